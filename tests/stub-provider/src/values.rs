@@ -1,0 +1,316 @@
+//! Terraform values as msgpack (cty's wire encoding), walked along a schema.
+//!
+//! Unknown values travel as msgpack extension values (type 0, or type 12 for
+//! refined unknowns); they are kept as `rmpv::Value::Ext` and passed through.
+
+use rmpv::Value;
+use serde_json::Value as Json;
+
+use crate::proto::tfplugin6 as tf;
+use crate::schema::{Attr, Block, Nesting};
+
+/// cty's encoding of a plain unknown value: fixext1, type 0, payload 0.
+pub fn unknown() -> Value {
+    Value::Ext(0, vec![0])
+}
+
+pub fn is_unknown(v: &Value) -> bool {
+    matches!(v, Value::Ext(..))
+}
+
+pub fn decode(dv: Option<&tf::DynamicValue>) -> Result<Value, String> {
+    let Some(dv) = dv else { return Ok(Value::Nil) };
+    if !dv.msgpack.is_empty() {
+        let mut rd = &dv.msgpack[..];
+        return rmpv::decode::read_value(&mut rd).map_err(|e| format!("decoding msgpack: {e}"));
+    }
+    if !dv.json.is_empty() {
+        let j: Json = serde_json::from_slice(&dv.json).map_err(|e| format!("decoding json: {e}"))?;
+        return Ok(from_json(&j));
+    }
+    Ok(Value::Nil)
+}
+
+pub fn encode(v: &Value) -> tf::DynamicValue {
+    let mut buf = Vec::new();
+    rmpv::encode::write_value(&mut buf, v).expect("writing to a Vec cannot fail");
+    tf::DynamicValue { msgpack: buf, json: Vec::new() }
+}
+
+/// Untyped JSON to msgpack (only used if Terraform ever sends JSON).
+pub fn from_json(j: &Json) -> Value {
+    match j {
+        Json::Null => Value::Nil,
+        Json::Bool(b) => Value::Boolean(*b),
+        Json::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Value::from(i)
+            } else {
+                Value::from(n.as_f64().unwrap_or(0.0))
+            }
+        }
+        Json::String(s) => Value::from(s.as_str()),
+        Json::Array(a) => Value::Array(a.iter().map(from_json).collect()),
+        Json::Object(o) => Value::Map(o.iter().map(|(k, v)| (Value::from(k.as_str()), from_json(v))).collect()),
+    }
+}
+
+pub fn get<'a>(obj: &'a Value, key: &str) -> Option<&'a Value> {
+    match obj {
+        Value::Map(entries) => entries.iter().find(|(k, _)| k.as_str() == Some(key)).map(|(_, v)| v),
+        _ => None,
+    }
+}
+
+/// Sets `key` in an object, adding the entry if it is missing.
+pub fn set(obj: &mut Value, key: &str, val: Value) {
+    if let Value::Map(entries) = obj {
+        if let Some(slot) = entries.iter_mut().find(|(k, _)| k.as_str() == Some(key)) {
+            slot.1 = val;
+        } else {
+            entries.push((Value::from(key), val));
+        }
+    }
+}
+
+fn get_mut<'a>(obj: &'a mut Value, key: &str) -> Option<&'a mut Value> {
+    match obj {
+        Value::Map(entries) => entries.iter_mut().find(|(k, _)| k.as_str() == Some(key)).map(|(_, v)| v),
+        _ => None,
+    }
+}
+
+/// Applies `f` to every element object of the nested block `name` in `obj`.
+fn for_each_nested(obj: &mut Value, name: &str, nesting: Nesting, mut f: impl FnMut(&mut Value)) {
+    let Some(v) = get_mut(obj, name) else { return };
+    match (nesting, v) {
+        (_, Value::Nil) | (_, Value::Ext(..)) => {}
+        (Nesting::Single | Nesting::Group, v) => f(v),
+        (Nesting::List | Nesting::Set, Value::Array(items)) => items.iter_mut().for_each(f),
+        (Nesting::Map, Value::Map(entries)) => entries.iter_mut().for_each(|(_, v)| f(v)),
+        _ => {}
+    }
+}
+
+// ---------------------------------------------------------------- validation
+
+pub type Step = tf::attribute_path::Step;
+
+fn step_attr(name: &str) -> Step {
+    Step { selector: Some(tf::attribute_path::step::Selector::AttributeName(name.to_string())) }
+}
+
+/// Errors for values set on computed-only attributes, like the real
+/// provider's (SDKv2) "Value for unconfigurable attribute".
+pub fn check_unconfigurable(block: &Block, obj: &Value, path: &[Step], key: &str, diags: &mut Vec<tf::Diagnostic>) {
+    if !matches!(obj, Value::Map(_)) {
+        return;
+    }
+    for (name, attr) in &block.attributes {
+        if !attr.unconfigurable() {
+            continue;
+        }
+        if let Some(v) = get(obj, name) {
+            if *v != Value::Nil {
+                let mut steps = path.to_vec();
+                steps.push(step_attr(name));
+                diags.push(tf::Diagnostic {
+                    severity: tf::diagnostic::Severity::Error as i32,
+                    summary: "Value for unconfigurable attribute".into(),
+                    detail: format!(
+                        "Can't configure a value for \"{}{name}\": its value will be decided automatically based on the result of applying this configuration.",
+                        key
+                    ),
+                    attribute: Some(tf::AttributePath { steps }),
+                });
+            }
+        }
+    }
+    for (name, nb) in &block.block_types {
+        let Some(v) = get(obj, name) else { continue };
+        let mut base = path.to_vec();
+        base.push(step_attr(name));
+        match (nb.nesting, v) {
+            (_, Value::Nil) | (_, Value::Ext(..)) => {}
+            (Nesting::Single | Nesting::Group, v) => {
+                check_unconfigurable(&nb.block, v, &base, &format!("{key}{name}."), diags)
+            }
+            (Nesting::List, Value::Array(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    let mut p = base.clone();
+                    p.push(Step { selector: Some(tf::attribute_path::step::Selector::ElementKeyInt(i as i64)) });
+                    check_unconfigurable(&nb.block, item, &p, &format!("{key}{name}.{i}."), diags);
+                }
+            }
+            // Set elements have no key a path can name: point at the block.
+            (Nesting::Set, Value::Array(items)) => {
+                for item in items {
+                    check_unconfigurable(&nb.block, item, &base, &format!("{key}{name}."), diags);
+                }
+            }
+            (Nesting::Map, Value::Map(entries)) => {
+                for (k, item) in entries {
+                    let ks = k.as_str().unwrap_or_default().to_string();
+                    let mut p = base.clone();
+                    p.push(Step { selector: Some(tf::attribute_path::step::Selector::ElementKeyString(ks.clone())) });
+                    check_unconfigurable(&nb.block, item, &p, &format!("{key}{name}.{ks}."), diags);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+// ---------------------------------------------------------------- planning
+
+/// Planning a create: computed attributes the configuration leaves null become
+/// unknown, in nested blocks too; write-only attributes are nulled.
+pub fn plan_create(block: &Block, obj: &mut Value) {
+    if !matches!(obj, Value::Map(_)) {
+        return;
+    }
+    for (name, attr) in &block.attributes {
+        let current = get(obj, name).cloned().unwrap_or(Value::Nil);
+        if attr.write_only {
+            set(obj, name, Value::Nil);
+        } else if attr.computed && current == Value::Nil {
+            set(obj, name, unknown());
+        }
+    }
+    for (name, nb) in &block.block_types {
+        for_each_nested(obj, name, nb.nesting, |item| plan_create(&nb.block, item));
+    }
+}
+
+/// Write-only attribute values never reach the plan or the state.
+pub fn null_write_only(block: &Block, obj: &mut Value) {
+    if !matches!(obj, Value::Map(_)) {
+        return;
+    }
+    for (name, attr) in &block.attributes {
+        if attr.write_only {
+            set(obj, name, Value::Nil);
+        }
+    }
+    for (name, nb) in &block.block_types {
+        for_each_nested(obj, name, nb.nesting, |item| null_write_only(&nb.block, item));
+    }
+}
+
+/// Replaces unknown values (apply) or, with `fill_null_computed`, null
+/// computed attributes (data source read) with plausible values.
+pub fn fill(block: &Block, obj: &mut Value, fill_null_computed: bool) {
+    if !matches!(obj, Value::Map(_)) {
+        return;
+    }
+    for (name, attr) in &block.attributes {
+        let current = get(obj, name).cloned().unwrap_or(Value::Nil);
+        let wanted = is_unknown(&current) || (fill_null_computed && attr.computed && current == Value::Nil);
+        if attr.write_only {
+            set(obj, name, Value::Nil);
+        } else if wanted {
+            set(obj, name, plausible(name, attr));
+        } else {
+            let mut v = current;
+            replace_nested_unknowns(name, &attr.ty, &mut v);
+            set(obj, name, v);
+        }
+    }
+    for (name, nb) in &block.block_types {
+        if get(obj, name).is_some_and(is_unknown) {
+            let empty = match nb.nesting {
+                Nesting::Single | Nesting::Group => Value::Nil,
+                Nesting::List | Nesting::Set => Value::Array(vec![]),
+                Nesting::Map => Value::Map(vec![]),
+            };
+            set(obj, name, empty);
+        }
+        for_each_nested(obj, name, nb.nesting, |item| fill(&nb.block, item, fill_null_computed));
+    }
+}
+
+fn replace_nested_unknowns(name: &str, ty: &Json, v: &mut Value) {
+    if is_unknown(v) {
+        *v = plausible_of_type(name, ty);
+        return;
+    }
+    let kind = ty.get(0).and_then(Json::as_str);
+    match (kind, v) {
+        (Some("list" | "set"), Value::Array(items)) => {
+            items.iter_mut().for_each(|i| replace_nested_unknowns(name, &ty[1], i))
+        }
+        (Some("map"), Value::Map(entries)) => {
+            entries.iter_mut().for_each(|(_, i)| replace_nested_unknowns(name, &ty[1], i))
+        }
+        (Some("object"), obj @ Value::Map(_)) => {
+            if let Some(attrs) = ty[1].as_object() {
+                for (k, t) in attrs {
+                    if let Some(slot) = get_mut(obj, k) {
+                        replace_nested_unknowns(k, t, slot);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+fn plausible(name: &str, attr: &Attr) -> Value {
+    plausible_of_type(name, &attr.ty)
+}
+
+pub fn plausible_string(name: &str) -> String {
+    let n = name.to_ascii_lowercase();
+    if n == "id" {
+        "fr-par/11111111-2222-4333-8444-555555555555".into()
+    } else if n.ends_with("_id") {
+        "11111111-2222-4333-8444-555555555555".into()
+    } else if n == "region" {
+        "fr-par".into()
+    } else if n == "zone" {
+        "fr-par-1".into()
+    } else if n.ends_with("_at") {
+        "2025-01-01T00:00:00Z".into()
+    } else if n.contains("url") || n.contains("endpoint") {
+        "https://stub.example.com".into()
+    } else if n.contains("domain") || n.contains("hostname") || n.contains("fqdn") {
+        "stub.example.com".into()
+    } else if n == "status" {
+        "ready".into()
+    } else if n == "revision" || n == "version" {
+        "1".into()
+    } else {
+        format!("stub-{n}")
+    }
+}
+
+pub fn plausible_of_type(name: &str, ty: &Json) -> Value {
+    match ty {
+        Json::String(t) => match t.as_str() {
+            "string" => Value::from(plausible_string(name)),
+            "number" => Value::from(1),
+            "bool" => Value::Boolean(false),
+            _ => Value::Nil, // "dynamic": leave null
+        },
+        Json::Array(parts) => match parts.first().and_then(Json::as_str) {
+            Some("list" | "set") => Value::Array(vec![]),
+            Some("map") => Value::Map(vec![]),
+            Some("object") => Value::Map(
+                parts[1]
+                    .as_object()
+                    .map(|attrs| {
+                        attrs.iter().map(|(k, t)| (Value::from(k.as_str()), plausible_of_type(k, t))).collect()
+                    })
+                    .unwrap_or_default(),
+            ),
+            Some("tuple") => Value::Array(
+                parts[1]
+                    .as_array()
+                    .map(|ts| ts.iter().map(|t| plausible_of_type(name, t)).collect())
+                    .unwrap_or_default(),
+            ),
+            _ => Value::Nil,
+        },
+        _ => Value::Nil,
+    }
+}
