@@ -1,1 +1,76 @@
-pub fn x(){}
+//! cellac: a KDL stack description in, a checked model, Terraform JSON and deploy
+//! scripts out. Every entry point here is a pure function; IO lives in `cli` and `lsp`.
+
+pub mod check;
+pub mod cli;
+pub mod codes;
+pub mod diagnostic;
+pub mod envs;
+pub mod lsp;
+pub mod model;
+pub mod render;
+pub mod schema;
+pub mod span;
+pub mod suggest;
+pub mod syntax;
+
+use diagnostic::{sort_and_dedup, Diagnostic};
+use model::Stack;
+use syntax::Node;
+
+/// The result of checking a stack file: what could be built, and every diagnostic.
+#[derive(Clone, Debug, Default)]
+pub struct Checked {
+    /// The file's nodes, when it parses.
+    pub nodes: Option<Vec<Node>>,
+    /// One resolved stack per environment, in the order they are declared.
+    pub envs: Vec<Stack>,
+    /// Every problem found, sorted by position.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Checked {
+    pub fn has_errors(&self) -> bool {
+        self.diagnostics.iter().any(Diagnostic::is_error)
+    }
+
+    /// Checks a secrets file's values against the stack's secrets. Returns the file
+    /// masked, the only form in which it may be shown.
+    pub fn check_secrets(&mut self, text: &str, elsewhere: &[String]) -> String {
+        let secrets = self.envs.first().map(|s| s.secrets.as_slice()).unwrap_or(&[]);
+        let entries = check::secrets_file::check(text, secrets, elsewhere, &mut self.diagnostics);
+        sort_and_dedup(&mut self.diagnostics);
+        check::secrets_file::mask(text, &entries)
+    }
+}
+
+/// Reads and checks a stack file: the whole front end.
+pub fn check(text: &str) -> Checked {
+    let nodes = match syntax::parse(text) {
+        Ok(nodes) => nodes,
+        Err(mut diagnostics) => {
+            sort_and_dedup(&mut diagnostics);
+            return Checked {
+                diagnostics,
+                ..Checked::default()
+            };
+        }
+    };
+    let mut diagnostics = Vec::new();
+    check::schema::check(&nodes, &mut diagnostics);
+    let trees = envs::merge(&nodes, &mut diagnostics);
+    let envs: Vec<Stack> = trees.iter().map(model::lower).collect();
+    check::run(
+        &check::Ctx {
+            nodes: &nodes,
+            envs: &envs,
+        },
+        &mut diagnostics,
+    );
+    sort_and_dedup(&mut diagnostics);
+    Checked {
+        nodes: Some(nodes),
+        envs,
+        diagnostics,
+    }
+}

@@ -1,0 +1,71 @@
+//! `cellac::domain::target`, `cellac::domain::host`.
+
+use super::Ctx;
+use crate::diagnostic::Diagnostic;
+use crate::suggest::did_you_mean;
+
+/// Whether `host` is a valid DNS host name with at least two labels.
+pub fn valid_host(host: &str) -> bool {
+    host.len() <= 253
+        && host.contains('.')
+        && host.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })
+}
+
+pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    for s in ctx.envs {
+        for d in &s.domains {
+            if !valid_host(&d.host.value) {
+                out.push(
+                    Diagnostic::error("cellac::domain::host", format!("`{}` is not a valid host name", d.host.value))
+                        .at(d.host.span, "invalid host")
+                        .help("write a lowercase host name such as `api.example.com`: labels of letters, digits and `-`, joined by dots"),
+                );
+            }
+            match (&d.service, &d.site) {
+                (Some(svc), None) => {
+                    if s.service(&svc.value).is_none() {
+                        let names: Vec<&str> = s.services.iter().map(|x| x.name.value.as_str()).collect();
+                        out.push(
+                            Diagnostic::error("cellac::domain::target", format!("domain `{}` points at `{}`, which is not a service", d.host.value, svc.value))
+                                .at(svc.span, "unknown service")
+                                .help(did_you_mean(&svc.value, &names)),
+                        );
+                    }
+                }
+                (None, Some(site)) => {
+                    if !s.sites.iter().any(|x| x.name.value == site.value) {
+                        let names: Vec<&str> = s.sites.iter().map(|x| x.name.value.as_str()).collect();
+                        out.push(
+                            Diagnostic::error("cellac::domain::target", format!("domain `{}` points at `{}`, which is not a site", d.host.value, site.value))
+                                .at(site.span, "unknown site")
+                                .help(did_you_mean(&site.value, &names)),
+                        );
+                    }
+                }
+                (None, None) => out.push(
+                    Diagnostic::error("cellac::domain::target", format!("domain `{}` points at nothing", d.host.value))
+                        .at(d.span, "no target")
+                        .help(format!("write `domain {} service=NAME` or `domain {} site=NAME`", d.host.value, d.host.value)),
+                ),
+                (Some(_), Some(site)) => out.push(
+                    Diagnostic::error("cellac::domain::target", format!("domain `{}` points at both a service and a site", d.host.value))
+                        .at(site.span, "second target")
+                        .help("keep one of `service=` and `site=`; use another host for the other"),
+                ),
+            }
+            if d.waf && d.service.is_some() {
+                out.push(
+                    Diagnostic::error("cellac::domain::target", "`waf=#true` applies to a site's Edge Services pipeline only")
+                        .at(d.span, "a service domain")
+                        .help("remove `waf=#true`, or point the domain at a site"),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! `cellac::env::reserved`, `cellac::env::duplicate`, `cellac::env::too-long`:
+//! the environment variables of a service. (`cellac::env::unknown-override` is raised
+//! while merging environments, in `envs.rs`.)
+
+use super::{each_service, Ctx};
+use crate::diagnostic::Diagnostic;
+use crate::syntax::Node;
+use std::collections::HashMap;
+
+pub const MAX_KEY: usize = 100;
+pub const MAX_VALUE: usize = 1000;
+
+pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    // Duplicates, as written: one key twice within one service node (top level or override).
+    let overrides = ctx
+        .nodes
+        .iter()
+        .filter(|n| n.name.value == "environment")
+        .flat_map(|e| e.children().iter());
+    for svc in ctx.nodes.iter().chain(overrides).filter(|n| n.name.value == "service") {
+        duplicates(svc, out);
+    }
+    for (_, svc) in each_service(ctx) {
+        let keys = svc
+            .env
+            .iter()
+            .map(|e| &e.key)
+            .chain(svc.secret_env.iter().map(|e| &e.key))
+            .chain(svc.links.iter().map(|l| &l.env));
+        for key in keys {
+            if key.value == "PORT" || key.value.starts_with("SCW_") {
+                out.push(
+                    Diagnostic::error("cellac::env::reserved", format!("`{}` is set by Scaleway", key.value))
+                        .at(key.span, "reserved")
+                        .help(if key.value == "PORT" {
+                            "remove it: the container gets PORT from `port`".to_string()
+                        } else {
+                            "remove it or rename it: Scaleway sets every SCW_* variable".to_string()
+                        }),
+                );
+            } else if key.value.len() > MAX_KEY {
+                out.push(
+                    Diagnostic::error("cellac::env::too-long", format!("this key is {} characters; Scaleway allows {MAX_KEY}", key.value.len()))
+                        .at(key.span, "too long")
+                        .help(format!("shorten the key to {MAX_KEY} characters or fewer")),
+                );
+            }
+        }
+        for e in &svc.env {
+            if e.value.var_ref().is_none() {
+                let len = e.value.lit.display().chars().count();
+                if len > MAX_VALUE {
+                    out.push(
+                        Diagnostic::error("cellac::env::too-long", format!("the value of `{}` is {len} characters; Scaleway allows {MAX_VALUE}", e.key.value))
+                            .at(e.value.span, "too long")
+                            .help("keep values at 1000 characters or fewer; move large data to a bucket"),
+                    );
+                }
+            }
+        }
+        // A key in both env and secret-env, from different layers.
+        for s in &svc.secret_env {
+            if let Some(e) = svc.env.iter().find(|e| e.key.value == s.key.value) {
+                let (first, second) = if e.key.span < s.key.span { (&e.key, &s.key) } else { (&s.key, &e.key) };
+                out.push(
+                    Diagnostic::error("cellac::env::duplicate", format!("`{}` is set in both `env` and `secret-env`", s.key.value))
+                        .at(second.span, "set again here")
+                        .also(first.span, "first set here")
+                        .help("keep one: a secret in `secret-env`, a plain value in `env`"),
+                );
+            }
+        }
+    }
+}
+
+fn duplicates(svc: &Node, out: &mut Vec<Diagnostic>) {
+    let mut seen: HashMap<&str, &crate::span::Spanned<String>> = HashMap::new();
+    let keys = svc
+        .children()
+        .iter()
+        .filter(|c| matches!(c.name.value.as_str(), "env" | "secret-env"))
+        .flat_map(|c| c.props.iter().map(|p| &p.key));
+    for key in keys {
+        if let Some(first) = seen.insert(key.value.as_str(), key) {
+            out.push(
+                Diagnostic::error("cellac::env::duplicate", format!("`{}` is set twice in this service", key.value))
+                    .at(key.span, "set again here")
+                    .also(first.span, "first set here")
+                    .help("keep one: in an environment, an override replaces the top level's value"),
+            );
+        }
+    }
+}

@@ -1,0 +1,186 @@
+//! `cellac::name::invalid`, `cellac::name::too-long`: names that break Scaleway's rules
+//! once prefixed with the environment and the stack.
+
+use super::Ctx;
+use crate::diagnostic::Diagnostic;
+use crate::span::Span;
+
+struct Rule {
+    what: &'static str,
+    min: usize,
+    max: usize,
+    /// Allowed characters, in words.
+    chars: &'static str,
+    allowed: fn(char) -> bool,
+    starts_with_letter: bool,
+}
+
+const CONTAINER: Rule = Rule {
+    what: "container name",
+    min: 2,
+    max: 34,
+    chars: "lowercase letters, digits and `-`",
+    allowed: |c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-',
+    starts_with_letter: false,
+};
+const NAMESPACE: Rule = Rule {
+    what: "container namespace name",
+    min: 1,
+    max: 50,
+    chars: "lowercase letters, digits and `-`",
+    allowed: |c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-',
+    starts_with_letter: true,
+};
+const BUCKET: Rule = Rule {
+    what: "bucket name",
+    min: 3,
+    max: 63,
+    chars: "lowercase letters, digits and `-`",
+    allowed: |c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-',
+    starts_with_letter: false,
+};
+const REGISTRY: Rule = Rule {
+    what: "registry namespace name",
+    min: 4,
+    max: 54,
+    chars: "lowercase letters and digits",
+    allowed: |c| c.is_ascii_lowercase() || c.is_ascii_digit(),
+    starts_with_letter: true,
+};
+/// Names the user writes: lowercase letters, digits, `-` and `_` (secrets and vars
+/// become Terraform variables, so `_` is common there).
+const IDENT: Rule = Rule {
+    what: "name",
+    min: 1,
+    max: 63,
+    chars: "lowercase letters, digits, `-` and `_`",
+    allowed: |c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_',
+    starts_with_letter: true,
+};
+
+/// The registry namespace: the environment and stack names without hyphens.
+pub fn registry_name(env: &str, stack: &str) -> String {
+    format!("{env}{stack}").replace(['-', '_'], "")
+}
+
+pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    for s in ctx.envs {
+        let prefix = s.prefix();
+        let env = &s.env.value;
+        // The names as written.
+        let written = std::iter::once((&s.name, "stack"))
+            .chain(std::iter::once((&s.env, "environment")))
+            .chain(s.services.iter().map(|x| (&x.name, "service")))
+            .chain(s.sites.iter().map(|x| (&x.name, "site")))
+            .chain(s.buckets.iter().map(|x| (&x.name, "bucket")))
+            .chain(s.secrets.iter().map(|x| (&x.name, "secret")))
+            .chain(s.vars.iter().map(|x| (&x.name, "var")));
+        for (name, kind) in written {
+            if let Some(problem) = invalid(&IDENT, &name.value) {
+                out.push(
+                    Diagnostic::error("cellac::name::invalid", format!("{kind} name `{}` {problem}", name.value))
+                        .at(name.span, "invalid name")
+                        .help(format!(
+                            "use {}, starting with a letter, such as `{}`",
+                            IDENT.chars,
+                            suggestion(&name.value)
+                        )),
+                );
+            }
+        }
+        if !valid_ident(&s.name.value) || !valid_ident(env) {
+            continue; // the generated names would only repeat the problem
+        }
+        let mut generated: Vec<(&Rule, String, Span, &str)> = vec![
+            (&NAMESPACE, format!("{prefix}-containers"), s.name.span, "the stack name"),
+        ];
+        if s.builds_images() {
+            generated.push((&REGISTRY, registry_name(env, &s.name.value), s.name.span, "the stack name"));
+        }
+        for svc in &s.services {
+            if valid_ident(&svc.name.value) {
+                generated.push((&CONTAINER, format!("{prefix}-{}", svc.name.value), svc.name.span, "the service name"));
+            }
+        }
+        for site in &s.sites {
+            if valid_ident(&site.name.value) {
+                let name = format!("{prefix}-{}{}", site.name.value, site.bucket_suffix.value);
+                let span = if site.bucket_suffix.value.is_empty() { site.name.span } else { site.bucket_suffix.span };
+                generated.push((&BUCKET, name, span, "the site name"));
+            }
+        }
+        for b in &s.buckets {
+            if valid_ident(&b.name.value) {
+                generated.push((&BUCKET, format!("{prefix}-{}", b.name.value), b.name.span, "the bucket name"));
+            }
+        }
+        for (rule, name, span, part) in generated {
+            let len = name.chars().count();
+            if len > rule.max || len < rule.min {
+                let (code, message) = if len > rule.max {
+                    ("cellac::name::too-long", format!(
+                        "in environment `{env}`, the {} `{name}` is {len} characters; Scaleway allows at most {}",
+                        rule.what, rule.max
+                    ))
+                } else {
+                    ("cellac::name::too-long", format!(
+                        "in environment `{env}`, the {} `{name}` is {len} characters; Scaleway needs at least {}",
+                        rule.what, rule.min
+                    ))
+                };
+                let over = len.saturating_sub(rule.max);
+                out.push(
+                    Diagnostic::error(code, message)
+                        .at(span, format!("makes `{name}` ({len} characters)"))
+                        .help(if over > 0 {
+                            format!("shorten {part} by at least {over} character{}", if over == 1 { "" } else { "s" })
+                        } else {
+                            format!("lengthen {part}")
+                        }),
+                );
+            } else if let Some(problem) = invalid(rule, &name) {
+                out.push(
+                    Diagnostic::error("cellac::name::invalid", format!(
+                        "in environment `{env}`, the {} `{name}` {problem}", rule.what
+                    ))
+                    .at(span, format!("makes `{name}`"))
+                    .help(format!("a {} may only use {}", rule.what, rule.chars)),
+                );
+            }
+        }
+    }
+}
+
+fn valid_ident(s: &str) -> bool {
+    invalid(&IDENT, s).is_none()
+}
+
+fn invalid(rule: &Rule, name: &str) -> Option<String> {
+    if name.is_empty() {
+        return Some("is empty".into());
+    }
+    if let Some(c) = name.chars().find(|c| !(rule.allowed)(*c)) {
+        return Some(format!("has `{c}`; only {} are allowed", rule.chars));
+    }
+    if rule.starts_with_letter && !name.starts_with(|c: char| c.is_ascii_lowercase()) {
+        return Some("must start with a letter".into());
+    }
+    if name.ends_with('-') {
+        return Some("must not end with `-`".into());
+    }
+    None
+}
+
+fn suggestion(name: &str) -> String {
+    let s: String = name
+        .to_lowercase()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
+        .collect();
+    let s = s.trim_matches('-').to_string();
+    if s.starts_with(|c: char| c.is_ascii_lowercase()) {
+        s
+    } else {
+        format!("x{s}")
+    }
+}

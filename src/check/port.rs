@@ -1,0 +1,26 @@
+//! `cellac::port::range`, `cellac::port::reserved`.
+
+use super::{each_service, Ctx};
+use crate::diagnostic::Diagnostic;
+
+/// Ports the Serverless Containers platform keeps for itself.
+pub const RESERVED: [i128; 6] = [8008, 8012, 8013, 8022, 9090, 9091];
+
+pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    for (_, svc) in each_service(ctx) {
+        let port = &svc.port;
+        if !(1..=65535).contains(&port.value) {
+            out.push(
+                Diagnostic::error("cellac::port::range", format!("port {} is outside 1..65535", port.value))
+                    .at(port.span, "not a TCP port")
+                    .help("write the port the container listens on, such as `port 8080`"),
+            );
+        } else if RESERVED.contains(&port.value) {
+            out.push(
+                Diagnostic::error("cellac::port::reserved", format!("port {} is reserved by Serverless Containers", port.value))
+                    .at(port.span, "reserved by the platform")
+                    .help("listen on another port, such as 8080; reserved: 8008, 8012, 8013, 8022, 9090, 9091"),
+            );
+        }
+    }
+}

@@ -1,0 +1,316 @@
+//! `cellac::schema::*`: the shape of the file, checked against `schema/language.json`.
+
+use crate::diagnostic::Diagnostic;
+use crate::schema::{language, ArgSpec, NodeSpec, PropSpec};
+use crate::suggest::{did_you_mean, nearest, one_of};
+use crate::syntax::{Lit, Node, Value};
+use std::collections::HashMap;
+
+/// Top-level nodes that another check explains better than "unknown".
+const EXPLAINED_ELSEWHERE: [&str; 1] = ["load-balancer"];
+
+pub fn check(nodes: &[Node], out: &mut Vec<Diagnostic>) {
+    match nodes.iter().position(|n| n.name.value == "stack") {
+        None => {
+            let at = nodes.first().map_or(Default::default(), |n| n.name.span);
+            out.push(
+                Diagnostic::error("cellac::schema::missing-node", "the file has no `stack` node")
+                    .at(at, "expected `stack NAME` before this")
+                    .help("start the file with `stack NAME region=fr-par`"),
+            );
+        }
+        Some(0) => {}
+        Some(i) => out.push(
+            Diagnostic::error("cellac::schema::stack-first", "`stack` must be the first node")
+                .at(nodes[i].name.span, "`stack` is here")
+                .also(nodes[0].name.span, "but the file starts here")
+                .help("move the `stack` line to the top of the file"),
+        ),
+    }
+    walk(nodes, &[], out);
+}
+
+fn walk(nodes: &[Node], path: &[&str], out: &mut Vec<Diagnostic>) {
+    let lang = language();
+    let Some(specs) = lang.children_at(path) else {
+        return;
+    };
+    let valid: Vec<&str> = specs.iter().map(|(k, _)| *k).collect();
+    let mut seen: HashMap<(String, Option<String>), &Node> = HashMap::new();
+    for node in nodes {
+        let name = node.name.value.as_str();
+        let Some((_, spec)) = specs.iter().find(|(k, _)| *k == name) else {
+            if path.len() <= 1 && EXPLAINED_ELSEWHERE.contains(&name) {
+                continue;
+            }
+            let where_ = match path.last() {
+                None => "at the top level".to_string(),
+                Some(p) => format!("inside `{p}`"),
+            };
+            let message = if path == ["environment"] && name == "stack" {
+                "`stack` cannot be changed by an environment".to_string()
+            } else {
+                format!("unknown node `{name}` {where_}")
+            };
+            out.push(
+                Diagnostic::error("cellac::schema::unknown-node", message)
+                    .at(node.name.span, "not known here")
+                    .help(did_you_mean(name, &valid)),
+            );
+            continue;
+        };
+        // Duplicates: a single node twice, or an identified node with the same name twice.
+        let key = match (spec.multiple, node.first_str()) {
+            _ if matches!(name, "env" | "secret-env" | "link") => None,
+            (true, Some(id)) => Some((name.to_string(), Some(id.value.to_string()))),
+            (true, None) => None,
+            (false, _) => Some((name.to_string(), None)),
+        };
+        if let Some(key) = key {
+            if let Some(first) = seen.get(&key) {
+                let what = match &key.1 {
+                    Some(id) => format!("`{name} {id}`"),
+                    None => format!("`{name}`"),
+                };
+                out.push(
+                    Diagnostic::error("cellac::schema::duplicate", format!("{what} is declared twice"))
+                        .at(node.head_span(), "declared again here")
+                        .also(first.head_span(), "first declared here")
+                        .help(format!("merge the two into one {what} node")),
+                );
+                continue;
+            }
+            seen.insert(key, node);
+        }
+        check_node(node, spec, path, out);
+        let mut child_path = path.to_vec();
+        child_path.push(name);
+        match (&spec.children, &node.children) {
+            (Some(_), Some(children)) => walk(children, &child_path, out),
+            (None, Some(children)) => {
+                for child in children {
+                    out.push(
+                        Diagnostic::error(
+                            "cellac::schema::unknown-node",
+                            format!("`{name}` takes no children"),
+                        )
+                        .at(child.name.span, "not allowed here")
+                        .help(format!("remove the `{{ }}` block after `{name}`")),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn check_node(node: &Node, spec: &NodeSpec, path: &[&str], out: &mut Vec<Diagnostic>) {
+    let name = node.name.value.as_str();
+    let in_env = path.first() == Some(&"environment");
+    // Arguments.
+    for (i, arg) in node.args.iter().enumerate() {
+        match spec.args.get(i) {
+            Some(a) if name == "var" && i == 1 && !in_env => {
+                out.push(
+                    Diagnostic::error(
+                        "cellac::schema::extra-argument",
+                        "a `var` takes its value inside an `environment`",
+                    )
+                    .at(arg.span, "a value at the top level")
+                    .help(format!("write `default={}` to give every environment this value", kdl_repr(arg)))
+                    .also(node.name.span, a.doc.clone()),
+                );
+            }
+            Some(a) => check_arg(node, a, arg, out),
+            None => {
+                let expected = match spec.args.len() {
+                    0 => format!("`{name}` takes no arguments"),
+                    1 => format!("`{name}` takes one argument"),
+                    n => format!("`{name}` takes at most {n} arguments"),
+                };
+                let help = if spec.flag {
+                    format!("`{name}` is a flag: write `{name}` alone")
+                } else if !spec.props.is_empty() {
+                    format!("did you mean a property? `{name}` accepts {}", prop_list(spec))
+                } else {
+                    format!("remove the extra value{}", usage(name, spec))
+                };
+                out.push(
+                    Diagnostic::error("cellac::schema::extra-argument", expected)
+                        .at(arg.span, "unexpected argument")
+                        .help(help),
+                );
+            }
+        }
+    }
+    for (i, a) in spec.args.iter().enumerate() {
+        if a.required && node.args.len() <= i {
+            out.push(
+                Diagnostic::error(
+                    "cellac::schema::missing-argument",
+                    format!("`{name}` needs its {} argument", a.name),
+                )
+                .at(node.name.span, format!("{} missing", a.name))
+                .help(format!("write `{name} {}`: {}", a.name, a.doc)),
+            );
+        }
+    }
+    // Properties.
+    let mut seen: HashMap<&str, &crate::syntax::Prop> = HashMap::new();
+    for prop in &node.props {
+        let key = prop.key.value.as_str();
+        if let Some(first) = seen.insert(key, prop) {
+            out.push(
+                Diagnostic::error("cellac::schema::duplicate", format!("`{key}` is set twice on `{name}`"))
+                    .at(prop.key.span, "set again here")
+                    .also(first.key.span, "first set here")
+                    .help(format!("keep one `{key}=`")),
+            );
+        }
+        match spec.props.get(key).or(spec.any_props.as_ref()) {
+            Some(p) => check_value(&format!("`{key}`"), p.ty.as_str(), p.var, &p.values, p.closed, &prop.value, out),
+            None => {
+                let valid: Vec<&str> = spec.props.keys().map(String::as_str).collect();
+                let help = if valid.is_empty() {
+                    format!("`{name}` takes no properties{}", usage(name, spec))
+                } else {
+                    did_you_mean(key, &valid)
+                };
+                out.push(
+                    Diagnostic::error(
+                        "cellac::schema::unknown-property",
+                        format!("`{name}` has no property `{key}`"),
+                    )
+                    .at(prop.key.span, "unknown property")
+                    .help(help),
+                );
+            }
+        }
+    }
+    for (key, p) in &spec.props {
+        // A required property may come from the top level when this is an override.
+        if p.required && !in_env && node.prop(key).is_none() {
+            out.push(
+                Diagnostic::error(
+                    "cellac::schema::missing-argument",
+                    format!("`{name}` needs `{key}=`"),
+                )
+                .at(node.head_span(), format!("`{key}` missing"))
+                .help(format!("write `{name} {key}=...`: {}", p.doc)),
+            );
+        }
+    }
+}
+
+fn check_arg(node: &Node, spec: &ArgSpec, value: &Value, out: &mut Vec<Diagnostic>) {
+    let what = format!("`{}`'s {}", node.name.value, spec.name);
+    let var_ok = node.name.value == "var";
+    check_value(&what, &spec.ty, var_ok, &spec.values, spec.closed, value, out);
+}
+
+fn check_value(
+    what: &str,
+    ty: &str,
+    var_ok: bool,
+    values: &[String],
+    closed: bool,
+    value: &Value,
+    out: &mut Vec<Diagnostic>,
+) {
+    if let Some(t) = &value.ty {
+        if t.value != "var" || !var_ok {
+            let help = if t.value == "var" {
+                format!("{what} cannot be a `(var)` reference: write the value itself")
+            } else {
+                "the only type annotation cellac knows is `(var)`, on values that accept a variable".to_string()
+            };
+            out.push(
+                Diagnostic::error("cellac::schema::wrong-type", format!("unexpected type annotation `({})`", t.value))
+                    .at(t.span, "not allowed here")
+                    .help(help),
+            );
+            return;
+        }
+        if !matches!(value.lit, Lit::Str(_)) {
+            out.push(
+                Diagnostic::error("cellac::schema::wrong-type", "a `(var)` reference names a variable")
+                    .at(value.span, format!("{}, not a name", value.lit.kind()))
+                    .help("write `(var)NAME` with the name of a declared `var`"),
+            );
+        }
+        return;
+    }
+    let ok = match ty {
+        "integer" => matches!(value.lit, Lit::Int(_)),
+        "number" => matches!(value.lit, Lit::Int(_) | Lit::Float(_)),
+        "bool" => matches!(value.lit, Lit::Bool(_)),
+        "scalar" => !matches!(value.lit, Lit::Null),
+        _ => matches!(value.lit, Lit::Str(_)),
+    };
+    if !ok {
+        let expected = crate::schema::language()
+            .types
+            .get(ty)
+            .cloned()
+            .unwrap_or_else(|| ty.to_string());
+        let help = match (&value.lit, ty) {
+            (Lit::Str(s), "integer" | "number") if s.trim().parse::<f64>().is_ok() => {
+                format!("write the number without quotes: {}", s.trim())
+            }
+            (Lit::Str(s), "bool") if s == "true" || s == "false" => format!("write `#{s}`"),
+            (Lit::Int(_) | Lit::Float(_) | Lit::Bool(_), _) => {
+                format!("put the value in quotes: \"{}\"", value.lit.display())
+            }
+            _ => format!("write {expected}"),
+        };
+        out.push(
+            Diagnostic::error("cellac::schema::wrong-type", format!("{what} must be {expected}"))
+                .at(value.span, format!("this is {}", value.lit.kind()))
+                .help(help),
+        );
+        return;
+    }
+    if closed {
+        if let Some(s) = value.as_str() {
+            if !values.iter().any(|v| v == s) {
+                let valid: Vec<&str> = values.iter().map(String::as_str).collect();
+                let help = match nearest(s, valid.iter().copied()) {
+                    Some(n) => format!("did you mean `{n}`? Accepted: {}", one_of(&valid)),
+                    None => format!("accepted: {}", one_of(&valid)),
+                };
+                out.push(
+                    Diagnostic::error("cellac::schema::unknown-value", format!("{what} cannot be `{s}`"))
+                        .at(value.span, "not an accepted value")
+                        .help(help),
+                );
+            }
+        }
+    }
+}
+
+fn kdl_repr(v: &Value) -> String {
+    match &v.lit {
+        Lit::Str(s) => format!("{s:?}"),
+        other => other.display(),
+    }
+}
+
+fn prop_list(spec: &NodeSpec) -> String {
+    let keys: Vec<String> = spec.props.keys().map(|k| format!("{k}=")).collect();
+    let refs: Vec<&str> = keys.iter().map(String::as_str).collect();
+    one_of(&refs)
+}
+
+fn usage(name: &str, spec: &NodeSpec) -> String {
+    if spec.args.is_empty() {
+        String::new()
+    } else {
+        let args: Vec<&str> = spec.args.iter().map(|a| a.name.as_str()).collect();
+        format!(": write `{name} {}`", args.join(" "))
+    }
+}
+
+/// The spec of a property, for checks that need its accepted values.
+pub fn prop_spec<'a>(path: &[&str], key: &str) -> Option<&'a PropSpec> {
+    crate::schema::language().node_at(path)?.props.get(key)
+}

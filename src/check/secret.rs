@@ -1,0 +1,99 @@
+//! `cellac::secret::undeclared`, `cellac::secret::unused`, `cellac::secret::inline`.
+//! No message ever repeats a value that may be secret.
+
+use super::{each_service, Ctx};
+use crate::diagnostic::Diagnostic;
+use crate::suggest::did_you_mean;
+
+/// Whether a `secret-env` value reads as a secret's name rather than a secret's value.
+pub fn looks_like_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// Whether a plain value carries a password, such as `postgres://user:pass@host/db`.
+fn has_credentials(s: &str) -> bool {
+    let Some((_, rest)) = s.split_once("://") else { return false };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    authority
+        .rsplit_once('@')
+        .is_some_and(|(userinfo, _)| userinfo.contains(':'))
+}
+
+pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    for s in ctx.envs {
+        for secret in &s.secrets {
+            if let Some(span) = secret.inline {
+                out.push(
+                    Diagnostic::error("cellac::secret::inline", format!("a value for secret `{}` is written in the stack file", secret.name.value))
+                        .at(span, "secret value (not shown)")
+                        .help(format!(
+                            "remove it, and rotate it if it was committed; set `{} = \"...\"` in secrets.auto.tfvars or TF_VAR_{}",
+                            secret.name.value, secret.name.value
+                        )),
+                );
+            }
+        }
+    }
+    let mut used = std::collections::HashSet::new();
+    for (stack, svc) in each_service(ctx) {
+        let declared: Vec<&str> = stack.secrets.iter().map(|s| s.name.value.as_str()).collect();
+        for e in &svc.secret_env {
+            if e.raw.as_str().is_none() {
+                continue; // wrong type, reported by the schema check
+            }
+            if !looks_like_name(&e.secret.value) {
+                out.push(
+                    Diagnostic::error("cellac::secret::inline", format!("`{}` is given a secret value, not a secret's name", e.key.value))
+                        .at(e.secret.span, "secret value (not shown)")
+                        .help(format!(
+                            "declare `secret {}` and write `secret-env {}={}`; its value goes in secrets.auto.tfvars",
+                            e.key.value.to_lowercase(), e.key.value, e.key.value.to_lowercase()
+                        )),
+                );
+            } else if stack.secret(&e.secret.value).is_none() {
+                out.push(
+                    Diagnostic::error("cellac::secret::undeclared", format!("secret `{}` is not declared", e.secret.value))
+                        .at(e.secret.span, "undeclared secret")
+                        .help(format!("{}; or declare `secret {}`", did_you_mean(&e.secret.value, &declared), e.secret.value)),
+                );
+            } else {
+                used.insert(e.secret.value.clone());
+            }
+        }
+        for e in &svc.env {
+            if e.value.as_str().is_some_and(has_credentials) {
+                out.push(
+                    Diagnostic::error("cellac::secret::inline", format!("`{}` holds a URL with a password", e.key.value))
+                        .at(e.value.span, "credentials in plain text (not shown)")
+                        .help(format!(
+                            "declare `secret {}` and move the key to `secret-env {}={}`",
+                            e.key.value.to_lowercase(), e.key.value, e.key.value.to_lowercase()
+                        )),
+                );
+            }
+        }
+    }
+    if let Some(first) = ctx.envs.first() {
+        for secret in &first.secrets {
+            if !used.contains(&secret.name.value) && secret.inline.is_none() {
+                out.push(
+                    Diagnostic::warning("cellac::secret::unused", format!("secret `{}` is declared but no service uses it", secret.name.value))
+                        .at(secret.name.span, "unused")
+                        .help(format!("use it with `secret-env KEY={}` in a service, or remove it", secret.name.value)),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn credentials() {
+        assert!(super::has_credentials("postgres://u:p@h/db"));
+        assert!(!super::has_credentials("https://example.com/a@b"));
+        assert!(!super::has_credentials("plain"));
+    }
+}

@@ -1,0 +1,241 @@
+//! `cellac::secrets-file::*`: the values in a secrets file (`--secrets`), checked against
+//! each secret's rules without ever showing one. Diagnostics point into the masked file.
+
+use crate::diagnostic::{Diagnostic, Source};
+use crate::model::Secret;
+use crate::span::Span;
+
+/// Scaleway's limit for a container secret's value.
+pub const MAX_VALUE: usize = 1000;
+
+/// One `key = "value"` entry, with spans of the key and of the value's content.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub key: String,
+    pub key_span: Span,
+    pub value: String,
+    pub value_span: Span,
+}
+
+/// The secrets file with every value replaced by `*`, byte for byte, so spans still hold.
+pub fn mask(text: &str, entries: &[Entry]) -> String {
+    let mut bytes = text.as_bytes().to_vec();
+    for e in entries {
+        for b in &mut bytes[e.value_span.range()] {
+            *b = b'*';
+        }
+    }
+    // Replacing whole UTF-8 sequences with ASCII keeps the text valid.
+    String::from_utf8(bytes).unwrap_or_default()
+}
+
+/// Reads `key = "value"` lines (HCL, `#` and `//` comments) or a JSON object.
+pub fn parse(text: &str, out: &mut Vec<Diagnostic>) -> Vec<Entry> {
+    if text.trim_start().starts_with('{') {
+        parse_json(text, out)
+    } else {
+        parse_hcl(text, out)
+    }
+}
+
+fn file_error(span: Span, message: &str) -> Diagnostic {
+    Diagnostic::error("cellac::secrets-file::syntax", message.to_string())
+        .at(span, "cannot read this line")
+        .help("write one `name = \"value\"` per line, or a JSON object of strings")
+        .in_source(Source::Secrets)
+}
+
+fn parse_hcl(text: &str, out: &mut Vec<Diagnostic>) -> Vec<Entry> {
+    let mut entries = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        let body = line.trim_end_matches(['\n', '\r']);
+        let trimmed = body.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with("//") {
+            continue;
+        }
+        let indent = body.len() - trimmed.len();
+        let line_span = Span::new(start + indent, start + body.len());
+        let Some((key, rest)) = trimmed.split_once('=') else {
+            out.push(file_error(line_span, "expected `name = \"value\"`"));
+            continue;
+        };
+        let key_trim = key.trim_end();
+        let key_span = Span::new(start + indent, start + indent + key_trim.len());
+        let rest_start = start + indent + key.len() + 1;
+        let value_part = rest.trim_start();
+        let vstart = rest_start + (rest.len() - value_part.len());
+        let Some(inner) = value_part.strip_prefix('"') else {
+            out.push(file_error(Span::new(vstart, line_span.end), "a secret's value must be a quoted string"));
+            continue;
+        };
+        // Find the closing quote, honouring backslash escapes.
+        let mut value = String::new();
+        let mut end = None;
+        let mut chars = inner.char_indices();
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '\\' => {
+                    if let Some((_, e)) = chars.next() {
+                        value.push(match e {
+                            'n' => '\n',
+                            't' => '\t',
+                            other => other,
+                        });
+                    }
+                }
+                '"' => {
+                    end = Some(i);
+                    break;
+                }
+                c => value.push(c),
+            }
+        }
+        let Some(end) = end else {
+            out.push(file_error(Span::new(vstart, line_span.end), "unterminated string"));
+            continue;
+        };
+        entries.push(Entry {
+            key: key_trim.trim_matches('"').to_string(),
+            key_span,
+            value,
+            value_span: Span::new(vstart + 1, vstart + 1 + end),
+        });
+    }
+    entries
+}
+
+fn parse_json(text: &str, out: &mut Vec<Diagnostic>) -> Vec<Entry> {
+    let map: serde_json::Map<String, serde_json::Value> = match serde_json::from_str(text) {
+        Ok(m) => m,
+        Err(e) => {
+            // Never echo serde's message: it can quote the text around the error.
+            let (line, col) = (e.line(), e.column());
+            let offset = text
+                .split_inclusive('\n')
+                .take(line.saturating_sub(1))
+                .map(str::len)
+                .sum::<usize>()
+                + col.saturating_sub(1);
+            let at = crate::span::floor_char_boundary(text, offset);
+            out.push(file_error(Span::new(at, at), "this secrets file is not a JSON object of strings"));
+            return Vec::new();
+        }
+    };
+    let mut entries = Vec::new();
+    let mut from = 0;
+    for (key, value) in map {
+        let needle = serde_json::to_string(&key).unwrap_or_default();
+        let Some(k) = text[from..].find(&needle).map(|i| i + from) else { continue };
+        let key_span = Span::new(k + 1, k + needle.len() - 1);
+        let after = k + needle.len();
+        let colon = text[after..].find(':').map_or(after, |i| after + i + 1);
+        let vstart = colon + (text[colon..].len() - text[colon..].trim_start().len());
+        let Some(s) = value.as_str() else {
+            out.push(file_error(Span::new(vstart, vstart), "a secret's value must be a string"));
+            continue;
+        };
+        // The value's raw extent: from its opening quote to the matching closing quote.
+        let raw_len = {
+            let mut escaped = false;
+            text[vstart + 1..]
+                .char_indices()
+                .find(|(_, c)| {
+                    let stop = *c == '"' && !escaped;
+                    escaped = *c == '\\' && !escaped;
+                    stop
+                })
+                .map_or(0, |(i, _)| i)
+        };
+        from = vstart + 1 + raw_len;
+        entries.push(Entry {
+            key,
+            key_span,
+            value: s.to_string(),
+            value_span: Span::new(vstart + 1, vstart + 1 + raw_len),
+        });
+    }
+    entries
+}
+
+/// The host and query of a PostgreSQL URL, or why it is not one.
+fn postgres_parts(url: &str) -> Result<(&str, &str), &'static str> {
+    let rest = url
+        .strip_prefix("postgres://")
+        .or_else(|| url.strip_prefix("postgresql://"))
+        .ok_or("is not a postgres:// or postgresql:// URL")?;
+    let (before_query, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let authority = before_query.split('/').next().unwrap_or("");
+    let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = hostport.split(':').next().unwrap_or("");
+    if host.is_empty() {
+        return Err("has no host");
+    }
+    Ok((host, query))
+}
+
+/// Checks each secret's value. `elsewhere` names secrets set another way (`TF_VAR_*`).
+pub fn check(text: &str, secrets: &[Secret], elsewhere: &[String], out: &mut Vec<Diagnostic>) -> Vec<Entry> {
+    let entries = parse(text, out);
+    for secret in secrets {
+        let name = &secret.name.value;
+        let Some(entry) = entries.iter().rev().find(|e| &e.key == name) else {
+            if !elsewhere.contains(name) {
+                out.push(
+                    Diagnostic::error("cellac::secrets-file::missing", format!("secret `{name}` has no value in the secrets file"))
+                        .at(secret.name.span, "declared here")
+                        .help(format!("add `{name} = \"...\"` to the secrets file, or set TF_VAR_{name}")),
+                );
+            }
+            continue;
+        };
+        let at = |code: &'static str, message: String, label: &str, help: String| {
+            Diagnostic::error(code, message)
+                .at(entry.value_span, label.to_string())
+                .help(help)
+                .in_source(Source::Secrets)
+        };
+        let len = entry.value.chars().count();
+        if len > MAX_VALUE {
+            out.push(at("cellac::secrets-file::too-long", format!("the value of `{name}` is {len} characters; Scaleway allows {MAX_VALUE}"), "too long", "store large values in a bucket and pass their location".into()));
+        }
+        if let Some(min) = &secret.min_length {
+            if (len as i128) < min.value {
+                out.push(at("cellac::secrets-file::min-length", format!("the value of `{name}` is shorter than {} characters", min.value), "too short", format!("generate a longer value, e.g. `openssl rand -hex {}`", (min.value + 1) / 2)));
+            }
+        }
+        if let Some(kind) = &secret.postgres {
+            match postgres_parts(&entry.value) {
+                Err(why) => out.push(at("cellac::secrets-file::postgres", format!("the value of `{name}` {why}"), "not a PostgreSQL URL", "paste the connection string from Neon: postgresql://USER:PASSWORD@HOST/DB?sslmode=require".into())),
+                Ok((host, query)) => {
+                    let pooled = host.contains("-pooler");
+                    if kind.value == "pooled" && !pooled {
+                        out.push(at("cellac::secrets-file::postgres", format!("`{name}` must use a pooled endpoint, but its host has no `-pooler`"), "direct endpoint", "copy Neon's pooled connection string (its host contains -pooler)".into()));
+                    } else if kind.value == "direct" && pooled {
+                        out.push(at("cellac::secrets-file::postgres", format!("`{name}` must use a direct endpoint, but its host has `-pooler`"), "pooled endpoint", "copy Neon's direct connection string (remove -pooler from the host)".into()));
+                    }
+                    if !query.split('&').any(|p| p.starts_with("sslmode=")) {
+                        out.push(at("cellac::secrets-file::postgres", format!("`{name}` has no `sslmode` parameter"), "no sslmode", "append `?sslmode=require` to the URL".into()));
+                    }
+                }
+            }
+        }
+        if secret.format.as_ref().is_some_and(|f| f.value == "email") && !super::var::is_email(&entry.value) {
+            out.push(at("cellac::secrets-file::format", format!("the value of `{name}` is not an email address"), "not an email address", "write an address such as ops@example.com".into()));
+        }
+    }
+    for e in &entries {
+        if !secrets.iter().any(|s| s.name.value == e.key) {
+            let names: Vec<&str> = secrets.iter().map(|s| s.name.value.as_str()).collect();
+            out.push(
+                Diagnostic::warning("cellac::secrets-file::unknown", format!("`{}` is not a declared secret", e.key))
+                    .at(e.key_span, "not declared")
+                    .help(crate::suggest::did_you_mean(&e.key, &names))
+                    .in_source(Source::Secrets),
+            );
+        }
+    }
+    entries
+}

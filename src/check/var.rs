@@ -1,0 +1,109 @@
+//! `cellac::var::undeclared`, `cellac::var::missing`, `cellac::var::format`.
+
+use super::Ctx;
+use crate::diagnostic::Diagnostic;
+use crate::model::{Stack, Var};
+use crate::suggest::did_you_mean;
+use crate::syntax::Value;
+
+/// Whether `s` is a plausible email address (one `@`, a dotted domain, no spaces).
+pub fn is_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else { return false };
+    !local.is_empty()
+        && !domain.contains('@')
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !s.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// Every `(var)` reference in an environment, with where it is.
+fn references(s: &Stack) -> impl Iterator<Item = &Value> {
+    s.services
+        .iter()
+        .flat_map(|svc| svc.env.iter().map(|e| &e.value))
+        .chain(s.monitoring.iter().filter_map(|m| m.alerts.as_ref()))
+        .filter(|v| v.var_ref().is_some())
+}
+
+pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    for s in ctx.envs {
+        let declared: Vec<&str> = s.vars.iter().map(|v| v.name.value.as_str()).collect();
+        for r in references(s) {
+            let name = r.var_ref().unwrap_or_default();
+            if s.var(name).is_none() {
+                out.push(
+                    Diagnostic::error("cellac::var::undeclared", format!("variable `{name}` is not declared"))
+                        .at(r.span, "undeclared variable")
+                        .help(format!("{}; or declare `var {name}`", did_you_mean(name, &declared))),
+                );
+            }
+        }
+        for v in &s.vars {
+            if let Some(value) = &v.value {
+                format(v, value, out);
+            }
+        }
+    }
+    // Missing values: one diagnostic per var, naming every environment without a value.
+    if let Some(first) = ctx.envs.first() {
+        for v in &first.vars {
+            let missing: Vec<&str> = ctx
+                .envs
+                .iter()
+                .filter(|s| s.var(&v.name.value).is_some_and(|x| x.value.is_none()))
+                .map(|s| s.env.value.as_str())
+                .collect();
+            if missing.is_empty() {
+                continue;
+            }
+            let list = missing.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ");
+            let plural = if missing.len() == 1 { "environment" } else { "environments" };
+            out.push(
+                Diagnostic::error("cellac::var::missing", format!("variable `{}` has no value in {plural} {list}", v.name.value))
+                    .at(v.name.span, "no default")
+                    .help(format!(
+                        "give it `default=...`, or write `var {} \"...\"` inside `environment {}`",
+                        v.name.value, missing[0]
+                    )),
+            );
+        }
+    }
+}
+
+fn format(v: &Var, value: &Value, out: &mut Vec<Diagnostic>) {
+    let Some(text) = value.as_str().map(str::to_string).or_else(|| {
+        (value.var_ref().is_none()).then(|| value.lit.display())
+    }) else {
+        return;
+    };
+    if value.var_ref().is_some() {
+        return;
+    }
+    if let Some(f) = &v.format {
+        if f.value == "email" && !is_email(&text) {
+            out.push(
+                Diagnostic::error("cellac::var::format", format!("`{text}` is not an email address, as `{}` requires", v.name.value))
+                    .at(value.span, "not an email address")
+                    .also(f.span, "format set here")
+                    .help("write an address such as \"ops@example.com\""),
+            );
+        }
+    }
+    if let Some(p) = &v.pattern {
+        match regex_lite::Regex::new(&format!("^(?:{})$", p.value)) {
+            Err(e) => out.push(
+                Diagnostic::error("cellac::var::format", format!("the pattern of `{}` is not a valid regular expression", v.name.value))
+                    .at(p.span, e.to_string().lines().last().unwrap_or("invalid").to_string())
+                    .help("write a regular expression; it must match the whole value"),
+            ),
+            Ok(re) if !re.is_match(&text) => out.push(
+                Diagnostic::error("cellac::var::format", format!("`{text}` does not match the pattern of `{}`", v.name.value))
+                    .at(value.span, "does not match")
+                    .also(p.span, "pattern set here")
+                    .help(format!("write a value that matches `{}` as a whole", p.value)),
+            ),
+            Ok(_) => {}
+        }
+    }
+}

@@ -1,0 +1,157 @@
+//! The command line: reads files, calls the pure pipeline, prints, sets the exit code.
+
+use crate::render::{self, Files};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+/// Exit codes: 0 clean (or warnings only), 1 problems found, 2 usage or IO error.
+pub const EXIT_OK: i32 = 0;
+pub const EXIT_PROBLEMS: i32 = 1;
+pub const EXIT_USAGE: i32 = 2;
+
+#[derive(Parser)]
+#[command(name = "cellac", version, about = "Compiles a KDL stack description into Terraform JSON and deploy scripts for Scaleway")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Copy, Clone, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+    Github,
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// The stack file.
+    #[arg(default_value = "stack.kdl")]
+    stack: PathBuf,
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
+    /// Treat warnings as errors.
+    #[arg(long)]
+    deny_warnings: bool,
+    /// A secrets file (`name = "value"` lines or JSON) to check; values are never shown.
+    #[arg(long, value_name = "FILE")]
+    secrets: Option<PathBuf>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a stack file and report every problem.
+    Check(CheckArgs),
+    /// Explain a diagnostic code, with an example and the fix.
+    Explain {
+        /// A code such as cellac::scale::singleton (the cellac:: prefix is optional).
+        code: Option<String>,
+    },
+    /// Run the language server over stdio (for editors).
+    Lsp,
+}
+
+fn fail(message: impl std::fmt::Display) -> i32 {
+    eprintln!("error: {message}");
+    EXIT_USAGE
+}
+
+fn read(path: &Path) -> Result<String, String> {
+    std::fs::read_to_string(path).map_err(|e| {
+        let why = match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file".to_string(),
+            std::io::ErrorKind::InvalidData => "not UTF-8 text".to_string(),
+            _ => e.to_string(),
+        };
+        format!("cannot read {}: {why}", path.display())
+    })
+}
+
+fn use_color() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stderr().is_terminal()
+}
+
+/// Names of secrets set through `TF_VAR_NAME` (names only; values are never read).
+fn secrets_in_env() -> Vec<String> {
+    std::env::vars_os()
+        .filter_map(|(k, _)| k.to_str()?.strip_prefix("TF_VAR_").map(String::from))
+        .collect()
+}
+
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match cli.command {
+        Command::Check(args) => check(&args),
+        Command::Explain { code } => explain(code.as_deref()),
+        Command::Lsp => crate::lsp::run(),
+    }
+}
+
+fn check(args: &CheckArgs) -> i32 {
+    let text = match read(&args.stack) {
+        Ok(t) => t,
+        Err(e) => return fail(e),
+    };
+    let mut checked = crate::check(&text);
+    let secrets = match &args.secrets {
+        None => None,
+        Some(path) => match read(path) {
+            Ok(s) => {
+                let masked = checked.check_secrets(&s, &secrets_in_env());
+                Some((path.display().to_string(), masked))
+            }
+            Err(e) => return fail(e),
+        },
+    };
+    let name = args.stack.display().to_string();
+    let files = Files {
+        stack_name: &name,
+        stack: &text,
+        secrets: secrets.as_ref().map(|(n, t)| (n.as_str(), t.as_str())),
+    };
+    let diags = &checked.diagnostics;
+    match args.format {
+        Format::Human => eprint!("{}", render::human(diags, &files, use_color())),
+        Format::Json => print!("{}", render::json(diags, &files)),
+        Format::Github => print!("{}", render::github(diags, &files)),
+    }
+    let fails = checked.has_errors() || args.deny_warnings && !diags.is_empty();
+    if fails {
+        EXIT_PROBLEMS
+    } else {
+        EXIT_OK
+    }
+}
+
+fn explain(code: Option<&str>) -> i32 {
+    match code {
+        None => {
+            for c in crate::codes::CODES {
+                println!("{:<38} {}", c.code, c.summary);
+            }
+            EXIT_OK
+        }
+        Some(code) => match crate::codes::find(code) {
+            Some(c) => {
+                print!("{}", crate::codes::explain(c));
+                EXIT_OK
+            }
+            None => {
+                let all: Vec<&str> = crate::codes::CODES.iter().map(|c| c.code).collect();
+                let hint = crate::suggest::nearest(code, all.iter().copied())
+                    .map(|n| format!("; did you mean `{n}`?"))
+                    .unwrap_or_default();
+                fail(format!("unknown code `{code}`{hint} Run `cellac explain` for the list"))
+            }
+        },
+    }
+}

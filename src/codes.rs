@@ -1,0 +1,130 @@
+//! Every diagnostic code, with what `cellac explain CODE` says about it.
+
+pub struct Code {
+    pub code: &'static str,
+    pub severity: &'static str,
+    pub summary: &'static str,
+    pub example: &'static str,
+    pub fix: &'static str,
+}
+
+macro_rules! codes {
+    ($( $code:literal, $sev:literal, $summary:literal, $example:literal, $fix:literal; )*) => {
+        pub const CODES: &[Code] = &[ $( Code { code: $code, severity: $sev, summary: $summary, example: $example, fix: $fix } ),* ];
+    };
+}
+
+codes! {
+    "cellac::syntax", "error", "The file is not valid KDL v2. Every syntax error the parser can recover is reported.",
+        "service backend {\n    port 4000\n", "Close every `{` and quote; KDL v2 writes booleans `#true`/`#false`.";
+    "cellac::schema::unknown-node", "error", "A node name that is not part of the language where it is written, or children under a node that takes none.",
+        "service backend {\n    prot 4000\n}", "Use one of the names listed in the help (the nearest is suggested), e.g. `port 4000`.";
+    "cellac::schema::unknown-property", "error", "A property the node does not have.",
+        "service backend {\n    scale minimum=1\n}", "Use one of the node's properties, e.g. `scale min=1`.";
+    "cellac::schema::missing-argument", "error", "A node without an argument or property it needs.",
+        "service {\n    port 4000\n}", "Write the missing value, e.g. `service backend { ... }`.";
+    "cellac::schema::extra-argument", "error", "More arguments than the node takes (or a `var` value outside an environment).",
+        "service backend {\n    port 4000 4001\n}", "Remove the extra value; a flag such as `spa` takes none.";
+    "cellac::schema::wrong-type", "error", "A value of the wrong type, or a type annotation other than `(var)` where a variable is allowed.",
+        "service backend {\n    port \"4000\"\n}", "Write the type the help names: `port 4000`, `public=#true`.";
+    "cellac::schema::unknown-value", "error", "A value outside a closed list (protocol, postgres, format, platform).",
+        "service backend {\n    protocol http2\n}", "Use one of the accepted values, e.g. `protocol h2c`.";
+    "cellac::schema::duplicate", "error", "The same node declared twice, or the same property set twice on one node.",
+        "service backend\nservice backend", "Merge the two declarations into one.";
+    "cellac::schema::missing-node", "error", "The file has no `stack` node.",
+        "service backend", "Start the file with `stack NAME region=fr-par`.";
+    "cellac::schema::stack-first", "error", "`stack` is not the first node.",
+        "service backend\nstack cella", "Move `stack` to the top of the file.";
+    "cellac::name::invalid", "error", "A name with characters Scaleway does not allow, as written or once prefixed with the environment and stack.",
+        "stack cella\nservice Backend", "Use lowercase letters, digits and `-` (and `_` for secrets and vars), starting with a letter.";
+    "cellac::name::too-long", "error", "A generated name (ENV-STACK-NAME) longer than Scaleway allows: containers 34, namespaces 50, buckets 63.",
+        "stack cella\nservice a-service-with-a-very-long-name", "Shorten the stack or resource name by the number of characters the help gives.";
+    "cellac::region", "error", "A region or zone where the Scaleway products used here are not offered.",
+        "stack cella region=us-east", "Use fr-par, nl-ams or pl-waw, and a zone of that region (REGION-1..3).";
+    "cellac::port::range", "error", "A port outside 1..65535.",
+        "service backend {\n    port 70000\n}", "Write the port the container listens on, e.g. `port 8080`.";
+    "cellac::port::reserved", "error", "A port Serverless Containers reserve: 8008 8012 8013 8022 9090 9091.",
+        "service backend {\n    port 9090\n}", "Listen on another port, such as 8080.";
+    "cellac::env::reserved", "error", "`PORT` or an `SCW_*` key in `env` or `secret-env`: Scaleway sets them.",
+        "service backend {\n    env PORT=4000\n}", "Remove the key; the container receives PORT from `port`.";
+    "cellac::env::duplicate", "error", "The same key twice in one service's `env` and `secret-env`.",
+        "service backend {\n    env MODE=a\n    env MODE=b\n}", "Keep one; in an environment, an override replaces the top level's value.";
+    "cellac::env::too-long", "error", "An environment key over 100 characters or a literal value over 1000.",
+        "service backend {\n    env KEY=\"...1001 characters...\"\n}", "Shorten the key or value; keep large data in a bucket.";
+    "cellac::env::unknown-override", "error", "An environment overrides a service, site, bucket, secret or var the top level does not declare.",
+        "environment prod {\n    service backnd { scale min=2; }\n}", "Fix the name (the nearest declared one is suggested) or declare it at the top level.";
+    "cellac::memory::tier", "error", "Memory that is not one of Scaleway's tiers.",
+        "service backend {\n    memory 1000\n}", "Use a tier: 128 256 512 1024 2048 3072 4096 (the help names the nearest two).";
+    "cellac::cpu::range", "error", "CPU outside 70..6000 mvCPU.",
+        "service backend {\n    cpu 10000\n}", "Write a value in range, or remove `cpu` to use the memory tier's pair.";
+    "cellac::cpu::mismatch", "warning", "CPU that is not the memory tier's pair (70 140 280 560 1120 1680 2240).",
+        "service backend {\n    memory 1024\n    cpu 1000\n}", "Write the pair the help names, or remove `cpu`.";
+    "cellac::scale::range", "error", "`min` outside 0..10, `max` outside 1..50, or `concurrency` outside 1..1000.",
+        "service backend {\n    scale max=100\n}", "Write values within the bounds.";
+    "cellac::scale::order", "error", "`min` above `max`.",
+        "service backend {\n    scale min=5 max=2\n}", "Raise `max` or lower `min`.";
+    "cellac::scale::singleton", "error", "A `singleton` service given a `scale` other than min=1 max=1, at the top level or in an environment.",
+        "service cdc {\n    singleton\n    scale max=3\n}", "Remove the `scale`: a singleton always runs exactly one instance.";
+    "cellac::secret::undeclared", "error", "`secret-env` names a secret that is not declared.",
+        "service backend {\n    secret-env DATABASE_URL=databse_url\n}", "Fix the name or declare `secret NAME`.";
+    "cellac::secret::unused", "warning", "A declared secret that no service uses.",
+        "secret legacy_token", "Use it with `secret-env KEY=NAME` or remove it.";
+    "cellac::secret::inline", "error", "A secret value written in the stack file (never shown in the report).",
+        "secret cookie_secret \"hunter2...\"", "Remove the value (and rotate it); put it in secrets.auto.tfvars or TF_VAR_NAME.";
+    "cellac::var::undeclared", "error", "A `(var)` reference to a variable that is not declared.",
+        "service backend {\n    env ADMIN=(var)admin_mail\n}", "Fix the name or declare `var NAME`.";
+    "cellac::var::missing", "error", "A variable with no default and no value in some environment (the message names them).",
+        "var admin_email\nenvironment prod { }", "Give it `default=...`, or write `var NAME \"value\"` in each environment.";
+    "cellac::var::format", "error", "A literal value that breaks its variable's `format` or `pattern` (or a pattern that is not a regular expression).",
+        "var admin_email format=email default=\"admin\"", "Write a value of the required form.";
+    "cellac::link::target", "error", "A `link` to a service that does not exist, or a link URL without `{host}` or `{url}`.",
+        "service cdc {\n    link backnd env=API_URL\n}", "Link to a declared service; write url=\"wss://{host}/path\".";
+    "cellac::link::private", "error", "A `link` to a private service, which callers outside its namespace cannot reach without a token.",
+        "service api { private }\nservice web {\n    link api env=API_URL\n}", "Make the target public or remove the link.";
+    "cellac::timeout::range", "error", "A timeout outside 1..900 seconds.",
+        "service backend {\n    timeout 3600\n}", "Write a timeout between 1 and 900.";
+    "cellac::health::path", "error", "A health path that does not start with `/`.",
+        "service backend {\n    health \"health\"\n}", "Write `health \"/health\"`.";
+    "cellac::duration", "error", "A malformed duration: digits then `s`, `m` or `h`.",
+        "service backend {\n    health \"/health\" interval=10\n}", "Write a duration such as \"10s\" or \"2m\".";
+    "cellac::domain::target", "error", "A `domain` that points at nothing, at an unknown service or site, or at both.",
+        "domain api.example.com", "Write `domain HOST service=NAME` or `domain HOST site=NAME`.";
+    "cellac::domain::host", "error", "An invalid host name.",
+        "domain \"API.example.com\" service=backend", "Write a lowercase host name such as api.example.com.";
+    "cellac::load-balancer::containers", "error", "A `load-balancer` node: Scaleway load balancers route to IPs, and Serverless Containers have none.",
+        "load-balancer", "Remove it; write `domain HOST service=NAME` for a custom domain.";
+    "cellac::secrets-file::syntax", "error", "A secrets file line that is not `name = \"value\"` (or JSON that is not an object of strings).",
+        "database_url = postgres://...", "Quote the value: `database_url = \"postgres://...\"`.";
+    "cellac::secrets-file::missing", "error", "A declared secret with no value in the secrets file (nor in TF_VAR_NAME).",
+        "secret cookie_secret   # and no cookie_secret line in the file", "Add `NAME = \"...\"` to the secrets file.";
+    "cellac::secrets-file::min-length", "error", "A secret value shorter than its `min-length`.",
+        "secret argon_secret min-length=32", "Generate a longer value, e.g. `openssl rand -hex 16`.";
+    "cellac::secrets-file::too-long", "error", "A secret value over 1000 characters, Scaleway's limit for container secrets.",
+        "a 2 kB certificate as a secret", "Keep large values in a bucket.";
+    "cellac::secrets-file::postgres", "error", "A `postgres=` secret that is not a PostgreSQL URL, uses the wrong endpoint kind, or has no sslmode.",
+        "secret database_url postgres=pooled", "Paste Neon's pooled (host has -pooler) or direct connection string with ?sslmode=require.";
+    "cellac::secrets-file::format", "error", "A `format=email` secret whose value is not an email address.",
+        "secret alert_email format=email", "Write an address such as ops@example.com.";
+    "cellac::secrets-file::unknown", "warning", "A key in the secrets file that no secret declares.",
+        "databse_url = \"...\"", "Fix the name (the nearest is suggested) or remove the line.";
+}
+
+pub fn find(code: &str) -> Option<&'static Code> {
+    let code = code.trim();
+    CODES
+        .iter()
+        .find(|c| c.code == code || c.code.strip_prefix("cellac::") == Some(code))
+}
+
+/// What `cellac explain CODE` prints.
+pub fn explain(c: &Code) -> String {
+    let example = c
+        .example
+        .lines()
+        .map(|l| format!("    {l}\n"))
+        .collect::<String>();
+    format!(
+        "{} ({})\n\n{}\n\nExample that triggers it:\n\n{}\nFix: {}\n",
+        c.code, c.severity, c.summary, example, c.fix
+    )
+}

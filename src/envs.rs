@@ -1,0 +1,161 @@
+//! Merging each `environment` over the top level: one node tree per environment,
+//! every value keeping the span of the KDL that set it.
+
+use crate::diagnostic::Diagnostic;
+use crate::span::{Span, Spanned};
+use crate::suggest::did_you_mean;
+use crate::syntax::Node;
+
+/// Top-level nodes identified by their first argument as well as their name.
+pub const IDENTIFIED: [&str; 6] = ["service", "site", "bucket", "secret", "var", "domain"];
+/// Identified nodes an environment may only override, never add.
+const DECLARED_ONLY: [&str; 5] = ["service", "site", "bucket", "secret", "var"];
+
+/// One environment's merged nodes.
+#[derive(Clone, Debug)]
+pub struct EnvTree {
+    pub name: Spanned<String>,
+    pub nodes: Vec<Node>,
+}
+
+/// The name of the environment used when the stack declares none.
+pub const DEFAULT_ENV: &str = "dev";
+
+fn identity(node: &Node) -> (&str, Option<&str>) {
+    let name = node.name.value.as_str();
+    let id = IDENTIFIED
+        .contains(&name)
+        .then(|| node.first_str().map(|s| s.value))
+        .flatten();
+    (name, id)
+}
+
+/// Merges every environment over the top level. Reports overrides of undeclared things.
+pub fn merge(nodes: &[Node], out: &mut Vec<Diagnostic>) -> Vec<EnvTree> {
+    let base: Vec<Node> = nodes
+        .iter()
+        .filter(|n| n.name.value != "environment")
+        .cloned()
+        .collect();
+    let envs: Vec<&Node> = nodes
+        .iter()
+        .filter(|n| n.name.value == "environment" && n.first_str().is_some())
+        .collect();
+    if envs.is_empty() {
+        let span = nodes.first().map_or(Span::default(), |n| n.head_span());
+        return vec![EnvTree {
+            name: Spanned::new(DEFAULT_ENV.to_string(), span),
+            nodes: base,
+        }];
+    }
+    let mut seen = Vec::new();
+    let mut trees = Vec::new();
+    for env in envs {
+        let name = env.first_str().expect("filtered above");
+        if seen.contains(&name.value) {
+            continue; // reported as a duplicate by the schema check
+        }
+        seen.push(name.value);
+        let mut merged = base.clone();
+        for over in env.children() {
+            let (kind, id) = identity(over);
+            if kind == "stack" || kind == "environment" {
+                continue; // reported by the schema check
+            }
+            if IDENTIFIED.contains(&kind) && id.is_none() {
+                continue; // missing argument, reported by the schema check
+            }
+            match merged.iter_mut().rev().find(|n| identity(n) == (kind, id)) {
+                Some(target) => merge_node(target, over, true),
+                None if DECLARED_ONLY.contains(&kind) => {
+                    let id = id.unwrap_or_default();
+                    let declared: Vec<&str> = base
+                        .iter()
+                        .filter(|n| n.name.value == kind)
+                        .filter_map(|n| n.first_str().map(|s| s.value))
+                        .collect();
+                    out.push(
+                        Diagnostic::error(
+                            "cellac::env::unknown-override",
+                            format!(
+                                "environment `{}` overrides `{kind} {id}`, which the top level does not declare",
+                                name.value
+                            ),
+                        )
+                        .at(over.head_span(), "not declared at the top level")
+                        .help(format!(
+                            "{}; or declare `{kind} {id}` at the top level first",
+                            did_you_mean(id, &declared)
+                        )),
+                    );
+                }
+                None => {
+                    let mut added = over.clone();
+                    mark_layer(&mut added);
+                    merged.push(added);
+                }
+            }
+        }
+        trees.push(EnvTree {
+            name: Spanned::new(name.value.to_string(), name.span),
+            nodes: merged,
+        });
+    }
+    trees
+}
+
+fn mark_layer(node: &mut Node) {
+    node.layer = 1;
+    for c in node.children.iter_mut().flatten() {
+        mark_layer(c);
+    }
+}
+
+/// Merges `over` into `base`: arguments given replace the arguments (after the identity,
+/// for identified nodes), properties replace those of the same name, children merge by name.
+fn merge_node(base: &mut Node, over: &Node, top_level: bool) {
+    let keep = usize::from(top_level && identity(base).1.is_some());
+    if over.args.len() > keep {
+        base.args.truncate(keep);
+        base.args.extend(over.args[keep..].iter().cloned());
+    }
+    if !top_level {
+        // A setting child now reads as the override that last set it.
+        base.span = over.span;
+        base.name.span = over.name.span;
+    }
+    for prop in &over.props {
+        base.props.retain(|p| p.key.value != prop.key.value);
+        base.props.push(prop.clone());
+    }
+    let Some(over_children) = &over.children else {
+        return;
+    };
+    let children = base.children.get_or_insert_with(Vec::new);
+    for child in over_children {
+        let name = child.name.value.as_str();
+        let mut added = child.clone();
+        mark_layer(&mut added);
+        match name {
+            "env" | "secret-env" => children.push(added),
+            "public" | "private" => {
+                children.retain(|c| c.name.value != "public" && c.name.value != "private");
+                children.push(added);
+            }
+            "link" => {
+                let target = child.first_str().map(|s| s.value);
+                match children
+                    .iter_mut()
+                    .find(|c| c.name.value == "link" && c.first_str().map(|s| s.value) == target)
+                {
+                    Some(existing) => merge_node(existing, child, false),
+                    None => children.push(added),
+                }
+            }
+            _ => match children.iter_mut().rev().find(|c| c.name.value == name) {
+                Some(existing) => merge_node(existing, child, false),
+                None => children.push(added),
+            },
+        }
+    }
+}

@@ -1,0 +1,160 @@
+//! The typed stack of one environment, lowered from its merged node tree.
+//! Lowering is lenient: a value of the wrong shape was already reported by the
+//! schema check, so it is skipped here and the default stands.
+
+mod resources;
+pub mod service;
+
+pub use resources::{Bucket, Cors, Domain, Monitoring, Secret, Site, Source, Var};
+pub use service::{Health, Image, Link, Scale, SecretEnv, Service, EnvVar};
+
+use crate::envs::EnvTree;
+use crate::span::{Span, Spanned};
+use crate::syntax::{Node, Value};
+
+pub const REGIONS: [&str; 3] = ["fr-par", "nl-ams", "pl-waw"];
+pub const DEFAULT_PROVIDER: &str = "~> 2.79";
+
+/// One environment's resolved stack.
+#[derive(Clone, Debug)]
+pub struct Stack {
+    pub env: Spanned<String>,
+    pub name: Spanned<String>,
+    pub span: Span,
+    pub region: Spanned<String>,
+    pub zone: Spanned<String>,
+    pub provider: Spanned<String>,
+    pub state: Option<State>,
+    pub registry: Registry,
+    pub network: Network,
+    pub secrets: Vec<Secret>,
+    pub vars: Vec<Var>,
+    pub services: Vec<Service>,
+    pub sites: Vec<Site>,
+    pub buckets: Vec<Bucket>,
+    pub monitoring: Option<Monitoring>,
+    pub dns: Option<Spanned<String>>,
+    pub domains: Vec<Domain>,
+    pub load_balancers: Vec<Span>,
+}
+
+#[derive(Clone, Debug)]
+pub struct State {
+    pub bucket: Spanned<String>,
+    pub region: Spanned<String>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Registry {
+    pub public: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Network {
+    pub subnet: Spanned<String>,
+}
+
+impl Stack {
+    pub fn service(&self, name: &str) -> Option<&Service> {
+        self.services.iter().find(|s| s.name.value == name)
+    }
+
+    pub fn secret(&self, name: &str) -> Option<&Secret> {
+        self.secrets.iter().find(|s| s.name.value == name)
+    }
+
+    pub fn var(&self, name: &str) -> Option<&Var> {
+        self.vars.iter().find(|v| v.name.value == name)
+    }
+
+    /// `dev-cella`: the prefix of every resource name.
+    pub fn prefix(&self) -> String {
+        format!("{}-{}", self.env.value, self.name.value)
+    }
+
+    /// Whether some service builds its image, which implies a registry.
+    pub fn builds_images(&self) -> bool {
+        self.services.iter().any(|s| matches!(s.image, Image::Build { .. }))
+    }
+}
+
+// Small readers over nodes, shared by the lowering functions.
+
+pub(crate) fn str_of(v: Option<&Value>) -> Option<Spanned<String>> {
+    let v = v?;
+    v.as_str().map(|s| Spanned::new(s.to_string(), v.span))
+}
+
+pub(crate) fn int_of(v: Option<&Value>) -> Option<Spanned<i128>> {
+    let v = v?;
+    v.as_int().map(|i| Spanned::new(i, v.span))
+}
+
+pub(crate) fn bool_of(v: Option<&Value>) -> Option<bool> {
+    v?.as_bool()
+}
+
+pub(crate) fn default_at<T>(value: T, span: Span) -> Spanned<T> {
+    Spanned::new(value, span)
+}
+
+/// Lowers one environment's merged nodes.
+pub fn lower(tree: &EnvTree) -> Stack {
+    let nodes = &tree.nodes;
+    let stack_node = nodes.iter().find(|n| n.name.value == "stack");
+    let head = stack_node.map_or(Span::default(), Node::head_span);
+    let name = stack_node
+        .and_then(|n| str_of(n.arg(0)))
+        .unwrap_or_else(|| default_at(String::new(), head));
+    let region = stack_node
+        .and_then(|n| str_of(n.prop("region")))
+        .unwrap_or_else(|| default_at("fr-par".into(), head));
+    let zone = stack_node
+        .and_then(|n| str_of(n.prop("zone")))
+        .unwrap_or_else(|| default_at(format!("{}-1", region.value), head));
+    let provider = stack_node
+        .and_then(|n| str_of(n.prop("provider")))
+        .unwrap_or_else(|| default_at(DEFAULT_PROVIDER.into(), head));
+    let of = |kind: &'static str| nodes.iter().filter(move |n| n.name.value == kind);
+    let last = |kind: &str| nodes.iter().rev().find(|n| n.name.value == kind);
+    let state = last("state").and_then(|n| {
+        Some(State {
+            bucket: str_of(n.prop("bucket"))?,
+            region: str_of(n.prop("region")).unwrap_or_else(|| region.clone()),
+        })
+    });
+    let registry = Registry {
+        public: last("registry").and_then(|n| bool_of(n.prop("public"))).unwrap_or(false),
+    };
+    let network = Network {
+        subnet: last("network")
+            .and_then(|n| str_of(n.prop("subnet")))
+            .unwrap_or_else(|| default_at("10.0.0.0/24".into(), head)),
+    };
+    let dedup = |kind: &'static str| {
+        // The first declaration of each name wins; a second is a reported duplicate.
+        let mut seen = std::collections::HashSet::new();
+        of(kind)
+            .filter(move |n| n.first_str().is_some_and(|s| seen.insert(s.value.to_string())))
+    };
+    Stack {
+        env: tree.name.clone(),
+        span: head,
+        secrets: dedup("secret").filter_map(resources::secret).collect(),
+        vars: dedup("var").filter_map(resources::var).collect(),
+        services: dedup("service").filter_map(service::lower).collect(),
+        sites: dedup("site").filter_map(resources::site).collect(),
+        buckets: dedup("bucket").filter_map(resources::bucket).collect(),
+        monitoring: last("monitoring").map(resources::monitoring),
+        dns: last("dns").and_then(|n| str_of(n.prop("zone"))),
+        domains: dedup("domain").filter_map(resources::domain).collect(),
+        load_balancers: of("load-balancer").map(|n| n.name.span).collect(),
+        name,
+        region,
+        zone,
+        provider,
+        state,
+        registry,
+        network,
+    }
+}

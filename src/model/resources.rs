@@ -1,0 +1,187 @@
+//! Secrets, vars, sites, buckets, monitoring and domains.
+
+use super::{bool_of, default_at, int_of, str_of};
+use crate::span::{Span, Spanned};
+use crate::syntax::{Node, Value};
+
+#[derive(Clone, Debug)]
+pub struct Secret {
+    pub name: Spanned<String>,
+    pub span: Span,
+    pub min_length: Option<Spanned<i128>>,
+    pub postgres: Option<Spanned<String>>,
+    pub format: Option<Spanned<String>>,
+    pub store: bool,
+    /// A value written in the stack file (an error: values come from elsewhere).
+    pub inline: Option<Span>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Var {
+    pub name: Spanned<String>,
+    pub span: Span,
+    pub default: Option<Value>,
+    pub format: Option<Spanned<String>>,
+    pub pattern: Option<Spanned<String>>,
+    /// The value in this environment: the environment's, else the default.
+    pub value: Option<Value>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Site {
+    pub name: Spanned<String>,
+    pub span: Span,
+    pub build: Option<Spanned<String>>,
+    pub dist: Spanned<String>,
+    pub spa: bool,
+    pub cache: Spanned<String>,
+    pub html_cache: Spanned<String>,
+    pub bucket_suffix: Spanned<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Bucket {
+    pub name: Spanned<String>,
+    pub span: Span,
+    pub public: bool,
+    pub versioning: bool,
+    pub cors: Option<Cors>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Cors {
+    pub origins: Vec<String>,
+    pub methods: Spanned<Vec<String>>,
+    pub headers: Vec<String>,
+    pub max_age: i128,
+}
+
+#[derive(Clone, Debug)]
+pub struct Monitoring {
+    pub span: Span,
+    pub logs: Option<Source>,
+    pub metrics: Option<Source>,
+    pub traces: Option<Source>,
+    pub alerts: Option<Value>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Source {
+    pub retention_days: Spanned<i128>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Domain {
+    pub host: Spanned<String>,
+    pub span: Span,
+    pub service: Option<Spanned<String>>,
+    pub site: Option<Spanned<String>>,
+    pub waf: bool,
+}
+
+pub(super) fn secret(node: &Node) -> Option<Secret> {
+    let inline = node
+        .args
+        .get(1)
+        .map(|v| v.span)
+        .or_else(|| {
+            ["value", "default"]
+                .iter()
+                .find_map(|k| node.props.iter().find(|p| p.key.value == *k))
+                .map(|p| p.value.span)
+        });
+    Some(Secret {
+        name: str_of(node.arg(0))?,
+        span: node.head_span(),
+        min_length: int_of(node.prop("min-length")),
+        postgres: str_of(node.prop("postgres")),
+        format: str_of(node.prop("format")),
+        store: bool_of(node.prop("store")).unwrap_or(true),
+        inline,
+    })
+}
+
+pub(super) fn var(node: &Node) -> Option<Var> {
+    let default = node.prop("default").cloned();
+    Some(Var {
+        name: str_of(node.arg(0))?,
+        span: node.head_span(),
+        value: node.arg(1).cloned().or_else(|| default.clone()),
+        default,
+        format: str_of(node.prop("format")),
+        pattern: str_of(node.prop("pattern")),
+    })
+}
+
+pub(super) fn site(node: &Node) -> Option<Site> {
+    let name = str_of(node.arg(0))?;
+    let head = node.head_span();
+    let text = |child: &str, default: String| {
+        node.child(child)
+            .and_then(|c| str_of(c.arg(0)))
+            .unwrap_or_else(|| default_at(default, head))
+    };
+    Some(Site {
+        span: head,
+        build: node.child("build").and_then(|c| str_of(c.arg(0))),
+        dist: text("dist", format!("{}/dist", name.value)),
+        spa: node.has_child("spa"),
+        cache: text("cache", "public, max-age=31536000, immutable".into()),
+        html_cache: text("html-cache", "no-cache, no-store, must-revalidate".into()),
+        bucket_suffix: text("bucket-suffix", String::new()),
+        name,
+    })
+}
+
+/// Splits a comma-separated list, dropping empty items.
+pub fn list(s: &str) -> Vec<String> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+pub(super) fn bucket(node: &Node) -> Option<Bucket> {
+    let cors = node.child("cors").map(|c| Cors {
+        origins: list(c.prop("origins").and_then(Value::as_str).unwrap_or("*")),
+        methods: str_of(c.prop("methods"))
+            .unwrap_or_else(|| default_at("GET,PUT".into(), c.span))
+            .map(|m| list(&m)),
+        headers: list(c.prop("headers").and_then(Value::as_str).unwrap_or("*")),
+        max_age: c.prop("max-age").and_then(Value::as_int).unwrap_or(3600),
+    });
+    Some(Bucket {
+        name: str_of(node.arg(0))?,
+        span: node.head_span(),
+        public: bool_of(node.prop("public")).unwrap_or(false),
+        versioning: bool_of(node.prop("versioning")).unwrap_or(false),
+        cors,
+    })
+}
+
+pub(super) fn monitoring(node: &Node) -> Monitoring {
+    let source = |name: &str, default: i128| {
+        node.child(name).map(|c| Source {
+            retention_days: int_of(c.prop("retention-days"))
+                .unwrap_or_else(|| default_at(default, c.span)),
+        })
+    };
+    Monitoring {
+        span: node.name.span,
+        logs: source("logs", 7),
+        metrics: source("metrics", 31),
+        traces: source("traces", 7),
+        alerts: node.child("alerts").and_then(|a| a.prop("email").cloned()),
+    }
+}
+
+pub(super) fn domain(node: &Node) -> Option<Domain> {
+    Some(Domain {
+        host: str_of(node.arg(0))?,
+        span: node.head_span(),
+        service: str_of(node.prop("service")),
+        site: str_of(node.prop("site")),
+        waf: bool_of(node.prop("waf")).unwrap_or(false),
+    })
+}

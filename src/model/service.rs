@@ -1,0 +1,228 @@
+//! `service NAME { ... }`: one Serverless Container.
+
+use super::{default_at, int_of, str_of};
+use crate::span::{Span, Spanned};
+use crate::syntax::{Node, Value};
+
+#[derive(Clone, Debug)]
+pub struct Service {
+    pub name: Spanned<String>,
+    pub span: Span,
+    pub image: Image,
+    pub port: Spanned<i128>,
+    pub memory: Spanned<i128>,
+    /// The `cpu` the stack sets, if any; see [`Service::cpu`].
+    pub cpu: Option<Spanned<i128>>,
+    pub scale: Scale,
+    /// The span of the `singleton` flag.
+    pub singleton: Option<Span>,
+    pub timeout: Spanned<i128>,
+    pub private: bool,
+    pub protocol: Spanned<String>,
+    pub health: Option<Health>,
+    pub env: Vec<EnvVar>,
+    pub secret_env: Vec<SecretEnv>,
+    pub links: Vec<Link>,
+}
+
+#[derive(Clone, Debug)]
+pub enum Image {
+    Build {
+        dockerfile: Spanned<String>,
+        context: Spanned<String>,
+        platform: Spanned<String>,
+    },
+    Ref(Spanned<String>),
+}
+
+#[derive(Clone, Debug)]
+pub struct Scale {
+    pub min: Spanned<i128>,
+    pub max: Spanned<i128>,
+    pub concurrency: Option<Spanned<i128>>,
+    /// The `scale` node that set these, if any.
+    pub node: Option<Span>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Health {
+    pub path: Spanned<String>,
+    pub interval: Spanned<String>,
+    pub failures: Spanned<i128>,
+    pub timeout: Spanned<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct EnvVar {
+    pub key: Spanned<String>,
+    pub value: Value,
+}
+
+#[derive(Clone, Debug)]
+pub struct SecretEnv {
+    pub key: Spanned<String>,
+    pub secret: Spanned<String>,
+    /// The value as written, for the check that a secret value is not inlined.
+    pub raw: Value,
+}
+
+#[derive(Clone, Debug)]
+pub struct Link {
+    pub target: Spanned<String>,
+    pub env: Spanned<String>,
+    pub url: Spanned<String>,
+    pub span: Span,
+}
+
+/// The memory tiers (MB) and their default mvCPU.
+pub const TIERS: [(i128, i128); 7] = [
+    (128, 70),
+    (256, 140),
+    (512, 280),
+    (1024, 560),
+    (2048, 1120),
+    (3072, 1680),
+    (4096, 2240),
+];
+
+impl Service {
+    /// The mvCPU: as set, or the memory tier's pair.
+    pub fn cpu(&self) -> i128 {
+        self.cpu.as_ref().map(|c| c.value).unwrap_or_else(|| {
+            TIERS
+                .iter()
+                .find(|(m, _)| *m == self.memory.value)
+                .map_or(560, |(_, c)| *c)
+        })
+    }
+
+    pub fn min_scale(&self) -> i128 {
+        if self.singleton.is_some() {
+            1
+        } else {
+            self.scale.min.value
+        }
+    }
+
+    pub fn max_scale(&self) -> i128 {
+        if self.singleton.is_some() {
+            1
+        } else {
+            self.scale.max.value
+        }
+    }
+}
+
+pub(super) fn lower(node: &Node) -> Option<Service> {
+    let name = str_of(node.arg(0))?;
+    let head = node.head_span();
+    let child = |n: &str| node.child(n);
+    let image = match child("image") {
+        Some(img) if img.prop("ref").is_some() => Image::Ref(str_of(img.prop("ref"))?),
+        img => Image::Build {
+            dockerfile: img
+                .and_then(|i| str_of(i.prop("dockerfile")))
+                .unwrap_or_else(|| default_at(format!("{}/Dockerfile", name.value), head)),
+            context: img
+                .and_then(|i| str_of(i.prop("context")))
+                .unwrap_or_else(|| default_at(".".into(), head)),
+            platform: img
+                .and_then(|i| str_of(i.prop("platform")))
+                .unwrap_or_else(|| default_at("linux/amd64".into(), head)),
+        },
+    };
+    let arg_int = |n: &str, default: i128| {
+        child(n)
+            .and_then(|c| int_of(c.arg(0)))
+            .unwrap_or_else(|| default_at(default, head))
+    };
+    let scale_node = child("scale");
+    let scale = Scale {
+        min: scale_node
+            .and_then(|s| int_of(s.prop("min")))
+            .unwrap_or_else(|| default_at(0, head)),
+        max: scale_node
+            .and_then(|s| int_of(s.prop("max")))
+            .unwrap_or_else(|| default_at(5, head)),
+        concurrency: scale_node.and_then(|s| int_of(s.prop("concurrency"))),
+        node: scale_node.map(|s| s.span),
+    };
+    let health = child("health").and_then(|h| {
+        Some(Health {
+            path: str_of(h.arg(0))?,
+            interval: str_of(h.prop("interval")).unwrap_or_else(|| default_at("10s".into(), h.span)),
+            failures: int_of(h.prop("failures")).unwrap_or_else(|| default_at(30, h.span)),
+            timeout: str_of(h.prop("timeout")).unwrap_or_else(|| default_at("30s".into(), h.span)),
+        })
+    });
+    // env and secret-env are maps: a later key (from an override) replaces an earlier one.
+    let mut env: Vec<EnvVar> = Vec::new();
+    let mut secret_env: Vec<SecretEnv> = Vec::new();
+    for c in node.children() {
+        for p in &c.props {
+            let key = p.key.clone();
+            match c.name.value.as_str() {
+                "env" => {
+                    if let Some(e) = env.iter_mut().find(|e| e.key.value == key.value && c.layer > 0) {
+                        *e = EnvVar { key, value: p.value.clone() };
+                    } else {
+                        env.push(EnvVar { key, value: p.value.clone() });
+                    }
+                }
+                "secret-env" => {
+                    let secret = Spanned::new(
+                        p.value.as_str().unwrap_or_default().to_string(),
+                        p.value.span,
+                    );
+                    let item = SecretEnv { key, secret, raw: p.value.clone() };
+                    match secret_env
+                        .iter_mut()
+                        .find(|e| e.key.value == item.key.value && c.layer > 0)
+                    {
+                        Some(e) => *e = item,
+                        None => secret_env.push(item),
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let links = node
+        .children()
+        .iter()
+        .filter(|c| c.name.value == "link")
+        .filter_map(|l| {
+            Some(Link {
+                target: str_of(l.arg(0))?,
+                env: str_of(l.prop("env"))?,
+                url: str_of(l.prop("url")).unwrap_or_else(|| default_at("{url}".into(), l.span)),
+                span: l.span,
+            })
+        })
+        .collect();
+    let private = node
+        .children()
+        .iter()
+        .rev()
+        .find(|c| c.name.value == "private" || c.name.value == "public")
+        .is_some_and(|c| c.name.value == "private");
+    Some(Service {
+        span: head,
+        image,
+        port: arg_int("port", 8080),
+        memory: arg_int("memory", 1024),
+        cpu: child("cpu").and_then(|c| int_of(c.arg(0))),
+        scale,
+        singleton: child("singleton").map(|s| s.name.span),
+        timeout: arg_int("timeout", 300),
+        private,
+        protocol: child("protocol")
+            .and_then(|c| str_of(c.arg(0)))
+            .unwrap_or_else(|| default_at("http1".into(), head)),
+        health,
+        env,
+        secret_env,
+        links,
+        name,
+    })
+}

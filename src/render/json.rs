@@ -1,0 +1,55 @@
+//! The machine-readable report: one versioned JSON object.
+//!
+//! ```json
+//! { "version": 1, "file": "stack.kdl", "errors": 1, "warnings": 0,
+//!   "diagnostics": [ { "code": "cellac::port::reserved", "severity": "error",
+//!     "message": "...", "file": "stack.kdl", "line": 3, "column": 10,
+//!     "span": { "start": 40, "end": 44 },
+//!     "labels": [ { "message": "...", "primary": true, "line": 3, "column": 10,
+//!                   "span": { "start": 40, "end": 44 } } ],
+//!     "help": "..." } ] }
+//! ```
+
+use super::Files;
+use crate::diagnostic::Diagnostic;
+use crate::span::line_col;
+use serde_json::{json as j, Value};
+
+pub const JSON_FORMAT_VERSION: u32 = 1;
+
+pub fn json(diags: &[Diagnostic], files: &Files) -> String {
+    let items: Vec<Value> = diags
+        .iter()
+        .map(|d| {
+            let (name, text) = files.get(d);
+            let span = d.span().clamp(text.len());
+            let (line, column) = line_col(text, span.start);
+            let labels: Vec<Value> = d
+                .labels
+                .iter()
+                .map(|l| {
+                    let s = l.span.clamp(text.len());
+                    let (line, column) = line_col(text, s.start);
+                    j!({ "message": l.message, "primary": l.primary, "line": line, "column": column,
+                         "span": { "start": s.start, "end": s.end } })
+                })
+                .collect();
+            j!({
+                "code": d.code, "severity": d.severity, "message": d.message, "file": name,
+                "line": line, "column": column, "span": { "start": span.start, "end": span.end },
+                "labels": labels, "help": d.help,
+            })
+        })
+        .collect();
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let report = j!({
+        "version": JSON_FORMAT_VERSION,
+        "file": files.stack_name,
+        "errors": errors,
+        "warnings": diags.len() - errors,
+        "diagnostics": items,
+    });
+    let mut s = serde_json::to_string_pretty(&report).expect("JSON values serialize");
+    s.push('\n');
+    s
+}

@@ -1,0 +1,218 @@
+//! Reading KDL: text in, a plain spanned tree out, every syntax error as a diagnostic.
+
+use crate::diagnostic::Diagnostic;
+use crate::span::{Span, Spanned};
+
+/// A literal KDL value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Lit {
+    Str(String),
+    Int(i128),
+    Float(f64),
+    Bool(bool),
+    Null,
+}
+
+impl Lit {
+    /// What the value is, in words, for messages.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Lit::Str(_) => "a string",
+            Lit::Int(_) => "an integer",
+            Lit::Float(_) => "a number",
+            Lit::Bool(_) => "a boolean",
+            Lit::Null => "#null",
+        }
+    }
+
+    /// The value as KDL prints it (`#true`, `0.75`, `text`).
+    pub fn display(&self) -> String {
+        match self {
+            Lit::Str(s) => s.clone(),
+            Lit::Int(i) => i.to_string(),
+            Lit::Float(f) => kdl::KdlValue::Float(*f).to_string(),
+            Lit::Bool(b) => format!("#{b}"),
+            Lit::Null => "#null".into(),
+        }
+    }
+}
+
+/// A value as written: its literal, its optional type annotation, its span.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Value {
+    pub lit: Lit,
+    pub ty: Option<Spanned<String>>,
+    pub span: Span,
+}
+
+impl Value {
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.lit {
+            Lit::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_int(&self) -> Option<i128> {
+        match self.lit {
+            Lit::Int(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self.lit {
+            Lit::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    /// The name of a `(var)NAME` reference.
+    pub fn var_ref(&self) -> Option<&str> {
+        match (&self.ty, &self.lit) {
+            (Some(t), Lit::Str(s)) if t.value == "var" => Some(s),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Prop {
+    pub key: Spanned<String>,
+    pub value: Value,
+}
+
+impl Prop {
+    /// From the key to the end of the value.
+    pub fn span(&self) -> Span {
+        self.key.span.to(self.value.span)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub name: Spanned<String>,
+    pub args: Vec<Value>,
+    pub props: Vec<Prop>,
+    /// `None` when the node has no `{ }` block.
+    pub children: Option<Vec<Node>>,
+    pub span: Span,
+    /// Set on nodes and values that came from an `environment` override while merging.
+    pub layer: u32,
+}
+
+impl Node {
+    pub fn arg(&self, i: usize) -> Option<&Value> {
+        self.args.get(i)
+    }
+
+    /// The last value given for a property (KDL: the rightmost wins).
+    pub fn prop(&self, key: &str) -> Option<&Value> {
+        self.props
+            .iter()
+            .rev()
+            .find(|p| p.key.value == key)
+            .map(|p| &p.value)
+    }
+
+    pub fn children(&self) -> &[Node] {
+        self.children.as_deref().unwrap_or(&[])
+    }
+
+    pub fn child(&self, name: &str) -> Option<&Node> {
+        self.children().iter().rev().find(|c| c.name.value == name)
+    }
+
+    pub fn has_child(&self, name: &str) -> bool {
+        self.children().iter().any(|c| c.name.value == name)
+    }
+
+    /// The name and first argument, e.g. `service backend`: the head to underline.
+    pub fn head_span(&self) -> Span {
+        match self.args.first() {
+            Some(a) => self.name.span.to(a.span),
+            None => self.name.span,
+        }
+    }
+
+    /// The first argument as a string, with its span.
+    pub fn first_str(&self) -> Option<Spanned<&str>> {
+        let a = self.args.first()?;
+        a.as_str().map(|s| Spanned::new(s, a.span))
+    }
+}
+
+/// Parses a stack file into nodes, or returns every syntax error the parser reports.
+pub fn parse(text: &str) -> Result<Vec<Node>, Vec<Diagnostic>> {
+    match kdl::KdlDocument::parse_v2(text) {
+        Ok(doc) => Ok(lower_doc(&doc)),
+        Err(err) => Err(err
+            .diagnostics
+            .iter()
+            .map(|d| {
+                let span = Span::from(d.span).clamp(text.len());
+                let message = d
+                    .message
+                    .clone()
+                    .unwrap_or_else(|| "invalid KDL".to_string());
+                let label = d.label.clone().unwrap_or_default();
+                let mut diag = Diagnostic::error("cellac::syntax", message).at(span, label);
+                if let Some(help) = &d.help {
+                    diag = diag.help(help.clone());
+                } else {
+                    diag = diag.help("stack files are KDL v2 documents: see https://kdl.dev");
+                }
+                diag
+            })
+            .collect()),
+    }
+}
+
+fn lower_doc(doc: &kdl::KdlDocument) -> Vec<Node> {
+    doc.nodes().iter().map(lower_node).collect()
+}
+
+fn lower_node(node: &kdl::KdlNode) -> Node {
+    let mut args = Vec::new();
+    let mut props = Vec::new();
+    for entry in node.entries() {
+        let value = Value {
+            lit: match entry.value() {
+                kdl::KdlValue::String(s) => Lit::Str(s.clone()),
+                kdl::KdlValue::Integer(i) => Lit::Int(*i),
+                kdl::KdlValue::Float(f) => Lit::Float(*f),
+                kdl::KdlValue::Bool(b) => Lit::Bool(*b),
+                kdl::KdlValue::Null => Lit::Null,
+            },
+            ty: entry
+                .ty()
+                .map(|t| Spanned::new(t.value().to_string(), t.span().into())),
+            span: entry.span().into(),
+        };
+        match entry.name() {
+            Some(name) => {
+                let key = Spanned::new(name.value().to_string(), name.span().into());
+                let value_span = Span::new(
+                    (key.span.end + 1).min(value.span.end),
+                    value.span.end,
+                );
+                props.push(Prop {
+                    key,
+                    value: Value {
+                        span: value_span,
+                        ..value
+                    },
+                });
+            }
+            None => args.push(value),
+        }
+    }
+    Node {
+        name: Spanned::new(node.name().value().to_string(), node.name().span().into()),
+        args,
+        props,
+        children: node.children().map(lower_doc),
+        span: node.span().into(),
+        layer: 0,
+    }
+}
