@@ -56,16 +56,26 @@ struct StubProvider {
 impl StubProvider {
     fn resource(&self, type_name: &str) -> Result<&Schema, tf::Diagnostic> {
         self.schema.resources.get(type_name).ok_or_else(|| {
-            error("Unknown resource type", format!("The stand-in provider has no schema for resource type {type_name:?}."))
+            error(
+                "Unknown resource type",
+                format!("The stand-in provider has no schema for resource type {type_name:?}."),
+            )
         })
     }
     fn data_source(&self, type_name: &str) -> Result<&Schema, tf::Diagnostic> {
         self.schema.data_sources.get(type_name).ok_or_else(|| {
-            error("Unknown data source", format!("The stand-in provider has no schema for data source {type_name:?}."))
+            error(
+                "Unknown data source",
+                format!("The stand-in provider has no schema for data source {type_name:?}."),
+            )
         })
     }
     fn capabilities() -> tf::ServerCapabilities {
-        tf::ServerCapabilities { plan_destroy: true, get_provider_schema_optional: false, move_resource_state: false }
+        tf::ServerCapabilities {
+            plan_destroy: true,
+            get_provider_schema_optional: false,
+            move_resource_state: false,
+        }
     }
 }
 
@@ -91,8 +101,22 @@ impl tf::provider_server::Provider for StubProvider {
         Ok(Response::new(tf::get_metadata::Response {
             server_capabilities: Some(Self::capabilities()),
             diagnostics: vec![],
-            data_sources: self.schema.data_sources.keys().map(|k| DataSourceMetadata { type_name: k.clone() }).collect(),
-            resources: self.schema.resources.keys().map(|k| ResourceMetadata { type_name: k.clone() }).collect(),
+            data_sources: self
+                .schema
+                .data_sources
+                .keys()
+                .map(|k| DataSourceMetadata {
+                    type_name: k.clone(),
+                })
+                .collect(),
+            resources: self
+                .schema
+                .resources
+                .keys()
+                .map(|k| ResourceMetadata {
+                    type_name: k.clone(),
+                })
+                .collect(),
             functions: vec![],
         }))
     }
@@ -103,8 +127,18 @@ impl tf::provider_server::Provider for StubProvider {
     ) -> Result<Response<tf::get_provider_schema::Response>, Status> {
         Ok(Response::new(tf::get_provider_schema::Response {
             provider: Some(self.schema.provider.to_proto()),
-            resource_schemas: self.schema.resources.iter().map(|(k, s)| (k.clone(), s.to_proto())).collect(),
-            data_source_schemas: self.schema.data_sources.iter().map(|(k, s)| (k.clone(), s.to_proto())).collect(),
+            resource_schemas: self
+                .schema
+                .resources
+                .iter()
+                .map(|(k, s)| (k.clone(), s.to_proto()))
+                .collect(),
+            data_source_schemas: self
+                .schema
+                .data_sources
+                .iter()
+                .map(|(k, s)| (k.clone(), s.to_proto()))
+                .collect(),
             functions: Default::default(),
             diagnostics: vec![],
             provider_meta: None,
@@ -118,9 +152,17 @@ impl tf::provider_server::Provider for StubProvider {
     ) -> Result<Response<tf::validate_provider_config::Response>, Status> {
         let mut diagnostics = vec![];
         if let Some(cfg) = decode_or_diag(req.get_ref().config.as_ref(), &mut diagnostics) {
-            values::check_unconfigurable(&self.schema.provider.block, &cfg, &[], "", &mut diagnostics);
+            values::check_unconfigurable(
+                &self.schema.provider.block,
+                &cfg,
+                &[],
+                "",
+                &mut diagnostics,
+            );
         }
-        Ok(Response::new(tf::validate_provider_config::Response { diagnostics }))
+        Ok(Response::new(tf::validate_provider_config::Response {
+            diagnostics,
+        }))
     }
 
     async fn validate_resource_config(
@@ -137,7 +179,9 @@ impl tf::provider_server::Provider for StubProvider {
                 }
             }
         }
-        Ok(Response::new(tf::validate_resource_config::Response { diagnostics }))
+        Ok(Response::new(tf::validate_resource_config::Response {
+            diagnostics,
+        }))
     }
 
     async fn validate_data_resource_config(
@@ -154,7 +198,9 @@ impl tf::provider_server::Provider for StubProvider {
                 }
             }
         }
-        Ok(Response::new(tf::validate_data_resource_config::Response { diagnostics }))
+        Ok(Response::new(tf::validate_data_resource_config::Response {
+            diagnostics,
+        }))
     }
 
     async fn upgrade_resource_state(
@@ -172,7 +218,10 @@ impl tf::provider_server::Provider for StubProvider {
                     Ok(mut j) => {
                         // Keep only what the current schema knows about.
                         if let Some(obj) = j.as_object_mut() {
-                            obj.retain(|k, _| s.block.attributes.contains_key(k) || s.block.block_types.contains_key(k));
+                            obj.retain(|k, _| {
+                                s.block.attributes.contains_key(k)
+                                    || s.block.block_types.contains_key(k)
+                            });
                         }
                         upgraded_state = Some(tf::DynamicValue {
                             msgpack: vec![],
@@ -183,14 +232,19 @@ impl tf::provider_server::Provider for StubProvider {
                 }
             }
         }
-        Ok(Response::new(tf::upgrade_resource_state::Response { upgraded_state, diagnostics }))
+        Ok(Response::new(tf::upgrade_resource_state::Response {
+            upgraded_state,
+            diagnostics,
+        }))
     }
 
     async fn configure_provider(
         &self,
         _req: Request<tf::configure_provider::Request>,
     ) -> Result<Response<tf::configure_provider::Response>, Status> {
-        Ok(Response::new(tf::configure_provider::Response { diagnostics: vec![] }))
+        Ok(Response::new(tf::configure_provider::Response {
+            diagnostics: vec![],
+        }))
     }
 
     async fn read_resource(
@@ -249,7 +303,9 @@ impl tf::provider_server::Provider for StubProvider {
         match self.resource(&req.type_name) {
             Err(d) => diagnostics.push(d),
             Ok(s) => {
-                if let Some(mut planned) = decode_or_diag(req.planned_state.as_ref(), &mut diagnostics) {
+                if let Some(mut planned) =
+                    decode_or_diag(req.planned_state.as_ref(), &mut diagnostics)
+                {
                     values::fill(&s.block, &mut planned, false);
                     new_state = Some(values::encode(&planned));
                 }
@@ -271,7 +327,10 @@ impl tf::provider_server::Provider for StubProvider {
             imported_resources: vec![],
             diagnostics: vec![error(
                 "Import not supported",
-                format!("The stand-in provider cannot import {}.", req.get_ref().type_name),
+                format!(
+                    "The stand-in provider cannot import {}.",
+                    req.get_ref().type_name
+                ),
             )],
         }))
     }
@@ -282,7 +341,10 @@ impl tf::provider_server::Provider for StubProvider {
     ) -> Result<Response<tf::move_resource_state::Response>, Status> {
         Ok(Response::new(tf::move_resource_state::Response {
             target_state: None,
-            diagnostics: vec![error("Move not supported", "The stand-in provider cannot move resource state.")],
+            diagnostics: vec![error(
+                "Move not supported",
+                "The stand-in provider cannot move resource state.",
+            )],
             target_private: vec![],
         }))
     }
@@ -303,14 +365,20 @@ impl tf::provider_server::Provider for StubProvider {
                 }
             }
         }
-        Ok(Response::new(tf::read_data_source::Response { state, diagnostics }))
+        Ok(Response::new(tf::read_data_source::Response {
+            state,
+            diagnostics,
+        }))
     }
 
     async fn get_functions(
         &self,
         _req: Request<tf::get_functions::Request>,
     ) -> Result<Response<tf::get_functions::Response>, Status> {
-        Ok(Response::new(tf::get_functions::Response { functions: Default::default(), diagnostics: vec![] }))
+        Ok(Response::new(tf::get_functions::Response {
+            functions: Default::default(),
+            diagnostics: vec![],
+        }))
     }
 
     async fn call_function(
@@ -320,7 +388,10 @@ impl tf::provider_server::Provider for StubProvider {
         Ok(Response::new(tf::call_function::Response {
             result: None,
             error: Some(tf::FunctionError {
-                text: format!("The stand-in provider has no function {:?}.", req.get_ref().name),
+                text: format!(
+                    "The stand-in provider has no function {:?}.",
+                    req.get_ref().name
+                ),
                 function_argument: None,
             }),
         }))
@@ -330,7 +401,9 @@ impl tf::provider_server::Provider for StubProvider {
         &self,
         _req: Request<tf::stop_provider::Request>,
     ) -> Result<Response<tf::stop_provider::Response>, Status> {
-        Ok(Response::new(tf::stop_provider::Response { error: String::new() }))
+        Ok(Response::new(tf::stop_provider::Response {
+            error: String::new(),
+        }))
     }
 }
 
@@ -339,7 +412,10 @@ struct Controller;
 
 #[tonic::async_trait]
 impl plugin::grpc_controller_server::GrpcController for Controller {
-    async fn shutdown(&self, _req: Request<plugin::Empty>) -> Result<Response<plugin::Empty>, Status> {
+    async fn shutdown(
+        &self,
+        _req: Request<plugin::Empty>,
+    ) -> Result<Response<plugin::Empty>, Status> {
         tokio::spawn(async {
             tokio::time::sleep(std::time::Duration::from_millis(20)).await;
             std::process::exit(0);
@@ -365,7 +441,10 @@ impl plugin::grpc_broker_server::GrpcBroker for Idle {
 #[tonic::async_trait]
 impl plugin::grpc_stdio_server::GrpcStdio for Idle {
     type StreamStdioStream = BoxStream<plugin::StdioData>;
-    async fn stream_stdio(&self, _req: Request<()>) -> Result<Response<Self::StreamStdioStream>, Status> {
+    async fn stream_stdio(
+        &self,
+        _req: Request<()>,
+    ) -> Result<Response<Self::StreamStdioStream>, Status> {
         Ok(Response::new(Box::pin(tokio_stream::pending())))
     }
 }
@@ -381,7 +460,9 @@ async fn main() {
         std::process::exit(1);
     }
     if std::env::var_os("PLUGIN_CLIENT_CERT").is_some() {
-        eprintln!("stub provider: TLS is not supported; run Terraform with TF_DISABLE_PLUGIN_TLS=1");
+        eprintln!(
+            "stub provider: TLS is not supported; run Terraform with TF_DISABLE_PLUGIN_TLS=1"
+        );
         std::process::exit(1);
     }
     let path = std::env::var("STUB_PROVIDER_SCHEMA").unwrap_or_else(|_| default_schema_path());
@@ -399,11 +480,17 @@ async fn main() {
             std::process::exit(1);
         }
     };
-    let addr = listener.local_addr().expect("bound listener has an address");
+    let addr = listener
+        .local_addr()
+        .expect("bound listener has an address");
 
     let server = tonic::transport::Server::builder()
-        .add_service(tf::provider_server::ProviderServer::new(StubProvider { schema }))
-        .add_service(plugin::grpc_controller_server::GrpcControllerServer::new(Controller))
+        .add_service(tf::provider_server::ProviderServer::new(StubProvider {
+            schema,
+        }))
+        .add_service(plugin::grpc_controller_server::GrpcControllerServer::new(
+            Controller,
+        ))
         .add_service(plugin::grpc_broker_server::GrpcBrokerServer::new(Idle))
         .add_service(plugin::grpc_stdio_server::GrpcStdioServer::new(Idle))
         .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener));

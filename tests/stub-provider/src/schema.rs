@@ -69,7 +69,10 @@ pub struct ProviderSchema {
 }
 
 fn s(j: &Json, k: &str) -> String {
-    j.get(k).and_then(Json::as_str).unwrap_or_default().to_string()
+    j.get(k)
+        .and_then(Json::as_str)
+        .unwrap_or_default()
+        .to_string()
 }
 fn b(j: &Json, k: &str) -> bool {
     j.get(k).and_then(Json::as_bool).unwrap_or(false)
@@ -88,9 +91,14 @@ fn parse_block(j: &Json) -> Result<Block, String> {
     if let Some(attrs) = j.get("attributes").and_then(Json::as_object) {
         for (name, a) in attrs {
             if a.get("nested_type").is_some() {
-                return Err(format!("attribute {name}: nested_type attributes are not supported by the stand-in"));
+                return Err(format!(
+                    "attribute {name}: nested_type attributes are not supported by the stand-in"
+                ));
             }
-            let ty = a.get("type").cloned().ok_or_else(|| format!("attribute {name} has no type"))?;
+            let ty = a
+                .get("type")
+                .cloned()
+                .ok_or_else(|| format!("attribute {name} has no type"))?;
             block.attributes.insert(
                 name.clone(),
                 Attr {
@@ -117,7 +125,9 @@ fn parse_block(j: &Json) -> Result<Block, String> {
                 Some("map") => Nesting::Map,
                 other => return Err(format!("block {name}: unknown nesting mode {other:?}")),
             };
-            let inner = nb.get("block").ok_or_else(|| format!("block {name} has no block"))?;
+            let inner = nb
+                .get("block")
+                .ok_or_else(|| format!("block {name} has no block"))?;
             block.block_types.insert(
                 name.clone(),
                 NestedBlock {
@@ -150,10 +160,16 @@ impl ProviderSchema {
             resources: BTreeMap::new(),
             data_sources: BTreeMap::new(),
         };
-        for (key, map) in [("resource_schemas", &mut out.resources), ("data_source_schemas", &mut out.data_sources)] {
+        for (key, map) in [
+            ("resource_schemas", &mut out.resources),
+            ("data_source_schemas", &mut out.data_sources),
+        ] {
             if let Some(obj) = p.get(key).and_then(Json::as_object) {
                 for (name, sch) in obj {
-                    map.insert(name.clone(), parse_schema(sch).map_err(|e| format!("{name}: {e}"))?);
+                    map.insert(
+                        name.clone(),
+                        parse_schema(sch).map_err(|e| format!("{name}: {e}"))?,
+                    );
                 }
             }
         }
@@ -221,6 +237,9 @@ fn block_to_proto(b: &Block, version: i64) -> tf::schema::Block {
 
 impl Schema {
     pub fn to_proto(&self) -> tf::Schema {
-        tf::Schema { version: self.version, block: Some(block_to_proto(&self.block, self.version)) }
+        tf::Schema {
+            version: self.version,
+            block: Some(block_to_proto(&self.block, self.version)),
+        }
     }
 }

@@ -25,7 +25,8 @@ pub fn decode(dv: Option<&tf::DynamicValue>) -> Result<Value, String> {
         return rmpv::decode::read_value(&mut rd).map_err(|e| format!("decoding msgpack: {e}"));
     }
     if !dv.json.is_empty() {
-        let j: Json = serde_json::from_slice(&dv.json).map_err(|e| format!("decoding json: {e}"))?;
+        let j: Json =
+            serde_json::from_slice(&dv.json).map_err(|e| format!("decoding json: {e}"))?;
         return Ok(from_json(&j));
     }
     Ok(Value::Nil)
@@ -34,7 +35,10 @@ pub fn decode(dv: Option<&tf::DynamicValue>) -> Result<Value, String> {
 pub fn encode(v: &Value) -> tf::DynamicValue {
     let mut buf = Vec::new();
     rmpv::encode::write_value(&mut buf, v).expect("writing to a Vec cannot fail");
-    tf::DynamicValue { msgpack: buf, json: Vec::new() }
+    tf::DynamicValue {
+        msgpack: buf,
+        json: Vec::new(),
+    }
 }
 
 /// Untyped JSON to msgpack (only used if Terraform ever sends JSON).
@@ -51,13 +55,20 @@ pub fn from_json(j: &Json) -> Value {
         }
         Json::String(s) => Value::from(s.as_str()),
         Json::Array(a) => Value::Array(a.iter().map(from_json).collect()),
-        Json::Object(o) => Value::Map(o.iter().map(|(k, v)| (Value::from(k.as_str()), from_json(v))).collect()),
+        Json::Object(o) => Value::Map(
+            o.iter()
+                .map(|(k, v)| (Value::from(k.as_str()), from_json(v)))
+                .collect(),
+        ),
     }
 }
 
 pub fn get<'a>(obj: &'a Value, key: &str) -> Option<&'a Value> {
     match obj {
-        Value::Map(entries) => entries.iter().find(|(k, _)| k.as_str() == Some(key)).map(|(_, v)| v),
+        Value::Map(entries) => entries
+            .iter()
+            .find(|(k, _)| k.as_str() == Some(key))
+            .map(|(_, v)| v),
         _ => None,
     }
 }
@@ -75,7 +86,10 @@ pub fn set(obj: &mut Value, key: &str, val: Value) {
 
 fn get_mut<'a>(obj: &'a mut Value, key: &str) -> Option<&'a mut Value> {
     match obj {
-        Value::Map(entries) => entries.iter_mut().find(|(k, _)| k.as_str() == Some(key)).map(|(_, v)| v),
+        Value::Map(entries) => entries
+            .iter_mut()
+            .find(|(k, _)| k.as_str() == Some(key))
+            .map(|(_, v)| v),
         _ => None,
     }
 }
@@ -97,12 +111,22 @@ fn for_each_nested(obj: &mut Value, name: &str, nesting: Nesting, mut f: impl Fn
 pub type Step = tf::attribute_path::Step;
 
 fn step_attr(name: &str) -> Step {
-    Step { selector: Some(tf::attribute_path::step::Selector::AttributeName(name.to_string())) }
+    Step {
+        selector: Some(tf::attribute_path::step::Selector::AttributeName(
+            name.to_string(),
+        )),
+    }
 }
 
 /// Errors for values set on computed-only attributes, like the real
 /// provider's (SDKv2) "Value for unconfigurable attribute".
-pub fn check_unconfigurable(block: &Block, obj: &Value, path: &[Step], key: &str, diags: &mut Vec<tf::Diagnostic>) {
+pub fn check_unconfigurable(
+    block: &Block,
+    obj: &Value,
+    path: &[Step],
+    key: &str,
+    diags: &mut Vec<tf::Diagnostic>,
+) {
     if !matches!(obj, Value::Map(_)) {
         return;
     }
@@ -138,7 +162,9 @@ pub fn check_unconfigurable(block: &Block, obj: &Value, path: &[Step], key: &str
             (Nesting::List, Value::Array(items)) => {
                 for (i, item) in items.iter().enumerate() {
                     let mut p = base.clone();
-                    p.push(Step { selector: Some(tf::attribute_path::step::Selector::ElementKeyInt(i as i64)) });
+                    p.push(Step {
+                        selector: Some(tf::attribute_path::step::Selector::ElementKeyInt(i as i64)),
+                    });
                     check_unconfigurable(&nb.block, item, &p, &format!("{key}{name}.{i}."), diags);
                 }
             }
@@ -152,7 +178,11 @@ pub fn check_unconfigurable(block: &Block, obj: &Value, path: &[Step], key: &str
                 for (k, item) in entries {
                     let ks = k.as_str().unwrap_or_default().to_string();
                     let mut p = base.clone();
-                    p.push(Step { selector: Some(tf::attribute_path::step::Selector::ElementKeyString(ks.clone())) });
+                    p.push(Step {
+                        selector: Some(tf::attribute_path::step::Selector::ElementKeyString(
+                            ks.clone(),
+                        )),
+                    });
                     check_unconfigurable(&nb.block, item, &p, &format!("{key}{name}.{ks}."), diags);
                 }
             }
@@ -193,7 +223,9 @@ pub fn null_write_only(block: &Block, obj: &mut Value) {
         }
     }
     for (name, nb) in &block.block_types {
-        for_each_nested(obj, name, nb.nesting, |item| null_write_only(&nb.block, item));
+        for_each_nested(obj, name, nb.nesting, |item| {
+            null_write_only(&nb.block, item)
+        });
     }
 }
 
@@ -205,7 +237,8 @@ pub fn fill(block: &Block, obj: &mut Value, fill_null_computed: bool) {
     }
     for (name, attr) in &block.attributes {
         let current = get(obj, name).cloned().unwrap_or(Value::Nil);
-        let wanted = is_unknown(&current) || (fill_null_computed && attr.computed && current == Value::Nil);
+        let wanted =
+            is_unknown(&current) || (fill_null_computed && attr.computed && current == Value::Nil);
         if attr.write_only {
             set(obj, name, Value::Nil);
         } else if wanted {
@@ -225,7 +258,9 @@ pub fn fill(block: &Block, obj: &mut Value, fill_null_computed: bool) {
             };
             set(obj, name, empty);
         }
-        for_each_nested(obj, name, nb.nesting, |item| fill(&nb.block, item, fill_null_computed));
+        for_each_nested(obj, name, nb.nesting, |item| {
+            fill(&nb.block, item, fill_null_computed)
+        });
     }
 }
 
@@ -236,12 +271,12 @@ fn replace_nested_unknowns(name: &str, ty: &Json, v: &mut Value) {
     }
     let kind = ty.get(0).and_then(Json::as_str);
     match (kind, v) {
-        (Some("list" | "set"), Value::Array(items)) => {
-            items.iter_mut().for_each(|i| replace_nested_unknowns(name, &ty[1], i))
-        }
-        (Some("map"), Value::Map(entries)) => {
-            entries.iter_mut().for_each(|(_, i)| replace_nested_unknowns(name, &ty[1], i))
-        }
+        (Some("list" | "set"), Value::Array(items)) => items
+            .iter_mut()
+            .for_each(|i| replace_nested_unknowns(name, &ty[1], i)),
+        (Some("map"), Value::Map(entries)) => entries
+            .iter_mut()
+            .for_each(|(_, i)| replace_nested_unknowns(name, &ty[1], i)),
         (Some("object"), obj @ Value::Map(_)) => {
             if let Some(attrs) = ty[1].as_object() {
                 for (k, t) in attrs {
@@ -299,7 +334,10 @@ pub fn plausible_of_type(name: &str, ty: &Json) -> Value {
                 parts[1]
                     .as_object()
                     .map(|attrs| {
-                        attrs.iter().map(|(k, t)| (Value::from(k.as_str()), plausible_of_type(k, t))).collect()
+                        attrs
+                            .iter()
+                            .map(|(k, t)| (Value::from(k.as_str()), plausible_of_type(k, t)))
+                            .collect()
                     })
                     .unwrap_or_default(),
             ),
@@ -312,5 +350,80 @@ pub fn plausible_of_type(name: &str, ty: &Json) -> Value {
             _ => Value::Nil,
         },
         _ => Value::Nil,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::ProviderSchema;
+
+    fn schema() -> ProviderSchema {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../schema/scaleway.json");
+        ProviderSchema::load(path).expect("schema loads")
+    }
+
+    fn obj(pairs: &[(&str, Value)]) -> Value {
+        Value::Map(
+            pairs
+                .iter()
+                .map(|(k, v)| (Value::from(*k), v.clone()))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn computed_only_values_are_rejected_with_a_path() {
+        let s = schema();
+        let pn = &s.resources["scaleway_vpc_private_network"].block;
+        let cfg = obj(&[
+            ("created_at", Value::from("x")),
+            ("name", Value::from("pn")),
+            (
+                "ipv4_subnet",
+                Value::Array(vec![obj(&[
+                    ("address", unknown()),
+                    ("subnet", Value::from("10.0.0.0/24")),
+                ])]),
+            ),
+        ]);
+        let mut diags = vec![];
+        check_unconfigurable(pn, &cfg, &[], "", &mut diags);
+        let details: Vec<_> = diags.iter().map(|d| d.detail.as_str()).collect();
+        assert_eq!(diags.len(), 2, "{details:?}");
+        assert!(diags
+            .iter()
+            .all(|d| d.summary == "Value for unconfigurable attribute"));
+        assert!(details[0]
+            .starts_with("Can't configure a value for \"created_at\": its value will be decided"));
+        assert!(details[1].contains("\"ipv4_subnet.0.address\""));
+        assert_eq!(diags[1].attribute.as_ref().unwrap().steps.len(), 3);
+    }
+
+    #[test]
+    fn create_plans_computed_nulls_as_unknown_and_drops_write_only() {
+        let s = schema();
+        let sv = &s.resources["scaleway_secret_version"].block;
+        let mut v = Value::Map(
+            sv.attributes
+                .keys()
+                .map(|k| (Value::from(k.as_str()), Value::Nil))
+                .chain([(Value::from("timeouts"), Value::Nil)])
+                .collect(),
+        );
+        set(&mut v, "secret_id", Value::from("abc"));
+        set(&mut v, "data_wo", Value::from("hunter2"));
+        plan_create(sv, &mut v);
+        assert_eq!(get(&v, "data_wo"), Some(&Value::Nil));
+        assert!(is_unknown(get(&v, "revision").unwrap()));
+        assert!(is_unknown(get(&v, "id").unwrap()));
+        assert_eq!(get(&v, "secret_id"), Some(&Value::from("abc")));
+        assert_eq!(get(&v, "description"), Some(&Value::Nil));
+
+        fill(sv, &mut v, false);
+        assert_eq!(
+            get(&v, "created_at"),
+            Some(&Value::from("2025-01-01T00:00:00Z"))
+        );
     }
 }
