@@ -40,10 +40,37 @@ struct CheckArgs {
     secrets: Option<PathBuf>,
 }
 
+#[derive(clap::Args)]
+struct BuildArgs {
+    /// The stack file.
+    #[arg(default_value = "stack.kdl")]
+    stack: PathBuf,
+    /// The output folder.
+    #[arg(short, long, default_value = "infra")]
+    out: PathBuf,
+    /// Write nothing; exit 1 when the folder differs from what a build would write.
+    #[arg(long)]
+    check: bool,
+    /// With --check, print a unified diff of the differences.
+    #[arg(long, requires = "check")]
+    diff: bool,
+    /// Overwrite generated files that were edited by hand.
+    #[arg(long)]
+    force: bool,
+    /// How to print diagnostics.
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
+    /// Treat warnings as errors.
+    #[arg(long)]
+    deny_warnings: bool,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Check a stack file and report every problem.
     Check(CheckArgs),
+    /// Check a stack file and write its Terraform configuration and deploy scripts.
+    Build(BuildArgs),
     /// Explain a diagnostic code, with an example and the fix.
     Explain {
         /// A code such as cellac::scale::singleton (the cellac:: prefix is optional).
@@ -91,6 +118,7 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Command::Check(args) => check(&args),
+        Command::Build(args) => build(&args),
         Command::Explain { code } => explain(code.as_deref()),
         Command::Lsp => crate::lsp::run(),
     }
@@ -153,5 +181,88 @@ fn explain(code: Option<&str>) -> i32 {
                 fail(format!("unknown code `{code}`{hint} Run `cellac explain` for the list"))
             }
         },
+    }
+}
+
+/// `path` relative to `base` (both taken from the current directory), with `/` separators.
+fn relative(path: &Path, base: &Path) -> String {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let norm = |p: &Path| -> Vec<String> {
+        let mut parts: Vec<String> = Vec::new();
+        for c in cwd.join(p).components() {
+            match c {
+                std::path::Component::ParentDir => {
+                    parts.pop();
+                }
+                std::path::Component::Normal(s) => parts.push(s.to_string_lossy().into_owned()),
+                _ => {}
+            }
+        }
+        parts
+    };
+    let (p, b) = (norm(path), norm(base));
+    let common = p.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let mut rel: Vec<String> = vec!["..".to_string(); b.len() - common];
+    rel.extend(p[common..].iter().cloned());
+    rel.join("/")
+}
+
+fn build(args: &BuildArgs) -> i32 {
+    let text = match read(&args.stack) {
+        Ok(t) => t,
+        Err(e) => return fail(e),
+    };
+    let stack_path = relative(&args.stack, &args.out);
+    let (checked, files) = crate::build(&text, &stack_path);
+    let name = args.stack.display().to_string();
+    let files_view = Files { stack_name: &name, stack: &text, secrets: None };
+    let diags = &checked.diagnostics;
+    if !diags.is_empty() {
+        match args.format {
+            Format::Human => eprint!("{}", render::human(diags, &files_view, use_color())),
+            Format::Json => print!("{}", render::json(diags, &files_view)),
+            Format::Github => print!("{}", render::github(diags, &files_view)),
+        }
+    }
+    let denied = args.deny_warnings && !diags.is_empty();
+    let Some(files) = files.filter(|_| !denied) else {
+        eprintln!("error: the stack has errors; nothing was written");
+        return EXIT_PROBLEMS;
+    };
+    let out = &args.out;
+    if args.check {
+        let drift = crate::write::drift(out, &files, &stack_path);
+        if drift.is_clean() {
+            eprintln!("{}: up to date ({} files)", out.display(), files.len());
+            return EXIT_OK;
+        }
+        for (label, list) in [("missing", &drift.missing), ("stale", &drift.stale), ("extra", &drift.extra)] {
+            for p in list {
+                println!("{label}: {}", out.join(p).display());
+            }
+        }
+        if args.diff {
+            print!("{}", crate::write::diff(out, &files, &stack_path));
+        }
+        eprintln!("error: {} is not what `cellac build` would write; run `cellac build {} -o {}`", out.display(), args.stack.display(), out.display());
+        return EXIT_PROBLEMS;
+    }
+    if let Err(e) = std::fs::create_dir_all(out) {
+        return fail(format!("cannot create {}: {e}", out.display()));
+    }
+    match crate::write::write(out, &files, &stack_path, args.force) {
+        Ok(removed) => {
+            for p in &removed {
+                eprintln!("removed {}", out.join(p).display());
+            }
+            let envs: Vec<&str> = checked.envs.iter().map(|e| e.env.value.as_str()).collect();
+            eprintln!("wrote {} files to {} (environments: {})", files.len(), out.display(), envs.join(", "));
+            EXIT_OK
+        }
+        Err(e @ crate::write::WriteError::Io(_)) => fail(e),
+        Err(e) => {
+            eprintln!("error: {e}");
+            EXIT_PROBLEMS
+        }
     }
 }

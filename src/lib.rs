@@ -5,6 +5,7 @@ pub mod check;
 pub mod cli;
 pub mod codes;
 pub mod diagnostic;
+pub mod emit;
 pub mod envs;
 pub mod lsp;
 pub mod model;
@@ -13,6 +14,7 @@ pub mod schema;
 pub mod span;
 pub mod suggest;
 pub mod syntax;
+pub mod write;
 
 use diagnostic::{sort_and_dedup, Diagnostic};
 use model::Stack;
@@ -73,4 +75,15 @@ pub fn check(text: &str) -> Checked {
         envs,
         diagnostics,
     }
+}
+
+/// The whole pipeline: checks the stack and, when it has no errors, produces every
+/// generated file. `stack_path` is how generated files name the stack file.
+pub fn build(text: &str, stack_path: &str) -> (Checked, Option<emit::Artifacts>) {
+    let checked = check(text);
+    if checked.has_errors() || checked.envs.is_empty() {
+        return (checked, None);
+    }
+    let files = emit::emit(&checked.envs, stack_path);
+    (checked, Some(files))
 }

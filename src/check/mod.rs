@@ -7,7 +7,7 @@ mod health;
 mod link;
 mod load_balancer;
 mod memory;
-mod name;
+pub mod name;
 mod port;
 mod region;
 mod scale;
@@ -42,6 +42,52 @@ pub fn run(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     health::check(ctx, out);
     domain::check(ctx, out);
     load_balancer::check(ctx, out);
+    merge_environments(ctx.envs, out);
+}
+
+/// One problem seen from several environments is reported once. A rule that checks each
+/// environment ends its message with `` (environment `NAME`)``; diagnostics that differ
+/// only in that name become one, naming the environments it applies to, or none when it
+/// applies to all of them.
+fn merge_environments(envs: &[Stack], out: &mut Vec<Diagnostic>) {
+    fn split(message: &str) -> Option<(&str, &str)> {
+        let (head, env) = message.strip_suffix("`)")?.rsplit_once(" (environment `")?;
+        Some((head, env))
+    }
+    let mut groups: Vec<(usize, Vec<String>)> = Vec::new();
+    let mut keep = vec![true; out.len()];
+    for i in 0..out.len() {
+        let Some((head, env)) = split(&out[i].message) else { continue };
+        let same = groups.iter_mut().find(|(j, _)| {
+            let d = &out[*j];
+            d.code == out[i].code && d.labels == out[i].labels && split(&d.message).is_some_and(|(h, _)| h == head)
+        });
+        match same {
+            Some((_, names)) => {
+                if !names.iter().any(|n| n == env) {
+                    names.push(env.to_string());
+                }
+                keep[i] = false;
+            }
+            None => groups.push((i, vec![env.to_string()])),
+        }
+    }
+    for (i, names) in groups {
+        let head = split(&out[i].message).map(|(h, _)| h.to_string()).unwrap_or_default();
+        out[i].message = if envs.iter().all(|e| names.contains(&e.env.value)) {
+            head
+        } else if names.len() == 1 {
+            format!("{head} (environment `{}`)", names[0])
+        } else {
+            let list: Vec<&str> = names.iter().map(String::as_str).collect();
+            format!("{head} (environments {})", crate::suggest::one_of(&list).replace(" or ", " and "))
+        };
+    }
+    let mut i = 0;
+    out.retain(|_| {
+        i += 1;
+        keep[i - 1]
+    });
 }
 
 /// Runs `f` on each service of each environment.

@@ -46,6 +46,8 @@ pub struct State {
 
 #[derive(Clone, Debug, Default)]
 pub struct Registry {
+    /// Whether the stack has a `registry` node (a registry is also implied by builds).
+    pub declared: bool,
     pub public: bool,
 }
 
@@ -124,6 +126,7 @@ pub fn lower(tree: &EnvTree) -> Stack {
         })
     });
     let registry = Registry {
+        declared: last("registry").is_some(),
         public: last("registry").and_then(|n| bool_of(n.prop("public"))).unwrap_or(false),
     };
     let network = Network {

@@ -1,0 +1,139 @@
+//! `modules/containers`: the namespace, one container per service, and their custom
+//! domains. One resource block per service, so that a link from one service to another
+//! is a plain reference, as it would be written by hand.
+
+use super::{ex, hcl, Module, Shape};
+use crate::model::{Image, Stack};
+use serde_json::{json, Map, Value};
+use std::collections::BTreeSet;
+
+/// The object type of one service in `var.services`.
+pub const SERVICE_TYPE: &str = "object({
+    name = string
+    image = optional(string)
+    port = number
+    memory_limit_bytes = number
+    cpu_limit = number
+    min_scale = number
+    max_scale = number
+    concurrency = optional(number)
+    timeout = number
+    privacy = string
+    protocol = string
+    env = map(string)
+    env_vars = map(string)
+    secret_env = map(string)
+    links = map(object({ target = string, url = string, host = optional(string) }))
+    health = optional(object({ path = string, interval = string, failure_threshold = number, timeout = string }))
+    domains = list(string)
+  })";
+
+/// A resource address for a service name (`my-api` becomes `my_api`).
+pub fn ident(name: &str) -> String {
+    name.replace('-', "_")
+}
+
+pub fn module(envs: &[Stack], shape: Shape) -> Module {
+    let mut m = Module::new("containers");
+    let first = &envs[0];
+    m.var("namespace_name", "string", "The container namespace's name.");
+    m.var("private_network_id", "string", "The private network every container joins.");
+    m.var("services", &format!("map({SERVICE_TYPE})"), "Each service's settings in this environment.");
+    m.var("image_tag", "string", "The tag of the images built from this commit.")
+        .insert("default".into(), json!(""));
+    m.var("registry_endpoint", "string", "Where built images live: rg.REGION.scw.cloud/NAMESPACE.")
+        .insert("default".into(), json!(""));
+    m.var("vars", "map(string)", "The stack's plain variables, for env values that reference them.")
+        .insert("default".into(), json!({}));
+    m.var("secret_values", "map(string)", "The secrets' values, keyed by the stack's secret names.")
+        .insert("sensitive".into(), json!(true));
+    m.var("manage_domains", "bool", "Create container domains here; false when the DNS module creates them after their records.")
+        .insert("default".into(), json!(true));
+    m.var("tags", "list(string)", "Tags on every resource.");
+    let _ = shape;
+    m.resource("scaleway_container_namespace", "this", json!({
+        "name": ex("var.namespace_name"),
+        "description": "Serverless Containers of this stack.",
+        "tags": ex("var.tags"),
+    }));
+    let mut urls = Map::new();
+    let mut ids = Map::new();
+    for svc in &first.services {
+        let id = ident(&svc.name.value);
+        let s = format!("var.services[{}]", hcl::string(&svc.name.value));
+        // Targets this service links to in any environment: only those are referenced.
+        let targets: BTreeSet<&str> = envs
+            .iter()
+            .filter_map(|e| e.service(&svc.name.value))
+            .flat_map(|x| x.links.iter().map(|l| l.target.value.as_str()))
+            .collect();
+        let env_expr = if targets.is_empty() {
+            format!("merge({s}.env, {{ for k, v in {s}.env_vars : k => var.vars[v] }})")
+        } else {
+            let hosts: Vec<String> = targets
+                .iter()
+                .map(|t| format!("{} = trimprefix(scaleway_container.{}.public_endpoint, \"https://\")", hcl::string(t), ident(t)))
+                .collect();
+            format!(
+                "merge({s}.env, {{ for k, v in {s}.env_vars : k => var.vars[v] }}, {{ for k, l in {s}.links : k => replace(replace(l.url, \"{{url}}\", \"https://{{host}}\"), \"{{host}}\", coalesce(l.host, {{ {} }}[l.target])) }})",
+                hosts.join(", ")
+            )
+        };
+        let image = match &svc.image {
+            Image::Build { .. } => format!("coalesce({s}.image, \"${{var.registry_endpoint}}/{}:${{var.image_tag}}\")", hcl::literal(&svc.name.value)),
+            Image::Ref(_) => format!("{s}.image"),
+        };
+        m.resource("scaleway_container", &id, json!({
+            "namespace_id": ex("scaleway_container_namespace.this.id"),
+            "name": ex(format!("{s}.name")),
+            "image": ex(image),
+            "port": ex(format!("{s}.port")),
+            "memory_limit_bytes": ex(format!("{s}.memory_limit_bytes")),
+            "cpu_limit": ex(format!("{s}.cpu_limit")),
+            "min_scale": ex(format!("{s}.min_scale")),
+            "max_scale": ex(format!("{s}.max_scale")),
+            "timeout": ex(format!("{s}.timeout")),
+            "privacy": ex(format!("{s}.privacy")),
+            "protocol": ex(format!("{s}.protocol")),
+            "https_connections_only": true,
+            "private_network_id": ex("var.private_network_id"),
+            "environment_variables": ex(env_expr),
+            "secret_environment_variables": ex(format!("{{ for k, name in {s}.secret_env : k => var.secret_values[name] }}")),
+            "tags": ex("var.tags"),
+            "dynamic": {
+                "scaling_option": {
+                    "for_each": ex(format!("{s}.concurrency == null ? [] : [{s}.concurrency]")),
+                    "content": { "concurrent_requests_threshold": ex("scaling_option.value") },
+                },
+                "liveness_probe": {
+                    "for_each": ex(format!("{s}.health == null ? [] : [{s}.health]")),
+                    "content": {
+                        "failure_threshold": ex("liveness_probe.value.failure_threshold"),
+                        "interval": ex("liveness_probe.value.interval"),
+                        "timeout": ex("liveness_probe.value.timeout"),
+                        "http": [{ "path": ex("liveness_probe.value.path") }],
+                    },
+                },
+            },
+        }));
+        m.resource("scaleway_container_domain", &id, json!({
+            "for_each": ex(format!("var.manage_domains ? toset({s}.domains) : toset([])")),
+            "container_id": ex(format!("scaleway_container.{id}.id")),
+            "hostname": ex("each.value"),
+        }));
+        urls.insert(svc.name.value.clone(), ex(format!(
+            "length({s}.domains) > 0 ? \"https://${{{s}.domains[0]}}\" : scaleway_container.{id}.public_endpoint"
+        )));
+        ids.insert(svc.name.value.clone(), ex(format!("scaleway_container.{id}.id")));
+    }
+    m.output("urls", Value::Object(urls), "Each service's https:// URL: its custom domain, else its public endpoint.");
+    m.output("ids", Value::Object(ids), "Each service's container id.");
+    let hosts: Map<String, Value> = first
+        .services
+        .iter()
+        .map(|svc| (svc.name.value.clone(), ex(format!("trimprefix(scaleway_container.{}.public_endpoint, \"https://\")", ident(&svc.name.value)))))
+        .collect();
+    m.output("hosts", Value::Object(hosts), "Each service's default host name, the target of its custom domains' CNAME records.");
+    m.output("namespace_id", ex("scaleway_container_namespace.this.id"), "The container namespace.");
+    m
+}

@@ -1,0 +1,158 @@
+//! The Terraform configuration, in JSON syntax: the root module, its child modules,
+//! the variables files per environment, backend files and the secrets template.
+//!
+//! The root module is the same for every environment; what makes an environment
+//! (scale, memory, names, domains, var values) is in `environments/ENV.tfvars.json`.
+
+mod containers;
+mod dns;
+mod edge;
+mod hcl;
+mod monitoring;
+mod network;
+mod registry;
+mod root;
+mod secrets;
+mod storage;
+mod tfvars;
+
+use super::{json_bytes, Artifacts};
+use crate::model::Stack;
+use serde_json::{json, Map, Value};
+
+/// Which child modules the stack needs (in any environment).
+#[derive(Clone, Copy, Debug)]
+pub struct Shape {
+    pub registry: bool,
+    pub secrets: bool,
+    pub containers: bool,
+    pub storage: bool,
+    pub edge: bool,
+    pub dns: bool,
+    pub monitoring: bool,
+}
+
+impl Shape {
+    pub fn of(envs: &[Stack]) -> Shape {
+        let any = |f: &dyn Fn(&Stack) -> bool| envs.iter().any(f);
+        Shape {
+            registry: any(&|s| s.registry.declared || s.builds_images()),
+            secrets: any(&|s| s.secrets.iter().any(|x| x.store)),
+            containers: any(&|s| !s.services.is_empty()),
+            storage: any(&|s| !s.sites.is_empty() || !s.buckets.is_empty()),
+            edge: any(&|s| s.domains.iter().any(|d| d.site.is_some())),
+            dns: any(&|s| s.dns.is_some()),
+            monitoring: any(&|s| s.monitoring.is_some()),
+        }
+    }
+}
+
+/// `${expr}`: a Terraform expression in JSON syntax.
+pub(crate) fn ex(expr: impl AsRef<str>) -> Value {
+    Value::String(format!("${{{}}}", expr.as_ref()))
+}
+
+/// A variable declaration.
+pub(crate) fn variable(ty: &str, description: &str) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("type".into(), json!(ty));
+    m.insert("description".into(), json!(description));
+    m
+}
+
+/// The `terraform` block every module carries, so that `scaleway` means scaleway/scaleway.
+pub(crate) fn module_terraform() -> Value {
+    json!({ "required_providers": { "scaleway": { "source": "scaleway/scaleway" } } })
+}
+
+/// The three files of a child module.
+pub(crate) struct Module {
+    pub name: &'static str,
+    pub main: Map<String, Value>,
+    pub variables: Map<String, Value>,
+    pub outputs: Map<String, Value>,
+}
+
+impl Module {
+    pub fn new(name: &'static str) -> Module {
+        let mut main = Map::new();
+        main.insert("terraform".into(), module_terraform());
+        Module { name, main, variables: Map::new(), outputs: Map::new() }
+    }
+
+    /// Adds a resource block.
+    pub fn resource(&mut self, ty: &str, name: &str, body: Value) {
+        let resources = self.main.entry("resource").or_insert_with(|| json!({}));
+        resources
+            .as_object_mut()
+            .expect("resource is an object")
+            .entry(ty)
+            .or_insert_with(|| json!({}))
+            .as_object_mut()
+            .expect("resource type is an object")
+            .insert(name.into(), body);
+    }
+
+    pub fn var(&mut self, name: &str, ty: &str, description: &str) -> &mut Map<String, Value> {
+        self.variables.insert(name.into(), Value::Object(variable(ty, description)));
+        self.variables[name].as_object_mut().expect("object")
+    }
+
+    pub fn output(&mut self, name: &str, value: Value, description: &str) {
+        self.outputs.insert(name.into(), json!({ "value": value, "description": description }));
+    }
+
+    fn write(self, banner: &str, files: &mut Artifacts) {
+        let dir = format!("modules/{}", self.name);
+        let doc = |key: &str, body: Map<String, Value>| {
+            let mut d = Map::new();
+            d.insert("//".into(), json!(banner));
+            if !body.is_empty() {
+                d.insert(key.into(), Value::Object(body));
+            }
+            Value::Object(d)
+        };
+        let mut main = self.main;
+        main.insert("//".into(), json!(banner));
+        files.insert(format!("{dir}/main.tf.json"), json_bytes(&Value::Object(main)));
+        files.insert(format!("{dir}/variables.tf.json"), json_bytes(&doc("variable", self.variables)));
+        files.insert(format!("{dir}/outputs.tf.json"), json_bytes(&doc("output", self.outputs)));
+    }
+}
+
+pub fn emit(envs: &[Stack], stack_path: &str) -> Artifacts {
+    let banner = super::banner(stack_path);
+    let shape = Shape::of(envs);
+    let mut files = Artifacts::new();
+    let Some(first) = envs.first() else {
+        return files;
+    };
+    let mut modules = vec![network::module(first)];
+    if shape.registry {
+        modules.push(registry::module());
+    }
+    if shape.secrets {
+        modules.push(secrets::module());
+    }
+    if shape.containers {
+        modules.push(containers::module(envs, shape));
+    }
+    if shape.storage {
+        modules.push(storage::module());
+    }
+    if shape.edge {
+        modules.push(edge::module());
+    }
+    if shape.dns {
+        modules.push(dns::module());
+    }
+    if shape.monitoring {
+        modules.push(monitoring::module());
+    }
+    root::emit(envs, shape, &banner, &mut files);
+    for m in modules {
+        m.write(&banner, &mut files);
+    }
+    tfvars::emit(envs, shape, &banner, &mut files);
+    files
+}

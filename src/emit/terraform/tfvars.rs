@@ -1,0 +1,181 @@
+//! `environments/ENV.tfvars.json`: the values that make each environment.
+
+use super::Shape;
+use crate::check::name::registry_name;
+use crate::emit::{json_bytes, Artifacts};
+use crate::model::{Image, Service, Stack};
+use crate::syntax::Value as Kdl;
+use serde_json::{json, Map, Value};
+
+/// Bytes in a decimal megabyte, as Scaleway counts memory.
+const MB: i128 = 1_000_000;
+
+fn literal(v: &Kdl) -> String {
+    v.lit.display()
+}
+
+fn service(s: &Stack, svc: &Service) -> Value {
+    let mut env = Map::new();
+    let mut env_vars = Map::new();
+    for e in &svc.env {
+        match e.value.var_ref() {
+            Some(var) => env_vars.insert(e.key.value.clone(), json!(var)),
+            None => env.insert(e.key.value.clone(), json!(literal(&e.value))),
+        };
+    }
+    let secret_env: Map<String, Value> = svc
+        .secret_env
+        .iter()
+        .map(|e| (e.key.value.clone(), json!(e.secret.value)))
+        .collect();
+    let links: Map<String, Value> = svc
+        .links
+        .iter()
+        .map(|l| {
+            let host = s
+                .domains
+                .iter()
+                .find(|d| d.service.as_ref().is_some_and(|t| t.value == l.target.value))
+                .map(|d| d.host.value.clone());
+            (l.env.value.clone(), json!({ "target": l.target.value, "url": l.url.value, "host": host }))
+        })
+        .collect();
+    let domains: Vec<&str> = s
+        .domains
+        .iter()
+        .filter(|d| d.service.as_ref().is_some_and(|t| t.value == svc.name.value))
+        .map(|d| d.host.value.as_str())
+        .collect();
+    let image = match &svc.image {
+        Image::Build { .. } => Value::Null,
+        Image::Ref(r) => json!(r.value),
+    };
+    json!({
+        "name": format!("{}-{}", s.prefix(), svc.name.value),
+        "image": image,
+        "port": svc.port.value,
+        "memory_limit_bytes": svc.memory.value * MB,
+        "cpu_limit": svc.cpu(),
+        "min_scale": svc.min_scale(),
+        "max_scale": svc.max_scale(),
+        "concurrency": svc.scale.concurrency.as_ref().map(|c| c.value),
+        "timeout": svc.timeout.value,
+        "privacy": if svc.private { "private" } else { "public" },
+        "protocol": svc.protocol.value,
+        "env": env,
+        "env_vars": env_vars,
+        "secret_env": secret_env,
+        "links": links,
+        "health": svc.health.as_ref().map(|h| json!({
+            "path": h.path.value,
+            "interval": h.interval.value,
+            "failure_threshold": h.failures.value,
+            "timeout": h.timeout.value,
+        })),
+        "domains": domains,
+    })
+}
+
+/// The values of one environment.
+pub fn values(s: &Stack, shape: Shape) -> Map<String, Value> {
+    let prefix = s.prefix();
+    let mut v = Map::new();
+    v.insert("environment".into(), json!(s.env.value));
+    v.insert("names".into(), json!({
+        "containers": format!("{prefix}-containers"),
+        "registry": registry_name(&s.env.value, &s.name.value),
+        "vpc": format!("{prefix}-vpc"),
+        "private_network": format!("{prefix}-private-network"),
+        "secret_path": format!("/{}/{}", s.env.value, s.name.value),
+    }));
+    v.insert("subnet".into(), json!(s.network.subnet.value));
+    if shape.registry {
+        v.insert("registry_public".into(), json!(s.registry.public));
+    }
+    if shape.containers {
+        let services: Map<String, Value> = s.services.iter().map(|x| (x.name.value.clone(), service(s, x))).collect();
+        v.insert("services".into(), Value::Object(services));
+    }
+    if shape.storage {
+        let sites: Map<String, Value> = s
+            .sites
+            .iter()
+            .map(|x| (x.name.value.clone(), json!({
+                "bucket_name": format!("{prefix}-{}{}", x.name.value, x.bucket_suffix.value),
+                "spa": x.spa,
+            })))
+            .collect();
+        v.insert("sites".into(), Value::Object(sites));
+        let buckets: Map<String, Value> = s
+            .buckets
+            .iter()
+            .map(|b| (b.name.value.clone(), json!({
+                "name": format!("{prefix}-{}", b.name.value),
+                "public": b.public,
+                "versioning": b.versioning,
+                "cors": b.cors.as_ref().map(|c| json!({
+                    "origins": c.origins,
+                    "methods": c.methods.value,
+                    "headers": c.headers,
+                    "max_age": c.max_age,
+                })),
+            })))
+            .collect();
+        v.insert("buckets".into(), Value::Object(buckets));
+    }
+    if shape.edge {
+        let domains: Map<String, Value> = s
+            .domains
+            .iter()
+            .filter_map(|d| Some((d.host.value.clone(), json!({ "site": d.site.as_ref()?.value, "waf": d.waf }))))
+            .collect();
+        v.insert("site_domains".into(), Value::Object(domains));
+    }
+    if shape.dns {
+        v.insert("dns_zone".into(), json!(s.dns.as_ref().map(|z| z.value.clone())));
+    }
+    if shape.monitoring {
+        v.insert("monitoring".into(), match &s.monitoring {
+            None => Value::Null,
+            Some(m) => {
+                let mut sources = Map::new();
+                for (kind, src) in [("logs", &m.logs), ("metrics", &m.metrics), ("traces", &m.traces)] {
+                    if let Some(src) = src {
+                        sources.insert(kind.into(), json!(src.retention_days.value));
+                    }
+                }
+                let (emails, vars): (Vec<String>, Vec<String>) = match &m.alerts {
+                    None => (vec![], vec![]),
+                    Some(a) => match a.var_ref() {
+                        Some(var) => (vec![], vec![var.to_string()]),
+                        None => (vec![literal(a)], vec![]),
+                    },
+                };
+                json!({ "sources": sources, "alert_emails": emails, "alert_vars": vars })
+            }
+        });
+    }
+    if shape.secrets {
+        let stored: Map<String, Value> = s
+            .secrets
+            .iter()
+            .filter(|x| x.store)
+            .map(|x| (x.name.value.clone(), json!(x.name.value.replace('_', "-"))))
+            .collect();
+        v.insert("stored_secrets".into(), Value::Object(stored));
+    }
+    for var in &s.vars {
+        if let Some(value) = &var.value {
+            v.insert(var.name.value.clone(), json!(literal(value)));
+        }
+    }
+    v
+}
+
+pub fn emit(envs: &[Stack], shape: Shape, banner: &str, files: &mut Artifacts) {
+    let _ = banner;
+    for s in envs {
+        let values = values(s, shape);
+        files.insert(format!("environments/{}.tfvars.json", s.env.value), json_bytes(&Value::Object(values)));
+    }
+}
