@@ -1,7 +1,24 @@
-//! The language server (`cellac lsp`).
+//! The language server (`cellac lsp`): diagnostics as `cellac check` reports them,
+//! hover, completion, definition and references, outline, formatting and quick fixes.
+//!
+//! `server` is the transport and dispatch; the other modules answer from text, with no IO.
+
+pub mod actions;
+pub mod analysis;
+pub mod completion;
+pub mod context;
+pub mod definition;
+pub mod diagnostics;
+pub mod documents;
+pub mod format;
+pub mod hover;
+pub mod position;
+pub mod server;
+pub mod symbols;
+
+pub use server::serve;
 
 /// Runs the language server over stdin and stdout until the client exits.
 pub fn run() -> i32 {
-    eprintln!("cellac lsp: not implemented yet");
-    2
+    server::run()
 }

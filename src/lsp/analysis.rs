@@ -1,0 +1,225 @@
+//! One checked document: the front end's result plus an index of every name that is
+//! declared or referred to (secrets, vars, services, sites, buckets), with spans.
+
+use crate::diagnostic::Diagnostic;
+use crate::span::Span;
+use crate::syntax::{Node, Value};
+use crate::Checked;
+
+/// Nesting deeper than this is not handed to the parser, whose recursion could
+/// exhaust the stack; no stack file comes close.
+pub const MAX_DEPTH: usize = 200;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Kind {
+    Secret,
+    Var,
+    Service,
+    Site,
+    Bucket,
+}
+
+impl Kind {
+    pub fn node(self) -> &'static str {
+        match self {
+            Kind::Secret => "secret",
+            Kind::Var => "var",
+            Kind::Service => "service",
+            Kind::Site => "site",
+            Kind::Bucket => "bucket",
+        }
+    }
+
+    pub fn of_node(name: &str) -> Option<Kind> {
+        Some(match name {
+            "secret" => Kind::Secret,
+            "var" => Kind::Var,
+            "service" => Kind::Service,
+            "site" => Kind::Site,
+            "bucket" => Kind::Bucket,
+            _ => return None,
+        })
+    }
+}
+
+/// A name as written: a declaration (`secret NAME` at the top level) or a reference.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Symbol {
+    pub kind: Kind,
+    pub name: String,
+    /// The name itself, without quotes or `(var)`.
+    pub span: Span,
+    pub decl: bool,
+    /// The whole node that declares or refers (for a reference: the node it sits in).
+    pub node: Span,
+}
+
+#[derive(Debug, Default)]
+pub struct Analysis {
+    pub checked: Checked,
+    pub symbols: Vec<Symbol>,
+}
+
+impl Analysis {
+    pub fn new(text: &str) -> Analysis {
+        let checked = check(text);
+        let symbols = checked.nodes.as_deref().map(|n| index(text, n)).unwrap_or_default();
+        Analysis { checked, symbols }
+    }
+
+    pub fn nodes(&self) -> Option<&[Node]> {
+        self.checked.nodes.as_deref()
+    }
+
+    /// The symbol under `offset` (a cursor just after a name still counts).
+    pub fn symbol_at(&self, offset: usize) -> Option<&Symbol> {
+        self.symbols.iter().find(|s| s.span.start <= offset && offset <= s.span.end)
+    }
+
+    /// The top-level declaration of a kind and name.
+    pub fn declaration(&self, kind: Kind, name: &str) -> Option<&Symbol> {
+        self.symbols.iter().find(|s| s.decl && s.kind == kind && s.name == name)
+    }
+
+    pub fn declared(&self, kind: Kind) -> impl Iterator<Item = &Symbol> {
+        self.symbols.iter().filter(move |s| s.decl && s.kind == kind)
+    }
+}
+
+/// `cellac::check`, guarded: never panics and never recurses without bound.
+pub fn check(text: &str) -> Checked {
+    if let Some(at) = too_deep(text) {
+        let d = Diagnostic::error("cellac::syntax", format!("nodes are nested more than {MAX_DEPTH} levels deep"))
+            .at(Span::new(at, at + 1).clamp(text.len()), "too deep")
+            .help("a stack file needs a few levels of `{ }` at most");
+        return Checked { diagnostics: vec![d], ..Checked::default() };
+    }
+    match std::panic::catch_unwind(|| crate::check(text)) {
+        Ok(c) => c,
+        Err(_) => Checked {
+            diagnostics: vec![Diagnostic::error("cellac::internal", "cellac could not check this document")
+                .at(Span::new(0, 0), "")
+                .help("please report this with the document that causes it")],
+            ..Checked::default()
+        },
+    }
+}
+
+/// The offset of the first `{` that opens a block deeper than `MAX_DEPTH` (a rough
+/// count: braces in strings and comments count too, which only errs on the safe side).
+fn too_deep(text: &str) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, b) in text.bytes().enumerate() {
+        match b {
+            b'{' | b'(' | b'[' => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(i);
+                }
+            }
+            b'}' | b')' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// The span of the name in a value: without its `(type)` annotation and quotes.
+pub fn name_span(text: &str, v: &Value) -> Span {
+    let span = v.span.clamp(text.len());
+    let mut start = span.start;
+    if let Some(ty) = &v.ty {
+        if let Some(close) = text.get(ty.span.end.min(span.end)..span.end).and_then(|s| s.find(')')) {
+            start = ty.span.end + close + 1;
+        }
+    }
+    let Some(inner) = text.get(start..span.end) else { return span };
+    let trimmed = inner.trim_start();
+    start += inner.len() - trimmed.len();
+    let mut end = span.end;
+    if trimmed.len() >= 2 && trimmed.starts_with('"') && trimmed.ends_with('"') {
+        start += 1;
+        end -= 1;
+    }
+    Span::new(start, end)
+}
+
+fn sym(text: &str, kind: Kind, v: &Value, decl: bool, node: &Node) -> Option<Symbol> {
+    let name = v.as_str()?;
+    Some(Symbol { kind, name: name.to_string(), span: name_span(text, v), decl, node: node.span })
+}
+
+/// Every declaration and reference in the file, in document order.
+pub fn index(text: &str, nodes: &[Node]) -> Vec<Symbol> {
+    let mut out = Vec::new();
+    for n in nodes {
+        if n.name.value == "environment" {
+            for over in n.children() {
+                if let (Some(kind), Some(a)) = (Kind::of_node(&over.name.value), over.arg(0)) {
+                    out.extend(sym(text, kind, a, false, over));
+                }
+                references(text, over, &mut out);
+            }
+            continue;
+        }
+        if let (Some(kind), Some(a)) = (Kind::of_node(&n.name.value), n.arg(0)) {
+            if a.ty.is_none() {
+                out.extend(sym(text, kind, a, true, n));
+            }
+        }
+        references(text, n, &mut out);
+    }
+    out.sort_by_key(|s| s.span.start);
+    out
+}
+
+/// References inside one node and its children.
+fn references(text: &str, n: &Node, out: &mut Vec<Symbol>) {
+    let values = n.args.iter().chain(n.props.iter().map(|p| &p.value));
+    for v in values {
+        if v.var_ref().is_some() {
+            out.extend(sym(text, Kind::Var, v, false, n));
+        }
+    }
+    match n.name.value.as_str() {
+        "secret-env" => {
+            for p in &n.props {
+                if p.value.ty.is_none() {
+                    out.extend(sym(text, Kind::Secret, &p.value, false, n));
+                }
+            }
+        }
+        "link" => {
+            if let Some(a) = n.arg(0).filter(|a| a.ty.is_none()) {
+                out.extend(sym(text, Kind::Service, a, false, n));
+            }
+        }
+        "domain" => {
+            for p in &n.props {
+                let kind = match p.key.value.as_str() {
+                    "service" => Kind::Service,
+                    "site" => Kind::Site,
+                    _ => continue,
+                };
+                if p.value.ty.is_none() {
+                    out.extend(sym(text, kind, &p.value, false, n));
+                }
+            }
+        }
+        _ => {}
+    }
+    for c in n.children() {
+        references(text, c, out);
+    }
+}
+
+/// The nodes that contain `offset`, outermost first.
+pub fn path_at(nodes: &[Node], offset: usize) -> Vec<&Node> {
+    let mut path = Vec::new();
+    let mut level = nodes;
+    while let Some(n) = level.iter().find(|n| n.span.start <= offset && offset <= n.span.end) {
+        path.push(n);
+        level = n.children();
+    }
+    path
+}
