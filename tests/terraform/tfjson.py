@@ -31,8 +31,12 @@ def dummy_secret(name, comment):
     the comment lines above it."""
     n = name.lower()
     c = comment.lower()
-    if "url" in n or "dsn" in n or "connection string" in c:
-        unpooled = re.search(r"\b(non|un)[- ]?pool", c) or "direct" in c
+    if "url" in n or "dsn" in n or "postgres" in c or "pooler" in c or "connection string" in c:
+        unpooled = (
+            re.search(r"\b(non|un)[- ]?pool", c)
+            or re.search(r"\b(without|no|not)\s+(the\s+|a\s+)?-?pooler", c)
+            or "direct" in c
+        )
         pooled = re.search(r"pool(ed|er|ing)?\b|-pooler", c) or "pooled" in n or "pooler" in n
         return POOLED_URL if pooled and not unpooled else DIRECT_URL
     if "email" in n or re.search(r"\be-?mail\b", c):
