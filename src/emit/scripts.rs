@@ -1,0 +1,237 @@
+//! The deploy scripts (`scripts/*.sh`) and the generated `README.md`, rendered from
+//! the handlebars templates in `templates/`.
+//!
+//! Templates render in strict mode (a missing field is an error, not an empty
+//! string) with HTML escaping off. In the scripts, every value that comes from the
+//! stack goes through `{{sh x}}`, which single-quotes it for bash.
+//!
+//! The scripts rely on this contract with the Terraform emitter: root outputs
+//! `registry_endpoint` (when some service builds its image), `service_NAME_url`,
+//! `site_NAME_bucket` and `site_NAME_url` (NAME with `-` as `_`); the root variable
+//! `image_tag`; the files `environments/ENV.tfvars.json` and, with `state`,
+//! `environments/ENV.s3.tfbackend`; the module call `module.registry`.
+
+use crate::model::{Image, Stack};
+use handlebars::{
+    Context, Handlebars, Helper, HelperResult, Output, RenderContext, RenderErrorReason,
+};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+/// The scripts: (path in the output folder, template name, template text).
+const SCRIPTS: [(&str, &str, &str); 7] = [
+    ("scripts/lib.sh", "lib", include_str!("../../templates/lib.sh.hbs")),
+    ("scripts/deploy.sh", "deploy", include_str!("../../templates/deploy.sh.hbs")),
+    ("scripts/init.sh", "init", include_str!("../../templates/init.sh.hbs")),
+    ("scripts/images.sh", "images", include_str!("../../templates/images.sh.hbs")),
+    ("scripts/apply.sh", "apply", include_str!("../../templates/apply.sh.hbs")),
+    ("scripts/site.sh", "site", include_str!("../../templates/site.sh.hbs")),
+    ("scripts/health.sh", "health", include_str!("../../templates/health.sh.hbs")),
+];
+const HEADER: &str = include_str!("../../templates/header.hbs");
+const README: &str = include_str!("../../templates/README.md.hbs");
+
+/// Quotes `s` for bash: always single quotes, a `'` inside written as `'"'"'`.
+pub fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r#"'"'"'"#))
+}
+
+/// `{{sh x}}`: a string, number or boolean, single-quoted for bash.
+fn sh_helper(
+    h: &Helper,
+    _: &Handlebars,
+    _: &Context,
+    _: &mut RenderContext,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let param = h
+        .param(0)
+        .ok_or(RenderErrorReason::ParamNotFoundForIndex("sh", 0))?;
+    let text = match param.value() {
+        Value::String(s) => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Bool(b) => b.to_string(),
+        _ => {
+            return Err(RenderErrorReason::InvalidParamType(
+                "sh takes a string, number or boolean",
+            )
+            .into())
+        }
+    };
+    out.write(&shell_quote(&text))?;
+    Ok(())
+}
+
+fn registry() -> Handlebars<'static> {
+    let mut hb = Handlebars::new();
+    hb.set_strict_mode(true);
+    hb.register_escape_fn(handlebars::no_escape);
+    hb.register_helper("sh", Box::new(sh_helper));
+    hb.register_partial("header", HEADER)
+        .expect("templates/header.hbs parses");
+    for (_, name, text) in SCRIPTS {
+        hb.register_template_string(name, text)
+            .unwrap_or_else(|e| panic!("templates/{name}.sh.hbs: {e}"));
+    }
+    hb.register_template_string("readme", README)
+        .expect("templates/README.md.hbs parses");
+    hb
+}
+
+/// `service_NAME_url`, `site_NAME_bucket`: a Terraform output name for a stack name.
+fn output_name(kind: &str, name: &str, what: &str) -> String {
+    format!("{kind}_{}_{what}", name.replace('-', "_"))
+}
+
+/// The template data shared by the scripts and the README.
+fn data(envs: &[Stack], stack_path: &str) -> Value {
+    let stack = &envs[0];
+    let images: Vec<Value> = stack
+        .services
+        .iter()
+        .filter_map(|s| match &s.image {
+            Image::Build {
+                dockerfile,
+                context,
+                platform,
+            } => Some(json!({
+                "name": s.name.value,
+                "dockerfile": dockerfile.value,
+                "context": context.value,
+                "platform": platform.value,
+            })),
+            Image::Ref(_) => None,
+        })
+        .collect();
+    let services: Vec<Value> = stack
+        .services
+        .iter()
+        .map(|s| {
+            json!({
+                "name": s.name.value,
+                "url_output": output_name("service", &s.name.value, "url"),
+                "private": s.private,
+            })
+        })
+        .collect();
+    let health: Vec<Value> = stack
+        .services
+        .iter()
+        .filter_map(|s| {
+            let h = s.health.as_ref()?;
+            Some(json!({
+                "name": s.name.value,
+                "url_output": output_name("service", &s.name.value, "url"),
+                "path": h.path.value,
+                "private": s.private,
+            }))
+        })
+        .collect();
+    let sites: Vec<Value> = stack
+        .sites
+        .iter()
+        .map(|s| {
+            json!({
+                "name": s.name.value,
+                "bucket_output": output_name("site", &s.name.value, "bucket"),
+                "url_output": output_name("site", &s.name.value, "url"),
+                "build": s.build.as_ref().map(|b| b.value.clone()),
+                "dist": s.dist.value,
+                "cache": s.cache.value,
+                "html_cache": s.html_cache.value,
+            })
+        })
+        .collect();
+    let builds_images = !images.is_empty();
+    let private_health = stack
+        .services
+        .iter()
+        .any(|s| s.private && s.health.is_some());
+    let mut tools = vec!["terraform", "git"];
+    if builds_images {
+        tools.push("docker");
+    }
+    if !sites.is_empty() {
+        tools.push("aws");
+    }
+    if !health.is_empty() {
+        tools.push("curl");
+    }
+    let env_names: Vec<&str> = envs.iter().map(|e| e.env.value.as_str()).collect();
+    json!({
+        // A comment line must stay one line, whatever the path.
+        "banner": super::banner(&stack_path.replace(|c: char| c.is_control(), "?")),
+        "stack_path": stack_path.replace(|c: char| c.is_control(), "?"),
+        "stack": stack.name.value,
+        "region": stack.region.value,
+        "envs": env_names,
+        "state": stack.state.is_some(),
+        "state_bucket": stack.state.as_ref().map(|s| s.bucket.value.clone()),
+        "state_region": stack.state.as_ref().map(|s| s.region.value.clone()),
+        "s3": stack.state.is_some() || !sites.is_empty(),
+        "builds_images": builds_images,
+        "needs_secret_key": builds_images || private_health,
+        "tools": tools,
+        "images": images,
+        "services": services,
+        "health": health,
+        "sites": sites,
+    })
+}
+
+/// The deploy scripts, keyed by path relative to the output folder
+/// (`scripts/deploy.sh`, `scripts/lib.sh`, `scripts/init.sh`, `scripts/images.sh`,
+/// `scripts/apply.sh`, `scripts/site.sh`, `scripts/health.sh`). `envs` are the
+/// per-environment stacks (structure from the first, names from all); `stack_path`
+/// is the stack file's path relative to the output folder's repository, named in
+/// every header. Empty when `envs` is. `images.sh`, `site.sh` and `health.sh` are
+/// written only when the stack builds an image, has a site, has a health check.
+pub fn render(envs: &[Stack], stack_path: &str) -> BTreeMap<String, String> {
+    let mut files = BTreeMap::new();
+    if envs.is_empty() {
+        return files;
+    }
+    let hb = registry();
+    let data = data(envs, stack_path);
+    let has = |key: &str| data[key].as_array().is_some_and(|a| !a.is_empty());
+    for (path, name, _) in SCRIPTS {
+        let wanted = match name {
+            "images" => has("images"),
+            "site" => has("sites"),
+            "health" => has("health"),
+            _ => true,
+        };
+        if !wanted {
+            continue;
+        }
+        let text = hb
+            .render(name, &data)
+            .unwrap_or_else(|e| panic!("rendering templates/{name}.sh.hbs: {e}"));
+        files.insert(path.to_string(), text);
+    }
+    files
+}
+
+/// The generated `README.md`: prerequisites, secrets, the deploy command, the
+/// environments and the outputs. Empty when `envs` is.
+pub fn readme(envs: &[Stack], stack_path: &str) -> String {
+    if envs.is_empty() {
+        return String::new();
+    }
+    registry()
+        .render("readme", &data(envs, stack_path))
+        .unwrap_or_else(|e| panic!("rendering templates/README.md.hbs: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shell_quote;
+
+    #[test]
+    fn quotes() {
+        assert_eq!(shell_quote("abc"), "'abc'");
+        assert_eq!(shell_quote("abc'd"), r#"'abc'"'"'d'"#);
+        assert_eq!(shell_quote(""), "''");
+        assert_eq!(shell_quote("$(rm -rf /) `x` \"y\"\n"), "'$(rm -rf /) `x` \"y\"\n'");
+    }
+}
