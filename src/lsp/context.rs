@@ -40,8 +40,9 @@ pub fn unquote(s: &str) -> &str {
 }
 
 /// Reads `text` statement by statement; `f` sees each statement as it ends (and the
-/// last one, unfinished, at the end of the text).
-pub fn scan(text: &str, mut f: impl FnMut(&Statement)) {
+/// last one, unfinished, at the end of the text), with the names of the enclosing nodes.
+/// (The path is kept out of `Statement` here so that deep nesting stays linear.)
+pub fn scan(text: &str, mut f: impl FnMut(&[String], &Statement)) -> Vec<String> {
     let bytes = text.as_bytes();
     let mut path: Vec<String> = Vec::new();
     let mut stmt = Statement::default();
@@ -107,19 +108,19 @@ pub fn scan(text: &str, mut f: impl FnMut(&Statement)) {
             b'{' => {
                 end_token(&mut stmt, &mut token_start, i);
                 let name = stmt.name(text).unwrap_or_default().to_string();
-                f(&stmt);
+                f(&path, &stmt);
                 path.push(name);
-                stmt = Statement { path: path.clone(), tokens: Vec::new() };
+                stmt.tokens.clear();
             }
             b'}' | b';' | b'\n' => {
                 end_token(&mut stmt, &mut token_start, i);
                 if !stmt.tokens.is_empty() {
-                    f(&stmt);
+                    f(&path, &stmt);
                 }
                 if b == b'}' {
                     path.pop();
                 }
-                stmt = Statement { path: path.clone(), tokens: Vec::new() };
+                stmt.tokens.clear();
             }
             b' ' | b'\t' | b'\r' => end_token(&mut stmt, &mut token_start, i),
             _ => {
@@ -129,7 +130,8 @@ pub fn scan(text: &str, mut f: impl FnMut(&Statement)) {
         i += 1;
     }
     end_token(&mut stmt, &mut token_start, text.len());
-    f(&stmt);
+    f(&path, &stmt);
+    path
 }
 
 /// Where the cursor is: the statement it is in, and the token it is typing.
@@ -147,7 +149,7 @@ pub fn at(text: &str, offset: usize) -> Cursor {
     let offset = crate::span::floor_char_boundary(text, offset);
     let before = &text[..offset];
     let mut last = Statement::default();
-    scan(before, |s| last = s.clone());
+    last.path = scan(before, |_, s| last.tokens.clone_from(&s.tokens));
     match last.tokens.last() {
         Some(t) if t.end == offset => Cursor { index: last.tokens.len() - 1, partial: *t, stmt: last },
         _ => Cursor { index: last.tokens.len(), partial: Span::new(offset, offset), stmt: last },
@@ -158,8 +160,8 @@ pub fn at(text: &str, offset: usize) -> Cursor {
 /// possibly broken text.
 pub fn declared(text: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    scan(text, |s| {
-        if s.path.is_empty() {
+    scan(text, |path, s| {
+        if path.is_empty() {
             if let (Some(node), Some(name)) = (s.name(text), s.arg(text)) {
                 if ["secret", "var", "service", "site", "bucket"].contains(&node) && !name.starts_with('(') {
                     out.push((node.to_string(), name.to_string()));
@@ -173,8 +175,8 @@ pub fn declared(text: &str) -> Vec<(String, String)> {
 /// The stack's region as written (`stack NAME region=...`), if any.
 pub fn region(text: &str) -> Option<String> {
     let mut region = None;
-    scan(text, |s| {
-        if s.path.is_empty() && s.name(text) == Some("stack") {
+    scan(text, |path, s| {
+        if path.is_empty() && s.name(text) == Some("stack") {
             region = s.prop(text, "region").map(String::from);
         }
     });

@@ -1,11 +1,100 @@
 //! Formatting with the kdl crate's autoformat, which keeps comments. One edit that
 //! replaces the whole document, or none when it is already formatted or does not parse.
 
-/// The formatted text, if it parses and differs.
+use kdl::KdlDocument;
+
+/// The formatted text (maybe the same), or `None` when the text does not parse or
+/// formatting would lose a comment.
 pub fn format(text: &str, tab_size: u32, insert_spaces: bool) -> Option<String> {
-    let mut doc = kdl::KdlDocument::parse_v2(text).ok()?;
+    let mut doc = KdlDocument::parse_v2(text).ok()?;
     let indent = if insert_spaces { " ".repeat(tab_size.clamp(1, 16) as usize) } else { "\t".to_string() };
+    // autoformat (kdl 6.7) drops a line comment that ends a node (`port 4000 // why`),
+    // which the parser keeps in the node's terminator: set them aside, put them back.
+    let mut comments = Vec::new();
+    take_line_comments(&mut doc, &mut comments);
     doc.autoformat_config(&kdl::FormatConfig::builder().indent(&indent).build());
+    restore_line_comments(&mut doc, &mut comments.into_iter());
     let out = doc.to_string();
-    (out != text).then_some(out)
+    // The parser itself loses a comment after a closing brace (`} // end`): rather than
+    // drop what the user wrote, do not format such a document.
+    let (mut before, mut after) = (comments_of(text), comments_of(&out));
+    before.sort_unstable();
+    after.sort_unstable();
+    if before != after {
+        return None;
+    }
+    Some(out)
+}
+
+/// The comments of a KDL text (`//` and nested `/* */`), trimmed, outside strings.
+fn comments_of(text: &str) -> Vec<&str> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'"' {
+            i += 1;
+            while i < b.len() && b[i] != b'"' {
+                i += if b[i] == b'\\' { 2 } else { 1 };
+            }
+            i += 1;
+        } else if b[i..].starts_with(b"//") {
+            let end = text[i..].find('\n').map_or(b.len(), |e| i + e);
+            out.push(text[i..end].trim());
+            i = end;
+        } else if b[i..].starts_with(b"/*") {
+            let (start, mut depth) = (i, 0);
+            while i < b.len() {
+                if b[i..].starts_with(b"/*") {
+                    depth += 1;
+                    i += 2;
+                } else if b[i..].starts_with(b"*/") {
+                    depth -= 1;
+                    i += 2;
+                    if depth == 0 {
+                        break;
+                    }
+                } else {
+                    i += 1;
+                }
+            }
+            out.push(text.get(start..i.min(b.len())).unwrap_or_default().trim());
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+fn take_line_comments(doc: &mut KdlDocument, out: &mut Vec<Option<String>>) {
+    for node in doc.nodes_mut() {
+        let comment = node.format_mut().and_then(|f| {
+            let t = f.terminator.trim().to_string();
+            t.starts_with("//").then(|| {
+                f.terminator = "\n".into();
+                t
+            })
+        });
+        out.push(comment);
+        if let Some(children) = node.children_mut() {
+            take_line_comments(children, out);
+        }
+    }
+}
+
+fn restore_line_comments(doc: &mut KdlDocument, comments: &mut impl Iterator<Item = Option<String>>) {
+    for node in doc.nodes_mut() {
+        let comment = comments.next().flatten();
+        if let Some(f) = node.format_mut() {
+            // autoformat also ends a kept `/* */` with a line break, before the terminator's.
+            let before = f.before_terminator.trim_end().to_string();
+            f.before_terminator = match comment {
+                Some(c) => format!("{before} {c}"),
+                None => before,
+            };
+        }
+        if let Some(children) = node.children_mut() {
+            restore_line_comments(children, comments);
+        }
+    }
 }

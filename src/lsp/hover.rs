@@ -104,7 +104,7 @@ fn values(values: &[String], closed: bool) -> String {
         return String::new();
     }
     let list: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
-    format!("\n\n{}: {}", if closed { "accepted" } else { "usual values" }, list.join(", "))
+    format!("\n\n{}: {}", if closed { "accepted" } else { "values" }, list.join(", "))
 }
 
 fn ty(t: &str) -> String {

@@ -5,7 +5,7 @@ use super::analysis::Analysis;
 use super::documents::{Document, Documents};
 use super::position::{Encoding, LineIndex};
 use super::{actions, completion, definition, diagnostics, format, hover, symbols};
-use crate::diagnostic::Source;
+use crate::diagnostic::{Diagnostic, Source};
 use crate::span::Span;
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types as lsp;
@@ -301,33 +301,47 @@ impl Server<'_> {
         self.notify::<notif::PublishDiagnostics>(lsp::PublishDiagnosticsParams { uri: uri.clone(), diagnostics, version });
     }
 
-    /// Checks a stack and publishes its diagnostics, and those of the secrets file beside it.
+    /// Checks a stack and publishes its diagnostics, and those of the secrets file beside
+    /// it (whose check can also point into the stack: a secret with no value).
     fn check_and_publish(&mut self, uri: &lsp::Uri) {
         let Some(a) = self.analysis(uri) else { return };
+        let secrets = self.secrets_text(uri).filter(|_| a.checked.nodes.is_some());
         let Some(doc) = self.docs.get(uri) else { return };
-        let stack: Vec<_> = a.checked.diagnostics.iter().filter(|d| d.source == Source::Stack).collect();
-        let diags = diagnostics::convert(stack, uri, &doc.text, doc.index(), self.enc);
-        self.publish(uri, diags, Some(doc.version));
-
-        // The secrets file: only once the stack reads, so that its secrets are known.
-        let Some((suri, path)) = secrets_beside(uri) else { return };
-        if a.checked.nodes.is_none() {
-            return;
-        }
-        let text = match self.docs.get(&suri) {
-            Some(d) => Some(d.text.clone()),
-            None => std::fs::read_to_string(&path).ok(),
-        };
-        let Some(text) = text else {
-            if self.secrets.remove(&suri).is_some() {
-                self.publish(&suri, Vec::new(), None);
+        let (stack, beside) = match &secrets {
+            Some((suri, text)) => {
+                let (stack, own) = with_secrets(&a.checked, text);
+                let index = LineIndex::new(text);
+                (stack, Some((suri.clone(), diagnostics::convert(&own, suri, text, &index, self.enc))))
             }
-            return;
+            None => (a.checked.diagnostics.iter().filter(|d| d.source == Source::Stack).cloned().collect(), None),
         };
-        let diags = secrets_diagnostics(&a.checked, &suri, &text, self.enc);
-        self.secrets.insert(suri.clone(), uri.clone());
-        let version = self.docs.get(&suri).map(|d| d.version);
-        self.publish(&suri, diags, version);
+        self.publish(uri, diagnostics::convert(&stack, uri, &doc.text, doc.index(), self.enc), Some(doc.version));
+        match beside {
+            Some((suri, diags)) => {
+                self.secrets.insert(suri.clone(), uri.clone());
+                let version = self.docs.get(&suri).map(|d| d.version);
+                self.publish(&suri, diags, version);
+            }
+            None => {
+                // The stack does not read (keep what was published) or there is no file.
+                let gone = secrets_beside(uri).filter(|(suri, path)| self.docs.get(suri).is_none() && !path.exists());
+                if let Some((suri, _)) = gone {
+                    if self.secrets.remove(&suri).is_some() {
+                        self.publish(&suri, Vec::new(), None);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The secrets file beside a stack: from the editor when it is open, else from disk.
+    fn secrets_text(&self, uri: &lsp::Uri) -> Option<(lsp::Uri, String)> {
+        let (suri, path) = secrets_beside(uri)?;
+        let text = match self.docs.get(&suri) {
+            Some(d) => d.text.clone(),
+            None => std::fs::read_to_string(&path).ok()?,
+        };
+        Some((suri, text))
     }
 
     fn request(&mut self, r: Request) -> Response {
@@ -384,11 +398,10 @@ impl Server<'_> {
                 let p = p!(req::Formatting);
                 let uri = p.text_document.uri;
                 let edits = self.docs.get(&uri).filter(|_| !is_secrets(&uri)).and_then(|doc| {
-                    let new_text = format::format(&doc.text, p.options.tab_size, p.options.insert_spaces);
-                    let Some(new_text) = new_text else {
-                        // Already formatted: no edits; does not parse: nothing.
-                        return kdl::KdlDocument::parse_v2(&doc.text).ok().map(|_| Vec::new());
-                    };
+                    let new_text = format::format(&doc.text, p.options.tab_size, p.options.insert_spaces)?;
+                    if new_text == doc.text {
+                        return Some(Vec::new());
+                    }
                     let range = doc.index().to_range(&doc.text, Span::new(0, doc.text.len()), self.enc);
                     Some(vec![lsp::TextEdit { range, new_text }])
                 });
@@ -508,12 +521,15 @@ impl Server<'_> {
     }
 }
 
-/// The diagnostics of a secrets file checked against a stack. Ranges come from the
-/// file's text; messages never contain a value (the check masks them).
-pub fn secrets_diagnostics(checked: &crate::Checked, uri: &lsp::Uri, text: &str, enc: Encoding) -> Vec<lsp::Diagnostic> {
-    let mut c = crate::Checked { nodes: None, envs: checked.envs.iter().take(1).cloned().collect(), diagnostics: Vec::new() };
+/// A stack's diagnostics once its secrets file is checked too, as `cellac check
+/// --secrets` gives them: those in the stack, and those in the secrets file. The
+/// latter never contain a value (the check masks them).
+pub fn with_secrets(checked: &crate::Checked, text: &str) -> (Vec<Diagnostic>, Vec<Diagnostic>) {
+    let mut c = crate::Checked {
+        nodes: None,
+        envs: checked.envs.iter().take(1).cloned().collect(),
+        diagnostics: checked.diagnostics.clone(),
+    };
     let _masked = c.check_secrets(text, &[]);
-    let index = LineIndex::new(text);
-    let own: Vec<_> = c.diagnostics.iter().filter(|d| d.source == Source::Secrets).collect();
-    diagnostics::convert(own, uri, text, &index, enc)
+    c.diagnostics.into_iter().partition(|d| d.source == Source::Stack)
 }

@@ -31,22 +31,26 @@ fn kind(name: &str) -> SymbolKind {
     }
 }
 
+/// Nodes named by their first argument (`service backend` → `backend`).
+const NAMED: [&str; 8] = ["stack", "secret", "var", "service", "site", "bucket", "domain", "environment"];
+
 fn outline(n: &Node, text: &str) -> Outline {
-    let head = text.get(n.head_span().range()).unwrap_or(&n.name.value);
-    let (name, detail) = match n.args.first().and_then(|a| a.as_str()) {
-        Some(arg) if n.args.first().is_some_and(|a| a.ty.is_none()) => (arg.to_string(), Some(n.name.value.clone())),
-        _ => (n.name.value.clone(), None),
+    let node = n.name.value.as_str();
+    let named = NAMED.contains(&node).then(|| n.args.first().filter(|a| a.ty.is_none()).and_then(|a| a.as_str())).flatten();
+    let (name, detail) = match named {
+        Some(arg) => (arg.to_string(), Some(node.to_string())),
+        None => {
+            // Settings show what they say: `port 4000`, `scale min=0 max=10`.
+            let end = n.args.iter().map(|a| a.span.end).chain(n.props.iter().map(|p| p.value.span.end)).max();
+            let entries = end.and_then(|end| text.get(n.name.span.end..end)).unwrap_or_default();
+            let entries = entries.split_whitespace().collect::<Vec<_>>().join(" ");
+            (node.to_string(), (!entries.is_empty()).then_some(entries))
+        }
     };
-    // Settings show what they say: `port 4000`, `scale min=0 max=10`.
-    let detail = detail.or_else(|| {
-        let line = text.get(n.span.range())?.lines().next()?.trim();
-        let rest = line.strip_prefix(head)?.trim().trim_end_matches('{').trim();
-        (!rest.is_empty()).then(|| rest.to_string())
-    });
     Outline {
         name,
         detail,
-        kind: kind(&n.name.value),
+        kind: kind(node),
         span: n.span,
         selection: n.head_span(),
         children: n.children().iter().map(|c| outline(c, text)).collect(),
