@@ -134,7 +134,7 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
         modules.insert("monitoring".into(), json!({
             "source": "./modules/monitoring",
             "count": ex("var.monitoring == null ? 0 : 1"),
-            "name_prefix": ex(format!("\"${{var.environment}}-{}\"", hcl::literal(stack))),
+            "name_prefix": format!("${{var.environment}}-{}", hcl::literal(stack)),
             "sources": ex("try(var.monitoring.sources, {})"),
             "alert_emails": ex("try(distinct(concat(var.monitoring.alert_emails, [for v in var.monitoring.alert_vars : local.vars[v]])), [])"),
         }));

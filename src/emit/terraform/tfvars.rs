@@ -173,9 +173,9 @@ pub fn values(s: &Stack, shape: Shape) -> Map<String, Value> {
 }
 
 pub fn emit(envs: &[Stack], shape: Shape, banner: &str, files: &mut Artifacts) {
-    let _ = banner;
     for s in envs {
-        let values = values(s, shape);
+        let mut values = values(s, shape);
+        values.insert("//".into(), json!(banner));
         files.insert(format!("environments/{}.tfvars.json", s.env.value), json_bytes(&Value::Object(values)));
     }
 }
