@@ -5,6 +5,7 @@ Subcommands:
   secrets FILE          print NAME<TAB>DUMMY-VALUE for each key of a
                         secrets.auto.tfvars.example file
   has-var DIR NAME      exit 0 if DIR/variables.tf.json declares variable NAME
+  has-backend DIR       exit 0 if DIR/*.tf.json declares a backend
   validate FILE         check `terraform validate -json` output: exit 0 only if
                         valid with zero errors and zero warnings; print
                         diagnostics
@@ -13,7 +14,9 @@ Subcommands:
                         else print `ADD N` as the last line
 """
 
+import glob
 import json
+import os
 import re
 import sys
 
@@ -75,6 +78,17 @@ def declared_variables(path):
     for block in blocks if isinstance(blocks, list) else [blocks]:
         names.update(block.keys())
     return names
+
+
+def declares_backend(root):
+    for path in sorted(glob.glob(os.path.join(root, "*.tf.json"))):
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+        blocks = doc.get("terraform", [])
+        for block in blocks if isinstance(blocks, list) else [blocks]:
+            if isinstance(block, dict) and block.get("backend"):
+                return True
+    return False
 
 
 def describe(diag):
@@ -155,6 +169,8 @@ def main(argv):
         return 0
     if cmd == "has-var":
         return 0 if argv[3] in declared_variables(f"{argv[2]}/variables.tf.json") else 1
+    if cmd == "has-backend":
+        return 0 if declares_backend(argv[2]) else 1
     if cmd == "validate":
         return check_validate(argv[2])
     if cmd == "plan":
