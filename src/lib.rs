@@ -7,6 +7,7 @@ pub mod codes;
 pub mod diagnostic;
 pub mod emit;
 pub mod envs;
+pub mod gen;
 pub mod lsp;
 pub mod model;
 pub mod render;
