@@ -182,10 +182,19 @@ pub fn write(dir: &Path, files: &Artifacts, stack_path: &str, force: bool) -> Re
     }
     // Stage everything, including the new manifest.
     let staging = dir.join(STAGING);
+    let new_manifest = manifest(files, stack_path);
+    // Nothing to change: touch nothing, not even the manifest.
+    let unchanged = |path: &Path, bytes: &[u8]| fs::read(path).is_ok_and(|b| b == bytes);
+    if removed.is_empty()
+        && !staging.exists()
+        && unchanged(&dir.join(MANIFEST), &new_manifest)
+        && files.iter().all(|(p, b)| unchanged(&dir.join(p), b))
+    {
+        return Ok(removed);
+    }
     if staging.exists() {
         fs::remove_dir_all(&staging).map_err(|e| io_err("clear", &staging, e))?;
     }
-    let new_manifest = manifest(files, stack_path);
     let staged = |rel: &str, bytes: &[u8]| -> Result<PathBuf, WriteError> {
         let p = staging.join(rel);
         if let Some(parent) = p.parent() {

@@ -1,0 +1,527 @@
+//! Writing the output folder without losing anything, through `cellac::write`
+//! and through the binary: fresh builds, no-op rebuilds, `--check` and `--diff`,
+//! hand-edited and foreign files, modules that disappear, failed builds and an
+//! interrupted swap.
+
+use cellac::emit::Artifacts;
+use cellac::write::{self, WriteError, MANIFEST};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const STACK_PATH: &str = "../stack.kdl";
+const STAGING: &str = ".cellac-staging";
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn cella() -> String {
+    std::fs::read_to_string(root().join("examples/cella/stack.kdl")).unwrap()
+}
+
+/// The canonical stack without its DNS zone and domains: no modules/dns, no modules/edge.
+fn cella_without_domains() -> String {
+    let text: String = cella()
+        .lines()
+        .filter(|l| {
+            let t = l.trim_start();
+            !(t.starts_with("dns ") || t.starts_with("domain "))
+        })
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_ne!(text, cella());
+    text
+}
+
+/// The canonical stack with another memory size for the backend.
+fn cella_more_memory() -> String {
+    let text = cella().replace("    memory 1024\n", "    memory 2048\n");
+    assert_ne!(text, cella());
+    text
+}
+
+fn broken() -> String {
+    cella().replace("    port 4000\n", "    port 99999\n")
+}
+
+fn build(text: &str) -> Artifacts {
+    let (checked, files) = cellac::build(text, STACK_PATH);
+    files.unwrap_or_else(|| panic!("does not build: {:#?}", checked.diagnostics))
+}
+
+/// A temporary folder, removed when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("cellac-write-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Scratch(dir.canonicalize().unwrap())
+    }
+
+    /// A folder holding `stack.kdl`; the output goes to `infra`.
+    fn with_stack(name: &str, text: &str) -> Scratch {
+        let s = Scratch::new(name);
+        s.stack(text);
+        s
+    }
+
+    fn stack(&self, text: &str) {
+        std::fs::write(self.0.join("stack.kdl"), text).unwrap();
+    }
+
+    fn infra(&self) -> PathBuf {
+        self.0.join("infra")
+    }
+
+    fn cellac(&self, args: &[&str]) -> Output {
+        let mut all = vec!["build", "stack.kdl", "-o", "infra"];
+        all.extend_from_slice(args);
+        Command::new(env!("CARGO_BIN_EXE_cellac"))
+            .current_dir(&self.0)
+            .args(&all)
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run cellac")
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn show(o: &Output) -> String {
+    format!(
+        "exit {:?}\nstdout:\n{}\nstderr:\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Every file under `dir` (folders too, as `path/`), by relative path.
+fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let rel = path.strip_prefix(base).unwrap().to_string_lossy().into_owned();
+            if path.is_dir() {
+                out.insert(format!("{rel}/"), Vec::new());
+                walk(base, &path, out);
+            } else {
+                out.insert(rel, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    if dir.exists() {
+        walk(dir, dir, &mut out);
+    }
+    out
+}
+
+/// Each file's inode and modification time: a file replaced or rewritten changes.
+fn stamps(dir: &Path) -> BTreeMap<String, (u64, i64, i64)> {
+    read_tree(dir)
+        .keys()
+        .filter(|p| !p.ends_with('/'))
+        .map(|p| {
+            let m = std::fs::metadata(dir.join(p)).unwrap();
+            (p.clone(), (m.ino(), m.mtime(), m.mtime_nsec()))
+        })
+        .collect()
+}
+
+/// The generated files, as a build writes them: the artifacts plus the manifest.
+fn expected_tree(files: &Artifacts) -> BTreeMap<String, Vec<u8>> {
+    let mut t: BTreeMap<String, Vec<u8>> = files.clone();
+    t.insert(MANIFEST.into(), write::manifest(files, STACK_PATH));
+    t
+}
+
+fn files_only(tree: &BTreeMap<String, Vec<u8>>) -> BTreeMap<String, Vec<u8>> {
+    tree.iter().filter(|(p, _)| !p.ends_with('/')).map(|(p, b)| (p.clone(), b.clone())).collect()
+}
+
+fn assert_tree_eq(actual: &BTreeMap<String, Vec<u8>>, expected: &BTreeMap<String, Vec<u8>>, what: &str) {
+    let a: Vec<_> = actual.keys().collect();
+    let e: Vec<_> = expected.keys().collect();
+    assert_eq!(a, e, "{what}: the paths differ");
+    for (p, b) in expected {
+        assert!(&actual[p] == b, "{what}: {p} differs");
+    }
+}
+
+// ---------------------------------------------------------------- library
+
+#[test]
+fn fresh_build_writes_every_file_and_the_manifest() {
+    let tmp = Scratch::new("fresh");
+    let files = build(&cella());
+    let removed = write::write(&tmp.0, &files, STACK_PATH, false).expect("writes");
+    assert!(removed.is_empty(), "{removed:?}");
+    let tree = files_only(&read_tree(&tmp.0));
+    assert_tree_eq(&tree, &expected_tree(&files), "fresh build");
+    assert!(!tmp.0.join(STAGING).exists(), "the staging folder was left behind");
+    // The manifest lists every generated file with its SHA-256, and nothing else.
+    let manifest: Value = serde_json::from_slice(&tree[MANIFEST]).unwrap();
+    let listed = manifest["files"].as_object().unwrap();
+    assert_eq!(listed.len(), files.len());
+    for (p, b) in &files {
+        assert_eq!(listed[p].as_str(), Some(write::sha256(b).as_str()), "{p}");
+    }
+    assert!(manifest["//"].as_str().unwrap().contains("Generated by cellac"));
+    assert_eq!(write::generated(&tmp.0), files.keys().cloned().collect());
+    // Scripts are executable.
+    let mode = std::fs::metadata(tmp.0.join("scripts/deploy.sh")).unwrap().mode();
+    assert_eq!(mode & 0o111, 0o111, "scripts/deploy.sh is not executable: {mode:o}");
+    assert!(write::drift(&tmp.0, &files, STACK_PATH).is_clean());
+}
+
+#[test]
+fn rebuild_unchanged_is_a_no_op() {
+    let tmp = Scratch::new("noop");
+    let files = build(&cella());
+    write::write(&tmp.0, &files, STACK_PATH, false).unwrap();
+    let before_tree = read_tree(&tmp.0);
+    let before = stamps(&tmp.0);
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let removed = write::write(&tmp.0, &files, STACK_PATH, false).expect("rebuilds");
+    assert!(removed.is_empty());
+    assert_tree_eq(&read_tree(&tmp.0), &before_tree, "after a rebuild");
+    let after = stamps(&tmp.0);
+    let touched: Vec<_> = before.keys().filter(|p| before[*p] != after[*p]).collect();
+    assert!(touched.is_empty(), "a rebuild with nothing to change touched {touched:?}");
+}
+
+#[test]
+fn edited_file_is_refused_unless_forced() {
+    let tmp = Scratch::new("edited-lib");
+    let files = build(&cella());
+    write::write(&tmp.0, &files, STACK_PATH, false).unwrap();
+    std::fs::write(tmp.0.join("modules/network/main.tf.json"), "{\"mine\": true}\n").unwrap();
+    let before = read_tree(&tmp.0);
+    let changed = build(&cella_more_memory());
+    match write::write(&tmp.0, &changed, STACK_PATH, false) {
+        Err(WriteError::Edited(list)) => assert_eq!(list, vec!["modules/network/main.tf.json".to_string()]),
+        other => panic!("expected Edited, got {other:?}"),
+    }
+    assert_tree_eq(&read_tree(&tmp.0), &before, "after a refused build");
+    write::write(&tmp.0, &changed, STACK_PATH, true).expect("--force overwrites");
+    assert_tree_eq(&files_only(&read_tree(&tmp.0)), &expected_tree(&changed), "after --force");
+}
+
+#[test]
+fn foreign_file_in_the_way_is_refused_even_when_forced() {
+    let tmp = Scratch::new("foreign-lib");
+    std::fs::write(tmp.0.join("main.tf.json"), "{}\n").unwrap();
+    let files = build(&cella());
+    for force in [false, true] {
+        match write::write(&tmp.0, &files, STACK_PATH, force) {
+            Err(WriteError::Foreign(list)) => assert_eq!(list, vec!["main.tf.json".to_string()]),
+            other => panic!("expected Foreign (force {force}), got {other:?}"),
+        }
+        let tree = read_tree(&tmp.0);
+        assert_eq!(tree.len(), 1, "force {force}: {:?}", tree.keys());
+        assert_eq!(tree["main.tf.json"], b"{}\n");
+    }
+}
+
+/// A build interrupted mid-swap leaves the staging folder with the new manifest
+/// and some files already renamed into place; the next build, of any stack,
+/// recovers without calling them hand-edited.
+#[test]
+fn interrupted_swap_is_recovered() {
+    for next in [cella(), cella_more_memory(), cella_without_domains()] {
+        let tmp = Scratch::new("interrupted");
+        let old = build(&cella());
+        write::write(&tmp.0, &old, STACK_PATH, false).unwrap();
+        // Interrupt a build of a different stack.
+        let new = build(&cella_more_memory());
+        let staging = tmp.0.join(STAGING);
+        std::fs::create_dir_all(&staging).unwrap();
+        std::fs::write(staging.join(MANIFEST), write::manifest(&new, STACK_PATH)).unwrap();
+        let changed: Vec<&String> = new.keys().filter(|p| old.get(*p) != Some(&new[*p])).collect();
+        assert!(changed.len() >= 2, "the change should touch several files: {changed:?}");
+        for (i, p) in changed.iter().enumerate() {
+            let staged = staging.join(p);
+            std::fs::create_dir_all(staged.parent().unwrap()).unwrap();
+            std::fs::write(&staged, &new[*p]).unwrap();
+            // The first file was already swapped into place; the rest were not.
+            if i == 0 {
+                std::fs::rename(&staged, tmp.0.join(p)).unwrap();
+            }
+        }
+        let swapped = changed[0];
+        assert_eq!(std::fs::read(tmp.0.join(swapped)).unwrap(), new[swapped]);
+
+        let files = build(&next);
+        write::write(&tmp.0, &files, STACK_PATH, false).unwrap_or_else(|e| panic!("recovery failed: {e}"));
+        assert!(!staging.exists(), "the staging folder was left behind");
+        assert_tree_eq(&files_only(&read_tree(&tmp.0)), &expected_tree(&files), "after recovery");
+    }
+}
+
+// ---------------------------------------------------------------- binary
+
+#[test]
+fn binary_fresh_build_then_no_op() {
+    let tmp = Scratch::with_stack("bin-fresh", &cella());
+    let o = tmp.cellac(&[]);
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    assert_tree_eq(&files_only(&read_tree(&tmp.infra())), &expected_tree(&build(&cella())), "binary build");
+    let before = stamps(&tmp.infra());
+    let o = tmp.cellac(&[]);
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    assert!(!stderr(&o).contains("removed"), "{}", show(&o));
+    assert_eq!(stamps(&tmp.infra()), before, "an unchanged rebuild touched files");
+}
+
+#[test]
+fn check_reports_drift_and_writes_nothing() {
+    let tmp = Scratch::with_stack("check", &cella());
+    // Nothing built yet: everything is missing, and --check creates nothing.
+    let o = tmp.cellac(&["--check"]);
+    assert_eq!(o.status.code(), Some(1), "{}", show(&o));
+    assert!(stdout(&o).contains("missing: infra/main.tf.json"), "{}", show(&o));
+    assert!(!tmp.infra().exists(), "--check created the output folder");
+
+    let o = tmp.cellac(&[]);
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    let o = tmp.cellac(&["--check"]);
+    assert_eq!(o.status.code(), Some(0), "up to date: {}", show(&o));
+    assert!(stdout(&o).is_empty(), "{}", show(&o));
+
+    // Stale, missing and extra files, each listed.
+    std::fs::remove_file(tmp.infra().join("README.md")).unwrap();
+    tmp.stack(&cella_without_domains().replace("    memory 1024\n", "    memory 2048\n"));
+    let before = read_tree(&tmp.infra());
+    let o = tmp.cellac(&["--check"]);
+    assert_eq!(o.status.code(), Some(1), "{}", show(&o));
+    let out = stdout(&o);
+    for line in [
+        "missing: infra/README.md",
+        "stale: infra/environments/dev.tfvars.json",
+        "stale: infra/.cellac-manifest.json",
+        "extra: infra/modules/dns/main.tf.json",
+        "extra: infra/modules/edge/main.tf.json",
+    ] {
+        assert!(out.lines().any(|l| l == line), "no `{line}` in:\n{out}");
+    }
+    assert!(!out.contains("---"), "a diff without --diff:\n{out}");
+    assert_tree_eq(&read_tree(&tmp.infra()), &before, "after --check");
+
+    // --diff adds a unified diff.
+    let o = tmp.cellac(&["--check", "--diff"]);
+    assert_eq!(o.status.code(), Some(1), "{}", show(&o));
+    let out = stdout(&o);
+    assert!(out.contains("--- a/environments/dev.tfvars.json\n+++ b/environments/dev.tfvars.json\n"), "{out}");
+    assert!(out.contains("-      \"memory_limit_bytes\": 1024000000,\n"), "{out}");
+    assert!(out.contains("+      \"memory_limit_bytes\": 2048000000,\n"), "{out}");
+    assert!(out.contains("@@ "), "{out}");
+    assert!(out.contains("--- a/modules/dns/main.tf.json\n+++ /dev/null\n"), "{out}");
+    assert!(out.contains("+++ b/README.md\n"), "{out}");
+    assert_tree_eq(&read_tree(&tmp.infra()), &before, "after --check --diff");
+}
+
+#[test]
+fn hand_edited_file_makes_build_refuse_and_force_overwrite() {
+    let tmp = Scratch::with_stack("edited", &cella());
+    assert_eq!(tmp.cellac(&[]).status.code(), Some(0));
+    let edited = tmp.infra().join("modules/containers/main.tf.json");
+    let mut text = std::fs::read_to_string(&edited).unwrap();
+    text.push('\n');
+    std::fs::write(&edited, &text).unwrap();
+    tmp.stack(&cella_more_memory());
+    let before = read_tree(&tmp.infra());
+    for args in [&[][..], &["--check"][..]] {
+        let o = tmp.cellac(args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", show(&o));
+        assert_tree_eq(&read_tree(&tmp.infra()), &before, "after a refused build");
+    }
+    let o = tmp.cellac(&[]);
+    assert!(stderr(&o).contains("modules/containers/main.tf.json"), "the message should name the file: {}", show(&o));
+    assert!(stderr(&o).contains("--force"), "{}", show(&o));
+    // Even the same stack refuses to overwrite the edit.
+    tmp.stack(&cella());
+    let o = tmp.cellac(&[]);
+    assert_eq!(o.status.code(), Some(1), "{}", show(&o));
+    assert_eq!(std::fs::read_to_string(&edited).unwrap(), text);
+
+    tmp.stack(&cella_more_memory());
+    let o = tmp.cellac(&["--force"]);
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    assert_tree_eq(&files_only(&read_tree(&tmp.infra())), &expected_tree(&build(&cella_more_memory())), "after --force");
+}
+
+#[test]
+fn foreign_files_are_never_touched() {
+    let tmp = Scratch::with_stack("foreign", &cella());
+    assert_eq!(tmp.cellac(&[]).status.code(), Some(0));
+    let foreign = [
+        ("notes.txt", "my notes\n"),
+        ("secrets.auto.tfvars", "database_url = \"postgresql://keep-me\"\n"),
+        (".terraform/x", "provider cache\n"),
+        ("modules/dns/NOTES.md", "dns notes\n"),
+    ];
+    for (p, text) in foreign {
+        let path = tmp.infra().join(p);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    // Rebuilds: unchanged, changed, forced, and one that drops modules/dns.
+    for (stack, args) in [
+        (cella(), &[][..]),
+        (cella_more_memory(), &[][..]),
+        (cella(), &["--force"][..]),
+        (cella_without_domains(), &[][..]),
+    ] {
+        tmp.stack(&stack);
+        let o = tmp.cellac(args);
+        assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+        for (p, text) in foreign {
+            let got = std::fs::read_to_string(tmp.infra().join(p)).unwrap_or_else(|_| panic!("{p} is gone ({args:?})"));
+            assert_eq!(got, text, "{p} changed");
+        }
+        assert!(!write::generated(&tmp.infra()).iter().any(|g| foreign.iter().any(|(p, _)| p == g)));
+    }
+}
+
+#[test]
+fn foreign_file_where_build_writes_is_refused() {
+    let tmp = Scratch::with_stack("in-the-way", &cella());
+    std::fs::create_dir_all(tmp.infra().join("scripts")).unwrap();
+    std::fs::write(tmp.infra().join("scripts/deploy.sh"), "#!/bin/sh\necho mine\n").unwrap();
+    std::fs::write(tmp.infra().join("notes.txt"), "mine\n").unwrap();
+    let before = read_tree(&tmp.infra());
+    for args in [&[][..], &["--force"][..]] {
+        let o = tmp.cellac(args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", show(&o));
+        assert!(stderr(&o).contains("scripts/deploy.sh"), "the message should name the file: {}", show(&o));
+        assert_tree_eq(&read_tree(&tmp.infra()), &before, "after a refused build");
+    }
+    // Also after a first build: a foreign file where a new module goes.
+    let tmp = Scratch::with_stack("in-the-way-later", &cella_without_domains());
+    assert_eq!(tmp.cellac(&[]).status.code(), Some(0));
+    std::fs::create_dir_all(tmp.infra().join("modules/edge")).unwrap();
+    std::fs::write(tmp.infra().join("modules/edge/main.tf.json"), "{}\n").unwrap();
+    tmp.stack(&cella());
+    let before = read_tree(&tmp.infra());
+    let o = tmp.cellac(&[]);
+    assert_eq!(o.status.code(), Some(1), "{}", show(&o));
+    assert!(stderr(&o).contains("modules/edge/main.tf.json"), "{}", show(&o));
+    assert_tree_eq(&read_tree(&tmp.infra()), &before, "after a refused build");
+}
+
+#[test]
+fn modules_the_stack_no_longer_produces_are_removed() {
+    let tmp = Scratch::with_stack("removed", &cella());
+    assert_eq!(tmp.cellac(&[]).status.code(), Some(0));
+    assert!(tmp.infra().join("modules/dns/main.tf.json").is_file());
+    assert!(tmp.infra().join("modules/edge/main.tf.json").is_file());
+    std::fs::write(tmp.infra().join("modules/dns/NOTES.md"), "keep\n").unwrap();
+    tmp.stack(&cella_without_domains());
+    let o = tmp.cellac(&[]);
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    for f in ["main", "variables", "outputs"] {
+        for m in ["dns", "edge"] {
+            let p = format!("modules/{m}/{f}.tf.json");
+            assert!(!tmp.infra().join(&p).exists(), "{p} is still there");
+            assert!(stderr(&o).contains(&format!("removed infra/{p}")), "{}", show(&o));
+        }
+    }
+    assert!(!tmp.infra().join("modules/edge").exists(), "the empty modules/edge folder is still there");
+    assert!(tmp.infra().join("modules").is_dir());
+    assert_eq!(std::fs::read_to_string(tmp.infra().join("modules/dns/NOTES.md")).unwrap(), "keep\n");
+    let mut expected = expected_tree(&build(&cella_without_domains()));
+    expected.insert("modules/dns/NOTES.md".into(), b"keep\n".to_vec());
+    assert_tree_eq(&files_only(&read_tree(&tmp.infra())), &expected, "after the modules went");
+}
+
+#[test]
+fn failed_build_leaves_previous_output_intact() {
+    let tmp = Scratch::with_stack("failed", &cella());
+    assert_eq!(tmp.cellac(&[]).status.code(), Some(0));
+    std::fs::write(tmp.infra().join("notes.txt"), "mine\n").unwrap();
+    let before = read_tree(&tmp.infra());
+    let stamps_before = stamps(&tmp.infra());
+    tmp.stack(&broken());
+    for args in [&[][..], &["--force"][..], &["--check"][..]] {
+        let o = tmp.cellac(args);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", show(&o));
+        assert!(stderr(&o).contains("nothing was written"), "{}", show(&o));
+        assert_tree_eq(&read_tree(&tmp.infra()), &before, "after a failed build");
+        assert_eq!(stamps(&tmp.infra()), stamps_before);
+    }
+}
+
+#[test]
+fn binary_recovers_an_interrupted_swap() {
+    let tmp = Scratch::with_stack("bin-interrupted", &cella());
+    assert_eq!(tmp.cellac(&[]).status.code(), Some(0));
+    let old = build(&cella());
+    // Staged from a run whose stack path was the same, for another stack.
+    let new = build(&cella_without_domains().replace("    memory 1024\n", "    memory 2048\n"));
+    let staging = tmp.infra().join(STAGING);
+    std::fs::create_dir_all(&staging).unwrap();
+    std::fs::write(staging.join(MANIFEST), write::manifest(&new, STACK_PATH)).unwrap();
+    for p in new.keys().filter(|p| old.get(*p) != Some(&new[*p])) {
+        std::fs::create_dir_all(tmp.infra().join(p).parent().unwrap()).unwrap();
+        std::fs::write(tmp.infra().join(p), &new[p]).unwrap();
+    }
+    // Back to the original stack: the swapped files are known from the staged manifest.
+    let o = tmp.cellac(&[]);
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    assert!(!stderr(&o).contains("edited"), "{}", show(&o));
+    assert!(!staging.exists());
+    assert_tree_eq(&files_only(&read_tree(&tmp.infra())), &expected_tree(&old), "after recovery");
+}
+
+#[test]
+fn edited_file_in_a_module_that_goes_is_refused_unless_forced() {
+    let tmp = Scratch::with_stack("edited-removed", &cella());
+    assert_eq!(tmp.cellac(&[]).status.code(), Some(0));
+    std::fs::write(tmp.infra().join("modules/edge/main.tf.json"), "{\"mine\": true}\n").unwrap();
+    tmp.stack(&cella_without_domains());
+    let before = read_tree(&tmp.infra());
+    let o = tmp.cellac(&[]);
+    assert_eq!(o.status.code(), Some(1), "{}", show(&o));
+    assert!(stderr(&o).contains("modules/edge/main.tf.json"), "{}", show(&o));
+    assert_tree_eq(&read_tree(&tmp.infra()), &before, "after a refused build");
+    let o = tmp.cellac(&["--force"]);
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    assert!(!tmp.infra().join("modules/edge").exists());
+    assert_tree_eq(&files_only(&read_tree(&tmp.infra())), &expected_tree(&build(&cella_without_domains())), "after --force");
+}
+
+/// The very first build was interrupted: no manifest yet, only the staged one.
+#[test]
+fn interrupted_first_build_is_recovered() {
+    let tmp = Scratch::new("interrupted-first");
+    let first = build(&cella());
+    let staging = tmp.0.join(STAGING);
+    std::fs::create_dir_all(&staging).unwrap();
+    std::fs::write(staging.join(MANIFEST), write::manifest(&first, STACK_PATH)).unwrap();
+    for (i, (p, b)) in first.iter().enumerate() {
+        let to = if i % 2 == 0 { tmp.0.join(p) } else { staging.join(p) };
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::write(to, b).unwrap();
+    }
+    let next = build(&cella_more_memory());
+    write::write(&tmp.0, &next, STACK_PATH, false).unwrap_or_else(|e| panic!("recovery failed: {e}"));
+    assert_tree_eq(&files_only(&read_tree(&tmp.0)), &expected_tree(&next), "after recovery");
+}
