@@ -103,8 +103,9 @@ impl Diagnostic {
     }
 }
 
-/// Sorts diagnostics by file then position, and removes exact duplicates
-/// (the same rule broken in the same place, seen from several environments).
+/// Sorts diagnostics by file then position, and removes exact duplicates (the same rule
+/// broken in the same place, seen from several environments). Two different problems at
+/// one place (a URL with the wrong host and no sslmode) differ in message and both stay.
 pub fn sort_and_dedup(diags: &mut Vec<Diagnostic>) {
     diags.sort_by(|a, b| {
         (a.source, a.span().start, a.span().end, a.code, &a.message).cmp(&(
@@ -115,5 +116,7 @@ pub fn sort_and_dedup(diags: &mut Vec<Diagnostic>) {
             &b.message,
         ))
     });
-    diags.dedup_by(|a, b| a.source == b.source && a.code == b.code && a.span() == b.span());
+    diags.dedup_by(|a, b| {
+        a.source == b.source && a.code == b.code && a.span() == b.span() && a.message == b.message
+    });
 }

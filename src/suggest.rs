@@ -26,7 +26,9 @@ pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
     candidates
         .into_iter()
         .map(|c| (distance(&name.to_lowercase(), &c.to_lowercase()), c))
-        .filter(|(d, c)| *d <= limit.min(c.chars().count().max(2) - 1) || c.contains(name) && name.len() > 2)
+        .filter(|(d, c)| {
+            *d <= limit.min(c.chars().count().max(2) - 1) || c.contains(name) && name.len() > 2
+        })
         .min_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)))
         .map(|(_, c)| c)
 }
@@ -63,8 +65,14 @@ mod tests {
 
     #[test]
     fn nearest_picks_a_close_name_only() {
-        assert_eq!(nearest("servce", ["service", "site", "secret"]), Some("service"));
-        assert_eq!(nearest("databse_url", ["database_url", "cookie_secret"]), Some("database_url"));
+        assert_eq!(
+            nearest("servce", ["service", "site", "secret"]),
+            Some("service")
+        );
+        assert_eq!(
+            nearest("databse_url", ["database_url", "cookie_secret"]),
+            Some("database_url")
+        );
         assert_eq!(nearest("zzzzzz", ["service", "site"]), None);
     }
 }

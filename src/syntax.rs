@@ -192,10 +192,7 @@ fn lower_node(node: &kdl::KdlNode) -> Node {
         match entry.name() {
             Some(name) => {
                 let key = Spanned::new(name.value().to_string(), name.span().into());
-                let value_span = Span::new(
-                    (key.span.end + 1).min(value.span.end),
-                    value.span.end,
-                );
+                let value_span = Span::new((key.span.end + 1).min(value.span.end), value.span.end);
                 props.push(Prop {
                     key,
                     value: Value {

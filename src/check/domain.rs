@@ -13,7 +13,8 @@ pub fn valid_host(host: &str) -> bool {
                 && l.len() <= 63
                 && !l.starts_with('-')
                 && !l.ends_with('-')
-                && l.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && l.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         })
 }
 
@@ -30,40 +31,69 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             match (&d.service, &d.site) {
                 (Some(svc), None) => {
                     if s.service(&svc.value).is_none() {
-                        let names: Vec<&str> = s.services.iter().map(|x| x.name.value.as_str()).collect();
+                        let names: Vec<&str> =
+                            s.services.iter().map(|x| x.name.value.as_str()).collect();
                         out.push(
-                            Diagnostic::error("cellac::domain::target", format!("domain `{}` points at `{}`, which is not a service", d.host.value, svc.value))
-                                .at(svc.span, "unknown service")
-                                .help(did_you_mean(&svc.value, &names)),
+                            Diagnostic::error(
+                                "cellac::domain::target",
+                                format!(
+                                    "domain `{}` points at `{}`, which is not a service",
+                                    d.host.value, svc.value
+                                ),
+                            )
+                            .at(svc.span, "unknown service")
+                            .help(did_you_mean(&svc.value, &names)),
                         );
                     }
                 }
                 (None, Some(site)) => {
                     if !s.sites.iter().any(|x| x.name.value == site.value) {
-                        let names: Vec<&str> = s.sites.iter().map(|x| x.name.value.as_str()).collect();
+                        let names: Vec<&str> =
+                            s.sites.iter().map(|x| x.name.value.as_str()).collect();
                         out.push(
-                            Diagnostic::error("cellac::domain::target", format!("domain `{}` points at `{}`, which is not a site", d.host.value, site.value))
-                                .at(site.span, "unknown site")
-                                .help(did_you_mean(&site.value, &names)),
+                            Diagnostic::error(
+                                "cellac::domain::target",
+                                format!(
+                                    "domain `{}` points at `{}`, which is not a site",
+                                    d.host.value, site.value
+                                ),
+                            )
+                            .at(site.span, "unknown site")
+                            .help(did_you_mean(&site.value, &names)),
                         );
                     }
                 }
                 (None, None) => out.push(
-                    Diagnostic::error("cellac::domain::target", format!("domain `{}` points at nothing", d.host.value))
-                        .at(d.span, "no target")
-                        .help(format!("write `domain {} service=NAME` or `domain {} site=NAME`", d.host.value, d.host.value)),
+                    Diagnostic::error(
+                        "cellac::domain::target",
+                        format!("domain `{}` points at nothing", d.host.value),
+                    )
+                    .at(d.span, "no target")
+                    .help(format!(
+                        "write `domain {} service=NAME` or `domain {} site=NAME`",
+                        d.host.value, d.host.value
+                    )),
                 ),
                 (Some(_), Some(site)) => out.push(
-                    Diagnostic::error("cellac::domain::target", format!("domain `{}` points at both a service and a site", d.host.value))
-                        .at(site.span, "second target")
-                        .help("keep one of `service=` and `site=`; use another host for the other"),
+                    Diagnostic::error(
+                        "cellac::domain::target",
+                        format!(
+                            "domain `{}` points at both a service and a site",
+                            d.host.value
+                        ),
+                    )
+                    .at(site.span, "second target")
+                    .help("keep one of `service=` and `site=`; use another host for the other"),
                 ),
             }
             if d.waf && d.service.is_some() {
                 out.push(
-                    Diagnostic::error("cellac::domain::target", "`waf=#true` applies to a site's Edge Services pipeline only")
-                        .at(d.span, "a service domain")
-                        .help("remove `waf=#true`, or point the domain at a site"),
+                    Diagnostic::error(
+                        "cellac::domain::target",
+                        "`waf=#true` applies to a site's Edge Services pipeline only",
+                    )
+                    .at(d.span, "a service domain")
+                    .help("remove `waf=#true`, or point the domain at a site"),
                 );
             }
         }

@@ -17,7 +17,12 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         .iter()
         .filter(|n| n.name.value == "environment")
         .flat_map(|e| e.children().iter());
-    for svc in ctx.nodes.iter().chain(overrides).filter(|n| n.name.value == "service") {
+    for svc in ctx
+        .nodes
+        .iter()
+        .chain(overrides)
+        .filter(|n| n.name.value == "service")
+    {
         duplicates(svc, out);
     }
     for (_, svc) in each_service(ctx) {
@@ -30,19 +35,28 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         for key in keys {
             if key.value == "PORT" || key.value.starts_with("SCW_") {
                 out.push(
-                    Diagnostic::error("cellac::env::reserved", format!("`{}` is set by Scaleway", key.value))
-                        .at(key.span, "reserved")
-                        .help(if key.value == "PORT" {
-                            "remove it: the container gets PORT from `port`".to_string()
-                        } else {
-                            "remove it or rename it: Scaleway sets every SCW_* variable".to_string()
-                        }),
+                    Diagnostic::error(
+                        "cellac::env::reserved",
+                        format!("`{}` is set by Scaleway", key.value),
+                    )
+                    .at(key.span, "reserved")
+                    .help(if key.value == "PORT" {
+                        "remove it: the container gets PORT from `port`".to_string()
+                    } else {
+                        "remove it or rename it: Scaleway sets every SCW_* variable".to_string()
+                    }),
                 );
             } else if key.value.len() > MAX_KEY {
                 out.push(
-                    Diagnostic::error("cellac::env::too-long", format!("this key is {} characters; Scaleway allows {MAX_KEY}", key.value.len()))
-                        .at(key.span, "too long")
-                        .help(format!("shorten the key to {MAX_KEY} characters or fewer")),
+                    Diagnostic::error(
+                        "cellac::env::too-long",
+                        format!(
+                            "this key is {} characters; Scaleway allows {MAX_KEY}",
+                            key.value.len()
+                        ),
+                    )
+                    .at(key.span, "too long")
+                    .help(format!("shorten the key to {MAX_KEY} characters or fewer")),
                 );
             }
         }
@@ -61,12 +75,19 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         // A key in both env and secret-env, from different layers.
         for s in &svc.secret_env {
             if let Some(e) = svc.env.iter().find(|e| e.key.value == s.key.value) {
-                let (first, second) = if e.key.span < s.key.span { (&e.key, &s.key) } else { (&s.key, &e.key) };
+                let (first, second) = if e.key.span < s.key.span {
+                    (&e.key, &s.key)
+                } else {
+                    (&s.key, &e.key)
+                };
                 out.push(
-                    Diagnostic::error("cellac::env::duplicate", format!("`{}` is set in both `env` and `secret-env`", s.key.value))
-                        .at(second.span, "set again here")
-                        .also(first.span, "first set here")
-                        .help("keep one: a secret in `secret-env`, a plain value in `env`"),
+                    Diagnostic::error(
+                        "cellac::env::duplicate",
+                        format!("`{}` is set in both `env` and `secret-env`", s.key.value),
+                    )
+                    .at(second.span, "set again here")
+                    .also(first.span, "first set here")
+                    .help("keep one: a secret in `secret-env`, a plain value in `env`"),
                 );
             }
         }
@@ -83,10 +104,13 @@ fn duplicates(svc: &Node, out: &mut Vec<Diagnostic>) {
     for key in keys {
         if let Some(first) = seen.insert(key.value.as_str(), key) {
             out.push(
-                Diagnostic::error("cellac::env::duplicate", format!("`{}` is set twice in this service", key.value))
-                    .at(key.span, "set again here")
-                    .also(first.span, "first set here")
-                    .help("keep one: in an environment, an override replaces the top level's value"),
+                Diagnostic::error(
+                    "cellac::env::duplicate",
+                    format!("`{}` is set twice in this service", key.value),
+                )
+                .at(key.span, "set again here")
+                .also(first.span, "first set here")
+                .help("keep one: in an environment, an override replaces the top level's value"),
             );
         }
     }

@@ -25,9 +25,15 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let Some(h) = &svc.health else { continue };
         if !h.path.value.starts_with('/') {
             out.push(
-                Diagnostic::error("cellac::health::path", format!("health path `{}` does not start with `/`", h.path.value))
-                    .at(h.path.span, "not a path")
-                    .help(format!("write `health \"/{}\"`", h.path.value.trim_start_matches("./"))),
+                Diagnostic::error(
+                    "cellac::health::path",
+                    format!("health path `{}` does not start with `/`", h.path.value),
+                )
+                .at(h.path.span, "not a path")
+                .help(format!(
+                    "write `health \"/{}\"`",
+                    h.path.value.trim_start_matches("./")
+                )),
             );
         }
         for d in [&h.interval, &h.timeout] {
@@ -43,9 +49,12 @@ fn duration(d: &Spanned<String>, out: &mut Vec<Diagnostic>) {
             Err(_) => "write digits then `s`, `m` or `h`, such as \"10s\" or \"2m\"".to_string(),
         };
         out.push(
-            Diagnostic::error("cellac::duration", format!("`{}` is not a duration", d.value))
-                .at(d.span, "malformed duration")
-                .help(help),
+            Diagnostic::error(
+                "cellac::duration",
+                format!("`{}` is not a duration", d.value),
+            )
+            .at(d.span, "malformed duration")
+            .help(help),
         );
     }
 }

@@ -6,7 +6,11 @@ use crate::suggest::did_you_mean;
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for (stack, svc) in each_service(ctx) {
-        let names: Vec<&str> = stack.services.iter().map(|s| s.name.value.as_str()).collect();
+        let names: Vec<&str> = stack
+            .services
+            .iter()
+            .map(|s| s.name.value.as_str())
+            .collect();
         for link in &svc.links {
             match stack.service(&link.target.value) {
                 None => out.push(
@@ -24,9 +28,12 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             }
             if !link.url.value.contains("{host}") && !link.url.value.contains("{url}") {
                 out.push(
-                    Diagnostic::error("cellac::link::target", "the link's URL names neither `{host}` nor `{url}`")
-                        .at(link.url.span, "no placeholder")
-                        .help("write url=\"wss://{host}/path\" or url=\"{url}/path\""),
+                    Diagnostic::error(
+                        "cellac::link::target",
+                        "the link's URL names neither `{host}` nor `{url}`",
+                    )
+                    .at(link.url.span, "no placeholder")
+                    .help("write url=\"wss://{host}/path\" or url=\"{url}/path\""),
                 );
             }
         }

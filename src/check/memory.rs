@@ -13,28 +13,43 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             near.sort_by_key(|m| ((m - mem.value).abs(), *m));
             let (a, b) = (near[0].min(near[1]), near[0].max(near[1]));
             out.push(
-                Diagnostic::error("cellac::memory::tier", format!("{} MB is not a memory tier", mem.value))
-                    .at(mem.span, "not a tier")
-                    .help(format!("the nearest tiers are {a} and {b}; tiers: 128 256 512 1024 2048 3072 4096")),
+                Diagnostic::error(
+                    "cellac::memory::tier",
+                    format!("{} MB is not a memory tier", mem.value),
+                )
+                .at(mem.span, "not a tier")
+                .help(format!(
+                    "the nearest tiers are {a} and {b}; tiers: 128 256 512 1024 2048 3072 4096"
+                )),
             );
         }
         if let Some(cpu) = &svc.cpu {
             if !(70..=6000).contains(&cpu.value) {
                 out.push(
-                    Diagnostic::error("cellac::cpu::range", format!("{} mvCPU is outside 70..6000", cpu.value))
-                        .at(cpu.span, "out of range")
-                        .help(match tier {
-                            Some((m, c)) => format!("{m} MB pairs with `cpu {c}`; or remove `cpu` to use it"),
-                            None => "write a value between 70 and 6000".to_string(),
-                        }),
+                    Diagnostic::error(
+                        "cellac::cpu::range",
+                        format!("{} mvCPU is outside 70..6000", cpu.value),
+                    )
+                    .at(cpu.span, "out of range")
+                    .help(match tier {
+                        Some((m, c)) => {
+                            format!("{m} MB pairs with `cpu {c}`; or remove `cpu` to use it")
+                        }
+                        None => "write a value between 70 and 6000".to_string(),
+                    }),
                 );
             } else if let Some((m, c)) = tier {
                 if *c != cpu.value {
                     out.push(
-                        Diagnostic::warning("cellac::cpu::mismatch", format!("{} mvCPU is not the pair of {m} MB ({c} mvCPU)", cpu.value))
-                            .at(cpu.span, format!("{m} MB pairs with {c}"))
-                            .also(mem.span, "memory set here")
-                            .help(format!("write `cpu {c}`, or remove `cpu` to use the tier's pair")),
+                        Diagnostic::warning(
+                            "cellac::cpu::mismatch",
+                            format!("{} mvCPU is not the pair of {m} MB ({c} mvCPU)", cpu.value),
+                        )
+                        .at(cpu.span, format!("{m} MB pairs with {c}"))
+                        .also(mem.span, "memory set here")
+                        .help(format!(
+                            "write `cpu {c}`, or remove `cpu` to use the tier's pair"
+                        )),
                     );
                 }
             }

@@ -57,10 +57,14 @@ fn merge_environments(envs: &[Stack], out: &mut Vec<Diagnostic>) {
     let mut groups: Vec<(usize, Vec<String>)> = Vec::new();
     let mut keep = vec![true; out.len()];
     for i in 0..out.len() {
-        let Some((head, env)) = split(&out[i].message) else { continue };
+        let Some((head, env)) = split(&out[i].message) else {
+            continue;
+        };
         let same = groups.iter_mut().find(|(j, _)| {
             let d = &out[*j];
-            d.code == out[i].code && d.labels == out[i].labels && split(&d.message).is_some_and(|(h, _)| h == head)
+            d.code == out[i].code
+                && d.labels == out[i].labels
+                && split(&d.message).is_some_and(|(h, _)| h == head)
         });
         match same {
             Some((_, names)) => {
@@ -73,14 +77,19 @@ fn merge_environments(envs: &[Stack], out: &mut Vec<Diagnostic>) {
         }
     }
     for (i, names) in groups {
-        let head = split(&out[i].message).map(|(h, _)| h.to_string()).unwrap_or_default();
+        let head = split(&out[i].message)
+            .map(|(h, _)| h.to_string())
+            .unwrap_or_default();
         out[i].message = if envs.iter().all(|e| names.contains(&e.env.value)) {
             head
         } else if names.len() == 1 {
             format!("{head} (environment `{}`)", names[0])
         } else {
             let list: Vec<&str> = names.iter().map(String::as_str).collect();
-            format!("{head} (environments {})", crate::suggest::one_of(&list).replace(" or ", " and "))
+            format!(
+                "{head} (environments {})",
+                crate::suggest::one_of(&list).replace(" or ", " and ")
+            )
         };
     }
     let mut i = 0;
@@ -91,6 +100,10 @@ fn merge_environments(envs: &[Stack], out: &mut Vec<Diagnostic>) {
 }
 
 /// Runs `f` on each service of each environment.
-pub(crate) fn each_service<'a>(ctx: &'a Ctx) -> impl Iterator<Item = (&'a Stack, &'a crate::model::Service)> {
-    ctx.envs.iter().flat_map(|s| s.services.iter().map(move |svc| (s, svc)))
+pub(crate) fn each_service<'a>(
+    ctx: &'a Ctx,
+) -> impl Iterator<Item = (&'a Stack, &'a crate::model::Service)> {
+    ctx.envs
+        .iter()
+        .flat_map(|s| s.services.iter().map(move |svc| (s, svc)))
 }

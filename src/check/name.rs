@@ -64,11 +64,25 @@ pub fn registry_name(env: &str, stack: &str) -> String {
 }
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-    for s in ctx.envs {
+    // A stack without its name is reported by the schema check; its name stays empty.
+    let stack_named = ctx
+        .nodes
+        .iter()
+        .any(|n| n.name.value == "stack" && n.arg(0).is_some());
+    // A name too long in one environment is too long in every environment with a name
+    // as long: report each place once, for the environment with the longest name.
+    let mut envs: Vec<&crate::model::Stack> = ctx.envs.iter().collect();
+    envs.sort_by_key(|s| std::cmp::Reverse(s.env.value.chars().count()));
+    let mut reported = std::collections::HashSet::new();
+    let mut out_all = Vec::new();
+    let out_env = &mut out_all;
+    for s in envs {
+        let out = &mut *out_env;
         let prefix = s.prefix();
         let env = &s.env.value;
         // The names as written.
         let written = std::iter::once((&s.name, "stack"))
+            .filter(|_| stack_named)
             .chain(std::iter::once((&s.env, "environment")))
             .chain(s.services.iter().map(|x| (&x.name, "service")))
             .chain(s.sites.iter().map(|x| (&x.name, "site")))
@@ -78,40 +92,65 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         for (name, kind) in written {
             if let Some(problem) = invalid(&IDENT, &name.value) {
                 out.push(
-                    Diagnostic::error("cellac::name::invalid", format!("{kind} name `{}` {problem}", name.value))
-                        .at(name.span, "invalid name")
-                        .help(format!(
-                            "use {}, starting with a letter, such as `{}`",
-                            IDENT.chars,
-                            suggestion(&name.value)
-                        )),
+                    Diagnostic::error(
+                        "cellac::name::invalid",
+                        format!("{kind} name `{}` {problem}", name.value),
+                    )
+                    .at(name.span, "invalid name")
+                    .help(format!(
+                        "use {}, starting with a letter, such as `{}`",
+                        IDENT.chars,
+                        suggestion(&name.value)
+                    )),
                 );
             }
         }
         if !valid_ident(&s.name.value) || !valid_ident(env) {
             continue; // the generated names would only repeat the problem
         }
-        let mut generated: Vec<(&Rule, String, Span, &str)> = vec![
-            (&NAMESPACE, format!("{prefix}-containers"), s.name.span, "the stack name"),
-        ];
+        let mut generated: Vec<(&Rule, String, Span, &str)> = vec![(
+            &NAMESPACE,
+            format!("{prefix}-containers"),
+            s.name.span,
+            "the stack name",
+        )];
         if s.builds_images() {
-            generated.push((&REGISTRY, registry_name(env, &s.name.value), s.name.span, "the stack name"));
+            generated.push((
+                &REGISTRY,
+                registry_name(env, &s.name.value),
+                s.name.span,
+                "the stack name",
+            ));
         }
         for svc in &s.services {
             if valid_ident(&svc.name.value) {
-                generated.push((&CONTAINER, format!("{prefix}-{}", svc.name.value), svc.name.span, "the service name"));
+                generated.push((
+                    &CONTAINER,
+                    format!("{prefix}-{}", svc.name.value),
+                    svc.name.span,
+                    "the service name",
+                ));
             }
         }
         for site in &s.sites {
             if valid_ident(&site.name.value) {
                 let name = format!("{prefix}-{}{}", site.name.value, site.bucket_suffix.value);
-                let span = if site.bucket_suffix.value.is_empty() { site.name.span } else { site.bucket_suffix.span };
+                let span = if site.bucket_suffix.value.is_empty() {
+                    site.name.span
+                } else {
+                    site.bucket_suffix.span
+                };
                 generated.push((&BUCKET, name, span, "the site name"));
             }
         }
         for b in &s.buckets {
             if valid_ident(&b.name.value) {
-                generated.push((&BUCKET, format!("{prefix}-{}", b.name.value), b.name.span, "the bucket name"));
+                generated.push((
+                    &BUCKET,
+                    format!("{prefix}-{}", b.name.value),
+                    b.name.span,
+                    "the bucket name",
+                ));
             }
         }
         for (rule, name, span, part) in generated {
@@ -133,20 +172,32 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     Diagnostic::error(code, message)
                         .at(span, format!("makes `{name}` ({len} characters)"))
                         .help(if over > 0 {
-                            format!("shorten {part} by at least {over} character{}", if over == 1 { "" } else { "s" })
+                            format!(
+                                "shorten {part} by at least {over} character{}",
+                                if over == 1 { "" } else { "s" }
+                            )
                         } else {
                             format!("lengthen {part}")
                         }),
                 );
             } else if let Some(problem) = invalid(rule, &name) {
                 out.push(
-                    Diagnostic::error("cellac::name::invalid", format!(
-                        "in environment `{env}`, the {} `{name}` {problem}", rule.what
-                    ))
+                    Diagnostic::error(
+                        "cellac::name::invalid",
+                        format!(
+                            "in environment `{env}`, the {} `{name}` {problem}",
+                            rule.what
+                        ),
+                    )
                     .at(span, format!("makes `{name}`"))
                     .help(format!("a {} may only use {}", rule.what, rule.chars)),
                 );
             }
+        }
+    }
+    for d in out_all {
+        if reported.insert((d.code, d.span())) {
+            out.push(d);
         }
     }
 }
@@ -175,7 +226,13 @@ fn suggestion(name: &str) -> String {
     let s: String = name
         .to_lowercase()
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect();
     let s = s.trim_matches('-').to_string();
     if s.starts_with(|c: char| c.is_ascii_lowercase()) {

@@ -11,9 +11,12 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let port = &svc.port;
         if !(1..=65535).contains(&port.value) {
             out.push(
-                Diagnostic::error("cellac::port::range", format!("port {} is outside 1..65535", port.value))
-                    .at(port.span, "not a TCP port")
-                    .help("write the port the container listens on, such as `port 8080`"),
+                Diagnostic::error(
+                    "cellac::port::range",
+                    format!("port {} is outside 1..65535", port.value),
+                )
+                .at(port.span, "not a TCP port")
+                .help("write the port the container listens on, such as `port 8080`"),
             );
         } else if RESERVED.contains(&port.value) {
             out.push(

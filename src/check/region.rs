@@ -18,13 +18,19 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             if !REGIONS.contains(&region.value.as_str()) {
                 region_ok &= what != "state";
                 let help = match nearest(&region.value, REGIONS) {
-                    Some(n) => format!("did you mean `{n}`? Serverless Containers run in {}", one_of(&REGIONS)),
+                    Some(n) => format!(
+                        "did you mean `{n}`? Serverless Containers run in {}",
+                        one_of(&REGIONS)
+                    ),
                     None => format!("Serverless Containers run in {}", one_of(&REGIONS)),
                 };
                 out.push(
-                    Diagnostic::error("cellac::region", format!("Scaleway has no region `{}` for this stack", region.value))
-                        .at(region.span, "unknown region")
-                        .help(help),
+                    Diagnostic::error(
+                        "cellac::region",
+                        format!("Scaleway has no region `{}` for this stack", region.value),
+                    )
+                    .at(region.span, "unknown region")
+                    .help(help),
                 );
                 if what == "stack" {
                     region_ok = false;
@@ -36,14 +42,24 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             if !zones.contains(&s.zone.value) {
                 let refs: Vec<&str> = zones.iter().map(String::as_str).collect();
                 let help = match nearest(&s.zone.value, refs.iter().copied()) {
-                    Some(n) => format!("did you mean `{n}`? Zones of {}: {}", s.region.value, one_of(&refs)),
+                    Some(n) => format!(
+                        "did you mean `{n}`? Zones of {}: {}",
+                        s.region.value,
+                        one_of(&refs)
+                    ),
                     None => format!("zones of {}: {}", s.region.value, one_of(&refs)),
                 };
                 out.push(
-                    Diagnostic::error("cellac::region", format!("`{}` is not a zone of region `{}`", s.zone.value, s.region.value))
-                        .at(s.zone.span, "not in this region")
-                        .also(s.region.span, "the region is set here")
-                        .help(help),
+                    Diagnostic::error(
+                        "cellac::region",
+                        format!(
+                            "`{}` is not a zone of region `{}`",
+                            s.zone.value, s.region.value
+                        ),
+                    )
+                    .at(s.zone.span, "not in this region")
+                    .also(s.region.span, "the region is set here")
+                    .help(help),
                 );
             }
         }

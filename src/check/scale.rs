@@ -2,59 +2,156 @@
 
 use super::{each_service, Ctx};
 use crate::diagnostic::Diagnostic;
+use crate::span::Span;
+use crate::syntax::Node;
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    singletons(ctx, out);
     for (stack, svc) in each_service(ctx) {
         let scale = &svc.scale;
-        if let Some(singleton) = svc.singleton {
-            if let Some(node) = scale.node {
-                if scale.min.value != 1 || scale.max.value != 1 {
-                    out.push(
-                        Diagnostic::error(
-                            "cellac::scale::singleton",
-                            format!("`{}` is a singleton, but this `scale` allows other than one instance (environment `{}`)", svc.name.value, stack.env.value),
-                        )
-                        .at(node, "scale other than 1..1")
-                        .also(singleton, "singleton: exactly one instance")
-                        .help("remove this `scale` (a singleton always runs min=1 max=1), or remove `singleton`"),
-                    );
-                }
-            }
-            continue;
+        if svc.singleton.is_some() {
+            continue; // every `scale` written for a singleton is checked by `singletons`
         }
         let mut ok = true;
         if !(0..=10).contains(&scale.min.value) {
             ok = false;
             out.push(
-                Diagnostic::error("cellac::scale::range", format!("min={} is outside 0..10", scale.min.value))
-                    .at(scale.min.span, "out of range")
-                    .help("write `min=` between 0 and 10 (0 lets the service sleep when idle)"),
+                Diagnostic::error(
+                    "cellac::scale::range",
+                    format!("min={} is outside 0..10", scale.min.value),
+                )
+                .at(scale.min.span, "out of range")
+                .help("write `min=` between 0 and 10 (0 lets the service sleep when idle)"),
             );
         }
         if !(1..=50).contains(&scale.max.value) {
             ok = false;
             out.push(
-                Diagnostic::error("cellac::scale::range", format!("max={} is outside 1..50", scale.max.value))
-                    .at(scale.max.span, "out of range")
-                    .help("write `max=` between 1 and 50"),
+                Diagnostic::error(
+                    "cellac::scale::range",
+                    format!("max={} is outside 1..50", scale.max.value),
+                )
+                .at(scale.max.span, "out of range")
+                .help("write `max=` between 1 and 50"),
             );
         }
         if let Some(c) = &scale.concurrency {
             if !(1..=1000).contains(&c.value) {
                 out.push(
-                    Diagnostic::error("cellac::scale::range", format!("concurrency={} is outside 1..1000", c.value))
-                        .at(c.span, "out of range")
-                        .help("write `concurrency=` between 1 and 1000 requests per instance, such as 80"),
+                    Diagnostic::error(
+                        "cellac::scale::range",
+                        format!("concurrency={} is outside 1..1000", c.value),
+                    )
+                    .at(c.span, "out of range")
+                    .help(
+                        "write `concurrency=` between 1 and 1000 requests per instance, such as 80",
+                    ),
                 );
             }
         }
         if ok && scale.min.value > scale.max.value {
             out.push(
-                Diagnostic::error("cellac::scale::order", format!("min={} is above max={} (environment `{}`)", scale.min.value, scale.max.value, stack.env.value))
-                    .at(scale.min.span, "min")
-                    .also(scale.max.span, "max")
-                    .help(format!("raise max to at least {} or lower min", scale.min.value)),
+                Diagnostic::error(
+                    "cellac::scale::order",
+                    format!(
+                        "min={} is above max={} (environment `{}`)",
+                        scale.min.value, scale.max.value, stack.env.value
+                    ),
+                )
+                .at(scale.min.span, "min")
+                .also(scale.max.span, "max")
+                .help(format!(
+                    "raise max to at least {} or lower min",
+                    scale.min.value
+                )),
             );
+        }
+    }
+}
+
+/// The `min` and `max` a `scale` node sets, over the properties of `base` (the top
+/// level's `scale`, for an override), with the language's defaults (0 and 5).
+fn min_max(node: &Node, base: Option<&Node>) -> (i128, i128) {
+    let get = |key: &str, default: i128| {
+        node.prop(key)
+            .or_else(|| base.and_then(|b| b.prop(key)))
+            .and_then(|v| v.as_int())
+            .unwrap_or(default)
+    };
+    (get("min", 0), get("max", 5))
+}
+
+fn singleton_error(service: &str, scale: &Node, singleton: Span, env: Option<&str>) -> Diagnostic {
+    let place = match env {
+        Some(env) => format!(" in environment `{env}`"),
+        None => String::new(),
+    };
+    Diagnostic::error(
+        "cellac::scale::singleton",
+        format!(
+            "`{service}` is a singleton, but this `scale`{place} allows other than one instance"
+        ),
+    )
+    .at(scale.span, "scale other than min=1 max=1")
+    .also(singleton, "singleton: exactly one instance")
+    .help("remove this `scale` (a singleton always runs min=1 max=1), or remove `singleton`")
+}
+
+/// `cellac::scale::singleton`, on the nodes as written: every `scale` of a singleton
+/// service, at the top level or in an environment, even where an override hides it.
+fn singletons(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    let is_service = |n: &&Node, name: &str| {
+        n.name.value == "service" && n.first_str().is_some_and(|s| s.value == name)
+    };
+    let mut envs: Vec<(&str, &Node)> = Vec::new();
+    for e in ctx.nodes.iter().filter(|n| n.name.value == "environment") {
+        if let Some(name) = e.first_str() {
+            if !envs.iter().any(|(n, _)| *n == name.value) {
+                envs.push((name.value, e));
+            }
+        }
+    }
+    let mut done = std::collections::HashSet::new();
+    for top in ctx.nodes.iter().filter(|n| n.name.value == "service") {
+        let Some(name) = top.first_str().map(|s| s.value) else {
+            continue;
+        };
+        if !done.insert(name) {
+            continue; // a duplicate, reported by the schema check
+        }
+        let top_singleton = top.child("singleton").map(|s| s.name.span);
+        let top_scale = top.child("scale");
+        // The top level's `scale` contradicts a top-level `singleton` wherever it is
+        // overridden, and an environment's `singleton` where it is not.
+        if let Some(scale) = top_scale.filter(|s| min_max(s, None) != (1, 1)) {
+            let inherited_by = envs.iter().find_map(|(env, e)| {
+                let over = e.children().iter().find(|n| is_service(n, name))?;
+                let flag = over.child("singleton")?;
+                over.child("scale")
+                    .is_none()
+                    .then_some((*env, flag.name.span))
+            });
+            match (top_singleton, inherited_by) {
+                (Some(flag), _) => out.push(singleton_error(name, scale, flag, None)),
+                (None, Some((env, flag))) => {
+                    out.push(singleton_error(name, scale, flag, Some(env)))
+                }
+                (None, None) => {}
+            }
+        }
+        for (env, e) in &envs {
+            for over in e.children().iter().filter(|n| is_service(n, name)) {
+                let flag = over
+                    .child("singleton")
+                    .map(|s| s.name.span)
+                    .or(top_singleton);
+                let (Some(flag), Some(scale)) = (flag, over.child("scale")) else {
+                    continue;
+                };
+                if min_max(scale, top_scale) != (1, 1) {
+                    out.push(singleton_error(name, scale, flag, Some(env)));
+                }
+            }
         }
     }
 }

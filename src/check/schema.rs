@@ -14,17 +14,23 @@ pub fn check(nodes: &[Node], out: &mut Vec<Diagnostic>) {
         None => {
             let at = nodes.first().map_or(Default::default(), |n| n.name.span);
             out.push(
-                Diagnostic::error("cellac::schema::missing-node", "the file has no `stack` node")
-                    .at(at, "expected `stack NAME` before this")
-                    .help("start the file with `stack NAME region=fr-par`"),
+                Diagnostic::error(
+                    "cellac::schema::missing-node",
+                    "the file has no `stack` node",
+                )
+                .at(at, "expected `stack NAME` before this")
+                .help("start the file with `stack NAME region=fr-par`"),
             );
         }
         Some(0) => {}
         Some(i) => out.push(
-            Diagnostic::error("cellac::schema::stack-first", "`stack` must be the first node")
-                .at(nodes[i].name.span, "`stack` is here")
-                .also(nodes[0].name.span, "but the file starts here")
-                .help("move the `stack` line to the top of the file"),
+            Diagnostic::error(
+                "cellac::schema::stack-first",
+                "`stack` must be the first node",
+            )
+            .at(nodes[i].name.span, "`stack` is here")
+            .also(nodes[0].name.span, "but the file starts here")
+            .help("move the `stack` line to the top of the file"),
         ),
     }
     walk(nodes, &[], out);
@@ -73,10 +79,13 @@ fn walk(nodes: &[Node], path: &[&str], out: &mut Vec<Diagnostic>) {
                     None => format!("`{name}`"),
                 };
                 out.push(
-                    Diagnostic::error("cellac::schema::duplicate", format!("{what} is declared twice"))
-                        .at(node.head_span(), "declared again here")
-                        .also(first.head_span(), "first declared here")
-                        .help(format!("merge the two into one {what} node")),
+                    Diagnostic::error(
+                        "cellac::schema::duplicate",
+                        format!("{what} is declared twice"),
+                    )
+                    .at(node.head_span(), "declared again here")
+                    .also(first.head_span(), "first declared here")
+                    .help(format!("merge the two into one {what} node")),
                 );
                 continue;
             }
@@ -117,11 +126,16 @@ fn check_node(node: &Node, spec: &NodeSpec, path: &[&str], out: &mut Vec<Diagnos
                         "a `var` takes its value inside an `environment`",
                     )
                     .at(arg.span, "a value at the top level")
-                    .help(format!("write `default={}` to give every environment this value", kdl_repr(arg)))
+                    .help(format!(
+                        "write `default={}` to give every environment this value",
+                        kdl_repr(arg)
+                    ))
                     .also(node.name.span, a.doc.clone()),
                 );
             }
             Some(a) => check_arg(node, a, arg, out),
+            // A secret's value in the stack file: `cellac::secret::inline` explains it.
+            None if name == "secret" && path.len() <= 1 => {}
             None => {
                 let expected = match spec.args.len() {
                     0 => format!("`{name}` takes no arguments"),
@@ -131,7 +145,10 @@ fn check_node(node: &Node, spec: &NodeSpec, path: &[&str], out: &mut Vec<Diagnos
                 let help = if spec.flag {
                     format!("`{name}` is a flag: write `{name}` alone")
                 } else if !spec.props.is_empty() {
-                    format!("did you mean a property? `{name}` accepts {}", prop_list(spec))
+                    format!(
+                        "did you mean a property? `{name}` accepts {}",
+                        prop_list(spec)
+                    )
                 } else {
                     format!("remove the extra value{}", usage(name, spec))
                 };
@@ -161,14 +178,26 @@ fn check_node(node: &Node, spec: &NodeSpec, path: &[&str], out: &mut Vec<Diagnos
         let key = prop.key.value.as_str();
         if let Some(first) = seen.insert(key, prop) {
             out.push(
-                Diagnostic::error("cellac::schema::duplicate", format!("`{key}` is set twice on `{name}`"))
-                    .at(prop.key.span, "set again here")
-                    .also(first.key.span, "first set here")
-                    .help(format!("keep one `{key}=`")),
+                Diagnostic::error(
+                    "cellac::schema::duplicate",
+                    format!("`{key}` is set twice on `{name}`"),
+                )
+                .at(prop.key.span, "set again here")
+                .also(first.key.span, "first set here")
+                .help(format!("keep one `{key}=`")),
             );
         }
         match spec.props.get(key).or(spec.any_props.as_ref()) {
-            Some(p) => check_value(&format!("`{key}`"), p.ty.as_str(), p.var, &p.values, p.closed, &prop.value, out),
+            Some(p) => check_value(
+                &format!("`{key}`"),
+                p.ty.as_str(),
+                p.var,
+                &p.values,
+                p.closed,
+                &prop.value,
+                out,
+            ),
+            None if name == "secret" && matches!(key, "value" | "default") => {}
             None => {
                 let valid: Vec<&str> = spec.props.keys().map(String::as_str).collect();
                 let help = if valid.is_empty() {
@@ -205,7 +234,15 @@ fn check_node(node: &Node, spec: &NodeSpec, path: &[&str], out: &mut Vec<Diagnos
 fn check_arg(node: &Node, spec: &ArgSpec, value: &Value, out: &mut Vec<Diagnostic>) {
     let what = format!("`{}`'s {}", node.name.value, spec.name);
     let var_ok = node.name.value == "var";
-    check_value(&what, &spec.ty, var_ok, &spec.values, spec.closed, value, out);
+    check_value(
+        &what,
+        &spec.ty,
+        var_ok,
+        &spec.values,
+        spec.closed,
+        value,
+        out,
+    );
 }
 
 fn check_value(
@@ -222,20 +259,27 @@ fn check_value(
             let help = if t.value == "var" {
                 format!("{what} cannot be a `(var)` reference: write the value itself")
             } else {
-                "the only type annotation cellac knows is `(var)`, on values that accept a variable".to_string()
+                "the only type annotation cellac knows is `(var)`, on values that accept a variable"
+                    .to_string()
             };
             out.push(
-                Diagnostic::error("cellac::schema::wrong-type", format!("unexpected type annotation `({})`", t.value))
-                    .at(t.span, "not allowed here")
-                    .help(help),
+                Diagnostic::error(
+                    "cellac::schema::wrong-type",
+                    format!("unexpected type annotation `({})`", t.value),
+                )
+                .at(t.span, "not allowed here")
+                .help(help),
             );
             return;
         }
         if !matches!(value.lit, Lit::Str(_)) {
             out.push(
-                Diagnostic::error("cellac::schema::wrong-type", "a `(var)` reference names a variable")
-                    .at(value.span, format!("{}, not a name", value.lit.kind()))
-                    .help("write `(var)NAME` with the name of a declared `var`"),
+                Diagnostic::error(
+                    "cellac::schema::wrong-type",
+                    "a `(var)` reference names a variable",
+                )
+                .at(value.span, format!("{}, not a name", value.lit.kind()))
+                .help("write `(var)NAME` with the name of a declared `var`"),
             );
         }
         return;
@@ -264,9 +308,12 @@ fn check_value(
             _ => format!("write {expected}"),
         };
         out.push(
-            Diagnostic::error("cellac::schema::wrong-type", format!("{what} must be {expected}"))
-                .at(value.span, format!("this is {}", value.lit.kind()))
-                .help(help),
+            Diagnostic::error(
+                "cellac::schema::wrong-type",
+                format!("{what} must be {expected}"),
+            )
+            .at(value.span, format!("this is {}", value.lit.kind()))
+            .help(help),
         );
         return;
     }
@@ -279,9 +326,12 @@ fn check_value(
                     None => format!("accepted: {}", one_of(&valid)),
                 };
                 out.push(
-                    Diagnostic::error("cellac::schema::unknown-value", format!("{what} cannot be `{s}`"))
-                        .at(value.span, "not an accepted value")
-                        .help(help),
+                    Diagnostic::error(
+                        "cellac::schema::unknown-value",
+                        format!("{what} cannot be `{s}`"),
+                    )
+                    .at(value.span, "not an accepted value")
+                    .help(help),
                 );
             }
         }

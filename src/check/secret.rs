@@ -9,12 +9,15 @@ use crate::suggest::did_you_mean;
 pub fn looks_like_name(s: &str) -> bool {
     !s.is_empty()
         && s.len() <= 64
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 /// Whether a plain value carries a password, such as `postgres://user:pass@host/db`.
 fn has_credentials(s: &str) -> bool {
-    let Some((_, rest)) = s.split_once("://") else { return false };
+    let Some((_, rest)) = s.split_once("://") else {
+        return false;
+    };
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
     authority
         .rsplit_once('@')
@@ -38,7 +41,11 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     }
     let mut used = std::collections::HashSet::new();
     for (stack, svc) in each_service(ctx) {
-        let declared: Vec<&str> = stack.secrets.iter().map(|s| s.name.value.as_str()).collect();
+        let declared: Vec<&str> = stack
+            .secrets
+            .iter()
+            .map(|s| s.name.value.as_str())
+            .collect();
         for e in &svc.secret_env {
             if e.raw.as_str().is_none() {
                 continue; // wrong type, reported by the schema check
@@ -53,10 +60,23 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                         )),
                 );
             } else if stack.secret(&e.secret.value).is_none() {
+                // The secret it was meant to name is not also reported as unused.
+                if let Some(meant) =
+                    crate::suggest::nearest(&e.secret.value, declared.iter().copied())
+                {
+                    used.insert(meant.to_string());
+                }
                 out.push(
-                    Diagnostic::error("cellac::secret::undeclared", format!("secret `{}` is not declared", e.secret.value))
-                        .at(e.secret.span, "undeclared secret")
-                        .help(format!("{}; or declare `secret {}`", did_you_mean(&e.secret.value, &declared), e.secret.value)),
+                    Diagnostic::error(
+                        "cellac::secret::undeclared",
+                        format!("secret `{}` is not declared", e.secret.value),
+                    )
+                    .at(e.secret.span, "undeclared secret")
+                    .help(format!(
+                        "{}; or declare `secret {}`",
+                        did_you_mean(&e.secret.value, &declared),
+                        e.secret.value
+                    )),
                 );
             } else {
                 used.insert(e.secret.value.clone());
@@ -65,12 +85,17 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         for e in &svc.env {
             if e.value.as_str().is_some_and(has_credentials) {
                 out.push(
-                    Diagnostic::error("cellac::secret::inline", format!("`{}` holds a URL with a password", e.key.value))
-                        .at(e.value.span, "credentials in plain text (not shown)")
-                        .help(format!(
-                            "declare `secret {}` and move the key to `secret-env {}={}`",
-                            e.key.value.to_lowercase(), e.key.value, e.key.value.to_lowercase()
-                        )),
+                    Diagnostic::error(
+                        "cellac::secret::inline",
+                        format!("`{}` holds a URL with a password", e.key.value),
+                    )
+                    .at(e.value.span, "credentials in plain text (not shown)")
+                    .help(format!(
+                        "declare `secret {}` and move the key to `secret-env {}={}`",
+                        e.key.value.to_lowercase(),
+                        e.key.value,
+                        e.key.value.to_lowercase()
+                    )),
                 );
             }
         }
@@ -79,9 +104,18 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         for secret in &first.secrets {
             if !used.contains(&secret.name.value) && secret.inline.is_none() {
                 out.push(
-                    Diagnostic::warning("cellac::secret::unused", format!("secret `{}` is declared but no service uses it", secret.name.value))
-                        .at(secret.name.span, "unused")
-                        .help(format!("use it with `secret-env KEY={}` in a service, or remove it", secret.name.value)),
+                    Diagnostic::warning(
+                        "cellac::secret::unused",
+                        format!(
+                            "secret `{}` is declared but no service uses it",
+                            secret.name.value
+                        ),
+                    )
+                    .at(secret.name.span, "unused")
+                    .help(format!(
+                        "use it with `secret-env KEY={}` in a service, or remove it",
+                        secret.name.value
+                    )),
                 );
             }
         }

@@ -9,24 +9,44 @@ use crate::span::Span;
 pub const MAX_VALUE: usize = 1000;
 
 /// One `key = "value"` entry, with spans of the key and of the value's content.
+/// An entry that could not be read (`readable: false`) has no value, but its span still
+/// covers whatever stood where the value should be, so that it is masked too.
 #[derive(Debug, Clone)]
 pub struct Entry {
     pub key: String,
     pub key_span: Span,
     pub value: String,
     pub value_span: Span,
+    pub readable: bool,
+}
+
+impl Entry {
+    fn unreadable(key: &str, key_span: Span, value_span: Span) -> Entry {
+        Entry {
+            key: key.to_string(),
+            key_span,
+            value: String::new(),
+            value_span,
+            readable: false,
+        }
+    }
 }
 
 /// The secrets file with every value replaced by `*`, byte for byte, so spans still hold.
+/// Values that could not be read are masked as well: a file with a syntax error is shown
+/// around the error, and what stands there may be a secret.
 pub fn mask(text: &str, entries: &[Entry]) -> String {
     let mut bytes = text.as_bytes().to_vec();
     for e in entries {
-        for b in &mut bytes[e.value_span.range()] {
-            *b = b'*';
+        let span = e.value_span.clamp(bytes.len());
+        for b in &mut bytes[span.range()] {
+            if !matches!(*b, b'\n' | b'\r') {
+                *b = b'*';
+            }
         }
     }
     // Replacing whole UTF-8 sequences with ASCII keeps the text valid.
-    String::from_utf8(bytes).unwrap_or_default()
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Reads `key = "value"` lines (HCL, `#` and `//` comments) or a JSON object.
@@ -59,16 +79,31 @@ fn parse_hcl(text: &str, out: &mut Vec<Diagnostic>) -> Vec<Entry> {
         let indent = body.len() - trimmed.len();
         let line_span = Span::new(start + indent, start + body.len());
         let Some((key, rest)) = trimmed.split_once('=') else {
-            out.push(file_error(line_span, "expected `name = \"value\"`"));
+            out.push(
+                file_error(line_span, "expected `name = \"value\"`").help(
+                    "write one `name = \"value\"` per line; the line is hidden in this report",
+                ),
+            );
+            entries.push(Entry::unreadable(
+                "",
+                Span::new(line_span.start, line_span.start),
+                line_span,
+            ));
             continue;
         };
         let key_trim = key.trim_end();
         let key_span = Span::new(start + indent, start + indent + key_trim.len());
+        let key_name = key_trim.trim_matches('"');
         let rest_start = start + indent + key.len() + 1;
         let value_part = rest.trim_start();
         let vstart = rest_start + (rest.len() - value_part.len());
         let Some(inner) = value_part.strip_prefix('"') else {
-            out.push(file_error(Span::new(vstart, line_span.end), "a secret's value must be a quoted string"));
+            let span = Span::new(vstart, line_span.end);
+            out.push(
+                file_error(span, "a secret's value must be a quoted string")
+                    .help(format!("quote the value: `{key_name} = \"...\"`")),
+            );
+            entries.push(Entry::unreadable(key_name, key_span, span));
             continue;
         };
         // Find the closing quote, honouring backslash escapes.
@@ -94,68 +129,137 @@ fn parse_hcl(text: &str, out: &mut Vec<Diagnostic>) -> Vec<Entry> {
             }
         }
         let Some(end) = end else {
-            out.push(file_error(Span::new(vstart, line_span.end), "unterminated string"));
+            let span = Span::new(vstart, line_span.end);
+            out.push(file_error(span, "unterminated string").help(format!(
+                "close the quote: `{key_name} = \"...\"` on one line"
+            )));
+            entries.push(Entry::unreadable(key_name, key_span, span));
             continue;
         };
         entries.push(Entry {
-            key: key_trim.trim_matches('"').to_string(),
+            key: key_name.to_string(),
             key_span,
             value,
             value_span: Span::new(vstart + 1, vstart + 1 + end),
+            readable: true,
         });
     }
     entries
 }
 
-fn parse_json(text: &str, out: &mut Vec<Diagnostic>) -> Vec<Entry> {
-    let map: serde_json::Map<String, serde_json::Value> = match serde_json::from_str(text) {
-        Ok(m) => m,
-        Err(e) => {
-            // Never echo serde's message: it can quote the text around the error.
-            let (line, col) = (e.line(), e.column());
-            let offset = text
-                .split_inclusive('\n')
-                .take(line.saturating_sub(1))
-                .map(str::len)
-                .sum::<usize>()
-                + col.saturating_sub(1);
-            let at = crate::span::floor_char_boundary(text, offset);
-            out.push(file_error(Span::new(at, at), "this secrets file is not a JSON object of strings"));
-            return Vec::new();
+/// A JSON token that matters here: a string (with its span, quotes included) or any other
+/// run of characters that is not whitespace or punctuation.
+enum Token {
+    Str(Span),
+    Other(Span),
+    Punct(u8, usize),
+}
+
+/// Splits JSON text into tokens; tolerant of errors, so that a broken file can be masked.
+fn tokens(text: &str) -> Vec<Token> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                let start = i;
+                i += 1;
+                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+                i = (i + 1).min(bytes.len());
+                out.push(Token::Str(Span::new(start, i)));
+            }
+            b @ (b'{' | b'}' | b'[' | b']' | b':' | b',') => {
+                out.push(Token::Punct(b, i));
+                i += 1;
+            }
+            b if b.is_ascii_whitespace() => i += 1,
+            _ => {
+                let start = i;
+                while i < bytes.len() && !b"{}[]:,\" \t\r\n".contains(&bytes[i]) {
+                    i += 1;
+                }
+                out.push(Token::Other(Span::new(start, i)));
+            }
         }
-    };
+    }
+    out
+}
+
+fn parse_json(text: &str, out: &mut Vec<Diagnostic>) -> Vec<Entry> {
+    let toks = tokens(text);
+    // A string followed by `:` is a key; every other string or word may be a value.
+    let is_key = |i: usize| matches!(toks.get(i + 1), Some(Token::Punct(b':', _)));
+    if let Err(e) = serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text) {
+        // Never echo serde's message: it can quote the text around the error.
+        let (line, col) = (e.line(), e.column());
+        let offset = text
+            .split_inclusive('\n')
+            .take(line.saturating_sub(1))
+            .map(str::len)
+            .sum::<usize>()
+            + col.saturating_sub(1);
+        let at = crate::span::floor_char_boundary(text, offset);
+        out.push(
+            file_error(Span::new(at, at), "this secrets file is not a JSON object of strings")
+                .help("write a JSON object of strings, `{ \"name\": \"value\", ... }`, with a comma between entries; values are hidden in this report"),
+        );
+        return toks
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| match t {
+                Token::Str(s) if !is_key(i) => Some(*s),
+                Token::Other(s) => Some(*s),
+                _ => None,
+            })
+            .map(|s| Entry::unreadable("", Span::new(s.start, s.start), s))
+            .collect();
+    }
+    // The object parses: read its top-level entries in file order, with their spans.
     let mut entries = Vec::new();
-    let mut from = 0;
-    for (key, value) in map {
-        let needle = serde_json::to_string(&key).unwrap_or_default();
-        let Some(k) = text[from..].find(&needle).map(|i| i + from) else { continue };
-        let key_span = Span::new(k + 1, k + needle.len() - 1);
-        let after = k + needle.len();
-        let colon = text[after..].find(':').map_or(after, |i| after + i + 1);
-        let vstart = colon + (text[colon..].len() - text[colon..].trim_start().len());
-        let Some(s) = value.as_str() else {
-            out.push(file_error(Span::new(vstart, vstart), "a secret's value must be a string"));
-            continue;
-        };
-        // The value's raw extent: from its opening quote to the matching closing quote.
-        let raw_len = {
-            let mut escaped = false;
-            text[vstart + 1..]
-                .char_indices()
-                .find(|(_, c)| {
-                    let stop = *c == '"' && !escaped;
-                    escaped = *c == '\\' && !escaped;
-                    stop
-                })
-                .map_or(0, |(i, _)| i)
-        };
-        from = vstart + 1 + raw_len;
-        entries.push(Entry {
-            key,
-            key_span,
-            value: s.to_string(),
-            value_span: Span::new(vstart + 1, vstart + 1 + raw_len),
-        });
+    let mut depth = 0;
+    let mut i = 0;
+    while i < toks.len() {
+        match &toks[i] {
+            Token::Punct(b'{' | b'[', _) => depth += 1,
+            Token::Punct(b'}' | b']', _) => depth -= 1,
+            Token::Str(k) if depth == 1 && is_key(i) => {
+                let key: String = serde_json::from_str(&text[k.range()]).unwrap_or_default();
+                let key_span = Span::new(k.start + 1, k.end.saturating_sub(1).max(k.start + 1));
+                match toks.get(i + 2) {
+                    Some(Token::Str(v)) => {
+                        let value: String =
+                            serde_json::from_str(&text[v.range()]).unwrap_or_default();
+                        entries.push(Entry {
+                            key,
+                            key_span,
+                            value,
+                            value_span: Span::new(v.start + 1, v.end - 1),
+                            readable: true,
+                        });
+                        i += 3;
+                        continue;
+                    }
+                    next => {
+                        // A number, boolean, array or object: not a secret's value.
+                        let at = match next {
+                            Some(Token::Other(s)) => *s,
+                            Some(Token::Punct(_, p)) => Span::new(*p, *p + 1),
+                            _ => Span::new(k.end, k.end),
+                        };
+                        out.push(
+                            file_error(at, "a secret's value must be a string")
+                                .help(format!("quote the value: `\"{key}\": \"...\"`")),
+                        );
+                        entries.push(Entry::unreadable(&key, key_span, at));
+                    }
+                }
+            }
+            _ => {}
+        }
+        i += 1;
     }
     entries
 }
@@ -177,20 +281,37 @@ fn postgres_parts(url: &str) -> Result<(&str, &str), &'static str> {
 }
 
 /// Checks each secret's value. `elsewhere` names secrets set another way (`TF_VAR_*`).
-pub fn check(text: &str, secrets: &[Secret], elsewhere: &[String], out: &mut Vec<Diagnostic>) -> Vec<Entry> {
+pub fn check(
+    text: &str,
+    secrets: &[Secret],
+    elsewhere: &[String],
+    out: &mut Vec<Diagnostic>,
+) -> Vec<Entry> {
     let entries = parse(text, out);
+    // A JSON file that does not parse has no entries to speak of: its syntax error says
+    // it all, and listing every secret as missing would only bury it.
+    let unreadable = text.trim_start().starts_with('{')
+        && entries.iter().any(|e| !e.readable && e.key.is_empty());
     for secret in secrets {
         let name = &secret.name.value;
         let Some(entry) = entries.iter().rev().find(|e| &e.key == name) else {
-            if !elsewhere.contains(name) {
+            if !elsewhere.contains(name) && !unreadable {
                 out.push(
-                    Diagnostic::error("cellac::secrets-file::missing", format!("secret `{name}` has no value in the secrets file"))
-                        .at(secret.name.span, "declared here")
-                        .help(format!("add `{name} = \"...\"` to the secrets file, or set TF_VAR_{name}")),
+                    Diagnostic::error(
+                        "cellac::secrets-file::missing",
+                        format!("secret `{name}` has no value in the secrets file"),
+                    )
+                    .at(secret.name.span, "declared here")
+                    .help(format!(
+                        "add `{name} = \"...\"` to the secrets file, or set TF_VAR_{name}"
+                    )),
                 );
             }
             continue;
         };
+        if !entry.readable {
+            continue; // reported as a syntax error
+        }
         let at = |code: &'static str, message: String, label: &str, help: String| {
             Diagnostic::error(code, message)
                 .at(entry.value_span, label.to_string())
@@ -199,11 +320,27 @@ pub fn check(text: &str, secrets: &[Secret], elsewhere: &[String], out: &mut Vec
         };
         let len = entry.value.chars().count();
         if len > MAX_VALUE {
-            out.push(at("cellac::secrets-file::too-long", format!("the value of `{name}` is {len} characters; Scaleway allows {MAX_VALUE}"), "too long", "store large values in a bucket and pass their location".into()));
+            out.push(at(
+                "cellac::secrets-file::too-long",
+                format!("the value of `{name}` is {len} characters; Scaleway allows {MAX_VALUE}"),
+                "too long",
+                "store large values in a bucket and pass their location".into(),
+            ));
         }
         if let Some(min) = &secret.min_length {
             if (len as i128) < min.value {
-                out.push(at("cellac::secrets-file::min-length", format!("the value of `{name}` is shorter than {} characters", min.value), "too short", format!("generate a longer value, e.g. `openssl rand -hex {}`", (min.value + 1) / 2)));
+                out.push(at(
+                    "cellac::secrets-file::min-length",
+                    format!(
+                        "the value of `{name}` is shorter than {} characters",
+                        min.value
+                    ),
+                    "too short",
+                    format!(
+                        "generate a longer value, e.g. `openssl rand -hex {}`",
+                        (min.value + 1) / 2
+                    ),
+                ));
             }
         }
         if let Some(kind) = &secret.postgres {
@@ -222,18 +359,28 @@ pub fn check(text: &str, secrets: &[Secret], elsewhere: &[String], out: &mut Vec
                 }
             }
         }
-        if secret.format.as_ref().is_some_and(|f| f.value == "email") && !super::var::is_email(&entry.value) {
-            out.push(at("cellac::secrets-file::format", format!("the value of `{name}` is not an email address"), "not an email address", "write an address such as ops@example.com".into()));
+        if secret.format.as_ref().is_some_and(|f| f.value == "email")
+            && !super::var::is_email(&entry.value)
+        {
+            out.push(at(
+                "cellac::secrets-file::format",
+                format!("the value of `{name}` is not an email address"),
+                "not an email address",
+                "write an address such as ops@example.com".into(),
+            ));
         }
     }
     for e in &entries {
-        if !secrets.iter().any(|s| s.name.value == e.key) {
+        if !e.key.is_empty() && !secrets.iter().any(|s| s.name.value == e.key) {
             let names: Vec<&str> = secrets.iter().map(|s| s.name.value.as_str()).collect();
             out.push(
-                Diagnostic::warning("cellac::secrets-file::unknown", format!("`{}` is not a declared secret", e.key))
-                    .at(e.key_span, "not declared")
-                    .help(crate::suggest::did_you_mean(&e.key, &names))
-                    .in_source(Source::Secrets),
+                Diagnostic::warning(
+                    "cellac::secrets-file::unknown",
+                    format!("`{}` is not a declared secret", e.key),
+                )
+                .at(e.key_span, "not declared")
+                .help(crate::suggest::did_you_mean(&e.key, &names))
+                .in_source(Source::Secrets),
             );
         }
     }

@@ -8,9 +8,14 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let t = &svc.timeout;
         if !(1..=900).contains(&t.value) {
             out.push(
-                Diagnostic::error("cellac::timeout::range", format!("timeout {} s is outside 1..900", t.value))
-                    .at(t.span, "out of range")
-                    .help("write a request timeout in seconds between 1 and 900, such as `timeout 300`"),
+                Diagnostic::error(
+                    "cellac::timeout::range",
+                    format!("timeout {} s is outside 1..900", t.value),
+                )
+                .at(t.span, "out of range")
+                .help(
+                    "write a request timeout in seconds between 1 and 900, such as `timeout 300`",
+                ),
             );
         }
     }

@@ -8,7 +8,9 @@ use crate::syntax::Value;
 
 /// Whether `s` is a plausible email address (one `@`, a dotted domain, no spaces).
 pub fn is_email(s: &str) -> bool {
-    let Some((local, domain)) = s.split_once('@') else { return false };
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
     !local.is_empty()
         && !domain.contains('@')
         && domain.contains('.')
@@ -33,9 +35,15 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             let name = r.var_ref().unwrap_or_default();
             if s.var(name).is_none() {
                 out.push(
-                    Diagnostic::error("cellac::var::undeclared", format!("variable `{name}` is not declared"))
-                        .at(r.span, "undeclared variable")
-                        .help(format!("{}; or declare `var {name}`", did_you_mean(name, &declared))),
+                    Diagnostic::error(
+                        "cellac::var::undeclared",
+                        format!("variable `{name}` is not declared"),
+                    )
+                    .at(r.span, "undeclared variable")
+                    .help(format!(
+                        "{}; or declare `var {name}`",
+                        did_you_mean(name, &declared)
+                    )),
                 );
             }
         }
@@ -57,24 +65,40 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             if missing.is_empty() {
                 continue;
             }
-            let list = missing.iter().map(|e| format!("`{e}`")).collect::<Vec<_>>().join(", ");
-            let plural = if missing.len() == 1 { "environment" } else { "environments" };
+            let list = missing
+                .iter()
+                .map(|e| format!("`{e}`"))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let plural = if missing.len() == 1 {
+                "environment"
+            } else {
+                "environments"
+            };
             out.push(
-                Diagnostic::error("cellac::var::missing", format!("variable `{}` has no value in {plural} {list}", v.name.value))
-                    .at(v.name.span, "no default")
-                    .help(format!(
-                        "give it `default=...`, or write `var {} \"...\"` inside `environment {}`",
-                        v.name.value, missing[0]
-                    )),
+                Diagnostic::error(
+                    "cellac::var::missing",
+                    format!(
+                        "variable `{}` has no value in {plural} {list}",
+                        v.name.value
+                    ),
+                )
+                .at(v.name.span, "no default")
+                .help(format!(
+                    "give it `default=...`, or write `var {} \"...\"` inside `environment {}`",
+                    v.name.value, missing[0]
+                )),
             );
         }
     }
 }
 
 fn format(v: &Var, value: &Value, out: &mut Vec<Diagnostic>) {
-    let Some(text) = value.as_str().map(str::to_string).or_else(|| {
-        (value.var_ref().is_none()).then(|| value.lit.display())
-    }) else {
+    let Some(text) = value
+        .as_str()
+        .map(str::to_string)
+        .or_else(|| (value.var_ref().is_none()).then(|| value.lit.display()))
+    else {
         return;
     };
     if value.var_ref().is_some() {
@@ -83,25 +107,50 @@ fn format(v: &Var, value: &Value, out: &mut Vec<Diagnostic>) {
     if let Some(f) = &v.format {
         if f.value == "email" && !is_email(&text) {
             out.push(
-                Diagnostic::error("cellac::var::format", format!("`{text}` is not an email address, as `{}` requires", v.name.value))
-                    .at(value.span, "not an email address")
-                    .also(f.span, "format set here")
-                    .help("write an address such as \"ops@example.com\""),
+                Diagnostic::error(
+                    "cellac::var::format",
+                    format!(
+                        "`{text}` is not an email address, as `{}` requires",
+                        v.name.value
+                    ),
+                )
+                .at(value.span, "not an email address")
+                .also(f.span, "format set here")
+                .help("write an address such as \"ops@example.com\""),
             );
         }
     }
     if let Some(p) = &v.pattern {
         match regex_lite::Regex::new(&format!("^(?:{})$", p.value)) {
             Err(e) => out.push(
-                Diagnostic::error("cellac::var::format", format!("the pattern of `{}` is not a valid regular expression", v.name.value))
-                    .at(p.span, e.to_string().lines().last().unwrap_or("invalid").to_string())
-                    .help("write a regular expression; it must match the whole value"),
+                Diagnostic::error(
+                    "cellac::var::format",
+                    format!(
+                        "the pattern of `{}` is not a valid regular expression",
+                        v.name.value
+                    ),
+                )
+                .at(
+                    p.span,
+                    e.to_string()
+                        .lines()
+                        .last()
+                        .unwrap_or("invalid")
+                        .to_string(),
+                )
+                .help("write a regular expression; it must match the whole value"),
             ),
             Ok(re) if !re.is_match(&text) => out.push(
-                Diagnostic::error("cellac::var::format", format!("`{text}` does not match the pattern of `{}`", v.name.value))
-                    .at(value.span, "does not match")
-                    .also(p.span, "pattern set here")
-                    .help(format!("write a value that matches `{}` as a whole", p.value)),
+                Diagnostic::error(
+                    "cellac::var::format",
+                    format!("`{text}` does not match the pattern of `{}`", v.name.value),
+                )
+                .at(value.span, "does not match")
+                .also(p.span, "pattern set here")
+                .help(format!(
+                    "write a value that matches `{}` as a whole",
+                    p.value
+                )),
             ),
             Ok(_) => {}
         }

@@ -37,7 +37,10 @@ impl miette::Diagnostic for Report<'_> {
     }
 
     fn help<'b>(&'b self) -> Option<Box<dyn fmt::Display + 'b>> {
-        self.d.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+        self.d
+            .help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -65,6 +68,12 @@ pub fn human(diags: &[Diagnostic], files: &Files, color: bool) -> String {
         GraphicalTheme::unicode_nocolor()
     };
     let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+    let masked = super::mask_stack(files.stack, diags);
+    let files = &Files {
+        stack_name: files.stack_name,
+        stack: &masked,
+        secrets: files.secrets,
+    };
     let mut out = String::new();
     for d in diags {
         let (name, text) = files.get(d);

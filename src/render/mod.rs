@@ -26,3 +26,29 @@ impl<'a> Files<'a> {
         }
     }
 }
+
+/// Codes whose primary label covers a secret value written in the stack file.
+pub const SECRET_VALUE_CODES: [&str; 1] = ["cellac::secret::inline"];
+
+/// The stack file with every secret value that a diagnostic points at replaced by `*`,
+/// byte for byte (quotes and line breaks kept), so that spans still hold. Renderers that
+/// quote the source show this text, never the original.
+pub fn mask_stack(stack: &str, diags: &[Diagnostic]) -> String {
+    let mut bytes = stack.as_bytes().to_vec();
+    for d in diags
+        .iter()
+        .filter(|d| d.source == Source::Stack && SECRET_VALUE_CODES.contains(&d.code))
+    {
+        let span = d.span().clamp(bytes.len());
+        let mut range = span.range();
+        if span.len() >= 2 && bytes[span.start] == b'"' && bytes[span.end - 1] == b'"' {
+            range = span.start + 1..span.end - 1;
+        }
+        for b in &mut bytes[range] {
+            if *b != b'\n' {
+                *b = b'*';
+            }
+        }
+    }
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}

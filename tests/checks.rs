@@ -1,0 +1,347 @@
+//! Self-describing fixtures, one per check code.
+//!
+//! `tests/fixtures/checks/*.kdl`: the first line is `// expect: CODE@LINE ...`, the codes
+//! and 1-based lines of the primary labels the file must produce (warnings included).
+//!
+//! `tests/fixtures/secrets/CASE/`: a `stack.kdl` and one or more secrets files. Each
+//! secrets file states what it must produce on its first line (`# expect: ...`), or, for
+//! JSON, in a sibling `FILE.expect`. `CODE@LINE` points into the secrets file,
+//! `CODE@stack:LINE` into the stack.
+//!
+//! Each fixture's human report (no colour) is snapshotted in `snapshots/`.
+
+use cellac::diagnostic::{Diagnostic, Source};
+use cellac::render::{self, Files};
+use cellac::span::line_col;
+use std::path::{Path, PathBuf};
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures");
+
+fn files_in(dir: &Path, ext: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
+        .map(|e| e.expect("directory entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == ext))
+        .collect();
+    files.sort();
+    files
+}
+
+fn dirs_in(dir: &Path) -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
+        .map(|e| e.expect("directory entry").path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem().unwrap().to_string_lossy().into_owned()
+}
+
+/// The `CODE@LINE` list of an `expect:` line (`//` or `#` comment).
+fn expectation(line: &str) -> Option<Vec<String>> {
+    let rest = line
+        .trim_start_matches(['/', '#'])
+        .trim_start()
+        .strip_prefix("expect:")?;
+    Some(rest.split_whitespace().map(str::to_string).collect())
+}
+
+/// What a run produced, as `CODE@LINE` (stack diagnostics as `CODE@stack:LINE` when
+/// `mark_stack`), in report order.
+fn produced(
+    diags: &[Diagnostic],
+    stack: &str,
+    secrets: Option<&str>,
+    mark_stack: bool,
+) -> Vec<String> {
+    diags
+        .iter()
+        .map(|d| match (d.source, secrets) {
+            (Source::Secrets, Some(text)) => {
+                format!("{}@{}", d.code, line_col(text, d.span().start).0)
+            }
+            _ => {
+                let line = line_col(stack, d.span().start).0;
+                if mark_stack {
+                    format!("{}@stack:{line}", d.code)
+                } else {
+                    format!("{}@{line}", d.code)
+                }
+            }
+        })
+        .collect()
+}
+
+fn snapshot(name: &str, input: &Path, report: &str) {
+    insta::with_settings!({
+        snapshot_path => "../snapshots",
+        prepend_module_to_snapshot => false,
+        omit_expression => true,
+        input_file => input,
+    }, {
+        insta::assert_snapshot!(name, report);
+    });
+}
+
+fn check_fixtures() -> Vec<PathBuf> {
+    files_in(&Path::new(FIXTURES).join("checks"), "kdl")
+}
+
+/// The codes and lines each fixture produces are exactly those it expects.
+#[test]
+fn check_fixtures_produce_what_they_expect() {
+    let mut failures = Vec::new();
+    let fixtures = check_fixtures();
+    assert!(fixtures.len() > 30, "fixtures not found");
+    for path in &fixtures {
+        let text = read(path);
+        let Some(expected) = text.lines().next().and_then(expectation) else {
+            failures.push(format!(
+                "{}: the first line must be `// expect: CODE@LINE ...`",
+                path.display()
+            ));
+            continue;
+        };
+        let checked = cellac::check(&text);
+        let got = produced(&checked.diagnostics, &text, None, false);
+        let codes = |v: &[String]| {
+            v.iter()
+                .map(|s| s.split('@').next().unwrap().to_string())
+                .collect::<Vec<_>>()
+        };
+        if codes(&got) != codes(&expected) {
+            failures.push(format!(
+                "{}: codes differ\n  expected: {}\n  got:      {}",
+                stem(path),
+                expected.join(" "),
+                got.join(" ")
+            ));
+        } else if got != expected {
+            failures.push(format!(
+                "{}: lines differ\n  expected: {}\n  got:      {}",
+                stem(path),
+                expected.join(" "),
+                got.join(" ")
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}\n", failures.join("\n"));
+}
+
+/// Every diagnostic explains itself: a message, a primary label inside the text, help.
+#[test]
+fn check_fixture_diagnostics_are_complete_and_sorted() {
+    for path in check_fixtures() {
+        let text = read(&path);
+        let diags = cellac::check(&text).diagnostics;
+        for d in &diags {
+            let name = stem(&path);
+            assert!(!d.message.is_empty(), "{name}: {} has no message", d.code);
+            assert!(
+                d.help.as_deref().is_some_and(|h| !h.trim().is_empty()),
+                "{name}: {} has no help",
+                d.code
+            );
+            assert_eq!(
+                d.labels.iter().filter(|l| l.primary).count(),
+                1,
+                "{name}: {} needs one primary label",
+                d.code
+            );
+            for l in &d.labels {
+                assert!(
+                    l.span.start <= l.span.end && l.span.end <= text.len(),
+                    "{name}: {} label {:?} outside the text",
+                    d.code,
+                    l.span
+                );
+            }
+            assert!(
+                cellac::codes::find(d.code).is_some(),
+                "{name}: {} is not in src/codes.rs",
+                d.code
+            );
+        }
+        let positions: Vec<usize> = diags.iter().map(|d| d.span().start).collect();
+        assert!(
+            positions.windows(2).all(|w| w[0] <= w[1]),
+            "{}: not sorted by position",
+            stem(&path)
+        );
+    }
+}
+
+#[test]
+fn check_fixture_reports() {
+    for path in check_fixtures() {
+        let text = read(&path);
+        let checked = cellac::check(&text);
+        let files = Files {
+            stack_name: "FIXTURE.kdl",
+            stack: &text,
+            secrets: None,
+        };
+        let report = render::human(&checked.diagnostics, &files, false);
+        snapshot(&format!("check-{}", stem(&path)), &path, &report);
+    }
+}
+
+/// Adding a code to src/codes.rs without a fixture that produces it fails here.
+#[test]
+fn every_code_has_a_fixture() {
+    let mut expected = std::collections::BTreeSet::new();
+    for path in check_fixtures() {
+        for e in read(&path)
+            .lines()
+            .next()
+            .and_then(expectation)
+            .unwrap_or_default()
+        {
+            expected.insert(e.split('@').next().unwrap().to_string());
+        }
+    }
+    for case in dirs_in(&Path::new(FIXTURES).join("secrets")) {
+        for (_, exp) in secrets_files(&case) {
+            for e in exp {
+                expected.insert(e.split('@').next().unwrap().to_string());
+            }
+        }
+    }
+    let missing: Vec<&str> = cellac::codes::CODES
+        .iter()
+        .map(|c| c.code)
+        .filter(|c| !expected.contains(*c))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "codes without a fixture that expects them: {missing:?}"
+    );
+    let secrets: Vec<&str> = cellac::codes::CODES
+        .iter()
+        .map(|c| c.code)
+        .filter(|c| c.starts_with("cellac::secrets-file::"))
+        .collect();
+    assert!(!secrets.is_empty());
+}
+
+/// The secrets files of a case with their expectations.
+fn secrets_files(case: &Path) -> Vec<(PathBuf, Vec<String>)> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(case)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "tfvars" || e == "json"))
+        .collect();
+    files.sort();
+    files
+        .into_iter()
+        .map(|f| {
+            let text = read(&f);
+            let sidecar = PathBuf::from(format!("{}.expect", f.display()));
+            let exp = text
+                .lines()
+                .next()
+                .and_then(expectation)
+                .or_else(|| {
+                    sidecar
+                        .exists()
+                        .then(|| read(&sidecar))
+                        .and_then(|s| expectation(s.trim()))
+                })
+                .unwrap_or_else(|| {
+                    panic!("{}: no `# expect:` line and no .expect file", f.display())
+                });
+            (f, exp)
+        })
+        .collect()
+}
+
+struct SecretsRun {
+    name: String,
+    path: PathBuf,
+    values: Vec<String>,
+    report: String,
+    got: Vec<String>,
+    expected: Vec<String>,
+}
+
+fn secrets_runs() -> Vec<SecretsRun> {
+    let mut runs = Vec::new();
+    let cases = dirs_in(&Path::new(FIXTURES).join("secrets"));
+    assert!(!cases.is_empty(), "secrets fixtures not found");
+    for case in cases {
+        let stack = read(&case.join("stack.kdl"));
+        for (file, expected) in secrets_files(&case) {
+            let secrets = read(&file);
+            let mut checked = cellac::check(&stack);
+            let masked = checked.check_secrets(&secrets, &[]);
+            let file_name = file.file_name().unwrap().to_string_lossy().into_owned();
+            let files = Files {
+                stack_name: "stack.kdl",
+                stack: &stack,
+                secrets: Some((&file_name, &masked)),
+            };
+            let report = render::human(&checked.diagnostics, &files, false);
+            let values = cellac::check::secrets_file::parse(&secrets, &mut Vec::new())
+                .into_iter()
+                .map(|e| e.value)
+                .collect();
+            runs.push(SecretsRun {
+                name: format!("secrets-{}-{file_name}", stem(&case)),
+                path: file,
+                values,
+                got: produced(&checked.diagnostics, &stack, Some(&masked), true),
+                report,
+                expected,
+            });
+        }
+    }
+    runs
+}
+
+#[test]
+fn secrets_fixtures_produce_what_they_expect() {
+    let failures: Vec<String> = secrets_runs()
+        .into_iter()
+        .filter(|r| r.got != r.expected)
+        .map(|r| {
+            format!(
+                "{}\n  expected: {}\n  got:      {}",
+                r.name,
+                r.expected.join(" "),
+                r.got.join(" ")
+            )
+        })
+        .collect();
+    assert!(failures.is_empty(), "\n{}\n", failures.join("\n"));
+}
+
+#[test]
+fn secrets_fixture_reports_are_masked() {
+    for run in secrets_runs() {
+        // Every value in these fixtures carries `s3cr3t`; passwords carry `pa55`.
+        for marker in ["s3cr3t", "pa55"] {
+            assert!(
+                !run.report.contains(marker),
+                "{}: the report shows a value:\n{}",
+                run.name,
+                run.report
+            );
+        }
+        for v in run.values.iter().filter(|v| v.len() >= 4) {
+            assert!(
+                !run.report.contains(v.as_str()),
+                "{}: the report shows the value {v:?}",
+                run.name
+            );
+        }
+        snapshot(&run.name, &run.path, &run.report);
+    }
+}
