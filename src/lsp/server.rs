@@ -86,10 +86,29 @@ pub fn capabilities(enc: Encoding) -> lsp::ServerCapabilities {
 
 /// Serves one client on `conn` until `exit`. Usable with `Connection::memory()`.
 pub fn serve(conn: Connection) -> Result<(), ServeError> {
-    let mut server = Server { conn: &conn, docs: Documents::default(), enc: Encoding::Utf16, cache: HashMap::new(), secrets: HashMap::new() };
+    let mut server = Server {
+        conn: &conn,
+        docs: Documents::default(),
+        enc: Encoding::Utf16,
+        cache: HashMap::new(),
+        secrets: HashMap::new(),
+        dirty: Vec::new(),
+    };
     let mut initialized = false;
     let mut shutdown = false;
-    for msg in &conn.receiver {
+    loop {
+        // Diagnostics are published once the messages that arrived are handled, so a
+        // burst of edits is checked once, not once per keystroke.
+        let msg = match conn.receiver.try_recv() {
+            Ok(msg) => msg,
+            Err(_) => {
+                server.flush();
+                match conn.receiver.recv() {
+                    Ok(msg) => msg,
+                    Err(_) => break,
+                }
+            }
+        };
         match msg {
             Message::Request(r) if r.method == req::Initialize::METHOD => {
                 if initialized {
@@ -147,6 +166,8 @@ struct Server<'c> {
     cache: HashMap<lsp::Uri, Rc<Analysis>>,
     /// Secrets files whose diagnostics were published, with the stack that checked them.
     secrets: HashMap<lsp::Uri, lsp::Uri>,
+    /// Stacks changed since their diagnostics were last published, in order.
+    dirty: Vec<lsp::Uri>,
 }
 
 /// Decodes params, or answers InvalidParams.
@@ -254,6 +275,7 @@ impl Server<'_> {
                 let uri = p.text_document.uri;
                 self.docs.close(&uri);
                 self.cache.remove(&uri);
+                self.dirty.retain(|u| *u != uri);
                 if is_secrets(&uri) {
                     // The file on disk, if any, is what counts now.
                     self.recheck_stacks_beside(&uri);
@@ -271,13 +293,20 @@ impl Server<'_> {
         }
     }
 
-    /// A document's text changed: publish what follows from it.
+    /// A document's text changed: publish what follows from it (soon: see `flush`).
     fn changed(&mut self, uri: &lsp::Uri) {
         self.cache.remove(uri);
         if is_secrets(uri) {
             self.recheck_stacks_beside(uri);
-        } else {
-            self.check_and_publish(uri);
+        } else if !self.dirty.contains(uri) {
+            self.dirty.push(uri.clone());
+        }
+    }
+
+    /// Publishes the diagnostics of every changed stack.
+    fn flush(&mut self) {
+        for uri in std::mem::take(&mut self.dirty) {
+            let _ = catch_unwind(AssertUnwindSafe(|| self.check_and_publish(&uri)));
         }
     }
 
@@ -293,7 +322,9 @@ impl Server<'_> {
             self.publish(secrets, Vec::new(), None);
         }
         for s in stacks {
-            self.check_and_publish(&s);
+            if !self.dirty.contains(&s) {
+                self.dirty.push(s);
+            }
         }
     }
 
