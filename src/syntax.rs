@@ -146,26 +146,77 @@ impl Node {
 pub fn parse(text: &str) -> Result<Vec<Node>, Vec<Diagnostic>> {
     match kdl::KdlDocument::parse_v2(text) {
         Ok(doc) => Ok(lower_doc(&doc)),
-        Err(err) => Err(err
-            .diagnostics
-            .iter()
-            .map(|d| {
-                let span = Span::from(d.span).clamp(text.len());
-                let message = d
-                    .message
-                    .clone()
-                    .unwrap_or_else(|| "invalid KDL".to_string());
-                let label = d.label.clone().unwrap_or_default();
-                let mut diag = Diagnostic::error("cellac::syntax", message).at(span, label);
-                if let Some(help) = &d.help {
-                    diag = diag.help(help.clone());
-                } else {
-                    diag = diag.help("stack files are KDL v2 documents: see https://kdl.dev");
-                }
-                diag
-            })
-            .collect()),
+        Err(err) => {
+            let unclosed = err.diagnostics.iter().any(|d| {
+                d.message
+                    .as_deref()
+                    .is_some_and(|m| m.starts_with("No closing '}'"))
+            });
+            Err(err
+                .diagnostics
+                .iter()
+                .filter(|d| {
+                    // The same unclosed block, reported a second time over the whole block.
+                    let m = d.message.as_deref().unwrap_or_default();
+                    !(unclosed && m.starts_with("Closing '}' was not found"))
+                })
+                .map(|d| syntax_error(text, d))
+                .collect())
+        }
     }
+}
+
+/// One KDL error as a diagnostic: a narrow span inside the text, and help.
+fn syntax_error(text: &str, d: &kdl::KdlDiagnostic) -> Diagnostic {
+    let message = d
+        .message
+        .clone()
+        .unwrap_or_else(|| "invalid KDL".to_string());
+    let mut span = Span::from(d.span).clamp(text.len());
+    span = Span::new(
+        crate::span::floor_char_boundary(text, span.start),
+        crate::span::floor_char_boundary(text, span.end),
+    );
+    if message.starts_with("Closing '}' was not found") || message.starts_with("No closing '}'") {
+        // Point at the `{` that is not closed.
+        let brace = text[..span.start]
+            .rfind('{')
+            .filter(|i| text[*i + 1..span.start].trim().is_empty());
+        if let Some(i) = brace {
+            span = Span::new(i, i + 1);
+        } else if span.start < span.end {
+            span = Span::new(span.start, span.start);
+        }
+    } else if text[span.range()].trim_end().contains('\n') {
+        // kdl sometimes spans everything from the start of the document: the problem
+        // is where the span ends, on its last line.
+        let covered = &text[span.range()];
+        let end = span.start + covered.trim_end().len();
+        let line_start = text[..end].rfind('\n').map_or(0, |i| i + 1).max(span.start);
+        let first =
+            line_start + (text[line_start..end].len() - text[line_start..end].trim_start().len());
+        span = Span::new(first, end);
+    }
+    let label = d.label.clone().unwrap_or_default();
+    let written = text[span.range()].trim();
+    let help = if matches!(written, "true" | "false" | "null") {
+        format!("KDL v2 writes `#{written}`")
+    } else if message.starts_with("No closing '}'") || message.starts_with("Closing '}'") {
+        "add the `}` that closes this block: every `{` needs its `}`".to_string()
+    } else if message.starts_with("Expected property value") {
+        "write a value after `=`, such as `KEY=\"value\"`, or remove the `=`".to_string()
+    } else if message.starts_with("Expected end of document") {
+        "a `}` without its `{`, or text where a node should start: check this line and the one above".to_string()
+    } else if message.starts_with("Expected identifier string") {
+        "quote the value (\"...\"); KDL v2 writes booleans `#true` and `#false`".to_string()
+    } else if let Some(help) = &d.help {
+        help.clone()
+    } else {
+        "stack files are KDL v2 documents: see https://kdl.dev".to_string()
+    };
+    Diagnostic::error("cellac::syntax", message)
+        .at(span, label)
+        .help(help)
 }
 
 fn lower_doc(doc: &kdl::KdlDocument) -> Vec<Node> {

@@ -1,0 +1,308 @@
+//! The `cellac` command line: exit codes, formats, colour, `explain`, and secrets that
+//! never reach the output.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_cellac");
+
+/// A fresh directory for one test's files.
+fn dir(test: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("cellac-cli-{}-{test}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .expect("cellac runs")
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+const CLEAN: &str = "stack hello\nservice web {\n    port 8080\n}\n";
+const WARNS: &str = "stack hello\nsecret unused_token\nservice web\n";
+const ERRORS: &str = "stack hello\nservice web {\n    port 9090\n    memory 1000\n}\n";
+
+#[test]
+fn exit_codes() {
+    let d = dir("exit");
+    let clean = write(&d, "clean.kdl", CLEAN);
+    let warns = write(&d, "warns.kdl", WARNS);
+    let errors = write(&d, "errors.kdl", ERRORS);
+    let p = |p: &Path| p.to_string_lossy().into_owned();
+    assert_eq!(run(&["check", &p(&clean)]).status.code(), Some(0));
+    assert_eq!(
+        run(&["check", &p(&clean), "--deny-warnings"]).status.code(),
+        Some(0)
+    );
+    let w = run(&["check", &p(&warns)]);
+    assert_eq!(w.status.code(), Some(0), "{}", text(&w));
+    assert!(text(&w).contains("cellac::secret::unused"));
+    assert_eq!(
+        run(&["check", &p(&warns), "--deny-warnings"]).status.code(),
+        Some(1)
+    );
+    let e = run(&["check", &p(&errors)]);
+    assert_eq!(e.status.code(), Some(1));
+    assert!(
+        text(&e).contains("cellac::port::reserved") && text(&e).contains("cellac::memory::tier")
+    );
+}
+
+#[test]
+fn missing_file_is_one_line() {
+    let d = dir("missing");
+    let path = d.join("nope.kdl");
+    let o = run(&["check", &path.to_string_lossy()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.starts_with("error: cannot read "), "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("backtrace"),
+        "{err}"
+    );
+    let s = write(&d, "stack.kdl", CLEAN);
+    let o = run(&[
+        "check",
+        &s.to_string_lossy(),
+        "--secrets",
+        &path.to_string_lossy(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).starts_with("error: cannot read "));
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    for args in [
+        &["check", "--format", "xml", "x.kdl"][..],
+        &["frobnicate"],
+        &["check", "--nope"],
+        &[],
+    ] {
+        let o = run(args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", text(&o));
+        assert!(!text(&o).contains("panicked"));
+    }
+}
+
+#[test]
+fn no_colour_when_not_a_terminal() {
+    let d = dir("colour");
+    let errors = write(&d, "errors.kdl", ERRORS);
+    for no_color in [true, false] {
+        let mut c = Command::new(BIN);
+        c.args(["check", &errors.to_string_lossy()]);
+        if no_color {
+            c.env("NO_COLOR", "1");
+        } else {
+            c.env_remove("NO_COLOR");
+        }
+        let o = c.output().unwrap();
+        assert!(
+            !text(&o).contains('\u{1b}'),
+            "ANSI escape in output (NO_COLOR={no_color})"
+        );
+        assert!(text(&o).contains("cellac::port::reserved"));
+    }
+}
+
+#[test]
+fn json_format() {
+    let d = dir("json");
+    let errors = write(&d, "errors.kdl", ERRORS);
+    let o = run(&["check", &errors.to_string_lossy(), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).expect("stdout is JSON");
+    assert!(v["version"].is_number());
+    let diags = v["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), 2);
+    for d in diags {
+        for key in [
+            "file", "line", "column", "span", "code", "severity", "message", "labels", "help",
+        ] {
+            assert!(!d[key].is_null(), "diagnostic without {key}: {d}");
+        }
+        assert!(d["span"]["start"].is_number() && d["span"]["end"].is_number());
+        assert!(!d["labels"].as_array().unwrap().is_empty());
+    }
+    assert_eq!(diags[0]["code"], "cellac::port::reserved");
+    assert_eq!(diags[0]["line"], 3);
+    assert_eq!(diags[0]["column"], 10);
+    assert_eq!(diags[0]["severity"], "error");
+    let clean = write(&d, "clean.kdl", CLEAN);
+    let o = run(&["check", &clean.to_string_lossy(), "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["diagnostics"].as_array().map(Vec::len), Some(0));
+}
+
+#[test]
+fn github_format() {
+    let d = dir("github");
+    let path = write(
+        &d,
+        "mixed.kdl",
+        "stack hello\nsecret unused_token\nservice web {\n    port 9090\n}\n",
+    );
+    let o = run(&["check", &path.to_string_lossy(), "--format", "github"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(lines[0].starts_with("::warning file="), "{out}");
+    assert!(lines[1].starts_with("::error file="), "{out}");
+    assert!(lines[1].contains("line=4,col=10"), "{out}");
+}
+
+#[test]
+fn explain_a_code() {
+    let o = run(&["explain", "cellac::scale::singleton"]);
+    assert_eq!(o.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let code = cellac::codes::find("cellac::scale::singleton").unwrap();
+    assert!(out.contains(code.summary), "{out}");
+    for line in code.example.lines() {
+        assert!(out.contains(line), "{out}");
+    }
+    assert!(out.contains(code.fix), "{out}");
+    // The prefix is optional.
+    assert_eq!(run(&["explain", "scale::singleton"]).stdout, o.stdout);
+    // Without a code: the list of every code.
+    let all = String::from_utf8_lossy(&run(&["explain"]).stdout).into_owned();
+    for c in cellac::codes::CODES {
+        assert!(
+            all.contains(c.code),
+            "{} missing from `cellac explain`",
+            c.code
+        );
+    }
+}
+
+#[test]
+fn explain_an_unknown_code() {
+    let o = run(&["explain", "cellac::scale::singelton"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("did you mean `cellac::scale::singleton`"),
+        "{err}"
+    );
+}
+
+/// Every value of these secrets is distinctive; none may reach stdout or stderr.
+const SECRET_VALUES: &[&str] = &[
+    "s3cr3t-VALUE-pooled",
+    "pA55w0rd-direct",
+    "s3cr3t-VALUE-argon",
+    "s3cr3t-VALUE-unknown-key",
+    "s3cr3t-VALUE-unquoted",
+    "s3cr3t-VALUE-email",
+];
+
+const SECRETS_STACK: &str = "stack hello
+secret database_url postgres=pooled
+secret database_admin_url postgres=direct
+secret argon_secret min-length=32
+secret alert_email format=email
+secret cookie_secret \"inline-VALUE-cookie\"
+service web {
+    secret-env DATABASE_URL=database_url DATABASE_ADMIN_URL=database_admin_url
+    secret-env ARGON=argon_secret ALERT=alert_email
+    secret-env K=\"postgres://u:pw-INLINE-pass@h/db\"
+    env URL=\"postgres://app:env-INLINE-pass@db.example.com/app\"
+}
+";
+
+#[test]
+fn secrets_never_leak() {
+    let d = dir("leak");
+    let stack = write(&d, "stack.kdl", SECRETS_STACK);
+    let hcl = write(
+        &d,
+        "secrets.auto.tfvars",
+        "database_url = \"postgres://app:s3cr3t-VALUE-pooled@ep-x.neon.tech/app\"\n\
+         database_admin_url = \"postgresql://app:pA55w0rd-direct@ep-x-pooler.neon.tech/app\"\n\
+         argon_secret = \"s3cr3t-VALUE-argon\"\n\
+         alert_email = s3cr3t-VALUE-email\n\
+         databse_url = \"s3cr3t-VALUE-unknown-key\"\n\
+         cookie = s3cr3t-VALUE-unquoted\n",
+    );
+    let json = write(
+        &d,
+        "secrets.json",
+        "{\n  \"database_url\": \"postgres://app:s3cr3t-VALUE-pooled@ep-x.neon.tech/app\",\n  \
+         \"database_admin_url\": \"postgresql://app:pA55w0rd-direct@ep-x-pooler.neon.tech/app\",\n  \
+         \"argon_secret\": \"s3cr3t-VALUE-argon\",\n  \"alert_email\": \"s3cr3t-VALUE-email\",\n  \
+         \"databse_url\": \"s3cr3t-VALUE-unknown-key\"\n}\n",
+    );
+    let broken = write(&d, "broken.json", "{\n  \"database_url\": \"s3cr3t-VALUE-pooled\"\n  \"argon_secret\": s3cr3t-VALUE-argon\n}\n");
+    let inline = ["inline-VALUE-cookie", "pw-INLINE-pass", "env-INLINE-pass"];
+    for secrets in [&hcl, &json, &broken] {
+        for format in ["human", "json", "github"] {
+            let o = run(&[
+                "check",
+                &stack.to_string_lossy(),
+                "--secrets",
+                &secrets.to_string_lossy(),
+                "--format",
+                format,
+            ]);
+            let out = text(&o);
+            assert_eq!(o.status.code(), Some(1), "{format}: {out}");
+            assert!(
+                out.contains("is written in the stack file"),
+                "{format}: the problems are reported: {out}"
+            );
+            for v in SECRET_VALUES.iter().chain(&inline) {
+                assert!(
+                    !out.contains(v),
+                    "{format} with {}: output shows {v:?}:\n{out}",
+                    secrets.display()
+                );
+            }
+        }
+    }
+    // The problems with the values are reported, pointing at them.
+    let o = run(&[
+        "check",
+        &stack.to_string_lossy(),
+        "--secrets",
+        &hcl.to_string_lossy(),
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let codes: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    for code in [
+        "cellac::secrets-file::postgres",
+        "cellac::secrets-file::min-length",
+        "cellac::secrets-file::unknown",
+        "cellac::secrets-file::syntax",
+        "cellac::secret::inline",
+    ] {
+        assert!(codes.contains(&code), "{code} not reported: {codes:?}");
+    }
+}
