@@ -47,10 +47,10 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             .map(|s| s.name.value.as_str())
             .collect();
         for e in &svc.secret_env {
-            if e.raw.as_str().is_none() {
-                continue; // wrong type, reported by the schema check
+            if e.raw.var_ref().is_some() {
+                continue; // a `(var)` here is reported by the schema check
             }
-            if !looks_like_name(&e.secret.value) {
+            if e.raw.as_str().is_none_or(|s| !looks_like_name(s)) {
                 out.push(
                     Diagnostic::error("cellac::secret::inline", format!("`{}` is given a secret value, not a secret's name", e.key.value))
                         .at(e.secret.span, "secret value (not shown)")
