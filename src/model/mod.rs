@@ -6,7 +6,7 @@ mod resources;
 pub mod service;
 
 pub use resources::{Bucket, Cors, Domain, Monitoring, Secret, Site, Source, Var};
-pub use service::{Health, Image, Link, Scale, SecretEnv, Service, EnvVar};
+pub use service::{EnvVar, Health, Image, Link, Scale, SecretEnv, Service};
 
 use crate::envs::EnvTree;
 use crate::span::{Span, Spanned};
@@ -76,7 +76,9 @@ impl Stack {
 
     /// Whether some service builds its image, which implies a registry.
     pub fn builds_images(&self) -> bool {
-        self.services.iter().any(|s| matches!(s.image, Image::Build { .. }))
+        self.services
+            .iter()
+            .any(|s| matches!(s.image, Image::Build { .. }))
     }
 }
 
@@ -127,7 +129,9 @@ pub fn lower(tree: &EnvTree) -> Stack {
     });
     let registry = Registry {
         declared: last("registry").is_some(),
-        public: last("registry").and_then(|n| bool_of(n.prop("public"))).unwrap_or(false),
+        public: last("registry")
+            .and_then(|n| bool_of(n.prop("public")))
+            .unwrap_or(false),
     };
     let network = Network {
         subnet: last("network")
@@ -137,8 +141,10 @@ pub fn lower(tree: &EnvTree) -> Stack {
     let dedup = |kind: &'static str| {
         // The first declaration of each name wins; a second is a reported duplicate.
         let mut seen = std::collections::HashSet::new();
-        of(kind)
-            .filter(move |n| n.first_str().is_some_and(|s| seen.insert(s.value.to_string())))
+        of(kind).filter(move |n| {
+            n.first_str()
+                .is_some_and(|s| seen.insert(s.value.to_string()))
+        })
     };
     Stack {
         env: tree.name.clone(),

@@ -80,16 +80,12 @@ pub struct Domain {
 }
 
 pub(super) fn secret(node: &Node) -> Option<Secret> {
-    let inline = node
-        .args
-        .get(1)
-        .map(|v| v.span)
-        .or_else(|| {
-            ["value", "default"]
-                .iter()
-                .find_map(|k| node.props.iter().find(|p| p.key.value == *k))
-                .map(|p| p.value.span)
-        });
+    let inline = node.args.get(1).map(|v| v.span).or_else(|| {
+        ["value", "default"]
+            .iter()
+            .find_map(|k| node.props.iter().find(|p| p.key.value == *k))
+            .map(|p| p.value.span)
+    });
     Some(Secret {
         name: str_of(node.arg(0))?,
         span: node.head_span(),

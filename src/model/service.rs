@@ -150,7 +150,8 @@ pub(super) fn lower(node: &Node) -> Option<Service> {
     let health = child("health").and_then(|h| {
         Some(Health {
             path: str_of(h.arg(0))?,
-            interval: str_of(h.prop("interval")).unwrap_or_else(|| default_at("10s".into(), h.span)),
+            interval: str_of(h.prop("interval"))
+                .unwrap_or_else(|| default_at("10s".into(), h.span)),
             failures: int_of(h.prop("failures")).unwrap_or_else(|| default_at(30, h.span)),
             timeout: str_of(h.prop("timeout")).unwrap_or_else(|| default_at("30s".into(), h.span)),
         })
@@ -163,10 +164,19 @@ pub(super) fn lower(node: &Node) -> Option<Service> {
             let key = p.key.clone();
             match c.name.value.as_str() {
                 "env" => {
-                    if let Some(e) = env.iter_mut().find(|e| e.key.value == key.value && c.layer > 0) {
-                        *e = EnvVar { key, value: p.value.clone() };
+                    if let Some(e) = env
+                        .iter_mut()
+                        .find(|e| e.key.value == key.value && c.layer > 0)
+                    {
+                        *e = EnvVar {
+                            key,
+                            value: p.value.clone(),
+                        };
                     } else {
-                        env.push(EnvVar { key, value: p.value.clone() });
+                        env.push(EnvVar {
+                            key,
+                            value: p.value.clone(),
+                        });
                     }
                 }
                 "secret-env" => {
@@ -174,7 +184,11 @@ pub(super) fn lower(node: &Node) -> Option<Service> {
                         p.value.as_str().unwrap_or_default().to_string(),
                         p.value.span,
                     );
-                    let item = SecretEnv { key, secret, raw: p.value.clone() };
+                    let item = SecretEnv {
+                        key,
+                        secret,
+                        raw: p.value.clone(),
+                    };
                     match secret_env
                         .iter_mut()
                         .find(|e| e.key.value == item.key.value && c.layer > 0)
