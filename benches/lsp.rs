@@ -12,7 +12,8 @@ const URI: &str = "file:///bench/stack.kdl";
 /// A stack of `n` services, each with port, memory, scale, env and secret-env, a few
 /// secrets and vars, and three environments with overrides.
 fn generated(n: usize) -> String {
-    let mut s = String::from("stack big region=fr-par\n\nstate bucket=big-terraform-state\nnetwork\n\n");
+    let mut s =
+        String::from("stack big region=fr-par\n\nstate bucket=big-terraform-state\nnetwork\n\n");
     for name in ["database_url", "api_key", "cookie_secret", "smtp_password"] {
         s.push_str(&format!("secret {name} min-length=8\n"));
     }
@@ -26,10 +27,18 @@ fn generated(n: usize) -> String {
             [256, 512, 1024][i % 3]
         ));
     }
-    for (env, scale) in [("dev", "min=0 max=2"), ("staging", "min=1 max=3"), ("prod", "min=2 max=10")] {
-        s.push_str(&format!("\nenvironment {env} {{\n    var region_label \"{env}\"\n"));
+    for (env, scale) in [
+        ("dev", "min=0 max=2"),
+        ("staging", "min=1 max=3"),
+        ("prod", "min=2 max=10"),
+    ] {
+        s.push_str(&format!(
+            "\nenvironment {env} {{\n    var region_label \"{env}\"\n"
+        ));
         for i in (0..n).step_by(10) {
-            s.push_str(&format!("    service svc-{i:04} {{ scale {scale}; env LOG_LEVEL=debug; }}\n"));
+            s.push_str(&format!(
+                "    service svc-{i:04} {{ scale {scale}; env LOG_LEVEL=debug; }}\n"
+            ));
         }
         s.push_str("}\n");
     }
@@ -46,7 +55,11 @@ impl Session {
     fn start() -> Session {
         let (server, client) = Connection::memory();
         std::thread::spawn(move || cellac::lsp::serve(server));
-        let mut s = Session { conn: client, next: 0, version: 1 };
+        let mut s = Session {
+            conn: client,
+            next: 0,
+            version: 1,
+        };
         s.request("initialize", json!({"capabilities": {}}));
         s.notify("initialized", json!({}));
         s
@@ -55,7 +68,10 @@ impl Session {
     fn request(&mut self, method: &str, params: Value) {
         self.next += 1;
         let id = RequestId::from(self.next);
-        self.conn.sender.send(Request::new(id.clone(), method.into(), params).into()).unwrap();
+        self.conn
+            .sender
+            .send(Request::new(id.clone(), method.into(), params).into())
+            .unwrap();
         loop {
             if let Message::Response(r) = self.conn.receiver.recv().unwrap() {
                 if r.id == id {
@@ -66,7 +82,10 @@ impl Session {
     }
 
     fn notify(&self, method: &str, params: Value) {
-        self.conn.sender.send(Notification::new(method.into(), params).into()).unwrap();
+        self.conn
+            .sender
+            .send(Notification::new(method.into(), params).into())
+            .unwrap();
     }
 
     /// Waits for the diagnostics of URI; returns how many there are.
@@ -81,7 +100,10 @@ impl Session {
     }
 
     fn open(&mut self, text: &str) -> usize {
-        self.notify("textDocument/didOpen", json!({"textDocument": {"uri": URI, "languageId": "kdl", "version": 1, "text": text}}));
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": URI, "languageId": "kdl", "version": 1, "text": text}}),
+        );
         self.published()
     }
 
@@ -112,7 +134,11 @@ fn bench(c: &mut Criterion, name: &str, text: &str) {
     let mut s = Session::start();
     let diags = s.open(text);
     let (line, col) = port_digit(text);
-    eprintln!("{name}: {} bytes, {} lines, {diags} diagnostics", text.len(), text.lines().count());
+    eprintln!(
+        "{name}: {} bytes, {} lines, {diags} diagnostics",
+        text.len(),
+        text.lines().count()
+    );
     // Where the time goes: the front end alone, then the server's own index.
     let t = std::time::Instant::now();
     for _ in 0..5 {
@@ -136,7 +162,11 @@ fn bench(c: &mut Criterion, name: &str, text: &str) {
 }
 
 fn lsp(c: &mut Criterion) {
-    bench(c, "didChange→publishDiagnostics cella", include_str!("../examples/cella/stack.kdl"));
+    bench(
+        c,
+        "didChange→publishDiagnostics cella",
+        include_str!("../examples/cella/stack.kdl"),
+    );
     // How the front end scales with the number of services.
     for n in [250, 500, 1000, 2000] {
         let text = generated(n);
@@ -146,8 +176,15 @@ fn lsp(c: &mut Criterion) {
     }
     let big = generated(2000);
     // Fewer, longer samples for the large stack.
-    let mut slow = Criterion::default().sample_size(20).measurement_time(Duration::from_secs(20)).configure_from_args();
-    bench(&mut slow, "didChange→publishDiagnostics 2000 services", &big);
+    let mut slow = Criterion::default()
+        .sample_size(20)
+        .measurement_time(Duration::from_secs(20))
+        .configure_from_args();
+    bench(
+        &mut slow,
+        "didChange→publishDiagnostics 2000 services",
+        &big,
+    );
 }
 
 criterion_group!(benches, lsp);

@@ -43,17 +43,28 @@ impl Client {
     fn raw() -> Client {
         let (server, client) = Connection::memory();
         let handle = std::thread::spawn(move || cellac::lsp::serve(server));
-        Client { conn: client, server: Some(handle), next: 0, pending: Vec::new() }
+        Client {
+            conn: client,
+            server: Some(handle),
+            next: 0,
+            pending: Vec::new(),
+        }
     }
 
     fn recv(&self) -> Message {
-        self.conn.receiver.recv_timeout(Duration::from_secs(20)).expect("the server answers")
+        self.conn
+            .receiver
+            .recv_timeout(Duration::from_secs(20))
+            .expect("the server answers")
     }
 
     fn request(&mut self, method: &str, params: Value) -> Response {
         self.next += 1;
         let id = RequestId::from(self.next);
-        self.conn.sender.send(Request::new(id.clone(), method.into(), params).into()).unwrap();
+        self.conn
+            .sender
+            .send(Request::new(id.clone(), method.into(), params).into())
+            .unwrap();
         loop {
             match self.recv() {
                 Message::Response(r) if r.id == id => return r,
@@ -70,7 +81,10 @@ impl Client {
     }
 
     fn notify(&self, method: &str, params: Value) {
-        self.conn.sender.send(Notification::new(method.into(), params).into()).unwrap();
+        self.conn
+            .sender
+            .send(Notification::new(method.into(), params).into())
+            .unwrap();
     }
 
     /// The next publishDiagnostics for `uri`.
@@ -122,7 +136,10 @@ fn pos(line: u32, character: u32) -> Value {
 
 /// The position of the `nth` occurrence of `needle` in `text`, plus `delta` bytes (ASCII lines).
 fn find(text: &str, needle: &str, delta: usize) -> Value {
-    let off = text.find(needle).unwrap_or_else(|| panic!("{needle} not in text")) + delta;
+    let off = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle} not in text"))
+        + delta;
     let line = text[..off].matches('\n').count();
     let col = off - text[..off].rfind('\n').map_or(0, |i| i + 1);
     pos(line as u32, col as u32)
@@ -147,7 +164,11 @@ fn range(r: &Value) -> String {
 fn render_diagnostics(p: &Value) -> String {
     let mut out = String::new();
     for d in p["diagnostics"].as_array().unwrap() {
-        let sev = if d["severity"] == 1 { "error" } else { "warning" };
+        let sev = if d["severity"] == 1 {
+            "error"
+        } else {
+            "warning"
+        };
         out.push_str(&format!(
             "{} {sev} {} {}\n",
             range(&d["range"]),
@@ -155,7 +176,11 @@ fn render_diagnostics(p: &Value) -> String {
             d["message"].as_str().unwrap().replace('\n', "\n    ")
         ));
         for r in d["relatedInformation"].as_array().into_iter().flatten() {
-            out.push_str(&format!("    related {} {}\n", range(&r["location"]["range"]), r["message"].as_str().unwrap()));
+            out.push_str(&format!(
+                "    related {} {}\n",
+                range(&r["location"]["range"]),
+                r["message"].as_str().unwrap()
+            ));
         }
     }
     out
@@ -219,7 +244,10 @@ fn lsp_diagnostics_equal_cellac_check() {
             assert_eq!(p["severity"], if e.is_error() { 1 } else { 2 });
             let (sl, sc) = utf16_position(text, e.span().start);
             let (el, ec) = utf16_position(text, e.span().end);
-            assert_eq!(p["range"], json!({"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}}));
+            assert_eq!(
+                p["range"],
+                json!({"start": {"line": sl, "character": sc}, "end": {"line": el, "character": ec}})
+            );
         }
         c.shutdown();
     }
@@ -235,15 +263,27 @@ fn lsp_non_ascii_positions() {
     let bytes = before.len() as u64;
     assert_eq!((units, bytes), (40, 43));
     let var = |p: &Value| {
-        p["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "cellac::var::undeclared").cloned().unwrap()
+        p["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["code"] == "cellac::var::undeclared")
+            .cloned()
+            .unwrap()
     };
 
     let mut c = Client::start();
     let d = var(&c.open(URI, text));
-    assert_eq!(d["range"], json!({"start": {"line": 3, "character": units}, "end": {"line": 3, "character": units + 9}}));
+    assert_eq!(
+        d["range"],
+        json!({"start": {"line": 3, "character": units}, "end": {"line": 3, "character": units + 9}})
+    );
     // Hover on the reference, in UTF-16.
     let h = c.result("textDocument/hover", at(URI, pos(3, units as u32 + 6)));
-    assert_eq!(h["range"], json!({"start": {"line": 3, "character": units + 5}, "end": {"line": 3, "character": units + 9}}));
+    assert_eq!(
+        h["range"],
+        json!({"start": {"line": 3, "character": units + 5}, "end": {"line": 3, "character": units + 9}})
+    );
     // An edit after the emoji, in UTF-16: `nope` → `none`.
     let p = c.change(
         URI,
@@ -251,18 +291,31 @@ fn lsp_non_ascii_positions() {
         json!([{"range": {"start": pos(3, units as u32 + 7), "end": pos(3, units as u32 + 8)}, "text": "n"}]),
     );
     let d = var(&p);
-    assert!(d["message"].as_str().unwrap().starts_with("variable `none` is not declared"), "{d}");
+    assert!(
+        d["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("variable `none` is not declared"),
+        "{d}"
+    );
     c.shutdown();
 
-    let mut c = Client::with_capabilities(json!({"general": {"positionEncodings": ["utf-8", "utf-16"]}}));
+    let mut c =
+        Client::with_capabilities(json!({"general": {"positionEncodings": ["utf-8", "utf-16"]}}));
     let d = var(&c.open(URI, text));
-    assert_eq!(d["range"], json!({"start": {"line": 3, "character": bytes}, "end": {"line": 3, "character": bytes + 9}}));
+    assert_eq!(
+        d["range"],
+        json!({"start": {"line": 3, "character": bytes}, "end": {"line": 3, "character": bytes + 9}})
+    );
     let p = c.change(
         URI,
         2,
         json!([{"range": {"start": pos(3, bytes as u32 + 7), "end": pos(3, bytes as u32 + 8)}, "text": "n"}]),
     );
-    assert!(var(&p)["message"].as_str().unwrap().starts_with("variable `none` is not declared"));
+    assert!(var(&p)["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("variable `none` is not declared"));
     // A position inside the emoji's bytes is clamped to its start, not a panic.
     let emoji = line.find('😀').unwrap() as u32;
     let r = c.request("textDocument/hover", at(URI, pos(3, emoji + 2)));
@@ -291,12 +344,22 @@ fn lsp_change() {
     let p = c.change(URI, 3, json!([{"text": "stack shop\nservice api\n"}]));
     assert_eq!(p["diagnostics"], json!([]));
     // Save: published again.
-    c.notify("textDocument/didSave", json!({"textDocument": {"uri": URI}}));
+    c.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": URI}}),
+    );
     assert_eq!(c.diagnostics(URI)["diagnostics"], json!([]));
     // Close: cleared.
-    let p = c.change(URI, 4, json!([{"text": "stack shop\nservice api { memory 7; }\n"}]));
+    let p = c.change(
+        URI,
+        4,
+        json!([{"text": "stack shop\nservice api { memory 7; }\n"}]),
+    );
     assert_eq!(p["diagnostics"].as_array().unwrap().len(), 1);
-    c.notify("textDocument/didClose", json!({"textDocument": {"uri": URI}}));
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": URI}}),
+    );
     assert_eq!(c.diagnostics(URI)["diagnostics"], json!([]));
     c.shutdown();
 }
@@ -329,7 +392,11 @@ fn lsp_hover() {
         if h.is_null() {
             out.push_str("null\n\n");
         } else {
-            out.push_str(&format!("range {}\n{}\n\n", range(&h["range"]), h["contents"]["value"].as_str().unwrap()));
+            out.push_str(&format!(
+                "range {}\n{}\n\n",
+                range(&h["range"]),
+                h["contents"]["value"].as_str().unwrap()
+            ));
             assert_eq!(h["contents"]["kind"], "markdown");
         }
     }
@@ -337,8 +404,17 @@ fn lsp_hover() {
     // On text that does not parse, node and property docs still come from the line.
     let broken = "stack x\nservice api {\n    scale min=1 max=\n";
     c.open("file:///work/project/b.kdl", broken);
-    let h = c.result("textDocument/hover", at("file:///work/project/b.kdl", pos(2, 11)));
-    assert!(h["contents"]["value"].as_str().unwrap().contains("fewest instances"), "{h}");
+    let h = c.result(
+        "textDocument/hover",
+        at("file:///work/project/b.kdl", pos(2, 11)),
+    );
+    assert!(
+        h["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("fewest instances"),
+        "{h}"
+    );
     c.shutdown();
 }
 
@@ -387,27 +463,46 @@ fn lsp_completion() {
     let text = TYPING.replace('|', "");
     let mut c = Client::start();
     let p = c.open(URI, &text);
-    assert!(!p["diagnostics"].as_array().unwrap().is_empty(), "the document is broken");
+    assert!(
+        !p["diagnostics"].as_array().unwrap().is_empty(),
+        "the document is broken"
+    );
     let mut out = String::new();
     for (n, m) in marks.iter().enumerate() {
         let off = m - n; // each earlier `|` removed
         let line = text[..off].matches('\n').count();
         let line_start = text[..off].rfind('\n').map_or(0, |i| i + 1);
         let col = off - line_start;
-        let r = c.result("textDocument/completion", at(URI, pos(line as u32, col as u32)));
+        let r = c.result(
+            "textDocument/completion",
+            at(URI, pos(line as u32, col as u32)),
+        );
         let items = r.as_array().cloned().unwrap_or_default();
         let labels: Vec<&str> = items.iter().map(|i| i["label"].as_str().unwrap()).collect();
         let line_text = text[line_start..].lines().next().unwrap_or_default();
-        out.push_str(&format!("{:>2}:{:<2} {:?}|\n    {}\n", line + 1, col, &line_text[..col], labels.join(" ")));
+        out.push_str(&format!(
+            "{:>2}:{:<2} {:?}|\n    {}\n",
+            line + 1,
+            col,
+            &line_text[..col],
+            labels.join(" ")
+        ));
         if let Some(first) = items.first() {
             let e = &first["textEdit"];
-            out.push_str(&format!("    edit {} {:?}\n", range(&e["range"]), e["newText"].as_str().unwrap()));
+            out.push_str(&format!(
+                "    edit {} {:?}\n",
+                range(&e["range"]),
+                e["newText"].as_str().unwrap()
+            ));
         }
     }
     snap!("lsp_completion", out);
     // One whole item.
     let r = c.result("textDocument/completion", at(URI, pos(8, 11)));
-    snap!("lsp_completion_item", serde_json::to_string_pretty(&r[0]).unwrap());
+    snap!(
+        "lsp_completion_item",
+        serde_json::to_string_pretty(&r[0]).unwrap()
+    );
     c.shutdown();
 }
 
@@ -432,17 +527,29 @@ fn lsp_definition_references() {
         let mut params = at(URI, p);
         params["context"] = json!({"includeDeclaration": true});
         let refs = c.result("textDocument/references", params);
-        let refs: Vec<String> = refs.as_array().into_iter().flatten().map(|l| range(&l["range"])).collect();
+        let refs: Vec<String> = refs
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|l| range(&l["range"]))
+            .collect();
         out.push_str(&format!(
             "{what}: definition {} references [{}]\n",
-            if d.is_null() { "null".into() } else { format!("{} {}", d["uri"].as_str().unwrap(), range(&d["range"])) },
+            if d.is_null() {
+                "null".into()
+            } else {
+                format!("{} {}", d["uri"].as_str().unwrap(), range(&d["range"]))
+            },
             refs.join(", ")
         ));
     }
     let mut params = at(URI, find(CELLA, "link backend", 6));
     params["context"] = json!({"includeDeclaration": false});
     let refs = c.result("textDocument/references", params);
-    out.push_str(&format!("backend without its declaration: {}\n", refs.as_array().unwrap().len()));
+    out.push_str(&format!(
+        "backend without its declaration: {}\n",
+        refs.as_array().unwrap().len()
+    ));
     snap!("lsp_definition_references", out);
     c.shutdown();
 }
@@ -456,7 +563,10 @@ fn outline(symbols: &Value, depth: usize, out: &mut String) {
             s["kind"],
             range(&s["range"]),
             range(&s["selectionRange"]),
-            s["detail"].as_str().map(|d| format!(" — {d}")).unwrap_or_default()
+            s["detail"]
+                .as_str()
+                .map(|d| format!(" — {d}"))
+                .unwrap_or_default()
         ));
         outline(&s["children"], depth + 1, out);
     }
@@ -466,7 +576,10 @@ fn outline(symbols: &Value, depth: usize, out: &mut String) {
 fn lsp_symbols() {
     let mut c = Client::start();
     c.open(URI, CELLA);
-    let r = c.result("textDocument/documentSymbol", json!({"textDocument": {"uri": URI}}));
+    let r = c.result(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": URI}}),
+    );
     let mut out = String::new();
     outline(&r, 0, &mut out);
     snap!("lsp_symbols", out);
@@ -478,16 +591,23 @@ fn lsp_formatting() {
     let messy = "// The stack\nstack   shop   region=nl-ams\nservice api {  // the API\nport 4000 // the port\n        memory 512 /* MB */\n  env A=\"x\"   B=1\n\n\n  // scaling\n  scale min=0 max=2; timeout 30\n}\n";
     let mut c = Client::start();
     c.open(URI, messy);
-    let params = json!({"textDocument": {"uri": URI}, "options": {"tabSize": 4, "insertSpaces": true}});
+    let params =
+        json!({"textDocument": {"uri": URI}, "options": {"tabSize": 4, "insertSpaces": true}});
     let edits = c.result("textDocument/formatting", params.clone());
     let edits = edits.as_array().unwrap();
     assert_eq!(edits.len(), 1);
-    assert_eq!(edits[0]["range"], json!({"start": pos(0, 0), "end": pos(11, 0)}));
+    assert_eq!(
+        edits[0]["range"],
+        json!({"start": pos(0, 0), "end": pos(11, 0)})
+    );
     let formatted = edits[0]["newText"].as_str().unwrap().to_string();
     snap!("lsp_formatting", formatted.clone());
     // Formatted text: nothing to change.
     c.change(URI, 2, json!([{"text": formatted}]));
-    assert_eq!(c.result("textDocument/formatting", params.clone()), json!([]));
+    assert_eq!(
+        c.result("textDocument/formatting", params.clone()),
+        json!([])
+    );
     // The canonical example: every comment kept, the same diagnostics.
     c.change(URI, 3, json!([{"text": CELLA}]));
     let edits = c.result("textDocument/formatting", params.clone());
@@ -497,8 +617,15 @@ fn lsp_formatting() {
     }
     assert_eq!(cellac::check(formatted).diagnostics, vec![]);
     // A comment after a closing brace, which the kdl parser loses: not formatted.
-    c.change(URI, 4, json!([{"text": "stack x\nservice api {\n  port 1\n} // end\n"}]));
-    assert_eq!(c.result("textDocument/formatting", params.clone()), Value::Null);
+    c.change(
+        URI,
+        4,
+        json!([{"text": "stack x\nservice api {\n  port 1\n} // end\n"}]),
+    );
+    assert_eq!(
+        c.result("textDocument/formatting", params.clone()),
+        Value::Null
+    );
     // Text that does not parse: nothing.
     c.change(URI, 5, json!([{"text": "service api {\n  port"}]));
     assert_eq!(c.result("textDocument/formatting", params), Value::Null);
@@ -532,9 +659,16 @@ fn lsp_code_action() {
     }
     // Apply them, last first, and check again: the typos are gone.
     for e in edits.iter().rev() {
-        let line_off = |l: u64| text.split_inclusive('\n').take(l as usize).map(str::len).sum::<usize>();
-        let s = line_off(e["range"]["start"]["line"].as_u64().unwrap()) + e["range"]["start"]["character"].as_u64().unwrap() as usize;
-        let t = line_off(e["range"]["end"]["line"].as_u64().unwrap()) + e["range"]["end"]["character"].as_u64().unwrap() as usize;
+        let line_off = |l: u64| {
+            text.split_inclusive('\n')
+                .take(l as usize)
+                .map(str::len)
+                .sum::<usize>()
+        };
+        let s = line_off(e["range"]["start"]["line"].as_u64().unwrap())
+            + e["range"]["start"]["character"].as_u64().unwrap() as usize;
+        let t = line_off(e["range"]["end"]["line"].as_u64().unwrap())
+            + e["range"]["end"]["character"].as_u64().unwrap() as usize;
         text.replace_range(s..t, e["newText"].as_str().unwrap());
     }
     let p = c.change(URI, 2, json!([{"text": text}]));
@@ -556,7 +690,10 @@ fn lsp_robustness() {
     let mut c = Client::raw();
     let r = c.request("textDocument/hover", at(URI, pos(0, 0)));
     assert_eq!(r.error.unwrap().code, -32002);
-    c.result("initialize", json!({"capabilities": {}, "processId": "not a number"}));
+    c.result(
+        "initialize",
+        json!({"capabilities": {}, "processId": "not a number"}),
+    );
     c.notify("initialized", json!({}));
 
     // Unknown requests: MethodNotFound. Unknown notifications: ignored.
@@ -569,15 +706,41 @@ fn lsp_robustness() {
     c.notify("textDocument/didOpen", json!({"nonsense": true}));
     c.notify("textDocument/didChange", json!(null));
     // Requests on documents that are not open.
-    assert_eq!(c.result("textDocument/hover", at("file:///nowhere.kdl", pos(0, 0))), Value::Null);
-    assert_eq!(c.result("textDocument/completion", at("file:///nowhere.kdl", pos(0, 0))), Value::Null);
+    assert_eq!(
+        c.result("textDocument/hover", at("file:///nowhere.kdl", pos(0, 0))),
+        Value::Null
+    );
+    assert_eq!(
+        c.result(
+            "textDocument/completion",
+            at("file:///nowhere.kdl", pos(0, 0))
+        ),
+        Value::Null
+    );
 
     // Not stacks at all.
-    for (i, text) in ["{\"json\": true}", "", "\u{feff}\0\u{7}", "}}}}{{{{", "/* unterminated", "\"unterminated"].iter().enumerate() {
+    for (i, text) in [
+        "{\"json\": true}",
+        "",
+        "\u{feff}\0\u{7}",
+        "}}}}{{{{",
+        "/* unterminated",
+        "\"unterminated",
+    ]
+    .iter()
+    .enumerate()
+    {
         let uri = format!("file:///work/x{i}.kdl");
         let p = c.open(&uri, text);
         assert!(p["diagnostics"].is_array());
-        for req in ["textDocument/hover", "textDocument/completion", "textDocument/definition", "textDocument/references", "textDocument/documentSymbol", "textDocument/formatting"] {
+        for req in [
+            "textDocument/hover",
+            "textDocument/completion",
+            "textDocument/definition",
+            "textDocument/references",
+            "textDocument/documentSymbol",
+            "textDocument/formatting",
+        ] {
             let mut params = at(&uri, pos(0, 1));
             if req == "textDocument/references" {
                 params["context"] = json!({"includeDeclaration": true});
@@ -594,16 +757,34 @@ fn lsp_robustness() {
     c.open(URI, "stack shop\n");
     let p = c.change(URI, 2, json!([{"range": {"start": pos(50, 3), "end": pos(2, 1)}, "text": "\nservice api { memory 7; }"}]));
     assert_eq!(p["diagnostics"][0]["code"], "cellac::memory::tier");
-    let p = c.change(URI, 3, json!([{"range": {"start": pos(0, 4000), "end": pos(0, 0)}, "text": "X"}]));
+    let p = c.change(
+        URI,
+        3,
+        json!([{"range": {"start": pos(0, 4000), "end": pos(0, 0)}, "text": "X"}]),
+    );
     assert!(p["diagnostics"].is_array());
-    assert_eq!(c.result("textDocument/hover", at(URI, pos(u32::MAX, u32::MAX))), Value::Null);
+    assert_eq!(
+        c.result("textDocument/hover", at(URI, pos(u32::MAX, u32::MAX))),
+        Value::Null
+    );
 
     // Huge documents: very deep nesting, and many megabytes.
     let deep = "a {".repeat(100_000);
     let p = c.open("file:///work/deep.kdl", &deep);
     assert_eq!(p["diagnostics"][0]["code"], "cellac::syntax");
-    c.result("textDocument/completion", at("file:///work/deep.kdl", pos(0, 300_000)));
+    c.result(
+        "textDocument/completion",
+        at("file:///work/deep.kdl", pos(0, 300_000)),
+    );
     c.result("textDocument/hover", at("file:///work/deep.kdl", pos(0, 3)));
+    // Just under the guard: parsed, on this thread's 2 MB stack.
+    let nested = format!("{}{}", "a {".repeat(199), "}".repeat(199));
+    let p = c.open("file:///work/nested.kdl", &nested);
+    assert!(p["diagnostics"].is_array());
+    c.result(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": "file:///work/nested.kdl"}}),
+    );
     let big: String = (0..20_000).map(|i| format!("secret s{i}\n")).collect();
     let p = c.open("file:///work/big.kdl", &format!("stack big\n{big}"));
     assert!(p["diagnostics"].as_array().unwrap().len() >= 20_000);
@@ -628,7 +809,10 @@ fn lsp_shutdown() {
     // Exit without shutdown: an error (the process exits with 1).
     let mut c = Client::start();
     c.notify("exit", Value::Null);
-    assert!(matches!(c.server.take().unwrap().join().unwrap(), Err(ServeError::ExitWithoutShutdown)));
+    assert!(matches!(
+        c.server.take().unwrap().join().unwrap(),
+        Err(ServeError::ExitWithoutShutdown)
+    ));
 }
 
 #[test]
@@ -679,14 +863,22 @@ fn lsp_secrets_file() {
     );
     // `database_url` now has no value: reported at its declaration, in the stack.
     let p = c.diagnostics(&uri);
-    let codes: Vec<&str> = p["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap()).collect();
+    let codes: Vec<&str> = p["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
     assert_eq!(codes, ["cellac::secrets-file::missing"]);
     assert_eq!(range(&p["diagnostics"][0]["range"]), "2:7-2:19");
     let s = c.diagnostics(&suri);
     assert_eq!(s["version"], 2);
     assert_eq!(s["diagnostics"], json!([]));
     // Closing the stack clears both.
-    c.notify("textDocument/didClose", json!({"textDocument": {"uri": uri}}));
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri}}),
+    );
     assert_eq!(c.diagnostics(&uri)["diagnostics"], json!([]));
     assert_eq!(c.diagnostics(&suri)["diagnostics"], json!([]));
     c.shutdown();

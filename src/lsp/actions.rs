@@ -50,8 +50,17 @@ pub fn fixes(text: &str, diags: &[Diagnostic], range: Span) -> Vec<Fix> {
             let (span, quoted) = target(text, d.span())?;
             let bare = x.chars().all(|c| c.is_alphanumeric() || "-_.".contains(c))
                 && !x.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '.');
-            let replacement = if quoted || !bare { format!("{x:?}") } else { x.to_string() };
-            Some(Fix { title: format!("Replace with `{x}`"), diagnostic: d.clone(), span, text: replacement })
+            let replacement = if quoted || !bare {
+                format!("{x:?}")
+            } else {
+                x.to_string()
+            };
+            Some(Fix {
+                title: format!("Replace with `{x}`"),
+                diagnostic: d.clone(),
+                span,
+                text: replacement,
+            })
         })
         .collect()
 }
@@ -62,7 +71,10 @@ mod tests {
 
     #[test]
     fn finds_the_suggestion() {
-        assert_eq!(suggestion("did you mean `nl-ams`? Serverless ..."), Some("nl-ams"));
+        assert_eq!(
+            suggestion("did you mean `nl-ams`? Serverless ..."),
+            Some("nl-ams")
+        );
         assert_eq!(suggestion("did you mean a property? `x` accepts"), None);
         assert_eq!(suggestion("valid here: `a`"), None);
     }
@@ -72,6 +84,9 @@ mod tests {
         let t = "service backnd { x (var)\"adm\" }";
         assert_eq!(target(t, Span::new(0, 14)), Some((Span::new(8, 14), false)));
         let s = t.find('(').unwrap();
-        assert_eq!(target(t, Span::new(s, s + 10)), Some((Span::new(s + 5, s + 10), true)));
+        assert_eq!(
+            target(t, Span::new(s, s + 10)),
+            Some((Span::new(s + 5, s + 10), true))
+        );
     }
 }

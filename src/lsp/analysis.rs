@@ -63,7 +63,11 @@ pub struct Analysis {
 impl Analysis {
     pub fn new(text: &str) -> Analysis {
         let checked = check(text);
-        let symbols = checked.nodes.as_deref().map(|n| index(text, n)).unwrap_or_default();
+        let symbols = checked
+            .nodes
+            .as_deref()
+            .map(|n| index(text, n))
+            .unwrap_or_default();
         Analysis { checked, symbols }
     }
 
@@ -73,33 +77,48 @@ impl Analysis {
 
     /// The symbol under `offset` (a cursor just after a name still counts).
     pub fn symbol_at(&self, offset: usize) -> Option<&Symbol> {
-        self.symbols.iter().find(|s| s.span.start <= offset && offset <= s.span.end)
+        self.symbols
+            .iter()
+            .find(|s| s.span.start <= offset && offset <= s.span.end)
     }
 
     /// The top-level declaration of a kind and name.
     pub fn declaration(&self, kind: Kind, name: &str) -> Option<&Symbol> {
-        self.symbols.iter().find(|s| s.decl && s.kind == kind && s.name == name)
+        self.symbols
+            .iter()
+            .find(|s| s.decl && s.kind == kind && s.name == name)
     }
 
     pub fn declared(&self, kind: Kind) -> impl Iterator<Item = &Symbol> {
-        self.symbols.iter().filter(move |s| s.decl && s.kind == kind)
+        self.symbols
+            .iter()
+            .filter(move |s| s.decl && s.kind == kind)
     }
 }
 
 /// `cellac::check`, guarded: never panics and never recurses without bound.
 pub fn check(text: &str) -> Checked {
     if let Some(at) = too_deep(text) {
-        let d = Diagnostic::error("cellac::syntax", format!("nodes are nested more than {MAX_DEPTH} levels deep"))
-            .at(Span::new(at, at + 1).clamp(text.len()), "too deep")
-            .help("a stack file needs a few levels of `{ }` at most");
-        return Checked { diagnostics: vec![d], ..Checked::default() };
+        let d = Diagnostic::error(
+            "cellac::syntax",
+            format!("nodes are nested more than {MAX_DEPTH} levels deep"),
+        )
+        .at(Span::new(at, at + 1).clamp(text.len()), "too deep")
+        .help("a stack file needs a few levels of `{ }` at most");
+        return Checked {
+            diagnostics: vec![d],
+            ..Checked::default()
+        };
     }
     match std::panic::catch_unwind(|| crate::check(text)) {
         Ok(c) => c,
         Err(_) => Checked {
-            diagnostics: vec![Diagnostic::error("cellac::internal", "cellac could not check this document")
-                .at(Span::new(0, 0), "")
-                .help("please report this with the document that causes it")],
+            diagnostics: vec![Diagnostic::error(
+                "cellac::internal",
+                "cellac could not check this document",
+            )
+            .at(Span::new(0, 0), "")
+            .help("please report this with the document that causes it")],
             ..Checked::default()
         },
     }
@@ -129,11 +148,16 @@ pub fn name_span(text: &str, v: &Value) -> Span {
     let span = v.span.clamp(text.len());
     let mut start = span.start;
     if let Some(ty) = &v.ty {
-        if let Some(close) = text.get(ty.span.end.min(span.end)..span.end).and_then(|s| s.find(')')) {
+        if let Some(close) = text
+            .get(ty.span.end.min(span.end)..span.end)
+            .and_then(|s| s.find(')'))
+        {
             start = ty.span.end + close + 1;
         }
     }
-    let Some(inner) = text.get(start..span.end) else { return span };
+    let Some(inner) = text.get(start..span.end) else {
+        return span;
+    };
     let trimmed = inner.trim_start();
     start += inner.len() - trimmed.len();
     let mut end = span.end;
@@ -146,7 +170,13 @@ pub fn name_span(text: &str, v: &Value) -> Span {
 
 fn sym(text: &str, kind: Kind, v: &Value, decl: bool, node: &Node) -> Option<Symbol> {
     let name = v.as_str()?;
-    Some(Symbol { kind, name: name.to_string(), span: name_span(text, v), decl, node: node.span })
+    Some(Symbol {
+        kind,
+        name: name.to_string(),
+        span: name_span(text, v),
+        decl,
+        node: node.span,
+    })
 }
 
 /// Every declaration and reference in the file, in document order.
@@ -217,7 +247,10 @@ fn references(text: &str, n: &Node, out: &mut Vec<Symbol>) {
 pub fn path_at(nodes: &[Node], offset: usize) -> Vec<&Node> {
     let mut path = Vec::new();
     let mut level = nodes;
-    while let Some(n) = level.iter().find(|n| n.span.start <= offset && offset <= n.span.end) {
+    while let Some(n) = level
+        .iter()
+        .find(|n| n.span.start <= offset && offset <= n.span.end)
+    {
         path.push(n);
         level = n.children();
     }

@@ -31,8 +31,11 @@ pub fn zones(region: &str) -> Vec<String> {
 
 /// Names declared at the top level, of one node kind.
 fn declared(text: &str, node: &str) -> Vec<String> {
-    let mut names: Vec<String> =
-        context::declared(text).into_iter().filter(|(n, _)| n == node).map(|(_, name)| name).collect();
+    let mut names: Vec<String> = context::declared(text)
+        .into_iter()
+        .filter(|(n, _)| n == node)
+        .map(|(_, name)| name)
+        .collect();
     names.dedup();
     names
 }
@@ -93,38 +96,67 @@ pub fn complete(text: &str, offset: usize) -> Vec<Item> {
     if cur.index == 0 {
         return node_items(&path, cur.partial);
     }
-    let Some(node) = cur.stmt.name(text) else { return Vec::new() };
+    let Some(node) = cur.stmt.name(text) else {
+        return Vec::new();
+    };
     let mut full = path.clone();
     full.push(node);
-    let Some(spec) = language().node_at(&full) else { return Vec::new() };
+    let Some(spec) = language().node_at(&full) else {
+        return Vec::new();
+    };
     let partial = text.get(cur.partial.range()).unwrap_or_default();
 
     // `(var)` references wherever a value goes.
     let value_part = partial.split_once('=').map_or(partial, |(_, v)| v);
     let value_start = cur.partial.end - value_part.len();
     if value_part.starts_with('(') {
-        return reference_items(declared(text, "var"), "var", Span::new(value_start, cur.partial.end), "(var)");
+        return reference_items(
+            declared(text, "var"),
+            "var",
+            Span::new(value_start, cur.partial.end),
+            "(var)",
+        );
     }
     if let Some((key, _)) = partial.split_once('=') {
         let replace = Span::new(value_start, cur.partial.end);
         if node == "stack" && key == "zone" {
-            let region = cur.stmt.prop(text, "region").map(String::from).unwrap_or_else(|| "fr-par".into());
+            let region = cur
+                .stmt
+                .prop(text, "region")
+                .map(String::from)
+                .unwrap_or_else(|| "fr-par".into());
             return value_items(&zones(&region), replace, &format!("a zone of {region}"));
         }
-        let Some(prop) = spec.props.get(key).or(spec.any_props.as_ref()) else { return Vec::new() };
+        let Some(prop) = spec.props.get(key).or(spec.any_props.as_ref()) else {
+            return Vec::new();
+        };
         let mut items = typed_values(text, &prop.ty, &prop.values, replace, &prop.doc);
         if prop.var {
-            items.extend(reference_items(declared(text, "var"), "var", replace, "(var)"));
+            items.extend(reference_items(
+                declared(text, "var"),
+                "var",
+                replace,
+                "(var)",
+            ));
         }
         return items;
     }
     let mut items = Vec::new();
     // An argument: enum values, references, or an environment's override target.
     if let Some(arg) = spec.args.get(cur.index - 1) {
-        if path == ["environment"] && ["service", "site", "bucket", "secret", "var"].contains(&node) && cur.index == 1 {
+        if path == ["environment"]
+            && ["service", "site", "bucket", "secret", "var"].contains(&node)
+            && cur.index == 1
+        {
             items.extend(reference_items(declared(text, node), node, cur.partial, ""));
         } else {
-            items.extend(typed_values(text, &arg.ty, &arg.values, cur.partial, &arg.doc));
+            items.extend(typed_values(
+                text,
+                &arg.ty,
+                &arg.values,
+                cur.partial,
+                &arg.doc,
+            ));
         }
     }
     items.extend(prop_items(text, &cur, spec));
@@ -132,7 +164,9 @@ pub fn complete(text: &str, offset: usize) -> Vec<Item> {
 }
 
 fn node_items(path: &[&str], replace: Span) -> Vec<Item> {
-    let Some(children) = language().children_at(path) else { return Vec::new() };
+    let Some(children) = language().children_at(path) else {
+        return Vec::new();
+    };
     children
         .into_iter()
         .map(|(name, spec)| Item {
@@ -157,7 +191,11 @@ fn prop_items(text: &str, cur: &Cursor, spec: &NodeSpec) -> Vec<Item> {
             replace: cur.partial,
             kind: ItemKind::Property,
             detail: Some(p.doc.clone()),
-            doc: Some(super::hover::prop_doc(cur.stmt.name(text).unwrap_or_default(), k, p)),
+            doc: Some(super::hover::prop_doc(
+                cur.stmt.name(text).unwrap_or_default(),
+                k,
+                p,
+            )),
         })
         .collect()
 }

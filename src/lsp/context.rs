@@ -22,7 +22,9 @@ impl Statement {
 
     /// The first argument, unquoted.
     pub fn arg<'t>(&self, text: &'t str) -> Option<&'t str> {
-        self.token(text, 1).filter(|t| !t.contains('=')).map(unquote)
+        self.token(text, 1)
+            .filter(|t| !t.contains('='))
+            .map(unquote)
     }
 
     /// The value of `key=` in this statement, unquoted.
@@ -36,7 +38,9 @@ impl Statement {
 }
 
 pub fn unquote(s: &str) -> &str {
-    s.strip_prefix('"').map(|s| s.strip_suffix('"').unwrap_or(s)).unwrap_or(s)
+    s.strip_prefix('"')
+        .map(|s| s.strip_suffix('"').unwrap_or(s))
+        .unwrap_or(s)
 }
 
 /// Reads `text` statement by statement; `f` sees each statement as it ends (and the
@@ -151,8 +155,16 @@ pub fn at(text: &str, offset: usize) -> Cursor {
     let mut last = Statement::default();
     last.path = scan(before, |_, s| last.tokens.clone_from(&s.tokens));
     match last.tokens.last() {
-        Some(t) if t.end == offset => Cursor { index: last.tokens.len() - 1, partial: *t, stmt: last },
-        _ => Cursor { index: last.tokens.len(), partial: Span::new(offset, offset), stmt: last },
+        Some(t) if t.end == offset => Cursor {
+            index: last.tokens.len() - 1,
+            partial: *t,
+            stmt: last,
+        },
+        _ => Cursor {
+            index: last.tokens.len(),
+            partial: Span::new(offset, offset),
+            stmt: last,
+        },
     }
 }
 
@@ -163,7 +175,9 @@ pub fn declared(text: &str) -> Vec<(String, String)> {
     scan(text, |path, s| {
         if path.is_empty() {
             if let (Some(node), Some(name)) = (s.name(text), s.arg(text)) {
-                if ["secret", "var", "service", "site", "bucket"].contains(&node) && !name.starts_with('(') {
+                if ["secret", "var", "service", "site", "bucket"].contains(&node)
+                    && !name.starts_with('(')
+                {
                     out.push((node.to_string(), name.to_string()));
                 }
             }

@@ -11,7 +11,9 @@ pub fn definition(analysis: &Analysis, offset: usize) -> Option<Span> {
 
 /// Every use of the name under `offset` (a declaration or a reference), in document order.
 pub fn references(analysis: &Analysis, offset: usize, include_declaration: bool) -> Vec<Span> {
-    let Some(sym) = analysis.symbol_at(offset) else { return Vec::new() };
+    let Some(sym) = analysis.symbol_at(offset) else {
+        return Vec::new();
+    };
     analysis
         .symbols
         .iter()

@@ -16,7 +16,13 @@ pub fn message(d: &Diagnostic) -> String {
     }
 }
 
-pub fn to_lsp(d: &Diagnostic, uri: &lsp::Uri, text: &str, index: &LineIndex, enc: Encoding) -> lsp::Diagnostic {
+pub fn to_lsp(
+    d: &Diagnostic,
+    uri: &lsp::Uri,
+    text: &str,
+    index: &LineIndex,
+    enc: Encoding,
+) -> lsp::Diagnostic {
     let related: Vec<lsp::DiagnosticRelatedInformation> = d
         .labels
         .iter()
@@ -26,7 +32,11 @@ pub fn to_lsp(d: &Diagnostic, uri: &lsp::Uri, text: &str, index: &LineIndex, enc
             message: l.message.clone().unwrap_or_default(),
         })
         .collect();
-    let primary_label = d.labels.iter().find(|l| l.primary).and_then(|l| l.message.clone());
+    let primary_label = d
+        .labels
+        .iter()
+        .find(|l| l.primary)
+        .and_then(|l| l.message.clone());
     lsp::Diagnostic {
         range: index.to_range(text, d.span(), enc),
         severity: Some(match d.severity {
@@ -51,5 +61,8 @@ pub fn convert<'a>(
     index: &LineIndex,
     enc: Encoding,
 ) -> Vec<lsp::Diagnostic> {
-    diags.into_iter().map(|d| to_lsp(d, uri, text, index, enc)).collect()
+    diags
+        .into_iter()
+        .map(|d| to_lsp(d, uri, text, index, enc))
+        .collect()
 }

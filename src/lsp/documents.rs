@@ -16,7 +16,12 @@ pub struct Document {
 impl Document {
     pub fn new(text: String, version: i32, language: String) -> Document {
         let index = LineIndex::new(&text);
-        Document { text, version, language, index }
+        Document {
+            text,
+            version,
+            language,
+            index,
+        }
     }
 
     pub fn index(&self) -> &LineIndex {
@@ -91,7 +96,10 @@ mod tests {
             Encoding::Utf16,
         );
         assert_eq!(d.text, "é port 4000\nmemory 512\n// end");
-        d.apply(vec![change(None, "x"), change(Some(((0, 1), (0, 1))), "y")], Encoding::Utf8);
+        d.apply(
+            vec![change(None, "x"), change(Some(((0, 1), (0, 1))), "y")],
+            Encoding::Utf8,
+        );
         assert_eq!(d.text, "xy");
     }
 }

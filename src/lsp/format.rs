@@ -7,7 +7,11 @@ use kdl::KdlDocument;
 /// formatting would lose a comment.
 pub fn format(text: &str, tab_size: u32, insert_spaces: bool) -> Option<String> {
     let mut doc = KdlDocument::parse_v2(text).ok()?;
-    let indent = if insert_spaces { " ".repeat(tab_size.clamp(1, 16) as usize) } else { "\t".to_string() };
+    let indent = if insert_spaces {
+        " ".repeat(tab_size.clamp(1, 16) as usize)
+    } else {
+        "\t".to_string()
+    };
     // autoformat (kdl 6.7) drops a line comment that ends a node (`port 4000 // why`),
     // which the parser keeps in the node's terminator: set them aside, put them back.
     let mut comments = Vec::new();
@@ -82,7 +86,10 @@ fn take_line_comments(doc: &mut KdlDocument, out: &mut Vec<Option<String>>) {
     }
 }
 
-fn restore_line_comments(doc: &mut KdlDocument, comments: &mut impl Iterator<Item = Option<String>>) {
+fn restore_line_comments(
+    doc: &mut KdlDocument,
+    comments: &mut impl Iterator<Item = Option<String>>,
+) {
     for node in doc.nodes_mut() {
         let comment = comments.next().flatten();
         if let Some(f) = node.format_mut() {

@@ -76,7 +76,10 @@ fn from_tree(text: &str, nodes: &[crate::syntax::Node], offset: usize) -> Option
 fn from_context(text: &str, offset: usize) -> Option<(String, Span)> {
     // Read up to the end of the word under the cursor.
     let end = text.get(offset..).map_or(offset, |rest| {
-        offset + rest.find(|c: char| c.is_whitespace() || "{};".contains(c)).unwrap_or(rest.len())
+        offset
+            + rest
+                .find(|c: char| c.is_whitespace() || "{};".contains(c))
+                .unwrap_or(rest.len())
     });
     let cur = context::at(text, end);
     let token = cur.stmt.tokens.get(cur.index)?;
@@ -104,11 +107,19 @@ fn values(values: &[String], closed: bool) -> String {
         return String::new();
     }
     let list: Vec<String> = values.iter().map(|v| format!("`{v}`")).collect();
-    format!("\n\n{}: {}", if closed { "accepted" } else { "values" }, list.join(", "))
+    format!(
+        "\n\n{}: {}",
+        if closed { "accepted" } else { "values" },
+        list.join(", ")
+    )
 }
 
 fn ty(t: &str) -> String {
-    language().types.get(t).cloned().unwrap_or_else(|| t.to_string())
+    language()
+        .types
+        .get(t)
+        .cloned()
+        .unwrap_or_else(|| t.to_string())
 }
 
 pub fn node_doc(path: &[&str], spec: &NodeSpec) -> String {
@@ -116,7 +127,11 @@ pub fn node_doc(path: &[&str], spec: &NodeSpec) -> String {
     let mut head = format!("```kdl\n{name}");
     for a in &spec.args {
         head.push(' ');
-        head.push_str(&if a.required { a.name.clone() } else { format!("[{}]", a.name) });
+        head.push_str(&if a.required {
+            a.name.clone()
+        } else {
+            format!("[{}]", a.name)
+        });
     }
     if spec.children.is_some() {
         head.push_str(" { ... }");
@@ -124,7 +139,10 @@ pub fn node_doc(path: &[&str], spec: &NodeSpec) -> String {
     head.push_str("\n```\n\n");
     head.push_str(&spec.doc);
     if path.len() > 1 {
-        head.push_str(&format!("\n\nInside `{}`.", path[..path.len() - 1].join(" > ")));
+        head.push_str(&format!(
+            "\n\nInside `{}`.",
+            path[..path.len() - 1].join(" > ")
+        ));
     }
     if spec.flag {
         head.push_str("\n\nA flag: written alone, it is set.");

@@ -16,7 +16,7 @@ impl Encoding {
     /// Picks UTF-8 when the client offers it, else UTF-16 (which every client supports).
     pub fn negotiate(offered: Option<&[PositionEncodingKind]>) -> Encoding {
         match offered {
-            Some(kinds) if kinds.iter().any(|k| *k == PositionEncodingKind::UTF8) => Encoding::Utf8,
+            Some(kinds) if kinds.contains(&PositionEncodingKind::UTF8) => Encoding::Utf8,
             _ => Encoding::Utf16,
         }
     }
@@ -39,14 +39,26 @@ pub struct LineIndex {
 impl LineIndex {
     pub fn new(text: &str) -> LineIndex {
         let mut starts = vec![0];
-        starts.extend(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
-        LineIndex { starts, len: text.len() }
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineIndex {
+            starts,
+            len: text.len(),
+        }
     }
 
     /// The byte range of line `line` (0-based) without its line break, clamped.
     fn line_bounds(&self, text: &str, line: usize) -> (usize, usize) {
         let start = self.starts[line.min(self.starts.len() - 1)].min(text.len());
-        let mut end = self.starts.get(line + 1).map_or(self.len, |n| n - 1).min(text.len());
+        let mut end = self
+            .starts
+            .get(line + 1)
+            .map_or(self.len, |n| n - 1)
+            .min(text.len());
         if end > start && text.as_bytes()[end - 1] == b'\r' {
             end -= 1;
         }
@@ -83,7 +95,10 @@ impl LineIndex {
     /// The LSP position of a byte offset (clamped to the text, floored to a char boundary).
     pub fn position(&self, text: &str, offset: usize) -> (u32, usize) {
         let offset = crate::span::floor_char_boundary(text, offset.min(text.len()));
-        let line = self.starts.partition_point(|&s| s <= offset).saturating_sub(1);
+        let line = self
+            .starts
+            .partition_point(|&s| s <= offset)
+            .saturating_sub(1);
         (line as u32, self.starts[line].min(offset))
     }
 
@@ -100,7 +115,10 @@ impl LineIndex {
 
     pub fn to_range(&self, text: &str, span: Span, enc: Encoding) -> Range {
         let span = span.clamp(text.len());
-        Range::new(self.to_position(text, span.start, enc), self.to_position(text, span.end, enc))
+        Range::new(
+            self.to_position(text, span.start, enc),
+            self.to_position(text, span.end, enc),
+        )
     }
 
     /// The byte span of an LSP range; an inverted range is made empty at its start.
@@ -158,18 +176,33 @@ mod tests {
 
     #[test]
     fn clamps_out_of_range() {
-        assert_eq!(offset(TEXT, Position::new(99, 0), Encoding::Utf16), TEXT.len());
-        assert_eq!(offset(TEXT, Position::new(0, 999), Encoding::Utf16), TEXT.find('\n').unwrap());
-        assert_eq!(offset(TEXT, Position::new(1, 999), Encoding::Utf8), TEXT.find('\r').unwrap());
+        assert_eq!(
+            offset(TEXT, Position::new(99, 0), Encoding::Utf16),
+            TEXT.len()
+        );
+        assert_eq!(
+            offset(TEXT, Position::new(0, 999), Encoding::Utf16),
+            TEXT.find('\n').unwrap()
+        );
+        assert_eq!(
+            offset(TEXT, Position::new(1, 999), Encoding::Utf8),
+            TEXT.find('\r').unwrap()
+        );
         // Inside the emoji's surrogate pair or its bytes: its start.
         let emoji = TEXT.find('😀').unwrap();
         assert_eq!(offset(TEXT, Position::new(1, 1), Encoding::Utf16), emoji);
         assert_eq!(offset(TEXT, Position::new(1, 3), Encoding::Utf8), emoji);
         assert_eq!(position(TEXT, 10_000, Encoding::Utf16), Position::new(2, 4));
-        assert_eq!(position(TEXT, emoji + 1, Encoding::Utf8), Position::new(1, 0));
+        assert_eq!(
+            position(TEXT, emoji + 1, Encoding::Utf8),
+            Position::new(1, 0)
+        );
         assert_eq!(offset("", Position::new(3, 3), Encoding::Utf16), 0);
         assert_eq!(position("", 5, Encoding::Utf16), Position::new(0, 0));
         let r = Range::new(Position::new(2, 3), Position::new(0, 0));
-        assert_eq!(LineIndex::new(TEXT).to_span(TEXT, r, Encoding::Utf8).len(), 0);
+        assert_eq!(
+            LineIndex::new(TEXT).to_span(TEXT, r, Encoding::Utf8).len(),
+            0
+        );
     }
 }

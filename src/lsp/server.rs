@@ -59,14 +59,18 @@ pub fn run() -> i32 {
 pub fn capabilities(enc: Encoding) -> lsp::ServerCapabilities {
     lsp::ServerCapabilities {
         position_encoding: Some(enc.kind()),
-        text_document_sync: Some(lsp::TextDocumentSyncCapability::Options(lsp::TextDocumentSyncOptions {
-            open_close: Some(true),
-            change: Some(lsp::TextDocumentSyncKind::INCREMENTAL),
-            save: Some(lsp::TextDocumentSyncSaveOptions::SaveOptions(lsp::SaveOptions {
-                include_text: Some(false),
-            })),
-            ..Default::default()
-        })),
+        text_document_sync: Some(lsp::TextDocumentSyncCapability::Options(
+            lsp::TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(lsp::TextDocumentSyncKind::INCREMENTAL),
+                save: Some(lsp::TextDocumentSyncSaveOptions::SaveOptions(
+                    lsp::SaveOptions {
+                        include_text: Some(false),
+                    },
+                )),
+                ..Default::default()
+            },
+        )),
         hover_provider: Some(lsp::HoverProviderCapability::Simple(true)),
         completion_provider: Some(lsp::CompletionOptions {
             trigger_characters: Some(vec!["=".into(), "(".into(), ")".into()]),
@@ -76,10 +80,12 @@ pub fn capabilities(enc: Encoding) -> lsp::ServerCapabilities {
         references_provider: Some(lsp::OneOf::Left(true)),
         document_symbol_provider: Some(lsp::OneOf::Left(true)),
         document_formatting_provider: Some(lsp::OneOf::Left(true)),
-        code_action_provider: Some(lsp::CodeActionProviderCapability::Options(lsp::CodeActionOptions {
-            code_action_kinds: Some(vec![lsp::CodeActionKind::QUICKFIX]),
-            ..Default::default()
-        })),
+        code_action_provider: Some(lsp::CodeActionProviderCapability::Options(
+            lsp::CodeActionOptions {
+                code_action_kinds: Some(vec![lsp::CodeActionKind::QUICKFIX]),
+                ..Default::default()
+            },
+        )),
         ..Default::default()
     }
 }
@@ -112,11 +118,20 @@ pub fn serve(conn: Connection) -> Result<(), ServeError> {
         match msg {
             Message::Request(r) if r.method == req::Initialize::METHOD => {
                 if initialized {
-                    server.reply(Response::new_err(r.id, ErrorCode::InvalidRequest as i32, "already initialized".into()));
+                    server.reply(Response::new_err(
+                        r.id,
+                        ErrorCode::InvalidRequest as i32,
+                        "already initialized".into(),
+                    ));
                     continue;
                 }
-                let params: lsp::InitializeParams = serde_json::from_value(r.params).unwrap_or_default();
-                let offered = params.capabilities.general.as_ref().and_then(|g| g.position_encodings.as_deref());
+                let params: lsp::InitializeParams =
+                    serde_json::from_value(r.params).unwrap_or_default();
+                let offered = params
+                    .capabilities
+                    .general
+                    .as_ref()
+                    .and_then(|g| g.position_encodings.as_deref());
                 server.enc = Encoding::negotiate(offered);
                 let result = lsp::InitializeResult {
                     capabilities: capabilities(server.enc),
@@ -129,10 +144,18 @@ pub fn serve(conn: Connection) -> Result<(), ServeError> {
                 server.reply(Response::new_ok(r.id, result));
             }
             Message::Request(r) if !initialized => {
-                server.reply(Response::new_err(r.id, ErrorCode::ServerNotInitialized as i32, "initialize first".into()));
+                server.reply(Response::new_err(
+                    r.id,
+                    ErrorCode::ServerNotInitialized as i32,
+                    "initialize first".into(),
+                ));
             }
             Message::Request(r) if shutdown => {
-                server.reply(Response::new_err(r.id, ErrorCode::InvalidRequest as i32, "the server is shutting down".into()));
+                server.reply(Response::new_err(
+                    r.id,
+                    ErrorCode::InvalidRequest as i32,
+                    "the server is shutting down".into(),
+                ));
             }
             Message::Request(r) if r.method == req::Shutdown::METHOD => {
                 shutdown = true;
@@ -141,13 +164,22 @@ pub fn serve(conn: Connection) -> Result<(), ServeError> {
             Message::Request(r) => {
                 let id = r.id.clone();
                 let method = r.method.clone();
-                let resp = catch_unwind(AssertUnwindSafe(|| server.request(r))).unwrap_or_else(|_| {
-                    Response::new_err(id, ErrorCode::InternalError as i32, format!("{method} failed"))
-                });
+                let resp =
+                    catch_unwind(AssertUnwindSafe(|| server.request(r))).unwrap_or_else(|_| {
+                        Response::new_err(
+                            id,
+                            ErrorCode::InternalError as i32,
+                            format!("{method} failed"),
+                        )
+                    });
                 server.reply(resp);
             }
             Message::Notification(n) if n.method == notif::Exit::METHOD => {
-                return if shutdown { Ok(()) } else { Err(ServeError::ExitWithoutShutdown) };
+                return if shutdown {
+                    Ok(())
+                } else {
+                    Err(ServeError::ExitWithoutShutdown)
+                };
             }
             Message::Notification(n) if initialized && !shutdown => {
                 let _ = catch_unwind(AssertUnwindSafe(|| server.notification(n)));
@@ -172,8 +204,13 @@ struct Server<'c> {
 
 /// Decodes params, or answers InvalidParams.
 fn params<R: req::Request>(r: &Request) -> Result<R::Params, Response> {
-    serde_json::from_value(r.params.clone())
-        .map_err(|e| Response::new_err(r.id.clone(), ErrorCode::InvalidParams as i32, format!("invalid params: {e}")))
+    serde_json::from_value(r.params.clone()).map_err(|e| {
+        Response::new_err(
+            r.id.clone(),
+            ErrorCode::InvalidParams as i32,
+            format!("invalid params: {e}"),
+        )
+    })
 }
 
 fn ok<T: serde::Serialize>(id: RequestId, v: T) -> Response {
@@ -190,7 +227,11 @@ pub fn file_path(uri: &lsp::Uri) -> Option<PathBuf> {
     let mut i = 0;
     while i < bytes.len() {
         let hex = |b: u8| (b as char).to_digit(16);
-        match (bytes[i], bytes.get(i + 1).copied().and_then(hex), bytes.get(i + 2).copied().and_then(hex)) {
+        match (
+            bytes[i],
+            bytes.get(i + 1).copied().and_then(hex),
+            bytes.get(i + 2).copied().and_then(hex),
+        ) {
             (b'%', Some(h), Some(l)) => {
                 out.push((h * 16 + l) as u8);
                 i += 3;
@@ -220,7 +261,10 @@ pub fn secrets_beside(uri: &lsp::Uri) -> Option<(lsp::Uri, PathBuf)> {
     let path = file_path(uri)?.parent()?.join(SECRETS_FILE);
     let s = uri.as_str();
     let dir = &s[..s.rfind('/')? + 1];
-    Some((lsp::Uri::from_str(&format!("{dir}{SECRETS_FILE}")).ok()?, path))
+    Some((
+        lsp::Uri::from_str(&format!("{dir}{SECRETS_FILE}")).ok()?,
+        path,
+    ))
 }
 
 impl Server<'_> {
@@ -229,7 +273,10 @@ impl Server<'_> {
     }
 
     fn notify<N: notif::Notification>(&self, params: N::Params) {
-        let _ = self.conn.sender.send(Notification::new(N::METHOD.to_string(), params).into());
+        let _ = self
+            .conn
+            .sender
+            .send(Notification::new(N::METHOD.to_string(), params).into());
     }
 
     fn analysis(&mut self, uri: &lsp::Uri) -> Option<Rc<Analysis>> {
@@ -245,22 +292,36 @@ impl Server<'_> {
     fn notification(&mut self, n: Notification) {
         match n.method.as_str() {
             notif::DidOpenTextDocument::METHOD => {
-                let Ok(p) = serde_json::from_value::<lsp::DidOpenTextDocumentParams>(n.params) else { return };
+                let Ok(p) = serde_json::from_value::<lsp::DidOpenTextDocumentParams>(n.params)
+                else {
+                    return;
+                };
                 let d = p.text_document;
-                self.docs.open(d.uri.clone(), Document::new(d.text, d.version, d.language_id));
+                self.docs.open(
+                    d.uri.clone(),
+                    Document::new(d.text, d.version, d.language_id),
+                );
                 self.changed(&d.uri);
             }
             notif::DidChangeTextDocument::METHOD => {
-                let Ok(p) = serde_json::from_value::<lsp::DidChangeTextDocumentParams>(n.params) else { return };
+                let Ok(p) = serde_json::from_value::<lsp::DidChangeTextDocumentParams>(n.params)
+                else {
+                    return;
+                };
                 let uri = p.text_document.uri;
                 let enc = self.enc;
-                let Some(doc) = self.docs.get_mut(&uri) else { return };
+                let Some(doc) = self.docs.get_mut(&uri) else {
+                    return;
+                };
                 doc.apply(p.content_changes, enc);
                 doc.version = p.text_document.version;
                 self.changed(&uri);
             }
             notif::DidSaveTextDocument::METHOD => {
-                let Ok(p) = serde_json::from_value::<lsp::DidSaveTextDocumentParams>(n.params) else { return };
+                let Ok(p) = serde_json::from_value::<lsp::DidSaveTextDocumentParams>(n.params)
+                else {
+                    return;
+                };
                 let uri = p.text_document.uri;
                 if let (Some(text), Some(doc)) = (p.text, self.docs.get_mut(&uri)) {
                     *doc = Document::new(text, doc.version, doc.language.clone());
@@ -271,7 +332,10 @@ impl Server<'_> {
                 }
             }
             notif::DidCloseTextDocument::METHOD => {
-                let Ok(p) = serde_json::from_value::<lsp::DidCloseTextDocumentParams>(n.params) else { return };
+                let Ok(p) = serde_json::from_value::<lsp::DidCloseTextDocumentParams>(n.params)
+                else {
+                    return;
+                };
                 let uri = p.text_document.uri;
                 self.docs.close(&uri);
                 self.cache.remove(&uri);
@@ -282,8 +346,12 @@ impl Server<'_> {
                     return;
                 }
                 self.publish(&uri, Vec::new(), None);
-                let orphans: Vec<lsp::Uri> =
-                    self.secrets.iter().filter(|(_, stack)| **stack == uri).map(|(s, _)| s.clone()).collect();
+                let orphans: Vec<lsp::Uri> = self
+                    .secrets
+                    .iter()
+                    .filter(|(_, stack)| **stack == uri)
+                    .map(|(s, _)| s.clone())
+                    .collect();
                 for s in orphans {
                     self.secrets.remove(&s);
                     self.publish(&s, Vec::new(), None);
@@ -329,7 +397,11 @@ impl Server<'_> {
     }
 
     fn publish(&self, uri: &lsp::Uri, diagnostics: Vec<lsp::Diagnostic>, version: Option<i32>) {
-        self.notify::<notif::PublishDiagnostics>(lsp::PublishDiagnosticsParams { uri: uri.clone(), diagnostics, version });
+        self.notify::<notif::PublishDiagnostics>(lsp::PublishDiagnosticsParams {
+            uri: uri.clone(),
+            diagnostics,
+            version,
+        });
     }
 
     /// Checks a stack and publishes its diagnostics, and those of the secrets file beside
@@ -337,16 +409,36 @@ impl Server<'_> {
     fn check_and_publish(&mut self, uri: &lsp::Uri) {
         let Some(a) = self.analysis(uri) else { return };
         let secrets = self.secrets_text(uri).filter(|_| a.checked.nodes.is_some());
-        let Some(doc) = self.docs.get(uri) else { return };
+        let Some(doc) = self.docs.get(uri) else {
+            return;
+        };
         let (stack, beside) = match &secrets {
             Some((suri, text)) => {
                 let (stack, own) = with_secrets(&a.checked, text);
                 let index = LineIndex::new(text);
-                (stack, Some((suri.clone(), diagnostics::convert(&own, suri, text, &index, self.enc))))
+                (
+                    stack,
+                    Some((
+                        suri.clone(),
+                        diagnostics::convert(&own, suri, text, &index, self.enc),
+                    )),
+                )
             }
-            None => (a.checked.diagnostics.iter().filter(|d| d.source == Source::Stack).cloned().collect(), None),
+            None => (
+                a.checked
+                    .diagnostics
+                    .iter()
+                    .filter(|d| d.source == Source::Stack)
+                    .cloned()
+                    .collect(),
+                None,
+            ),
         };
-        self.publish(uri, diagnostics::convert(&stack, uri, &doc.text, doc.index(), self.enc), Some(doc.version));
+        self.publish(
+            uri,
+            diagnostics::convert(&stack, uri, &doc.text, doc.index(), self.enc),
+            Some(doc.version),
+        );
         match beside {
             Some((suri, diags)) => {
                 self.secrets.insert(suri.clone(), uri.clone());
@@ -355,7 +447,8 @@ impl Server<'_> {
             }
             None => {
                 // The stack does not read (keep what was published) or there is no file.
-                let gone = secrets_beside(uri).filter(|(suri, path)| self.docs.get(suri).is_none() && !path.exists());
+                let gone = secrets_beside(uri)
+                    .filter(|(suri, path)| self.docs.get(suri).is_none() && !path.exists());
                 if let Some((suri, _)) = gone {
                     if self.secrets.remove(&suri).is_some() {
                         self.publish(&suri, Vec::new(), None);
@@ -398,11 +491,17 @@ impl Server<'_> {
                 let p = p!(req::GotoDefinition);
                 let tdp = p.text_document_position_params;
                 let uri = tdp.text_document.uri.clone();
-                let res = self.at(&tdp).and_then(|(a, off)| definition::definition(&a, off)).and_then(|span| {
-                    let doc = self.docs.get(&uri)?;
-                    let range = doc.index().to_range(&doc.text, span, self.enc);
-                    Some(lsp::GotoDefinitionResponse::Scalar(lsp::Location::new(uri.clone(), range)))
-                });
+                let res = self
+                    .at(&tdp)
+                    .and_then(|(a, off)| definition::definition(&a, off))
+                    .and_then(|span| {
+                        let doc = self.docs.get(&uri)?;
+                        let range = doc.index().to_range(&doc.text, span, self.enc);
+                        Some(lsp::GotoDefinitionResponse::Scalar(lsp::Location::new(
+                            uri.clone(),
+                            range,
+                        )))
+                    });
                 ok(id, res)
             }
             req::References::METHOD => {
@@ -416,7 +515,12 @@ impl Server<'_> {
                 let locs: Option<Vec<lsp::Location>> = self.docs.get(&uri).map(|doc| {
                     spans
                         .into_iter()
-                        .map(|s| lsp::Location::new(uri.clone(), doc.index().to_range(&doc.text, s, self.enc)))
+                        .map(|s| {
+                            lsp::Location::new(
+                                uri.clone(),
+                                doc.index().to_range(&doc.text, s, self.enc),
+                            )
+                        })
                         .collect()
                 });
                 ok(id, locs)
@@ -428,21 +532,32 @@ impl Server<'_> {
             req::Formatting::METHOD => {
                 let p = p!(req::Formatting);
                 let uri = p.text_document.uri;
-                let edits = self.docs.get(&uri).filter(|_| !is_secrets(&uri)).and_then(|doc| {
-                    let new_text = format::format(&doc.text, p.options.tab_size, p.options.insert_spaces)?;
-                    if new_text == doc.text {
-                        return Some(Vec::new());
-                    }
-                    let range = doc.index().to_range(&doc.text, Span::new(0, doc.text.len()), self.enc);
-                    Some(vec![lsp::TextEdit { range, new_text }])
-                });
+                let edits = self
+                    .docs
+                    .get(&uri)
+                    .filter(|_| !is_secrets(&uri))
+                    .and_then(|doc| {
+                        let new_text =
+                            format::format(&doc.text, p.options.tab_size, p.options.insert_spaces)?;
+                        if new_text == doc.text {
+                            return Some(Vec::new());
+                        }
+                        let range =
+                            doc.index()
+                                .to_range(&doc.text, Span::new(0, doc.text.len()), self.enc);
+                        Some(vec![lsp::TextEdit { range, new_text }])
+                    });
                 ok(id, edits)
             }
             req::CodeActionRequest::METHOD => {
                 let p = p!(req::CodeActionRequest);
                 ok(id, self.code_actions(p))
             }
-            _ => Response::new_err(id, ErrorCode::MethodNotFound as i32, format!("unknown method {}", r.method)),
+            _ => Response::new_err(
+                id,
+                ErrorCode::MethodNotFound as i32,
+                format!("unknown method {}", r.method),
+            ),
         }
     }
 
@@ -464,12 +579,18 @@ impl Server<'_> {
         let doc = self.docs.get(&tdp.text_document.uri)?;
         let (value, span) = hover::hover(&doc.text, &a, off)?;
         Some(lsp::Hover {
-            contents: lsp::HoverContents::Markup(lsp::MarkupContent { kind: lsp::MarkupKind::Markdown, value }),
+            contents: lsp::HoverContents::Markup(lsp::MarkupContent {
+                kind: lsp::MarkupKind::Markdown,
+                value,
+            }),
             range: Some(doc.index().to_range(&doc.text, span, self.enc)),
         })
     }
 
-    fn completion(&mut self, tdp: lsp::TextDocumentPositionParams) -> Option<lsp::CompletionResponse> {
+    fn completion(
+        &mut self,
+        tdp: lsp::TextDocumentPositionParams,
+    ) -> Option<lsp::CompletionResponse> {
         let uri = &tdp.text_document.uri;
         if is_secrets(uri) {
             return None;
@@ -488,7 +609,10 @@ impl Server<'_> {
                 }),
                 detail: i.detail,
                 documentation: i.doc.map(|value| {
-                    lsp::Documentation::MarkupContent(lsp::MarkupContent { kind: lsp::MarkupKind::Markdown, value })
+                    lsp::Documentation::MarkupContent(lsp::MarkupContent {
+                        kind: lsp::MarkupKind::Markdown,
+                        value,
+                    })
                 }),
                 filter_text: Some(i.label),
                 text_edit: Some(lsp::CompletionTextEdit::Edit(lsp::TextEdit {
@@ -518,11 +642,20 @@ impl Server<'_> {
                 deprecated: None,
                 range: doc.index().to_range(&doc.text, o.span, enc),
                 selection_range: doc.index().to_range(&doc.text, o.selection, enc),
-                children: (!o.children.is_empty())
-                    .then(|| o.children.into_iter().map(|c| convert(c, doc, enc)).collect()),
+                children: (!o.children.is_empty()).then(|| {
+                    o.children
+                        .into_iter()
+                        .map(|c| convert(c, doc, enc))
+                        .collect()
+                }),
             }
         }
-        Some(lsp::DocumentSymbolResponse::Nested(outline.into_iter().map(|o| convert(o, doc, self.enc)).collect()))
+        Some(lsp::DocumentSymbolResponse::Nested(
+            outline
+                .into_iter()
+                .map(|o| convert(o, doc, self.enc))
+                .collect(),
+        ))
     }
 
     fn code_actions(&mut self, p: lsp::CodeActionParams) -> Option<Vec<lsp::CodeActionOrCommand>> {
@@ -533,16 +666,34 @@ impl Server<'_> {
         let a = self.analysis(&uri)?;
         let doc = self.docs.get(&uri)?;
         let range = doc.index().to_span(&doc.text, p.range, self.enc);
-        let stack: Vec<_> = a.checked.diagnostics.iter().filter(|d| d.source == Source::Stack).cloned().collect();
+        let stack: Vec<_> = a
+            .checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.source == Source::Stack)
+            .cloned()
+            .collect();
         let actions = actions::fixes(&doc.text, &stack, range)
             .into_iter()
             .map(|f| {
-                let edit = lsp::TextEdit { range: doc.index().to_range(&doc.text, f.span, self.enc), new_text: f.text };
+                let edit = lsp::TextEdit {
+                    range: doc.index().to_range(&doc.text, f.span, self.enc),
+                    new_text: f.text,
+                };
                 lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
                     title: f.title,
                     kind: Some(lsp::CodeActionKind::QUICKFIX),
-                    diagnostics: Some(vec![diagnostics::to_lsp(&f.diagnostic, &uri, &doc.text, doc.index(), self.enc)]),
-                    edit: Some(lsp::WorkspaceEdit { changes: Some(HashMap::from([(uri.clone(), vec![edit])])), ..Default::default() }),
+                    diagnostics: Some(vec![diagnostics::to_lsp(
+                        &f.diagnostic,
+                        &uri,
+                        &doc.text,
+                        doc.index(),
+                        self.enc,
+                    )]),
+                    edit: Some(lsp::WorkspaceEdit {
+                        changes: Some(HashMap::from([(uri.clone(), vec![edit])])),
+                        ..Default::default()
+                    }),
                     is_preferred: Some(true),
                     ..Default::default()
                 })
@@ -562,5 +713,7 @@ pub fn with_secrets(checked: &crate::Checked, text: &str) -> (Vec<Diagnostic>, V
         diagnostics: checked.diagnostics.clone(),
     };
     let _masked = c.check_secrets(text, &[]);
-    c.diagnostics.into_iter().partition(|d| d.source == Source::Stack)
+    c.diagnostics
+        .into_iter()
+        .partition(|d| d.source == Source::Stack)
 }

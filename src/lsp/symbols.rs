@@ -32,17 +32,41 @@ fn kind(name: &str) -> SymbolKind {
 }
 
 /// Nodes named by their first argument (`service backend` → `backend`).
-const NAMED: [&str; 8] = ["stack", "secret", "var", "service", "site", "bucket", "domain", "environment"];
+const NAMED: [&str; 8] = [
+    "stack",
+    "secret",
+    "var",
+    "service",
+    "site",
+    "bucket",
+    "domain",
+    "environment",
+];
 
 fn outline(n: &Node, text: &str) -> Outline {
     let node = n.name.value.as_str();
-    let named = NAMED.contains(&node).then(|| n.args.first().filter(|a| a.ty.is_none()).and_then(|a| a.as_str())).flatten();
+    let named = NAMED
+        .contains(&node)
+        .then(|| {
+            n.args
+                .first()
+                .filter(|a| a.ty.is_none())
+                .and_then(|a| a.as_str())
+        })
+        .flatten();
     let (name, detail) = match named {
         Some(arg) => (arg.to_string(), Some(node.to_string())),
         None => {
             // Settings show what they say: `port 4000`, `scale min=0 max=10`.
-            let end = n.args.iter().map(|a| a.span.end).chain(n.props.iter().map(|p| p.value.span.end)).max();
-            let entries = end.and_then(|end| text.get(n.name.span.end..end)).unwrap_or_default();
+            let end = n
+                .args
+                .iter()
+                .map(|a| a.span.end)
+                .chain(n.props.iter().map(|p| p.value.span.end))
+                .max();
+            let entries = end
+                .and_then(|end| text.get(n.name.span.end..end))
+                .unwrap_or_default();
             let entries = entries.split_whitespace().collect::<Vec<_>>().join(" ");
             (node.to_string(), (!entries.is_empty()).then_some(entries))
         }
