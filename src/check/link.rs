@@ -4,19 +4,19 @@ use super::{each_service, Ctx};
 use crate::diagnostic::Diagnostic;
 use crate::suggest::did_you_mean;
 
+/// Declared service names, for did-you-mean (built only when a link is wrong).
+fn names(stack: &crate::model::Stack) -> Vec<&str> {
+    stack.services.iter().map(|s| s.name.value.as_str()).collect()
+}
+
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for (stack, svc) in each_service(ctx) {
-        let names: Vec<&str> = stack
-            .services
-            .iter()
-            .map(|s| s.name.value.as_str())
-            .collect();
         for link in &svc.links {
             match stack.service(&link.target.value) {
                 None => out.push(
                     Diagnostic::error("cellac::link::target", format!("`{}` links to `{}`, which is not a service", svc.name.value, link.target.value))
                         .at(link.target.span, "unknown service")
-                        .help(did_you_mean(&link.target.value, &names)),
+                        .help(did_you_mean(&link.target.value, &names(stack))),
                 ),
                 Some(target) if target.private => out.push(
                     Diagnostic::error("cellac::link::private", format!("`{}` links to `{}`, a private service (environment `{}`)", svc.name.value, target.name.value, stack.env.value))

@@ -41,11 +41,6 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     }
     let mut used = std::collections::HashSet::new();
     for (stack, svc) in each_service(ctx) {
-        let declared: Vec<&str> = stack
-            .secrets
-            .iter()
-            .map(|s| s.name.value.as_str())
-            .collect();
         for e in &svc.secret_env {
             if e.raw.var_ref().is_some() {
                 continue; // a `(var)` here is reported by the schema check
@@ -60,6 +55,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                         )),
                 );
             } else if stack.secret(&e.secret.value).is_none() {
+                let declared: Vec<&str> = stack.secrets.iter().map(|s| s.name.value.as_str()).collect();
                 // The secret it was meant to name is not also reported as unused.
                 if let Some(meant) =
                     crate::suggest::nearest(&e.secret.value, declared.iter().copied())
