@@ -11,7 +11,11 @@ pub const EXIT_PROBLEMS: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
 
 #[derive(Parser)]
-#[command(name = "cellac", version, about = "Compiles a KDL stack description into Terraform JSON and deploy scripts for Scaleway")]
+#[command(
+    name = "cellac",
+    version,
+    about = "Compiles a KDL stack description into Terraform JSON and deploy scripts for Scaleway"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -178,7 +182,9 @@ fn explain(code: Option<&str>) -> i32 {
                 let hint = crate::suggest::nearest(code, all.iter().copied())
                     .map(|n| format!("; did you mean `{n}`?"))
                     .unwrap_or_default();
-                fail(format!("unknown code `{code}`{hint} Run `cellac explain` for the list"))
+                fail(format!(
+                    "unknown code `{code}`{hint} Run `cellac explain` for the list"
+                ))
             }
         },
     }
@@ -215,7 +221,11 @@ fn build(args: &BuildArgs) -> i32 {
     let stack_path = relative(&args.stack, &args.out);
     let (checked, files) = crate::build(&text, &stack_path);
     let name = args.stack.display().to_string();
-    let files_view = Files { stack_name: &name, stack: &text, secrets: None };
+    let files_view = Files {
+        stack_name: &name,
+        stack: &text,
+        secrets: None,
+    };
     let diags = &checked.diagnostics;
     if !diags.is_empty() {
         match args.format {
@@ -236,7 +246,11 @@ fn build(args: &BuildArgs) -> i32 {
             eprintln!("{}: up to date ({} files)", out.display(), files.len());
             return EXIT_OK;
         }
-        for (label, list) in [("missing", &drift.missing), ("stale", &drift.stale), ("extra", &drift.extra)] {
+        for (label, list) in [
+            ("missing", &drift.missing),
+            ("stale", &drift.stale),
+            ("extra", &drift.extra),
+        ] {
             for p in list {
                 println!("{label}: {}", out.join(p).display());
             }
@@ -244,7 +258,12 @@ fn build(args: &BuildArgs) -> i32 {
         if args.diff {
             print!("{}", crate::write::diff(out, &files, &stack_path));
         }
-        eprintln!("error: {} is not what `cellac build` would write; run `cellac build {} -o {}`", out.display(), args.stack.display(), out.display());
+        eprintln!(
+            "error: {} is not what `cellac build` would write; run `cellac build {} -o {}`",
+            out.display(),
+            args.stack.display(),
+            out.display()
+        );
         return EXIT_PROBLEMS;
     }
     if let Err(e) = std::fs::create_dir_all(out) {
@@ -256,7 +275,12 @@ fn build(args: &BuildArgs) -> i32 {
                 eprintln!("removed {}", out.join(p).display());
             }
             let envs: Vec<&str> = checked.envs.iter().map(|e| e.env.value.as_str()).collect();
-            eprintln!("wrote {} files to {} (environments: {})", files.len(), out.display(), envs.join(", "));
+            eprintln!(
+                "wrote {} files to {} (environments: {})",
+                files.len(),
+                out.display(),
+                envs.join(", ")
+            );
             EXIT_OK
         }
         Err(e @ crate::write::WriteError::Io(_)) => fail(e),

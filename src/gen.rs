@@ -53,7 +53,11 @@ pub fn stack(n: usize) -> String {
         if i % 2 == 0 {
             writeln!(w, "var var{i}").unwrap();
         } else {
-            writeln!(w, "var var{i} default=info pattern=\"debug|info|warn|error\"").unwrap();
+            writeln!(
+                w,
+                "var var{i} default=info pattern=\"debug|info|warn|error\""
+            )
+            .unwrap();
         }
     }
     w.push('\n');
@@ -61,7 +65,11 @@ pub fn stack(n: usize) -> String {
     for i in 0..n {
         writeln!(w, "service svc{i} {{").unwrap();
         if i % 3 == 0 {
-            writeln!(w, "    image dockerfile=\"svc{i}/Dockerfile\" context=\"svc{i}\"").unwrap();
+            writeln!(
+                w,
+                "    image dockerfile=\"svc{i}/Dockerfile\" context=\"svc{i}\""
+            )
+            .unwrap();
         }
         writeln!(w, "    port {}", 3000 + i % 1000).unwrap();
         writeln!(w, "    memory {}", MEMORY[i % MEMORY.len()]).unwrap();
@@ -77,14 +85,24 @@ pub fn stack(n: usize) -> String {
         if i % 4 == 0 {
             w.push_str("    health \"/health\" interval=\"10s\" failures=5\n");
         }
-        writeln!(w, "    env NODE_ENV=production INDEX={i} LOG_LEVEL=(var)var{}", if vars > 1 { 1 } else { 0 }).unwrap();
+        writeln!(
+            w,
+            "    env NODE_ENV=production INDEX={i} LOG_LEVEL=(var)var{}",
+            if vars > 1 { 1 } else { 0 }
+        )
+        .unwrap();
         writeln!(w, "    secret-env DATABASE_URL=sec{}", i % secrets).unwrap();
         if i % 2 == 0 && secrets > 1 {
             writeln!(w, "    secret-env API_KEY=sec{}", (i + 1) % secrets).unwrap();
         }
         // A link every seventh service, to a public service before it.
         if i % 7 == 3 && i > 0 && !private(i - 1) {
-            writeln!(w, "    link svc{} env=UPSTREAM_URL url=\"wss://{{host}}/ws\"", i - 1).unwrap();
+            writeln!(
+                w,
+                "    link svc{} env=UPSTREAM_URL url=\"wss://{{host}}/ws\"",
+                i - 1
+            )
+            .unwrap();
         }
         w.push_str("}\n");
     }
@@ -121,7 +139,12 @@ pub fn stack(n: usize) -> String {
             if singleton(i) {
                 writeln!(w, "    service svc{i} {{ env LOG_LEVEL=debug; }}").unwrap();
             } else {
-                writeln!(w, "    service svc{i} {{ scale min={} max=10; env LOG_LEVEL=debug FLAG=#true; }}", e.min(2)).unwrap();
+                writeln!(
+                    w,
+                    "    service svc{i} {{ scale min={} max=10; env LOG_LEVEL=debug FLAG=#true; }}",
+                    e.min(2)
+                )
+                .unwrap();
             }
         }
         if e == 0 {
@@ -139,7 +162,12 @@ pub fn stack(n: usize) -> String {
                 }
             }
             for i in 0..sites {
-                writeln!(w, "    domain web{i}.{env}.example.com site=web{i}{}", if i == 0 && e == 3 { " waf=#true" } else { "" }).unwrap();
+                writeln!(
+                    w,
+                    "    domain web{i}.{env}.example.com site=web{i}{}",
+                    if i == 0 && e == 3 { " waf=#true" } else { "" }
+                )
+                .unwrap();
             }
         }
         w.push_str("}\n");
@@ -183,16 +211,34 @@ pub fn broken(n: usize) -> String {
         w.push_str("    env PORT=4000 SCW_DEFAULT_REGION=fr-par MODE=a\n"); // env::reserved
         w.push_str("    env MODE=b\n"); // env::duplicate
         w.push_str("    env KKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKKK=x\n"); // env::too-long
-        w.push_str("    env ADMIN=(var)admin CODE=(var)code B=(var)bad N=(var)nothing U=(var)admn\n"); // var::undeclared
-        writeln!(w, "    env DATABASE_URL=\"postgres://user:pa55word@db{i}.example.com/app\"").unwrap(); // secret::inline
+        w.push_str(
+            "    env ADMIN=(var)admin CODE=(var)code B=(var)bad N=(var)nothing U=(var)admn\n",
+        ); // var::undeclared
+        writeln!(
+            w,
+            "    env DATABASE_URL=\"postgres://user:pa55word@db{i}.example.com/app\""
+        )
+        .unwrap(); // secret::inline
         writeln!(w, "    secret-env DB=secc{i} TOKEN=\"s3cr3t value!\"").unwrap(); // secret::undeclared
         writeln!(w, "    link svx{i} env=UP").unwrap(); // link::target
         writeln!(w, "    link priv{i} env=PRIV").unwrap(); // link::private
         w.push_str("}\n");
-        writeln!(w, "service priv{i} {{\n    private\n    port 9090\n    memory 1024\n    cpu 1000\n}}").unwrap(); // port::reserved, cpu::mismatch
-        writeln!(w, "service single{i} {{\n    singleton\n    scale min=1 max=3\n}}").unwrap(); // scale::singleton
+        writeln!(
+            w,
+            "service priv{i} {{\n    private\n    port 9090\n    memory 1024\n    cpu 1000\n}}"
+        )
+        .unwrap(); // port::reserved, cpu::mismatch
+        writeln!(
+            w,
+            "service single{i} {{\n    singleton\n    scale min=1 max=3\n}}"
+        )
+        .unwrap(); // scale::singleton
         writeln!(w, "service order{i} {{\n    scale min=5 max=2\n}}").unwrap(); // scale::order
-        writeln!(w, "service a-service-with-a-very-long-name-{i} {{\n    port 8080 8081\n}}").unwrap(); // name::too-long, schema::extra-argument
+        writeln!(
+            w,
+            "service a-service-with-a-very-long-name-{i} {{\n    port 8080 8081\n}}"
+        )
+        .unwrap(); // name::too-long, schema::extra-argument
         writeln!(w, "service Web{i}").unwrap(); // name::invalid
         w.push_str("service {\n    port \"8080\"\n}\n"); // schema::missing-argument, wrong-type
         writeln!(w, "domain \"API{i}.example.com\" service=svc{i}").unwrap(); // domain::host

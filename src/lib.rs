@@ -40,7 +40,11 @@ impl Checked {
     /// Checks a secrets file's values against the stack's secrets. Returns the file
     /// masked, the only form in which it may be shown.
     pub fn check_secrets(&mut self, text: &str, elsewhere: &[String]) -> String {
-        let secrets = self.envs.first().map(|s| s.secrets.as_slice()).unwrap_or(&[]);
+        let secrets = self
+            .envs
+            .first()
+            .map(|s| s.secrets.as_slice())
+            .unwrap_or(&[]);
         let entries = check::secrets_file::check(text, secrets, elsewhere, &mut self.diagnostics);
         sort_and_dedup(&mut self.diagnostics);
         check::secrets_file::mask(text, &entries)

@@ -55,12 +55,18 @@ fn io_err(what: &str, path: &Path, e: io::Error) -> WriteError {
 }
 
 pub fn sha256(bytes: &[u8]) -> String {
-    Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// The manifest's content for a set of files.
 pub fn manifest(files: &Artifacts, stack_path: &str) -> Vec<u8> {
-    let hashes: Map<String, Value> = files.iter().map(|(p, b)| (p.clone(), json!(sha256(b)))).collect();
+    let hashes: Map<String, Value> = files
+        .iter()
+        .map(|(p, b)| (p.clone(), json!(sha256(b))))
+        .collect();
     crate::emit::json_bytes(&json!({
         "//": crate::emit::banner(stack_path),
         "version": 1,
@@ -91,7 +97,9 @@ fn read_manifest(path: &Path) -> BTreeMap<String, String> {
 fn is_safe(path: &str) -> bool {
     !path.is_empty()
         && !path.starts_with('/')
-        && Path::new(path).components().all(|c| matches!(c, std::path::Component::Normal(_)))
+        && Path::new(path)
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)))
 }
 
 /// How the folder differs from what a build would write.
@@ -130,7 +138,12 @@ pub fn drift(dir: &Path, files: &Artifacts, stack_path: &str) -> Drift {
 
 /// Writes the files into `dir`, keeping every promise listed at the top of this module.
 /// Returns the generated files that were removed because the stack no longer produces them.
-pub fn write(dir: &Path, files: &Artifacts, stack_path: &str, force: bool) -> Result<Vec<String>, WriteError> {
+pub fn write(
+    dir: &Path,
+    files: &Artifacts,
+    stack_path: &str,
+    force: bool,
+) -> Result<Vec<String>, WriteError> {
     let old = read_manifest(&dir.join(MANIFEST));
     let pending = read_manifest(&dir.join(STAGING).join(MANIFEST));
     let known = |path: &str, bytes: &[u8]| {
@@ -235,7 +248,8 @@ pub fn write(dir: &Path, files: &Artifacts, stack_path: &str, force: bool) -> Re
             parent = d.parent();
         }
     }
-    fs::rename(&staged_manifest, dir.join(MANIFEST)).map_err(|e| io_err("replace", &dir.join(MANIFEST), e))?;
+    fs::rename(&staged_manifest, dir.join(MANIFEST))
+        .map_err(|e| io_err("replace", &dir.join(MANIFEST), e))?;
     fs::remove_dir_all(&staging).map_err(|e| io_err("clean up", &staging, e))?;
     Ok(removed)
 }
@@ -256,15 +270,29 @@ pub fn diff(dir: &Path, files: &Artifacts, stack_path: &str) -> String {
     let mut out = String::new();
     let d = drift(dir, files, stack_path);
     for path in d.missing.iter().chain(&d.stale) {
-        let old = fs::read(dir.join(path)).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
+        let old = fs::read(dir.join(path))
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default();
         let new = String::from_utf8_lossy(&all[path]).into_owned();
         let diff = similar::TextDiff::from_lines(&old, &new);
-        out.push_str(&diff.unified_diff().header(&format!("a/{path}"), &format!("b/{path}")).to_string());
+        out.push_str(
+            &diff
+                .unified_diff()
+                .header(&format!("a/{path}"), &format!("b/{path}"))
+                .to_string(),
+        );
     }
     for path in &d.extra {
-        let old = fs::read(dir.join(path)).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
+        let old = fs::read(dir.join(path))
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default();
         let diff = similar::TextDiff::from_lines(old.as_str(), "");
-        out.push_str(&diff.unified_diff().header(&format!("a/{path}"), "/dev/null").to_string());
+        out.push_str(
+            &diff
+                .unified_diff()
+                .header(&format!("a/{path}"), "/dev/null")
+                .to_string(),
+        );
     }
     out
 }

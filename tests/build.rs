@@ -13,7 +13,8 @@ use std::process::{Command, Output};
 const STACK_PATH: &str = "../stack.kdl";
 
 /// A stack with an error (a port out of range).
-const BROKEN: &str = "stack broken region=fr-par\nservice web {\n    port 99999\n}\nenvironment dev {\n}\n";
+const BROKEN: &str =
+    "stack broken region=fr-par\nservice web {\n    port 99999\n}\nenvironment dev {\n}\n";
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -34,7 +35,9 @@ fn tree(files: &Artifacts) -> String {
     let mut out = String::new();
     for (path, bytes) in files {
         out.push_str(&format!("//// {path}\n"));
-        out.push_str(&String::from_utf8(bytes.clone()).unwrap_or_else(|_| panic!("{path} is not UTF-8")));
+        out.push_str(
+            &String::from_utf8(bytes.clone()).unwrap_or_else(|_| panic!("{path} is not UTF-8")),
+        );
         if !out.ends_with('\n') {
             out.push('\n');
         }
@@ -97,7 +100,11 @@ fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
             if path.is_dir() {
                 walk(base, &path, out);
             } else {
-                let rel = path.strip_prefix(base).unwrap().to_string_lossy().replace('\\', "/");
+                let rel = path
+                    .strip_prefix(base)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
                 out.insert(rel, std::fs::read(&path).unwrap());
             }
         }
@@ -128,13 +135,22 @@ fn show(o: &Output) -> String {
 #[test]
 fn build_is_deterministic_in_process() {
     for name in ["cella", "many", "minimal"] {
-        let Some(text) = example_text(name) else { continue };
+        let Some(text) = example_text(name) else {
+            continue;
+        };
         let (_, a) = cellac::build(&text, STACK_PATH);
         let (_, b) = cellac::build(&text, STACK_PATH);
         let (a, b) = (a.expect("builds"), b.expect("builds"));
-        assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>(), "{name}: paths differ");
+        assert_eq!(
+            a.keys().collect::<Vec<_>>(),
+            b.keys().collect::<Vec<_>>(),
+            "{name}: paths differ"
+        );
         for (path, bytes) in &a {
-            assert!(bytes == &b[path], "{name}: {path} differs between two builds");
+            assert!(
+                bytes == &b[path],
+                "{name}: {path} differs between two builds"
+            );
         }
     }
 }
@@ -144,7 +160,10 @@ fn build_is_deterministic_in_process() {
 /// boundary (so `${var.endpoint}/worker` is fine), or any of `extra` verbatim.
 fn leaks(files: &BTreeMap<String, Vec<u8>>, extra: &[&str]) -> Vec<String> {
     let stamp = regex_lite::Regex::new(r"20\d\d-\d\d-\d\dT").unwrap();
-    let abs = regex_lite::Regex::new(r#"(^|[\s"'=(,:\[])(/(home|root|work|tmp|Users|var/folders)\b[^\s"']*)"#).unwrap();
+    let abs = regex_lite::Regex::new(
+        r#"(^|[\s"'=(,:\[])(/(home|root|work|tmp|Users|var/folders)\b[^\s"']*)"#,
+    )
+    .unwrap();
     let mut out = Vec::new();
     for (path, bytes) in files {
         let text = String::from_utf8_lossy(bytes);
@@ -192,7 +211,10 @@ fn binary_builds_are_identical_across_processes() {
     for (path, bytes) in &ta {
         assert!(bytes == &tb[path], "{path} differs between two processes");
     }
-    assert!(ta.contains_key(cellac::write::MANIFEST), "no manifest written");
+    assert!(
+        ta.contains_key(cellac::write::MANIFEST),
+        "no manifest written"
+    );
     let tmp_str = tmp.0.to_string_lossy().into_owned();
     let l = leaks(&ta, &[&tmp_str, &root().to_string_lossy(), "target/tmp"]);
     assert!(l.is_empty(), "{}", l.join("\n"));
@@ -201,7 +223,10 @@ fn binary_builds_are_identical_across_processes() {
     let banner: Value = serde_json::from_slice(&ta["main.tf.json"]).unwrap();
     let banner = banner["//"].as_str().unwrap().to_string();
     assert!(banner.contains("examples/cella/stack.kdl"), "{banner}");
-    assert!(banner.contains("../"), "the stack path should be relative: {banner}");
+    assert!(
+        banner.contains("../"),
+        "the stack path should be relative: {banner}"
+    );
 }
 
 /// Secrets given in secrets.auto.tfvars beside the stack and in TF_VAR_* never
@@ -212,7 +237,11 @@ fn secret_values_never_reach_the_output() {
     let text = example_text("cella").unwrap();
     std::fs::write(tmp.0.join("stack.kdl"), &text).unwrap();
     let checked = cellac::check(&text);
-    let names: Vec<String> = checked.envs[0].secrets.iter().map(|s| s.name.value.clone()).collect();
+    let names: Vec<String> = checked.envs[0]
+        .secrets
+        .iter()
+        .map(|s| s.name.value.clone())
+        .collect();
     assert!(!names.is_empty(), "the canonical example has secrets");
     let mut values = Vec::new();
     let mut file = String::new();
@@ -232,7 +261,11 @@ fn secret_values_never_reach_the_output() {
     let out = cellac(&tmp.0, &["build", "stack.kdl", "-o", "infra"], &env);
     assert_eq!(out.status.code(), Some(0), "{}", show(&out));
     let written = read_tree(&tmp.0.join("infra"));
-    assert!(written.len() > 10, "too few files written: {:?}", written.keys());
+    assert!(
+        written.len() > 10,
+        "too few files written: {:?}",
+        written.keys()
+    );
     let l = leaks(&written, &[&tmp.0.to_string_lossy()]);
     assert!(l.is_empty(), "{}", l.join("\n"));
     let mut found = Vec::new();
@@ -244,7 +277,11 @@ fn secret_values_never_reach_the_output() {
             }
         }
     }
-    let printed = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     for v in &values {
         if printed.contains(v.as_str()) {
             found.push(format!("the build printed `{v}`"));
@@ -263,8 +300,14 @@ fn a_stack_with_errors_writes_nothing() {
     std::fs::write(tmp.0.join("stack.kdl"), BROKEN).unwrap();
     let out = cellac(&tmp.0, &["build", "stack.kdl", "-o", "infra"], &[]);
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
-    assert!(!tmp.0.join("infra").exists(), "the output folder was created");
-    let after: Vec<_> = std::fs::read_dir(&tmp.0).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(
+        !tmp.0.join("infra").exists(),
+        "the output folder was created"
+    );
+    let after: Vec<_> = std::fs::read_dir(&tmp.0)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(after, vec![std::ffi::OsString::from("stack.kdl")]);
 
     // An existing folder stays as it was.
@@ -296,7 +339,8 @@ fn walk<'a>(v: &'a Value, at: &str, f: &mut dyn FnMut(&str, &str, &'a Value)) {
 }
 
 fn json(files: &Artifacts, path: &str) -> Value {
-    serde_json::from_slice(files.get(path).unwrap_or_else(|| panic!("no {path}"))).unwrap_or_else(|e| panic!("{path}: {e}"))
+    serde_json::from_slice(files.get(path).unwrap_or_else(|| panic!("no {path}")))
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
 #[test]
@@ -312,11 +356,21 @@ fn canonical_example_respects_output_md() {
         "deploy",
         "activate_vpc_integration",
     ];
-    const GONE_TYPES: &[&str] = &["scaleway_container_cron", "scaleway_cockpit", "scaleway_cockpit_grafana_user"];
+    const GONE_TYPES: &[&str] = &[
+        "scaleway_container_cron",
+        "scaleway_cockpit",
+        "scaleway_cockpit_grafana_user",
+    ];
     for (path, bytes) in &files {
         let name = path.rsplit('/').next().unwrap();
-        if name == "override.tf.json" || name.ends_with("_override.tf.json") || name == "override.tf" || name.ends_with("_override.tf") {
-            bad.push(format!("{path}: override files merge silently into the configuration"));
+        if name == "override.tf.json"
+            || name.ends_with("_override.tf.json")
+            || name == "override.tf"
+            || name.ends_with("_override.tf")
+        {
+            bad.push(format!(
+                "{path}: override files merge silently into the configuration"
+            ));
         }
         if !path.ends_with(".json") {
             continue;
@@ -353,18 +407,25 @@ fn canonical_example_respects_output_md() {
     }
     // Stored secrets are written with data_wo and data_wo_version.
     let secrets = json(&files, "modules/secrets/main.tf.json");
-    let versions = secrets["resource"]["scaleway_secret_version"].as_object().cloned().unwrap_or_default();
+    let versions = secrets["resource"]["scaleway_secret_version"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
     if versions.is_empty() {
         bad.push("modules/secrets: no scaleway_secret_version".into());
     }
     for (name, body) in &versions {
         for attr in ["data_wo", "data_wo_version"] {
             if body.get(attr).is_none() {
-                bad.push(format!("modules/secrets: scaleway_secret_version.{name} lacks {attr}"));
+                bad.push(format!(
+                    "modules/secrets: scaleway_secret_version.{name} lacks {attr}"
+                ));
             }
         }
         if body.get("data").is_some() {
-            bad.push(format!("modules/secrets: scaleway_secret_version.{name} sets data (kept in the state)"));
+            bad.push(format!(
+                "modules/secrets: scaleway_secret_version.{name} sets data (kept in the state)"
+            ));
         }
     }
     // memory 1024 is 1024000000 bytes, in every environment.
@@ -374,7 +435,9 @@ fn canonical_example_respects_output_md() {
         let tfvars = json(&files, path);
         let mem = &tfvars["services"]["backend"]["memory_limit_bytes"];
         if mem != &Value::from(1024000000u64) {
-            bad.push(format!("{path}: services.backend.memory_limit_bytes is {mem}, not 1024000000"));
+            bad.push(format!(
+                "{path}: services.backend.memory_limit_bytes is {mem}, not 1024000000"
+            ));
         }
     }
     assert_eq!(envs, 3, "dev, staging and prod");
@@ -382,9 +445,16 @@ fn canonical_example_respects_output_md() {
     let main = json(&files, "main.tf.json");
     let version = main["terraform"]["required_version"].as_str().unwrap_or("");
     if !version.contains("1.11") {
-        bad.push(format!("main.tf.json: required_version `{version}` does not ask for 1.11"));
+        bad.push(format!(
+            "main.tf.json: required_version `{version}` does not ask for 1.11"
+        ));
     }
-    assert!(bad.is_empty(), "{} problems:\n{}", bad.len(), bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "{} problems:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
 }
 
 #[test]
@@ -398,7 +468,8 @@ fn every_file_says_it_is_generated() {
         for (path, bytes) in &files {
             let text = String::from_utf8_lossy(bytes);
             if path.ends_with(".json") {
-                let doc: Value = serde_json::from_slice(bytes).unwrap_or_else(|e| panic!("{name}/{path}: {e}"));
+                let doc: Value =
+                    serde_json::from_slice(bytes).unwrap_or_else(|e| panic!("{name}/{path}: {e}"));
                 match doc["//"].as_str() {
                     Some(s) if s.contains("Generated by cellac") && s.contains(STACK_PATH) => {}
                     other => bad.push(format!("{path}: the \"//\" key is {other:?}")),
@@ -412,7 +483,9 @@ fn every_file_says_it_is_generated() {
                             bad.push(format!("{path}: the banner is not a comment: {l}"));
                         }
                     }
-                    Some(l) => bad.push(format!("{path}: the banner does not name {STACK_PATH}: {l}")),
+                    Some(l) => bad.push(format!(
+                        "{path}: the banner does not name {STACK_PATH}: {l}"
+                    )),
                     None => bad.push(format!("{path}: no line says `Generated by cellac`")),
                 }
             }
@@ -431,10 +504,21 @@ fn the_leak_check_catches_leaks() {
         m.insert("f".to_string(), text.as_bytes().to_vec());
         leaks(&m, &[])
     };
-    for bad in ["\"/tmp/cellac-1/a\"", "cd /home/me/app", "x=/work/main", "at 2025-01-02T10:00:00Z", "/root/.ssh"] {
+    for bad in [
+        "\"/tmp/cellac-1/a\"",
+        "cd /home/me/app",
+        "x=/work/main",
+        "at 2025-01-02T10:00:00Z",
+        "/root/.ssh",
+    ] {
         assert!(!one(bad).is_empty(), "`{bad}` should be caught");
     }
-    for good in ["\"${var.registry_endpoint}/worker:${var.image_tag}\"", "../stack.kdl", "https://s3.nl-ams.scw.cloud", "/health"] {
+    for good in [
+        "\"${var.registry_endpoint}/worker:${var.image_tag}\"",
+        "../stack.kdl",
+        "https://s3.nl-ams.scw.cloud",
+        "/health",
+    ] {
         assert_eq!(one(good), Vec::<String>::new(), "`{good}` is fine");
     }
 }

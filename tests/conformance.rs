@@ -18,7 +18,8 @@ fn root() -> PathBuf {
 }
 
 fn schema() -> Value {
-    let text = std::fs::read_to_string(root().join("schema/scaleway.json")).expect("schema/scaleway.json");
+    let text =
+        std::fs::read_to_string(root().join("schema/scaleway.json")).expect("schema/scaleway.json");
     serde_json::from_str(&text).expect("the schema is JSON")
 }
 
@@ -74,11 +75,16 @@ impl Checker<'_> {
                 let kind = parts[0].as_str().unwrap_or("");
                 let inner = &parts[1];
                 match kind {
-                    "list" | "set" => v.as_array().is_some_and(|xs| xs.iter().all(|x| Self::type_ok(inner, x))),
-                    "map" => v.as_object().is_some_and(|m| m.values().all(|x| Self::type_ok(inner, x))),
+                    "list" | "set" => v
+                        .as_array()
+                        .is_some_and(|xs| xs.iter().all(|x| Self::type_ok(inner, x))),
+                    "map" => v
+                        .as_object()
+                        .is_some_and(|m| m.values().all(|x| Self::type_ok(inner, x))),
                     "object" => v.as_object().is_some_and(|m| {
                         let fields = inner.as_object().cloned().unwrap_or_default();
-                        m.iter().all(|(k, x)| fields.get(k).is_some_and(|t| Self::type_ok(t, x)))
+                        m.iter()
+                            .all(|(k, x)| fields.get(k).is_some_and(|t| Self::type_ok(t, x)))
                     }),
                     "tuple" => v.as_array().is_some_and(|xs| {
                         let ts = inner.as_array().cloned().unwrap_or_default();
@@ -97,12 +103,21 @@ impl Checker<'_> {
             if !is_expr(body) {
                 self.report(at, format!("a block must be an object, found {body}"));
             } else {
-                self.report(at, "a block cannot be given as an expression; use `dynamic`".into());
+                self.report(
+                    at,
+                    "a block cannot be given as an expression; use `dynamic`".into(),
+                );
             }
             return;
         };
-        let attrs = schema["attributes"].as_object().cloned().unwrap_or_default();
-        let blocks = schema["block_types"].as_object().cloned().unwrap_or_default();
+        let attrs = schema["attributes"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        let blocks = schema["block_types"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
         // Blocks given through `dynamic`, by name.
         let mut dynamic: BTreeMap<String, Vec<Value>> = BTreeMap::new();
         if let Some(d) = body.get("dynamic") {
@@ -119,7 +134,8 @@ impl Checker<'_> {
                             }
                             match spec.get("content") {
                                 Some(c) => dynamic.entry(name.clone()).or_default().push(c.clone()),
-                                None => self.report(&format!("{at}.dynamic.{name}"), "no content".into()),
+                                None => self
+                                    .report(&format!("{at}.dynamic.{name}"), "no content".into()),
                             }
                         }
                     }
@@ -153,24 +169,40 @@ impl Checker<'_> {
                 };
                 let mode = b["nesting_mode"].as_str().unwrap_or("");
                 if mode == "single" && items.len() > 1 {
-                    self.report(&here, format!("nesting mode single, {} blocks given", items.len()));
+                    self.report(
+                        &here,
+                        format!("nesting mode single, {} blocks given", items.len()),
+                    );
                 }
                 if let Some(max) = b["max_items"].as_u64() {
                     if max > 0 && items.len() as u64 > max {
-                        self.report(&here, format!("{} blocks, at most {max} allowed", items.len()));
+                        self.report(
+                            &here,
+                            format!("{} blocks, at most {max} allowed", items.len()),
+                        );
                     }
                 }
                 if let Some(min) = b["min_items"].as_u64() {
                     if (items.len() as u64) < min {
-                        self.report(&here, format!("{} blocks, at least {min} required", items.len()));
+                        self.report(
+                            &here,
+                            format!("{} blocks, at least {min} required", items.len()),
+                        );
                     }
                 }
                 for (i, item) in items.iter().enumerate() {
-                    let at = if items.len() > 1 { format!("{here}[{i}]") } else { here.clone() };
+                    let at = if items.len() > 1 {
+                        format!("{here}[{i}]")
+                    } else {
+                        here.clone()
+                    };
                     self.block(&at, item, &b["block"], false);
                 }
             } else {
-                self.report(&here, "no such attribute or block in the provider schema".into());
+                self.report(
+                    &here,
+                    "no such attribute or block in the provider schema".into(),
+                );
             }
         }
         for (name, contents) in &dynamic {
@@ -192,7 +224,10 @@ impl Checker<'_> {
         for (name, b) in &blocks {
             let min = b["min_items"].as_u64().unwrap_or(0);
             if min > 0 && !body.contains_key(name) && !dynamic.contains_key(name) {
-                self.report(&format!("{at}.{name}"), format!("required block missing (min_items {min})"));
+                self.report(
+                    &format!("{at}.{name}"),
+                    format!("required block missing (min_items {min})"),
+                );
             }
         }
     }
@@ -200,20 +235,34 @@ impl Checker<'_> {
 
 /// Checks one .tf.json document's `resource` and `data` entries.
 fn check_file(file: &str, doc: &Value, provider: &Value, violations: &mut Vec<String>) {
-    let mut c = Checker { violations: Vec::new(), file };
-    for (section, schemas) in [("resource", "resource_schemas"), ("data", "data_source_schemas")] {
-        let Some(section_v) = doc.get(section) else { continue };
+    let mut c = Checker {
+        violations: Vec::new(),
+        file,
+    };
+    for (section, schemas) in [
+        ("resource", "resource_schemas"),
+        ("data", "data_source_schemas"),
+    ] {
+        let Some(section_v) = doc.get(section) else {
+            continue;
+        };
         let Some(types) = section_v.as_object() else {
             c.report(section, "must be an object".into());
             continue;
         };
         for (ty, named) in types {
             let Some(schema) = provider[schemas].get(ty) else {
-                c.report(&format!("{section}.{ty}"), format!("no such {section} type in {PROVIDER}"));
+                c.report(
+                    &format!("{section}.{ty}"),
+                    format!("no such {section} type in {PROVIDER}"),
+                );
                 continue;
             };
             let Some(named) = named.as_object() else {
-                c.report(&format!("{section}.{ty}"), "must be an object of named blocks".into());
+                c.report(
+                    &format!("{section}.{ty}"),
+                    "must be an object of named blocks".into(),
+                );
                 continue;
             };
             for (name, body) in named {
@@ -223,7 +272,10 @@ fn check_file(file: &str, doc: &Value, provider: &Value, violations: &mut Vec<St
                 };
                 for b in &bodies {
                     if b.get("count").is_some() && b.get("for_each").is_some() {
-                        c.report(&format!("{ty}.{name}"), "count and for_each together".into());
+                        c.report(
+                            &format!("{ty}.{name}"),
+                            "count and for_each together".into(),
+                        );
                     }
                     c.block(&format!("{ty}.{name}"), b, &schema["block"], true);
                 }
@@ -246,7 +298,9 @@ fn check_tree(example: &str, files: &BTreeMap<String, Vec<u8>>, provider: &Value
         let label = format!("{example}/{path}");
         match serde_json::from_slice::<Value>(bytes) {
             Ok(doc) => {
-                resources += doc["resource"].as_object().map_or(0, |t| t.values().filter_map(Value::as_object).map(Map::len).sum());
+                resources += doc["resource"].as_object().map_or(0, |t| {
+                    t.values().filter_map(Value::as_object).map(Map::len).sum()
+                });
                 check_file(&label, &doc, provider, &mut violations)
             }
             Err(e) => violations.push(format!("{label}: not JSON: {e}")),
@@ -271,7 +325,10 @@ fn check_tfvars(example: &str, files: &BTreeMap<String, Vec<u8>>) -> Vec<String>
     let passed = passed_by_scripts(files);
     let mut envs = 0;
     for (path, bytes) in files {
-        let Some(env) = path.strip_prefix("environments/").and_then(|p| p.strip_suffix(".tfvars.json")) else {
+        let Some(env) = path
+            .strip_prefix("environments/")
+            .and_then(|p| p.strip_suffix(".tfvars.json"))
+        else {
             continue;
         };
         envs += 1;
@@ -289,7 +346,9 @@ fn check_tfvars(example: &str, files: &BTreeMap<String, Vec<u8>>) -> Vec<String>
         };
         for key in set.keys().filter(|k| *k != "//") {
             if !declared.contains_key(key) {
-                violations.push(format!("{label}: sets `{key}`, which variables.tf.json does not declare"));
+                violations.push(format!(
+                    "{label}: sets `{key}`, which variables.tf.json does not declare"
+                ));
             }
         }
         for (name, decl) in &declared {
@@ -299,7 +358,9 @@ fn check_tfvars(example: &str, files: &BTreeMap<String, Vec<u8>>) -> Vec<String>
             // never from the committed tfvars; `image_tag` and the like are passed by
             // the deploy scripts with `-var NAME=...`.
             if !has_default && !sensitive && !passed.contains(name) && !set.contains_key(name) {
-                violations.push(format!("{label}: does not set `{name}`, which has no default (environment {env})"));
+                violations.push(format!(
+                    "{label}: does not set `{name}`, which has no default (environment {env})"
+                ));
             }
         }
     }
@@ -312,11 +373,18 @@ fn check_tfvars(example: &str, files: &BTreeMap<String, Vec<u8>>) -> Vec<String>
 /// Variables the generated scripts pass on the command line (`-var "NAME=..."`).
 fn passed_by_scripts(files: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
     let mut out = Vec::new();
-    for bytes in files.iter().filter(|(p, _)| p.starts_with("scripts/")).map(|(_, b)| b) {
+    for bytes in files
+        .iter()
+        .filter(|(p, _)| p.starts_with("scripts/"))
+        .map(|(_, b)| b)
+    {
         let text = String::from_utf8_lossy(bytes);
         for rest in text.split("-var ").skip(1) {
             let rest = rest.trim_start_matches(['"', '\'']);
-            let name: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
             if !name.is_empty() && rest[name.len()..].starts_with('=') {
                 out.push(name);
             }
@@ -329,7 +397,10 @@ fn passed_by_scripts(files: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
 fn examples_conform_to_the_provider_schema() {
     let schema = schema();
     let provider = &schema["provider_schemas"][PROVIDER];
-    assert!(provider.is_object(), "{PROVIDER} is not in schema/scaleway.json");
+    assert!(
+        provider.is_object(),
+        "{PROVIDER} is not in schema/scaleway.json"
+    );
     let mut violations = Vec::new();
     for (name, text) in examples() {
         let files = build(&name, &text);
@@ -371,11 +442,26 @@ fn the_checker_catches_violations() {
         (serde_json::json!({"memory_limit": 1024}), "memory_limit"),
         (serde_json::json!({"domain_name": "x"}), "domain_name"),
         (serde_json::json!({"nonsense": 1}), "nonsense"),
-        (serde_json::json!({"memory_limit_bytes": "1024"}), "memory_limit_bytes"),
-        (serde_json::json!({"https_connections_only": "yes"}), "https_connections_only"),
-        (serde_json::json!({"environment_variables": ["A"]}), "environment_variables"),
-        (serde_json::json!({"liveness_probe": [{"http": {"path": "/"}}, {"http": {"path": "/"}}]}), "at most 1"),
-        (serde_json::json!({"scaling_option": {"nonsense": 1}}), "scaling_option.nonsense"),
+        (
+            serde_json::json!({"memory_limit_bytes": "1024"}),
+            "memory_limit_bytes",
+        ),
+        (
+            serde_json::json!({"https_connections_only": "yes"}),
+            "https_connections_only",
+        ),
+        (
+            serde_json::json!({"environment_variables": ["A"]}),
+            "environment_variables",
+        ),
+        (
+            serde_json::json!({"liveness_probe": [{"http": {"path": "/"}}, {"http": {"path": "/"}}]}),
+            "at most 1",
+        ),
+        (
+            serde_json::json!({"scaling_option": {"nonsense": 1}}),
+            "scaling_option.nonsense",
+        ),
         (
             serde_json::json!({"dynamic": {"scaling_option": {"for_each": "${x}", "content": {"bogus": 1}}}}),
             "scaling_option.content.bogus",
@@ -383,12 +469,24 @@ fn the_checker_catches_violations() {
     ];
     for (extra, needle) in cases {
         let v = run(container(extra.clone()));
-        assert!(v.iter().any(|m| m.contains(needle)), "{extra} should be caught ({needle}); got {v:?}");
+        assert!(
+            v.iter().any(|m| m.contains(needle)),
+            "{extra} should be caught ({needle}); got {v:?}"
+        );
     }
-    let missing = run(serde_json::json!({"resource": {"scaleway_container": {"this": {"image": "x"}}}}));
-    assert!(missing.iter().any(|m| m.contains("namespace_id") && m.contains("required")), "{missing:?}");
+    let missing =
+        run(serde_json::json!({"resource": {"scaleway_container": {"this": {"image": "x"}}}}));
+    assert!(
+        missing
+            .iter()
+            .any(|m| m.contains("namespace_id") && m.contains("required")),
+        "{missing:?}"
+    );
     let unknown = run(serde_json::json!({"resource": {"scaleway_lb_nope": {"this": {}}}}));
-    assert!(unknown.iter().any(|m| m.contains("scaleway_lb_nope")), "{unknown:?}");
+    assert!(
+        unknown.iter().any(|m| m.contains("scaleway_lb_nope")),
+        "{unknown:?}"
+    );
     let data = run(serde_json::json!({"data": {"scaleway_nope": {"this": {}}}}));
     assert!(data.iter().any(|m| m.contains("scaleway_nope")), "{data:?}");
 
@@ -397,9 +495,20 @@ fn the_checker_catches_violations() {
         "variables.tf.json".to_string(),
         br#"{"variable": {"a": {"type": "string"}, "b": {"type": "string", "default": "x"}, "s": {"type": "string", "sensitive": true}}}"#.to_vec(),
     );
-    files.insert("environments/dev.tfvars.json".to_string(), br#"{"//": "x", "b": "y", "c": 1}"#.to_vec());
+    files.insert(
+        "environments/dev.tfvars.json".to_string(),
+        br#"{"//": "x", "b": "y", "c": 1}"#.to_vec(),
+    );
     let v = check_tfvars("t", &files);
-    assert!(v.iter().any(|m| m.contains("`c`") && m.contains("does not declare")), "{v:?}");
-    assert!(v.iter().any(|m| m.contains("`a`") && m.contains("no default")), "{v:?}");
+    assert!(
+        v.iter()
+            .any(|m| m.contains("`c`") && m.contains("does not declare")),
+        "{v:?}"
+    );
+    assert!(
+        v.iter()
+            .any(|m| m.contains("`a`") && m.contains("no default")),
+        "{v:?}"
+    );
     assert_eq!(v.len(), 2, "{v:?}");
 }

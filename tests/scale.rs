@@ -25,8 +25,16 @@ fn generated_stacks_check_clean_and_build() {
     for n in [1, 2, 7, 20, 100] {
         let text = gen::stack(n);
         let (checked, files) = cellac::build(&text, "stack.kdl");
-        assert!(checked.diagnostics.is_empty(), "gen::stack({n}):\n{}", describe(&checked));
-        assert_eq!(checked.envs.len(), 4, "gen::stack({n}) has four environments");
+        assert!(
+            checked.diagnostics.is_empty(),
+            "gen::stack({n}):\n{}",
+            describe(&checked)
+        );
+        assert_eq!(
+            checked.envs.len(),
+            4,
+            "gen::stack({n}) has four environments"
+        );
         let files = files.unwrap_or_else(|| panic!("gen::stack({n}) builds"));
         assert!(!files.is_empty());
     }
@@ -36,7 +44,11 @@ fn generated_stacks_check_clean_and_build() {
 fn generated_stack_has_the_promised_shape() {
     let text = gen::stack(100);
     let checked = cellac::check(&text);
-    let prod = checked.envs.iter().find(|e| e.env.value == "prod").expect("a prod environment");
+    let prod = checked
+        .envs
+        .iter()
+        .find(|e| e.env.value == "prod")
+        .expect("a prod environment");
     assert_eq!(prod.services.len(), 100);
     assert_eq!(prod.sites.len(), 5);
     assert_eq!(prod.buckets.len(), 10);
@@ -86,8 +98,15 @@ fn broken_stack_fires_every_check() {
         "cellac::domain::host",
         "cellac::domain::target",
     ];
-    let missing: Vec<&str> = expected.iter().copied().filter(|c| !codes.contains(c)).collect();
-    assert!(missing.is_empty(), "codes that did not fire: {missing:?}\nfired: {codes:?}");
+    let missing: Vec<&str> = expected
+        .iter()
+        .copied()
+        .filter(|c| !codes.contains(c))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "codes that did not fire: {missing:?}\nfired: {codes:?}"
+    );
     assert!(
         checked.diagnostics.len() > 1000,
         "gen::broken(50) reports {} diagnostics",
@@ -118,16 +137,30 @@ fn check_is_deterministic_on_a_broken_stack() {
 
 #[test]
 fn build_is_deterministic_in_process() {
-    for (name, text) in [("canonical", CANONICAL.to_string()), ("gen::stack(1000)", gen::stack(1000))] {
+    for (name, text) in [
+        ("canonical", CANONICAL.to_string()),
+        ("gen::stack(1000)", gen::stack(1000)),
+    ] {
         let (checked, files) = cellac::build(&text, "stack.kdl");
-        assert!(checked.diagnostics.is_empty(), "{name}:\n{}", describe(&checked));
+        assert!(
+            checked.diagnostics.is_empty(),
+            "{name}:\n{}",
+            describe(&checked)
+        );
         let first = files.unwrap_or_else(|| panic!("{name} builds"));
         for round in 0..4 {
             let (_, again) = cellac::build(&text, "stack.kdl");
             let again = again.unwrap();
-            assert_eq!(first.keys().collect::<Vec<_>>(), again.keys().collect::<Vec<_>>(), "{name}, round {round}");
+            assert_eq!(
+                first.keys().collect::<Vec<_>>(),
+                again.keys().collect::<Vec<_>>(),
+                "{name}, round {round}"
+            );
             for (path, bytes) in &first {
-                assert!(again[path] == *bytes, "{name}, round {round}: {path} differs");
+                assert!(
+                    again[path] == *bytes,
+                    "{name}, round {round}: {path} differs"
+                );
             }
         }
     }
@@ -135,13 +168,20 @@ fn build_is_deterministic_in_process() {
 
 fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
     fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
-        let mut entries: Vec<_> = fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+        let mut entries: Vec<_> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
         entries.sort();
         for path in entries {
             if path.is_dir() {
                 walk(root, &path, out);
             } else {
-                let rel = path.strip_prefix(root).unwrap().to_string_lossy().into_owned();
+                let rel = path
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
                 out.push((rel, fs::read(&path).unwrap()));
             }
         }

@@ -67,7 +67,8 @@ struct Scratch(PathBuf);
 
 impl Scratch {
     fn new(name: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("cellac-scripts-{name}-{}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("cellac-scripts-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         Scratch(dir.canonicalize().unwrap())
@@ -96,9 +97,17 @@ fn write_infra(infra: &Path, envs: &[Stack], files: &BTreeMap<String, String>) {
     }
     for env in envs {
         let name = &env.env.value;
-        write(&infra.join(format!("environments/{name}.tfvars.json")), "{}\n", false);
+        write(
+            &infra.join(format!("environments/{name}.tfvars.json")),
+            "{}\n",
+            false,
+        );
         if env.state.is_some() {
-            write(&infra.join(format!("environments/{name}.s3.tfbackend")), "\n", false);
+            write(
+                &infra.join(format!("environments/{name}.s3.tfbackend")),
+                "\n",
+                false,
+            );
         }
     }
 }
@@ -204,17 +213,34 @@ fn stack_values_are_quoted() {
     assert!(site.contains("upload_site 'docs-site' 'site_docs_site_bucket' 'docs/out' 'public, max-age=60' 'no-cache, no-store, must-revalidate'"), "{site}");
     let health = &files["scripts/health.sh"];
     assert!(
-        health.contains(r#"wait_healthy 'api-v2' 'service_api_v2_url' '/health?probe=it'"'"'s' public"#),
+        health.contains(
+            r#"wait_healthy 'api-v2' 'service_api_v2_url' '/health?probe=it'"'"'s' public"#
+        ),
         "{health}"
     );
-    assert!(health.contains("wait_healthy 'worker' 'service_worker_url' '/ready' private"), "{health}");
+    assert!(
+        health.contains("wait_healthy 'worker' 'service_worker_url' '/ready' private"),
+        "{health}"
+    );
     let images = &files["scripts/images.sh"];
-    assert!(images.contains("build_and_push 'api-v2' 'services/api v2/Dockerfile' 'services/api v2' 'linux/amd64'"), "{images}");
-    assert!(!images.contains("worker"), "a prebuilt image is not built: {images}");
+    assert!(
+        images.contains(
+            "build_and_push 'api-v2' 'services/api v2/Dockerfile' 'services/api v2' 'linux/amd64'"
+        ),
+        "{images}"
+    );
+    assert!(
+        !images.contains("worker"),
+        "a prebuilt image is not built: {images}"
+    );
     assert!(files["scripts/lib.sh"].contains("ENVIRONMENTS=('dev' 'prod')"));
     // A newline in the stack path cannot end the header comment.
     let files = scripts::render(&envs_of(ODD), "a\nrm -rf x.kdl");
-    assert!(files["scripts/deploy.sh"].lines().nth(1).unwrap().contains("a?rm -rf x.kdl"));
+    assert!(files["scripts/deploy.sh"]
+        .lines()
+        .nth(1)
+        .unwrap()
+        .contains("a?rm -rf x.kdl"));
 }
 
 #[test]
@@ -235,7 +261,10 @@ fn readme_cella() {
         "SCW_SECRET_KEY",
         "AWS_ACCESS_KEY_ID",
     ] {
-        assert!(readme.contains(needle), "README lacks {needle:?}:\n{readme}");
+        assert!(
+            readme.contains(needle),
+            "README lacks {needle:?}:\n{readme}"
+        );
     }
     assert!(!readme.contains("\n\n\n"), "{readme}");
     let minimal = scripts::readme(&minimal(), "stack.kdl");
@@ -250,7 +279,10 @@ fn rendered_cella() {
     let envs = cella();
     let mut all = String::new();
     let mut files = scripts::render(&envs, "cella/stack.kdl");
-    files.insert("README.md".into(), scripts::readme(&envs, "cella/stack.kdl"));
+    files.insert(
+        "README.md".into(),
+        scripts::readme(&envs, "cella/stack.kdl"),
+    );
     for (path, text) in &files {
         all.push_str(&format!("===== {path}\n{text}"));
     }
@@ -341,7 +373,11 @@ impl Rig {
         let infra = repo.join("infra");
         write_infra(&infra, envs, &scripts::render(envs, "stack.kdl"));
         for site in &envs[0].sites {
-            write(&repo.join(&site.dist.value).join("index.html"), "<html></html>\n", false);
+            write(
+                &repo.join(&site.dist.value).join("index.html"),
+                "<html></html>\n",
+                false,
+            );
         }
         let stub_dir = dir.0.join("stubs");
         for name in stubs {
@@ -429,39 +465,78 @@ fn deploy_dev_cella() {
     assert!(calls[0].starts_with(
         "terraform -chdir=[TMP]/repo/infra init -input=false -reconfigure -backend-config=environments/dev.s3.tfbackend "
     ));
-    assert_eq!(calls.iter().filter(|c| c.contains(" init ")).count(), 1, "init once:\n{log}");
+    assert_eq!(
+        calls.iter().filter(|c| c.contains(" init ")).count(),
+        1,
+        "init once:\n{log}"
+    );
     let init = at(&calls, "terraform -chdir=[TMP]/repo/infra init");
     assert_eq!(init, 0, "init comes first:\n{log}");
     // images: login, then each build before its push, from the repository root.
-    let login = at(&calls, "docker login rg.nl-ams.scw.cloud/devcella -u nologin --password-stdin");
+    let login = at(
+        &calls,
+        "docker login rg.nl-ams.scw.cloud/devcella -u nologin --password-stdin",
+    );
     assert!(calls[login].ends_with("[stdin: test-secret-key]"), "{log}");
     let build = at(&calls, "docker build --platform linux/amd64 -f backend/Dockerfile -t rg.nl-ams.scw.cloud/devcella/backend:0123456789ab .   [in [TMP]/repo]");
-    let push = at(&calls, "docker push rg.nl-ams.scw.cloud/devcella/backend:0123456789ab");
+    let push = at(
+        &calls,
+        "docker push rg.nl-ams.scw.cloud/devcella/backend:0123456789ab",
+    );
     at(&calls, "docker build --platform linux/amd64 -f cdc/Dockerfile -t rg.nl-ams.scw.cloud/devcella/cdc:0123456789ab .   [in [TMP]/repo]");
-    let last_push = at(&calls, "docker push rg.nl-ams.scw.cloud/devcella/cdc:0123456789ab");
-    assert!(init < login && login < build && build < push && push < last_push, "{log}");
+    let last_push = at(
+        &calls,
+        "docker push rg.nl-ams.scw.cloud/devcella/cdc:0123456789ab",
+    );
+    assert!(
+        init < login && login < build && build < push && push < last_push,
+        "{log}"
+    );
     // apply after every push.
     let apply = at(
         &calls,
         "terraform -chdir=[TMP]/repo/infra apply -input=false -auto-approve -var-file=environments/dev.tfvars.json -var image_tag=0123456789ab ",
     );
     assert!(last_push < apply, "{log}");
-    assert!(!log.contains("-target"), "no targeted apply when the registry exists:\n{log}");
+    assert!(
+        !log.contains("-target"),
+        "no targeted apply when the registry exists:\n{log}"
+    );
     // the site: built from the repository root, then assets, then HTML.
     let pnpm = at(&calls, "pnpm --filter frontend build   [in [TMP]/repo]");
     let assets = at(&calls, "aws s3 sync [TMP]/repo/frontend/dist s3://dev-cella-frontend --endpoint-url https://s3.nl-ams.scw.cloud --region nl-ams --exclude *.html --cache-control 'public, max-age=31536000, immutable' --acl public-read --delete ");
     let html = at(&calls, "aws s3 sync [TMP]/repo/frontend/dist s3://dev-cella-frontend --endpoint-url https://s3.nl-ams.scw.cloud --region nl-ams --exclude * --include *.html --cache-control 'no-cache, no-store, must-revalidate' --acl public-read");
     assert!(apply < pnpm && pnpm < assets && assets < html, "{log}");
-    assert!(calls[assets].ends_with("[AWS_ACCESS_KEY_ID=SCWTESTACCESSKEY]"), "{log}");
+    assert!(
+        calls[assets].ends_with("[AWS_ACCESS_KEY_ID=SCWTESTACCESSKEY]"),
+        "{log}"
+    );
     // health last: the public service plainly, the private one with the token on stdin.
-    let backend = at(&calls, "curl -fsS -o /dev/null --max-time 5 https://backend.example/health ");
-    let cdc = at(&calls, "curl -fsS -o /dev/null --max-time 5 --config - https://cdc.example/health ");
-    assert!(calls[cdc].ends_with("[stdin: header = \"X-Auth-Token: test-secret-key\"]"), "{log}");
+    let backend = at(
+        &calls,
+        "curl -fsS -o /dev/null --max-time 5 https://backend.example/health ",
+    );
+    let cdc = at(
+        &calls,
+        "curl -fsS -o /dev/null --max-time 5 --config - https://cdc.example/health ",
+    );
+    assert!(
+        calls[cdc].ends_with("[stdin: header = \"X-Auth-Token: test-secret-key\"]"),
+        "{log}"
+    );
     assert!(html < backend && backend < cdc, "{log}");
     assert_eq!(cdc, calls.len() - 1, "curl is last:\n{log}");
     // Endpoints come from terraform output, never from placeholders.
-    for output in ["registry_endpoint", "site_frontend_bucket", "service_backend_url", "service_cdc_url"] {
-        assert!(log.contains(&format!("output -raw {output} ")), "{output}:\n{log}");
+    for output in [
+        "registry_endpoint",
+        "site_frontend_bucket",
+        "service_backend_url",
+        "service_cdc_url",
+    ] {
+        assert!(
+            log.contains(&format!("output -raw {output} ")),
+            "{output}:\n{log}"
+        );
     }
 
     insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
@@ -478,11 +553,22 @@ fn deploy_minimal_local_state() {
     assert!(out.status.success(), "{}", show(&out));
     let log = rig.calls();
     let calls: Vec<&str> = log.lines().collect();
-    assert!(calls[0].starts_with("terraform -chdir=[TMP]/repo/infra init -input=false "), "{log}");
-    assert!(calls[1].starts_with(&format!("terraform -chdir=[TMP]/repo/infra workspace select -or-create {env} ")), "{log}");
+    assert!(
+        calls[0].starts_with("terraform -chdir=[TMP]/repo/infra init -input=false "),
+        "{log}"
+    );
+    assert!(
+        calls[1].starts_with(&format!(
+            "terraform -chdir=[TMP]/repo/infra workspace select -or-create {env} "
+        )),
+        "{log}"
+    );
     assert!(!log.contains("backend-config"), "{log}");
     assert!(log.contains("docker build --platform linux/amd64 -f web/Dockerfile -t rg.nl-ams.scw.cloud/devcella/web:v1.2.3 ."), "{log}");
-    assert!(!log.contains("rev-parse --short"), "IMAGE_TAG overrides the commit:\n{log}");
+    assert!(
+        !log.contains("rev-parse --short"),
+        "IMAGE_TAG overrides the commit:\n{log}"
+    );
     insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
         insta::assert_snapshot!("scripts_deploy_minimal", log);
     });
@@ -512,12 +598,20 @@ fn first_deploy(mode: &str) {
 
 #[test]
 fn missing_docker_is_named() {
-    let stubs: Vec<&str> = ALL_STUBS.iter().copied().filter(|s| *s != "docker").collect();
+    let stubs: Vec<&str> = ALL_STUBS
+        .iter()
+        .copied()
+        .filter(|s| *s != "docker")
+        .collect();
     let rig = Rig::new("no-docker", &cella(), &stubs);
     let out = rig.run("deploy.sh", &["dev"], &[]);
     assert!(!out.status.success(), "{}", show(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("deploy: docker is required"), "{}", show(&out));
+    assert!(
+        stderr.contains("deploy: docker is required"),
+        "{}",
+        show(&out)
+    );
     assert_eq!(rig.calls(), "", "nothing runs before the tools are checked");
 }
 
@@ -527,10 +621,18 @@ fn unknown_environment_is_refused() {
     let out = rig.run("deploy.sh", &["qa"], &[]);
     assert!(!out.status.success(), "{}", show(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("unknown environment 'qa'") && stderr.contains("dev staging prod"), "{}", show(&out));
+    assert!(
+        stderr.contains("unknown environment 'qa'") && stderr.contains("dev staging prod"),
+        "{}",
+        show(&out)
+    );
     let out = rig.run("deploy.sh", &[], &[]);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("usage:"), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("usage:"),
+        "{}",
+        show(&out)
+    );
     assert_eq!(rig.calls(), "");
 }
 
@@ -541,29 +643,46 @@ fn missing_secret_key_is_named() {
     let out = cmd
         .arg("dev")
         .env_clear()
-        .env("PATH", format!("{}:{}", rig.stubs.display(), rig.tools.display()))
+        .env(
+            "PATH",
+            format!("{}:{}", rig.stubs.display(), rig.tools.display()),
+        )
         .env("STUB_LOG", &rig.log)
         .env("STUB_REPO", &rig.repo)
         .output()
         .unwrap();
     assert!(!out.status.success(), "{}", show(&out));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("SCW_SECRET_KEY is required"), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("SCW_SECRET_KEY is required"),
+        "{}",
+        show(&out)
+    );
     assert_eq!(rig.calls(), "");
 }
 
 #[test]
 fn health_timeout_names_the_service() {
     let rig = Rig::new("health-timeout", &cella(), &ALL_STUBS);
-    let out = rig.run("health.sh", &["dev"], &[("STUB_CURL_FAIL", "1"), ("HEALTH_TIMEOUT", "0")]);
+    let out = rig.run(
+        "health.sh",
+        &["dev"],
+        &[("STUB_CURL_FAIL", "1"), ("HEALTH_TIMEOUT", "0")],
+    );
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("health: service backend did not answer at https://backend.example/health within 0s"),
+        stderr.contains(
+            "health: service backend did not answer at https://backend.example/health within 0s"
+        ),
         "{}",
         show(&out)
     );
     // Run alone, a step initializes first.
-    assert!(rig.calls().lines().next().unwrap().contains(" init "), "{}", rig.calls());
+    assert!(
+        rig.calls().lines().next().unwrap().contains(" init "),
+        "{}",
+        rig.calls()
+    );
 }
 
 #[test]
@@ -572,7 +691,13 @@ fn images_step_alone() {
     let out = rig.run("images.sh", &["staging"], &[]);
     assert!(out.status.success(), "{}", show(&out));
     let log = rig.calls();
-    assert!(log.contains("-backend-config=environments/staging.s3.tfbackend"), "{log}");
-    assert!(log.contains("docker push rg.nl-ams.scw.cloud/devcella/cdc:0123456789ab"), "{log}");
+    assert!(
+        log.contains("-backend-config=environments/staging.s3.tfbackend"),
+        "{log}"
+    );
+    assert!(
+        log.contains("docker push rg.nl-ams.scw.cloud/devcella/cdc:0123456789ab"),
+        "{log}"
+    );
     assert!(!log.contains(" apply "), "{log}");
 }

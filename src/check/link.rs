@@ -6,7 +6,11 @@ use crate::suggest::did_you_mean;
 
 /// Declared service names, for did-you-mean (built only when a link is wrong).
 fn names(stack: &crate::model::Stack) -> Vec<&str> {
-    stack.services.iter().map(|s| s.name.value.as_str()).collect()
+    stack
+        .services
+        .iter()
+        .map(|s| s.name.value.as_str())
+        .collect()
 }
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {

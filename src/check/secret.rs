@@ -55,7 +55,11 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                         )),
                 );
             } else if stack.secret(&e.secret.value).is_none() {
-                let declared: Vec<&str> = stack.secrets.iter().map(|s| s.name.value.as_str()).collect();
+                let declared: Vec<&str> = stack
+                    .secrets
+                    .iter()
+                    .map(|s| s.name.value.as_str())
+                    .collect();
                 // The secret it was meant to name is not also reported as unused.
                 if let Some(meant) =
                     crate::suggest::nearest(&e.secret.value, declared.iter().copied())

@@ -30,7 +30,10 @@ pub fn emit(envs: &[Stack], stack_path: &str) -> Artifacts {
     for (path, text) in scripts::render(envs, stack_path) {
         files.insert(path, text.into_bytes());
     }
-    files.insert("README.md".into(), scripts::readme(envs, stack_path).into_bytes());
+    files.insert(
+        "README.md".into(),
+        scripts::readme(envs, stack_path).into_bytes(),
+    );
     files.insert(
         ".gitignore".into(),
         format!(

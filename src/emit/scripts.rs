@@ -20,13 +20,41 @@ use std::collections::BTreeMap;
 
 /// The scripts: (path in the output folder, template name, template text).
 const SCRIPTS: [(&str, &str, &str); 7] = [
-    ("scripts/lib.sh", "lib", include_str!("../../templates/lib.sh.hbs")),
-    ("scripts/deploy.sh", "deploy", include_str!("../../templates/deploy.sh.hbs")),
-    ("scripts/init.sh", "init", include_str!("../../templates/init.sh.hbs")),
-    ("scripts/images.sh", "images", include_str!("../../templates/images.sh.hbs")),
-    ("scripts/apply.sh", "apply", include_str!("../../templates/apply.sh.hbs")),
-    ("scripts/site.sh", "site", include_str!("../../templates/site.sh.hbs")),
-    ("scripts/health.sh", "health", include_str!("../../templates/health.sh.hbs")),
+    (
+        "scripts/lib.sh",
+        "lib",
+        include_str!("../../templates/lib.sh.hbs"),
+    ),
+    (
+        "scripts/deploy.sh",
+        "deploy",
+        include_str!("../../templates/deploy.sh.hbs"),
+    ),
+    (
+        "scripts/init.sh",
+        "init",
+        include_str!("../../templates/init.sh.hbs"),
+    ),
+    (
+        "scripts/images.sh",
+        "images",
+        include_str!("../../templates/images.sh.hbs"),
+    ),
+    (
+        "scripts/apply.sh",
+        "apply",
+        include_str!("../../templates/apply.sh.hbs"),
+    ),
+    (
+        "scripts/site.sh",
+        "site",
+        include_str!("../../templates/site.sh.hbs"),
+    ),
+    (
+        "scripts/health.sh",
+        "health",
+        include_str!("../../templates/health.sh.hbs"),
+    ),
 ];
 const HEADER: &str = include_str!("../../templates/header.hbs");
 const README: &str = include_str!("../../templates/README.md.hbs");
@@ -52,10 +80,9 @@ fn sh_helper(
         Value::Number(n) => n.to_string(),
         Value::Bool(b) => b.to_string(),
         _ => {
-            return Err(RenderErrorReason::InvalidParamType(
-                "sh takes a string, number or boolean",
+            return Err(
+                RenderErrorReason::InvalidParamType("sh takes a string, number or boolean").into(),
             )
-            .into())
         }
     };
     out.write(&shell_quote(&text))?;
@@ -232,6 +259,9 @@ mod tests {
         assert_eq!(shell_quote("abc"), "'abc'");
         assert_eq!(shell_quote("abc'd"), r#"'abc'"'"'d'"#);
         assert_eq!(shell_quote(""), "''");
-        assert_eq!(shell_quote("$(rm -rf /) `x` \"y\"\n"), "'$(rm -rf /) `x` \"y\"\n'");
+        assert_eq!(
+            shell_quote("$(rm -rf /) `x` \"y\"\n"),
+            "'$(rm -rf /) `x` \"y\"\n'"
+        );
     }
 }

@@ -36,26 +36,58 @@ pub fn ident(name: &str) -> String {
 pub fn module(envs: &[Stack], shape: Shape) -> Module {
     let mut m = Module::new("containers");
     let first = &envs[0];
-    m.var("namespace_name", "string", "The container namespace's name.");
-    m.var("private_network_id", "string", "The private network every container joins.");
-    m.var("services", &format!("map({SERVICE_TYPE})"), "Each service's settings in this environment.");
-    m.var("image_tag", "string", "The tag of the images built from this commit.")
-        .insert("default".into(), json!(""));
-    m.var("registry_endpoint", "string", "Where built images live: rg.REGION.scw.cloud/NAMESPACE.")
-        .insert("default".into(), json!(""));
-    m.var("vars", "map(string)", "The stack's plain variables, for env values that reference them.")
-        .insert("default".into(), json!({}));
-    m.var("secret_values", "map(string)", "The secrets' values, keyed by the stack's secret names.")
-        .insert("sensitive".into(), json!(true));
+    m.var(
+        "namespace_name",
+        "string",
+        "The container namespace's name.",
+    );
+    m.var(
+        "private_network_id",
+        "string",
+        "The private network every container joins.",
+    );
+    m.var(
+        "services",
+        &format!("map({SERVICE_TYPE})"),
+        "Each service's settings in this environment.",
+    );
+    m.var(
+        "image_tag",
+        "string",
+        "The tag of the images built from this commit.",
+    )
+    .insert("default".into(), json!(""));
+    m.var(
+        "registry_endpoint",
+        "string",
+        "Where built images live: rg.REGION.scw.cloud/NAMESPACE.",
+    )
+    .insert("default".into(), json!(""));
+    m.var(
+        "vars",
+        "map(string)",
+        "The stack's plain variables, for env values that reference them.",
+    )
+    .insert("default".into(), json!({}));
+    m.var(
+        "secret_values",
+        "map(string)",
+        "The secrets' values, keyed by the stack's secret names.",
+    )
+    .insert("sensitive".into(), json!(true));
     m.var("manage_domains", "bool", "Create container domains here; false when the DNS module creates them after their records.")
         .insert("default".into(), json!(true));
     m.var("tags", "list(string)", "Tags on every resource.");
     let _ = shape;
-    m.resource("scaleway_container_namespace", "this", json!({
-        "name": ex("var.namespace_name"),
-        "description": "Serverless Containers of this stack.",
-        "tags": ex("var.tags"),
-    }));
+    m.resource(
+        "scaleway_container_namespace",
+        "this",
+        json!({
+            "name": ex("var.namespace_name"),
+            "description": "Serverless Containers of this stack.",
+            "tags": ex("var.tags"),
+        }),
+    );
     let mut urls = Map::new();
     let mut ids = Map::new();
     for svc in &first.services {
@@ -72,7 +104,13 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
         } else {
             let hosts: Vec<String> = targets
                 .iter()
-                .map(|t| format!("{} = trimprefix(scaleway_container.{}.public_endpoint, \"https://\")", hcl::string(t), ident(t)))
+                .map(|t| {
+                    format!(
+                        "{} = trimprefix(scaleway_container.{}.public_endpoint, \"https://\")",
+                        hcl::string(t),
+                        ident(t)
+                    )
+                })
                 .collect();
             format!(
                 "merge({s}.env, {{ for k, v in {s}.env_vars : k => var.vars[v] }}, {{ for k, l in {s}.links : k => replace(replace(l.url, \"{{url}}\", \"https://{{host}}\"), \"{{host}}\", coalesce(l.host, {{ {} }}[l.target])) }})",
@@ -80,7 +118,10 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
             )
         };
         let image = match &svc.image {
-            Image::Build { .. } => format!("coalesce({s}.image, \"${{var.registry_endpoint}}/{}:${{var.image_tag}}\")", hcl::literal(&svc.name.value)),
+            Image::Build { .. } => format!(
+                "coalesce({s}.image, \"${{var.registry_endpoint}}/{}:${{var.image_tag}}\")",
+                hcl::literal(&svc.name.value)
+            ),
             Image::Ref(_) => format!("{s}.image"),
         };
         m.resource("scaleway_container", &id, json!({
@@ -116,24 +157,51 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
                 },
             },
         }));
-        m.resource("scaleway_container_domain", &id, json!({
-            "for_each": ex(format!("var.manage_domains ? toset({s}.domains) : toset([])")),
-            "container_id": ex(format!("scaleway_container.{id}.id")),
-            "hostname": ex("each.value"),
-        }));
+        m.resource(
+            "scaleway_container_domain",
+            &id,
+            json!({
+                "for_each": ex(format!("var.manage_domains ? toset({s}.domains) : toset([])")),
+                "container_id": ex(format!("scaleway_container.{id}.id")),
+                "hostname": ex("each.value"),
+            }),
+        );
         urls.insert(svc.name.value.clone(), ex(format!(
             "length({s}.domains) > 0 ? \"https://${{{s}.domains[0]}}\" : scaleway_container.{id}.public_endpoint"
         )));
-        ids.insert(svc.name.value.clone(), ex(format!("scaleway_container.{id}.id")));
+        ids.insert(
+            svc.name.value.clone(),
+            ex(format!("scaleway_container.{id}.id")),
+        );
     }
-    m.output("urls", Value::Object(urls), "Each service's https:// URL: its custom domain, else its public endpoint.");
+    m.output(
+        "urls",
+        Value::Object(urls),
+        "Each service's https:// URL: its custom domain, else its public endpoint.",
+    );
     m.output("ids", Value::Object(ids), "Each service's container id.");
     let hosts: Map<String, Value> = first
         .services
         .iter()
-        .map(|svc| (svc.name.value.clone(), ex(format!("trimprefix(scaleway_container.{}.public_endpoint, \"https://\")", ident(&svc.name.value)))))
+        .map(|svc| {
+            (
+                svc.name.value.clone(),
+                ex(format!(
+                    "trimprefix(scaleway_container.{}.public_endpoint, \"https://\")",
+                    ident(&svc.name.value)
+                )),
+            )
+        })
         .collect();
-    m.output("hosts", Value::Object(hosts), "Each service's default host name, the target of its custom domains' CNAME records.");
-    m.output("namespace_id", ex("scaleway_container_namespace.this.id"), "The container namespace.");
+    m.output(
+        "hosts",
+        Value::Object(hosts),
+        "Each service's default host name, the target of its custom domains' CNAME records.",
+    );
+    m.output(
+        "namespace_id",
+        ex("scaleway_container_namespace.this.id"),
+        "The container namespace.",
+    );
     m
 }

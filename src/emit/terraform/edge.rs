@@ -8,51 +8,83 @@ use serde_json::json;
 pub fn module() -> Module {
     let mut m = Module::new("edge");
     m.var("region", "string", "The site buckets' region.");
-    m.var("domains", "map(object({ bucket_name = string, waf = bool }))", "Site domains: host -> the bucket it serves and whether a WAF filters it.");
-    m.resource("scaleway_edge_services_pipeline", "this", json!({
-        "for_each": ex("var.domains"),
-        "name": ex("replace(each.key, \".\", \"-\")"),
-        "description": ex("\"Serves ${each.key} from ${each.value.bucket_name}.\""),
-    }));
-    m.resource("scaleway_edge_services_backend_stage", "this", json!({
-        "for_each": ex("var.domains"),
-        "pipeline_id": ex("scaleway_edge_services_pipeline.this[each.key].id"),
-        "s3_backend_config": [{
-            "bucket_name": ex("each.value.bucket_name"),
-            "bucket_region": ex("var.region"),
-            "is_website": true,
-        }],
-    }));
-    m.resource("scaleway_edge_services_waf_stage", "this", json!({
-        "for_each": ex("{ for host, d in var.domains : host => d if d.waf }"),
-        "pipeline_id": ex("scaleway_edge_services_pipeline.this[each.key].id"),
-        "backend_stage_id": ex("scaleway_edge_services_backend_stage.this[each.key].id"),
-        "mode": "enable",
-        "paranoia_level": 1,
-    }));
+    m.var(
+        "domains",
+        "map(object({ bucket_name = string, waf = bool }))",
+        "Site domains: host -> the bucket it serves and whether a WAF filters it.",
+    );
+    m.resource(
+        "scaleway_edge_services_pipeline",
+        "this",
+        json!({
+            "for_each": ex("var.domains"),
+            "name": ex("replace(each.key, \".\", \"-\")"),
+            "description": ex("\"Serves ${each.key} from ${each.value.bucket_name}.\""),
+        }),
+    );
+    m.resource(
+        "scaleway_edge_services_backend_stage",
+        "this",
+        json!({
+            "for_each": ex("var.domains"),
+            "pipeline_id": ex("scaleway_edge_services_pipeline.this[each.key].id"),
+            "s3_backend_config": [{
+                "bucket_name": ex("each.value.bucket_name"),
+                "bucket_region": ex("var.region"),
+                "is_website": true,
+            }],
+        }),
+    );
+    m.resource(
+        "scaleway_edge_services_waf_stage",
+        "this",
+        json!({
+            "for_each": ex("{ for host, d in var.domains : host => d if d.waf }"),
+            "pipeline_id": ex("scaleway_edge_services_pipeline.this[each.key].id"),
+            "backend_stage_id": ex("scaleway_edge_services_backend_stage.this[each.key].id"),
+            "mode": "enable",
+            "paranoia_level": 1,
+        }),
+    );
     m.resource("scaleway_edge_services_cache_stage", "this", json!({
         "for_each": ex("var.domains"),
         "pipeline_id": ex("scaleway_edge_services_pipeline.this[each.key].id"),
         "waf_stage_id": ex("each.value.waf ? scaleway_edge_services_waf_stage.this[each.key].id : null"),
         "backend_stage_id": ex("each.value.waf ? null : scaleway_edge_services_backend_stage.this[each.key].id"),
     }));
-    m.resource("scaleway_edge_services_tls_stage", "this", json!({
-        "for_each": ex("var.domains"),
-        "pipeline_id": ex("scaleway_edge_services_pipeline.this[each.key].id"),
-        "cache_stage_id": ex("scaleway_edge_services_cache_stage.this[each.key].id"),
-        "managed_certificate": true,
-    }));
-    m.resource("scaleway_edge_services_dns_stage", "this", json!({
-        "for_each": ex("var.domains"),
-        "pipeline_id": ex("scaleway_edge_services_pipeline.this[each.key].id"),
-        "tls_stage_id": ex("scaleway_edge_services_tls_stage.this[each.key].id"),
-        "fqdns": ex("[each.key]"),
-    }));
-    m.resource("scaleway_edge_services_head_stage", "this", json!({
-        "for_each": ex("var.domains"),
-        "pipeline_id": ex("scaleway_edge_services_pipeline.this[each.key].id"),
-        "head_stage_id": ex("scaleway_edge_services_dns_stage.this[each.key].id"),
-    }));
-    m.output("targets", ex("{ for host, s in scaleway_edge_services_dns_stage.this : host => s.default_fqdn }"), "Each site domain's Edge Services host, the target of its CNAME record.");
+    m.resource(
+        "scaleway_edge_services_tls_stage",
+        "this",
+        json!({
+            "for_each": ex("var.domains"),
+            "pipeline_id": ex("scaleway_edge_services_pipeline.this[each.key].id"),
+            "cache_stage_id": ex("scaleway_edge_services_cache_stage.this[each.key].id"),
+            "managed_certificate": true,
+        }),
+    );
+    m.resource(
+        "scaleway_edge_services_dns_stage",
+        "this",
+        json!({
+            "for_each": ex("var.domains"),
+            "pipeline_id": ex("scaleway_edge_services_pipeline.this[each.key].id"),
+            "tls_stage_id": ex("scaleway_edge_services_tls_stage.this[each.key].id"),
+            "fqdns": ex("[each.key]"),
+        }),
+    );
+    m.resource(
+        "scaleway_edge_services_head_stage",
+        "this",
+        json!({
+            "for_each": ex("var.domains"),
+            "pipeline_id": ex("scaleway_edge_services_pipeline.this[each.key].id"),
+            "head_stage_id": ex("scaleway_edge_services_dns_stage.this[each.key].id"),
+        }),
+    );
+    m.output(
+        "targets",
+        ex("{ for host, s in scaleway_edge_services_dns_stage.this : host => s.default_fqdn }"),
+        "Each site domain's Edge Services host, the target of its CNAME record.",
+    );
     m
 }

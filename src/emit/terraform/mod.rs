@@ -77,7 +77,12 @@ impl Module {
     pub fn new(name: &'static str) -> Module {
         let mut main = Map::new();
         main.insert("terraform".into(), module_terraform());
-        Module { name, main, variables: Map::new(), outputs: Map::new() }
+        Module {
+            name,
+            main,
+            variables: Map::new(),
+            outputs: Map::new(),
+        }
     }
 
     /// Adds a resource block.
@@ -94,12 +99,16 @@ impl Module {
     }
 
     pub fn var(&mut self, name: &str, ty: &str, description: &str) -> &mut Map<String, Value> {
-        self.variables.insert(name.into(), Value::Object(variable(ty, description)));
+        self.variables
+            .insert(name.into(), Value::Object(variable(ty, description)));
         self.variables[name].as_object_mut().expect("object")
     }
 
     pub fn output(&mut self, name: &str, value: Value, description: &str) {
-        self.outputs.insert(name.into(), json!({ "value": value, "description": description }));
+        self.outputs.insert(
+            name.into(),
+            json!({ "value": value, "description": description }),
+        );
     }
 
     fn write(self, banner: &str, files: &mut Artifacts) {
@@ -114,9 +123,18 @@ impl Module {
         };
         let mut main = self.main;
         main.insert("//".into(), json!(banner));
-        files.insert(format!("{dir}/main.tf.json"), json_bytes(&Value::Object(main)));
-        files.insert(format!("{dir}/variables.tf.json"), json_bytes(&doc("variable", self.variables)));
-        files.insert(format!("{dir}/outputs.tf.json"), json_bytes(&doc("output", self.outputs)));
+        files.insert(
+            format!("{dir}/main.tf.json"),
+            json_bytes(&Value::Object(main)),
+        );
+        files.insert(
+            format!("{dir}/variables.tf.json"),
+            json_bytes(&doc("variable", self.variables)),
+        );
+        files.insert(
+            format!("{dir}/outputs.tf.json"),
+            json_bytes(&doc("output", self.outputs)),
+        );
     }
 }
 

@@ -9,7 +9,8 @@ use crate::model::{Secret, Stack, Var};
 use serde_json::{json, Map, Value};
 
 pub const NAMES_TYPE: &str = "object({ containers = string, registry = string, vpc = string, private_network = string, secret_path = string })";
-pub const MONITORING_TYPE: &str = "object({ sources = map(number), alert_emails = list(string), alert_vars = list(string) })";
+pub const MONITORING_TYPE: &str =
+    "object({ sources = map(number), alert_emails = list(string), alert_vars = list(string) })";
 
 fn doc(banner: &str, key: &str, body: Map<String, Value>) -> Value {
     let mut d = Map::new();
@@ -22,9 +23,18 @@ fn doc(banner: &str, key: &str, body: Map<String, Value>) -> Value {
 
 pub fn emit(envs: &[Stack], shape: Shape, banner: &str, files: &mut Artifacts) {
     let s = &envs[0];
-    files.insert("main.tf.json".into(), json_bytes(&main(envs, shape, banner)));
-    files.insert("variables.tf.json".into(), json_bytes(&doc(banner, "variable", variables(envs, shape))));
-    files.insert("outputs.tf.json".into(), json_bytes(&doc(banner, "output", outputs(s, shape))));
+    files.insert(
+        "main.tf.json".into(),
+        json_bytes(&main(envs, shape, banner)),
+    );
+    files.insert(
+        "variables.tf.json".into(),
+        json_bytes(&doc(banner, "variable", variables(envs, shape))),
+    );
+    files.insert(
+        "outputs.tf.json".into(),
+        json_bytes(&doc(banner, "output", outputs(s, shape))),
+    );
     for e in envs {
         if let Some(state) = &e.state {
             let text = format!(
@@ -35,10 +45,16 @@ pub fn emit(envs: &[Stack], shape: Shape, banner: &str, files: &mut Artifacts) {
                 region = hcl::string(&state.region.value),
                 endpoint = hcl::string(&format!("https://s3.{}.scw.cloud", state.region.value)),
             );
-            files.insert(format!("environments/{}.s3.tfbackend", e.env.value), text.into_bytes());
+            files.insert(
+                format!("environments/{}.s3.tfbackend", e.env.value),
+                text.into_bytes(),
+            );
         }
     }
-    files.insert("secrets.auto.tfvars.example".into(), secrets_example(s, banner).into_bytes());
+    files.insert(
+        "secrets.auto.tfvars.example".into(),
+        secrets_example(s, banner).into_bytes(),
+    );
 }
 
 fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
@@ -55,35 +71,54 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
         "tags": ["app:".to_string() + stack, "env:${var.environment}", "managed-by:cellac"],
         "bucket_tags": { "app": stack, "env": ex("var.environment"), "managed-by": "cellac" },
     });
-    let secret_map: Vec<String> = s.secrets.iter().map(|x| format!("{} = var.{}", hcl::string(&x.name.value), x.name.value)).collect();
+    let secret_map: Vec<String> = s
+        .secrets
+        .iter()
+        .map(|x| format!("{} = var.{}", hcl::string(&x.name.value), x.name.value))
+        .collect();
     locals["secrets"] = ex(format!("{{ {} }}", secret_map.join(", ")));
-    let var_map: Vec<String> = s.vars.iter().map(|x| format!("{} = var.{}", hcl::string(&x.name.value), x.name.value)).collect();
+    let var_map: Vec<String> = s
+        .vars
+        .iter()
+        .map(|x| format!("{} = var.{}", hcl::string(&x.name.value), x.name.value))
+        .collect();
     locals["vars"] = ex(format!("{{ {} }}", var_map.join(", ")));
-    locals["service_domains"] = ex("merge({}, [for name, s in var.services : { for host in s.domains : host => name }]...)");
+    locals["service_domains"] = ex(
+        "merge({}, [for name, s in var.services : { for host in s.domains : host => name }]...)",
+    );
     let mut modules = Map::new();
-    modules.insert("network".into(), json!({
-        "source": "./modules/network",
-        "vpc_name": ex("var.names.vpc"),
-        "private_network_name": ex("var.names.private_network"),
-        "subnet": ex("var.subnet"),
-        "tags": ex("local.tags"),
-    }));
+    modules.insert(
+        "network".into(),
+        json!({
+            "source": "./modules/network",
+            "vpc_name": ex("var.names.vpc"),
+            "private_network_name": ex("var.names.private_network"),
+            "subnet": ex("var.subnet"),
+            "tags": ex("local.tags"),
+        }),
+    );
     if shape.registry {
-        modules.insert("registry".into(), json!({
-            "source": "./modules/registry",
-            "name": ex("var.names.registry"),
-            "public": ex("var.registry_public"),
-        }));
+        modules.insert(
+            "registry".into(),
+            json!({
+                "source": "./modules/registry",
+                "name": ex("var.names.registry"),
+                "public": ex("var.registry_public"),
+            }),
+        );
     }
     if shape.secrets {
-        modules.insert("secrets".into(), json!({
-            "source": "./modules/secrets",
-            "path": ex("var.names.secret_path"),
-            "names": ex("var.stored_secrets"),
-            "values": ex("local.secrets"),
-            "value_version": ex("var.secrets_version"),
-            "tags": ex("local.tags"),
-        }));
+        modules.insert(
+            "secrets".into(),
+            json!({
+                "source": "./modules/secrets",
+                "path": ex("var.names.secret_path"),
+                "names": ex("var.stored_secrets"),
+                "values": ex("local.secrets"),
+                "value_version": ex("var.secrets_version"),
+                "tags": ex("local.tags"),
+            }),
+        );
     }
     if shape.containers {
         let mut c = json!({
@@ -105,13 +140,16 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
         modules.insert("containers".into(), c);
     }
     if shape.storage {
-        modules.insert("storage".into(), json!({
-            "source": "./modules/storage",
-            "region": s.region.value,
-            "sites": ex("var.sites"),
-            "buckets": ex("var.buckets"),
-            "tags": ex("local.bucket_tags"),
-        }));
+        modules.insert(
+            "storage".into(),
+            json!({
+                "source": "./modules/storage",
+                "region": s.region.value,
+                "sites": ex("var.sites"),
+                "buckets": ex("var.buckets"),
+                "tags": ex("local.bucket_tags"),
+            }),
+        );
     }
     if shape.edge {
         modules.insert("edge".into(), json!({
@@ -121,7 +159,11 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
         }));
     }
     if shape.dns {
-        let edge = if shape.edge { "module.edge.targets" } else { "{}" };
+        let edge = if shape.edge {
+            "module.edge.targets"
+        } else {
+            "{}"
+        };
         modules.insert("dns".into(), json!({
             "source": "./modules/dns",
             "count": ex("var.dns_zone == null ? 0 : 1"),
@@ -157,50 +199,110 @@ fn variables(envs: &[Stack], shape: Shape) -> Map<String, Value> {
     let mut vars = Map::new();
     let names: Vec<&str> = envs.iter().map(|e| e.env.value.as_str()).collect();
     let mut env = variable("string", "The environment being deployed.");
-    env.insert("validation".into(), json!([validation(
-        format!("contains({}, var.environment)", hcl::list(&names)),
-        format!("The environment must be one of: {}.", names.join(", ")),
-    )]));
+    env.insert(
+        "validation".into(),
+        json!([validation(
+            format!("contains({}, var.environment)", hcl::list(&names)),
+            format!("The environment must be one of: {}.", names.join(", ")),
+        )]),
+    );
     vars.insert("environment".into(), Value::Object(env));
-    vars.insert("names".into(), Value::Object(variable(NAMES_TYPE, "Names of the environment's resources.")));
+    vars.insert(
+        "names".into(),
+        Value::Object(variable(
+            NAMES_TYPE,
+            "Names of the environment's resources.",
+        )),
+    );
     let mut subnet = variable("string", "The private network's IPv4 CIDR.");
-    subnet.insert("validation".into(), json!([validation(
-        "can(cidrhost(var.subnet, 0))".into(),
-        "The subnet must be an IPv4 CIDR such as 10.0.0.0/24.".into(),
-    )]));
+    subnet.insert(
+        "validation".into(),
+        json!([validation(
+            "can(cidrhost(var.subnet, 0))".into(),
+            "The subnet must be an IPv4 CIDR such as 10.0.0.0/24.".into(),
+        )]),
+    );
     vars.insert("subnet".into(), Value::Object(subnet));
     if shape.registry {
-        vars.insert("registry_public".into(), Value::Object(variable("bool", "Whether anyone may pull the images.")));
-        let mut tag = variable("string", "The tag of the images to run: the git commit they were built from.");
-        tag.insert("validation".into(), json!([validation(
-            "can(regex(\"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$\", var.image_tag))".into(),
-            "The image tag must be a Docker tag, such as a git commit.".into(),
-        )]));
+        vars.insert(
+            "registry_public".into(),
+            Value::Object(variable("bool", "Whether anyone may pull the images.")),
+        );
+        let mut tag = variable(
+            "string",
+            "The tag of the images to run: the git commit they were built from.",
+        );
+        tag.insert(
+            "validation".into(),
+            json!([validation(
+                "can(regex(\"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$\", var.image_tag))".into(),
+                "The image tag must be a Docker tag, such as a git commit.".into(),
+            )]),
+        );
         vars.insert("image_tag".into(), Value::Object(tag));
     }
     if shape.containers {
-        vars.insert("services".into(), Value::Object(variable(&format!("map({SERVICE_TYPE})"), "Each service's settings in this environment.")));
+        vars.insert(
+            "services".into(),
+            Value::Object(variable(
+                &format!("map({SERVICE_TYPE})"),
+                "Each service's settings in this environment.",
+            )),
+        );
     }
     if shape.storage {
-        vars.insert("sites".into(), Value::Object(variable(&format!("map({SITE_TYPE})"), "Each static site in this environment.")));
-        vars.insert("buckets".into(), Value::Object(variable(&format!("map({BUCKET_TYPE})"), "Each bucket in this environment.")));
+        vars.insert(
+            "sites".into(),
+            Value::Object(variable(
+                &format!("map({SITE_TYPE})"),
+                "Each static site in this environment.",
+            )),
+        );
+        vars.insert(
+            "buckets".into(),
+            Value::Object(variable(
+                &format!("map({BUCKET_TYPE})"),
+                "Each bucket in this environment.",
+            )),
+        );
     }
     if shape.edge {
-        vars.insert("site_domains".into(), Value::Object(variable("map(object({ site = string, waf = bool }))", "Custom domains served by Edge Services, host -> site.")));
+        vars.insert(
+            "site_domains".into(),
+            Value::Object(variable(
+                "map(object({ site = string, waf = bool }))",
+                "Custom domains served by Edge Services, host -> site.",
+            )),
+        );
     }
     if shape.dns {
-        let mut z = variable("string", "The DNS zone managed in Scaleway Domains, or null.");
+        let mut z = variable(
+            "string",
+            "The DNS zone managed in Scaleway Domains, or null.",
+        );
         z.insert("default".into(), Value::Null);
         vars.insert("dns_zone".into(), Value::Object(z));
     }
     if shape.monitoring {
-        let mut m = variable(super::root::MONITORING_TYPE, "Cockpit sources and alert contacts, or null.");
+        let mut m = variable(
+            super::root::MONITORING_TYPE,
+            "Cockpit sources and alert contacts, or null.",
+        );
         m.insert("default".into(), Value::Null);
         vars.insert("monitoring".into(), Value::Object(m));
     }
     if shape.secrets {
-        vars.insert("stored_secrets".into(), Value::Object(variable("map(string)", "Secrets also kept in Secret Manager: stack name -> Secret Manager name.")));
-        let mut v = variable("number", "Bump to write new versions of the stored secrets after changing their values.");
+        vars.insert(
+            "stored_secrets".into(),
+            Value::Object(variable(
+                "map(string)",
+                "Secrets also kept in Secret Manager: stack name -> Secret Manager name.",
+            )),
+        );
+        let mut v = variable(
+            "number",
+            "Bump to write new versions of the stored secrets after changing their values.",
+        );
         v.insert("default".into(), json!(1));
         vars.insert("secrets_version".into(), Value::Object(v));
     }
@@ -225,7 +327,10 @@ fn var_variable(v: &Var) -> Map<String, Value> {
     }
     if let Some(p) = &v.pattern {
         checks.push(validation(
-            format!("can(regex({}, var.{name}))", hcl::string(&format!("^(?:{})$", p.value))),
+            format!(
+                "can(regex({}, var.{name}))",
+                hcl::string(&format!("^(?:{})$", p.value))
+            ),
             format!("{name} must match the pattern {}.", hcl::literal(&p.value)),
         ));
     }
@@ -253,7 +358,11 @@ pub fn secret_rules(x: &Secret) -> String {
     }
     rules.push("at most 1000 characters".into());
     let mut text = rules.join("; ");
-    text.push_str(if x.store { ". Also kept in Secret Manager." } else { "." });
+    text.push_str(if x.store {
+        ". Also kept in Secret Manager."
+    } else {
+        "."
+    });
     text
 }
 
@@ -266,7 +375,10 @@ fn secret_variable(x: &Secret) -> Map<String, Value> {
         format!("{name} must be set, and at most 1000 characters."),
     )];
     if let Some(n) = &x.min_length {
-        checks.push(validation(format!("length(var.{name}) >= {}", n.value), format!("{name} must be at least {} characters.", n.value)));
+        checks.push(validation(
+            format!("length(var.{name}) >= {}", n.value),
+            format!("{name} must be at least {} characters.", n.value),
+        ));
     }
     if let Some(p) = &x.postgres {
         let url = "^postgres(ql)?://([^@/?#]*@)?[^/?#]+(/[^?#]*)?[?]([^#]*&)?sslmode=";
@@ -276,9 +388,15 @@ fn secret_variable(x: &Secret) -> Map<String, Value> {
         ));
         let pooled = "^postgres(ql)?://([^@/?#]*@)?[^/?#]*-pooler";
         let (cond, msg) = if p.value == "pooled" {
-            (format!("can(regex({}, var.{name}))", hcl::string(pooled)), format!("{name} must use the pooled endpoint (its host contains -pooler)."))
+            (
+                format!("can(regex({}, var.{name}))", hcl::string(pooled)),
+                format!("{name} must use the pooled endpoint (its host contains -pooler)."),
+            )
         } else {
-            (format!("!can(regex({}, var.{name}))", hcl::string(pooled)), format!("{name} must use the direct endpoint (its host has no -pooler)."))
+            (
+                format!("!can(regex({}, var.{name}))", hcl::string(pooled)),
+                format!("{name} must use the direct endpoint (its host has no -pooler)."),
+            )
         };
         checks.push(validation(cond, msg));
     }
@@ -297,34 +415,75 @@ fn outputs(s: &Stack, shape: Shape) -> Map<String, Value> {
     let mut o = |name: String, value: Value, description: String| {
         out.insert(name, json!({ "value": value, "description": description }));
     };
-    o("environment".into(), ex("var.environment"), "The environment these outputs describe.".into());
-    o("private_network_id".into(), ex("module.network.private_network_id"), "The private network every service joins.".into());
+    o(
+        "environment".into(),
+        ex("var.environment"),
+        "The environment these outputs describe.".into(),
+    );
+    o(
+        "private_network_id".into(),
+        ex("module.network.private_network_id"),
+        "The private network every service joins.".into(),
+    );
     if shape.registry {
-        o("registry_endpoint".into(), ex("module.registry.endpoint"), "Where deploy pushes images: rg.REGION.scw.cloud/NAMESPACE.".into());
+        o(
+            "registry_endpoint".into(),
+            ex("module.registry.endpoint"),
+            "Where deploy pushes images: rg.REGION.scw.cloud/NAMESPACE.".into(),
+        );
     }
     for svc in &s.services {
         let n = &svc.name.value;
-        o(format!("service_{}_url", ident(n)), ex(format!("module.containers.urls[{}]", hcl::string(n))), format!("The https:// URL of service `{n}`."));
+        o(
+            format!("service_{}_url", ident(n)),
+            ex(format!("module.containers.urls[{}]", hcl::string(n))),
+            format!("The https:// URL of service `{n}`."),
+        );
     }
     for site in &s.sites {
         let n = &site.name.value;
-        o(format!("site_{}_bucket", ident(n)), ex(format!("module.storage.site_buckets[{}]", hcl::string(n))), format!("The bucket deploy uploads site `{n}` to."));
+        o(
+            format!("site_{}_bucket", ident(n)),
+            ex(format!("module.storage.site_buckets[{}]", hcl::string(n))),
+            format!("The bucket deploy uploads site `{n}` to."),
+        );
         let custom = if shape.edge {
             format!("try([for host, d in var.site_domains : \"https://${{host}}\" if d.site == {}][0], module.storage.site_urls[{}])", hcl::string(n), hcl::string(n))
         } else {
             format!("module.storage.site_urls[{}]", hcl::string(n))
         };
-        o(format!("site_{}_url", ident(n)), ex(custom), format!("The URL of site `{n}`: its custom domain, else its website endpoint."));
+        o(
+            format!("site_{}_url", ident(n)),
+            ex(custom),
+            format!("The URL of site `{n}`: its custom domain, else its website endpoint."),
+        );
     }
     for b in &s.buckets {
         let n = &b.name.value;
-        o(format!("bucket_{}_name", ident(n)), ex(format!("module.storage.buckets[{}]", hcl::string(n))), format!("The name of bucket `{n}`."));
+        o(
+            format!("bucket_{}_name", ident(n)),
+            ex(format!("module.storage.buckets[{}]", hcl::string(n))),
+            format!("The name of bucket `{n}`."),
+        );
     }
     if shape.containers {
-        let edge = if shape.edge { "module.edge.targets" } else { "{}" };
+        let edge = if shape.edge {
+            "module.edge.targets"
+        } else {
+            "{}"
+        };
         let manual = format!("merge({{ for host, name in local.service_domains : host => module.containers.hosts[name] }}, {edge})");
-        let value = if shape.dns { format!("var.dns_zone == null ? {manual} : {{}}") } else { manual };
-        o("dns_records_to_create".into(), ex(value), "CNAME records to create by hand (host -> target) when the stack has no `dns` zone.".into());
+        let value = if shape.dns {
+            format!("var.dns_zone == null ? {manual} : {{}}")
+        } else {
+            manual
+        };
+        o(
+            "dns_records_to_create".into(),
+            ex(value),
+            "CNAME records to create by hand (host -> target) when the stack has no `dns` zone."
+                .into(),
+        );
     }
     out
 }
@@ -332,7 +491,12 @@ fn outputs(s: &Stack, shape: Shape) -> Map<String, Value> {
 fn secrets_example(s: &Stack, banner: &str) -> String {
     let mut text = format!("# {banner}\n# Copy to secrets.auto.tfvars (never commit it), or set TF_VAR_NAME, and fill in every value.\n");
     for x in &s.secrets {
-        text.push_str(&format!("\n# {}: {}\n{} = \"\"\n", x.name.value, secret_rules(x), x.name.value));
+        text.push_str(&format!(
+            "\n# {}: {}\n{} = \"\"\n",
+            x.name.value,
+            secret_rules(x),
+            x.name.value
+        ));
     }
     text
 }

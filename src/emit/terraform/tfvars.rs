@@ -35,15 +35,26 @@ fn service(s: &Stack, svc: &Service) -> Value {
             let host = s
                 .domains
                 .iter()
-                .find(|d| d.service.as_ref().is_some_and(|t| t.value == l.target.value))
+                .find(|d| {
+                    d.service
+                        .as_ref()
+                        .is_some_and(|t| t.value == l.target.value)
+                })
                 .map(|d| d.host.value.clone());
-            (l.env.value.clone(), json!({ "target": l.target.value, "url": l.url.value, "host": host }))
+            (
+                l.env.value.clone(),
+                json!({ "target": l.target.value, "url": l.url.value, "host": host }),
+            )
         })
         .collect();
     let domains: Vec<&str> = s
         .domains
         .iter()
-        .filter(|d| d.service.as_ref().is_some_and(|t| t.value == svc.name.value))
+        .filter(|d| {
+            d.service
+                .as_ref()
+                .is_some_and(|t| t.value == svc.name.value)
+        })
         .map(|d| d.host.value.as_str())
         .collect();
     let image = match &svc.image {
@@ -81,19 +92,26 @@ pub fn values(s: &Stack, shape: Shape) -> Map<String, Value> {
     let prefix = s.prefix();
     let mut v = Map::new();
     v.insert("environment".into(), json!(s.env.value));
-    v.insert("names".into(), json!({
-        "containers": format!("{prefix}-containers"),
-        "registry": registry_name(&s.env.value, &s.name.value),
-        "vpc": format!("{prefix}-vpc"),
-        "private_network": format!("{prefix}-private-network"),
-        "secret_path": format!("/{}/{}", s.env.value, s.name.value),
-    }));
+    v.insert(
+        "names".into(),
+        json!({
+            "containers": format!("{prefix}-containers"),
+            "registry": registry_name(&s.env.value, &s.name.value),
+            "vpc": format!("{prefix}-vpc"),
+            "private_network": format!("{prefix}-private-network"),
+            "secret_path": format!("/{}/{}", s.env.value, s.name.value),
+        }),
+    );
     v.insert("subnet".into(), json!(s.network.subnet.value));
     if shape.registry {
         v.insert("registry_public".into(), json!(s.registry.public));
     }
     if shape.containers {
-        let services: Map<String, Value> = s.services.iter().map(|x| (x.name.value.clone(), service(s, x))).collect();
+        let services: Map<String, Value> = s
+            .services
+            .iter()
+            .map(|x| (x.name.value.clone(), service(s, x)))
+            .collect();
         v.insert("services".into(), Value::Object(services));
     }
     if shape.storage {
@@ -109,17 +127,22 @@ pub fn values(s: &Stack, shape: Shape) -> Map<String, Value> {
         let buckets: Map<String, Value> = s
             .buckets
             .iter()
-            .map(|b| (b.name.value.clone(), json!({
-                "name": format!("{prefix}-{}", b.name.value),
-                "public": b.public,
-                "versioning": b.versioning,
-                "cors": b.cors.as_ref().map(|c| json!({
-                    "origins": c.origins,
-                    "methods": c.methods.value,
-                    "headers": c.headers,
-                    "max_age": c.max_age,
-                })),
-            })))
+            .map(|b| {
+                (
+                    b.name.value.clone(),
+                    json!({
+                        "name": format!("{prefix}-{}", b.name.value),
+                        "public": b.public,
+                        "versioning": b.versioning,
+                        "cors": b.cors.as_ref().map(|c| json!({
+                            "origins": c.origins,
+                            "methods": c.methods.value,
+                            "headers": c.headers,
+                            "max_age": c.max_age,
+                        })),
+                    }),
+                )
+            })
             .collect();
         v.insert("buckets".into(), Value::Object(buckets));
     }
@@ -127,33 +150,48 @@ pub fn values(s: &Stack, shape: Shape) -> Map<String, Value> {
         let domains: Map<String, Value> = s
             .domains
             .iter()
-            .filter_map(|d| Some((d.host.value.clone(), json!({ "site": d.site.as_ref()?.value, "waf": d.waf }))))
+            .filter_map(|d| {
+                Some((
+                    d.host.value.clone(),
+                    json!({ "site": d.site.as_ref()?.value, "waf": d.waf }),
+                ))
+            })
             .collect();
         v.insert("site_domains".into(), Value::Object(domains));
     }
     if shape.dns {
-        v.insert("dns_zone".into(), json!(s.dns.as_ref().map(|z| z.value.clone())));
+        v.insert(
+            "dns_zone".into(),
+            json!(s.dns.as_ref().map(|z| z.value.clone())),
+        );
     }
     if shape.monitoring {
-        v.insert("monitoring".into(), match &s.monitoring {
-            None => Value::Null,
-            Some(m) => {
-                let mut sources = Map::new();
-                for (kind, src) in [("logs", &m.logs), ("metrics", &m.metrics), ("traces", &m.traces)] {
-                    if let Some(src) = src {
-                        sources.insert(kind.into(), json!(src.retention_days.value));
+        v.insert(
+            "monitoring".into(),
+            match &s.monitoring {
+                None => Value::Null,
+                Some(m) => {
+                    let mut sources = Map::new();
+                    for (kind, src) in [
+                        ("logs", &m.logs),
+                        ("metrics", &m.metrics),
+                        ("traces", &m.traces),
+                    ] {
+                        if let Some(src) = src {
+                            sources.insert(kind.into(), json!(src.retention_days.value));
+                        }
                     }
+                    let (emails, vars): (Vec<String>, Vec<String>) = match &m.alerts {
+                        None => (vec![], vec![]),
+                        Some(a) => match a.var_ref() {
+                            Some(var) => (vec![], vec![var.to_string()]),
+                            None => (vec![literal(a)], vec![]),
+                        },
+                    };
+                    json!({ "sources": sources, "alert_emails": emails, "alert_vars": vars })
                 }
-                let (emails, vars): (Vec<String>, Vec<String>) = match &m.alerts {
-                    None => (vec![], vec![]),
-                    Some(a) => match a.var_ref() {
-                        Some(var) => (vec![], vec![var.to_string()]),
-                        None => (vec![literal(a)], vec![]),
-                    },
-                };
-                json!({ "sources": sources, "alert_emails": emails, "alert_vars": vars })
-            }
-        });
+            },
+        );
     }
     if shape.secrets {
         let stored: Map<String, Value> = s
@@ -176,6 +214,9 @@ pub fn emit(envs: &[Stack], shape: Shape, banner: &str, files: &mut Artifacts) {
     for s in envs {
         let mut values = values(s, shape);
         values.insert("//".into(), json!(banner));
-        files.insert(format!("environments/{}.tfvars.json", s.env.value), json_bytes(&Value::Object(values)));
+        files.insert(
+            format!("environments/{}.tfvars.json", s.env.value),
+            json_bytes(&Value::Object(values)),
+        );
     }
 }

@@ -1,0 +1,106 @@
+//! The compiler's stages, separately and end to end, for the canonical stack and
+//! generated stacks of 100, 1,000 and 10,000 services (`cellac::gen::stack`), plus
+//! `check` on a stack full of mistakes (`cellac::gen::broken(1000)`).
+//!
+//! - parse: `syntax::parse`
+//! - check: `cellac::check` (parse, schema, merge, lower, every check)
+//! - emit: `emit::emit` on already checked environments
+//! - write: `write::write` of already emitted files into a temporary folder
+//! - build+write: `cellac::build` then `write::write`, what `cellac build` does
+//!
+//! Run: `cargo bench --bench pipeline`; figures in BENCHMARKS.md.
+
+use cellac::{emit, gen, syntax, write};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use std::hint::black_box;
+use std::path::PathBuf;
+use std::time::Duration;
+
+const CANONICAL: &str = include_str!("../examples/cella/stack.kdl");
+
+fn inputs() -> Vec<(String, String, usize)> {
+    let mut v = vec![("canonical".to_string(), CANONICAL.to_string(), 2)];
+    for n in [100, 1_000, 10_000] {
+        v.push((n.to_string(), gen::stack(n), n));
+    }
+    v
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cellac-bench-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn tune(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    services: usize,
+) {
+    if services >= 10_000 {
+        group.sample_size(10);
+        group.warm_up_time(Duration::from_millis(500));
+        group.measurement_time(Duration::from_secs(5));
+    } else {
+        group.sample_size(30);
+        group.warm_up_time(Duration::from_millis(500));
+        group.measurement_time(Duration::from_secs(2));
+    }
+}
+
+fn pipeline(c: &mut Criterion) {
+    for (name, text, services) in inputs() {
+        let mut group = c.benchmark_group("pipeline");
+        tune(&mut group, services);
+        group.throughput(Throughput::Bytes(text.len() as u64));
+
+        group.bench_with_input(BenchmarkId::new("parse", &name), &text, |b, t| {
+            b.iter(|| syntax::parse(black_box(t)).map(|n| n.len()).unwrap_or(0))
+        });
+        group.bench_with_input(BenchmarkId::new("check", &name), &text, |b, t| {
+            b.iter(|| cellac::check(black_box(t)))
+        });
+
+        let checked = cellac::check(&text);
+        assert!(checked.diagnostics.is_empty(), "{name} checks clean");
+        group.bench_with_input(BenchmarkId::new("emit", &name), &checked.envs, |b, envs| {
+            b.iter(|| emit::emit(black_box(envs), "stack.kdl"))
+        });
+
+        let files = emit::emit(&checked.envs, "stack.kdl");
+        let dir = scratch(&format!("write-{name}"));
+        group.bench_with_input(BenchmarkId::new("write", &name), &files, |b, files| {
+            // Rewrites the same folder each time: with its manifest in place, every
+            // iteration is a rebuild over a previous build's output.
+            b.iter(|| write::write(&dir, black_box(files), "stack.kdl", true).unwrap())
+        });
+
+        let dir2 = scratch(&format!("build-{name}"));
+        group.bench_with_input(BenchmarkId::new("build+write", &name), &text, |b, t| {
+            b.iter(|| {
+                let (_, files) = cellac::build(black_box(t), "stack.kdl");
+                write::write(&dir2, &files.unwrap(), "stack.kdl", true).unwrap()
+            })
+        });
+        group.finish();
+        let _ = std::fs::remove_dir_all(&dir);
+        let _ = std::fs::remove_dir_all(&dir2);
+    }
+
+    let broken = gen::broken(1000);
+    let mut group = c.benchmark_group("pipeline");
+    tune(&mut group, 10_000);
+    group.throughput(Throughput::Bytes(broken.len() as u64));
+    let count = cellac::check(&broken).diagnostics.len();
+    eprintln!(
+        "gen::broken(1000): {} bytes, {count} diagnostics",
+        broken.len()
+    );
+    group.bench_with_input(BenchmarkId::new("check", "broken-1000"), &broken, |b, t| {
+        b.iter(|| cellac::check(black_box(t)))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, pipeline);
+criterion_main!(benches);
