@@ -5,6 +5,7 @@ use crate::diagnostic::Diagnostic;
 use crate::span::{Span, Spanned};
 use crate::suggest::did_you_mean;
 use crate::syntax::Node;
+use std::collections::HashMap;
 
 /// Top-level nodes identified by their first argument as well as their name.
 pub const IDENTIFIED: [&str; 6] = ["service", "site", "bucket", "secret", "var", "domain"];
@@ -57,6 +58,13 @@ pub fn merge(nodes: &[Node], out: &mut Vec<Diagnostic>) -> Vec<EnvTree> {
         }
         seen.push(name.value);
         let mut merged = base.clone();
+        // Where each identity last appears in `merged`: a lookup per override, not a
+        // scan of every top-level node (quadratic on large stacks).
+        let mut index: HashMap<(String, Option<String>), usize> = HashMap::new();
+        for (i, n) in merged.iter().enumerate() {
+            let (kind, id) = identity(n);
+            index.insert((kind.to_string(), id.map(str::to_string)), i);
+        }
         for over in env.children() {
             let (kind, id) = identity(over);
             if kind == "stack" || kind == "environment" {
@@ -65,7 +73,8 @@ pub fn merge(nodes: &[Node], out: &mut Vec<Diagnostic>) -> Vec<EnvTree> {
             if IDENTIFIED.contains(&kind) && id.is_none() {
                 continue; // missing argument, reported by the schema check
             }
-            match merged.iter_mut().rev().find(|n| identity(n) == (kind, id)) {
+            let key = (kind.to_string(), id.map(str::to_string));
+            match index.get(&key).map(|&i| &mut merged[i]) {
                 Some(target) => merge_node(target, over, true),
                 None if DECLARED_ONLY.contains(&kind) => {
                     let id = id.unwrap_or_default();
@@ -92,6 +101,7 @@ pub fn merge(nodes: &[Node], out: &mut Vec<Diagnostic>) -> Vec<EnvTree> {
                 None => {
                     let mut added = over.clone();
                     mark_layer(&mut added);
+                    index.insert(key, merged.len());
                     merged.push(added);
                 }
             }

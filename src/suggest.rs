@@ -23,11 +23,20 @@ pub fn distance(a: &str, b: &str) -> usize {
 /// The closest candidate, if it is close enough to be what was meant.
 pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (name.chars().count() / 3).max(1) + 1;
+    let lower = name.to_lowercase();
+    let len = lower.chars().count();
     candidates
         .into_iter()
-        .map(|c| (distance(&name.to_lowercase(), &c.to_lowercase()), c))
-        .filter(|(d, c)| {
-            *d <= limit.min(c.chars().count().max(2) - 1) || c.contains(name) && name.len() > 2
+        .filter_map(|c| {
+            let contains = c.contains(name) && name.len() > 2;
+            let c_lower = c.to_lowercase();
+            // The distance is at least the difference in length: skip the quadratic
+            // computation for candidates that cannot be close enough.
+            if !contains && c_lower.chars().count().abs_diff(len) > limit {
+                return None;
+            }
+            let d = distance(&lower, &c_lower);
+            (d <= limit.min(c.chars().count().max(2) - 1) || contains).then_some((d, c))
         })
         .min_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)))
         .map(|(_, c)| c)
