@@ -39,6 +39,8 @@ codes! {
         "stack cella\nservice Backend", "Use lowercase letters, digits and `-` (and `_` for secrets and vars), starting with a letter.";
     "cellac::name::too-long", "error", "A generated name (ENV-STACK-NAME) longer than Scaleway allows: containers 34, namespaces 50, buckets 63.",
         "stack cella\nservice a-service-with-a-very-long-name", "Shorten the stack or resource name by the number of characters the help gives.";
+    "cellac::name::reserved", "error", "A `var` or `secret` whose name the generated configuration or Terraform already uses (environment, services, names, count, ...), or a var and a secret with the same name.",
+        "var services default=\"x\"", "Rename it, e.g. `var app_services`.";
     "cellac::region", "error", "A region or zone where the Scaleway products used here are not offered.",
         "stack cella region=us-east", "Use fr-par, nl-ams or pl-waw, and a zone of that region (REGION-1..3).";
     "cellac::port::range", "error", "A port outside 1..65535.",
@@ -81,6 +83,8 @@ codes! {
         "service cdc {\n    link backnd env=API_URL\n}", "Link to a declared service; write url=\"wss://{host}/path\".";
     "cellac::link::private", "error", "A `link` to a private service, which callers outside its namespace cannot reach without a token.",
         "service api { private }\nservice web {\n    link api env=API_URL\n}", "Make the target public or remove the link.";
+    "cellac::link::cycle", "error", "Services that link to each other, directly or through others (in any environments together): Terraform cannot create any of them first.",
+        "service a {\n    link b env=B_URL\n}\nservice b {\n    link a env=A_URL\n}", "Remove one link; give one service a custom `domain` and pass its URL as an `env` value.";
     "cellac::timeout::range", "error", "A timeout outside 1..900 seconds.",
         "service backend {\n    timeout 3600\n}", "Write a timeout between 1 and 900.";
     "cellac::health::path", "error", "A health path that does not start with `/`.",
@@ -91,6 +95,8 @@ codes! {
         "domain api.example.com", "Write `domain HOST service=NAME` or `domain HOST site=NAME`.";
     "cellac::domain::host", "error", "An invalid host name.",
         "domain \"API.example.com\" service=backend", "Write a lowercase host name such as api.example.com.";
+    "cellac::domain::zone", "error", "A `domain` outside the environment's `dns` zone: its record cannot be created there.",
+        "dns zone=example.com\ndomain api.example.org service=backend", "Use a host under the zone, or manage that domain's own zone.";
     "cellac::load-balancer::containers", "error", "A `load-balancer` node: Scaleway load balancers route to IPs, and Serverless Containers have none.",
         "load-balancer", "Remove it; write `domain HOST service=NAME` for a custom domain.";
     "cellac::secrets-file::syntax", "error", "A secrets file line that is not `name = \"value\"` (or JSON that is not an object of strings).",

@@ -1,4 +1,4 @@
-//! `cellac::domain::target`, `cellac::domain::host`.
+//! `cellac::domain::target`, `cellac::domain::host`, `cellac::domain::zone`.
 
 use super::Ctx;
 use crate::diagnostic::Diagnostic;
@@ -27,6 +27,21 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                         .at(d.host.span, "invalid host")
                         .help("write a lowercase host name such as `api.example.com`: labels of letters, digits and `-`, joined by dots"),
                 );
+            }
+            if let Some(zone) = &s.dns {
+                let host = &d.host.value;
+                let inside = host == &zone.value || host.ends_with(&format!(".{}", zone.value));
+                if valid_host(host) && !inside {
+                    out.push(
+                        Diagnostic::error(
+                            "cellac::domain::zone",
+                            format!("`{host}` is outside the DNS zone `{}` (environment `{}`)", zone.value, s.env.value),
+                        )
+                        .at(d.host.span, "not in the zone")
+                        .also(zone.span, "zone set here")
+                        .help(format!("use a host under `{}`, or manage that domain's zone with `dns zone=...`", zone.value)),
+                    );
+                }
             }
             match (&d.service, &d.site) {
                 (Some(svc), None) => {

@@ -53,3 +53,75 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         }
     }
 }
+
+/// `cellac::link::cycle`: services that link to each other, directly or through
+/// others. The Terraform configuration is shared by every environment, so the links
+/// of all environments together must not form a cycle: Terraform would have no
+/// container to create first.
+pub fn cycles(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    let Some(first) = ctx.envs.first() else {
+        return;
+    };
+    let index: HashMap<&str, usize> = first
+        .services
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.name.value.as_str(), i))
+        .collect();
+    let n = first.services.len();
+    // Edges with the span of the first link that makes them, in source order.
+    let mut edges: Vec<Vec<(usize, crate::span::Span)>> = vec![Vec::new(); n];
+    for stack in ctx.envs {
+        for svc in &stack.services {
+            let Some(&from) = index.get(svc.name.value.as_str()) else {
+                continue;
+            };
+            for link in &svc.links {
+                if let Some(&to) = index.get(link.target.value.as_str()) {
+                    if !edges[from].iter().any(|(t, _)| *t == to) {
+                        edges[from].push((to, link.target.span));
+                    }
+                }
+            }
+        }
+    }
+    // Iterative depth-first search; a back edge closes a cycle.
+    let (white, grey, black) = (0u8, 1u8, 2u8);
+    let mut color = vec![white; n];
+    for start in 0..n {
+        if color[start] != white {
+            continue;
+        }
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        color[start] = grey;
+        while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+            if let Some(&(to, span)) = edges[node].get(*next) {
+                *next += 1;
+                if color[to] == white {
+                    color[to] = grey;
+                    stack.push((to, 0));
+                } else if color[to] == grey {
+                    let from = stack.iter().position(|(x, _)| *x == to).unwrap_or(0);
+                    let mut names: Vec<&str> = stack[from..]
+                        .iter()
+                        .map(|(x, _)| first.services[*x].name.value.as_str())
+                        .collect();
+                    names.push(first.services[to].name.value.as_str());
+                    let message = if names.len() == 2 {
+                        format!("`{}` links to itself", names[0])
+                    } else {
+                        format!("services link in a cycle: {}", names.join(" -> "))
+                    };
+                    out.push(
+                        Diagnostic::error("cellac::link::cycle", message)
+                            .at(span, "closes the cycle")
+                            .help("remove one of these links: each container's URL exists only once it is created, so Terraform cannot create any of them first; give one service a custom `domain` and pass it as an `env` value instead"),
+                    );
+                }
+            } else {
+                color[node] = black;
+                stack.pop();
+            }
+        }
+    }
+}

@@ -30,6 +30,7 @@ pub struct Ctx<'a> {
 /// Runs every rule that needs the resolved environments.
 pub fn run(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     name::check(ctx, out);
+    name::reserved(ctx, out);
     region::check(ctx, out);
     port::check(ctx, out);
     env::check(ctx, out);
@@ -38,6 +39,7 @@ pub fn run(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     secret::check(ctx, out);
     var::check(ctx, out);
     link::check(ctx, out);
+    link::cycles(ctx, out);
     timeout::check(ctx, out);
     health::check(ctx, out);
     domain::check(ctx, out);

@@ -241,3 +241,72 @@ fn suggestion(name: &str) -> String {
         format!("x{s}")
     }
 }
+
+/// Root-module variables the generated configuration declares itself.
+pub const ROOT_VARIABLES: [&str; 13] = [
+    "environment",
+    "names",
+    "subnet",
+    "registry_public",
+    "image_tag",
+    "services",
+    "sites",
+    "buckets",
+    "site_domains",
+    "dns_zone",
+    "monitoring",
+    "stored_secrets",
+    "secrets_version",
+];
+/// Names Terraform does not allow for a variable.
+pub const TERRAFORM_RESERVED: [&str; 8] = [
+    "source",
+    "version",
+    "providers",
+    "count",
+    "for_each",
+    "lifecycle",
+    "depends_on",
+    "locals",
+];
+
+/// `cellac::name::reserved`: a `var` or `secret` becomes a Terraform variable of the
+/// same name, so it must not take a name the configuration or Terraform already uses,
+/// nor the name of another var or secret.
+pub fn reserved(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    let Some(s) = ctx.envs.first() else { return };
+    let mut seen: std::collections::HashMap<&str, &crate::span::Spanned<String>> =
+        std::collections::HashMap::new();
+    let names = s
+        .vars
+        .iter()
+        .map(|v| (&v.name, "var"))
+        .chain(s.secrets.iter().map(|x| (&x.name, "secret")));
+    for (name, kind) in names {
+        let n = name.value.as_str();
+        if ROOT_VARIABLES.contains(&n) || TERRAFORM_RESERVED.contains(&n) {
+            let why = if ROOT_VARIABLES.contains(&n) {
+                "the generated configuration declares a variable of that name"
+            } else {
+                "Terraform reserves that name"
+            };
+            out.push(
+                Diagnostic::error(
+                    "cellac::name::reserved",
+                    format!("{kind} name `{n}` is reserved: {why}"),
+                )
+                .at(name.span, "reserved name")
+                .help(format!("rename it, e.g. `{kind} app_{n}`")),
+            );
+        } else if let Some(first) = seen.get(n) {
+            out.push(
+                Diagnostic::error("cellac::name::reserved", format!("`{n}` names both a var and a secret"))
+                    .at(name.span, "second use of the name")
+                    .also(first.span, "first declared here")
+                    .help("vars and secrets share one namespace (Terraform variables): rename one of them"),
+            );
+        } else {
+            seen.insert(n, name);
+        }
+    }
+}

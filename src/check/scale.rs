@@ -100,16 +100,24 @@ fn singleton_error(service: &str, scale: &Node, singleton: Span, env: Option<&st
 /// `cellac::scale::singleton`, on the nodes as written: every `scale` of a singleton
 /// service, at the top level or in an environment, even where an override hides it.
 fn singletons(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-    let is_service = |n: &&Node, name: &str| {
-        n.name.value == "service" && n.first_str().is_some_and(|s| s.value == name)
-    };
-    let mut envs: Vec<(&str, &Node)> = Vec::new();
+    type Overrides<'a> = std::collections::HashMap<&'a str, Vec<&'a Node>>;
+    // Each environment's service overrides, by service name, gathered once.
+    let mut envs: Vec<(&str, Overrides)> = Vec::new();
     for e in ctx.nodes.iter().filter(|n| n.name.value == "environment") {
         if let Some(name) = e.first_str() {
             if !envs.iter().any(|(n, _)| *n == name.value) {
-                envs.push((name.value, e));
+                let mut by_name = Overrides::new();
+                for n in e.children().iter().filter(|n| n.name.value == "service") {
+                    if let Some(s) = n.first_str() {
+                        by_name.entry(s.value).or_default().push(n);
+                    }
+                }
+                envs.push((name.value, by_name));
             }
         }
+    }
+    fn overrides<'a>(e: &Overrides<'a>, name: &str) -> Vec<&'a Node> {
+        e.get(name).cloned().unwrap_or_default()
     }
     let mut done = std::collections::HashSet::new();
     for top in ctx.nodes.iter().filter(|n| n.name.value == "service") {
@@ -125,7 +133,7 @@ fn singletons(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         // overridden, and an environment's `singleton` where it is not.
         if let Some(scale) = top_scale.filter(|s| min_max(s, None) != (1, 1)) {
             let inherited_by = envs.iter().find_map(|(env, e)| {
-                let over = e.children().iter().find(|n| is_service(n, name))?;
+                let over = *overrides(e, name).first()?;
                 let flag = over.child("singleton")?;
                 over.child("scale")
                     .is_none()
@@ -140,7 +148,7 @@ fn singletons(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             }
         }
         for (env, e) in &envs {
-            for over in e.children().iter().filter(|n| is_service(n, name)) {
+            for over in overrides(e, name) {
                 let flag = over
                     .child("singleton")
                     .map(|s| s.name.span)

@@ -89,7 +89,13 @@ fn sh_helper(
     Ok(())
 }
 
-fn registry() -> Handlebars<'static> {
+/// The templates, parsed once per process.
+fn registry() -> &'static Handlebars<'static> {
+    static REGISTRY: std::sync::OnceLock<Handlebars<'static>> = std::sync::OnceLock::new();
+    REGISTRY.get_or_init(build_registry)
+}
+
+fn build_registry() -> Handlebars<'static> {
     let mut hb = Handlebars::new();
     hb.set_strict_mode(true);
     hb.register_escape_fn(handlebars::no_escape);

@@ -90,15 +90,21 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
     );
     let mut urls = Map::new();
     let mut ids = Map::new();
+    // Every environment's links, by service name, gathered once.
+    let mut linked: std::collections::HashMap<&str, BTreeSet<&str>> = Default::default();
+    for e in envs {
+        for x in &e.services {
+            linked
+                .entry(x.name.value.as_str())
+                .or_default()
+                .extend(x.links.iter().map(|l| l.target.value.as_str()));
+        }
+    }
     for svc in &first.services {
         let id = ident(&svc.name.value);
         let s = format!("var.services[{}]", hcl::string(&svc.name.value));
         // Targets this service links to in any environment: only those are referenced.
-        let targets: BTreeSet<&str> = envs
-            .iter()
-            .filter_map(|e| e.service(&svc.name.value))
-            .flat_map(|x| x.links.iter().map(|l| l.target.value.as_str()))
-            .collect();
+        let targets = linked.remove(svc.name.value.as_str()).unwrap_or_default();
         let env_expr = if targets.is_empty() {
             format!("merge({s}.env, {{ for k, v in {s}.env_vars : k => var.vars[v] }})")
         } else {
