@@ -3,6 +3,8 @@
 use crate::diagnostic::Diagnostic;
 use crate::span::{Span, Spanned};
 
+mod fast;
+
 /// A literal KDL value.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Lit {
@@ -143,7 +145,13 @@ impl Node {
 }
 
 /// Parses a stack file into nodes, or returns every syntax error the parser reports.
+///
+/// Plain stack files take a hand-written fast path; anything it is not sure about
+/// (including every syntax error) goes to the `kdl` crate, the reference parser.
 pub fn parse(text: &str) -> Result<Vec<Node>, Vec<Diagnostic>> {
+    if let Some(nodes) = fast::parse(text) {
+        return Ok(nodes);
+    }
     match kdl::KdlDocument::parse_v2(text) {
         Ok(doc) => Ok(lower_doc(&doc)),
         Err(err) => {
