@@ -62,7 +62,10 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         }
         for e in &svc.env {
             if e.value.var_ref().is_none() {
-                let len = e.value.lit.display().chars().count();
+                let len = match &e.value.lit {
+                    crate::syntax::Lit::Str(s) => s.chars().count(),
+                    other => other.display().chars().count(),
+                };
                 if len > MAX_VALUE {
                     out.push(
                         Diagnostic::error("cellac::env::too-long", format!("the value of `{}` is {len} characters; Scaleway allows {MAX_VALUE}", e.key.value))
