@@ -3,7 +3,7 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::span::{Span, Spanned};
-use crate::suggest::did_you_mean;
+use crate::suggest::Index;
 use crate::syntax::Node;
 use std::collections::HashMap;
 
@@ -50,6 +50,8 @@ pub fn merge(nodes: &[Node], out: &mut Vec<Diagnostic>) -> Vec<EnvTree> {
         }];
     }
     let mut seen = Vec::new();
+    // Declared names by kind, for did-you-mean on overrides of undeclared things.
+    let mut declared: std::collections::HashMap<&str, Index> = std::collections::HashMap::new();
     let mut trees = Vec::new();
     for env in envs {
         let name = env.first_str().expect("filtered above");
@@ -78,11 +80,14 @@ pub fn merge(nodes: &[Node], out: &mut Vec<Diagnostic>) -> Vec<EnvTree> {
                 Some(target) => merge_node(target, over, true),
                 None if DECLARED_ONLY.contains(&kind) => {
                     let id = id.unwrap_or_default();
-                    let declared: Vec<&str> = base
-                        .iter()
-                        .filter(|n| n.name.value == kind)
-                        .filter_map(|n| n.first_str().map(|s| s.value))
-                        .collect();
+                    let declared = declared.entry(kind).or_insert_with(|| {
+                        Index::new(
+                            base.iter()
+                                .filter(|n| n.name.value == kind)
+                                .filter_map(|n| n.first_str().map(|s| s.value))
+                                .collect(),
+                        )
+                    });
                     out.push(
                         Diagnostic::error(
                             "cellac::env::unknown-override",
@@ -94,7 +99,7 @@ pub fn merge(nodes: &[Node], out: &mut Vec<Diagnostic>) -> Vec<EnvTree> {
                         .at(over.head_span(), "not declared at the top level")
                         .help(format!(
                             "{}; or declare `{kind} {id}` at the top level first",
-                            did_you_mean(id, &declared)
+                            declared.did_you_mean(id)
                         )),
                     );
                 }

@@ -20,6 +20,42 @@ pub fn distance(a: &str, b: &str) -> usize {
     row[b.len()]
 }
 
+/// The edit distance if it is at most `max`: stops as soon as it cannot be, and works
+/// on bytes without allocating for short ASCII names (the common case).
+pub fn distance_within(a: &str, b: &str, max: usize) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > max && a.is_ascii() && b.is_ascii() {
+        return None;
+    }
+    if !(a.is_ascii() && b.is_ascii() && b.len() < 64) {
+        let d = distance(a, b);
+        return (d <= max).then_some(d);
+    }
+    let b = b.as_bytes();
+    let mut row = [0usize; 64];
+    for (j, slot) in row.iter_mut().enumerate().take(b.len() + 1) {
+        *slot = j;
+    }
+    for (i, ca) in a.bytes().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        let mut best = row[0];
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = if ca == *cb {
+                prev
+            } else {
+                1 + prev.min(row[j]).min(row[j + 1])
+            };
+            best = best.min(row[j + 1]);
+            prev = cur;
+        }
+        if best > max {
+            return None;
+        }
+    }
+    (row[b.len()] <= max).then_some(row[b.len()])
+}
+
 /// The closest candidate, if it is close enough to be what was meant.
 pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (name.chars().count() / 3).max(1) + 1;
@@ -35,8 +71,12 @@ pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
             if !contains && c_lower.chars().count().abs_diff(len) > limit {
                 return None;
             }
-            let d = distance(&lower, &c_lower);
-            (d <= limit.min(c.chars().count().max(2) - 1) || contains).then_some((d, c))
+            let max = limit.min(c.chars().count().max(2) - 1);
+            match distance_within(&lower, &c_lower, max) {
+                Some(d) => Some((d, c)),
+                None if contains => Some((distance(&lower, &c_lower), c)),
+                None => None,
+            }
         })
         .min_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)))
         .map(|(_, c)| c)
@@ -52,18 +92,59 @@ pub fn one_of(items: &[&str]) -> String {
     }
 }
 
-/// Help for an unknown name: the nearest valid one, then the whole list.
+/// How many valid names a help message lists before it says how many more there are.
+pub const LISTED: usize = 20;
+
+/// The valid names, at most [`LISTED`] of them, then how many are left out.
+fn listing(valid: &[&str]) -> String {
+    if valid.len() <= LISTED {
+        return one_of(valid);
+    }
+    let shown: Vec<String> = valid[..LISTED].iter().map(|s| format!("`{s}`")).collect();
+    format!("{} and {} more", shown.join(", "), valid.len() - LISTED)
+}
+
+/// Help for an unknown name: the nearest valid one, then the valid names.
 pub fn did_you_mean(name: &str, valid: &[&str]) -> String {
     match nearest(name, valid.iter().copied()) {
-        Some(n) => format!("did you mean `{n}`? Valid here: {}", one_of(valid)),
+        Some(n) => format!("did you mean `{n}`? Valid here: {}", listing(valid)),
         None if valid.is_empty() => "nothing is declared that could go here".to_string(),
-        None => format!("valid here: {}", one_of(valid)),
+        None => format!("valid here: {}", listing(valid)),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_lists_are_cut() {
+        let names: Vec<String> = (0..30).map(|i| format!("svc{i}")).collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let help = did_you_mean("svc29x", &refs);
+        assert!(help.starts_with("did you mean `svc29`?"), "{help}");
+        assert!(help.ends_with("`svc19` and 10 more"), "{help}");
+    }
+
+    #[test]
+    fn bounded_distance_agrees() {
+        for (a, b) in [
+            ("kitten", "sitting"),
+            ("", "abc"),
+            ("svc12", "svc21"),
+            ("é", "e"),
+            ("abc", ""),
+        ] {
+            let d = distance(a, b);
+            for max in 0..6 {
+                assert_eq!(
+                    distance_within(a, b, max),
+                    (d <= max).then_some(d),
+                    "{a} {b} {max}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn distances() {
@@ -83,5 +164,146 @@ mod tests {
             Some("database_url")
         );
         assert_eq!(nearest("zzzzzz", ["service", "site"]), None);
+    }
+}
+
+/// Did-you-mean over a large set of names: answers each query without comparing the
+/// name with every candidate (a BK-tree over edit distance, built on first use), so a
+/// file with thousands of misspellings among thousands of names stays fast.
+pub struct Index<'a> {
+    names: Vec<&'a str>,
+    tree: std::cell::OnceCell<Tree>,
+}
+
+/// Candidate lists at most this long are scanned directly (and also match by substring).
+const SCAN: usize = 64;
+
+struct Tree {
+    lower: Vec<String>,
+    /// For each node: its candidate and its children as (distance, node).
+    nodes: Vec<(usize, Vec<(usize, usize)>)>,
+}
+
+impl<'a> Index<'a> {
+    pub fn new(names: Vec<&'a str>) -> Self {
+        Index {
+            names,
+            tree: std::cell::OnceCell::new(),
+        }
+    }
+
+    pub fn names(&self) -> &[&'a str] {
+        &self.names
+    }
+
+    fn tree(&self) -> &Tree {
+        self.tree.get_or_init(|| {
+            let lower: Vec<String> = self.names.iter().map(|n| n.to_lowercase()).collect();
+            let mut nodes: Vec<(usize, Vec<(usize, usize)>)> = Vec::new();
+            for item in 0..lower.len() {
+                if nodes.is_empty() {
+                    nodes.push((item, Vec::new()));
+                    continue;
+                }
+                let mut at = 0;
+                loop {
+                    let d = distance(&lower[item], &lower[nodes[at].0]);
+                    if d == 0 {
+                        break; // the same name twice
+                    }
+                    match nodes[at].1.iter().find(|(cd, _)| *cd == d) {
+                        Some(&(_, next)) => at = next,
+                        None => {
+                            let id = nodes.len();
+                            nodes.push((item, Vec::new()));
+                            nodes[at].1.push((d, id));
+                            break;
+                        }
+                    }
+                }
+            }
+            Tree { lower, nodes }
+        })
+    }
+
+    /// The closest name, by the same rule as [`nearest`] (without substring matches
+    /// once the list is long).
+    pub fn nearest(&self, name: &str) -> Option<&'a str> {
+        if self.names.len() <= SCAN {
+            return nearest(name, self.names.iter().copied());
+        }
+        let tree = self.tree();
+        let limit = (name.chars().count() / 3).max(1) + 1;
+        let query = name.to_lowercase();
+        let mut best: Option<(usize, &'a str)> = None;
+        let mut todo = vec![0usize];
+        while let Some(at) = todo.pop() {
+            let (item, children) = &tree.nodes[at];
+            // Children are pruned by the distance, so it is needed exactly only up to
+            // the farthest child's reach; past that any larger value prunes the same.
+            let reach = children
+                .iter()
+                .map(|(cd, _)| cd + limit)
+                .max()
+                .unwrap_or(limit);
+            let d = distance_within(&query, &tree.lower[*item], reach).unwrap_or(reach + 1);
+            let candidate = self.names[*item];
+            if d <= limit
+                && d <= candidate.chars().count().max(2) - 1
+                && best.is_none_or(|(bd, bn)| (d, candidate) < (bd, bn))
+            {
+                best = Some((d, candidate));
+            }
+            for &(cd, child) in children {
+                if cd + limit >= d && cd <= d + limit {
+                    todo.push(child);
+                }
+            }
+        }
+        best.map(|(_, n)| n)
+    }
+
+    /// Help for an unknown name, as [`did_you_mean`] writes it.
+    pub fn did_you_mean(&self, name: &str) -> String {
+        match self.nearest(name) {
+            Some(n) => format!("did you mean `{n}`? Valid here: {}", listing(&self.names)),
+            None if self.names.is_empty() => "nothing is declared that could go here".to_string(),
+            None => format!("valid here: {}", listing(&self.names)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod index_tests {
+    use super::*;
+
+    #[test]
+    fn the_index_agrees_with_a_scan() {
+        let names: Vec<String> = (0..500)
+            .map(|i| format!("svc{i}"))
+            .chain(["database_url".into(), "api".into()])
+            .collect();
+        let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+        let index = Index::new(refs.clone());
+        for q in [
+            "svc12",
+            "svc1x",
+            "svc499",
+            "sv",
+            "databse_url",
+            "zzzzzzzz",
+            "apj",
+            "SVC7",
+        ] {
+            let scan = refs
+                .iter()
+                .map(|c| (distance(&q.to_lowercase(), &c.to_lowercase()), *c))
+                .filter(|(d, c)| {
+                    *d <= ((q.chars().count() / 3).max(1) + 1).min(c.chars().count().max(2) - 1)
+                })
+                .min()
+                .map(|(_, c)| c);
+            assert_eq!(index.nearest(q), scan, "query {q}");
+        }
     }
 }

@@ -2,7 +2,7 @@
 
 use super::Ctx;
 use crate::diagnostic::Diagnostic;
-use crate::suggest::did_you_mean;
+use crate::suggest::Index;
 
 /// Whether `host` is a valid DNS host name with at least two labels.
 pub fn valid_host(host: &str) -> bool {
@@ -20,6 +20,11 @@ pub fn valid_host(host: &str) -> bool {
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for s in ctx.envs {
+        let services = Index::new(s.services.iter().map(|x| x.name.value.as_str()).collect());
+        let sites = Index::new(s.sites.iter().map(|x| x.name.value.as_str()).collect());
+        let service_set: std::collections::HashSet<&str> =
+            services.names().iter().copied().collect();
+        let site_set: std::collections::HashSet<&str> = sites.names().iter().copied().collect();
         for d in &s.domains {
             if !valid_host(&d.host.value) {
                 out.push(
@@ -45,9 +50,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             }
             match (&d.service, &d.site) {
                 (Some(svc), None) => {
-                    if s.service(&svc.value).is_none() {
-                        let names: Vec<&str> =
-                            s.services.iter().map(|x| x.name.value.as_str()).collect();
+                    if !service_set.contains(svc.value.as_str()) {
                         out.push(
                             Diagnostic::error(
                                 "cellac::domain::target",
@@ -57,14 +60,12 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                                 ),
                             )
                             .at(svc.span, "unknown service")
-                            .help(did_you_mean(&svc.value, &names)),
+                            .help(services.did_you_mean(&svc.value)),
                         );
                     }
                 }
                 (None, Some(site)) => {
-                    if !s.sites.iter().any(|x| x.name.value == site.value) {
-                        let names: Vec<&str> =
-                            s.sites.iter().map(|x| x.name.value.as_str()).collect();
+                    if !site_set.contains(site.value.as_str()) {
                         out.push(
                             Diagnostic::error(
                                 "cellac::domain::target",
@@ -74,7 +75,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                                 ),
                             )
                             .at(site.span, "unknown site")
-                            .help(did_you_mean(&site.value, &names)),
+                            .help(sites.did_you_mean(&site.value)),
                         );
                     }
                 }

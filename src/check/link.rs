@@ -3,7 +3,7 @@
 use super::Ctx;
 use crate::diagnostic::Diagnostic;
 use crate::model::Service;
-use crate::suggest::did_you_mean;
+use crate::suggest::Index;
 use std::collections::HashMap;
 
 /// Declared service names, for did-you-mean (built only when a link is wrong).
@@ -22,6 +22,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         for s in &stack.services {
             services.entry(s.name.value.as_str()).or_insert(s);
         }
+        let names = Index::new(names(stack));
         for svc in &stack.services {
             for link in &svc.links {
                 let target = services.get(link.target.value.as_str()).copied();
@@ -29,7 +30,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 None => out.push(
                     Diagnostic::error("cellac::link::target", format!("`{}` links to `{}`, which is not a service", svc.name.value, link.target.value))
                         .at(link.target.span, "unknown service")
-                        .help(did_you_mean(&link.target.value, &names(stack))),
+                        .help(names.did_you_mean(&link.target.value)),
                 ),
                 Some(target) if target.private => out.push(
                     Diagnostic::error("cellac::link::private", format!("`{}` links to `{}`, a private service (environment `{}`)", svc.name.value, target.name.value, stack.env.value))

@@ -1,9 +1,9 @@
 //! `cellac::secret::undeclared`, `cellac::secret::unused`, `cellac::secret::inline`.
 //! No message ever repeats a value that may be secret.
 
-use super::{each_service, Ctx};
+use super::Ctx;
 use crate::diagnostic::Diagnostic;
-use crate::suggest::did_you_mean;
+use crate::suggest::Index;
 
 /// Whether a `secret-env` value reads as a secret's name rather than a secret's value.
 pub fn looks_like_name(s: &str) -> bool {
@@ -40,13 +40,22 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         }
     }
     let mut used = std::collections::HashSet::new();
-    for (stack, svc) in each_service(ctx) {
-        for e in &svc.secret_env {
-            if e.raw.var_ref().is_some() {
-                continue; // a `(var)` here is reported by the schema check
-            }
-            if e.raw.as_str().is_none_or(|s| !looks_like_name(s)) {
-                out.push(
+    for stack in ctx.envs {
+        let declared = Index::new(
+            stack
+                .secrets
+                .iter()
+                .map(|s| s.name.value.as_str())
+                .collect(),
+        );
+        let known: std::collections::HashSet<&str> = declared.names().iter().copied().collect();
+        for svc in &stack.services {
+            for e in &svc.secret_env {
+                if e.raw.var_ref().is_some() {
+                    continue; // a `(var)` here is reported by the schema check
+                }
+                if e.raw.as_str().is_none_or(|s| !looks_like_name(s)) {
+                    out.push(
                     Diagnostic::error("cellac::secret::inline", format!("`{}` is given a secret value, not a secret's name", e.key.value))
                         .at(e.secret.span, "secret value (not shown)")
                         .help(format!(
@@ -54,49 +63,43 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                             e.key.value.to_lowercase(), e.key.value, e.key.value.to_lowercase()
                         )),
                 );
-            } else if stack.secret(&e.secret.value).is_none() {
-                let declared: Vec<&str> = stack
-                    .secrets
-                    .iter()
-                    .map(|s| s.name.value.as_str())
-                    .collect();
-                // The secret it was meant to name is not also reported as unused.
-                if let Some(meant) =
-                    crate::suggest::nearest(&e.secret.value, declared.iter().copied())
-                {
-                    used.insert(meant.to_string());
+                } else if !known.contains(e.secret.value.as_str()) {
+                    // The secret it was meant to name is not also reported as unused.
+                    if let Some(meant) = declared.nearest(&e.secret.value) {
+                        used.insert(meant.to_string());
+                    }
+                    out.push(
+                        Diagnostic::error(
+                            "cellac::secret::undeclared",
+                            format!("secret `{}` is not declared", e.secret.value),
+                        )
+                        .at(e.secret.span, "undeclared secret")
+                        .help(format!(
+                            "{}; or declare `secret {}`",
+                            declared.did_you_mean(&e.secret.value),
+                            e.secret.value
+                        )),
+                    );
+                } else {
+                    used.insert(e.secret.value.clone());
                 }
-                out.push(
-                    Diagnostic::error(
-                        "cellac::secret::undeclared",
-                        format!("secret `{}` is not declared", e.secret.value),
-                    )
-                    .at(e.secret.span, "undeclared secret")
-                    .help(format!(
-                        "{}; or declare `secret {}`",
-                        did_you_mean(&e.secret.value, &declared),
-                        e.secret.value
-                    )),
-                );
-            } else {
-                used.insert(e.secret.value.clone());
             }
-        }
-        for e in &svc.env {
-            if e.value.as_str().is_some_and(has_credentials) {
-                out.push(
-                    Diagnostic::error(
-                        "cellac::secret::inline",
-                        format!("`{}` holds a URL with a password", e.key.value),
-                    )
-                    .at(e.value.span, "credentials in plain text (not shown)")
-                    .help(format!(
-                        "declare `secret {}` and move the key to `secret-env {}={}`",
-                        e.key.value.to_lowercase(),
-                        e.key.value,
-                        e.key.value.to_lowercase()
-                    )),
-                );
+            for e in &svc.env {
+                if e.value.as_str().is_some_and(has_credentials) {
+                    out.push(
+                        Diagnostic::error(
+                            "cellac::secret::inline",
+                            format!("`{}` holds a URL with a password", e.key.value),
+                        )
+                        .at(e.value.span, "credentials in plain text (not shown)")
+                        .help(format!(
+                            "declare `secret {}` and move the key to `secret-env {}={}`",
+                            e.key.value.to_lowercase(),
+                            e.key.value,
+                            e.key.value.to_lowercase()
+                        )),
+                    );
+                }
             }
         }
     }

@@ -3,7 +3,7 @@
 use super::Ctx;
 use crate::diagnostic::Diagnostic;
 use crate::model::{Stack, Var};
-use crate::suggest::did_you_mean;
+use crate::suggest::Index;
 use crate::syntax::Value;
 
 /// Whether `s` is a plausible email address (one `@`, a dotted domain, no spaces).
@@ -30,10 +30,11 @@ fn references(s: &Stack) -> impl Iterator<Item = &Value> {
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for s in ctx.envs {
-        let declared: Vec<&str> = s.vars.iter().map(|v| v.name.value.as_str()).collect();
+        let declared = Index::new(s.vars.iter().map(|v| v.name.value.as_str()).collect());
+        let known: std::collections::HashSet<&str> = declared.names().iter().copied().collect();
         for r in references(s) {
             let name = r.var_ref().unwrap_or_default();
-            if s.var(name).is_none() {
+            if !known.contains(name) {
                 out.push(
                     Diagnostic::error(
                         "cellac::var::undeclared",
@@ -42,7 +43,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     .at(r.span, "undeclared variable")
                     .help(format!(
                         "{}; or declare `var {name}`",
-                        did_you_mean(name, &declared)
+                        declared.did_you_mean(name)
                     )),
                 );
             }
