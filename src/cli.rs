@@ -269,18 +269,35 @@ fn build(args: &BuildArgs) -> i32 {
     if let Err(e) = std::fs::create_dir_all(out) {
         return fail(format!("cannot create {}: {e}", out.display()));
     }
+    let before = crate::write::drift(out, &files, &stack_path);
     match crate::write::write(out, &files, &stack_path, args.force) {
         Ok(removed) => {
             for p in &removed {
                 eprintln!("removed {}", out.join(p).display());
             }
             let envs: Vec<&str> = checked.envs.iter().map(|e| e.env.value.as_str()).collect();
-            eprintln!(
-                "wrote {} files to {} (environments: {})",
-                files.len(),
-                out.display(),
-                envs.join(", ")
-            );
+            // The manifest is not counted: it is bookkeeping, not output.
+            let changed = before
+                .missing
+                .iter()
+                .chain(&before.stale)
+                .filter(|p| p.as_str() != crate::write::MANIFEST)
+                .count();
+            if changed == 0 && removed.is_empty() {
+                eprintln!(
+                    "{} is up to date ({} files, environments: {})",
+                    out.display(),
+                    files.len(),
+                    envs.join(", ")
+                );
+            } else {
+                eprintln!(
+                    "wrote {changed} of {} files to {} (environments: {})",
+                    files.len(),
+                    out.display(),
+                    envs.join(", ")
+                );
+            }
             EXIT_OK
         }
         Err(e @ crate::write::WriteError::Io(_)) => fail(e),
