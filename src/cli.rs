@@ -67,6 +67,9 @@ struct BuildArgs {
     /// Treat warnings as errors.
     #[arg(long)]
     deny_warnings: bool,
+    /// Write only these environments' files (repeatable); the others' stay as they are.
+    #[arg(long = "env", value_name = "NAME")]
+    envs: Vec<String>,
 }
 
 #[derive(Subcommand)]
@@ -240,6 +243,10 @@ fn build(args: &BuildArgs) -> i32 {
         return EXIT_PROBLEMS;
     };
     let out = &args.out;
+    let files = match only_envs(files, &args.envs, &checked, out) {
+        Ok(f) => f,
+        Err(e) => return fail(e),
+    };
     if args.check {
         let drift = crate::write::drift(out, &files, &stack_path);
         if drift.is_clean() {
@@ -306,4 +313,48 @@ fn build(args: &BuildArgs) -> i32 {
             EXIT_PROBLEMS
         }
     }
+}
+
+/// With `--env`, the files of the other environments keep what is on disk (or are not
+/// written, if they are not there yet), so they are neither rewritten nor removed.
+fn only_envs(
+    mut files: crate::emit::Artifacts,
+    wanted: &[String],
+    checked: &crate::Checked,
+    out: &Path,
+) -> Result<crate::emit::Artifacts, String> {
+    if wanted.is_empty() {
+        return Ok(files);
+    }
+    let names: Vec<&str> = checked.envs.iter().map(|e| e.env.value.as_str()).collect();
+    for w in wanted {
+        if !names.contains(&w.as_str()) {
+            return Err(format!(
+                "the stack has no environment `{w}`; {}",
+                crate::suggest::did_you_mean(w, &names)
+            ));
+        }
+    }
+    let others: Vec<String> = names
+        .iter()
+        .filter(|n| !wanted.iter().any(|w| w == *n))
+        .map(|n| format!("environments/{n}."))
+        .collect();
+    let keys: Vec<String> = files.keys().cloned().collect();
+    for path in keys {
+        if others
+            .iter()
+            .any(|prefix| path.starts_with(prefix.as_str()))
+        {
+            match std::fs::read(out.join(&path)) {
+                Ok(on_disk) => {
+                    files.insert(path, on_disk);
+                }
+                Err(_) => {
+                    files.remove(&path);
+                }
+            }
+        }
+    }
+    Ok(files)
 }
