@@ -249,7 +249,7 @@ impl<'a> Index<'a> {
             let d = distance_within(&query, &tree.lower[*item], reach).unwrap_or(reach + 1);
             let candidate = self.names[*item];
             if d <= limit
-                && d <= candidate.chars().count().max(2) - 1
+                && d < candidate.chars().count().max(2)
                 && best.is_none_or(|(bd, bn)| (d, candidate) < (bd, bn))
             {
                 best = Some((d, candidate));
