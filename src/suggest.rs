@@ -2,46 +2,37 @@
 
 /// Edit distance between two strings (Levenshtein, by characters).
 pub fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = if ca == *cb {
-                prev
-            } else {
-                1 + prev.min(row[j]).min(row[j + 1])
-            };
-            prev = cur;
-        }
-    }
-    row[b.len()]
+    distance_within(a, b, usize::MAX).unwrap_or(usize::MAX)
 }
 
-/// The edit distance if it is at most `max`: stops as soon as it cannot be, and works
-/// on bytes without allocating for short ASCII names (the common case).
+/// The edit distance if it is at most `max`: stops as soon as it cannot be. Short
+/// ASCII names (the common case) are compared as bytes, without allocating.
 pub fn distance_within(a: &str, b: &str, max: usize) -> Option<usize> {
-    if a.len().abs_diff(b.len()) > max && a.is_ascii() && b.is_ascii() {
-        return None;
+    if a.is_ascii() && b.is_ascii() {
+        if a.len().abs_diff(b.len()) > max {
+            return None;
+        }
+        if b.len() < 64 {
+            return bounded(a.as_bytes(), b.as_bytes(), max, &mut [0; 64]);
+        }
     }
-    if !(a.is_ascii() && b.is_ascii() && b.len() < 64) {
-        let d = distance(a, b);
-        return (d <= max).then_some(d);
-    }
-    let b = b.as_bytes();
-    let mut row = [0usize; 64];
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    bounded(&a, &b, max, &mut vec![0; b.len() + 1])
+}
+
+/// Levenshtein over two sequences, one row at a time in `row` (at least `b.len() + 1`
+/// long), giving up once every entry of a row exceeds `max`.
+fn bounded<T: PartialEq>(a: &[T], b: &[T], max: usize, row: &mut [usize]) -> Option<usize> {
     for (j, slot) in row.iter_mut().enumerate().take(b.len() + 1) {
         *slot = j;
     }
-    for (i, ca) in a.bytes().enumerate() {
+    for (i, ca) in a.iter().enumerate() {
         let mut prev = row[0];
         row[0] = i + 1;
         let mut best = row[0];
         for (j, cb) in b.iter().enumerate() {
             let cur = row[j + 1];
-            row[j + 1] = if ca == *cb {
+            row[j + 1] = if ca == cb {
                 prev
             } else {
                 1 + prev.min(row[j]).min(row[j + 1])
