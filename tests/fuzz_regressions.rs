@@ -1,5 +1,5 @@
 //! Inputs the fuzzers (fuzz/, see README.md "Fuzzing") once crashed on, replayed through
-//! the front end, the renderers and the whole pipeline. Every file in
+//! the front end, the renderers, the whole pipeline and the formatter. Every file in
 //! tests/fixtures/fuzz/ is one input, read as bytes: like the `check` fuzz target, a NUL
 //! byte separates the stack from a secrets file checked against it, and input that is
 //! not UTF-8 is read lossily.
@@ -104,6 +104,43 @@ fn fuzz_inputs_build() {
                 serde_json::from_slice::<serde_json::Value>(bytes)
                     .unwrap_or_else(|e| panic!("{name}: {path} is not JSON: {e}"));
             }
+        }
+    }
+}
+
+fn codes(text: &str) -> Vec<&'static str> {
+    let mut codes: Vec<_> = cellac::check(text)
+        .diagnostics
+        .iter()
+        .map(|d| d.code)
+        .collect();
+    codes.sort_unstable();
+    codes
+}
+
+#[test]
+fn fuzz_inputs_format() {
+    for (name, bytes) in inputs() {
+        let input = String::from_utf8_lossy(&bytes);
+        let stack = input.split('\0').next().unwrap_or_default();
+        for (tab_size, spaces) in [(4, true), (2, true), (0, false)] {
+            let Some(out) = cellac::lsp::format::format(stack, tab_size, spaces) else {
+                continue;
+            };
+            assert!(
+                cellac::check(&out).nodes.is_some(),
+                "{name}: the formatted text does not parse:\n{out}"
+            );
+            assert_eq!(
+                cellac::lsp::format::format(&out, tab_size, spaces).as_deref(),
+                Some(out.as_str()),
+                "{name}: formatting is not a fixed point"
+            );
+            assert_eq!(
+                codes(stack),
+                codes(&out),
+                "{name}: formatting changed the diagnostics"
+            );
         }
     }
 }

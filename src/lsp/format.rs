@@ -92,11 +92,14 @@ fn restore_line_comments(
 ) {
     for node in doc.nodes_mut() {
         let comment = comments.next().flatten();
+        // After a closing brace the parser keeps `}// end` but loses `} // end`: no space
+        // there, or the output would not format again (found by fuzz/ `format`).
+        let sep = if node.children().is_some() { "" } else { " " };
         if let Some(f) = node.format_mut() {
             // autoformat also ends a kept `/* */` with a line break, before the terminator's.
             let before = f.before_terminator.trim_end().to_string();
             f.before_terminator = match comment {
-                Some(c) => format!("{before} {c}"),
+                Some(c) => format!("{before}{sep}{c}"),
                 None => before,
             };
         }
