@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # A real editor against the language server: headless Neovim starts `cellac lsp`,
-# opens a stack and prints the diagnostics it was sent (../shared/tools/nvim-lsp-diagnostics.lua).
+# opens a stack and prints the diagnostics it was sent (tests/nvim/nvim-lsp-diagnostics.lua, a copy of the shared tool).
 #   - tests/nvim/broken.kdl must give the codes and lines of tests/nvim/broken.expected;
 #   - examples/cella/stack.kdl must give none.
 # Exits non-zero on any mismatch. Run from anywhere: tests/nvim/run.sh
@@ -8,7 +8,7 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
-lua="${NVIM_LSP_LUA:-$root/../shared/tools/nvim-lsp-diagnostics.lua}"
+lua="${NVIM_LSP_LUA:-$root/tests/nvim/nvim-lsp-diagnostics.lua}"
 bin="${CELLAC_BIN:-$root/target/debug/cellac}"
 
 command -v nvim >/dev/null || { echo "nvim-lsp: nvim is not installed (apt-get install neovim)" >&2; exit 1; }
