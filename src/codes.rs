@@ -99,6 +99,16 @@ codes! {
         "dns zone=example.com\ndomain api.example.org service=backend", "Use a host under the zone, or manage that domain's own zone.";
     "cellac::load-balancer::containers", "error", "A `load-balancer` node: Scaleway load balancers route to IPs, and Serverless Containers have none.",
         "load-balancer", "Remove it; write `domain HOST service=NAME` for a custom domain.";
+    "cellac::link::websocket-domain", "error", "A `ws://` or `wss://` link URL that uses `{domain}`: Scaleway's custom container domains do not carry WebSockets.",
+        "link backend env=API_WS_URL url=\"wss://{domain}/ws\"", "Write `{host}`, the target's own endpoint, which carries WebSockets: `url=\"wss://{host}/ws\"`.";
+    "cellac::project::shared", "error", "Two or more environments in one Scaleway Project each manage a project-scoped resource (Cockpit's alert manager, the Edge Services plan): each apply would overwrite the others', and destroying one environment turns it off for all.",
+        "monitoring {\n    alerts email=\"ops@example.com\"\n}\nenvironment dev\nenvironment prod", "Write `project create=#true` (one project per environment), or give each environment its own `project id=\"...\"`.";
+    "cellac::project::id", "error", "A `project id=` that is not a Scaleway Project id (a UUID).",
+        "project id=\"my-project\"", "Copy the Project id from the console's Project settings.";
+    "cellac::bucket::access", "error", "A service's `bucket NAME` names a bucket the stack does not declare.",
+        "service api {\n    bucket uploads access=write\n}", "Declare `bucket uploads` at the top level, or fix the name (did-you-mean).";
+    "cellac::edge::waf", "warning", "A `waf=#true` site domain on the `starter` Edge Services plan, which includes no WAF requests.",
+        "edge plan=starter\ndomain example.com site=web waf=#true", "Write `edge plan=professional`, or remove `waf=#true`.";
     "cellac::secrets-file::syntax", "error", "A secrets file line that is not `name = \"value\"` (or JSON that is not an object of strings).",
         "database_url = postgres://...", "Quote the value: `database_url = \"postgres://...\"`.";
     "cellac::secrets-file::missing", "error", "A declared secret with no value in the secrets file (nor in TF_VAR_NAME).",

@@ -157,11 +157,11 @@ fn merge_node(base: &mut Node, over: &Node, top_level: bool) {
                 children.retain(|c| c.name.value != "public" && c.name.value != "private");
                 children.push(added);
             }
-            "link" => {
+            "link" | "bucket" => {
                 let target = child.first_str().map(|s| s.value);
                 match children
                     .iter_mut()
-                    .find(|c| c.name.value == "link" && c.first_str().map(|s| s.value) == target)
+                    .find(|c| c.name.value == name && c.first_str().map(|s| s.value) == target)
                 {
                     Some(existing) => merge_node(existing, child, false),
                     None => children.push(added),

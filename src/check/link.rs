@@ -1,4 +1,5 @@
-//! `cellac::link::target`, `cellac::link::private`.
+//! `cellac::link::target`, `cellac::link::private`, `cellac::link::websocket-domain`,
+//! `cellac::link::cycle`.
 
 use super::Ctx;
 use crate::diagnostic::Diagnostic;
@@ -40,14 +41,26 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 ),
                 Some(_) => {}
             }
-                if !link.url.value.contains("{host}") && !link.url.value.contains("{url}") {
+                let url = &link.url.value;
+                if !["{host}", "{url}", "{domain}"].iter().any(|p| url.contains(p)) {
                     out.push(
                         Diagnostic::error(
                             "cellac::link::target",
-                            "the link's URL names neither `{host}` nor `{url}`",
+                            "the link's URL names none of `{host}`, `{url}` or `{domain}`",
                         )
                         .at(link.url.span, "no placeholder")
                         .help("write url=\"wss://{host}/path\" or url=\"{url}/path\""),
+                    );
+                }
+                let lower = url.to_ascii_lowercase();
+                if (lower.starts_with("ws://") || lower.starts_with("wss://")) && url.contains("{domain}") {
+                    out.push(
+                        Diagnostic::error(
+                            "cellac::link::websocket-domain",
+                            "a WebSocket link goes through a custom domain, which does not carry WebSockets",
+                        )
+                        .at(link.url.span, "`{domain}` in a ws:// or wss:// URL")
+                        .help(format!("write `{}`: `{{host}}` is the target's own endpoint, which does", url.replace("{domain}", "{host}"))),
                     );
                 }
             }

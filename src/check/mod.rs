@@ -1,14 +1,17 @@
 //! Every rule of the language, one file per family; a rule's code names its file
 //! (`cellac::scale::singleton` lives in `scale.rs`).
 
+mod bucket;
 mod domain;
+mod edge;
 mod env;
-mod health;
+pub mod health;
 mod link;
 mod load_balancer;
 mod memory;
 pub mod name;
 mod port;
+mod project;
 mod region;
 mod scale;
 pub mod schema;
@@ -44,6 +47,9 @@ pub fn run(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     health::check(ctx, out);
     domain::check(ctx, out);
     load_balancer::check(ctx, out);
+    bucket::check(ctx, out);
+    edge::check(ctx, out);
+    project::check(ctx, out);
     merge_environments(ctx.envs, out);
 }
 

@@ -6,7 +6,7 @@ mod resources;
 pub mod service;
 
 pub use resources::{Bucket, Cors, Domain, Monitoring, Secret, Site, Source, Var};
-pub use service::{EnvVar, Health, Image, Link, Scale, SecretEnv, Service};
+pub use service::{BucketAccess, EnvVar, Health, Image, Link, Scale, SecretEnv, Service};
 
 use crate::envs::EnvTree;
 use crate::span::{Span, Spanned};
@@ -25,6 +25,8 @@ pub struct Stack {
     pub zone: Spanned<String>,
     pub provider: Spanned<String>,
     pub state: Option<State>,
+    pub project: Option<Project>,
+    pub edge: Option<Edge>,
     pub registry: Registry,
     pub network: Network,
     pub secrets: Vec<Secret>,
@@ -44,6 +46,21 @@ pub struct State {
     pub region: Spanned<String>,
 }
 
+/// `project`: where the environment's resources live.
+#[derive(Clone, Debug)]
+pub struct Project {
+    pub span: Span,
+    pub create: bool,
+    pub id: Option<Spanned<String>>,
+}
+
+/// `edge`: the Edge Services subscription.
+#[derive(Clone, Debug)]
+pub struct Edge {
+    pub span: Span,
+    pub plan: Option<Spanned<String>>,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Registry {
     /// Whether the stack has a `registry` node (a registry is also implied by builds).
@@ -53,6 +70,8 @@ pub struct Registry {
 
 #[derive(Clone, Debug)]
 pub struct Network {
+    /// Whether the stack has a `network` node: only then is there a VPC.
+    pub declared: bool,
     pub subnet: Spanned<String>,
 }
 
@@ -72,6 +91,44 @@ impl Stack {
     /// `dev-cella`: the prefix of every resource name.
     pub fn prefix(&self) -> String {
         format!("{}-{}", self.env.value, self.name.value)
+    }
+
+    /// Whether the configuration creates this environment's project.
+    pub fn creates_project(&self) -> bool {
+        self.project.as_ref().is_some_and(|p| p.create)
+    }
+
+    /// Whether this environment serves a site through Edge Services (and needs a plan).
+    pub fn uses_edge(&self) -> bool {
+        self.domains.iter().any(|d| d.site.is_some())
+    }
+
+    /// Whether this environment manages Cockpit's alert manager (one per project).
+    pub fn manages_alerts(&self) -> bool {
+        self.monitoring
+            .as_ref()
+            .is_some_and(|m| m.alerts.is_some() || m.preconfigured && m.alerts_span.is_some())
+    }
+
+    /// The Edge Services plan: as set, else `professional` when a domain wants a WAF,
+    /// else `starter`.
+    pub fn edge_plan(&self) -> &str {
+        match self.edge.as_ref().and_then(|e| e.plan.as_ref()) {
+            Some(p) => &p.value,
+            None if self.domains.iter().any(|d| d.site.is_some() && d.waf) => "professional",
+            None => "starter",
+        }
+    }
+
+    /// `-` for no bucket access: whether some service has an API key for buckets.
+    pub fn uses_iam(&self) -> bool {
+        self.services.iter().any(|s| !s.buckets.is_empty())
+    }
+
+    /// Whether something reads secrets from Secret Manager by reference (jobs do;
+    /// containers get values). No such thing exists in the language yet.
+    pub fn reads_secret_manager(&self) -> bool {
+        false
     }
 
     /// Whether some service builds its image, which implies a registry.
@@ -127,6 +184,15 @@ pub fn lower(tree: &EnvTree) -> Stack {
             region: str_of(n.prop("region")).unwrap_or_else(|| region.clone()),
         })
     });
+    let project = last("project").map(|n| Project {
+        span: n.head_span(),
+        create: bool_of(n.prop("create")).unwrap_or(false),
+        id: str_of(n.prop("id")),
+    });
+    let edge = last("edge").map(|n| Edge {
+        span: n.head_span(),
+        plan: str_of(n.prop("plan")),
+    });
     let registry = Registry {
         declared: last("registry").is_some(),
         public: last("registry")
@@ -134,6 +200,7 @@ pub fn lower(tree: &EnvTree) -> Stack {
             .unwrap_or(false),
     };
     let network = Network {
+        declared: last("network").is_some(),
         subnet: last("network")
             .and_then(|n| str_of(n.prop("subnet")))
             .unwrap_or_else(|| default_at("10.0.0.0/24".into(), head)),
@@ -163,6 +230,8 @@ pub fn lower(tree: &EnvTree) -> Stack {
         zone,
         provider,
         state,
+        project,
+        edge,
         registry,
         network,
     }

@@ -53,6 +53,7 @@ pub struct Cors {
     pub origins: Vec<String>,
     pub methods: Spanned<Vec<String>>,
     pub headers: Vec<String>,
+    pub expose: Vec<String>,
     pub max_age: i128,
 }
 
@@ -63,6 +64,10 @@ pub struct Monitoring {
     pub metrics: Option<Source>,
     pub traces: Option<Source>,
     pub alerts: Option<Value>,
+    /// The `alerts` node, if any.
+    pub alerts_span: Option<Span>,
+    /// Enable Scaleway's preconfigured alert rules (`alerts preconfigured=`).
+    pub preconfigured: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -145,6 +150,7 @@ pub(super) fn bucket(node: &Node) -> Option<Bucket> {
             .unwrap_or_else(|| default_at("GET,PUT".into(), c.span))
             .map(|m| list(&m)),
         headers: list(c.prop("headers").and_then(Value::as_str).unwrap_or("*")),
+        expose: list(c.prop("expose").and_then(Value::as_str).unwrap_or("")),
         max_age: c.prop("max-age").and_then(Value::as_int).unwrap_or(3600),
     });
     Some(Bucket {
@@ -169,6 +175,11 @@ pub(super) fn monitoring(node: &Node) -> Monitoring {
         metrics: source("metrics", 31),
         traces: source("traces", 7),
         alerts: node.child("alerts").and_then(|a| a.prop("email").cloned()),
+        alerts_span: node.child("alerts").map(|a| a.span),
+        preconfigured: node
+            .child("alerts")
+            .and_then(|a| bool_of(a.prop("preconfigured")))
+            .unwrap_or(true),
     }
 }
 

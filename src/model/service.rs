@@ -23,6 +23,25 @@ pub struct Service {
     pub env: Vec<EnvVar>,
     pub secret_env: Vec<SecretEnv>,
     pub links: Vec<Link>,
+    /// Buckets the service reads or writes, with an API key of its own.
+    pub buckets: Vec<BucketAccess>,
+    /// The env names of that API key: (access key id, secret key).
+    pub s3_keys: (Spanned<String>, Spanned<String>),
+}
+
+#[derive(Clone, Debug)]
+pub struct BucketAccess {
+    pub bucket: Spanned<String>,
+    /// `read` or `write`.
+    pub access: Spanned<String>,
+    /// The env key that holds the bucket's name.
+    pub env: Spanned<String>,
+    pub span: Span,
+}
+
+/// `S3_BUCKET_PUBLIC_UPLOADS` for bucket `public-uploads`.
+pub fn bucket_env_key(bucket: &str) -> String {
+    format!("S3_BUCKET_{}", bucket.to_uppercase().replace('-', "_"))
 }
 
 #[derive(Clone, Debug)]
@@ -50,6 +69,8 @@ pub struct Health {
     pub interval: Spanned<String>,
     pub failures: Spanned<i128>,
     pub timeout: Spanned<String>,
+    /// How long a new instance may take to answer for the first time.
+    pub startup: Option<Spanned<String>>,
 }
 
 #[derive(Clone, Debug)]
@@ -152,8 +173,12 @@ pub(super) fn lower(node: &Node) -> Option<Service> {
             path: str_of(h.arg(0))?,
             interval: str_of(h.prop("interval"))
                 .unwrap_or_else(|| default_at("10s".into(), h.span)),
-            failures: int_of(h.prop("failures")).unwrap_or_else(|| default_at(30, h.span)),
+            // With a startup probe, liveness keeps a short failure window.
+            failures: int_of(h.prop("failures")).unwrap_or_else(|| {
+                default_at(if h.prop("startup").is_some() { 3 } else { 30 }, h.span)
+            }),
             timeout: str_of(h.prop("timeout")).unwrap_or_else(|| default_at("30s".into(), h.span)),
+            startup: str_of(h.prop("startup")),
         })
     });
     // env and secret-env are maps: a later key (from an override) replaces an earlier one.
@@ -214,6 +239,29 @@ pub(super) fn lower(node: &Node) -> Option<Service> {
             })
         })
         .collect();
+    let buckets = node
+        .children()
+        .iter()
+        .filter(|c| c.name.value == "bucket")
+        .filter_map(|b| {
+            let bucket = str_of(b.arg(0))?;
+            Some(BucketAccess {
+                access: str_of(b.prop("access"))
+                    .unwrap_or_else(|| default_at("read".into(), b.span)),
+                env: str_of(b.prop("env"))
+                    .unwrap_or_else(|| default_at(bucket_env_key(&bucket.value), b.span)),
+                bucket,
+                span: b.span,
+            })
+        })
+        .collect();
+    let keys = child("s3-keys");
+    let s3_keys = (
+        keys.and_then(|k| str_of(k.prop("id")))
+            .unwrap_or_else(|| default_at("S3_ACCESS_KEY_ID".into(), head)),
+        keys.and_then(|k| str_of(k.prop("secret")))
+            .unwrap_or_else(|| default_at("S3_ACCESS_KEY_SECRET".into(), head)),
+    );
     let private = node
         .children()
         .iter()
@@ -237,6 +285,8 @@ pub(super) fn lower(node: &Node) -> Option<Service> {
         env,
         secret_env,
         links,
+        buckets,
+        s3_keys,
         name,
     })
 }

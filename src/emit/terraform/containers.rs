@@ -23,8 +23,11 @@ pub const SERVICE_TYPE: &str = "object({
     env = map(string)
     env_vars = map(string)
     secret_env = map(string)
-    links = map(object({ target = string, url = string, host = optional(string) }))
-    health = optional(object({ path = string, interval = string, failure_threshold = number, timeout = string }))
+    links = map(object({ target = string, url = string, domain = optional(string) }))
+    health = optional(object({ path = string, interval = string, failure_threshold = number, timeout = string, startup_failure_threshold = optional(number) }))
+    buckets = map(string)
+    bucket_access = map(string)
+    s3_keys = object({ id = string, secret = string })
     domains = list(string)
   })";
 
@@ -44,8 +47,33 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
     m.var(
         "private_network_id",
         "string",
-        "The private network every container joins.",
+        "The private network every container joins, or null.",
+    )
+    .insert("default".into(), Value::Null);
+    m.var(
+        "region",
+        "string",
+        "The region, for the Object Storage endpoint services receive.",
     );
+    m.var(
+        "bucket_names",
+        "map(string)",
+        "Each bucket's name, keyed by the stack's bucket names.",
+    )
+    .insert("default".into(), json!({}));
+    m.var(
+        "s3_access_keys",
+        "map(string)",
+        "Each bucket-using service's access key id.",
+    )
+    .insert("default".into(), json!({}));
+    m.var(
+        "s3_secret_keys",
+        "map(string)",
+        "Each bucket-using service's secret key.",
+    );
+    m.variables["s3_secret_keys"]["default"] = json!({});
+    m.variables["s3_secret_keys"]["sensitive"] = json!(true);
     m.var(
         "services",
         &format!("map({SERVICE_TYPE})"),
@@ -77,6 +105,8 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
     .insert("sensitive".into(), json!(true));
     m.var("manage_domains", "bool", "Create container domains here; false when the DNS module creates them after their records.")
         .insert("default".into(), json!(true));
+    m.var("attached_domains", "list(string)", "Custom domains whose CNAME record exists: only those are attached (creating a container domain before its record fails).")
+        .insert("default".into(), json!([]));
     m.var("tags", "list(string)", "Tags on every resource.");
     let _ = shape;
     m.resource(
@@ -105,9 +135,16 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
         let s = format!("var.services[{}]", hcl::string(&svc.name.value));
         // Targets this service links to in any environment: only those are referenced.
         let targets = linked.remove(svc.name.value.as_str()).unwrap_or_default();
+        // Object Storage access: the bucket names, the endpoint and the key id.
+        let s3 = format!(
+            "{{ for k, b in {s}.buckets : k => var.bucket_names[b] }}, length({s}.buckets) == 0 ? {{}} : {{ S3_ENDPOINT = \"https://s3.${{var.region}}.scw.cloud\", S3_REGION = var.region, ({s}.s3_keys.id) = var.s3_access_keys[{name}] }}",
+            name = hcl::string(&svc.name.value)
+        );
         let env_expr = if targets.is_empty() {
-            format!("merge({s}.env, {{ for k, v in {s}.env_vars : k => var.vars[v] }})")
+            format!("merge({s}.env, {{ for k, v in {s}.env_vars : k => var.vars[v] }}, {s3})")
         } else {
+            // `{host}` is always the target's own endpoint (it carries WebSockets);
+            // `{domain}` its custom domain where it has one; `{url}` is https://{host}.
             let hosts: Vec<String> = targets
                 .iter()
                 .map(|t| {
@@ -119,10 +156,14 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
                 })
                 .collect();
             format!(
-                "merge({s}.env, {{ for k, v in {s}.env_vars : k => var.vars[v] }}, {{ for k, l in {s}.links : k => replace(replace(l.url, \"{{url}}\", \"https://{{host}}\"), \"{{host}}\", coalesce(l.host, {{ {} }}[l.target])) }})",
-                hosts.join(", ")
+                "merge({s}.env, {{ for k, v in {s}.env_vars : k => var.vars[v] }}, {{ for k, l in {s}.links : k => replace(replace(replace(l.url, \"{{url}}\", \"https://{{host}}\"), \"{{domain}}\", coalesce(l.domain, {{ {h} }}[l.target])), \"{{host}}\", {{ {h} }}[l.target]) }}, {s3})",
+                h = hosts.join(", ")
             )
         };
+        let secret_expr = format!(
+            "merge({{ for k, name in {s}.secret_env : k => var.secret_values[name] }}, length({s}.buckets) == 0 ? {{}} : {{ ({s}.s3_keys.secret) = var.s3_secret_keys[{}] }})",
+            hcl::string(&svc.name.value)
+        );
         let image = match &svc.image {
             Image::Build { .. } => format!(
                 "coalesce({s}.image, \"${{var.registry_endpoint}}/{}:${{var.image_tag}}\")",
@@ -145,12 +186,21 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
             "https_connections_only": true,
             "private_network_id": ex("var.private_network_id"),
             "environment_variables": ex(env_expr),
-            "secret_environment_variables": ex(format!("{{ for k, name in {s}.secret_env : k => var.secret_values[name] }}")),
+            "secret_environment_variables": ex(secret_expr),
             "tags": ex("var.tags"),
             "dynamic": {
                 "scaling_option": {
                     "for_each": ex(format!("{s}.concurrency == null ? [] : [{s}.concurrency]")),
                     "content": { "concurrent_requests_threshold": ex("scaling_option.value") },
+                },
+                "startup_probe": {
+                    "for_each": ex(format!("try({s}.health.startup_failure_threshold, null) == null ? [] : [{s}.health]")),
+                    "content": {
+                        "failure_threshold": ex("startup_probe.value.startup_failure_threshold"),
+                        "interval": ex("startup_probe.value.interval"),
+                        "timeout": ex("startup_probe.value.timeout"),
+                        "http": [{ "path": ex("startup_probe.value.path") }],
+                    },
                 },
                 "liveness_probe": {
                     "for_each": ex(format!("{s}.health == null ? [] : [{s}.health]")),
@@ -167,7 +217,7 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
             "scaleway_container_domain",
             &id,
             json!({
-                "for_each": ex(format!("var.manage_domains ? toset({s}.domains) : toset([])")),
+                "for_each": ex(format!("var.manage_domains ? toset([for d in {s}.domains : d if contains(var.attached_domains, d)]) : toset([])")),
                 "container_id": ex(format!("scaleway_container.{id}.id")),
                 "hostname": ex("each.value"),
             }),

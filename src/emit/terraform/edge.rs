@@ -13,6 +13,20 @@ pub fn module() -> Module {
         "map(object({ bucket_name = string, waf = bool }))",
         "Site domains: host -> the bucket it serves and whether a WAF filters it.",
     );
+    m.var(
+        "plan",
+        "string",
+        "The Edge Services plan: starter, professional or advanced.",
+    );
+    // Pipelines need a subscribed plan, one per project.
+    m.resource(
+        "scaleway_edge_services_plan",
+        "this",
+        json!({
+            "count": ex("length(var.domains) > 0 ? 1 : 0"),
+            "name": ex("var.plan"),
+        }),
+    );
     m.resource(
         "scaleway_edge_services_pipeline",
         "this",
@@ -20,6 +34,7 @@ pub fn module() -> Module {
             "for_each": ex("var.domains"),
             "name": ex("replace(each.key, \".\", \"-\")"),
             "description": ex("\"Serves ${each.key} from ${each.value.bucket_name}.\""),
+            "depends_on": ["scaleway_edge_services_plan.this"],
         }),
     );
     m.resource(

@@ -8,8 +8,10 @@ mod containers;
 mod dns;
 mod edge;
 mod hcl;
+mod iam;
 mod monitoring;
 mod network;
+mod project;
 mod registry;
 mod root;
 mod secrets;
@@ -23,6 +25,12 @@ use serde_json::{json, Map, Value};
 /// Which child modules the stack needs (in any environment).
 #[derive(Clone, Copy, Debug)]
 pub struct Shape {
+    /// Some environment creates its own project (`project create=#true`).
+    pub project: bool,
+    /// Some environment declares a `network`: only then is there a VPC.
+    pub network: bool,
+    /// Some service reads or writes a bucket: IAM applications and keys.
+    pub iam: bool,
     pub registry: bool,
     pub secrets: bool,
     pub containers: bool,
@@ -36,8 +44,14 @@ impl Shape {
     pub fn of(envs: &[Stack]) -> Shape {
         let any = |f: &dyn Fn(&Stack) -> bool| envs.iter().any(f);
         Shape {
+            project: any(&|s| s.creates_project()),
+            network: any(&|s| s.network.declared),
+            iam: any(&|s| s.uses_iam()),
             registry: any(&|s| s.registry.declared || s.builds_images()),
-            secrets: any(&|s| s.secrets.iter().any(|x| x.store)),
+            // Secret Manager keeps a copy only for what reads secrets by reference
+            // (migration and scheduled jobs); containers get values, so with no job
+            // there is nothing to store (docs/scaleway-facts.md, Secret Manager).
+            secrets: any(&|s| s.secrets.iter().any(|x| x.store) && s.reads_secret_manager()),
             containers: any(&|s| !s.services.is_empty()),
             storage: any(&|s| !s.sites.is_empty() || !s.buckets.is_empty()),
             edge: any(&|s| s.domains.iter().any(|d| d.site.is_some())),
@@ -59,6 +73,26 @@ pub(crate) fn variable(ty: &str, description: &str) -> Map<String, Value> {
     m.insert("description".into(), json!(description));
     m
 }
+
+/// Resource types that take a `project_id`: every one of them is placed in the
+/// environment's project (`local.project_id` in the root module).
+const PROJECT_SCOPED: [&str; 15] = [
+    "scaleway_vpc",
+    "scaleway_vpc_private_network",
+    "scaleway_registry_namespace",
+    "scaleway_secret",
+    "scaleway_container_namespace",
+    "scaleway_object_bucket",
+    "scaleway_object_bucket_policy",
+    "scaleway_object_bucket_website_configuration",
+    "scaleway_edge_services_pipeline",
+    "scaleway_edge_services_plan",
+    "scaleway_cockpit_source",
+    "scaleway_cockpit_alert_manager",
+    "scaleway_domain_record",
+    "scaleway_edge_services_dns_stage",
+    "scaleway_iam_api_key",
+];
 
 /// The `terraform` block every module carries, so that `scaleway` means scaleway/scaleway.
 pub(crate) fn module_terraform() -> Value {
@@ -85,8 +119,23 @@ impl Module {
         }
     }
 
-    /// Adds a resource block.
-    pub fn resource(&mut self, ty: &str, name: &str, body: Value) {
+    /// Adds a resource block; a project-scoped one is placed in `var.project_id`.
+    pub fn resource(&mut self, ty: &str, name: &str, mut body: Value) {
+        if PROJECT_SCOPED.contains(&ty) {
+            if !self.variables.contains_key("project_id") {
+                self.var(
+                    "project_id",
+                    "string",
+                    "The Scaleway Project every resource here belongs to.",
+                );
+            }
+            let key = if ty == "scaleway_iam_api_key" {
+                "default_project_id"
+            } else {
+                "project_id"
+            };
+            body[key] = ex("var.project_id");
+        }
         let resources = self.main.entry("resource").or_insert_with(|| json!({}));
         resources
             .as_object_mut()
@@ -145,7 +194,16 @@ pub fn emit(envs: &[Stack], stack_path: &str) -> Artifacts {
     let Some(first) = envs.first() else {
         return files;
     };
-    let mut modules = vec![network::module(first)];
+    let mut modules = Vec::new();
+    if shape.project {
+        modules.push(project::module());
+    }
+    if shape.network {
+        modules.push(network::module(first));
+    }
+    if shape.iam {
+        modules.push(iam::module());
+    }
     if shape.registry {
         modules.push(registry::module());
     }
@@ -156,7 +214,7 @@ pub fn emit(envs: &[Stack], stack_path: &str) -> Artifacts {
         modules.push(containers::module(envs, shape));
     }
     if shape.storage {
-        modules.push(storage::module());
+        modules.push(storage::module(shape));
     }
     if shape.edge {
         modules.push(edge::module());

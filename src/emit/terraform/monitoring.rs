@@ -1,4 +1,7 @@
-//! `modules/monitoring`: Cockpit sources and the alert manager's contacts.
+//! `modules/monitoring`: Cockpit sources for what the application pushes, the alert
+//! manager with its contacts and Scaleway's preconfigured alert rules, and Grafana's URL.
+//! Scaleway products' own logs and metrics go to Cockpit's built-in sources; the sources
+//! created here hold only what the application pushes to them.
 
 use super::{ex, Module};
 use serde_json::json;
@@ -16,6 +19,27 @@ pub fn module() -> Module {
         "list(string)",
         "Who receives alerts; empty for no alert manager contacts.",
     );
+    m.var(
+        "preconfigured",
+        "bool",
+        "Enable Scaleway's preconfigured alert rules.",
+    );
+    m.var("region", "string", "The Cockpit region.");
+    // Scaleway's preconfigured rules (every product's: rules of products the stack does
+    // not use never fire). The alert manager is one per project and region.
+    m.main.insert(
+        "data".into(),
+        json!({
+            "scaleway_cockpit_preconfigured_alert": { "this": {
+                "count": ex("var.preconfigured ? 1 : 0"),
+                "project_id": ex("var.project_id"),
+                "region": ex("var.region"),
+            } },
+            "scaleway_cockpit_grafana": { "this": {
+                "project_id": ex("var.project_id"),
+            } },
+        }),
+    );
     m.resource(
         "scaleway_cockpit_source",
         "this",
@@ -30,7 +54,9 @@ pub fn module() -> Module {
         "scaleway_cockpit_alert_manager",
         "this",
         json!({
-            "count": ex("length(var.alert_emails) > 0 ? 1 : 0"),
+            "count": ex("length(var.alert_emails) > 0 || var.preconfigured ? 1 : 0"),
+            "region": ex("var.region"),
+            "preconfigured_alert_ids": ex("var.preconfigured ? [for a in data.scaleway_cockpit_preconfigured_alert.this[0].alerts : a.preconfigured_rule_id] : []"),
             "dynamic": { "contact_points": {
                 "for_each": ex("var.alert_emails"),
                 "content": { "email": ex("contact_points.value") },
@@ -41,6 +67,16 @@ pub fn module() -> Module {
         "sources",
         ex("{ for k, s in scaleway_cockpit_source.this : k => s.id }"),
         "Cockpit source ids by type.",
+    );
+    m.output(
+        "push_urls",
+        ex("{ for k, s in scaleway_cockpit_source.this : k => s.push_url }"),
+        "Where the application pushes its own logs, metrics or traces, by type.",
+    );
+    m.output(
+        "grafana_url",
+        ex("data.scaleway_cockpit_grafana.this.grafana_url"),
+        "Cockpit's Grafana.",
     );
     m
 }

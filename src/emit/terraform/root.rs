@@ -10,7 +10,8 @@ use serde_json::{json, Map, Value};
 
 pub const NAMES_TYPE: &str = "object({ containers = string, registry = string, vpc = string, private_network = string, secret_path = string })";
 pub const MONITORING_TYPE: &str =
-    "object({ sources = map(number), alert_emails = list(string), alert_vars = list(string) })";
+    "object({ sources = map(number), alert_emails = list(string), alert_vars = list(string), preconfigured = bool })";
+pub const PROJECT_TYPE: &str = "object({ create = bool, id = optional(string), name = string })";
 
 fn doc(banner: &str, key: &str, body: Map<String, Value>) -> Value {
     let mut d = Map::new();
@@ -38,7 +39,7 @@ pub fn emit(envs: &[Stack], shape: Shape, banner: &str, files: &mut Artifacts) {
     for e in envs {
         if let Some(state) = &e.state {
             let text = format!(
-                "# {banner}\n# terraform init -backend-config=environments/{env}.s3.tfbackend\nbucket = {bucket}\nkey = {key}\nregion = {region}\nendpoints = {{ s3 = {endpoint} }}\nskip_credentials_validation = true\nskip_region_validation = true\nskip_requesting_account_id = true\nskip_s3_checksum = true\n",
+                "# {banner}\n# terraform init -backend-config=environments/{env}.s3.tfbackend\nbucket = {bucket}\nkey = {key}\nregion = {region}\nendpoints = {{ s3 = {endpoint} }}\nskip_credentials_validation = true\nskip_region_validation = true\nskip_requesting_account_id = true\nskip_s3_checksum = true\nuse_lockfile = true\n",
                 env = e.env.value,
                 bucket = hcl::string(&state.bucket.value),
                 key = hcl::string(&format!("{}/terraform.tfstate", e.env.value)),
@@ -86,22 +87,72 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
     locals["service_domains"] = ex(
         "merge({}, [for name, s in var.services : { for host in s.domains : host => name }]...)",
     );
-    let mut modules = Map::new();
-    modules.insert(
-        "network".into(),
-        json!({
-            "source": "./modules/network",
-            "vpc_name": ex("var.names.vpc"),
-            "private_network_name": ex("var.names.private_network"),
-            "subnet": ex("var.subnet"),
-            "tags": ex("local.tags"),
-        }),
+    // Every resource lives in the environment's project: the one created for it, the
+    // one `project id=` names, or the API key's default project (the data source's
+    // answer when given no id).
+    let mut data = Map::new();
+    data.insert(
+        "scaleway_account_project".into(),
+        json!({ "current": {
+            "count": ex("var.project.create ? 0 : 1"),
+            "project_id": ex("var.project.id"),
+        } }),
     );
+    locals["project_id"] = ex(if shape.project {
+        "var.project.create ? module.project[0].id : data.scaleway_account_project.current[0].id"
+    } else {
+        "data.scaleway_account_project.current[0].id"
+    });
+    if needs_owner(envs) {
+        // Whoever deploys keeps full access to buckets with a policy (a 2023-04-17
+        // policy denies everything it does not allow): the deploy key's user or application.
+        data.insert(
+            "scaleway_iam_api_key".into(),
+            json!({ "deployer": { "access_key": ex("var.deployer_access_key") } }),
+        );
+        locals["owner"] = ex("coalesce(data.scaleway_iam_api_key.deployer.user_id, \"\") != \"\" ? \"user_id:${data.scaleway_iam_api_key.deployer.user_id}\" : \"application_id:${data.scaleway_iam_api_key.deployer.application_id}\"");
+    }
+    let mut modules = Map::new();
+    if shape.project {
+        modules.insert(
+            "project".into(),
+            json!({
+                "source": "./modules/project",
+                "count": ex("var.project.create ? 1 : 0"),
+                "name": ex("var.project.name"),
+            }),
+        );
+    }
+    if shape.network {
+        modules.insert(
+            "network".into(),
+            json!({
+                "source": "./modules/network",
+                "project_id": ex("local.project_id"),
+                "vpc_name": ex("var.names.vpc"),
+                "private_network_name": ex("var.names.private_network"),
+                "subnet": ex("var.subnet"),
+                "tags": ex("local.tags"),
+            }),
+        );
+    }
+    if shape.iam {
+        modules.insert(
+            "iam".into(),
+            json!({
+                "source": "./modules/iam",
+                "project_id": ex("local.project_id"),
+                "applications": ex("{ for name, s in var.services : name => { name = s.name, access = s.bucket_access } if length(s.bucket_access) > 0 }"),
+                "tags": ex("local.tags"),
+            }),
+        );
+    }
     if shape.registry {
         modules.insert(
             "registry".into(),
             json!({
                 "source": "./modules/registry",
+                "project_id": ex("local.project_id"),
                 "name": ex("var.names.registry"),
                 "public": ex("var.registry_public"),
             }),
@@ -112,6 +163,7 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
             "secrets".into(),
             json!({
                 "source": "./modules/secrets",
+                "project_id": ex("local.project_id"),
                 "path": ex("var.names.secret_path"),
                 "names": ex("var.stored_secrets"),
                 "values": ex("local.secrets"),
@@ -123,8 +175,10 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
     if shape.containers {
         let mut c = json!({
             "source": "./modules/containers",
+            "project_id": ex("local.project_id"),
+            "region": s.region.value,
             "namespace_name": ex("var.names.containers"),
-            "private_network_id": ex("module.network.private_network_id"),
+            "attached_domains": ex("var.attached_domains"),
             "services": ex("var.services"),
             "vars": ex("local.vars"),
             "secret_values": ex("local.secrets"),
@@ -137,6 +191,14 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
         if shape.dns {
             c["manage_domains"] = ex("var.dns_zone == null");
         }
+        if shape.network {
+            c["private_network_id"] = ex("module.network.private_network_id");
+        }
+        if shape.iam {
+            c["bucket_names"] = ex("module.storage.buckets");
+            c["s3_access_keys"] = ex("module.iam.access_keys");
+            c["s3_secret_keys"] = ex("module.iam.secret_keys");
+        }
         modules.insert("containers".into(), c);
     }
     if shape.storage {
@@ -144,17 +206,24 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
             "storage".into(),
             json!({
                 "source": "./modules/storage",
+                "project_id": ex("local.project_id"),
                 "region": s.region.value,
                 "sites": ex("var.sites"),
                 "buckets": ex("var.buckets"),
+                "owner": if needs_owner(envs) { ex("local.owner") } else { json!("") },
                 "tags": ex("local.bucket_tags"),
             }),
         );
+        if shape.iam {
+            modules["storage"]["access"] = ex("{ for b, _ in var.buckets : b => [for name, s in var.services : { principal = \"application_id:${module.iam.application_ids[name]}\", access = s.bucket_access[b] } if contains(keys(s.bucket_access), b)] }");
+        }
     }
     if shape.edge {
         modules.insert("edge".into(), json!({
             "source": "./modules/edge",
+            "project_id": ex("local.project_id"),
             "region": s.region.value,
+            "plan": ex("var.edge_plan"),
             "domains": ex("{ for host, d in var.site_domains : host => { bucket_name = var.sites[d.site].bucket_name, waf = d.waf } }"),
         }));
     }
@@ -166,6 +235,7 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
         };
         modules.insert("dns".into(), json!({
             "source": "./modules/dns",
+            "project_id": ex("local.project_id"),
             "count": ex("var.dns_zone == null ? 0 : 1"),
             "zone": ex("var.dns_zone"),
             "records": ex(format!("merge({{ for host, name in local.service_domains : host => module.containers.hosts[name] }}, {edge})")),
@@ -176,6 +246,9 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
         modules.insert("monitoring".into(), json!({
             "source": "./modules/monitoring",
             "count": ex("var.monitoring == null ? 0 : 1"),
+            "project_id": ex("local.project_id"),
+            "region": s.region.value,
+            "preconfigured": ex("var.monitoring.preconfigured"),
             "name_prefix": format!("${{var.environment}}-{}", hcl::literal(stack)),
             "sources": ex("try(var.monitoring.sources, {})"),
             "alert_emails": ex("try(distinct(concat(var.monitoring.alert_emails, [for v in var.monitoring.alert_vars : local.vars[v]])), [])"),
@@ -186,6 +259,7 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
         "terraform": terraform,
         "provider": { "scaleway": { "region": s.region.value, "zone": s.zone.value } },
         "locals": locals,
+        "data": data,
         "module": modules,
     })
 }
@@ -222,7 +296,25 @@ fn variables(envs: &[Stack], shape: Shape) -> Map<String, Value> {
             "The subnet must be an IPv4 CIDR such as 10.0.0.0/24.".into(),
         )]),
     );
-    vars.insert("subnet".into(), Value::Object(subnet));
+    if shape.network {
+        vars.insert("subnet".into(), Value::Object(subnet));
+    }
+    vars.insert(
+        "project".into(),
+        Value::Object(variable(
+            PROJECT_TYPE,
+            "The environment's Scaleway Project: created (named ENV-STACK), given by id, or the API key's default (id null).",
+        )),
+    );
+    if needs_owner(envs) {
+        vars.insert(
+            "deployer_access_key".into(),
+            Value::Object(variable(
+                "string",
+                "The access key (not the secret key) Terraform runs with; the scripts set TF_VAR_deployer_access_key from SCW_ACCESS_KEY. Its user or application keeps full access to buckets with a policy.",
+            )),
+        );
+    }
     if shape.registry {
         vars.insert(
             "registry_public".into(),
@@ -250,6 +342,14 @@ fn variables(envs: &[Stack], shape: Shape) -> Map<String, Value> {
             )),
         );
     }
+    if shape.containers {
+        let mut a = variable(
+            "list(string)",
+            "Custom container domains to attach: those whose CNAME record exists (scripts/apply.sh passes them).",
+        );
+        a.insert("default".into(), json!([]));
+        vars.insert("attached_domains".into(), Value::Object(a));
+    }
     if shape.storage {
         vars.insert(
             "sites".into(),
@@ -274,6 +374,18 @@ fn variables(envs: &[Stack], shape: Shape) -> Map<String, Value> {
                 "Custom domains served by Edge Services, host -> site.",
             )),
         );
+        let mut plan = variable(
+            "string",
+            "The Edge Services plan of this environment's project.",
+        );
+        plan.insert(
+            "validation".into(),
+            json!([validation(
+                "contains([\"starter\", \"professional\", \"advanced\"], var.edge_plan)".into(),
+                "The Edge Services plan must be starter, professional or advanced.".into(),
+            )]),
+        );
+        vars.insert("edge_plan".into(), Value::Object(plan));
     }
     if shape.dns {
         let mut z = variable(
@@ -313,6 +425,13 @@ fn variables(envs: &[Stack], shape: Shape) -> Map<String, Value> {
         vars.insert(x.name.value.clone(), Value::Object(secret_variable(x)));
     }
     vars
+}
+
+/// Whether some bucket has a policy (sites and public buckets), which must keep the
+/// deployer's access.
+fn needs_owner(envs: &[Stack]) -> bool {
+    envs.iter()
+        .any(|e| !e.sites.is_empty() || e.buckets.iter().any(|b| b.public))
 }
 
 fn var_variable(v: &Var) -> Map<String, Value> {
@@ -421,10 +540,24 @@ fn outputs(s: &Stack, shape: Shape) -> Map<String, Value> {
         "The environment these outputs describe.".into(),
     );
     o(
-        "private_network_id".into(),
-        ex("module.network.private_network_id"),
-        "The private network every service joins.".into(),
+        "project_id".into(),
+        ex("local.project_id"),
+        "The Scaleway Project this environment lives in.".into(),
     );
+    if shape.network {
+        o(
+            "private_network_id".into(),
+            ex("module.network.private_network_id"),
+            "The private network every service joins.".into(),
+        );
+    }
+    if shape.monitoring {
+        o(
+            "grafana_url".into(),
+            ex("try(module.monitoring[0].grafana_url, null)"),
+            "Cockpit's Grafana, where logs, metrics and alerts are.".into(),
+        );
+    }
     if shape.registry {
         o(
             "registry_endpoint".into(),

@@ -1,6 +1,6 @@
 //! `modules/storage`: site buckets with website hosting, and plain buckets.
 
-use super::{ex, Module};
+use super::{ex, Module, Shape};
 use serde_json::json;
 
 pub const SITE_TYPE: &str = "object({ bucket_name = string, spa = bool })";
@@ -8,10 +8,27 @@ pub const BUCKET_TYPE: &str = "object({
     name = string
     public = bool
     versioning = bool
-    cors = optional(object({ origins = list(string), methods = list(string), headers = list(string), max_age = number }))
+    cors = optional(object({ origins = list(string), methods = list(string), headers = list(string), expose = list(string), max_age = number }))
   })";
 
-pub fn module() -> Module {
+/// Actions a service's key may take on a bucket with a policy, by access.
+const APP_READ: &str = "[\"s3:GetObject\", \"s3:ListBucket\"]";
+const APP_WRITE: &str = "[\"s3:GetObject\", \"s3:ListBucket\", \"s3:PutObject\", \"s3:DeleteObject\", \"s3:AbortMultipartUpload\", \"s3:ListMultipartUploadParts\", \"s3:ListBucketMultipartUploads\"]";
+
+/// The policy of a public bucket (`2023-04-17`: only what it allows is allowed):
+/// anyone may read objects, nobody may list; the deployer keeps full access so that
+/// nobody is locked out; each service with access keeps it.
+fn public_policy(bucket: &str, apps: &str) -> String {
+    format!(
+        "jsonencode({{ Version = \"2023-04-17\", Id = \"${{{bucket}}}-policy\", Statement = concat([\
+{{ Sid = \"PublicReadObjects\", Effect = \"Allow\", Principal = \"*\", Action = [\"s3:GetObject\"], Resource = [\"${{{bucket}}}/*\"] }}, \
+{{ Sid = \"DeployerFullAccess\", Effect = \"Allow\", Principal = {{ SCW = var.owner }}, Action = [\"s3:*\"], Resource = [{bucket}, \"${{{bucket}}}/*\"] }}], \
+[for i, a in {apps} : {{ Sid = \"Service${{i}}\", Effect = \"Allow\", Principal = {{ SCW = a.principal }}, Action = a.access == \"write\" ? {APP_WRITE} : {APP_READ}, Resource = [{bucket}, \"${{{bucket}}}/*\"] }}]) }})"
+    )
+}
+
+pub fn module(shape: Shape) -> Module {
+    let _ = shape;
     let mut m = Module::new("storage");
     m.var("region", "string", "The Object Storage region.");
     m.var(
@@ -26,6 +43,17 @@ pub fn module() -> Module {
         "Buckets, keyed by the stack's bucket names.",
     )
     .insert("default".into(), json!({}));
+    m.var(
+        "owner",
+        "string",
+        "The principal that deploys (user_id:ID or application_id:ID): it keeps full access to buckets with a policy.",
+    );
+    m.var(
+        "access",
+        "map(list(object({ principal = string, access = string })))",
+        "Services' access to each bucket: bucket -> [{ principal = application_id:ID, access = read|write }].",
+    )
+    .insert("default".into(), json!({}));
     m.var("tags", "map(string)", "Tags on every bucket.");
     m.resource(
         "scaleway_object_bucket",
@@ -36,13 +64,16 @@ pub fn module() -> Module {
             "tags": ex("var.tags"),
         }),
     );
+    // No ACL anywhere: a `public-read` bucket ACL lets anyone list the bucket and does
+    // not make its objects readable. Buckets stay private; a policy makes objects public.
     m.resource(
-        "scaleway_object_bucket_acl",
+        "scaleway_object_bucket_policy",
         "site",
         json!({
             "for_each": ex("var.sites"),
-            "bucket": ex("scaleway_object_bucket.site[each.key].id"),
-            "acl": "public-read",
+            "bucket": ex("scaleway_object_bucket.site[each.key].name"),
+            "region": ex("var.region"),
+            "policy": ex(public_policy("scaleway_object_bucket.site[each.key].name", "[]")),
         }),
     );
     m.resource(
@@ -50,7 +81,8 @@ pub fn module() -> Module {
         "site",
         json!({
             "for_each": ex("var.sites"),
-            "bucket": ex("scaleway_object_bucket.site[each.key].id"),
+            "bucket": ex("scaleway_object_bucket.site[each.key].name"),
+            "region": ex("var.region"),
             "index_document": [{ "suffix": "index.html" }],
             "dynamic": { "error_document": {
                 "for_each": ex("each.value.spa ? [\"index.html\"] : []"),
@@ -72,18 +104,20 @@ pub fn module() -> Module {
                     "allowed_origins": ex("cors_rule.value.origins"),
                     "allowed_methods": ex("cors_rule.value.methods"),
                     "allowed_headers": ex("cors_rule.value.headers"),
+                    "expose_headers": ex("cors_rule.value.expose"),
                     "max_age_seconds": ex("cors_rule.value.max_age"),
                 },
             } },
         }),
     );
     m.resource(
-        "scaleway_object_bucket_acl",
+        "scaleway_object_bucket_policy",
         "this",
         json!({
-            "for_each": ex("var.buckets"),
-            "bucket": ex("scaleway_object_bucket.this[each.key].id"),
-            "acl": ex("each.value.public ? \"public-read\" : \"private\""),
+            "for_each": ex("{ for k, b in var.buckets : k => b if b.public }"),
+            "bucket": ex("scaleway_object_bucket.this[each.key].name"),
+            "region": ex("var.region"),
+            "policy": ex(public_policy("scaleway_object_bucket.this[each.key].name", "lookup(var.access, each.key, [])")),
         }),
     );
     m.output(

@@ -1,6 +1,7 @@
 //! `environments/ENV.tfvars.json`: the values that make each environment.
 
 use super::Shape;
+use crate::check::health::seconds;
 use crate::check::name::registry_name;
 use crate::emit::{json_bytes, Artifacts};
 use crate::model::{Image, Service, Stack};
@@ -43,7 +44,7 @@ fn service(s: &Stack, svc: &Service) -> Value {
                 .map(|d| d.host.value.clone());
             (
                 l.env.value.clone(),
-                json!({ "target": l.target.value, "url": l.url.value, "host": host }),
+                json!({ "target": l.target.value, "url": l.url.value, "domain": host }),
             )
         })
         .collect();
@@ -77,12 +78,22 @@ fn service(s: &Stack, svc: &Service) -> Value {
         "env_vars": env_vars,
         "secret_env": secret_env,
         "links": links,
-        "health": svc.health.as_ref().map(|h| json!({
-            "path": h.path.value,
-            "interval": h.interval.value,
-            "failure_threshold": h.failures.value,
-            "timeout": h.timeout.value,
-        })),
+        "health": svc.health.as_ref().map(|h| {
+            // The startup probe allows `startup` for the first answer, in probes of
+            // `interval`; after it, liveness keeps its own (short) failure window.
+            let interval = seconds(&h.interval.value).unwrap_or(10).max(1);
+            let startup = h.startup.as_ref().and_then(|d| seconds(&d.value));
+            json!({
+                "path": h.path.value,
+                "interval": h.interval.value,
+                "failure_threshold": h.failures.value,
+                "timeout": h.timeout.value,
+                "startup_failure_threshold": startup.map(|d| d.div_ceil(interval).max(1)),
+            })
+        }),
+        "buckets": svc.buckets.iter().map(|b| (b.env.value.clone(), json!(b.bucket.value))).collect::<Map<String, Value>>(),
+        "bucket_access": svc.buckets.iter().map(|b| (b.bucket.value.clone(), json!(b.access.value))).collect::<Map<String, Value>>(),
+        "s3_keys": { "id": svc.s3_keys.0.value, "secret": svc.s3_keys.1.value },
         "domains": domains,
     })
 }
@@ -102,7 +113,17 @@ pub fn values(s: &Stack, shape: Shape) -> Map<String, Value> {
             "secret_path": format!("/{}/{}", s.env.value, s.name.value),
         }),
     );
-    v.insert("subnet".into(), json!(s.network.subnet.value));
+    if shape.network {
+        v.insert("subnet".into(), json!(s.network.subnet.value));
+    }
+    v.insert(
+        "project".into(),
+        json!({
+            "create": s.creates_project(),
+            "id": s.project.as_ref().and_then(|p| p.id.as_ref()).map(|id| id.value.clone()),
+            "name": prefix,
+        }),
+    );
     if shape.registry {
         v.insert("registry_public".into(), json!(s.registry.public));
     }
@@ -138,6 +159,7 @@ pub fn values(s: &Stack, shape: Shape) -> Map<String, Value> {
                             "origins": c.origins,
                             "methods": c.methods.value,
                             "headers": c.headers,
+                            "expose": c.expose,
                             "max_age": c.max_age,
                         })),
                     }),
@@ -158,6 +180,7 @@ pub fn values(s: &Stack, shape: Shape) -> Map<String, Value> {
             })
             .collect();
         v.insert("site_domains".into(), Value::Object(domains));
+        v.insert("edge_plan".into(), json!(s.edge_plan()));
     }
     if shape.dns {
         v.insert(
@@ -188,7 +211,7 @@ pub fn values(s: &Stack, shape: Shape) -> Map<String, Value> {
                             None => (vec![literal(a)], vec![]),
                         },
                     };
-                    json!({ "sources": sources, "alert_emails": emails, "alert_vars": vars })
+                    json!({ "sources": sources, "alert_emails": emails, "alert_vars": vars, "preconfigured": m.preconfigured && m.alerts_span.is_some() })
                 }
             },
         );

@@ -1,0 +1,40 @@
+//! `cellac::bucket::access`: a service's `bucket NAME` must name a declared bucket.
+
+use super::Ctx;
+use crate::diagnostic::Diagnostic;
+use crate::suggest::Index;
+
+pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    for stack in ctx.envs {
+        let mut names: Option<Index> = None;
+        for svc in &stack.services {
+            for access in &svc.buckets {
+                if stack.buckets.iter().any(|b| b.name.value == access.bucket.value) {
+                    continue;
+                }
+                let names = names.get_or_insert_with(|| {
+                    Index::new(stack.buckets.iter().map(|b| b.name.value.as_str()).collect())
+                });
+                let help = if names.names().is_empty() {
+                    format!(
+                        "declare it at the top level: `bucket {}`",
+                        access.bucket.value
+                    )
+                } else {
+                    names.did_you_mean(&access.bucket.value)
+                };
+                out.push(
+                    Diagnostic::error(
+                        "cellac::bucket::access",
+                        format!(
+                            "`{}` uses bucket `{}`, which is not declared",
+                            svc.name.value, access.bucket.value
+                        ),
+                    )
+                    .at(access.bucket.span, "unknown bucket")
+                    .help(help),
+                );
+            }
+        }
+    }
+}
