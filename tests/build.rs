@@ -405,27 +405,35 @@ fn canonical_example_respects_output_md() {
             }
         }
     }
-    // Stored secrets are written with data_wo and data_wo_version.
-    let secrets = json(&files, "modules/secrets/main.tf.json");
-    let versions = secrets["resource"]["scaleway_secret_version"]
-        .as_object()
-        .cloned()
-        .unwrap_or_default();
-    if versions.is_empty() {
-        bad.push("modules/secrets: no scaleway_secret_version".into());
+    // Nothing reads secrets from Secret Manager yet (jobs would), so no copy is written;
+    // containers get values through secret_environment_variables.
+    if files.contains_key("modules/secrets/main.tf.json") {
+        bad.push("modules/secrets: written although nothing reads Secret Manager".into());
     }
-    for (name, body) in &versions {
-        for attr in ["data_wo", "data_wo_version"] {
-            if body.get(attr).is_none() {
-                bad.push(format!(
-                    "modules/secrets: scaleway_secret_version.{name} lacks {attr}"
-                ));
-            }
-        }
-        if body.get("data").is_some() {
+    // No bucket ACL anywhere; a policy for each site and public bucket.
+    let storage = json(&files, "modules/storage/main.tf.json");
+    if storage["resource"]["scaleway_object_bucket_acl"].is_object() {
+        bad.push("modules/storage: a bucket ACL".into());
+    }
+    for name in ["site", "this"] {
+        if !storage["resource"]["scaleway_object_bucket_policy"][name].is_object() {
             bad.push(format!(
-                "modules/secrets: scaleway_secret_version.{name} sets data (kept in the state)"
+                "modules/storage: no scaleway_object_bucket_policy.{name}"
             ));
+        }
+    }
+    // The backend's WebSocket link uses the target's own endpoint in prod too.
+    let prod = json(&files, "environments/prod.tfvars.json");
+    let link = &prod["services"]["cdc"]["links"]["API_WS_URL"];
+    if link["url"] != "wss://{host}/internal/cdc" {
+        bad.push(format!("prod: cdc's API_WS_URL link is {link}"));
+    }
+    // Every backend file locks the state.
+    for env in ["dev", "staging", "prod"] {
+        let path = format!("environments/{env}.s3.tfbackend");
+        let text = String::from_utf8_lossy(&files[&path]).into_owned();
+        if !text.lines().any(|l| l == "use_lockfile = true") {
+            bad.push(format!("{path}: no use_lockfile = true"));
         }
     }
     // memory 1024 is 1024000000 bytes, in every environment.

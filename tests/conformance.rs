@@ -379,6 +379,16 @@ fn passed_by_scripts(files: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
         .map(|(_, b)| b)
     {
         let text = String::from_utf8_lossy(bytes);
+        // `export TF_VAR_NAME=...` in a script passes NAME too.
+        for rest in text.split("TF_VAR_").skip(1) {
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if !name.is_empty() && rest[name.len()..].starts_with('=') {
+                out.push(name.clone());
+            }
+        }
         for rest in text.split("-var ").skip(1) {
             let rest = rest.trim_start_matches(['"', '\'']);
             let name: String = rest

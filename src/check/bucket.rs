@@ -9,11 +9,21 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let mut names: Option<Index> = None;
         for svc in &stack.services {
             for access in &svc.buckets {
-                if stack.buckets.iter().any(|b| b.name.value == access.bucket.value) {
+                if stack
+                    .buckets
+                    .iter()
+                    .any(|b| b.name.value == access.bucket.value)
+                {
                     continue;
                 }
                 let names = names.get_or_insert_with(|| {
-                    Index::new(stack.buckets.iter().map(|b| b.name.value.as_str()).collect())
+                    Index::new(
+                        stack
+                            .buckets
+                            .iter()
+                            .map(|b| b.name.value.as_str())
+                            .collect(),
+                    )
                 });
                 let help = if names.names().is_empty() {
                     format!(

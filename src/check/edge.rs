@@ -21,9 +21,9 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             if let Some(p) = plan {
                 diag = diag.also(p.span, "the starter plan");
             }
-            out.push(diag.help(
-                "write `edge plan=professional` (or `advanced`), or remove `waf=#true`",
-            ));
+            out.push(
+                diag.help("write `edge plan=professional` (or `advanced`), or remove `waf=#true`"),
+            );
         }
     }
 }

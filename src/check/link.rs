@@ -42,7 +42,10 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 Some(_) => {}
             }
                 let url = &link.url.value;
-                if !["{host}", "{url}", "{domain}"].iter().any(|p| url.contains(p)) {
+                if !["{host}", "{url}", "{domain}"]
+                    .iter()
+                    .any(|p| url.contains(p))
+                {
                     out.push(
                         Diagnostic::error(
                             "cellac::link::target",
@@ -53,7 +56,9 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     );
                 }
                 let lower = url.to_ascii_lowercase();
-                if (lower.starts_with("ws://") || lower.starts_with("wss://")) && url.contains("{domain}") {
+                if (lower.starts_with("ws://") || lower.starts_with("wss://"))
+                    && url.contains("{domain}")
+                {
                     out.push(
                         Diagnostic::error(
                             "cellac::link::websocket-domain",

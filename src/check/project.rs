@@ -12,7 +12,10 @@ use std::collections::BTreeMap;
 fn project_of(s: &Stack) -> Option<String> {
     match &s.project {
         Some(p) if p.create => None,
-        Some(p) => Some(p.id.as_ref().map_or(String::new(), |id| id.value.to_lowercase())),
+        Some(p) => Some(
+            p.id.as_ref()
+                .map_or(String::new(), |id| id.value.to_lowercase()),
+        ),
         None => Some(String::new()),
     }
 }
@@ -66,7 +69,10 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             if envs.len() < 2 {
                 continue;
             }
-            let names: Vec<String> = envs.iter().map(|(s, _)| format!("`{}`", s.env.value)).collect();
+            let names: Vec<String> = envs
+                .iter()
+                .map(|(s, _)| format!("`{}`", s.env.value))
+                .collect();
             let place = if project.is_empty() {
                 "the API key's default project".to_string()
             } else {

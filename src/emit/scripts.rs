@@ -199,6 +199,7 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
         "region": stack.region.value,
         "envs": env_names,
         "state": stack.state.is_some(),
+        "deployer": envs.iter().any(Stack::has_bucket_policy),
         "state_bucket": stack.state.as_ref().map(|s| s.bucket.value.clone()),
         "state_region": stack.state.as_ref().map(|s| s.region.value.clone()),
         "s3": stack.state.is_some() || !sites.is_empty(),

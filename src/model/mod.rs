@@ -131,6 +131,12 @@ impl Stack {
         false
     }
 
+    /// Whether some bucket has a policy (sites and public buckets): the policy must keep
+    /// the deployer's access, so Terraform needs to know who deploys.
+    pub fn has_bucket_policy(&self) -> bool {
+        !self.sites.is_empty() || self.buckets.iter().any(|b| b.public)
+    }
+
     /// Whether some service builds its image, which implies a registry.
     pub fn builds_images(&self) -> bool {
         self.services

@@ -147,12 +147,25 @@ check() {
             return 1
         fi
     fi
-    (cd "$dir" && env "${secret_env[@]}" terraform plan "${plan_args[@]}") >"$dir.plan.json" 2>&1 || true
+    # The deploy key's access key (not secret): buckets with a policy keep its access.
+    secret_env+=("TF_VAR_deployer_access_key=SCWSTUBSTUBSTUBSTUBST")
+    (cd "$dir" && env "${secret_env[@]}" terraform plan "${plan_args[@]}" -out=stub.tfplan) >"$dir.plan.json" 2>&1 || true
     if ! python3 "$HERE/tfjson.py" plan "$dir.plan.json" >"$dir.plan.out" 2>&1; then
         { echo "  terraform plan failed (environment $env):"; cat "$dir.plan.out"; } >>"$log"
         return 1
     fi
     grep -v '^ADD ' "$dir.plan.out" >>"$log" || true
+    # Behaviour: the planned values, as `terraform show -json` gives them.
+    if ! (cd "$dir" && terraform show -json -no-color stub.tfplan) >"$dir.show.json" 2>"$dir.show.err"; then
+        { echo "  terraform show failed:"; sed 's/^/  | /' "$dir.show.err"; } >>"$log"
+        return 1
+    fi
+    local backend=""
+    [ -f "$dir/environments/$env.s3.tfbackend" ] && backend="$dir/environments/$env.s3.tfbackend"
+    if ! python3 "$HERE/behaviour.py" env "$dir.show.json" "$dir/environments/$env.tfvars.json" ${backend:+"$backend"} >>"$log" 2>&1; then
+        echo "  the plan would not behave on Scaleway" >>"$log"
+        return 1
+    fi
     local added want
     added="$(sed -n 's/^ADD //p' "$dir.plan.out" | tail -n 1)"
     echo "  plan: $added to add" >>"$log"
@@ -206,8 +219,10 @@ for case_ in "${CASES[@]}"; do
         CONTROL_BASE="$out"
         CONTROL_ENV="${envs[0]}"
     fi
+    plans=()
     for env in "${envs[@]}"; do
         work="$TMP/work/$example-$env"
+        plans+=("$env=$work.show.json:$work/environments/$env.tfvars.json")
         mkdir -p "$(dirname "$work")"
         cp -r "$out" "$work"
         t0=$(date +%s)
@@ -220,7 +235,25 @@ for case_ in "${CASES[@]}"; do
             fail "$example $env"
         fi
     done
+    if [ "$example" != fixture ]; then
+        if python3 "$HERE/behaviour.py" example "${plans[@]}"; then
+            pass "$example: no project-scoped resource managed twice in one project"
+        else
+            fail "$example: project-scoped resources"
+        fi
+    fi
 done
+
+# Negative controls of the behaviour checks: each must reject a hand-broken copy
+# of a good plan (the canonical stack's prod, which has every kind of resource).
+if [ -f "$TMP/work/cella-prod.show.json" ]; then
+    if python3 "$HERE/behaviour.py" selftest "$TMP/work/cella-prod.show.json" \
+        "$TMP/work/cella-prod/environments/prod.tfvars.json" "$TMP/work/cella-prod/environments/prod.s3.tfbackend"; then
+        pass "behaviour controls"
+    else
+        fail "behaviour controls"
+    fi
+fi
 
 # Negative controls: each mutation must make the same check fail with
 # Terraform's (or the provider's) own message (an extended regex). In JSON

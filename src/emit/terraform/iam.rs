@@ -17,7 +17,11 @@ pub fn module() -> Module {
         "map(object({ name = string, access = map(string) }))",
         "Services that use buckets: service -> its IAM application's name and bucket -> read|write.",
     );
-    m.var("tags", "list(string)", "Tags on every application and policy.");
+    m.var(
+        "tags",
+        "list(string)",
+        "Tags on every application and policy.",
+    );
     m.resource(
         "scaleway_iam_application",
         "this",

@@ -429,9 +429,8 @@ fn variables(envs: &[Stack], shape: Shape) -> Map<String, Value> {
 
 /// Whether some bucket has a policy (sites and public buckets), which must keep the
 /// deployer's access.
-fn needs_owner(envs: &[Stack]) -> bool {
-    envs.iter()
-        .any(|e| !e.sites.is_empty() || e.buckets.iter().any(|b| b.public))
+pub fn needs_owner(envs: &[Stack]) -> bool {
+    envs.iter().any(Stack::has_bucket_policy)
 }
 
 fn var_variable(v: &Var) -> Map<String, Value> {
@@ -477,11 +476,8 @@ pub fn secret_rules(x: &Secret) -> String {
     }
     rules.push("at most 1000 characters".into());
     let mut text = rules.join("; ");
-    text.push_str(if x.store {
-        ". Also kept in Secret Manager."
-    } else {
-        "."
-    });
+    // Kept in Secret Manager only when something reads it by reference (see Shape).
+    text.push('.');
     text
 }
 
