@@ -20,6 +20,9 @@ fn project_of(s: &Stack) -> Option<String> {
     }
 }
 
+/// Where an environment manages a kind of project-scoped resource, if it does.
+type Manages = fn(&Stack) -> Option<Span>;
+
 fn is_uuid(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
     parts.len() == 5
@@ -48,7 +51,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         return;
     }
     // For each kind of project-scoped resource, the environments managing it, by project.
-    let kinds: [(&str, fn(&Stack) -> Option<Span>); 2] = [
+    let kinds: [(&str, Manages); 2] = [
         ("Cockpit's alert manager", |s| {
             s.manages_alerts()
                 .then(|| s.monitoring.as_ref().and_then(|m| m.alerts_span))
