@@ -248,6 +248,11 @@ fn build(args: &BuildArgs) -> i32 {
         Err(e) => return fail(e),
     };
     if args.check {
+        let links = crate::write::links(out, files.keys());
+        if !links.is_empty() {
+            eprintln!("error: {}", crate::write::WriteError::Link(links));
+            return EXIT_PROBLEMS;
+        }
         let drift = crate::write::drift(out, &files, &stack_path);
         if drift.is_clean() {
             eprintln!("{}: up to date ({} files)", out.display(), files.len());
@@ -346,11 +351,11 @@ fn only_envs(
             .iter()
             .any(|prefix| path.starts_with(prefix.as_str()))
         {
-            match std::fs::read(out.join(&path)) {
-                Ok(on_disk) => {
+            match crate::write::read_inside(out, &path) {
+                Some(on_disk) => {
                     files.insert(path, on_disk);
                 }
-                Err(_) => {
+                None => {
                     files.remove(&path);
                 }
             }

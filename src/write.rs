@@ -10,6 +10,10 @@
 //!   place (an atomic step per file), then stale generated files are removed, then the
 //!   new manifest replaces the old one. A build interrupted mid-way leaves the staged
 //!   manifest behind, and the next build accepts files matching either manifest.
+//! - Nothing is created, replaced, read as ours or removed through a symbolic link: every
+//!   component of every path below the output folder is looked at with `symlink_metadata`
+//!   (and looked at again just before it is changed); a link anywhere on the way makes
+//!   the build refuse, naming it. The output folder itself may be a link: the user named it.
 
 use crate::emit::Artifacts;
 use serde_json::{json, Map, Value};
@@ -29,6 +33,9 @@ pub enum WriteError {
     Edited(Vec<String>),
     /// Files cellac did not generate, where it would write.
     Foreign(Vec<String>),
+    /// Symbolic links on the way to files cellac would write, replace or remove
+    /// (`path -> target`).
+    Link(Vec<String>),
     Io(String),
 }
 
@@ -44,6 +51,11 @@ impl std::fmt::Display for WriteError {
                 f,
                 "files that cellac did not generate are in the way: {}\n  help: move or rename them; cellac never overwrites a file it did not write",
                 files.join(", ")
+            ),
+            WriteError::Link(links) => write!(
+                f,
+                "symbolic links in the output folder, where cellac would write: {}\n  help: cellac never writes, replaces or removes anything through a link (it could land outside the output folder); replace each link with a real folder or file, or build into another folder",
+                links.join(", ")
             ),
             WriteError::Io(e) => f.write_str(e),
         }
@@ -74,12 +86,13 @@ pub fn manifest(files: &Artifacts, stack_path: &str) -> Vec<u8> {
     }))
 }
 
-/// The files a manifest lists, with their hashes.
-fn read_manifest(path: &Path) -> BTreeMap<String, String> {
-    let Ok(text) = fs::read_to_string(path) else {
+/// The files a manifest lists, with their hashes (none when the manifest is missing,
+/// unreadable or reached through a link).
+fn read_manifest(dir: &Path, rel: &str) -> BTreeMap<String, String> {
+    let Some(bytes) = read_inside(dir, rel) else {
         return BTreeMap::new();
     };
-    let Ok(v) = serde_json::from_str::<Value>(&text) else {
+    let Ok(v) = serde_json::from_slice::<Value>(&bytes) else {
         return BTreeMap::new();
     };
     v["files"]
@@ -91,6 +104,116 @@ fn read_manifest(path: &Path) -> BTreeMap<String, String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// What is at a path below the output folder, looked at without following links.
+#[derive(Debug, PartialEq, Eq)]
+enum Entry {
+    /// Nothing (and no component of the path is a link).
+    Missing,
+    File,
+    Folder,
+    /// A link, or a file where a folder should be, at this prefix of the path
+    /// (relative to the output folder).
+    Blocked(Blocked),
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Blocked {
+    Link(String),
+    NotFolder(String),
+}
+
+/// Looks at every component of `rel` below `dir`, from the top, with `symlink_metadata`.
+fn inspect(dir: &Path, rel: &str) -> Entry {
+    let parts: Vec<&str> = rel.split('/').collect();
+    let mut at = dir.to_path_buf();
+    for (i, part) in parts.iter().enumerate() {
+        at.push(part);
+        let last = i + 1 == parts.len();
+        let meta = match fs::symlink_metadata(&at) {
+            Ok(m) => m,
+            // Whatever is missing here, nothing further down exists either.
+            Err(_) => return Entry::Missing,
+        };
+        let prefix = parts[..=i].join("/");
+        if meta.file_type().is_symlink() {
+            let target = fs::read_link(&at)
+                .map(|t| format!(" -> {}", t.display()))
+                .unwrap_or_default();
+            return Entry::Blocked(Blocked::Link(format!("{prefix}{target}")));
+        }
+        if last {
+            return if meta.is_dir() {
+                Entry::Folder
+            } else {
+                Entry::File
+            };
+        }
+        if !meta.is_dir() {
+            return Entry::Blocked(Blocked::NotFolder(prefix));
+        }
+    }
+    Entry::Missing
+}
+
+/// A file's bytes, when the path holds a regular file reached without any link.
+pub fn read_inside(dir: &Path, rel: &str) -> Option<Vec<u8>> {
+    match inspect(dir, rel) {
+        Entry::File => fs::read(dir.join(rel)).ok(),
+        _ => None,
+    }
+}
+
+/// Refuses when a link (or a file where a folder goes) is on the way to `rel`: checked
+/// again right before each change, so that nothing is ever written through one.
+fn ensure_clear(dir: &Path, rel: &str) -> Result<Entry, WriteError> {
+    match inspect(dir, rel) {
+        Entry::Blocked(Blocked::Link(l)) => Err(WriteError::Link(vec![l])),
+        Entry::Blocked(Blocked::NotFolder(p)) => Err(WriteError::Foreign(vec![p])),
+        e => Ok(e),
+    }
+}
+
+/// Creates the folders above `rel`, one at a time, refusing any link on the way.
+fn create_parents(dir: &Path, rel: &str) -> Result<(), WriteError> {
+    let parts: Vec<&str> = rel.split('/').collect();
+    for i in 1..parts.len() {
+        let prefix = parts[..i].join("/");
+        match ensure_clear(dir, &prefix)? {
+            Entry::Folder => {}
+            Entry::Missing => {
+                let p = dir.join(&prefix);
+                match fs::create_dir(&p) {
+                    Ok(()) => {}
+                    // Created meanwhile: look again.
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                        if ensure_clear(dir, &prefix)? != Entry::Folder {
+                            return Err(WriteError::Foreign(vec![prefix]));
+                        }
+                    }
+                    Err(e) => return Err(io_err("create", &p, e)),
+                }
+            }
+            _ => return Err(WriteError::Foreign(vec![prefix])),
+        }
+    }
+    Ok(())
+}
+
+/// The links on the way to any of `paths` (and to cellac's own bookkeeping files), as
+/// `path -> target`, for `build --check`, which must not read through them either.
+pub fn links<'a>(dir: &Path, paths: impl IntoIterator<Item = &'a String>) -> Vec<String> {
+    let own = [MANIFEST.to_string(), STAGING.to_string()];
+    let listed: Vec<String> = read_manifest(dir, MANIFEST).into_keys().collect();
+    let mut out = BTreeSet::new();
+    let paths: Vec<&String> = paths.into_iter().collect();
+    for p in paths.into_iter().chain(&own).chain(&listed) {
+        if let Entry::Blocked(Blocked::Link(l)) = inspect(dir, p) {
+            out.insert(l);
+        }
+    }
+    out.into_iter().collect()
 }
 
 /// A manifest path must stay inside the output folder.
@@ -116,20 +239,21 @@ impl Drift {
     }
 }
 
-/// Compares the folder with the files a build would write (for `build --check`).
+/// Compares the folder with the files a build would write (for `build --check`). A
+/// file reached through a link counts as missing: see [`links`].
 pub fn drift(dir: &Path, files: &Artifacts, stack_path: &str) -> Drift {
     let mut d = Drift::default();
     let mut all = files.clone();
     all.insert(MANIFEST.into(), manifest(files, stack_path));
     for (path, bytes) in &all {
-        match fs::read(dir.join(path)) {
-            Err(_) => d.missing.push(path.clone()),
-            Ok(on_disk) if &on_disk != bytes => d.stale.push(path.clone()),
-            Ok(_) => {}
+        match read_inside(dir, path) {
+            None => d.missing.push(path.clone()),
+            Some(on_disk) if &on_disk != bytes => d.stale.push(path.clone()),
+            Some(_) => {}
         }
     }
-    for path in read_manifest(&dir.join(MANIFEST)).keys() {
-        if !files.contains_key(path) && dir.join(path).exists() {
+    for path in read_manifest(dir, MANIFEST).keys() {
+        if !files.contains_key(path) && inspect(dir, path) != Entry::Missing {
             d.extra.push(path.clone());
         }
     }
@@ -144,47 +268,65 @@ pub fn write(
     stack_path: &str,
     force: bool,
 ) -> Result<Vec<String>, WriteError> {
-    let old = read_manifest(&dir.join(MANIFEST));
-    let pending = read_manifest(&dir.join(STAGING).join(MANIFEST));
+    let mut links = BTreeSet::new();
+    let mut foreign = Vec::new();
+    let mut blocked = |e: &Entry, foreign: &mut Vec<String>| match e {
+        Entry::Blocked(Blocked::Link(l)) => {
+            links.insert(l.clone());
+        }
+        Entry::Blocked(Blocked::NotFolder(p)) => foreign.push(p.clone()),
+        _ => {}
+    };
+    for own in [MANIFEST, STAGING] {
+        blocked(&inspect(dir, own), &mut foreign);
+    }
+    let old = read_manifest(dir, MANIFEST);
+    let pending = read_manifest(dir, &format!("{STAGING}/{MANIFEST}"));
     let known = |path: &str, bytes: &[u8]| {
         let h = sha256(bytes);
         old.get(path) == Some(&h) || pending.get(path) == Some(&h)
     };
     let mut edited = Vec::new();
-    let mut foreign = Vec::new();
+    // What each generated path holds now: `None` when missing.
+    let mut on_disk: BTreeMap<&str, Option<Vec<u8>>> = BTreeMap::new();
     for (path, bytes) in files {
-        let target = dir.join(path);
-        match fs::read(&target) {
-            Err(_) => {
-                if target.is_dir() {
-                    foreign.push(path.clone());
-                }
+        let entry = inspect(dir, path);
+        blocked(&entry, &mut foreign);
+        match entry {
+            Entry::Missing => {
+                on_disk.insert(path, None);
             }
-            Ok(on_disk) if &on_disk == bytes => {}
-            Ok(on_disk) => {
-                if known(path, &on_disk) {
-                    continue;
+            Entry::Folder => foreign.push(path.clone()),
+            Entry::Blocked(_) => {}
+            Entry::File => {
+                let target = dir.join(path);
+                let current = fs::read(&target).map_err(|e| io_err("read", &target, e))?;
+                if &current != bytes && !known(path, &current) {
+                    if old.contains_key(path) || pending.contains_key(path) {
+                        edited.push(path.clone());
+                    } else {
+                        foreign.push(path.clone());
+                    }
                 }
-                if old.contains_key(path) || pending.contains_key(path) {
-                    edited.push(path.clone());
-                } else {
-                    foreign.push(path.clone());
-                }
+                on_disk.insert(path, Some(current));
             }
         }
     }
-    let removed: Vec<String> = old
-        .keys()
-        .filter(|p| !files.contains_key(*p))
-        .filter(|p| dir.join(p).is_file())
-        .cloned()
-        .collect();
-    for path in &removed {
-        if let Ok(on_disk) = fs::read(dir.join(path)) {
-            if !known(path, &on_disk) {
+    let mut removed = Vec::new();
+    for path in old.keys().filter(|p| !files.contains_key(*p)) {
+        let entry = inspect(dir, path);
+        blocked(&entry, &mut foreign);
+        if entry == Entry::File {
+            let target = dir.join(path);
+            let current = fs::read(&target).map_err(|e| io_err("read", &target, e))?;
+            if !known(path, &current) {
                 edited.push(path.clone());
             }
+            removed.push(path.clone());
         }
+    }
+    if !links.is_empty() {
+        return Err(WriteError::Link(links.into_iter().collect()));
     }
     if !foreign.is_empty() {
         return Err(WriteError::Foreign(foreign));
@@ -196,58 +338,65 @@ pub fn write(
     // Stage everything, including the new manifest.
     let staging = dir.join(STAGING);
     let new_manifest = manifest(files, stack_path);
+    let staging_exists = inspect(dir, STAGING) != Entry::Missing;
     // Nothing to change: touch nothing, not even the manifest.
-    let unchanged = |path: &Path, bytes: &[u8]| fs::read(path).is_ok_and(|b| b == bytes);
+    let unchanged = |path: &str, bytes: &[u8]| on_disk.get(path) == Some(&Some(bytes.to_vec()));
     if removed.is_empty()
-        && !staging.exists()
-        && unchanged(&dir.join(MANIFEST), &new_manifest)
-        && files.iter().all(|(p, b)| unchanged(&dir.join(p), b))
+        && !staging_exists
+        && read_inside(dir, MANIFEST).as_deref() == Some(new_manifest.as_slice())
+        && files.iter().all(|(p, b)| unchanged(p, b))
     {
         return Ok(removed);
     }
-    if staging.exists() {
+    if staging_exists {
+        ensure_clear(dir, STAGING)?;
         fs::remove_dir_all(&staging).map_err(|e| io_err("clear", &staging, e))?;
     }
     let staged = |rel: &str, bytes: &[u8]| -> Result<PathBuf, WriteError> {
-        let p = staging.join(rel);
-        if let Some(parent) = p.parent() {
-            fs::create_dir_all(parent).map_err(|e| io_err("create", parent, e))?;
-        }
+        let inner = format!("{STAGING}/{rel}");
+        create_parents(dir, &inner)?;
+        let p = dir.join(&inner);
         fs::write(&p, bytes).map_err(|e| io_err("write", &p, e))?;
         Ok(p)
     };
     let mut moves = Vec::new();
     for (path, bytes) in files {
-        let on_disk = fs::read(dir.join(path)).ok();
-        if on_disk.as_deref() != Some(bytes.as_slice()) {
-            moves.push((staged(path, bytes)?, dir.join(path)));
+        if !unchanged(path, bytes) {
+            moves.push((staged(path, bytes)?, path));
         }
     }
     let staged_manifest = staged(MANIFEST, &new_manifest)?;
-    // Swap each file into place.
-    for (from, to) in &moves {
-        if let Some(parent) = to.parent() {
-            fs::create_dir_all(parent).map_err(|e| io_err("create", parent, e))?;
+    // Swap each file into place, looking at the way there again first.
+    for (from, path) in &moves {
+        create_parents(dir, path)?;
+        if let Entry::Folder = ensure_clear(dir, path)? {
+            return Err(WriteError::Foreign(vec![path.to_string()]));
         }
+        let to = dir.join(path);
         #[cfg(unix)]
-        if is_script(to) {
+        if is_script(&to) {
             use std::os::unix::fs::PermissionsExt;
             let _ = fs::set_permissions(from, fs::Permissions::from_mode(0o755));
         }
-        fs::rename(from, to).map_err(|e| io_err("replace", to, e))?;
+        fs::rename(from, &to).map_err(|e| io_err("replace", &to, e))?;
     }
     for path in &removed {
+        if ensure_clear(dir, path)? != Entry::File {
+            continue;
+        }
         let p = dir.join(path);
         fs::remove_file(&p).map_err(|e| io_err("remove", &p, e))?;
-        // Remove folders left empty (never the output folder itself).
-        let mut parent = p.parent();
-        while let Some(d) = parent {
-            if d == dir || fs::remove_dir(d).is_err() {
+        // Remove folders left empty (never the output folder itself, never through a link).
+        let parts: Vec<&str> = path.split('/').collect();
+        for i in (1..parts.len()).rev() {
+            let prefix = parts[..i].join("/");
+            if inspect(dir, &prefix) != Entry::Folder || fs::remove_dir(dir.join(&prefix)).is_err()
+            {
                 break;
             }
-            parent = d.parent();
         }
     }
+    ensure_clear(dir, MANIFEST)?;
     fs::rename(&staged_manifest, dir.join(MANIFEST))
         .map_err(|e| io_err("replace", &dir.join(MANIFEST), e))?;
     fs::remove_dir_all(&staging).map_err(|e| io_err("clean up", &staging, e))?;
@@ -260,7 +409,7 @@ fn is_script(p: &Path) -> bool {
 
 /// The generated paths in a folder, for reports.
 pub fn generated(dir: &Path) -> BTreeSet<String> {
-    read_manifest(&dir.join(MANIFEST)).into_keys().collect()
+    read_manifest(dir, MANIFEST).into_keys().collect()
 }
 
 /// A unified diff between what is on disk and what a build would write.
@@ -270,7 +419,7 @@ pub fn diff(dir: &Path, files: &Artifacts, stack_path: &str) -> String {
     let mut out = String::new();
     let d = drift(dir, files, stack_path);
     for path in d.missing.iter().chain(&d.stale) {
-        let old = fs::read(dir.join(path))
+        let old = read_inside(dir, path)
             .map(|b| String::from_utf8_lossy(&b).into_owned())
             .unwrap_or_default();
         let new = String::from_utf8_lossy(&all[path]).into_owned();
@@ -283,7 +432,7 @@ pub fn diff(dir: &Path, files: &Artifacts, stack_path: &str) -> String {
         );
     }
     for path in &d.extra {
-        let old = fs::read(dir.join(path))
+        let old = read_inside(dir, path)
             .map(|b| String::from_utf8_lossy(&b).into_owned())
             .unwrap_or_default();
         let diff = similar::TextDiff::from_lines(old.as_str(), "");

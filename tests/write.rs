@@ -661,3 +661,211 @@ fn interrupted_first_build_is_recovered() {
         "after recovery",
     );
 }
+
+// ---------------------------------------------------------------- symbolic links
+
+/// Every entry under `dir` without following links: files with their bytes, folders as
+/// `path/`, links as `path@` with their target. Also each file's inode and mtime.
+fn raw_tree(dir: &Path) -> BTreeMap<String, (Vec<u8>, u64, i64, i64)> {
+    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, (Vec<u8>, u64, i64, i64)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let rel = path
+                .strip_prefix(base)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            let m = std::fs::symlink_metadata(&path).unwrap();
+            let stamp = (m.ino(), m.mtime(), m.mtime_nsec());
+            if m.file_type().is_symlink() {
+                let target = std::fs::read_link(&path).unwrap();
+                let bytes = target.to_string_lossy().as_bytes().to_vec();
+                out.insert(format!("{rel}@"), (bytes, stamp.0, stamp.1, stamp.2));
+            } else if m.is_dir() {
+                out.insert(format!("{rel}/"), (Vec::new(), stamp.0, 0, 0));
+                walk(base, &path, out);
+            } else {
+                let bytes = std::fs::read(&path).unwrap();
+                out.insert(rel, (bytes, stamp.0, stamp.1, stamp.2));
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    if dir.exists() {
+        walk(dir, dir, &mut out);
+    }
+    out
+}
+
+#[cfg(unix)]
+fn symlink(target: impl AsRef<Path>, link: impl AsRef<Path>) {
+    let link = link.as_ref();
+    std::fs::create_dir_all(link.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(target, link).unwrap();
+}
+
+/// A folder outside the output with a user's files, some named like generated ones.
+fn elsewhere(tmp: &Scratch) -> PathBuf {
+    let e = tmp.0.join("elsewhere");
+    for (p, text) in [
+        ("keep.txt", "a user's file\n"),
+        ("deploy.sh", "#!/bin/sh\necho mine\n"),
+        ("main.tf.json", "{\"mine\": true}\n"),
+        ("dev.tfvars.json", "{\"mine\": true}\n"),
+        ("network/main.tf.json", "{\"mine\": true}\n"),
+    ] {
+        std::fs::create_dir_all(e.join(p).parent().unwrap()).unwrap();
+        std::fs::write(e.join(p), text).unwrap();
+    }
+    e
+}
+
+/// A symlink farm in the output folder: links to folders and to files, pointing outside
+/// and inside, absolute and relative, at every depth. Each one, with and without
+/// `--force` and with `--check`, makes the build refuse and name it; nothing outside the
+/// output (nor inside it) changes.
+#[cfg(unix)]
+#[test]
+fn links_in_the_output_are_never_followed() {
+    // (name, what the link replaces, its target: `ABS/` is the scratch folder, absolute)
+    let farm: &[(&str, &str, &str)] = &[
+        ("dir-out-rel", "scripts", "../elsewhere"),
+        ("dir-out-abs", "environments", "ABS/elsewhere"),
+        ("dir-in-rel", "modules", "inner"),
+        ("dir-in-abs", "modules", "ABS/infra/inner"),
+        ("dir-deep", "modules/network", "../../elsewhere/network"),
+        ("file-out-rel", "main.tf.json", "../elsewhere/main.tf.json"),
+        (
+            "file-out-abs",
+            "scripts/deploy.sh",
+            "ABS/elsewhere/deploy.sh",
+        ),
+        ("file-in", "README.md", "notes.txt"),
+        ("file-dangling", "outputs.tf.json", "../elsewhere/new.json"),
+        ("staging", ".cellac-staging", "../elsewhere"),
+        ("manifest", ".cellac-manifest.json", "../elsewhere/keep.txt"),
+    ];
+    for (name, at, target) in farm {
+        // Before any build, and after one (the link replaces generated output).
+        for built_first in [false, true] {
+            let tmp = Scratch::with_stack(&format!("link-{name}-{built_first}"), &cella());
+            let outside = elsewhere(&tmp);
+            if built_first {
+                let o = tmp.cellac(&[]);
+                assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+                // The link holds a copy of what was generated there: the manifest would
+                // take it for its own.
+                let there = tmp.infra().join(at);
+                if there.is_dir() && !at.starts_with('.') {
+                    let dest = if target.starts_with("ABS/") {
+                        PathBuf::from(target.replace("ABS/", &format!("{}/", tmp.0.display())))
+                    } else {
+                        there.parent().unwrap().join(target)
+                    };
+                    copy_dir(&there, &dest);
+                    std::fs::remove_dir_all(&there).unwrap();
+                } else if there.exists() {
+                    std::fs::remove_file(&there).unwrap();
+                }
+            }
+            std::fs::create_dir_all(tmp.infra().join("inner")).unwrap();
+            std::fs::write(tmp.infra().join("notes.txt"), "mine\n").unwrap();
+            let target = target.replace("ABS/", &format!("{}/", tmp.0.display()));
+            symlink(&target, tmp.infra().join(at));
+            let link_name = at.to_string();
+            let outside_before = raw_tree(&outside);
+            let infra_before = raw_tree(&tmp.infra());
+            // The next stacks drop modules (removal through a link) or change files.
+            for stack in [cella(), cella_more_memory(), cella_without_domains()] {
+                tmp.stack(&stack);
+                for args in [&[][..], &["--force"][..], &["--check"][..]] {
+                    let o = tmp.cellac(args);
+                    let what = format!("{name} (built first: {built_first}) {args:?}");
+                    assert_eq!(o.status.code(), Some(1), "{what}: {}", show(&o));
+                    let err = stderr(&o);
+                    assert!(
+                        err.contains("symbolic link") && err.contains(&link_name),
+                        "{what}: the message should name the link {link_name}: {}",
+                        show(&o)
+                    );
+                    assert_eq!(
+                        raw_tree(&outside),
+                        outside_before,
+                        "{what}: outside changed"
+                    );
+                    assert_eq!(
+                        raw_tree(&tmp.infra()),
+                        infra_before,
+                        "{what}: infra changed"
+                    );
+                }
+            }
+            // The library refuses too.
+            let files = build(&cella_without_domains());
+            match write::write(&tmp.infra(), &files, STACK_PATH, true) {
+                Err(WriteError::Link(l)) => {
+                    assert!(l.iter().any(|l| l.starts_with(&link_name)), "{l:?}")
+                }
+                other => panic!("{name}: expected Link, got {other:?}"),
+            }
+            assert_eq!(
+                raw_tree(&outside),
+                outside_before,
+                "{name}: outside changed"
+            );
+            assert_eq!(
+                raw_tree(&tmp.infra()),
+                infra_before,
+                "{name}: infra changed"
+            );
+            // Once the link is gone, the build goes through (without the manifest that
+            // the link replaced, the files already there are not known to be cellac's).
+            std::fs::remove_file(tmp.infra().join(at)).unwrap();
+            let o = tmp.cellac(&["--force"]);
+            let ok = if *at == MANIFEST && built_first { 1 } else { 0 };
+            assert_eq!(o.status.code(), Some(ok), "{name}: {}", show(&o));
+            assert_eq!(
+                raw_tree(&outside),
+                outside_before,
+                "{name}: outside changed"
+            );
+        }
+    }
+}
+
+/// Links elsewhere in the output (a provider cache, a user's folder) are none of
+/// cellac's business: they neither block a build nor get followed.
+#[cfg(unix)]
+#[test]
+fn unrelated_links_are_left_alone() {
+    let tmp = Scratch::with_stack("link-unrelated", &cella());
+    let outside = elsewhere(&tmp);
+    symlink("../elsewhere", tmp.infra().join(".terraform"));
+    symlink(&outside, tmp.infra().join("docs"));
+    let before = raw_tree(&outside);
+    for stack in [cella(), cella_without_domains(), cella()] {
+        tmp.stack(&stack);
+        let o = tmp.cellac(&[]);
+        assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+        let o = tmp.cellac(&["--check"]);
+        assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    }
+    assert_eq!(raw_tree(&outside), before);
+    assert!(std::fs::symlink_metadata(tmp.infra().join("docs"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let dest = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_dir(&path, &dest);
+        } else {
+            std::fs::copy(&path, &dest).unwrap();
+        }
+    }
+}
