@@ -17,6 +17,8 @@ macro_rules! codes {
 codes! {
     "cellac::syntax", "error", "The file is not valid KDL v2. Every syntax error the parser can recover is reported.",
         "service backend {\n    port 4000\n", "Close every `{` and quote; KDL v2 writes booleans `#true`/`#false`.";
+    "cellac::syntax::depth", "error", "Blocks nested more than 64 levels deep, or more than 64 slashdashes (`/-`) in a row: refused before parsing.",
+        "a { a { a { ...65 times", "Close every `{` with its `}`; a stack file needs a few levels of blocks. Keep one `/-` per commented-out item.";
     "cellac::schema::unknown-node", "error", "A node name that is not part of the language where it is written, or children under a node that takes none.",
         "service backend {\n    prot 4000\n}", "Use one of the names listed in the help (the nearest is suggested), e.g. `port 4000`.";
     "cellac::schema::unknown-property", "error", "A property the node does not have.",
