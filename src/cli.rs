@@ -243,6 +243,25 @@ fn build(args: &BuildArgs) -> i32 {
         return EXIT_PROBLEMS;
     };
     let out = &args.out;
+    // One cellac at a time in the folder; an interrupted build is completed first.
+    // `--check` on a folder that is not there has nothing to lock (and creates nothing).
+    if !args.check {
+        if let Err(e) = std::fs::create_dir_all(out) {
+            return fail(format!("cannot create {}: {e}", out.display()));
+        }
+    }
+    let _lock = if out.is_dir() {
+        match crate::write::lock(out, crate::write::lock_timeout()) {
+            Ok(lock) => Some(lock),
+            Err(e @ crate::write::WriteError::Io(_)) => return fail(e),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return EXIT_PROBLEMS;
+            }
+        }
+    } else {
+        None
+    };
     let files = match only_envs(files, &args.envs, &checked, out) {
         Ok(f) => f,
         Err(e) => return fail(e),
@@ -277,9 +296,6 @@ fn build(args: &BuildArgs) -> i32 {
             out.display()
         );
         return EXIT_PROBLEMS;
-    }
-    if let Err(e) = std::fs::create_dir_all(out) {
-        return fail(format!("cannot create {}: {e}", out.display()));
     }
     let before = crate::write::drift(out, &files, &stack_path);
     match crate::write::write(out, &files, &stack_path, args.force) {

@@ -6,10 +6,20 @@
 //!   the build refuses to overwrite it unless forced.
 //! - A file cellac did not generate is never touched; a build that would write over
 //!   one refuses.
-//! - New content is staged first (`.cellac-staging/`), then each file is renamed into
-//!   place (an atomic step per file), then stale generated files are removed, then the
-//!   new manifest replaces the old one. A build interrupted mid-way leaves the staged
-//!   manifest behind, and the next build accepts files matching either manifest.
+//! - One cellac at a time: [`lock`] takes an exclusive `flock` on `.cellac-lock` (which
+//!   names the holder's pid) and waits a bounded time for another build to finish.
+//! - New content is staged first (`.cellac-staging/`, every file and folder fsynced),
+//!   then a journal (`.cellac-journal.json`: every rename and removal to come, with the
+//!   hashes before and after) is written, fsynced and renamed into place: that rename
+//!   commits the build. Then each file is renamed into place, stale generated files are
+//!   removed, the new manifest replaces the old one, the folders are fsynced, and the
+//!   journal is removed. A build killed before the commit changed nothing in the tree;
+//!   one killed after it is completed by the next cellac call that opens the folder
+//!   ([`recover`], called by [`lock`] and [`write`]), `build --check` included, before
+//!   anything else. (A staging folder without a journal, left by an older cellac, is
+//!   still understood: files matching its manifest are taken as generated.)
+//! - For tests only: `CELLAC_TEST_ABORT_AFTER_RENAME=N` aborts the process right after
+//!   the Nth rename of a swap (the journal's commit is the first), to test recovery.
 //! - Nothing is created, replaced, read as ours or removed through a symbolic link: every
 //!   component of every path below the output folder is looked at with `symlink_metadata`
 //!   (and looked at again just before it is changed); a link anywhere on the way makes
@@ -25,6 +35,9 @@ use std::path::{Path, PathBuf};
 
 pub const MANIFEST: &str = ".cellac-manifest.json";
 const STAGING: &str = ".cellac-staging";
+pub const JOURNAL: &str = ".cellac-journal.json";
+const JOURNAL_TMP: &str = ".cellac-journal.json.tmp";
+pub const LOCK: &str = ".cellac-lock";
 
 /// Why a build could not write its output.
 #[derive(Debug)]
@@ -36,6 +49,12 @@ pub enum WriteError {
     /// Symbolic links on the way to files cellac would write, replace or remove
     /// (`path -> target`).
     Link(Vec<String>),
+    /// Another cellac holds the output folder's lock (its pid, when it wrote one).
+    Locked {
+        dir: String,
+        pid: Option<u32>,
+        waited: std::time::Duration,
+    },
     Io(String),
 }
 
@@ -56,6 +75,12 @@ impl std::fmt::Display for WriteError {
                 f,
                 "symbolic links in the output folder, where cellac would write: {}\n  help: cellac never writes, replaces or removes anything through a link (it could land outside the output folder); replace each link with a real folder or file, or build into another folder",
                 links.join(", ")
+            ),
+            WriteError::Locked { dir, pid, waited } => write!(
+                f,
+                "{dir} is being written by another cellac ({}); gave up after waiting {} s\n  help: run again once it has finished (the lock, {dir}/{LOCK}, goes away with it)",
+                pid.map_or("its pid is not known yet".to_string(), |p| format!("pid {p}")),
+                waited.as_secs()
             ),
             WriteError::Io(e) => f.write_str(e),
         }
@@ -204,7 +229,7 @@ fn create_parents(dir: &Path, rel: &str) -> Result<(), WriteError> {
 /// The links on the way to any of `paths` (and to cellac's own bookkeeping files), as
 /// `path -> target`, for `build --check`, which must not read through them either.
 pub fn links<'a>(dir: &Path, paths: impl IntoIterator<Item = &'a String>) -> Vec<String> {
-    let own = [MANIFEST.to_string(), STAGING.to_string()];
+    let own = [MANIFEST, STAGING, JOURNAL, JOURNAL_TMP, LOCK].map(String::from);
     let listed: Vec<String> = read_manifest(dir, MANIFEST).into_keys().collect();
     let mut out = BTreeSet::new();
     let paths: Vec<&String> = paths.into_iter().collect();
@@ -268,6 +293,7 @@ pub fn write(
     stack_path: &str,
     force: bool,
 ) -> Result<Vec<String>, WriteError> {
+    recover(dir)?;
     let mut links = BTreeSet::new();
     let mut foreign = Vec::new();
     let mut blocked = |e: &Entry, foreign: &mut Vec<String>| match e {
@@ -277,7 +303,7 @@ pub fn write(
         Entry::Blocked(Blocked::NotFolder(p)) => foreign.push(p.clone()),
         _ => {}
     };
-    for own in [MANIFEST, STAGING] {
+    for own in [MANIFEST, STAGING, JOURNAL, JOURNAL_TMP] {
         blocked(&inspect(dir, own), &mut foreign);
     }
     let old = read_manifest(dir, MANIFEST);
@@ -352,36 +378,305 @@ pub fn write(
         ensure_clear(dir, STAGING)?;
         fs::remove_dir_all(&staging).map_err(|e| io_err("clear", &staging, e))?;
     }
-    let staged = |rel: &str, bytes: &[u8]| -> Result<PathBuf, WriteError> {
+    let mut folders: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut staged = |rel: &str, bytes: &[u8]| -> Result<(), WriteError> {
         let inner = format!("{STAGING}/{rel}");
         create_parents(dir, &inner)?;
         let p = dir.join(&inner);
-        fs::write(&p, bytes).map_err(|e| io_err("write", &p, e))?;
-        Ok(p)
+        write_synced(&p, bytes)?;
+        let mut parent = p.parent();
+        while let Some(d) = parent.filter(|d| d.starts_with(&staging)) {
+            folders.insert(d.to_path_buf());
+            parent = d.parent();
+        }
+        Ok(())
     };
-    let mut moves = Vec::new();
+    let mut journal = Journal::default();
     for (path, bytes) in files {
         if !unchanged(path, bytes) {
-            moves.push((staged(path, bytes)?, path));
+            staged(path, bytes)?;
+            let old = on_disk.get(path.as_str()).cloned().flatten();
+            journal
+                .moves
+                .push((path.clone(), sha256(bytes), old.map(|b| sha256(&b))));
         }
     }
-    let staged_manifest = staged(MANIFEST, &new_manifest)?;
-    // Swap each file into place, looking at the way there again first.
-    for (from, path) in &moves {
-        create_parents(dir, path)?;
-        if let Entry::Folder = ensure_clear(dir, path)? {
-            return Err(WriteError::Foreign(vec![path.to_string()]));
-        }
-        let to = dir.join(path);
-        #[cfg(unix)]
-        if is_script(&to) {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = fs::set_permissions(from, fs::Permissions::from_mode(0o755));
-        }
-        fs::rename(from, &to).map_err(|e| io_err("replace", &to, e))?;
-    }
+    staged(MANIFEST, &new_manifest)?;
+    journal.moves.push((
+        MANIFEST.to_string(),
+        sha256(&new_manifest),
+        hash_at(dir, MANIFEST),
+    ));
     for path in &removed {
-        if ensure_clear(dir, path)? != Entry::File {
+        if let Some(h) = hash_at(dir, path) {
+            journal.removes.push((path.clone(), h));
+        }
+    }
+    for d in folders.iter().rev() {
+        sync_dir(d)?;
+    }
+    sync_dir(dir)?;
+    // The commit: once the journal is in place, the build will be completed.
+    ensure_clear(dir, JOURNAL_TMP)?;
+    ensure_clear(dir, JOURNAL)?;
+    let tmp = dir.join(JOURNAL_TMP);
+    write_synced(&tmp, &journal.to_json())?;
+    fs::rename(&tmp, dir.join(JOURNAL)).map_err(|e| io_err("write", &dir.join(JOURNAL), e))?;
+    renamed();
+    sync_dir(dir)?;
+    apply(dir, &journal)?;
+    Ok(removed)
+}
+
+// ---------------------------------------------------------------- lock
+
+/// The output folder's lock: held until dropped (or the process ends, whatever way).
+pub struct Lock {
+    #[cfg(unix)]
+    file: fs::File,
+    path: PathBuf,
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        // Removed while still held: a cellac waiting on this file sees, once it gets
+        // it, that the path no longer names it, and starts again (see `lock`).
+        let _ = fs::remove_file(&self.path);
+        #[cfg(unix)]
+        let _ = &self.file;
+    }
+}
+
+/// How long a build waits for another to finish: `CELLAC_LOCK_TIMEOUT` seconds, 30 by
+/// default.
+pub fn lock_timeout() -> std::time::Duration {
+    let secs = std::env::var("CELLAC_LOCK_TIMEOUT")
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .unwrap_or(30);
+    std::time::Duration::from_secs(secs)
+}
+
+/// Takes the output folder's lock, waiting up to `wait` for another cellac to let it
+/// go, then completes or rolls back an interrupted build ([`recover`]). The folder must
+/// exist.
+#[cfg(unix)]
+pub fn lock(dir: &Path, wait: std::time::Duration) -> Result<Lock, WriteError> {
+    use std::io::{Read, Seek, Write};
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+    use std::os::unix::io::AsRawFd;
+    let path = dir.join(LOCK);
+    let start = std::time::Instant::now();
+    loop {
+        ensure_clear(dir, LOCK)?;
+        let mut file = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+            .open(&path)
+            .map_err(|e| io_err("create", &path, e))?;
+        // SAFETY: flock on a file descriptor this function owns.
+        let got = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0;
+        if !got {
+            let e = io::Error::last_os_error();
+            if e.raw_os_error() != Some(libc::EWOULDBLOCK) {
+                return Err(io_err("lock", &path, e));
+            }
+            if start.elapsed() >= wait {
+                let mut text = String::new();
+                let _ = file.read_to_string(&mut text);
+                return Err(WriteError::Locked {
+                    dir: dir.display().to_string(),
+                    pid: text.trim().parse().ok(),
+                    waited: wait,
+                });
+            }
+            std::thread::sleep(std::time::Duration::from_millis(25));
+            continue;
+        }
+        // The holder before us may have removed the file meanwhile: the lock must be on
+        // the file the path names now.
+        let same = match (file.metadata(), fs::symlink_metadata(&path)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        };
+        if !same {
+            continue;
+        }
+        let _ = file.set_len(0);
+        let _ = file.rewind();
+        let _ = writeln!(file, "{}", std::process::id());
+        let lock = Lock { file, path };
+        recover(dir)?;
+        return Ok(lock);
+    }
+}
+
+/// Without `flock`, no lock: only the recovery.
+#[cfg(not(unix))]
+pub fn lock(dir: &Path, _wait: std::time::Duration) -> Result<Lock, WriteError> {
+    recover(dir)?;
+    Ok(Lock {
+        path: dir.join(LOCK),
+    })
+}
+
+// ---------------------------------------------------------------- journal
+
+/// Every change a committed build makes, so that it can be completed.
+#[derive(Debug, Default)]
+struct Journal {
+    /// (path, hash of the new content, hash of what it replaces, if anything)
+    moves: Vec<(String, String, Option<String>)>,
+    /// (path, hash of the content removed)
+    removes: Vec<(String, String)>,
+}
+
+impl Journal {
+    fn to_json(&self) -> Vec<u8> {
+        let moves: Vec<Value> = self
+            .moves
+            .iter()
+            .map(|(p, new, old)| json!({"path": p, "new": new, "old": old}))
+            .collect();
+        let removes: Vec<Value> = self
+            .removes
+            .iter()
+            .map(|(p, h)| json!({"path": p, "old": h}))
+            .collect();
+        crate::emit::json_bytes(&json!({"version": 1, "moves": moves, "removes": removes}))
+    }
+
+    fn from_json(bytes: &[u8]) -> Option<Journal> {
+        let v: Value = serde_json::from_slice(bytes).ok()?;
+        let s = |v: &Value| v.as_str().map(String::from);
+        let mut j = Journal::default();
+        for m in v["moves"].as_array()? {
+            let path = s(&m["path"]).filter(|p| p == MANIFEST || is_safe(p))?;
+            j.moves.push((path, s(&m["new"])?, s(&m["old"])));
+        }
+        for r in v["removes"].as_array()? {
+            j.removes
+                .push((s(&r["path"]).filter(|p| is_safe(p))?, s(&r["old"])?));
+        }
+        Some(j)
+    }
+}
+
+/// The test hook: abort right after the Nth rename (see the module's documentation).
+fn renamed() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::OnceLock;
+    static ABORT_AFTER: OnceLock<Option<usize>> = OnceLock::new();
+    static COUNT: AtomicUsize = AtomicUsize::new(0);
+    let after = ABORT_AFTER.get_or_init(|| {
+        std::env::var("CELLAC_TEST_ABORT_AFTER_RENAME")
+            .ok()
+            .and_then(|n| n.parse().ok())
+    });
+    if let Some(n) = after {
+        if COUNT.fetch_add(1, Ordering::SeqCst) + 1 == *n {
+            std::process::abort();
+        }
+    }
+}
+
+fn sync_dir(p: &Path) -> Result<(), WriteError> {
+    fs::File::open(p)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| io_err("sync", p, e))
+}
+
+/// Writes a file and flushes it to the disk.
+fn write_synced(p: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    use std::io::Write;
+    let mut f = fs::File::create(p).map_err(|e| io_err("write", p, e))?;
+    f.write_all(bytes)
+        .and_then(|()| f.sync_all())
+        .map_err(|e| io_err("write", p, e))
+}
+
+/// The hash of the regular file at `rel`, if there is one (reached without links).
+fn hash_at(dir: &Path, rel: &str) -> Option<String> {
+    read_inside(dir, rel).map(|b| sha256(&b))
+}
+
+/// Completes a build whose journal was committed, or clears one that was not: called
+/// before anything else looks at the folder. A no-op when there is no journal.
+pub fn recover(dir: &Path) -> Result<(), WriteError> {
+    ensure_clear(dir, JOURNAL_TMP)?;
+    if inspect(dir, JOURNAL_TMP) == Entry::File {
+        // Not committed: nothing in the tree was changed.
+        let p = dir.join(JOURNAL_TMP);
+        fs::remove_file(&p).map_err(|e| io_err("remove", &p, e))?;
+    }
+    if ensure_clear(dir, JOURNAL)? != Entry::File {
+        return Ok(());
+    }
+    let path = dir.join(JOURNAL);
+    let bytes = fs::read(&path).map_err(|e| io_err("read", &path, e))?;
+    let journal = Journal::from_json(&bytes).ok_or_else(|| {
+        WriteError::Io(format!(
+            "cannot read {}: it is not a journal cellac wrote; move it away if you know the folder is whole",
+            path.display()
+        ))
+    })?;
+    apply(dir, &journal)
+}
+
+/// Renames a staged file into place, unless it was already, or the file there changed
+/// since the journal was written.
+fn move_into_place(
+    dir: &Path,
+    path: &str,
+    new: &str,
+    old: &Option<String>,
+    touched: &mut BTreeSet<PathBuf>,
+) -> Result<(), WriteError> {
+    let staged = |rel: &str| format!("{STAGING}/{rel}");
+    if ensure_clear(dir, &staged(path))? != Entry::File {
+        return Ok(()); // already moved
+    }
+    create_parents(dir, path)?;
+    match ensure_clear(dir, path)? {
+        Entry::Folder => return Err(WriteError::Foreign(vec![path.to_string()])),
+        Entry::File => {
+            let now = hash_at(dir, path);
+            // Changed by someone since the journal was written: left as it is, and
+            // the next build calls it edited.
+            if now.as_deref() != Some(new) && now != *old {
+                return Ok(());
+            }
+        }
+        _ => {}
+    }
+    let (from, to) = (dir.join(staged(path)), dir.join(path));
+    #[cfg(unix)]
+    if is_script(&to) {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = fs::set_permissions(&from, fs::Permissions::from_mode(0o755));
+    }
+    fs::rename(&from, &to).map_err(|e| io_err("replace", &to, e))?;
+    renamed();
+    if let Some(parent) = to.parent() {
+        touched.insert(parent.to_path_buf());
+    }
+    Ok(())
+}
+
+/// Carries out a committed journal; every step can be run again.
+fn apply(dir: &Path, journal: &Journal) -> Result<(), WriteError> {
+    let mut touched: BTreeSet<PathBuf> = BTreeSet::new();
+    touched.insert(dir.to_path_buf());
+    let (manifest_move, file_moves): (Vec<_>, Vec<_>) =
+        journal.moves.iter().partition(|(p, _, _)| p == MANIFEST);
+    for (path, new, old) in file_moves {
+        move_into_place(dir, path, new, old, &mut touched)?;
+    }
+    for (path, hash) in &journal.removes {
+        if ensure_clear(dir, path)? != Entry::File || hash_at(dir, path).as_ref() != Some(hash) {
             continue;
         }
         let p = dir.join(path);
@@ -392,15 +687,28 @@ pub fn write(
             let prefix = parts[..i].join("/");
             if inspect(dir, &prefix) != Entry::Folder || fs::remove_dir(dir.join(&prefix)).is_err()
             {
+                touched.insert(dir.join(&prefix));
                 break;
             }
         }
+        if let Some(parent) = p.parent() {
+            touched.insert(parent.to_path_buf());
+        }
     }
-    ensure_clear(dir, MANIFEST)?;
-    fs::rename(&staged_manifest, dir.join(MANIFEST))
-        .map_err(|e| io_err("replace", &dir.join(MANIFEST), e))?;
-    fs::remove_dir_all(&staging).map_err(|e| io_err("clean up", &staging, e))?;
-    Ok(removed)
+    for (path, new, old) in manifest_move {
+        move_into_place(dir, path, new, old, &mut touched)?;
+    }
+    for d in touched.iter().filter(|d| d.is_dir()) {
+        sync_dir(d)?;
+    }
+    let journal = dir.join(JOURNAL);
+    fs::remove_file(&journal).map_err(|e| io_err("remove", &journal, e))?;
+    sync_dir(dir)?;
+    if ensure_clear(dir, STAGING)? != Entry::Missing {
+        let staging = dir.join(STAGING);
+        fs::remove_dir_all(&staging).map_err(|e| io_err("clean up", &staging, e))?;
+    }
+    Ok(())
 }
 
 fn is_script(p: &Path) -> bool {
