@@ -58,37 +58,70 @@ pub enum WriteError {
     Io(String),
 }
 
-impl std::fmt::Display for WriteError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl WriteError {
+    /// What went wrong, and what to do about it.
+    fn parts(&self) -> (&'static str, String, String) {
         match self {
-            WriteError::Edited(files) => write!(
-                f,
-                "generated files were edited by hand: {}\n  help: move your changes into the stack file, or run with --force to overwrite them",
-                files.join(", ")
+            WriteError::Edited(files) => (
+                "cellac::io::edited",
+                format!("generated files were edited by hand: {}", files.join(", ")),
+                "move your changes into the stack file, or run with --force to overwrite them".into(),
             ),
-            WriteError::Foreign(files) => write!(
-                f,
-                "files that cellac did not generate are in the way: {}\n  help: move or rename them; cellac never overwrites a file it did not write",
-                files.join(", ")
+            WriteError::Foreign(files) => (
+                "cellac::io::foreign",
+                format!("files that cellac did not generate are in the way: {}", files.join(", ")),
+                "move or rename them; cellac never overwrites a file it did not write".into(),
             ),
-            WriteError::Link(links) => write!(
-                f,
-                "symbolic links in the output folder, where cellac would write: {}\n  help: cellac never writes, replaces or removes anything through a link (it could land outside the output folder); replace each link with a real folder or file, or build into another folder",
-                links.join(", ")
+            WriteError::Link(links) => (
+                "cellac::io::link",
+                format!("symbolic links in the output folder, where cellac would write: {}", links.join(", ")),
+                "cellac never writes, replaces or removes anything through a link (it could land outside the output folder); replace each link with a real folder or file, or build into another folder".into(),
             ),
-            WriteError::Locked { dir, pid, waited } => write!(
-                f,
-                "{dir} is being written by another cellac ({}); gave up after waiting {} s\n  help: run again once it has finished (the lock, {dir}/{LOCK}, goes away with it)",
-                pid.map_or("its pid is not known yet".to_string(), |p| format!("pid {p}")),
-                waited.as_secs()
+            WriteError::Locked { dir, pid, waited } => (
+                "cellac::io::locked",
+                format!(
+                    "{dir} is being written by another cellac ({}); gave up after waiting {} s",
+                    pid.map_or("its pid is not known yet".to_string(), |p| format!("pid {p}")),
+                    waited.as_secs()
+                ),
+                format!("run again once it has finished (the lock, {dir}/{LOCK}, goes away with it); CELLAC_LOCK_TIMEOUT sets the wait in seconds"),
             ),
-            WriteError::Io(e) => f.write_str(e),
+            WriteError::Io(e) => (
+                "cellac::io::write",
+                e.clone(),
+                "check that the output folder can be written to, and that the disk is not full".into(),
+            ),
+        }
+    }
+
+    /// The error as a diagnostic (no place in the stack file).
+    pub fn diagnostic(&self) -> crate::diagnostic::Diagnostic {
+        let (code, message, help) = self.parts();
+        crate::diagnostic::Diagnostic::error(code, message).help(help)
+    }
+
+    /// 1 for what the user can fix in the folder, 2 for IO errors.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            WriteError::Io(_) => crate::cli::EXIT_USAGE,
+            _ => crate::cli::EXIT_PROBLEMS,
         }
     }
 }
 
+impl std::fmt::Display for WriteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (_, message, help) = self.parts();
+        write!(f, "{message}\n  help: {help}")
+    }
+}
+
 fn io_err(what: &str, path: &Path, e: io::Error) -> WriteError {
-    WriteError::Io(format!("cannot {what} {}: {e}", path.display()))
+    WriteError::Io(format!(
+        "cannot {what} {}: {}",
+        path.display(),
+        crate::diagnostic::in_words(&e)
+    ))
 }
 
 pub fn sha256(bytes: &[u8]) -> String {
