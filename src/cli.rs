@@ -1,5 +1,6 @@
 //! The command line: reads files, calls the pure pipeline, prints, sets the exit code.
 
+use crate::diagnostic::Diagnostic;
 use crate::render::{self, Files};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
@@ -92,15 +93,95 @@ fn fail(message: impl std::fmt::Display) -> i32 {
     EXIT_USAGE
 }
 
-fn read(path: &Path) -> Result<String, String> {
-    std::fs::read_to_string(path).map_err(|e| {
-        let why = match e.kind() {
-            std::io::ErrorKind::NotFound => "no such file".to_string(),
-            std::io::ErrorKind::InvalidData => "not UTF-8 text".to_string(),
-            _ => e.to_string(),
-        };
-        format!("cannot read {}: {why}", path.display())
-    })
+/// A file read for cellac: its name as shown, its text, or why it could not be read.
+struct Input {
+    name: String,
+    text: String,
+}
+
+/// Reads a stack or secrets file; `-` is standard input, shown as `<stdin>`. Text that
+/// is not UTF-8 is reported at its line and byte.
+fn read(path: &Path) -> Result<Input, Box<(Diagnostic, Input)>> {
+    use std::io::Read;
+    let stdin = path.as_os_str() == "-";
+    let name = if stdin {
+        "<stdin>".to_string()
+    } else {
+        path.display().to_string()
+    };
+    let bytes = if stdin {
+        let mut b = Vec::new();
+        std::io::stdin().read_to_end(&mut b).map(|_| b)
+    } else if path.is_dir() {
+        Err(std::io::Error::from(std::io::ErrorKind::IsADirectory))
+    } else {
+        std::fs::read(path)
+    };
+    let empty = |name: &str| Input {
+        name: name.to_string(),
+        text: String::new(),
+    };
+    let bytes = bytes.map_err(|e| {
+        let d = Diagnostic::error(
+            "cellac::io::read",
+            format!("cannot read {name}: {}", crate::diagnostic::in_words(&e)),
+        )
+        .help(if stdin {
+            "pipe the stack file in, e.g. `cellac check - < stack.kdl`".to_string()
+        } else {
+            "check the path; `cellac check` with no path reads ./stack.kdl, and `-` reads standard input".to_string()
+        });
+        Box::new((d, empty(&name)))
+    })?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(Input { name, text }),
+        Err(e) => {
+            let bytes = e.into_bytes();
+            let at = std::str::from_utf8(&bytes).unwrap_err().valid_up_to();
+            let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
+            let line_start = bytes[..at]
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |i| i + 1);
+            let lossy = String::from_utf8_lossy(&bytes).into_owned();
+            // The valid prefix is the same in the lossy text; the bad byte became U+FFFD.
+            let d = Diagnostic::error(
+                "cellac::io::encoding",
+                format!(
+                    "{name} is not UTF-8 text: line {line}, byte {} of the line (0x{:02x})",
+                    at - line_start + 1,
+                    bytes[at]
+                ),
+            )
+            .at(
+                crate::span::Span::new(at, at + '\u{fffd}'.len_utf8()),
+                "not UTF-8",
+            )
+            .help("save the file as UTF-8 (stack files are KDL, which is UTF-8 text)");
+            Err(Box::new((d, Input { name, text: lossy })))
+        }
+    }
+}
+
+/// Prints diagnostics in the chosen format: human on stderr, the others on stdout.
+fn report(format: Format, diags: &[Diagnostic], files: &Files) {
+    match format {
+        Format::Human => eprint!("{}", render::human(diags, files, use_color())),
+        Format::Json => print!("{}", render::json(diags, files)),
+        Format::Github => print!("{}", render::github(diags, files)),
+    }
+}
+
+/// Reports one IO or usage error, as a diagnostic in the chosen format, and gives the
+/// exit code for it.
+fn io_error(format: Format, d: Diagnostic, input: &Input, code: i32) -> i32 {
+    let files = Files {
+        stack_name: &input.name,
+        stack: &input.text,
+        secrets: None,
+    };
+    report(format, &[d], &files);
+    code
 }
 
 fn use_color() -> bool {
@@ -118,9 +199,42 @@ pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
-            let code = if e.use_stderr() { EXIT_USAGE } else { EXIT_OK };
-            let _ = e.print();
-            return code;
+            if !e.use_stderr() {
+                let _ = e.print();
+                return EXIT_OK;
+            }
+            // Asked for a machine-readable format: the usage error is a diagnostic too.
+            let args: Vec<String> = std::env::args().collect();
+            let format = args
+                .windows(2)
+                .find_map(|w| match (w[0].as_str(), w[1].as_str()) {
+                    ("--format", "json") => Some(Format::Json),
+                    ("--format", "github") => Some(Format::Github),
+                    _ => None,
+                });
+            let format = format.or_else(|| {
+                args.iter().find_map(|a| match a.as_str() {
+                    "--format=json" => Some(Format::Json),
+                    "--format=github" => Some(Format::Github),
+                    _ => None,
+                })
+            });
+            let text = e.render().to_string();
+            let mut lines = text.lines();
+            let first = lines.next().unwrap_or_default();
+            let message = first.strip_prefix("error: ").unwrap_or(first).to_string();
+            let rest: Vec<&str> = lines.map(str::trim).filter(|l| !l.is_empty()).collect();
+            let help = if rest.is_empty() {
+                "run `cellac help` for the commands and their options".to_string()
+            } else {
+                format!("{}; run `cellac help` for more", rest.join("; "))
+            };
+            let d = Diagnostic::error("cellac::io::usage", message).help(help);
+            let none = Input {
+                name: "<command line>".into(),
+                text: String::new(),
+            };
+            return io_error(format.unwrap_or(Format::Human), d, &none, EXIT_USAGE);
         }
     };
     match cli.command {
@@ -132,33 +246,38 @@ pub fn main() -> i32 {
 }
 
 fn check(args: &CheckArgs) -> i32 {
-    let text = match read(&args.stack) {
-        Ok(t) => t,
-        Err(e) => return fail(e),
+    let input = match read(&args.stack) {
+        Ok(i) => i,
+        Err(e) => return io_error(args.format, e.0, &e.1, EXIT_USAGE),
     };
-    let mut checked = crate::check(&text);
+    let text = &input.text;
+    let mut checked = crate::check(text);
     let secrets = match &args.secrets {
         None => None,
         Some(path) => match read(path) {
             Ok(s) => {
-                let masked = checked.check_secrets(&s, &secrets_in_env());
-                Some((path.display().to_string(), masked))
+                let masked = checked.check_secrets(&s.text, &secrets_in_env());
+                Some((s.name, masked))
             }
-            Err(e) => return fail(e),
+            // Never shown: a secrets file's text only ever appears masked.
+            Err(e) => {
+                let (d, mut i) = *e;
+                i.text.clear();
+                let d = Diagnostic {
+                    labels: Vec::new(),
+                    ..d
+                };
+                return io_error(args.format, d, &i, EXIT_USAGE);
+            }
         },
     };
-    let name = args.stack.display().to_string();
     let files = Files {
-        stack_name: &name,
-        stack: &text,
+        stack_name: &input.name,
+        stack: text,
         secrets: secrets.as_ref().map(|(n, t)| (n.as_str(), t.as_str())),
     };
     let diags = &checked.diagnostics;
-    match args.format {
-        Format::Human => eprint!("{}", render::human(diags, &files, use_color())),
-        Format::Json => print!("{}", render::json(diags, &files)),
-        Format::Github => print!("{}", render::github(diags, &files)),
-    }
+    report(args.format, diags, &files);
     let fails = checked.has_errors() || args.deny_warnings && !diags.is_empty();
     if fails {
         EXIT_PROBLEMS
@@ -217,37 +336,89 @@ fn relative(path: &Path, base: &Path) -> String {
 }
 
 fn build(args: &BuildArgs) -> i32 {
-    let text = match read(&args.stack) {
-        Ok(t) => t,
-        Err(e) => return fail(e),
+    let input = match read(&args.stack) {
+        Ok(i) => i,
+        Err(e) => return io_error(args.format, e.0, &e.1, EXIT_USAGE),
     };
-    let stack_path = relative(&args.stack, &args.out);
-    let (checked, files) = crate::build(&text, &stack_path);
-    let name = args.stack.display().to_string();
+    let text = &input.text;
+    let stack_path = if args.stack.as_os_str() == "-" {
+        "<stdin>".to_string()
+    } else {
+        relative(&args.stack, &args.out)
+    };
+    let (checked, files) = crate::build(text, &stack_path);
     let files_view = Files {
-        stack_name: &name,
-        stack: &text,
+        stack_name: &input.name,
+        stack: text,
         secrets: None,
     };
     let diags = &checked.diagnostics;
     if !diags.is_empty() {
-        match args.format {
-            Format::Human => eprint!("{}", render::human(diags, &files_view, use_color())),
-            Format::Json => print!("{}", render::json(diags, &files_view)),
-            Format::Github => print!("{}", render::github(diags, &files_view)),
-        }
+        report(args.format, diags, &files_view);
     }
+    // IO errors from here on: as diagnostics, with no place in the stack file.
+    let io = |d: Diagnostic, code: i32| {
+        let none = Input {
+            name: input.name.clone(),
+            text: String::new(),
+        };
+        io_error(args.format, d, &none, code)
+    };
     let denied = args.deny_warnings && !diags.is_empty();
     let Some(files) = files.filter(|_| !denied) else {
         eprintln!("error: the stack has errors; nothing was written");
         return EXIT_PROBLEMS;
     };
     let out = &args.out;
+    // One cellac at a time in the folder; an interrupted build is completed first.
+    // `--check` on a folder that is not there has nothing to lock (and creates nothing).
+    if out.exists() && !out.is_dir() {
+        let d = Diagnostic::error(
+            "cellac::io::output",
+            format!(
+                "the output folder {} is a file, not a folder",
+                out.display()
+            ),
+        )
+        .help("name a folder with -o (it is created when missing), or move the file away");
+        return io(d, EXIT_USAGE);
+    }
+    if !args.check {
+        if let Err(e) = std::fs::create_dir_all(out) {
+            let d = Diagnostic::error(
+                "cellac::io::output",
+                format!(
+                    "cannot create the output folder {}: {}",
+                    out.display(),
+                    crate::diagnostic::in_words(&e)
+                ),
+            )
+            .help("name a folder you can write to with -o");
+            return io(d, EXIT_USAGE);
+        }
+    }
+    let _lock = if out.is_dir() {
+        match crate::write::lock(out, crate::write::lock_timeout()) {
+            Ok(lock) => Some(lock),
+            Err(e) => return io(e.diagnostic(), e.exit_code()),
+        }
+    } else {
+        None
+    };
     let files = match only_envs(files, &args.envs, &checked, out) {
         Ok(f) => f,
-        Err(e) => return fail(e),
+        Err(e) => {
+            let d = Diagnostic::error("cellac::io::usage", e)
+                .help("name an environment the stack declares with --env");
+            return io(d, EXIT_USAGE);
+        }
     };
     if args.check {
+        let links = crate::write::links(out, files.keys());
+        if !links.is_empty() {
+            let e = crate::write::WriteError::Link(links);
+            return io(e.diagnostic(), e.exit_code());
+        }
         let drift = crate::write::drift(out, &files, &stack_path);
         if drift.is_clean() {
             eprintln!("{}: up to date ({} files)", out.display(), files.len());
@@ -272,9 +443,6 @@ fn build(args: &BuildArgs) -> i32 {
             out.display()
         );
         return EXIT_PROBLEMS;
-    }
-    if let Err(e) = std::fs::create_dir_all(out) {
-        return fail(format!("cannot create {}: {e}", out.display()));
     }
     let before = crate::write::drift(out, &files, &stack_path);
     match crate::write::write(out, &files, &stack_path, args.force) {
@@ -307,11 +475,7 @@ fn build(args: &BuildArgs) -> i32 {
             }
             EXIT_OK
         }
-        Err(e @ crate::write::WriteError::Io(_)) => fail(e),
-        Err(e) => {
-            eprintln!("error: {e}");
-            EXIT_PROBLEMS
-        }
+        Err(e) => io(e.diagnostic(), e.exit_code()),
     }
 }
 
@@ -346,11 +510,11 @@ fn only_envs(
             .iter()
             .any(|prefix| path.starts_with(prefix.as_str()))
         {
-            match std::fs::read(out.join(&path)) {
-                Ok(on_disk) => {
+            match crate::write::read_inside(out, &path) {
+                Some(on_disk) => {
                     files.insert(path, on_disk);
                 }
-                Err(_) => {
+                None => {
                     files.remove(&path);
                 }
             }

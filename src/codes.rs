@@ -17,6 +17,8 @@ macro_rules! codes {
 codes! {
     "cellac::syntax", "error", "The file is not valid KDL v2. Every syntax error the parser can recover is reported.",
         "service backend {\n    port 4000\n", "Close every `{` and quote; KDL v2 writes booleans `#true`/`#false`.";
+    "cellac::syntax::depth", "error", "Blocks nested more than 64 levels deep, or more than 64 slashdashes (`/-`) in a row: refused before parsing.",
+        "a { a { a { ...65 times", "Close every `{` with its `}`; a stack file needs a few levels of blocks. Keep one `/-` per commented-out item.";
     "cellac::schema::unknown-node", "error", "A node name that is not part of the language where it is written, or children under a node that takes none.",
         "service backend {\n    prot 4000\n}", "Use one of the names listed in the help (the nearest is suggested), e.g. `port 4000`.";
     "cellac::schema::unknown-property", "error", "A property the node does not have.",
@@ -123,6 +125,24 @@ codes! {
         "secret alert_email format=email", "Write an address such as ops@example.com.";
     "cellac::secrets-file::unknown", "warning", "A key in the secrets file that no secret declares.",
         "databse_url = \"...\"", "Fix the name (the nearest is suggested) or remove the line.";
+    "cellac::io::read", "error", "A stack or secrets file that cannot be read: missing, a folder, or not readable (exit 2).",
+        "cellac check nope.kdl", "Check the path; `-` reads the stack from standard input.";
+    "cellac::io::encoding", "error", "A file that is not UTF-8 text; the message names the line and the byte (exit 2).",
+        "a stack.kdl saved as Latin-1 with `é` in a comment", "Save the file as UTF-8.";
+    "cellac::io::output", "error", "An output folder (`-o`) that is a file, or that cannot be created (exit 2).",
+        "cellac build -o stack.kdl", "Name a folder you can write to.";
+    "cellac::io::edited", "error", "Generated files edited by hand since the last build: the build refuses to overwrite them.",
+        "a change made in infra/main.tf.json", "Move the change into the stack file, or run with --force.";
+    "cellac::io::foreign", "error", "Files cellac did not generate where a build would write: never overwritten, even with --force.",
+        "your own infra/main.tf.json before the first build", "Move or rename them.";
+    "cellac::io::link", "error", "A symbolic link on the way to a file the build would write, replace or remove: never followed.",
+        "infra/scripts -> ../elsewhere", "Replace the link with a real folder, or build into another folder.";
+    "cellac::io::locked", "error", "Another cellac is writing the output folder; this one waited CELLAC_LOCK_TIMEOUT seconds (30).",
+        "two `cellac build` at once into infra", "Run again once the other has finished.";
+    "cellac::io::write", "error", "The output folder could not be written (permissions, a full disk) (exit 2).",
+        "cellac build -o /read-only/infra", "Build into a folder you can write to.";
+    "cellac::io::usage", "error", "A command line cellac does not understand, or an `--env` the stack does not declare (exit 2).",
+        "cellac build --env prdo", "Run `cellac help`; use an environment the stack declares.";
 }
 
 pub fn find(code: &str) -> Option<&'static Code> {

@@ -120,3 +120,21 @@ pub fn sort_and_dedup(diags: &mut Vec<Diagnostic>) {
         a.source == b.source && a.code == b.code && a.span() == b.span() && a.message == b.message
     });
 }
+
+/// How an IO error reads in a message: words, not `os error N`.
+pub fn in_words(e: &std::io::Error) -> String {
+    use std::io::ErrorKind as K;
+    match e.kind() {
+        K::NotFound => "no such file".into(),
+        K::PermissionDenied => "permission denied".into(),
+        K::IsADirectory => "it is a folder, not a file".into(),
+        K::NotADirectory => "a part of its path is a file, not a folder".into(),
+        K::AlreadyExists => "it already exists".into(),
+        K::ReadOnlyFilesystem => "the file system is read-only".into(),
+        K::StorageFull => "the disk is full".into(),
+        _ => {
+            let s = e.to_string();
+            s.split(" (os error").next().unwrap_or(&s).to_lowercase()
+        }
+    }
+}

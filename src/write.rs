@@ -6,10 +6,24 @@
 //!   the build refuses to overwrite it unless forced.
 //! - A file cellac did not generate is never touched; a build that would write over
 //!   one refuses.
-//! - New content is staged first (`.cellac-staging/`), then each file is renamed into
-//!   place (an atomic step per file), then stale generated files are removed, then the
-//!   new manifest replaces the old one. A build interrupted mid-way leaves the staged
-//!   manifest behind, and the next build accepts files matching either manifest.
+//! - One cellac at a time: [`lock`] takes an exclusive `flock` on `.cellac-lock` (which
+//!   names the holder's pid) and waits a bounded time for another build to finish.
+//! - New content is staged first (`.cellac-staging/`, every file and folder fsynced),
+//!   then a journal (`.cellac-journal.json`: every rename and removal to come, with the
+//!   hashes before and after) is written, fsynced and renamed into place: that rename
+//!   commits the build. Then each file is renamed into place, stale generated files are
+//!   removed, the new manifest replaces the old one, the folders are fsynced, and the
+//!   journal is removed. A build killed before the commit changed nothing in the tree;
+//!   one killed after it is completed by the next cellac call that opens the folder
+//!   ([`recover`], called by [`lock`] and [`write`]), `build --check` included, before
+//!   anything else. (A staging folder without a journal, left by an older cellac, is
+//!   still understood: files matching its manifest are taken as generated.)
+//! - For tests only: `CELLAC_TEST_ABORT_AFTER_RENAME=N` aborts the process right after
+//!   the Nth rename of a swap (the journal's commit is the first), to test recovery.
+//! - Nothing is created, replaced, read as ours or removed through a symbolic link: every
+//!   component of every path below the output folder is looked at with `symlink_metadata`
+//!   (and looked at again just before it is changed); a link anywhere on the way makes
+//!   the build refuse, naming it. The output folder itself may be a link: the user named it.
 
 use crate::emit::Artifacts;
 use serde_json::{json, Map, Value};
@@ -21,6 +35,9 @@ use std::path::{Path, PathBuf};
 
 pub const MANIFEST: &str = ".cellac-manifest.json";
 const STAGING: &str = ".cellac-staging";
+pub const JOURNAL: &str = ".cellac-journal.json";
+const JOURNAL_TMP: &str = ".cellac-journal.json.tmp";
+pub const LOCK: &str = ".cellac-lock";
 
 /// Why a build could not write its output.
 #[derive(Debug)]
@@ -29,29 +46,82 @@ pub enum WriteError {
     Edited(Vec<String>),
     /// Files cellac did not generate, where it would write.
     Foreign(Vec<String>),
+    /// Symbolic links on the way to files cellac would write, replace or remove
+    /// (`path -> target`).
+    Link(Vec<String>),
+    /// Another cellac holds the output folder's lock (its pid, when it wrote one).
+    Locked {
+        dir: String,
+        pid: Option<u32>,
+        waited: std::time::Duration,
+    },
     Io(String),
 }
 
-impl std::fmt::Display for WriteError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+impl WriteError {
+    /// What went wrong, and what to do about it.
+    fn parts(&self) -> (&'static str, String, String) {
         match self {
-            WriteError::Edited(files) => write!(
-                f,
-                "generated files were edited by hand: {}\n  help: move your changes into the stack file, or run with --force to overwrite them",
-                files.join(", ")
+            WriteError::Edited(files) => (
+                "cellac::io::edited",
+                format!("generated files were edited by hand: {}", files.join(", ")),
+                "move your changes into the stack file, or run with --force to overwrite them".into(),
             ),
-            WriteError::Foreign(files) => write!(
-                f,
-                "files that cellac did not generate are in the way: {}\n  help: move or rename them; cellac never overwrites a file it did not write",
-                files.join(", ")
+            WriteError::Foreign(files) => (
+                "cellac::io::foreign",
+                format!("files that cellac did not generate are in the way: {}", files.join(", ")),
+                "move or rename them; cellac never overwrites a file it did not write".into(),
             ),
-            WriteError::Io(e) => f.write_str(e),
+            WriteError::Link(links) => (
+                "cellac::io::link",
+                format!("symbolic links in the output folder, where cellac would write: {}", links.join(", ")),
+                "cellac never writes, replaces or removes anything through a link (it could land outside the output folder); replace each link with a real folder or file, or build into another folder".into(),
+            ),
+            WriteError::Locked { dir, pid, waited } => (
+                "cellac::io::locked",
+                format!(
+                    "{dir} is being written by another cellac ({}); gave up after waiting {} s",
+                    pid.map_or("its pid is not known yet".to_string(), |p| format!("pid {p}")),
+                    waited.as_secs()
+                ),
+                format!("run again once it has finished (the lock, {dir}/{LOCK}, goes away with it); CELLAC_LOCK_TIMEOUT sets the wait in seconds"),
+            ),
+            WriteError::Io(e) => (
+                "cellac::io::write",
+                e.clone(),
+                "check that the output folder can be written to, and that the disk is not full".into(),
+            ),
+        }
+    }
+
+    /// The error as a diagnostic (no place in the stack file).
+    pub fn diagnostic(&self) -> crate::diagnostic::Diagnostic {
+        let (code, message, help) = self.parts();
+        crate::diagnostic::Diagnostic::error(code, message).help(help)
+    }
+
+    /// 1 for what the user can fix in the folder, 2 for IO errors.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            WriteError::Io(_) => crate::cli::EXIT_USAGE,
+            _ => crate::cli::EXIT_PROBLEMS,
         }
     }
 }
 
+impl std::fmt::Display for WriteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (_, message, help) = self.parts();
+        write!(f, "{message}\n  help: {help}")
+    }
+}
+
 fn io_err(what: &str, path: &Path, e: io::Error) -> WriteError {
-    WriteError::Io(format!("cannot {what} {}: {e}", path.display()))
+    WriteError::Io(format!(
+        "cannot {what} {}: {}",
+        path.display(),
+        crate::diagnostic::in_words(&e)
+    ))
 }
 
 pub fn sha256(bytes: &[u8]) -> String {
@@ -74,12 +144,13 @@ pub fn manifest(files: &Artifacts, stack_path: &str) -> Vec<u8> {
     }))
 }
 
-/// The files a manifest lists, with their hashes.
-fn read_manifest(path: &Path) -> BTreeMap<String, String> {
-    let Ok(text) = fs::read_to_string(path) else {
+/// The files a manifest lists, with their hashes (none when the manifest is missing,
+/// unreadable or reached through a link).
+fn read_manifest(dir: &Path, rel: &str) -> BTreeMap<String, String> {
+    let Some(bytes) = read_inside(dir, rel) else {
         return BTreeMap::new();
     };
-    let Ok(v) = serde_json::from_str::<Value>(&text) else {
+    let Ok(v) = serde_json::from_slice::<Value>(&bytes) else {
         return BTreeMap::new();
     };
     v["files"]
@@ -91,6 +162,116 @@ fn read_manifest(path: &Path) -> BTreeMap<String, String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// What is at a path below the output folder, looked at without following links.
+#[derive(Debug, PartialEq, Eq)]
+enum Entry {
+    /// Nothing (and no component of the path is a link).
+    Missing,
+    File,
+    Folder,
+    /// A link, or a file where a folder should be, at this prefix of the path
+    /// (relative to the output folder).
+    Blocked(Blocked),
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Blocked {
+    Link(String),
+    NotFolder(String),
+}
+
+/// Looks at every component of `rel` below `dir`, from the top, with `symlink_metadata`.
+fn inspect(dir: &Path, rel: &str) -> Entry {
+    let parts: Vec<&str> = rel.split('/').collect();
+    let mut at = dir.to_path_buf();
+    for (i, part) in parts.iter().enumerate() {
+        at.push(part);
+        let last = i + 1 == parts.len();
+        let meta = match fs::symlink_metadata(&at) {
+            Ok(m) => m,
+            // Whatever is missing here, nothing further down exists either.
+            Err(_) => return Entry::Missing,
+        };
+        let prefix = parts[..=i].join("/");
+        if meta.file_type().is_symlink() {
+            let target = fs::read_link(&at)
+                .map(|t| format!(" -> {}", t.display()))
+                .unwrap_or_default();
+            return Entry::Blocked(Blocked::Link(format!("{prefix}{target}")));
+        }
+        if last {
+            return if meta.is_dir() {
+                Entry::Folder
+            } else {
+                Entry::File
+            };
+        }
+        if !meta.is_dir() {
+            return Entry::Blocked(Blocked::NotFolder(prefix));
+        }
+    }
+    Entry::Missing
+}
+
+/// A file's bytes, when the path holds a regular file reached without any link.
+pub fn read_inside(dir: &Path, rel: &str) -> Option<Vec<u8>> {
+    match inspect(dir, rel) {
+        Entry::File => fs::read(dir.join(rel)).ok(),
+        _ => None,
+    }
+}
+
+/// Refuses when a link (or a file where a folder goes) is on the way to `rel`: checked
+/// again right before each change, so that nothing is ever written through one.
+fn ensure_clear(dir: &Path, rel: &str) -> Result<Entry, WriteError> {
+    match inspect(dir, rel) {
+        Entry::Blocked(Blocked::Link(l)) => Err(WriteError::Link(vec![l])),
+        Entry::Blocked(Blocked::NotFolder(p)) => Err(WriteError::Foreign(vec![p])),
+        e => Ok(e),
+    }
+}
+
+/// Creates the folders above `rel`, one at a time, refusing any link on the way.
+fn create_parents(dir: &Path, rel: &str) -> Result<(), WriteError> {
+    let parts: Vec<&str> = rel.split('/').collect();
+    for i in 1..parts.len() {
+        let prefix = parts[..i].join("/");
+        match ensure_clear(dir, &prefix)? {
+            Entry::Folder => {}
+            Entry::Missing => {
+                let p = dir.join(&prefix);
+                match fs::create_dir(&p) {
+                    Ok(()) => {}
+                    // Created meanwhile: look again.
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                        if ensure_clear(dir, &prefix)? != Entry::Folder {
+                            return Err(WriteError::Foreign(vec![prefix]));
+                        }
+                    }
+                    Err(e) => return Err(io_err("create", &p, e)),
+                }
+            }
+            _ => return Err(WriteError::Foreign(vec![prefix])),
+        }
+    }
+    Ok(())
+}
+
+/// The links on the way to any of `paths` (and to cellac's own bookkeeping files), as
+/// `path -> target`, for `build --check`, which must not read through them either.
+pub fn links<'a>(dir: &Path, paths: impl IntoIterator<Item = &'a String>) -> Vec<String> {
+    let own = [MANIFEST, STAGING, JOURNAL, JOURNAL_TMP, LOCK].map(String::from);
+    let listed: Vec<String> = read_manifest(dir, MANIFEST).into_keys().collect();
+    let mut out = BTreeSet::new();
+    let paths: Vec<&String> = paths.into_iter().collect();
+    for p in paths.into_iter().chain(&own).chain(&listed) {
+        if let Entry::Blocked(Blocked::Link(l)) = inspect(dir, p) {
+            out.insert(l);
+        }
+    }
+    out.into_iter().collect()
 }
 
 /// A manifest path must stay inside the output folder.
@@ -116,20 +297,21 @@ impl Drift {
     }
 }
 
-/// Compares the folder with the files a build would write (for `build --check`).
+/// Compares the folder with the files a build would write (for `build --check`). A
+/// file reached through a link counts as missing: see [`links`].
 pub fn drift(dir: &Path, files: &Artifacts, stack_path: &str) -> Drift {
     let mut d = Drift::default();
     let mut all = files.clone();
     all.insert(MANIFEST.into(), manifest(files, stack_path));
     for (path, bytes) in &all {
-        match fs::read(dir.join(path)) {
-            Err(_) => d.missing.push(path.clone()),
-            Ok(on_disk) if &on_disk != bytes => d.stale.push(path.clone()),
-            Ok(_) => {}
+        match read_inside(dir, path) {
+            None => d.missing.push(path.clone()),
+            Some(on_disk) if &on_disk != bytes => d.stale.push(path.clone()),
+            Some(_) => {}
         }
     }
-    for path in read_manifest(&dir.join(MANIFEST)).keys() {
-        if !files.contains_key(path) && dir.join(path).exists() {
+    for path in read_manifest(dir, MANIFEST).keys() {
+        if !files.contains_key(path) && inspect(dir, path) != Entry::Missing {
             d.extra.push(path.clone());
         }
     }
@@ -144,47 +326,66 @@ pub fn write(
     stack_path: &str,
     force: bool,
 ) -> Result<Vec<String>, WriteError> {
-    let old = read_manifest(&dir.join(MANIFEST));
-    let pending = read_manifest(&dir.join(STAGING).join(MANIFEST));
+    recover(dir)?;
+    let mut links = BTreeSet::new();
+    let mut foreign = Vec::new();
+    let mut blocked = |e: &Entry, foreign: &mut Vec<String>| match e {
+        Entry::Blocked(Blocked::Link(l)) => {
+            links.insert(l.clone());
+        }
+        Entry::Blocked(Blocked::NotFolder(p)) => foreign.push(p.clone()),
+        _ => {}
+    };
+    for own in [MANIFEST, STAGING, JOURNAL, JOURNAL_TMP] {
+        blocked(&inspect(dir, own), &mut foreign);
+    }
+    let old = read_manifest(dir, MANIFEST);
+    let pending = read_manifest(dir, &format!("{STAGING}/{MANIFEST}"));
     let known = |path: &str, bytes: &[u8]| {
         let h = sha256(bytes);
         old.get(path) == Some(&h) || pending.get(path) == Some(&h)
     };
     let mut edited = Vec::new();
-    let mut foreign = Vec::new();
+    // What each generated path holds now: `None` when missing.
+    let mut on_disk: BTreeMap<&str, Option<Vec<u8>>> = BTreeMap::new();
     for (path, bytes) in files {
-        let target = dir.join(path);
-        match fs::read(&target) {
-            Err(_) => {
-                if target.is_dir() {
-                    foreign.push(path.clone());
-                }
+        let entry = inspect(dir, path);
+        blocked(&entry, &mut foreign);
+        match entry {
+            Entry::Missing => {
+                on_disk.insert(path, None);
             }
-            Ok(on_disk) if &on_disk == bytes => {}
-            Ok(on_disk) => {
-                if known(path, &on_disk) {
-                    continue;
+            Entry::Folder => foreign.push(path.clone()),
+            Entry::Blocked(_) => {}
+            Entry::File => {
+                let target = dir.join(path);
+                let current = fs::read(&target).map_err(|e| io_err("read", &target, e))?;
+                if &current != bytes && !known(path, &current) {
+                    if old.contains_key(path) || pending.contains_key(path) {
+                        edited.push(path.clone());
+                    } else {
+                        foreign.push(path.clone());
+                    }
                 }
-                if old.contains_key(path) || pending.contains_key(path) {
-                    edited.push(path.clone());
-                } else {
-                    foreign.push(path.clone());
-                }
+                on_disk.insert(path, Some(current));
             }
         }
     }
-    let removed: Vec<String> = old
-        .keys()
-        .filter(|p| !files.contains_key(*p))
-        .filter(|p| dir.join(p).is_file())
-        .cloned()
-        .collect();
-    for path in &removed {
-        if let Ok(on_disk) = fs::read(dir.join(path)) {
-            if !known(path, &on_disk) {
+    let mut removed = Vec::new();
+    for path in old.keys().filter(|p| !files.contains_key(*p)) {
+        let entry = inspect(dir, path);
+        blocked(&entry, &mut foreign);
+        if entry == Entry::File {
+            let target = dir.join(path);
+            let current = fs::read(&target).map_err(|e| io_err("read", &target, e))?;
+            if !known(path, &current) {
                 edited.push(path.clone());
             }
+            removed.push(path.clone());
         }
+    }
+    if !links.is_empty() {
+        return Err(WriteError::Link(links.into_iter().collect()));
     }
     if !foreign.is_empty() {
         return Err(WriteError::Foreign(foreign));
@@ -196,62 +397,351 @@ pub fn write(
     // Stage everything, including the new manifest.
     let staging = dir.join(STAGING);
     let new_manifest = manifest(files, stack_path);
+    let staging_exists = inspect(dir, STAGING) != Entry::Missing;
     // Nothing to change: touch nothing, not even the manifest.
-    let unchanged = |path: &Path, bytes: &[u8]| fs::read(path).is_ok_and(|b| b == bytes);
+    let unchanged = |path: &str, bytes: &[u8]| on_disk.get(path) == Some(&Some(bytes.to_vec()));
     if removed.is_empty()
-        && !staging.exists()
-        && unchanged(&dir.join(MANIFEST), &new_manifest)
-        && files.iter().all(|(p, b)| unchanged(&dir.join(p), b))
+        && !staging_exists
+        && read_inside(dir, MANIFEST).as_deref() == Some(new_manifest.as_slice())
+        && files.iter().all(|(p, b)| unchanged(p, b))
     {
         return Ok(removed);
     }
-    if staging.exists() {
+    if staging_exists {
+        ensure_clear(dir, STAGING)?;
         fs::remove_dir_all(&staging).map_err(|e| io_err("clear", &staging, e))?;
     }
-    let staged = |rel: &str, bytes: &[u8]| -> Result<PathBuf, WriteError> {
-        let p = staging.join(rel);
-        if let Some(parent) = p.parent() {
-            fs::create_dir_all(parent).map_err(|e| io_err("create", parent, e))?;
-        }
-        fs::write(&p, bytes).map_err(|e| io_err("write", &p, e))?;
-        Ok(p)
-    };
-    let mut moves = Vec::new();
-    for (path, bytes) in files {
-        let on_disk = fs::read(dir.join(path)).ok();
-        if on_disk.as_deref() != Some(bytes.as_slice()) {
-            moves.push((staged(path, bytes)?, dir.join(path)));
-        }
-    }
-    let staged_manifest = staged(MANIFEST, &new_manifest)?;
-    // Swap each file into place.
-    for (from, to) in &moves {
-        if let Some(parent) = to.parent() {
-            fs::create_dir_all(parent).map_err(|e| io_err("create", parent, e))?;
-        }
-        #[cfg(unix)]
-        if is_script(to) {
-            use std::os::unix::fs::PermissionsExt;
-            let _ = fs::set_permissions(from, fs::Permissions::from_mode(0o755));
-        }
-        fs::rename(from, to).map_err(|e| io_err("replace", to, e))?;
-    }
-    for path in &removed {
-        let p = dir.join(path);
-        fs::remove_file(&p).map_err(|e| io_err("remove", &p, e))?;
-        // Remove folders left empty (never the output folder itself).
+    let mut folders: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut staged = |rel: &str, bytes: &[u8]| -> Result<(), WriteError> {
+        let inner = format!("{STAGING}/{rel}");
+        create_parents(dir, &inner)?;
+        let p = dir.join(&inner);
+        write_synced(&p, bytes)?;
         let mut parent = p.parent();
-        while let Some(d) = parent {
-            if d == dir || fs::remove_dir(d).is_err() {
-                break;
-            }
+        while let Some(d) = parent.filter(|d| d.starts_with(&staging)) {
+            folders.insert(d.to_path_buf());
             parent = d.parent();
         }
+        Ok(())
+    };
+    let mut journal = Journal::default();
+    for (path, bytes) in files {
+        if !unchanged(path, bytes) {
+            staged(path, bytes)?;
+            let old = on_disk.get(path.as_str()).cloned().flatten();
+            journal
+                .moves
+                .push((path.clone(), sha256(bytes), old.map(|b| sha256(&b))));
+        }
     }
-    fs::rename(&staged_manifest, dir.join(MANIFEST))
-        .map_err(|e| io_err("replace", &dir.join(MANIFEST), e))?;
-    fs::remove_dir_all(&staging).map_err(|e| io_err("clean up", &staging, e))?;
+    staged(MANIFEST, &new_manifest)?;
+    journal.moves.push((
+        MANIFEST.to_string(),
+        sha256(&new_manifest),
+        hash_at(dir, MANIFEST),
+    ));
+    for path in &removed {
+        if let Some(h) = hash_at(dir, path) {
+            journal.removes.push((path.clone(), h));
+        }
+    }
+    for d in folders.iter().rev() {
+        sync_dir(d)?;
+    }
+    sync_dir(dir)?;
+    // The commit: once the journal is in place, the build will be completed.
+    ensure_clear(dir, JOURNAL_TMP)?;
+    ensure_clear(dir, JOURNAL)?;
+    let tmp = dir.join(JOURNAL_TMP);
+    write_synced(&tmp, &journal.to_json())?;
+    fs::rename(&tmp, dir.join(JOURNAL)).map_err(|e| io_err("write", &dir.join(JOURNAL), e))?;
+    renamed();
+    sync_dir(dir)?;
+    apply(dir, &journal)?;
     Ok(removed)
+}
+
+// ---------------------------------------------------------------- lock
+
+/// The output folder's lock: held until dropped (or the process ends, whatever way).
+pub struct Lock {
+    #[cfg(unix)]
+    file: fs::File,
+    path: PathBuf,
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        // Removed while still held: a cellac waiting on this file sees, once it gets
+        // it, that the path no longer names it, and starts again (see `lock`).
+        let _ = fs::remove_file(&self.path);
+        #[cfg(unix)]
+        let _ = &self.file;
+    }
+}
+
+/// How long a build waits for another to finish: `CELLAC_LOCK_TIMEOUT` seconds, 30 by
+/// default.
+pub fn lock_timeout() -> std::time::Duration {
+    let secs = std::env::var("CELLAC_LOCK_TIMEOUT")
+        .ok()
+        .and_then(|s| s.trim().parse::<u64>().ok())
+        .unwrap_or(30);
+    std::time::Duration::from_secs(secs)
+}
+
+/// Takes the output folder's lock, waiting up to `wait` for another cellac to let it
+/// go, then completes or rolls back an interrupted build ([`recover`]). The folder must
+/// exist.
+#[cfg(unix)]
+pub fn lock(dir: &Path, wait: std::time::Duration) -> Result<Lock, WriteError> {
+    use std::io::{Read, Seek, Write};
+    use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+    use std::os::unix::io::AsRawFd;
+    let path = dir.join(LOCK);
+    let start = std::time::Instant::now();
+    loop {
+        ensure_clear(dir, LOCK)?;
+        let mut file = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+            .open(&path)
+            .map_err(|e| io_err("create", &path, e))?;
+        // SAFETY: flock on a file descriptor this function owns.
+        let got = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0;
+        if !got {
+            let e = io::Error::last_os_error();
+            if e.raw_os_error() != Some(libc::EWOULDBLOCK) {
+                return Err(io_err("lock", &path, e));
+            }
+            if start.elapsed() >= wait {
+                let mut text = String::new();
+                let _ = file.read_to_string(&mut text);
+                return Err(WriteError::Locked {
+                    dir: dir.display().to_string(),
+                    pid: text.trim().parse().ok(),
+                    waited: wait,
+                });
+            }
+            std::thread::sleep(std::time::Duration::from_millis(25));
+            continue;
+        }
+        // The holder before us may have removed the file meanwhile: the lock must be on
+        // the file the path names now.
+        let same = match (file.metadata(), fs::symlink_metadata(&path)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        };
+        if !same {
+            continue;
+        }
+        let _ = file.set_len(0);
+        let _ = file.rewind();
+        let _ = writeln!(file, "{}", std::process::id());
+        let lock = Lock { file, path };
+        recover(dir)?;
+        return Ok(lock);
+    }
+}
+
+/// Without `flock`, no lock: only the recovery.
+#[cfg(not(unix))]
+pub fn lock(dir: &Path, _wait: std::time::Duration) -> Result<Lock, WriteError> {
+    recover(dir)?;
+    Ok(Lock {
+        path: dir.join(LOCK),
+    })
+}
+
+// ---------------------------------------------------------------- journal
+
+/// Every change a committed build makes, so that it can be completed.
+#[derive(Debug, Default)]
+struct Journal {
+    /// (path, hash of the new content, hash of what it replaces, if anything)
+    moves: Vec<(String, String, Option<String>)>,
+    /// (path, hash of the content removed)
+    removes: Vec<(String, String)>,
+}
+
+impl Journal {
+    fn to_json(&self) -> Vec<u8> {
+        let moves: Vec<Value> = self
+            .moves
+            .iter()
+            .map(|(p, new, old)| json!({"path": p, "new": new, "old": old}))
+            .collect();
+        let removes: Vec<Value> = self
+            .removes
+            .iter()
+            .map(|(p, h)| json!({"path": p, "old": h}))
+            .collect();
+        crate::emit::json_bytes(&json!({"version": 1, "moves": moves, "removes": removes}))
+    }
+
+    fn from_json(bytes: &[u8]) -> Option<Journal> {
+        let v: Value = serde_json::from_slice(bytes).ok()?;
+        let s = |v: &Value| v.as_str().map(String::from);
+        let mut j = Journal::default();
+        for m in v["moves"].as_array()? {
+            let path = s(&m["path"]).filter(|p| p == MANIFEST || is_safe(p))?;
+            j.moves.push((path, s(&m["new"])?, s(&m["old"])));
+        }
+        for r in v["removes"].as_array()? {
+            j.removes
+                .push((s(&r["path"]).filter(|p| is_safe(p))?, s(&r["old"])?));
+        }
+        Some(j)
+    }
+}
+
+/// The test hook: abort right after the Nth rename (see the module's documentation).
+fn renamed() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::OnceLock;
+    static ABORT_AFTER: OnceLock<Option<usize>> = OnceLock::new();
+    static COUNT: AtomicUsize = AtomicUsize::new(0);
+    let after = ABORT_AFTER.get_or_init(|| {
+        std::env::var("CELLAC_TEST_ABORT_AFTER_RENAME")
+            .ok()
+            .and_then(|n| n.parse().ok())
+    });
+    if let Some(n) = after {
+        if COUNT.fetch_add(1, Ordering::SeqCst) + 1 == *n {
+            std::process::abort();
+        }
+    }
+}
+
+fn sync_dir(p: &Path) -> Result<(), WriteError> {
+    fs::File::open(p)
+        .and_then(|f| f.sync_all())
+        .map_err(|e| io_err("sync", p, e))
+}
+
+/// Writes a file and flushes it to the disk.
+fn write_synced(p: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    use std::io::Write;
+    let mut f = fs::File::create(p).map_err(|e| io_err("write", p, e))?;
+    f.write_all(bytes)
+        .and_then(|()| f.sync_all())
+        .map_err(|e| io_err("write", p, e))
+}
+
+/// The hash of the regular file at `rel`, if there is one (reached without links).
+fn hash_at(dir: &Path, rel: &str) -> Option<String> {
+    read_inside(dir, rel).map(|b| sha256(&b))
+}
+
+/// Completes a build whose journal was committed, or clears one that was not: called
+/// before anything else looks at the folder. A no-op when there is no journal.
+pub fn recover(dir: &Path) -> Result<(), WriteError> {
+    ensure_clear(dir, JOURNAL_TMP)?;
+    if inspect(dir, JOURNAL_TMP) == Entry::File {
+        // Not committed: nothing in the tree was changed.
+        let p = dir.join(JOURNAL_TMP);
+        fs::remove_file(&p).map_err(|e| io_err("remove", &p, e))?;
+    }
+    if ensure_clear(dir, JOURNAL)? != Entry::File {
+        return Ok(());
+    }
+    let path = dir.join(JOURNAL);
+    let bytes = fs::read(&path).map_err(|e| io_err("read", &path, e))?;
+    let journal = Journal::from_json(&bytes).ok_or_else(|| {
+        WriteError::Io(format!(
+            "cannot read {}: it is not a journal cellac wrote; move it away if you know the folder is whole",
+            path.display()
+        ))
+    })?;
+    apply(dir, &journal)
+}
+
+/// Renames a staged file into place, unless it was already, or the file there changed
+/// since the journal was written.
+fn move_into_place(
+    dir: &Path,
+    path: &str,
+    new: &str,
+    old: &Option<String>,
+    touched: &mut BTreeSet<PathBuf>,
+) -> Result<(), WriteError> {
+    let staged = |rel: &str| format!("{STAGING}/{rel}");
+    if ensure_clear(dir, &staged(path))? != Entry::File {
+        return Ok(()); // already moved
+    }
+    create_parents(dir, path)?;
+    match ensure_clear(dir, path)? {
+        Entry::Folder => return Err(WriteError::Foreign(vec![path.to_string()])),
+        Entry::File => {
+            let now = hash_at(dir, path);
+            // Changed by someone since the journal was written: left as it is, and
+            // the next build calls it edited.
+            if now.as_deref() != Some(new) && now != *old {
+                return Ok(());
+            }
+        }
+        _ => {}
+    }
+    let (from, to) = (dir.join(staged(path)), dir.join(path));
+    #[cfg(unix)]
+    if is_script(&to) {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = fs::set_permissions(&from, fs::Permissions::from_mode(0o755));
+    }
+    fs::rename(&from, &to).map_err(|e| io_err("replace", &to, e))?;
+    renamed();
+    if let Some(parent) = to.parent() {
+        touched.insert(parent.to_path_buf());
+    }
+    Ok(())
+}
+
+/// Carries out a committed journal; every step can be run again.
+fn apply(dir: &Path, journal: &Journal) -> Result<(), WriteError> {
+    let mut touched: BTreeSet<PathBuf> = BTreeSet::new();
+    touched.insert(dir.to_path_buf());
+    let (manifest_move, file_moves): (Vec<_>, Vec<_>) =
+        journal.moves.iter().partition(|(p, _, _)| p == MANIFEST);
+    for (path, new, old) in file_moves {
+        move_into_place(dir, path, new, old, &mut touched)?;
+    }
+    for (path, hash) in &journal.removes {
+        if ensure_clear(dir, path)? != Entry::File || hash_at(dir, path).as_ref() != Some(hash) {
+            continue;
+        }
+        let p = dir.join(path);
+        fs::remove_file(&p).map_err(|e| io_err("remove", &p, e))?;
+        // Remove folders left empty (never the output folder itself, never through a link).
+        let parts: Vec<&str> = path.split('/').collect();
+        for i in (1..parts.len()).rev() {
+            let prefix = parts[..i].join("/");
+            if inspect(dir, &prefix) != Entry::Folder || fs::remove_dir(dir.join(&prefix)).is_err()
+            {
+                touched.insert(dir.join(&prefix));
+                break;
+            }
+        }
+        if let Some(parent) = p.parent() {
+            touched.insert(parent.to_path_buf());
+        }
+    }
+    for (path, new, old) in manifest_move {
+        move_into_place(dir, path, new, old, &mut touched)?;
+    }
+    for d in touched.iter().filter(|d| d.is_dir()) {
+        sync_dir(d)?;
+    }
+    let journal = dir.join(JOURNAL);
+    fs::remove_file(&journal).map_err(|e| io_err("remove", &journal, e))?;
+    sync_dir(dir)?;
+    if ensure_clear(dir, STAGING)? != Entry::Missing {
+        let staging = dir.join(STAGING);
+        fs::remove_dir_all(&staging).map_err(|e| io_err("clean up", &staging, e))?;
+    }
+    Ok(())
 }
 
 fn is_script(p: &Path) -> bool {
@@ -260,7 +750,7 @@ fn is_script(p: &Path) -> bool {
 
 /// The generated paths in a folder, for reports.
 pub fn generated(dir: &Path) -> BTreeSet<String> {
-    read_manifest(&dir.join(MANIFEST)).into_keys().collect()
+    read_manifest(dir, MANIFEST).into_keys().collect()
 }
 
 /// A unified diff between what is on disk and what a build would write.
@@ -270,7 +760,7 @@ pub fn diff(dir: &Path, files: &Artifacts, stack_path: &str) -> String {
     let mut out = String::new();
     let d = drift(dir, files, stack_path);
     for path in d.missing.iter().chain(&d.stale) {
-        let old = fs::read(dir.join(path))
+        let old = read_inside(dir, path)
             .map(|b| String::from_utf8_lossy(&b).into_owned())
             .unwrap_or_default();
         let new = String::from_utf8_lossy(&all[path]).into_owned();
@@ -283,7 +773,7 @@ pub fn diff(dir: &Path, files: &Artifacts, stack_path: &str) -> String {
         );
     }
     for path in &d.extra {
-        let old = fs::read(dir.join(path))
+        let old = read_inside(dir, path)
             .map(|b| String::from_utf8_lossy(&b).into_owned())
             .unwrap_or_default();
         let diff = similar::TextDiff::from_lines(old.as_str(), "");

@@ -215,9 +215,11 @@ fn every_code_has_a_fixture() {
             }
         }
     }
+    // IO and usage errors are not about a stack file: tests/cli.rs produces each.
     let missing: Vec<&str> = cellac::codes::CODES
         .iter()
         .map(|c| c.code)
+        .filter(|c| !c.starts_with("cellac::io::"))
         .filter(|c| !expected.contains(*c))
         .collect();
     assert!(

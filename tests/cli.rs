@@ -68,16 +68,19 @@ fn exit_codes() {
 }
 
 #[test]
-fn missing_file_is_one_line() {
+fn missing_file_is_a_diagnostic() {
     let d = dir("missing");
     let path = d.join("nope.kdl");
     let o = run(&["check", &path.to_string_lossy()]);
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.starts_with("error: cannot read "), "{err}");
-    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("cellac::io::read"), "{err}");
     assert!(
-        !err.contains("panicked") && !err.contains("backtrace"),
+        err.contains("cannot read ") && err.contains("no such file"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("panicked") && !err.contains("backtrace") && !err.contains("os error"),
         "{err}"
     );
     let s = write(&d, "stack.kdl", CLEAN);
@@ -88,7 +91,277 @@ fn missing_file_is_one_line() {
         &path.to_string_lossy(),
     ]);
     assert_eq!(o.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&o.stderr).starts_with("error: cannot read "));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("cannot read "));
+}
+
+fn run_in(dir: &Path, args: &[&str], stdin: Option<&[u8]>) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(BIN)
+        .current_dir(dir)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env("CELLAC_LOCK_TIMEOUT", "1")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.unwrap_or_default()).unwrap();
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+/// Every IO and usage error is a diagnostic with a `cellac::io::*` code, in every
+/// format: one JSON object on stdout for `--format json`, one annotation for github,
+/// a report on stderr for people. Every such code is produced here.
+#[test]
+fn io_errors_are_diagnostics_in_every_format() {
+    let d = dir("io");
+    write(&d, "stack.kdl", CLEAN);
+    write(&d, "afile", "not a folder\n");
+    std::fs::write(d.join("latin1.kdl"), b"stack hello\n// caf\xe9 au lait\n").unwrap();
+    std::fs::create_dir_all(d.join("folder.kdl")).unwrap();
+    let setup = |name: &str| -> PathBuf {
+        let out = d.join(name);
+        let _ = std::fs::remove_dir_all(&out);
+        assert_eq!(
+            run_in(&d, &["build", "stack.kdl", "-o", name], None)
+                .status
+                .code(),
+            Some(0)
+        );
+        out
+    };
+    // (code, exit, args, stdin, words the message must have, prepare)
+    type Prepare<'a> = Box<dyn Fn() -> Option<cellac::write::Lock> + 'a>;
+    let none: fn() -> Option<cellac::write::Lock> = || None;
+    type Case<'a> = (
+        &'a str,
+        i32,
+        Vec<&'a str>,
+        Option<&'a [u8]>,
+        &'a str,
+        Prepare<'a>,
+    );
+    let cases: Vec<Case> = vec![
+        (
+            "cellac::io::read",
+            2,
+            vec!["check", "nope.kdl"],
+            None,
+            "no such file",
+            Box::new(none),
+        ),
+        (
+            "cellac::io::read",
+            2,
+            vec!["build", "nope.kdl"],
+            None,
+            "no such file",
+            Box::new(none),
+        ),
+        (
+            "cellac::io::read",
+            2,
+            vec!["check", "folder.kdl"],
+            None,
+            "a folder",
+            Box::new(none),
+        ),
+        (
+            "cellac::io::read",
+            2,
+            vec!["check", "stack.kdl", "--secrets", "nope.tfvars"],
+            None,
+            "no such file",
+            Box::new(none),
+        ),
+        (
+            "cellac::io::encoding",
+            2,
+            vec!["check", "latin1.kdl"],
+            None,
+            "line 2, byte 7 of the line (0xe9)",
+            Box::new(none),
+        ),
+        (
+            "cellac::io::encoding",
+            2,
+            vec!["check", "-"],
+            Some(b"stack a\n\xff"),
+            "<stdin> is not UTF-8 text: line 2, byte 1",
+            Box::new(none),
+        ),
+        (
+            "cellac::io::output",
+            2,
+            vec!["build", "stack.kdl", "-o", "afile"],
+            None,
+            "is a file, not a folder",
+            Box::new(none),
+        ),
+        (
+            "cellac::io::output",
+            2,
+            vec!["build", "stack.kdl", "-o", "afile/infra"],
+            None,
+            "a part of its path is a file",
+            Box::new(none),
+        ),
+        (
+            "cellac::io::usage",
+            2,
+            vec!["check", "--nope"],
+            None,
+            "--nope",
+            Box::new(none),
+        ),
+        (
+            "cellac::io::usage",
+            2,
+            vec!["build", "stack.kdl", "-o", "o-usage", "--env", "prdo"],
+            None,
+            "prdo",
+            Box::new(none),
+        ),
+        (
+            "cellac::io::foreign",
+            1,
+            vec!["build", "stack.kdl", "-o", "o-foreign"],
+            None,
+            "main.tf.json",
+            Box::new(|| {
+                std::fs::create_dir_all(d.join("o-foreign")).unwrap();
+                std::fs::write(d.join("o-foreign/main.tf.json"), "{}").unwrap();
+                None
+            }),
+        ),
+        (
+            "cellac::io::edited",
+            1,
+            vec!["build", "stack.kdl", "-o", "o-edited"],
+            None,
+            "--force",
+            Box::new(|| {
+                let out = setup("o-edited");
+                std::fs::write(out.join("main.tf.json"), "{}").unwrap();
+                None
+            }),
+        ),
+        (
+            "cellac::io::link",
+            1,
+            vec!["build", "stack.kdl", "-o", "o-link"],
+            None,
+            "scripts -> ..",
+            Box::new(|| {
+                let out = setup("o-link");
+                std::fs::remove_dir_all(out.join("scripts")).unwrap();
+                std::os::unix::fs::symlink("..", out.join("scripts")).unwrap();
+                None
+            }),
+        ),
+        (
+            "cellac::io::locked",
+            1,
+            vec!["build", "stack.kdl", "-o", "o-locked"],
+            None,
+            "another cellac",
+            Box::new(|| {
+                let out = setup("o-locked");
+                Some(cellac::write::lock(&out, std::time::Duration::from_secs(1)).unwrap())
+            }),
+        ),
+        (
+            "cellac::io::write",
+            2,
+            vec!["build", "stack.kdl", "-o", "o-write"],
+            None,
+            ".cellac-staging",
+            Box::new(|| {
+                let out = setup("o-write");
+                std::fs::write(out.join("main.tf.json"), "{}").unwrap();
+                std::fs::write(out.join(".cellac-staging"), "a file where cellac stages").unwrap();
+                std::fs::remove_file(out.join("main.tf.json")).unwrap();
+                None
+            }),
+        ),
+    ];
+    let mut seen = std::collections::BTreeSet::new();
+    for (code, exit, args, stdin, words, prepare) in &cases {
+        for format in ["human", "json", "github"] {
+            let _lock = prepare();
+            let mut all = args.clone();
+            all.extend(["--format", format]);
+            let o = run_in(&d, &all, *stdin);
+            let what = format!("{all:?}: {}", text(&o));
+            assert_eq!(o.status.code(), Some(*exit), "{what}");
+            let (out, err) = (
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr),
+            );
+            assert!(!text(&o).contains("os error"), "{what}");
+            match format {
+                "json" => {
+                    let v: serde_json::Value =
+                        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{what}: {e}"));
+                    assert_eq!(v["errors"], 1, "{what}");
+                    assert_eq!(v["diagnostics"][0]["code"], *code, "{what}");
+                    let m = v["diagnostics"][0]["message"].as_str().unwrap().to_string()
+                        + v["diagnostics"][0]["help"].as_str().unwrap_or_default();
+                    assert!(m.contains(words), "{what}");
+                }
+                "github" => {
+                    assert_eq!(out.lines().count(), 1, "{what}");
+                    assert!(out.starts_with("::error file="), "{what}");
+                    assert!(out.contains(&code.replace(':', "%3A")), "{what}");
+                }
+                _ => {
+                    assert!(err.contains(code) && err.contains(words), "{what}");
+                }
+            }
+            seen.insert(code.to_string());
+        }
+    }
+    let all: std::collections::BTreeSet<String> = cellac::codes::CODES
+        .iter()
+        .map(|c| c.code.to_string())
+        .filter(|c| c.starts_with("cellac::io::"))
+        .collect();
+    assert_eq!(seen, all, "io codes without a case here");
+}
+
+/// `-` reads the stack from standard input, named `<stdin>` in reports.
+#[test]
+fn stdin_is_dash() {
+    let d = dir("stdin");
+    let o = run_in(&d, &["check", "-"], Some(ERRORS.as_bytes()));
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(
+        text(&o).contains("<stdin>:3:10") || text(&o).contains("<stdin>"),
+        "{}",
+        text(&o)
+    );
+    let o = run_in(
+        &d,
+        &["check", "-", "--format", "json"],
+        Some(ERRORS.as_bytes()),
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["file"], "<stdin>");
+    assert_eq!(v["diagnostics"][0]["file"], "<stdin>");
+    let o = run_in(&d, &["check", "-"], Some(CLEAN.as_bytes()));
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let o = run_in(&d, &["build", "-", "-o", "infra"], Some(CLEAN.as_bytes()));
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(d.join("infra/main.tf.json").is_file());
+    let o = run_in(
+        &d,
+        &["build", "-", "-o", "infra", "--check"],
+        Some(CLEAN.as_bytes()),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
 }
 
 #[test]

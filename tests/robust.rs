@@ -139,3 +139,110 @@ fn odd_inputs() {
         render_all(text, &diags);
     }
 }
+
+/// Deep nesting is one diagnostic from the syntax layer, never a crash: 100,000 nested
+/// braces (closed or not), slashdashes and block comments in a row, through every entry
+/// point. The test threads' stacks (2 MiB) are smaller than the binary's.
+#[test]
+fn deep_nesting_is_a_diagnostic() {
+    let max = cellac::syntax::depth::MAX_DEPTH;
+    let n = 100_000;
+    let cases = [
+        format!("stack a\n{}", "a {".repeat(n)),
+        format!("stack a\n{}{}", "a {".repeat(n), "}".repeat(n)),
+        format!("stack a\n{}{}", "{".repeat(n), "}".repeat(n)),
+        format!("stack a\nservice b {}", "{\n".repeat(n)),
+        format!("stack a\n{}b", "/- ".repeat(n)),
+        format!("stack a\nb {}c", "/- ".repeat(n)),
+        format!("stack a\nb {}", "/- {".repeat(n)),
+        format!("stack a\n{}b", "/-\n/* c */".repeat(n)),
+        format!("stack a\nb \"x\n{}", "a {".repeat(n)),
+        format!("stack a\n{}", "a { b \"}\"\n".repeat(n)),
+        format!("stack a\n{}", "service (var){".repeat(n)),
+        format!("stack a\n{}", "a {".repeat(max + 1)),
+    ];
+    for text in &cases {
+        let what = &text[..40.min(text.len())];
+        let diags = assert_sound(text, what);
+        assert_eq!(diags.len(), 1, "{what}: {diags:?}");
+        assert_eq!(diags[0].code, "cellac::syntax::depth", "{what}");
+        render_all(text, &diags);
+        assert!(cellac::build(text, "stack.kdl").1.is_none());
+    }
+    // Broken text the kdl crate's error recovery reads otherwise than KDL (it nests
+    // where the text closes each block): never a crash, and never a tree too deep.
+    for n in [100, 5_000, 100_000] {
+        for unit in ["a { b \"x\n}\"\n", "a { b (x}\n", "a { b #\"x\n}\"#\n"] {
+            let text = format!("stack a\n{}", unit.repeat(n));
+            let what = format!("{unit:?} x {n}");
+            let diags = assert_sound(&text, &what);
+            assert!(
+                diags.iter().any(|d| d.code.starts_with("cellac::syntax")),
+                "{what}: {diags:?}"
+            );
+        }
+    }
+    // Nested block comments are not nesting the parsers recurse on: allowed.
+    let comments = format!("stack a\n{}{}\n", "/*".repeat(n), "*/".repeat(n));
+    assert!(assert_sound(&comments, "comments").is_empty());
+}
+
+/// Up to the limit, every parser and check copes, on a small stack, both through the
+/// fast path (valid) and through the kdl crate (a syntax error at the bottom).
+#[test]
+fn nesting_up_to_the_limit_is_checked() {
+    let max = cellac::syntax::depth::MAX_DEPTH;
+    let valid = format!(
+        "stack a\nservice b {}{}\n",
+        "{\nc ".repeat(max - 1) + "{",
+        "}".repeat(max)
+    );
+    let diags = assert_sound(&valid, "valid");
+    assert!(diags.iter().all(|d| d.code != "cellac::syntax::depth"));
+    assert!(diags
+        .iter()
+        .any(|d| d.code == "cellac::schema::unknown-node"));
+    render_all(&valid, &diags);
+    let broken = valid.replacen("c {", "c = {", max / 2);
+    let diags = assert_sound(&broken, "broken");
+    assert!(
+        diags.iter().any(|d| d.code == "cellac::syntax"),
+        "{diags:?}"
+    );
+    render_all(&broken, &diags);
+}
+
+/// The binary: `check` and `build` exit 1 with the diagnostic (not 134).
+#[test]
+fn deep_nesting_through_the_binary() {
+    let dir = std::env::temp_dir().join(format!("cellac-deep-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("stack.kdl");
+    for text in [
+        format!("stack a\n{}", "a {".repeat(100_000)),
+        format!("stack a\n{}b", "/- ".repeat(100_000)),
+    ] {
+        std::fs::write(&file, &text).unwrap();
+        for args in [
+            &["check", "stack.kdl"][..],
+            &["check", "stack.kdl", "--format", "json"][..],
+            &["build", "stack.kdl", "-o", "infra"][..],
+        ] {
+            let o = std::process::Command::new(env!("CARGO_BIN_EXE_cellac"))
+                .current_dir(&dir)
+                .args(args)
+                .env("NO_COLOR", "1")
+                .output()
+                .unwrap();
+            let all = format!(
+                "{}{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            );
+            assert_eq!(o.status.code(), Some(1), "{args:?}: {all}");
+            assert!(all.contains("cellac::syntax::depth"), "{args:?}: {all}");
+        }
+        assert!(!dir.join("infra").exists());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -661,3 +661,435 @@ fn interrupted_first_build_is_recovered() {
         "after recovery",
     );
 }
+
+// ---------------------------------------------------------------- symbolic links
+
+/// Every entry under `dir` without following links: files with their bytes, folders as
+/// `path/`, links as `path@` with their target. Also each file's inode and mtime.
+fn raw_tree(dir: &Path) -> BTreeMap<String, (Vec<u8>, u64, i64, i64)> {
+    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, (Vec<u8>, u64, i64, i64)>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let rel = path
+                .strip_prefix(base)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            let m = std::fs::symlink_metadata(&path).unwrap();
+            let stamp = (m.ino(), m.mtime(), m.mtime_nsec());
+            if m.file_type().is_symlink() {
+                let target = std::fs::read_link(&path).unwrap();
+                let bytes = target.to_string_lossy().as_bytes().to_vec();
+                out.insert(format!("{rel}@"), (bytes, stamp.0, stamp.1, stamp.2));
+            } else if m.is_dir() {
+                out.insert(format!("{rel}/"), (Vec::new(), stamp.0, 0, 0));
+                walk(base, &path, out);
+            } else {
+                let bytes = std::fs::read(&path).unwrap();
+                out.insert(rel, (bytes, stamp.0, stamp.1, stamp.2));
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    if dir.exists() {
+        walk(dir, dir, &mut out);
+    }
+    out
+}
+
+#[cfg(unix)]
+fn symlink(target: impl AsRef<Path>, link: impl AsRef<Path>) {
+    let link = link.as_ref();
+    std::fs::create_dir_all(link.parent().unwrap()).unwrap();
+    std::os::unix::fs::symlink(target, link).unwrap();
+}
+
+/// A folder outside the output with a user's files, some named like generated ones.
+fn elsewhere(tmp: &Scratch) -> PathBuf {
+    let e = tmp.0.join("elsewhere");
+    for (p, text) in [
+        ("keep.txt", "a user's file\n"),
+        ("deploy.sh", "#!/bin/sh\necho mine\n"),
+        ("main.tf.json", "{\"mine\": true}\n"),
+        ("dev.tfvars.json", "{\"mine\": true}\n"),
+        ("network/main.tf.json", "{\"mine\": true}\n"),
+    ] {
+        std::fs::create_dir_all(e.join(p).parent().unwrap()).unwrap();
+        std::fs::write(e.join(p), text).unwrap();
+    }
+    e
+}
+
+/// A symlink farm in the output folder: links to folders and to files, pointing outside
+/// and inside, absolute and relative, at every depth. Each one, with and without
+/// `--force` and with `--check`, makes the build refuse and name it; nothing outside the
+/// output (nor inside it) changes.
+#[cfg(unix)]
+#[test]
+fn links_in_the_output_are_never_followed() {
+    // (name, what the link replaces, its target: `ABS/` is the scratch folder, absolute)
+    let farm: &[(&str, &str, &str)] = &[
+        ("dir-out-rel", "scripts", "../elsewhere"),
+        ("dir-out-abs", "environments", "ABS/elsewhere"),
+        ("dir-in-rel", "modules", "inner"),
+        ("dir-in-abs", "modules", "ABS/infra/inner"),
+        ("dir-deep", "modules/network", "../../elsewhere/network"),
+        ("file-out-rel", "main.tf.json", "../elsewhere/main.tf.json"),
+        (
+            "file-out-abs",
+            "scripts/deploy.sh",
+            "ABS/elsewhere/deploy.sh",
+        ),
+        ("file-in", "README.md", "notes.txt"),
+        ("file-dangling", "outputs.tf.json", "../elsewhere/new.json"),
+        ("staging", ".cellac-staging", "../elsewhere"),
+        ("manifest", ".cellac-manifest.json", "../elsewhere/keep.txt"),
+    ];
+    for (name, at, target) in farm {
+        // Before any build, and after one (the link replaces generated output).
+        for built_first in [false, true] {
+            let tmp = Scratch::with_stack(&format!("link-{name}-{built_first}"), &cella());
+            let outside = elsewhere(&tmp);
+            if built_first {
+                let o = tmp.cellac(&[]);
+                assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+                // The link holds a copy of what was generated there: the manifest would
+                // take it for its own.
+                let there = tmp.infra().join(at);
+                if there.is_dir() && !at.starts_with('.') {
+                    let dest = if target.starts_with("ABS/") {
+                        PathBuf::from(target.replace("ABS/", &format!("{}/", tmp.0.display())))
+                    } else {
+                        there.parent().unwrap().join(target)
+                    };
+                    copy_dir(&there, &dest);
+                    std::fs::remove_dir_all(&there).unwrap();
+                } else if there.exists() {
+                    std::fs::remove_file(&there).unwrap();
+                }
+            }
+            std::fs::create_dir_all(tmp.infra().join("inner")).unwrap();
+            std::fs::write(tmp.infra().join("notes.txt"), "mine\n").unwrap();
+            let target = target.replace("ABS/", &format!("{}/", tmp.0.display()));
+            symlink(&target, tmp.infra().join(at));
+            let link_name = at.to_string();
+            let outside_before = raw_tree(&outside);
+            let infra_before = raw_tree(&tmp.infra());
+            // The next stacks drop modules (removal through a link) or change files.
+            for stack in [cella(), cella_more_memory(), cella_without_domains()] {
+                tmp.stack(&stack);
+                for args in [&[][..], &["--force"][..], &["--check"][..]] {
+                    let o = tmp.cellac(args);
+                    let what = format!("{name} (built first: {built_first}) {args:?}");
+                    assert_eq!(o.status.code(), Some(1), "{what}: {}", show(&o));
+                    let err = stderr(&o);
+                    assert!(
+                        err.contains("symbolic link") && err.contains(&link_name),
+                        "{what}: the message should name the link {link_name}: {}",
+                        show(&o)
+                    );
+                    assert_eq!(
+                        raw_tree(&outside),
+                        outside_before,
+                        "{what}: outside changed"
+                    );
+                    assert_eq!(
+                        raw_tree(&tmp.infra()),
+                        infra_before,
+                        "{what}: infra changed"
+                    );
+                }
+            }
+            // The library refuses too.
+            let files = build(&cella_without_domains());
+            match write::write(&tmp.infra(), &files, STACK_PATH, true) {
+                Err(WriteError::Link(l)) => {
+                    assert!(l.iter().any(|l| l.starts_with(&link_name)), "{l:?}")
+                }
+                other => panic!("{name}: expected Link, got {other:?}"),
+            }
+            assert_eq!(
+                raw_tree(&outside),
+                outside_before,
+                "{name}: outside changed"
+            );
+            assert_eq!(
+                raw_tree(&tmp.infra()),
+                infra_before,
+                "{name}: infra changed"
+            );
+            // Once the link is gone, the build goes through (without the manifest that
+            // the link replaced, the files already there are not known to be cellac's).
+            std::fs::remove_file(tmp.infra().join(at)).unwrap();
+            let o = tmp.cellac(&["--force"]);
+            let ok = if *at == MANIFEST && built_first { 1 } else { 0 };
+            assert_eq!(o.status.code(), Some(ok), "{name}: {}", show(&o));
+            assert_eq!(
+                raw_tree(&outside),
+                outside_before,
+                "{name}: outside changed"
+            );
+        }
+    }
+}
+
+/// Links elsewhere in the output (a provider cache, a user's folder) are none of
+/// cellac's business: they neither block a build nor get followed.
+#[cfg(unix)]
+#[test]
+fn unrelated_links_are_left_alone() {
+    let tmp = Scratch::with_stack("link-unrelated", &cella());
+    let outside = elsewhere(&tmp);
+    symlink("../elsewhere", tmp.infra().join(".terraform"));
+    symlink(&outside, tmp.infra().join("docs"));
+    let before = raw_tree(&outside);
+    for stack in [cella(), cella_without_domains(), cella()] {
+        tmp.stack(&stack);
+        let o = tmp.cellac(&[]);
+        assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+        let o = tmp.cellac(&["--check"]);
+        assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    }
+    assert_eq!(raw_tree(&outside), before);
+    assert!(std::fs::symlink_metadata(tmp.infra().join("docs"))
+        .unwrap()
+        .file_type()
+        .is_symlink());
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let dest = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_dir(&path, &dest);
+        } else {
+            std::fs::copy(&path, &dest).unwrap();
+        }
+    }
+}
+
+// ---------------------------------------------------------------- lock and journal
+
+/// The generated files in the output folder (the lock, held or left by a killed
+/// build, is not output).
+fn output(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    files_only(&read_tree(dir))
+        .into_iter()
+        .filter(|(p, _)| p != write::LOCK)
+        .collect()
+}
+
+fn spawn_build(
+    dir: &Path,
+    stack: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> std::process::Child {
+    let mut all = vec!["build", stack, "-o", "infra"];
+    all.extend_from_slice(args);
+    Command::new(env!("CARGO_BIN_EXE_cellac"))
+        .current_dir(dir)
+        .args(&all)
+        .env("NO_COLOR", "1")
+        .envs(env.iter().copied())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run cellac")
+}
+
+/// Builds of two stacks started together into one folder: each waits for the other,
+/// all succeed, and the folder is then exactly one stack's output, which `build
+/// --check` accepts.
+#[test]
+fn parallel_builds_into_one_folder_do_not_mix() {
+    let tmp = Scratch::new("parallel");
+    std::fs::write(tmp.0.join("a.kdl"), cella()).unwrap();
+    std::fs::write(
+        tmp.0.join("b.kdl"),
+        cella_without_domains().replace("    memory 1024\n", "    memory 2048\n"),
+    )
+    .unwrap();
+    let expected = |stack: &str| {
+        let text = std::fs::read_to_string(tmp.0.join(stack)).unwrap();
+        let stack_path = format!("../{stack}");
+        let files = cellac::build(&text, &stack_path).1.unwrap();
+        let mut t: BTreeMap<String, Vec<u8>> = files.clone();
+        t.insert(MANIFEST.into(), write::manifest(&files, &stack_path));
+        t
+    };
+    for round in 0..3 {
+        let children: Vec<_> = (0..6)
+            .map(|i| {
+                let stack = if i % 2 == 0 { "a.kdl" } else { "b.kdl" };
+                let args: &[&str] = if i % 3 == 2 { &["--force"] } else { &[] };
+                spawn_build(&tmp.0, stack, args, &[])
+            })
+            .collect();
+        for c in children {
+            let o = c.wait_with_output().unwrap();
+            assert_eq!(o.status.code(), Some(0), "round {round}: {}", show(&o));
+        }
+        let tree = output(&tmp.infra());
+        let a = expected("a.kdl");
+        let b = expected("b.kdl");
+        assert!(
+            tree == a || tree == b,
+            "round {round}: the folder mixes the two stacks"
+        );
+        assert!(!tmp.infra().join(write::LOCK).exists());
+        let which = if tree == a { "a.kdl" } else { "b.kdl" };
+        let other = if tree == a { "b.kdl" } else { "a.kdl" };
+        let o = Command::new(env!("CARGO_BIN_EXE_cellac"))
+            .current_dir(&tmp.0)
+            .args(["build", which, "-o", "infra", "--check"])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "round {round}: {}", show(&o));
+        let o = Command::new(env!("CARGO_BIN_EXE_cellac"))
+            .current_dir(&tmp.0)
+            .args(["build", other, "-o", "infra", "--check"])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "round {round}: {}", show(&o));
+    }
+}
+
+/// A build that finds the folder locked waits, then gives up with a message naming
+/// the holder; `--check` waits too; once the lock is let go, the build goes through.
+#[cfg(unix)]
+#[test]
+fn a_locked_folder_makes_the_build_wait_then_fail() {
+    let tmp = Scratch::with_stack("locked", &cella());
+    assert_eq!(tmp.cellac(&[]).status.code(), Some(0));
+    tmp.stack(&cella_more_memory());
+    let before = output(&tmp.infra());
+    let lock = write::lock(&tmp.infra(), std::time::Duration::from_secs(5)).expect("locks");
+    let held = std::fs::read_to_string(tmp.infra().join(write::LOCK)).unwrap();
+    assert_eq!(held.trim(), std::process::id().to_string());
+    for args in [&[][..], &["--force"][..], &["--check"][..]] {
+        let start = std::time::Instant::now();
+        let o = spawn_build(&tmp.0, "stack.kdl", args, &[("CELLAC_LOCK_TIMEOUT", "1")])
+            .wait_with_output()
+            .unwrap();
+        let took = start.elapsed();
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {}", show(&o));
+        let err = stderr(&o);
+        assert!(
+            err.contains("another cellac") && err.contains(&format!("pid {}", std::process::id())),
+            "{args:?}: {}",
+            show(&o)
+        );
+        assert!(
+            took >= std::time::Duration::from_millis(900),
+            "{args:?}: did not wait"
+        );
+        assert_eq!(output(&tmp.infra()), before, "{args:?}: the folder changed");
+    }
+    // A build started while the lock is held goes through once it is let go.
+    let waiting = spawn_build(&tmp.0, "stack.kdl", &[], &[("CELLAC_LOCK_TIMEOUT", "20")]);
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert_eq!(output(&tmp.infra()), before, "written while locked");
+    drop(lock);
+    let o = waiting.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    assert_tree_eq(
+        &output(&tmp.infra()),
+        &expected_tree(&build(&cella_more_memory())),
+        "after the wait",
+    );
+    assert!(!tmp.infra().join(write::LOCK).exists());
+}
+
+/// A build killed right after each rename of its swap (the journal's commit, every
+/// file, the manifest): the next call, whichever, first completes it, so the folder is
+/// exactly the old or the new output, never a mix, and no build calls a file edited.
+#[test]
+fn a_build_killed_at_every_rename_is_completed_by_the_next_call() {
+    let old_stack = cella();
+    let new_stack = cella_without_domains().replace("    memory 1024\n", "    memory 2048\n");
+    let old = expected_tree(&build(&old_stack));
+    let new = expected_tree(&build(&new_stack));
+    let mut torn = 0;
+    let mut n = 1;
+    loop {
+        let tmp = Scratch::with_stack("killed", &old_stack);
+        assert_eq!(tmp.cellac(&[]).status.code(), Some(0));
+        tmp.stack(&new_stack);
+        let n_text = n.to_string();
+        let o = spawn_build(
+            &tmp.0,
+            "stack.kdl",
+            &[],
+            &[("CELLAC_TEST_ABORT_AFTER_RENAME", &n_text)],
+        )
+        .wait_with_output()
+        .unwrap();
+        if o.status.code() == Some(0) {
+            // Fewer renames than `n`: every index was tried.
+            assert!(n > 5, "only {} renames", n - 1);
+            assert_tree_eq(&output(&tmp.infra()), &new, "not killed");
+            break;
+        }
+        assert_eq!(
+            o.status.code(),
+            None,
+            "rename {n}: not killed: {}",
+            show(&o)
+        );
+        assert!(
+            tmp.infra().join(write::JOURNAL).exists(),
+            "rename {n}: no journal"
+        );
+        // Without the journal and the staging folder: what a user would see.
+        let after_kill: BTreeMap<String, Vec<u8>> = output(&tmp.infra())
+            .into_iter()
+            .filter(|(p, _)| !p.starts_with(STAGING) && p != write::JOURNAL)
+            .collect();
+        if after_kill != old && after_kill != new {
+            torn += 1;
+        }
+        // The next call: a check, a build of the old stack, or of the new one.
+        match n % 3 {
+            0 => {
+                let o = tmp.cellac(&["--check"]);
+                let tree = output(&tmp.infra());
+                assert!(tree == new || tree == old, "rename {n}: --check left a mix");
+                assert_eq!(
+                    o.status.code(),
+                    Some(if tree == new { 0 } else { 1 }),
+                    "{}",
+                    show(&o)
+                );
+            }
+            1 => {
+                tmp.stack(&old_stack);
+                let o = tmp.cellac(&[]);
+                assert_eq!(o.status.code(), Some(0), "rename {n}: {}", show(&o));
+                assert_tree_eq(
+                    &output(&tmp.infra()),
+                    &old,
+                    &format!("rename {n}, then old"),
+                );
+            }
+            _ => {
+                let o = tmp.cellac(&[]);
+                assert_eq!(o.status.code(), Some(0), "rename {n}: {}", show(&o));
+                assert_tree_eq(
+                    &output(&tmp.infra()),
+                    &new,
+                    &format!("rename {n}, then new"),
+                );
+            }
+        }
+        assert!(!tmp.infra().join(write::JOURNAL).exists());
+        assert!(!tmp.infra().join(STAGING).exists());
+        n += 1;
+    }
+    assert!(
+        torn > 0,
+        "no kill left the folder torn: the test tests nothing"
+    );
+}

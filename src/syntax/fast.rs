@@ -13,8 +13,9 @@
 use super::{Lit, Node, Prop, Value};
 use crate::span::{Span, Spanned};
 
-/// How deep `{ }` blocks may nest before the fast path gives up.
-const MAX_DEPTH: usize = 64;
+/// How deep `{ }` blocks may nest before the fast path gives up (the caller has already
+/// refused anything deeper: this only keeps the fast path safe on its own).
+const MAX_DEPTH: usize = super::depth::MAX_DEPTH;
 
 /// The nodes of `text`, or `None` when the fast path is not sure.
 pub(super) fn parse(text: &str) -> Option<Vec<Node>> {

@@ -3,6 +3,7 @@
 use crate::diagnostic::Diagnostic;
 use crate::span::{Span, Spanned};
 
+pub mod depth;
 mod fast;
 
 /// A literal KDL value.
@@ -146,14 +147,50 @@ impl Node {
 
 /// Parses a stack file into nodes, or returns every syntax error the parser reports.
 ///
+/// Text nested deeper than [`depth::MAX_DEPTH`] is refused first, with one diagnostic.
 /// Plain stack files take a hand-written fast path; anything it is not sure about
 /// (including every syntax error) goes to the `kdl` crate, the reference parser.
 pub fn parse(text: &str) -> Result<Vec<Node>, Vec<Diagnostic>> {
+    // Before anything recurses over the text.
+    if let Some(d) = depth::check(text) {
+        return Err(vec![d]);
+    }
     if let Some(nodes) = fast::parse(text) {
         return Ok(nodes);
     }
+    match depth::kdl_stack(text) {
+        Err(d) => Err(vec![d]),
+        Ok(None) => parse_kdl(text),
+        // The kdl crate on a thread whose stack fits its worst case (see `depth`); the
+        // deep tree, if any, is dropped there too.
+        Ok(Some(stack)) => std::thread::scope(|s| {
+            let worker = std::thread::Builder::new()
+                .name("cellac-kdl".into())
+                .stack_size(stack)
+                .spawn_scoped(s, || parse_kdl(text));
+            match worker {
+                Ok(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
+                Err(e) => Err(vec![Diagnostic::error(
+                    depth::CODE,
+                    format!("not enough memory to parse this file: {e}"),
+                )
+                .at(Span::new(0, 0), "")
+                .help("fix the syntax errors in a smaller file first")]),
+            }
+        }),
+    }
+}
+
+/// The `kdl` crate's parse, lowered, with the depth of the tree it gives checked.
+fn parse_kdl(text: &str) -> Result<Vec<Node>, Vec<Diagnostic>> {
     match kdl::KdlDocument::parse_v2(text) {
-        Ok(doc) => Ok(lower_doc(&doc)),
+        Ok(doc) => {
+            let nodes = lower_doc(&doc);
+            match depth::tree_depth(&nodes) {
+                Some(span) => Err(vec![depth::too_deep_tree(span)]),
+                None => Ok(nodes),
+            }
+        }
         Err(err) => {
             let unclosed = err.diagnostics.iter().any(|d| {
                 d.message
