@@ -1,8 +1,8 @@
 //! The deploy scripts: rendered for the examples, clean under shellcheck, and run
 //! end to end against stub `terraform`, `docker`, `aws`, `curl`, `git` and `pnpm`
-//! that record their calls. No real tool beyond bash, dirname and sleep is
-//! reachable from the scripts under test: PATH holds only the stubs and a folder
-//! of symlinks to those three.
+//! that record their calls. No real tool beyond bash, dirname, sleep, mktemp, cp,
+//! rm and jq is reachable from the scripts under test: PATH holds only the stubs
+//! and a folder of symlinks to those (REAL_TOOLS).
 
 use cellac::emit::scripts;
 use cellac::model::Stack;
@@ -214,12 +214,14 @@ fn stack_values_are_quoted() {
     let health = &files["scripts/health.sh"];
     assert!(
         health.contains(
-            r#"wait_healthy 'api-v2' 'service_api_v2_url' '/health?probe=it'"'"'s' public"#
+            r#"wait_healthy 'api-v2' 'service_api_v2_url' 'service_api_v2_id' '/health?probe=it'"'"'s' public built"#
         ),
         "{health}"
     );
     assert!(
-        health.contains("wait_healthy 'worker' 'service_worker_url' '/ready' private"),
+        health.contains(
+            "wait_healthy 'worker' 'service_worker_url' 'service_worker_id' '/ready' private prebuilt"
+        ),
         "{health}"
     );
     let images = &files["scripts/images.sh"];
@@ -316,6 +318,10 @@ case "$me $*" in
     read -r config || true
     line+=" [stdin: $config]"
     ;;
+  "aws "*" s3 cp - "*)
+    read -r body || true
+    line+=" [stdin: $body] [AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-}]"
+    ;;
   "aws "*)
     line+=" [AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-}]"
     ;;
@@ -323,11 +329,35 @@ esac
 printf '%s\n' "$line" >>"$STUB_LOG"
 
 last="${*: -1}"
+chdir=""
+out=""
+for arg in "$@"; do
+  case "$arg" in
+    -chdir=*) chdir="${arg#-chdir=}" ;;
+    -out=*) out="${arg#-out=}" ;;
+  esac
+done
 case "$me $*" in
   "git "*"rev-parse --show-toplevel") echo "$STUB_REPO" ;;
   "git "*"rev-parse --short=12 HEAD") echo 0123456789ab ;;
+  "git "*"status --porcelain"*) if [ -n "${STUB_DIRTY:-}" ]; then printf '%s\n' "$STUB_DIRTY"; fi ;;
+  "git "*"rev-parse --path-format=absolute --git-path index") echo "$STUB_REPO/.git/index" ;;
+  "git "*" add -A "*) : ;;
+  "git "*" write-tree") echo fedcba9876543210fedcba9876543210fedcba98 ;;
   "git "*) echo "git stub: unexpected call" >&2; exit 2 ;;
-  "terraform "*"apply "*"-target=module.registry"*) : >"$STUB_LOG.registry" ;;
+  "terraform "*" plan "*)
+    # The plan file, where a real terraform writes it.
+    printf 'plan\n' >"$chdir/$out"
+    if [[ "$*" == *"-target=module.registry"* ]]; then : >"$STUB_LOG.registry-plan"; fi
+    exit "${STUB_PLAN_EXIT:-2}"
+    ;;
+  "terraform "*" apply "*)
+    plan="$chdir/$last"
+    [ -f "$plan" ] || { echo "terraform stub: no plan file $plan" >&2; exit 1; }
+    if [ "$(<"$plan")" != plan ]; then echo "terraform stub: not a plan" >&2; exit 1; fi
+    if [ -e "$STUB_LOG.registry-plan" ]; then : >"$STUB_LOG.registry"; fi
+    ;;
+  "terraform "*" state pull") printf '%s' "${STUB_STATE:-}" ;;
   "terraform "*"output -raw registry_endpoint")
     # Before the first apply, a real terraform prints nothing and exits 0 (no
     # outputs at all) or exits 1 (other outputs, not this one).
@@ -341,6 +371,10 @@ case "$me $*" in
     fi
     echo "rg.nl-ams.scw.cloud/devcella"
     ;;
+  "terraform "*"output -raw service_"*"_id")
+    name="${last#service_}"
+    echo "nl-ams/uuid-${name%_id}"
+    ;;
   "terraform "*"output -raw service_"*)
     name="${last#service_}"
     echo "https://${name%_url}.example"
@@ -349,8 +383,40 @@ case "$me $*" in
     name="${last#site_}"
     echo "dev-cella-${name%_bucket}"
     ;;
+  "terraform "*"output -json dns_records_to_create")
+    if [ -z "${STUB_RECORDS:-}" ]; then
+      echo "Error: Output \"dns_records_to_create\" not found" >&2
+      exit 1
+    fi
+    printf '%s\n' "$STUB_RECORDS"
+    ;;
   "terraform "*"output "*) echo "terraform stub: unexpected output $last" >&2; exit 1 ;;
+  "curl "*"https://api.scaleway.com/containers/v1beta1/regions/"*)
+    # The Containers API: the states in STUB_API (STATUS:old|new, one per call, the
+    # last one repeating), default ready:new.
+    id="${last##*/}"
+    count="$STUB_LOG.api-$id"
+    n=0
+    if [ -e "$count" ]; then n="$(<"$count")"; fi
+    printf '%s\n' "$((n + 1))" >"$count"
+    read -r -a states <<<"${STUB_API:-ready:new}"
+    if [ "$n" -ge "${#states[@]}" ]; then n=$((${#states[@]} - 1)); fi
+    state="${states[$n]}"
+    tag=0123456789ab
+    if [ "${state#*:}" = old ]; then tag=000000000000; fi
+    printf '{"id":"%s","status":"%s","registry_image":"rg.nl-ams.scw.cloud/devcella/%s:%s"}\n' \
+      "$id" "${state%%:*}" "${id#uuid-}" "$tag"
+    ;;
   "curl "*) if [ -n "${STUB_CURL_FAIL:-}" ]; then exit 22; fi ;;
+  "aws "*" s3api list-objects-v2 "*) printf '%s' "${STUB_LIST:-}" ;;
+  "aws "*" s3 cp s3://"*"/.cellac/releases.json -") printf '%s' "${STUB_RELEASES:-}" ;;
+  "aws "*" s3api delete-objects "*) echo '{}' ;;
+  "dig +short CNAME "*)
+    # STUB_DNS: HOST=TARGET ...
+    for pair in ${STUB_DNS:-}; do
+      if [ "${pair%%=*}" = "$last" ]; then echo "${pair#*=}."; fi
+    done
+    ;;
 esac
 "#;
 
@@ -385,14 +451,16 @@ impl Rig {
         }
         let tools = dir.0.join("tools");
         std::fs::create_dir_all(&tools).unwrap();
-        for tool in ["bash", "dirname", "sleep"] {
-            let real = ["/usr/bin", "/bin"]
+        for tool in REAL_TOOLS {
+            let real = ["/usr/bin", "/bin", "/usr/local/bin"]
                 .iter()
                 .map(|d| Path::new(d).join(tool))
                 .find(|p| p.exists())
-                .unwrap_or_else(|| panic!("no {tool} in /usr/bin or /bin"));
+                .unwrap_or_else(|| panic!("no {tool} in /usr/bin, /bin or /usr/local/bin"));
             std::os::unix::fs::symlink(real, tools.join(tool)).unwrap();
         }
+        // `terraform init` makes it; the plan file goes there.
+        std::fs::create_dir_all(infra.join(".terraform")).unwrap();
         let log = dir.0.join("calls.log");
         write(&log, "", false);
         std::fs::create_dir_all(dir.0.join("elsewhere")).unwrap();
@@ -434,6 +502,9 @@ impl Rig {
     }
 }
 
+/// The real tools the scripts may use, reachable through symlinks.
+const REAL_TOOLS: [&str; 7] = ["bash", "dirname", "sleep", "mktemp", "cp", "rm", "jq"];
+
 const ALL_STUBS: [&str; 6] = ["terraform", "docker", "aws", "curl", "git", "pnpm"];
 
 fn show(out: &Output) -> String {
@@ -461,17 +532,22 @@ fn deploy_dev_cella() {
     let log = rig.calls();
     let calls: Vec<&str> = log.lines().collect();
 
-    // init first, with dev's backend.
-    assert!(calls[0].starts_with(
-        "terraform -chdir=[TMP]/repo/infra init -input=false -reconfigure -backend-config=environments/dev.s3.tfbackend "
-    ));
+    // The working tree is checked first, then init, with dev's backend.
+    assert!(
+        calls[0]
+            .starts_with("git -C [TMP]/repo/infra status --porcelain -- :/ :!.terraform.lock.hcl "),
+        "{log}"
+    );
     assert_eq!(
         calls.iter().filter(|c| c.contains(" init ")).count(),
         1,
         "init once:\n{log}"
     );
-    let init = at(&calls, "terraform -chdir=[TMP]/repo/infra init");
-    assert_eq!(init, 0, "init comes first:\n{log}");
+    let init = at(&calls, "terraform -chdir=[TMP]/repo/infra init -input=false -reconfigure -backend-config=environments/dev.s3.tfbackend ");
+    assert!(
+        calls[..init].iter().all(|c| c.starts_with("git ")),
+        "only git before init:\n{log}"
+    );
     // images: login, then each build before its push, from the repository root.
     let login = at(
         &calls,
@@ -492,52 +568,71 @@ fn deploy_dev_cella() {
         init < login && login < build && build < push && push < last_push,
         "{log}"
     );
-    // apply after every push.
+    // plan after every push, then the apply of that plan.
+    let plan = at(
+        &calls,
+        "terraform -chdir=[TMP]/repo/infra plan -input=false -detailed-exitcode -out=.terraform/cellac-dev.tfplan -var-file=environments/dev.tfvars.json -var image_tag=0123456789ab -var attached_domains=[] ",
+    );
     let apply = at(
         &calls,
-        "terraform -chdir=[TMP]/repo/infra apply -input=false -auto-approve -var-file=environments/dev.tfvars.json -var image_tag=0123456789ab ",
+        "terraform -chdir=[TMP]/repo/infra apply -input=false .terraform/cellac-dev.tfplan ",
     );
-    assert!(last_push < apply, "{log}");
+    assert!(last_push < plan && plan < apply, "{log}");
     assert!(
-        !log.contains("-target"),
-        "no targeted apply when the registry exists:\n{log}"
+        !log.contains("-target") && !log.contains("-auto-approve"),
+        "no targeted apply when the registry exists, and no apply without a plan:\n{log}"
     );
     // the site: built from the repository root, then assets, then HTML.
     let pnpm = at(&calls, "pnpm --filter frontend build   [in [TMP]/repo]");
-    let assets = at(&calls, "aws s3 sync [TMP]/repo/frontend/dist s3://dev-cella-frontend --endpoint-url https://s3.nl-ams.scw.cloud --region nl-ams --exclude *.html --cache-control 'public, max-age=31536000, immutable' --acl public-read --delete ");
-    let html = at(&calls, "aws s3 sync [TMP]/repo/frontend/dist s3://dev-cella-frontend --endpoint-url https://s3.nl-ams.scw.cloud --region nl-ams --exclude * --include *.html --cache-control 'no-cache, no-store, must-revalidate' --acl public-read");
+    let assets = at(&calls, "aws --endpoint-url https://s3.nl-ams.scw.cloud --region nl-ams s3 sync [TMP]/repo/frontend/dist s3://dev-cella-frontend --exclude *.html --exclude .cellac/* --cache-control 'public, max-age=31536000, immutable'   [in ");
+    let html = at(&calls, "aws --endpoint-url https://s3.nl-ams.scw.cloud --region nl-ams s3 sync [TMP]/repo/frontend/dist s3://dev-cella-frontend --exclude * --include *.html --cache-control 'no-cache, no-store, must-revalidate' --delete ");
     assert!(apply < pnpm && pnpm < assets && assets < html, "{log}");
     assert!(
         calls[assets].ends_with("[AWS_ACCESS_KEY_ID=SCWTESTACCESSKEY]"),
         "{log}"
     );
-    // health last: the public service plainly, the private one with the token on stdin.
+    assert!(!log.contains("--acl"), "no object ACLs:\n{log}");
+    // health last: the API (token on stdin) says the new image runs, then the path
+    // answers: the public service plainly, the private one with the token on stdin.
+    let backend_api = at(&calls, "curl --config - -fsS --max-time 10 https://api.scaleway.com/containers/v1beta1/regions/nl-ams/containers/uuid-backend ");
+    assert!(
+        calls[backend_api].ends_with("[stdin: header = \"X-Auth-Token: test-secret-key\"]"),
+        "{log}"
+    );
     let backend = at(
         &calls,
         "curl -fsS -o /dev/null --max-time 5 https://backend.example/health ",
     );
+    let cdc_api = at(&calls, "curl --config - -fsS --max-time 10 https://api.scaleway.com/containers/v1beta1/regions/nl-ams/containers/uuid-cdc ");
     let cdc = at(
         &calls,
-        "curl -fsS -o /dev/null --max-time 5 --config - https://cdc.example/health ",
+        "curl --config - -fsS -o /dev/null --max-time 5 https://cdc.example/health ",
     );
     assert!(
         calls[cdc].ends_with("[stdin: header = \"X-Auth-Token: test-secret-key\"]"),
         "{log}"
     );
-    assert!(html < backend && backend < cdc, "{log}");
+    assert!(
+        html < backend_api && backend_api < backend && backend < cdc_api && cdc_api < cdc,
+        "{log}"
+    );
     assert_eq!(cdc, calls.len() - 1, "curl is last:\n{log}");
     // Endpoints come from terraform output, never from placeholders.
     for output in [
         "registry_endpoint",
         "site_frontend_bucket",
         "service_backend_url",
+        "service_backend_id",
         "service_cdc_url",
+        "service_cdc_id",
     ] {
         assert!(
             log.contains(&format!("output -raw {output} ")),
             "{output}:\n{log}"
         );
     }
+    // The plan file is gone.
+    assert!(!rig.infra.join(".terraform/cellac-dev.tfplan").exists());
 
     insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
         insta::assert_snapshot!("scripts_deploy_dev_cella", log);
@@ -553,12 +648,17 @@ fn deploy_minimal_local_state() {
     assert!(out.status.success(), "{}", show(&out));
     let log = rig.calls();
     let calls: Vec<&str> = log.lines().collect();
+    // The tree is checked (git status), then init.
     assert!(
-        calls[0].starts_with("terraform -chdir=[TMP]/repo/infra init -input=false "),
+        calls[0].starts_with("git -C [TMP]/repo/infra status --porcelain "),
         "{log}"
     );
     assert!(
-        calls[1].starts_with(&format!(
+        calls[1].starts_with("terraform -chdir=[TMP]/repo/infra init -input=false "),
+        "{log}"
+    );
+    assert!(
+        calls[2].starts_with(&format!(
             "terraform -chdir=[TMP]/repo/infra workspace select -or-create {env} "
         )),
         "{log}"
@@ -587,13 +687,21 @@ fn first_deploy(mode: &str) {
     assert!(out.status.success(), "{}", show(&out));
     let log = rig.calls();
     let calls: Vec<&str> = log.lines().collect();
-    let target = at(&calls, "terraform -chdir=[TMP]/repo/infra apply -input=false -auto-approve -var-file=environments/dev.tfvars.json -var image_tag=0123456789ab -target=module.registry ");
+    let target = at(&calls, "terraform -chdir=[TMP]/repo/infra plan -input=false -detailed-exitcode -out=.terraform/cellac-dev.tfplan -var-file=environments/dev.tfvars.json -var image_tag=0123456789ab -target=module.registry ");
+    let target_apply = at(
+        &calls,
+        "terraform -chdir=[TMP]/repo/infra apply -input=false .terraform/cellac-dev.tfplan ",
+    );
     let login = at(&calls, "docker login rg.nl-ams.scw.cloud/devcella ");
     let full = calls
         .iter()
-        .position(|c| c.contains(" apply ") && !c.contains("-target"))
+        .position(|c| c.contains(" plan ") && !c.contains("-target"))
         .unwrap();
-    assert!(target < login && login < full, "{log}");
+    let full_apply = calls.iter().rposition(|c| c.contains(" apply ")).unwrap();
+    assert!(
+        target < target_apply && target_apply < login && login < full && full < full_apply,
+        "{log}"
+    );
 }
 
 #[test]
@@ -677,9 +785,13 @@ fn health_timeout_names_the_service() {
         "{}",
         show(&out)
     );
-    // Run alone, a step initializes first.
+    // Run alone, a step initializes before any other terraform call.
     assert!(
-        rig.calls().lines().next().unwrap().contains(" init "),
+        rig.calls()
+            .lines()
+            .find(|c| c.starts_with("terraform "))
+            .unwrap()
+            .contains(" init "),
         "{}",
         rig.calls()
     );
