@@ -1,7 +1,7 @@
 //! The deploy scripts: rendered for the examples, clean under shellcheck, and run
 //! end to end against stub `terraform`, `docker`, `aws`, `curl`, `git` and `pnpm`
 //! that record their calls. No real tool beyond bash, dirname, sleep, mktemp, cp,
-//! rm and jq is reachable from the scripts under test: PATH holds only the stubs
+//! rm, find and jq is reachable from the scripts under test: PATH holds only the stubs
 //! and a folder of symlinks to those (REAL_TOOLS).
 
 use cellac::emit::scripts;
@@ -402,6 +402,7 @@ case "$me $*" in
     read -r -a states <<<"${STUB_API:-ready:new}"
     if [ "$n" -ge "${#states[@]}" ]; then n=$((${#states[@]} - 1)); fi
     state="${states[$n]}"
+    if [ "$state" = fail ]; then exit 22; fi
     tag="${STUB_TAG:-0123456789ab}"
     if [ "${state#*:}" = old ]; then tag=000000000000; fi
     printf '{"id":"%s","status":"%s","registry_image":"rg.nl-ams.scw.cloud/devcella/%s:%s"}\n' \
@@ -503,7 +504,9 @@ impl Rig {
 }
 
 /// The real tools the scripts may use, reachable through symlinks.
-const REAL_TOOLS: [&str; 7] = ["bash", "dirname", "sleep", "mktemp", "cp", "rm", "jq"];
+const REAL_TOOLS: [&str; 8] = [
+    "bash", "dirname", "sleep", "mktemp", "cp", "rm", "find", "jq",
+];
 
 const ALL_STUBS: [&str; 6] = ["terraform", "docker", "aws", "curl", "git", "pnpm"];
 
@@ -1344,8 +1347,9 @@ fn health_waits_for_the_new_revision() {
 #[test]
 fn health_fails_while_the_old_revision_runs() {
     for (states, message) in [
-        ("ready:old", "health: service backend did not run :0123456789ab within 0s (status ready, image rg.nl-ams.scw.cloud/devcella/backend:000000000000)"),
-        ("pending:new", "health: service backend did not run :0123456789ab within 0s (status pending, image rg.nl-ams.scw.cloud/devcella/backend:0123456789ab)"),
+        ("ready:old", "health: service backend did not run :0123456789ab within 0s (last seen: status ready, image rg.nl-ams.scw.cloud/devcella/backend:000000000000)"),
+        ("pending:new", "health: service backend did not run :0123456789ab within 0s (last seen: status pending, image rg.nl-ams.scw.cloud/devcella/backend:0123456789ab)"),
+        ("fail", "health: service backend did not run :0123456789ab within 0s (last seen: status no answer from the Containers API (does SCW_SECRET_KEY allow ContainersReadOnly?), image unknown)"),
         ("error:new", "health: service backend: the container is in error (image rg.nl-ams.scw.cloud/devcella/backend:0123456789ab)"),
     ] {
         let rig = Rig::new("health-old", &cella(), &ALL_STUBS);
