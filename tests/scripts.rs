@@ -268,11 +268,47 @@ fn readme_cella() {
             "README lacks {needle:?}:\n{readme}"
         );
     }
+    for needle in [
+        "aws s3api create-bucket --bucket cella-terraform-state",
+        "aws s3api put-bucket-versioning --bucket cella-terraform-state",
+        "use_lockfile = true",
+        "secret values",
+        "secrets/ENV.tfvars",
+        "ALLOW_DIRTY=1",
+        "--yes",
+        "CI=true",
+        "apply: create CNAME HOST -> TARGET, then run deploy again",
+        ".cellac/releases.json",
+    ] {
+        assert!(
+            readme.contains(needle),
+            "README lacks {needle:?}:\n{readme}"
+        );
+    }
     assert!(!readme.contains("\n\n\n"), "{readme}");
     let minimal = scripts::readme(&minimal(), "stack.kdl");
     assert!(!minimal.contains("AWS CLI"), "{minimal}");
     assert!(minimal.contains("terraform.tfstate.d"), "{minimal}");
     assert!(scripts::readme(&[], "stack.kdl").is_empty());
+}
+
+/// The README's outputs table lists every root output of outputs.tf.json, and
+/// nothing else.
+#[test]
+fn readme_lists_every_root_output() {
+    for envs in [cella(), minimal(), envs_of(ODD)] {
+        let files = cellac::emit::terraform::emit(&envs, "stack.kdl");
+        let outputs: serde_json::Value = serde_json::from_slice(&files["outputs.tf.json"]).unwrap();
+        let names: Vec<&String> = outputs["output"].as_object().unwrap().keys().collect();
+        assert!(names.len() >= 3, "{names:?}");
+        let readme = scripts::readme(&envs, "stack.kdl");
+        let table = readme.split("| output | what |").nth(1).unwrap();
+        let listed: Vec<&str> = table
+            .lines()
+            .filter_map(|l| l.strip_prefix("| `")?.split('`').next())
+            .collect();
+        assert_eq!(listed, names, "{readme}");
+    }
 }
 
 /// The rendered files for the canonical stack, for review in diffs.
