@@ -1,8 +1,8 @@
 //! The deploy scripts: rendered for the examples, clean under shellcheck, and run
 //! end to end against stub `terraform`, `docker`, `aws`, `curl`, `git` and `pnpm`
-//! that record their calls. No real tool beyond bash, dirname and sleep is
-//! reachable from the scripts under test: PATH holds only the stubs and a folder
-//! of symlinks to those three.
+//! that record their calls. No real tool beyond bash, dirname, sleep, mktemp, cp,
+//! rm, find and jq is reachable from the scripts under test: PATH holds only the stubs
+//! and a folder of symlinks to those (REAL_TOOLS).
 
 use cellac::emit::scripts;
 use cellac::model::Stack;
@@ -214,12 +214,14 @@ fn stack_values_are_quoted() {
     let health = &files["scripts/health.sh"];
     assert!(
         health.contains(
-            r#"wait_healthy 'api-v2' 'service_api_v2_url' '/health?probe=it'"'"'s' public"#
+            r#"wait_healthy 'api-v2' 'service_api_v2_url' 'service_api_v2_id' '/health?probe=it'"'"'s' public built"#
         ),
         "{health}"
     );
     assert!(
-        health.contains("wait_healthy 'worker' 'service_worker_url' '/ready' private"),
+        health.contains(
+            "wait_healthy 'worker' 'service_worker_url' 'service_worker_id' '/ready' private prebuilt"
+        ),
         "{health}"
     );
     let images = &files["scripts/images.sh"];
@@ -266,11 +268,47 @@ fn readme_cella() {
             "README lacks {needle:?}:\n{readme}"
         );
     }
+    for needle in [
+        "aws s3api create-bucket --bucket cella-terraform-state",
+        "aws s3api put-bucket-versioning --bucket cella-terraform-state",
+        "use_lockfile = true",
+        "secret values",
+        "secrets/ENV.tfvars",
+        "ALLOW_DIRTY=1",
+        "--yes",
+        "CI=true",
+        "apply: create CNAME HOST -> TARGET, then run deploy again",
+        ".cellac/releases.json",
+    ] {
+        assert!(
+            readme.contains(needle),
+            "README lacks {needle:?}:\n{readme}"
+        );
+    }
     assert!(!readme.contains("\n\n\n"), "{readme}");
     let minimal = scripts::readme(&minimal(), "stack.kdl");
     assert!(!minimal.contains("AWS CLI"), "{minimal}");
     assert!(minimal.contains("terraform.tfstate.d"), "{minimal}");
     assert!(scripts::readme(&[], "stack.kdl").is_empty());
+}
+
+/// The README's outputs table lists every root output of outputs.tf.json, and
+/// nothing else.
+#[test]
+fn readme_lists_every_root_output() {
+    for envs in [cella(), minimal(), envs_of(ODD)] {
+        let files = cellac::emit::terraform::emit(&envs, "stack.kdl");
+        let outputs: serde_json::Value = serde_json::from_slice(&files["outputs.tf.json"]).unwrap();
+        let names: Vec<&String> = outputs["output"].as_object().unwrap().keys().collect();
+        assert!(names.len() >= 3, "{names:?}");
+        let readme = scripts::readme(&envs, "stack.kdl");
+        let table = readme.split("| output | what |").nth(1).unwrap();
+        let listed: Vec<&str> = table
+            .lines()
+            .filter_map(|l| l.strip_prefix("| `")?.split('`').next())
+            .collect();
+        assert_eq!(listed, names, "{readme}");
+    }
 }
 
 /// The rendered files for the canonical stack, for review in diffs.
@@ -316,6 +354,10 @@ case "$me $*" in
     read -r config || true
     line+=" [stdin: $config]"
     ;;
+  "aws "*" s3 cp - "*)
+    read -r body || true
+    line+=" [stdin: $body] [AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-}]"
+    ;;
   "aws "*)
     line+=" [AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-}]"
     ;;
@@ -323,11 +365,35 @@ esac
 printf '%s\n' "$line" >>"$STUB_LOG"
 
 last="${*: -1}"
+chdir=""
+out=""
+for arg in "$@"; do
+  case "$arg" in
+    -chdir=*) chdir="${arg#-chdir=}" ;;
+    -out=*) out="${arg#-out=}" ;;
+  esac
+done
 case "$me $*" in
   "git "*"rev-parse --show-toplevel") echo "$STUB_REPO" ;;
   "git "*"rev-parse --short=12 HEAD") echo 0123456789ab ;;
+  "git "*"status --porcelain"*) if [ -n "${STUB_DIRTY:-}" ]; then printf '%s\n' "$STUB_DIRTY"; fi ;;
+  "git "*"rev-parse --path-format=absolute --git-path index") echo "$STUB_REPO/.git/index" ;;
+  "git "*" add -A "*) : ;;
+  "git "*" write-tree") echo fedcba9876543210fedcba9876543210fedcba98 ;;
   "git "*) echo "git stub: unexpected call" >&2; exit 2 ;;
-  "terraform "*"apply "*"-target=module.registry"*) : >"$STUB_LOG.registry" ;;
+  "terraform "*" plan "*)
+    # The plan file, where a real terraform writes it.
+    printf 'plan\n' >"$chdir/$out"
+    if [[ "$*" == *"-target=module.registry"* ]]; then : >"$STUB_LOG.registry-plan"; fi
+    exit "${STUB_PLAN_EXIT:-2}"
+    ;;
+  "terraform "*" apply "*)
+    plan="$chdir/$last"
+    [ -f "$plan" ] || { echo "terraform stub: no plan file $plan" >&2; exit 1; }
+    if [ "$(<"$plan")" != plan ]; then echo "terraform stub: not a plan" >&2; exit 1; fi
+    if [ -e "$STUB_LOG.registry-plan" ]; then : >"$STUB_LOG.registry"; fi
+    ;;
+  "terraform "*" state pull") printf '%s' "${STUB_STATE:-}" ;;
   "terraform "*"output -raw registry_endpoint")
     # Before the first apply, a real terraform prints nothing and exits 0 (no
     # outputs at all) or exits 1 (other outputs, not this one).
@@ -341,6 +407,10 @@ case "$me $*" in
     fi
     echo "rg.nl-ams.scw.cloud/devcella"
     ;;
+  "terraform "*"output -raw service_"*"_id")
+    name="${last#service_}"
+    echo "nl-ams/uuid-${name%_id}"
+    ;;
   "terraform "*"output -raw service_"*)
     name="${last#service_}"
     echo "https://${name%_url}.example"
@@ -349,8 +419,41 @@ case "$me $*" in
     name="${last#site_}"
     echo "dev-cella-${name%_bucket}"
     ;;
+  "terraform "*"output -json dns_records_to_create")
+    if [ -z "${STUB_RECORDS:-}" ]; then
+      echo "Error: Output \"dns_records_to_create\" not found" >&2
+      exit 1
+    fi
+    printf '%s\n' "$STUB_RECORDS"
+    ;;
   "terraform "*"output "*) echo "terraform stub: unexpected output $last" >&2; exit 1 ;;
+  "curl "*"https://api.scaleway.com/containers/v1beta1/regions/"*)
+    # The Containers API: the states in STUB_API (STATUS:old|new, one per call, the
+    # last one repeating), default ready:new.
+    id="${last##*/}"
+    count="$STUB_LOG.api-$id"
+    n=0
+    if [ -e "$count" ]; then n="$(<"$count")"; fi
+    printf '%s\n' "$((n + 1))" >"$count"
+    read -r -a states <<<"${STUB_API:-ready:new}"
+    if [ "$n" -ge "${#states[@]}" ]; then n=$((${#states[@]} - 1)); fi
+    state="${states[$n]}"
+    if [ "$state" = fail ]; then exit 22; fi
+    tag="${STUB_TAG:-0123456789ab}"
+    if [ "${state#*:}" = old ]; then tag=000000000000; fi
+    printf '{"id":"%s","status":"%s","registry_image":"rg.nl-ams.scw.cloud/devcella/%s:%s"}\n' \
+      "$id" "${state%%:*}" "${id#uuid-}" "$tag"
+    ;;
   "curl "*) if [ -n "${STUB_CURL_FAIL:-}" ]; then exit 22; fi ;;
+  "aws "*" s3api list-objects-v2 "*) printf '%s' "${STUB_LIST:-}" ;;
+  "aws "*" s3 cp s3://"*"/.cellac/releases.json -") printf '%s' "${STUB_RELEASES:-}" ;;
+  "aws "*" s3api delete-objects "*) echo '{}' ;;
+  "dig +short CNAME "*)
+    # STUB_DNS: HOST=TARGET ...
+    for pair in ${STUB_DNS:-}; do
+      if [ "${pair%%=*}" = "$last" ]; then echo "${pair#*=}."; fi
+    done
+    ;;
 esac
 "#;
 
@@ -385,14 +488,16 @@ impl Rig {
         }
         let tools = dir.0.join("tools");
         std::fs::create_dir_all(&tools).unwrap();
-        for tool in ["bash", "dirname", "sleep"] {
-            let real = ["/usr/bin", "/bin"]
+        for tool in REAL_TOOLS {
+            let real = ["/usr/bin", "/bin", "/usr/local/bin"]
                 .iter()
                 .map(|d| Path::new(d).join(tool))
                 .find(|p| p.exists())
-                .unwrap_or_else(|| panic!("no {tool} in /usr/bin or /bin"));
+                .unwrap_or_else(|| panic!("no {tool} in /usr/bin, /bin or /usr/local/bin"));
             std::os::unix::fs::symlink(real, tools.join(tool)).unwrap();
         }
+        // `terraform init` makes it; the plan file goes there.
+        std::fs::create_dir_all(infra.join(".terraform")).unwrap();
         let log = dir.0.join("calls.log");
         write(&log, "", false);
         std::fs::create_dir_all(dir.0.join("elsewhere")).unwrap();
@@ -434,6 +539,11 @@ impl Rig {
     }
 }
 
+/// The real tools the scripts may use, reachable through symlinks.
+const REAL_TOOLS: [&str; 8] = [
+    "bash", "dirname", "sleep", "mktemp", "cp", "rm", "find", "jq",
+];
+
 const ALL_STUBS: [&str; 6] = ["terraform", "docker", "aws", "curl", "git", "pnpm"];
 
 fn show(out: &Output) -> String {
@@ -461,17 +571,22 @@ fn deploy_dev_cella() {
     let log = rig.calls();
     let calls: Vec<&str> = log.lines().collect();
 
-    // init first, with dev's backend.
-    assert!(calls[0].starts_with(
-        "terraform -chdir=[TMP]/repo/infra init -input=false -reconfigure -backend-config=environments/dev.s3.tfbackend "
-    ));
+    // The working tree is checked first, then init, with dev's backend.
+    assert!(
+        calls[0]
+            .starts_with("git -C [TMP]/repo/infra status --porcelain -- :/ :!.terraform.lock.hcl "),
+        "{log}"
+    );
     assert_eq!(
         calls.iter().filter(|c| c.contains(" init ")).count(),
         1,
         "init once:\n{log}"
     );
-    let init = at(&calls, "terraform -chdir=[TMP]/repo/infra init");
-    assert_eq!(init, 0, "init comes first:\n{log}");
+    let init = at(&calls, "terraform -chdir=[TMP]/repo/infra init -input=false -reconfigure -backend-config=environments/dev.s3.tfbackend ");
+    assert!(
+        calls[..init].iter().all(|c| c.starts_with("git ")),
+        "only git before init:\n{log}"
+    );
     // images: login, then each build before its push, from the repository root.
     let login = at(
         &calls,
@@ -492,52 +607,71 @@ fn deploy_dev_cella() {
         init < login && login < build && build < push && push < last_push,
         "{log}"
     );
-    // apply after every push.
+    // plan after every push, then the apply of that plan.
+    let plan = at(
+        &calls,
+        "terraform -chdir=[TMP]/repo/infra plan -input=false -detailed-exitcode -out=.terraform/cellac-dev.tfplan -var-file=environments/dev.tfvars.json -var image_tag=0123456789ab -var attached_domains=[] ",
+    );
     let apply = at(
         &calls,
-        "terraform -chdir=[TMP]/repo/infra apply -input=false -auto-approve -var-file=environments/dev.tfvars.json -var image_tag=0123456789ab ",
+        "terraform -chdir=[TMP]/repo/infra apply -input=false .terraform/cellac-dev.tfplan ",
     );
-    assert!(last_push < apply, "{log}");
+    assert!(last_push < plan && plan < apply, "{log}");
     assert!(
-        !log.contains("-target"),
-        "no targeted apply when the registry exists:\n{log}"
+        !log.contains("-target") && !log.contains("-auto-approve"),
+        "no targeted apply when the registry exists, and no apply without a plan:\n{log}"
     );
     // the site: built from the repository root, then assets, then HTML.
     let pnpm = at(&calls, "pnpm --filter frontend build   [in [TMP]/repo]");
-    let assets = at(&calls, "aws s3 sync [TMP]/repo/frontend/dist s3://dev-cella-frontend --endpoint-url https://s3.nl-ams.scw.cloud --region nl-ams --exclude *.html --cache-control 'public, max-age=31536000, immutable' --acl public-read --delete ");
-    let html = at(&calls, "aws s3 sync [TMP]/repo/frontend/dist s3://dev-cella-frontend --endpoint-url https://s3.nl-ams.scw.cloud --region nl-ams --exclude * --include *.html --cache-control 'no-cache, no-store, must-revalidate' --acl public-read");
+    let assets = at(&calls, "aws --endpoint-url https://s3.nl-ams.scw.cloud --region nl-ams s3 sync [TMP]/repo/frontend/dist s3://dev-cella-frontend --exclude *.html --exclude .cellac/* --cache-control 'public, max-age=31536000, immutable'   [in ");
+    let html = at(&calls, "aws --endpoint-url https://s3.nl-ams.scw.cloud --region nl-ams s3 sync [TMP]/repo/frontend/dist s3://dev-cella-frontend --exclude * --include *.html --cache-control 'no-cache, no-store, must-revalidate' --delete ");
     assert!(apply < pnpm && pnpm < assets && assets < html, "{log}");
     assert!(
         calls[assets].ends_with("[AWS_ACCESS_KEY_ID=SCWTESTACCESSKEY]"),
         "{log}"
     );
-    // health last: the public service plainly, the private one with the token on stdin.
+    assert!(!log.contains("--acl"), "no object ACLs:\n{log}");
+    // health last: the API (token on stdin) says the new image runs, then the path
+    // answers: the public service plainly, the private one with the token on stdin.
+    let backend_api = at(&calls, "curl --config - -fsS --max-time 10 https://api.scaleway.com/containers/v1beta1/regions/nl-ams/containers/uuid-backend ");
+    assert!(
+        calls[backend_api].ends_with("[stdin: header = \"X-Auth-Token: test-secret-key\"]"),
+        "{log}"
+    );
     let backend = at(
         &calls,
         "curl -fsS -o /dev/null --max-time 5 https://backend.example/health ",
     );
+    let cdc_api = at(&calls, "curl --config - -fsS --max-time 10 https://api.scaleway.com/containers/v1beta1/regions/nl-ams/containers/uuid-cdc ");
     let cdc = at(
         &calls,
-        "curl -fsS -o /dev/null --max-time 5 --config - https://cdc.example/health ",
+        "curl --config - -fsS -o /dev/null --max-time 5 https://cdc.example/health ",
     );
     assert!(
         calls[cdc].ends_with("[stdin: header = \"X-Auth-Token: test-secret-key\"]"),
         "{log}"
     );
-    assert!(html < backend && backend < cdc, "{log}");
+    assert!(
+        html < backend_api && backend_api < backend && backend < cdc_api && cdc_api < cdc,
+        "{log}"
+    );
     assert_eq!(cdc, calls.len() - 1, "curl is last:\n{log}");
     // Endpoints come from terraform output, never from placeholders.
     for output in [
         "registry_endpoint",
         "site_frontend_bucket",
         "service_backend_url",
+        "service_backend_id",
         "service_cdc_url",
+        "service_cdc_id",
     ] {
         assert!(
             log.contains(&format!("output -raw {output} ")),
             "{output}:\n{log}"
         );
     }
+    // The plan file is gone.
+    assert!(!rig.infra.join(".terraform/cellac-dev.tfplan").exists());
 
     insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
         insta::assert_snapshot!("scripts_deploy_dev_cella", log);
@@ -553,12 +687,17 @@ fn deploy_minimal_local_state() {
     assert!(out.status.success(), "{}", show(&out));
     let log = rig.calls();
     let calls: Vec<&str> = log.lines().collect();
+    // The tree is checked (git status), then init.
     assert!(
-        calls[0].starts_with("terraform -chdir=[TMP]/repo/infra init -input=false "),
+        calls[0].starts_with("git -C [TMP]/repo/infra status --porcelain "),
         "{log}"
     );
     assert!(
-        calls[1].starts_with(&format!(
+        calls[1].starts_with("terraform -chdir=[TMP]/repo/infra init -input=false "),
+        "{log}"
+    );
+    assert!(
+        calls[2].starts_with(&format!(
             "terraform -chdir=[TMP]/repo/infra workspace select -or-create {env} "
         )),
         "{log}"
@@ -587,13 +726,21 @@ fn first_deploy(mode: &str) {
     assert!(out.status.success(), "{}", show(&out));
     let log = rig.calls();
     let calls: Vec<&str> = log.lines().collect();
-    let target = at(&calls, "terraform -chdir=[TMP]/repo/infra apply -input=false -auto-approve -var-file=environments/dev.tfvars.json -var image_tag=0123456789ab -target=module.registry ");
+    let target = at(&calls, "terraform -chdir=[TMP]/repo/infra plan -input=false -detailed-exitcode -out=.terraform/cellac-dev.tfplan -var-file=environments/dev.tfvars.json -var image_tag=0123456789ab -target=module.registry ");
+    let target_apply = at(
+        &calls,
+        "terraform -chdir=[TMP]/repo/infra apply -input=false .terraform/cellac-dev.tfplan ",
+    );
     let login = at(&calls, "docker login rg.nl-ams.scw.cloud/devcella ");
     let full = calls
         .iter()
-        .position(|c| c.contains(" apply ") && !c.contains("-target"))
+        .position(|c| c.contains(" plan ") && !c.contains("-target"))
         .unwrap();
-    assert!(target < login && login < full, "{log}");
+    let full_apply = calls.iter().rposition(|c| c.contains(" apply ")).unwrap();
+    assert!(
+        target < target_apply && target_apply < login && login < full && full < full_apply,
+        "{log}"
+    );
 }
 
 #[test]
@@ -677,9 +824,13 @@ fn health_timeout_names_the_service() {
         "{}",
         show(&out)
     );
-    // Run alone, a step initializes first.
+    // Run alone, a step initializes before any other terraform call.
     assert!(
-        rig.calls().lines().next().unwrap().contains(" init "),
+        rig.calls()
+            .lines()
+            .find(|c| c.starts_with("terraform "))
+            .unwrap()
+            .contains(" init "),
         "{}",
         rig.calls()
     );
@@ -700,4 +851,616 @@ fn images_step_alone() {
         "{log}"
     );
     assert!(!log.contains(" apply "), "{log}");
+}
+
+// Production truth: what a deploy must refuse, the order of the site upload, the
+// plan that is applied, the revision health waits for, the domains it attaches.
+
+/// The indices of the recorded calls that start with `prefix`.
+fn all_at(calls: &[&str], prefix: &str) -> Vec<usize> {
+    calls
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.starts_with(prefix))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+const DIRTY: &str = " M backend/src/app.ts\n?? notes.txt";
+
+#[test]
+fn dirty_tree_is_refused() {
+    for script in ["images.sh", "deploy.sh"] {
+        let rig = Rig::new(&format!("dirty-{script}"), &cella(), &ALL_STUBS);
+        let out = rig.run(script, &["dev"], &[("STUB_DIRTY", DIRTY)]);
+        assert_eq!(out.status.code(), Some(1), "{script}: {}", show(&out));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let me = script.trim_end_matches(".sh");
+        assert!(
+            stderr.contains(&format!("{me}: the working tree has uncommitted changes"))
+                && stderr.contains("ALLOW_DIRTY=1")
+                && stderr.contains("  M backend/src/app.ts")
+                && stderr.contains("  ?? notes.txt"),
+            "{script}: {}",
+            show(&out)
+        );
+        let log = rig.calls();
+        assert!(
+            log.lines().all(|c| c.starts_with("git ")),
+            "{script}: nothing but git runs on a dirty tree:\n{log}"
+        );
+        // The same tree, clean: it runs.
+        let out = rig.run(script, &["dev"], &[]);
+        assert!(out.status.success(), "{script}: {}", show(&out));
+        assert!(rig.calls().contains("docker push "), "{}", rig.calls());
+    }
+}
+
+#[test]
+fn allow_dirty_tags_distinctly() {
+    let rig = Rig::new("allow-dirty", &cella(), &ALL_STUBS);
+    let out = rig.run(
+        "deploy.sh",
+        &["dev"],
+        &[
+            ("STUB_DIRTY", DIRTY),
+            ("ALLOW_DIRTY", "1"),
+            ("STUB_TAG", "0123456789ab-dirty-fedcba987654"),
+            ("HEALTH_TIMEOUT", "0"),
+        ],
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("ALLOW_DIRTY=1: the working tree has uncommitted changes; tagging 0123456789ab-dirty-fedcba987654"),
+        "{}",
+        show(&out)
+    );
+    let log = rig.calls();
+    let tag = "0123456789ab-dirty-fedcba987654";
+    assert!(
+        log.contains(&format!(
+            "docker push rg.nl-ams.scw.cloud/devcella/backend:{tag} "
+        )),
+        "{log}"
+    );
+    assert!(log.contains(&format!(" -var image_tag={tag} ")), "{log}");
+    assert!(
+        !log.contains(":0123456789ab ") && !log.contains("image_tag=0123456789ab "),
+        "a dirty tree is never tagged as the plain commit:\n{log}"
+    );
+    // Nor through IMAGE_TAG.
+    let rig = Rig::new("allow-dirty-commit-tag", &cella(), &ALL_STUBS);
+    let out = rig.run(
+        "images.sh",
+        &["dev"],
+        &[
+            ("STUB_DIRTY", DIRTY),
+            ("ALLOW_DIRTY", "1"),
+            ("IMAGE_TAG", "0123456789ab"),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(
+            "IMAGE_TAG=0123456789ab is the commit, but the working tree has uncommitted changes"
+        ),
+        "{}",
+        show(&out)
+    );
+    assert!(!rig.calls().contains("docker"), "{}", rig.calls());
+}
+
+/// The dirty-tree policy against a real git repository, when git is installed.
+#[test]
+fn dirty_tree_with_real_git() {
+    let Some(git) = ["/usr/bin/git", "/bin/git", "/usr/local/bin/git"]
+        .iter()
+        .map(Path::new)
+        .find(|p| p.exists())
+    else {
+        eprintln!("NOTICE: git is not installed; not checking the dirty-tree policy against it");
+        return;
+    };
+    let stubs: Vec<&str> = ALL_STUBS.iter().copied().filter(|s| *s != "git").collect();
+    let rig = Rig::new("real-git", &cella(), &stubs);
+    std::os::unix::fs::symlink(git, rig.tools.join("git")).unwrap();
+    let run_git = |args: &[&str]| {
+        let out = Command::new(git)
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(&rig.repo)
+            .env("HOME", &rig.dir.0)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", show(&out));
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    };
+    write(
+        &rig.infra.join(".gitignore"),
+        ".terraform/\n*.tfplan\n",
+        false,
+    );
+    run_git(&["init", "-q"]);
+    run_git(&["add", "-A"]);
+    run_git(&["commit", "-q", "-m", "first"]);
+    let commit = run_git(&["rev-parse", "--short=12", "HEAD"]);
+    // `terraform init` writes the lock file: it does not make the tree dirty.
+    write(&rig.infra.join(".terraform.lock.hcl"), "# lock\n", false);
+    let out = rig.run("images.sh", &["dev"], &[]);
+    assert!(out.status.success(), "{}", show(&out));
+    assert!(
+        rig.calls().contains(&format!("devcella/backend:{commit} ")),
+        "{}",
+        rig.calls()
+    );
+    // An untracked file makes it dirty.
+    write(&rig.repo.join("backend/new.ts"), "x\n", false);
+    let out = rig.run("images.sh", &["dev"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("?? backend/"),
+        "{}",
+        show(&out)
+    );
+    // ALLOW_DIRTY=1: COMMIT-dirty-HASH, the same for the same tree, and the index is untouched.
+    let tag_of = |rig: &Rig| {
+        let out = rig.run("images.sh", &["dev"], &[("ALLOW_DIRTY", "1")]);
+        assert!(out.status.success(), "{}", show(&out));
+        let log = rig.calls();
+        let line = log
+            .lines()
+            .rfind(|c| c.starts_with("docker push ") && c.contains("/backend:"))
+            .unwrap()
+            .to_string();
+        line.split("/backend:")
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let first = tag_of(&rig);
+    assert!(first.starts_with(&format!("{commit}-dirty-")), "{first}");
+    assert_eq!(first.len(), commit.len() + "-dirty-".len() + 12, "{first}");
+    assert_eq!(tag_of(&rig), first, "the same tree, the same tag");
+    assert_eq!(
+        run_git(&["diff", "--cached", "--name-only"]),
+        "",
+        "the index is left alone"
+    );
+    write(&rig.repo.join("backend/new.ts"), "y\n", false);
+    assert_ne!(tag_of(&rig), first, "another tree, another tag");
+}
+
+/// The bucket before the upload: the current site's asset, the previous release's,
+/// an older release's, a stray key, HTML and the release record.
+const LISTING: &str = r#"{"Contents": [
+  {"Key": ".cellac/releases.json"},
+  {"Key": "index.html"},
+  {"Key": "gone.html"},
+  {"Key": "assets/app-new.js"},
+  {"Key": "assets/app-prev.js"},
+  {"Key": "assets/app-older.js"},
+  {"Key": "favicon.ico"},
+  {"Key": "stray.txt"}
+]}"#;
+const RELEASES: &str = r#"{"releases": [
+  {"tag": "prevtag00000", "assets": ["assets/app-prev.js", "favicon.ico"]},
+  {"tag": "oldertag0000", "assets": ["assets/app-older.js", "favicon.ico"]}
+]}"#;
+
+fn site_rig(name: &str) -> Rig {
+    let rig = Rig::new(name, &cella(), &ALL_STUBS);
+    let dist = rig.repo.join("frontend/dist");
+    write(&dist.join("assets/app-new.js"), "new\n", false);
+    write(&dist.join("favicon.ico"), "ico\n", false);
+    write(&dist.join("about/index.html"), "<html></html>\n", false);
+    rig
+}
+
+#[test]
+fn site_keeps_the_live_site_whole() {
+    let rig = site_rig("site-order");
+    let out = rig.run(
+        "site.sh",
+        &["dev"],
+        &[("STUB_LIST", LISTING), ("STUB_RELEASES", RELEASES)],
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    let log = rig.calls();
+    let calls: Vec<&str> = log.lines().collect();
+    let aws = "aws --endpoint-url https://s3.nl-ams.scw.cloud --region nl-ams ";
+    let list = at(
+        &calls,
+        &format!("{aws}s3api list-objects-v2 --bucket dev-cella-frontend "),
+    );
+    let read = at(
+        &calls,
+        &format!("{aws}s3 cp s3://dev-cella-frontend/.cellac/releases.json - "),
+    );
+    let syncs = all_at(&calls, &format!("{aws}s3 sync "));
+    assert_eq!(syncs.len(), 2, "{log}");
+    let (assets, html) = (syncs[0], syncs[1]);
+    // Every asset before any HTML; the asset upload deletes nothing; no ACLs.
+    assert!(calls[assets].contains(" --exclude *.html "), "{log}");
+    assert!(
+        calls[assets].contains("--cache-control 'public, max-age=31536000, immutable'"),
+        "{log}"
+    );
+    assert!(!calls[assets].contains("--delete"), "{log}");
+    assert!(
+        calls[html].contains(" --exclude * --include *.html "),
+        "{log}"
+    );
+    assert!(
+        calls[html].contains("--cache-control 'no-cache, no-store, must-revalidate'"),
+        "{log}"
+    );
+    assert!(!log.contains("--acl"), "{log}");
+    // The release is recorded after the HTML: the new one first, with its assets.
+    let record = at(
+        &calls,
+        &format!("{aws}s3 cp - s3://dev-cella-frontend/.cellac/releases.json "),
+    );
+    assert!(
+        calls[record].contains(r#"[stdin: {"releases":[{"tag":"0123456789ab","assets":["assets/app-new.js","favicon.ico"]},{"tag":"prevtag00000","#),
+        "{log}"
+    );
+    // Pruning last: the older release's asset and the stray key; never the previous
+    // release's assets, the current ones, HTML or the record.
+    let prune = all_at(
+        &calls,
+        &format!("{aws}s3api delete-objects --bucket dev-cella-frontend "),
+    );
+    assert_eq!(prune.len(), 1, "{log}");
+    let prune = prune[0];
+    assert!(
+        list < read && read < assets && assets < html && html < record && record < prune,
+        "{log}"
+    );
+    assert!(
+        calls[prune].contains(r#"--delete '{"Objects":[{"Key":"assets/app-older.js"},{"Key":"stray.txt"}],"Quiet":true}'"#),
+        "{log}"
+    );
+    for kept in [
+        "app-prev.js",
+        "app-new.js",
+        "favicon.ico",
+        ".html",
+        ".cellac",
+    ] {
+        assert!(!calls[prune].contains(kept), "{kept} is pruned:\n{log}");
+    }
+}
+
+#[test]
+fn site_first_release_prunes_nothing() {
+    let rig = site_rig("site-first");
+    let listing = r#"{"Contents": [{"Key": "index.html"}, {"Key": "assets/app-old.js"}]}"#;
+    let out = rig.run("site.sh", &["dev"], &[("STUB_LIST", listing)]);
+    assert!(out.status.success(), "{}", show(&out));
+    let log = rig.calls();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("no release of frontend recorded yet"),
+        "{}",
+        show(&out)
+    );
+    assert!(!log.contains("s3 cp s3://"), "no record to read:\n{log}");
+    assert!(!log.contains("delete-objects"), "nothing pruned:\n{log}");
+    assert!(
+        log.contains(r#"[stdin: {"releases":[{"tag":"0123456789ab","assets":["assets/app-new.js","favicon.ico"]}]}]"#),
+        "{log}"
+    );
+    // A second deploy of another commit keeps the first release's assets.
+    let listing = r#"{"Contents": [{"Key": ".cellac/releases.json"}, {"Key": "index.html"}, {"Key": "assets/app-old.js"}, {"Key": "assets/app-new.js"}]}"#;
+    let releases = r#"{"releases":[{"tag":"0123456789ab","assets":["assets/app-new.js"]}]}"#;
+    let out = rig.run(
+        "site.sh",
+        &["dev"],
+        &[
+            ("STUB_LIST", listing),
+            ("STUB_RELEASES", releases),
+            ("IMAGE_TAG", "second000000"),
+        ],
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    let log = rig.calls();
+    let prune = log
+        .lines()
+        .find(|c| c.contains("delete-objects"))
+        .unwrap_or_else(|| panic!("no pruning:\n{log}"));
+    assert!(
+        prune.contains(r#"{"Objects":[{"Key":"assets/app-old.js"}]"#),
+        "{log}"
+    );
+}
+
+#[test]
+fn apply_applies_the_plan_it_showed() {
+    let rig = Rig::new("apply-plan", &cella(), &ALL_STUBS);
+    write(&rig.infra.join("secrets/dev.tfvars"), "x = 1\n", false);
+    let out = rig.run("apply.sh", &["dev"], &[]);
+    assert!(out.status.success(), "{}", show(&out));
+    let log = rig.calls();
+    let calls: Vec<&str> = log.lines().collect();
+    let plan = at(&calls, "terraform -chdir=[TMP]/repo/infra plan ");
+    let file = calls[plan]
+        .split(' ')
+        .find_map(|a| a.strip_prefix("-out="))
+        .unwrap_or_else(|| panic!("plan without -out:\n{log}"));
+    assert!(file.ends_with(".tfplan"), "{log}");
+    assert!(
+        calls[plan].contains(" -var-file=environments/dev.tfvars.json -var image_tag=0123456789ab -var-file=secrets/dev.tfvars "),
+        "{log}"
+    );
+    let applies = all_at(&calls, "terraform -chdir=[TMP]/repo/infra apply ");
+    assert_eq!(applies.len(), 1, "{log}");
+    assert!(
+        calls[applies[0]].starts_with(&format!(
+            "terraform -chdir=[TMP]/repo/infra apply -input=false {file}   "
+        )),
+        "apply takes exactly the plan file, nothing else:\n{log}"
+    );
+    assert!(plan < applies[0], "{log}");
+    assert!(!rig.infra.join(file).exists(), "the plan file is removed");
+
+    // Without secrets/dev.tfvars, no such -var-file; a failed plan applies nothing.
+    let rig = Rig::new("apply-plan-fails", &cella(), &ALL_STUBS);
+    let out = rig.run("apply.sh", &["dev"], &[("STUB_PLAN_EXIT", "1")]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let log = rig.calls();
+    assert!(log.contains(" plan "), "{log}");
+    assert!(!log.contains("secrets/"), "{log}");
+    assert!(!log.contains(" apply "), "{log}");
+    assert!(!rig.infra.join(".terraform/cellac-dev.tfplan").exists());
+}
+
+#[test]
+fn prod_needs_a_yes() {
+    // No terminal (the tests' stdin), no --yes, no CI=true: refused before anything runs.
+    for script in ["apply.sh", "deploy.sh"] {
+        let rig = Rig::new(&format!("prod-refused-{script}"), &cella(), &ALL_STUBS);
+        let out = rig.run(script, &["prod"], &[("CI", "1")]);
+        assert_eq!(out.status.code(), Some(1), "{script}: {}", show(&out));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(
+                "refusing to apply to prod unconfirmed: stdin is not a terminal; pass --yes or set CI=true"
+            ),
+            "{script}: {}",
+            show(&out)
+        );
+        assert_eq!(rig.calls(), "", "{script}");
+    }
+    // Not prod: no question.
+    let rig = Rig::new("prod-dev", &cella(), &ALL_STUBS);
+    let out = rig.run("apply.sh", &["staging"], &[]);
+    assert!(out.status.success(), "{}", show(&out));
+    // --yes (either place) or CI=true: plan, then apply.
+    for (name, args, env) in [
+        ("yes", &["prod", "--yes"][..], &[][..]),
+        ("yes-first", &["--yes", "prod"][..], &[][..]),
+        ("ci", &["prod"][..], &[("CI", "true")][..]),
+    ] {
+        let rig = Rig::new(&format!("prod-{name}"), &cella(), &ALL_STUBS);
+        let out = rig.run("apply.sh", args, env);
+        assert!(out.status.success(), "{name}: {}", show(&out));
+        let log = rig.calls();
+        let calls: Vec<&str> = log.lines().collect();
+        let plan = at(&calls, "terraform -chdir=[TMP]/repo/infra plan ");
+        let apply = at(
+            &calls,
+            "terraform -chdir=[TMP]/repo/infra apply -input=false .terraform/cellac-prod.tfplan ",
+        );
+        assert!(plan < apply, "{name}:\n{log}");
+    }
+    // deploy.sh --yes hands it on to the steps that apply.
+    let rig = Rig::new("prod-deploy-yes", &cella(), &ALL_STUBS);
+    let out = rig.run(
+        "deploy.sh",
+        &["prod", "--yes"],
+        &[("STUB_NO_REGISTRY", "missing")],
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    let log = rig.calls();
+    assert_eq!(
+        log.lines()
+            .filter(|c| c.starts_with("terraform -chdir=[TMP]/repo/infra apply -input=false .terraform/cellac-prod.tfplan "))
+            .count(),
+        2,
+        "the registry, then everything:\n{log}"
+    );
+    let out = rig.run("deploy.sh", &["prod", "--force"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("unknown option --force"),
+        "{}",
+        show(&out)
+    );
+}
+
+/// With a terminal (script(1) gives one), prod asks, and only `yes` applies.
+#[test]
+fn prod_asks_on_a_terminal() {
+    let Some(script) = ["/usr/bin/script", "/bin/script"]
+        .iter()
+        .map(Path::new)
+        .find(|p| p.exists())
+    else {
+        eprintln!("NOTICE: script(1) is not installed; not checking the prod question");
+        return;
+    };
+    for (answer, applied) in [("yes", true), ("no", false), ("y", false)] {
+        let rig = Rig::new(&format!("prod-tty-{answer}"), &cella(), &ALL_STUBS);
+        let path = format!("{}:{}", rig.stubs.display(), rig.tools.display());
+        let command = format!("{} prod", rig.infra.join("scripts/apply.sh").display());
+        let mut child = Command::new(script)
+            .args(["-qec", &command, "/dev/null"])
+            .current_dir(rig.dir.0.join("elsewhere"))
+            .env_clear()
+            .env("PATH", format!("{path}:/usr/bin:/bin"))
+            .env("HOME", &rig.dir.0)
+            .env("STUB_LOG", &rig.log)
+            .env("STUB_REPO", &rig.repo)
+            .env("SCW_ACCESS_KEY", "SCWTESTACCESSKEY")
+            .env("SCW_SECRET_KEY", "test-secret-key")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        {
+            use std::io::Write;
+            let mut stdin = child.stdin.take().unwrap();
+            stdin.write_all(format!("{answer}\n").as_bytes()).unwrap();
+        }
+        let out = child.wait_with_output().unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            text.contains("Apply this plan to prod?"),
+            "{answer}: {text}"
+        );
+        let log = rig.calls();
+        assert!(log.contains(" plan "), "{answer}:\n{log}");
+        assert_eq!(log.contains(" apply "), applied, "{answer}:\n{log}\n{text}");
+        assert_eq!(out.status.success(), applied, "{answer}: {text}");
+    }
+}
+
+#[test]
+fn health_waits_for_the_new_revision() {
+    let rig = Rig::new("health-revision", &cella(), &ALL_STUBS);
+    let out = rig.run(
+        "health.sh",
+        &["dev"],
+        &[
+            ("STUB_API", "pending:old ready:old pending:new ready:new"),
+            ("HEALTH_INTERVAL", "0"),
+        ],
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    let log = rig.calls();
+    let calls: Vec<&str> = log.lines().collect();
+    for (service, probe) in [
+        (
+            "backend",
+            "curl -fsS -o /dev/null --max-time 5 https://backend.example/health ",
+        ),
+        (
+            "cdc",
+            "curl --config - -fsS -o /dev/null --max-time 5 https://cdc.example/health ",
+        ),
+    ] {
+        let api = all_at(
+            &calls,
+            &format!("curl --config - -fsS --max-time 10 https://api.scaleway.com/containers/v1beta1/regions/nl-ams/containers/uuid-{service} "),
+        );
+        assert_eq!(
+            api.len(),
+            4,
+            "{service}: polled until the new image is ready:\n{log}"
+        );
+        let probes = all_at(&calls, probe);
+        assert_eq!(probes.len(), 1, "{service}:\n{log}");
+        assert!(
+            api[3] < probes[0],
+            "{service}: the path only once the revision is ready:\n{log}"
+        );
+    }
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("health: backend runs rg.nl-ams.scw.cloud/devcella/backend:0123456789ab"),
+        "{}",
+        show(&out)
+    );
+}
+
+#[test]
+fn health_fails_while_the_old_revision_runs() {
+    for (states, message) in [
+        ("ready:old", "health: service backend did not run :0123456789ab within 0s (last seen: status ready, image rg.nl-ams.scw.cloud/devcella/backend:000000000000)"),
+        ("pending:new", "health: service backend did not run :0123456789ab within 0s (last seen: status pending, image rg.nl-ams.scw.cloud/devcella/backend:0123456789ab)"),
+        ("fail", "health: service backend did not run :0123456789ab within 0s (last seen: status no answer from the Containers API (does SCW_SECRET_KEY allow ContainersReadOnly?), image unknown)"),
+        ("error:new", "health: service backend: the container is in error (image rg.nl-ams.scw.cloud/devcella/backend:0123456789ab)"),
+    ] {
+        let rig = Rig::new("health-old", &cella(), &ALL_STUBS);
+        let out = rig.run(
+            "health.sh",
+            &["dev"],
+            &[("STUB_API", states), ("HEALTH_TIMEOUT", "0")],
+        );
+        assert_eq!(out.status.code(), Some(1), "{states}: {}", show(&out));
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains(message),
+            "{states}: {}",
+            show(&out)
+        );
+        assert!(
+            !rig.calls().contains("https://backend.example/health"),
+            "{states}: the old revision's answer does not count:\n{}",
+            rig.calls()
+        );
+    }
+}
+
+#[test]
+fn domains_attach_once_their_cname_exists() {
+    let mut stubs = ALL_STUBS.to_vec();
+    stubs.push("dig");
+    let rig = Rig::new("domains", &cella(), &stubs);
+    let state = r#"{"version": 4, "resources": [
+      {"module": "module.containers", "type": "scaleway_container", "name": "backend", "instances": [{"attributes": {}}]},
+      {"module": "module.containers", "type": "scaleway_container_domain", "name": "backend", "instances": [{"index_key": "old.cellajs.com"}]}
+    ]}"#;
+    let records = r#"{"api.cellajs.com": "abc.functions.fnc.nl-ams.scw.cloud", "www.cellajs.com": "def.functions.fnc.nl-ams.scw.cloud", "old.cellajs.com": "ghi.functions.fnc.nl-ams.scw.cloud"}"#;
+    let out = rig.run(
+        "apply.sh",
+        &["dev"],
+        &[
+            ("STUB_STATE", state),
+            ("STUB_RECORDS", records),
+            // api's record exists (written with capitals; dig adds the trailing dot),
+            // www's points elsewhere.
+            (
+                "STUB_DNS",
+                "api.cellajs.com=ABC.functions.fnc.nl-ams.scw.cloud www.cellajs.com=other.example",
+            ),
+        ],
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    let log = rig.calls();
+    let plan = log.lines().find(|c| c.contains(" plan ")).unwrap();
+    assert!(
+        plan.contains(r#" -var 'attached_domains=["api.cellajs.com","old.cellajs.com"]' "#),
+        "{log}"
+    );
+    assert!(log.contains("dig +short CNAME api.cellajs.com "), "{log}");
+    assert!(
+        !log.contains("dig +short CNAME old.cellajs.com"),
+        "in the state: attached without asking DNS:\n{log}"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("apply: create CNAME www.cellajs.com -> def.functions.fnc.nl-ams.scw.cloud, then run deploy again"),
+        "{}",
+        show(&out)
+    );
+    assert!(!stdout.contains("create CNAME api."), "{}", show(&out));
+    assert!(!stdout.contains("create CNAME old."), "{}", show(&out));
+
+    // The first apply: no state, no outputs; nothing to attach, nothing to say.
+    let rig = Rig::new("domains-first", &cella(), &stubs);
+    let out = rig.run("apply.sh", &["dev"], &[]);
+    assert!(out.status.success(), "{}", show(&out));
+    assert!(
+        rig.calls().contains(" -var attached_domains=[] "),
+        "{}",
+        rig.calls()
+    );
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("create CNAME"));
 }

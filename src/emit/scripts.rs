@@ -7,9 +7,16 @@
 //!
 //! The scripts rely on this contract with the Terraform emitter: root outputs
 //! `registry_endpoint` (when some service builds its image), `service_NAME_url`,
-//! `site_NAME_bucket` and `site_NAME_url` (NAME with `-` as `_`); the root variable
-//! `image_tag`; the files `environments/ENV.tfvars.json` and, with `state`,
-//! `environments/ENV.s3.tfbackend`; the module call `module.registry`.
+//! `service_NAME_id` (the container's `REGION/UUID`), `site_NAME_bucket` and
+//! `site_NAME_url` (NAME with `-` as `_`), and, when the stack has services,
+//! `dns_records_to_create` (host -> CNAME target); the root variables `image_tag`
+//! and, when the stack has services, `attached_domains` (list(string), default
+//! `[]`: the custom container domains to attach, see `templates/apply.sh.hbs`); the
+//! resource type `scaleway_container_domain` keyed by host; the files
+//! `environments/ENV.tfvars.json`, optionally `secrets/ENV.tfvars` and, with
+//! `state`, `environments/ENV.s3.tfbackend`; the module call `module.registry`.
+//! Sites' buckets are readable by everyone through their bucket policy: the
+//! scripts upload objects without ACLs.
 
 use crate::model::{Image, Stack};
 use handlebars::{
@@ -155,8 +162,10 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
             Some(json!({
                 "name": s.name.value,
                 "url_output": output_name("service", &s.name.value, "url"),
+                "id_output": output_name("service", &s.name.value, "id"),
                 "path": h.path.value,
                 "private": s.private,
+                "built": matches!(s.image, Image::Build { .. }),
             }))
         })
         .collect();
@@ -176,10 +185,6 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
         })
         .collect();
     let builds_images = !images.is_empty();
-    let private_health = stack
-        .services
-        .iter()
-        .any(|s| s.private && s.health.is_some());
     let mut tools = vec!["terraform", "git"];
     if builds_images {
         tools.push("docker");
@@ -189,6 +194,10 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
     }
     if !health.is_empty() {
         tools.push("curl");
+    }
+    // apply.sh (custom domains), site.sh (releases) and health.sh (the API) read JSON.
+    if !services.is_empty() || !sites.is_empty() {
+        tools.push("jq");
     }
     let env_names: Vec<&str> = envs.iter().map(|e| e.env.value.as_str()).collect();
     json!({
@@ -204,7 +213,8 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
         "state_region": stack.state.as_ref().map(|s| s.region.value.clone()),
         "s3": stack.state.is_some() || !sites.is_empty(),
         "builds_images": builds_images,
-        "needs_secret_key": builds_images || private_health,
+        // docker login, and health.sh's calls to the Containers API.
+        "needs_secret_key": builds_images || !health.is_empty(),
         "tools": tools,
         "images": images,
         "services": services,
@@ -246,14 +256,37 @@ pub fn render(envs: &[Stack], stack_path: &str) -> BTreeMap<String, String> {
     files
 }
 
+/// Every root output, `{name, description}` sorted by name, read from the
+/// `outputs.tf.json` the Terraform emitter writes, so that the README lists exactly
+/// those. A `|` in a description is escaped for the Markdown table.
+fn root_outputs(envs: &[Stack], stack_path: &str) -> Value {
+    let files = super::terraform::emit(envs, stack_path);
+    let doc: Value = files
+        .get("outputs.tf.json")
+        .and_then(|bytes| serde_json::from_slice(bytes).ok())
+        .unwrap_or(Value::Null);
+    let outputs: Vec<Value> = doc["output"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(name, o)| {
+            let description = o["description"].as_str().unwrap_or("").replace('|', "\\|");
+            json!({ "name": name, "description": description })
+        })
+        .collect();
+    Value::Array(outputs)
+}
+
 /// The generated `README.md`: prerequisites, secrets, the deploy command, the
 /// environments and the outputs. Empty when `envs` is.
 pub fn readme(envs: &[Stack], stack_path: &str) -> String {
     if envs.is_empty() {
         return String::new();
     }
+    let mut data = data(envs, stack_path);
+    data["outputs"] = root_outputs(envs, stack_path);
     registry()
-        .render("readme", &data(envs, stack_path))
+        .render("readme", &data)
         .unwrap_or_else(|e| panic!("rendering templates/README.md.hbs: {e}"))
 }
 

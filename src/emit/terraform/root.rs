@@ -568,6 +568,11 @@ fn outputs(s: &Stack, shape: Shape) -> Map<String, Value> {
             ex(format!("module.containers.urls[{}]", hcl::string(n))),
             format!("The https:// URL of service `{n}`."),
         );
+        o(
+            format!("service_{}_id", ident(n)),
+            ex(format!("module.containers.ids[{}]", hcl::string(n))),
+            format!("The container id of service `{n}` (REGION/UUID), which health.sh polls."),
+        );
     }
     for site in &s.sites {
         let n = &site.name.value;
