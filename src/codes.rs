@@ -111,6 +111,12 @@ codes! {
         "service api {\n    bucket uploads access=write\n}", "Declare `bucket uploads` at the top level, or fix the name (did-you-mean).";
     "cellac::edge::waf", "warning", "A `waf=#true` site domain on the `starter` Edge Services plan, which includes no WAF requests.",
         "edge plan=starter\ndomain example.com site=web waf=#true", "Write `edge plan=professional`, or remove `waf=#true`.";
+    "cellac::database::unknown", "error", "A service's `database NAME` names a database the stack does not declare.",
+        "service api {\n    database main\n}", "Declare `database main engine=serverless-sql` at the top level, or fix the name (did-you-mean).";
+    "cellac::domain::shared", "error", "One host name attached in two or more environments: a top-level `domain` applies to every environment, and a host can belong to one container or pipeline only.",
+        "domain api.example.com service=api\nenvironment dev\nenvironment prod", "Move the `domain` into the `environment` block that owns it.";
+    "cellac::port::default", "warning", "A service with no `port` and no `health`: Scaleway sends HTTP to 8080, and a process that does not answer there fails its deploy.",
+        "service worker {\n    image dockerfile=\"worker/Dockerfile\"\n}", "Write the port the process serves HTTP on (`port 8080`); a worker that serves no HTTP belongs in a `job`.";
     "cellac::secrets-file::syntax", "error", "A secrets file line that is not `name = \"value\"` (or JSON that is not an object of strings).",
         "database_url = postgres://...", "Quote the value: `database_url = \"postgres://...\"`.";
     "cellac::secrets-file::missing", "error", "A declared secret with no value in the secrets file (nor in TF_VAR_NAME).",

@@ -55,6 +55,9 @@ pub struct ArgSpec {
     /// Only the listed `values` are accepted.
     #[serde(default)]
     pub closed: bool,
+    /// The last argument may repeat (`command "celery" "-A" "app"`).
+    #[serde(default)]
+    pub variadic: bool,
 }
 
 #[derive(Debug, Deserialize)]

@@ -33,11 +33,11 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                         .at(link.target.span, "unknown service")
                         .help(names.did_you_mean(&link.target.value)),
                 ),
-                Some(target) if target.private => out.push(
+                Some(target) if target.private && link.token.is_none() => out.push(
                     Diagnostic::error("cellac::link::private", format!("`{}` links to `{}`, a private service (environment `{}`)", svc.name.value, target.name.value, stack.env.value))
                         .at(link.target.span, "private service")
                         .also(target.name.span, "declared here")
-                        .help(format!("make `{}` public, or remove the link: callers outside its namespace need a token", target.name.value)),
+                        .help(format!("add `token=KEY` to the link: KEY gets an API key allowed to call `{}`, sent as X-Auth-Token; or make `{}` public", target.name.value, target.name.value)),
                 ),
                 Some(_) => {}
             }

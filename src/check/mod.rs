@@ -2,6 +2,7 @@
 //! (`cellac::scale::singleton` lives in `scale.rs`).
 
 mod bucket;
+mod database;
 mod domain;
 mod edge;
 mod env;
@@ -46,8 +47,10 @@ pub fn run(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     timeout::check(ctx, out);
     health::check(ctx, out);
     domain::check(ctx, out);
+    domain::shared(ctx, out);
     load_balancer::check(ctx, out);
     bucket::check(ctx, out);
+    database::check(ctx, out);
     edge::check(ctx, out);
     project::check(ctx, out);
     merge_environments(ctx.envs, out);

@@ -142,7 +142,7 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
             json!({
                 "source": "./modules/iam",
                 "project_id": ex("local.project_id"),
-                "applications": ex("{ for name, s in var.services : name => { name = s.name, access = s.bucket_access } if length(s.bucket_access) > 0 }"),
+                "applications": ex("{ for name, s in var.services : name => { name = s.name, access = s.bucket_access, databases = length(s.databases) > 0, containers = length(s.tokens) > 0 } if length(s.bucket_access) + length(s.databases) + length(s.tokens) > 0 }"),
                 "tags": ex("local.tags"),
             }),
         );
@@ -195,11 +195,28 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
             c["private_network_id"] = ex("module.network.private_network_id");
         }
         if shape.iam {
+            c["access_keys"] = ex("module.iam.access_keys");
+            c["secret_keys"] = ex("module.iam.secret_keys");
+            c["application_ids"] = ex("module.iam.application_ids");
+        }
+        if shape.storage {
             c["bucket_names"] = ex("module.storage.buckets");
-            c["s3_access_keys"] = ex("module.iam.access_keys");
-            c["s3_secret_keys"] = ex("module.iam.secret_keys");
+        }
+        if shape.database {
+            c["database_endpoints"] = ex("module.database.endpoints");
         }
         modules.insert("containers".into(), c);
+    }
+    if shape.database {
+        modules.insert(
+            "database".into(),
+            json!({
+                "source": "./modules/database",
+                "project_id": ex("local.project_id"),
+                "region": s.region.value,
+                "databases": ex("var.databases"),
+            }),
+        );
     }
     if shape.storage {
         modules.insert(
@@ -349,6 +366,15 @@ fn variables(envs: &[Stack], shape: Shape) -> Map<String, Value> {
         );
         a.insert("default".into(), json!([]));
         vars.insert("attached_domains".into(), Value::Object(a));
+    }
+    if shape.database {
+        vars.insert(
+            "databases".into(),
+            Value::Object(variable(
+                "map(object({ name = string, min_cpu = number, max_cpu = number }))",
+                "Each Serverless SQL Database in this environment.",
+            )),
+        );
     }
     if shape.storage {
         vars.insert(
