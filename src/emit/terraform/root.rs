@@ -56,6 +56,12 @@ pub fn emit(envs: &[Stack], shape: Shape, banner: &str, files: &mut Artifacts) {
         "secrets.auto.tfvars.example".into(),
         secrets_example(s, banner).into_bytes(),
     );
+    for e in envs {
+        files.insert(
+            format!("secrets/{}.tfvars.example", e.env.value),
+            env_secrets_example(e, banner).into_bytes(),
+        );
+    }
 }
 
 fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
@@ -648,9 +654,45 @@ fn outputs(s: &Stack, shape: Shape) -> Map<String, Value> {
     out
 }
 
+/// `secrets/ENV.tfvars.example`: the values of one environment. Per-environment
+/// secrets must be set here; the others may be, to override the shared value.
+fn env_secrets_example(s: &Stack, banner: &str) -> String {
+    let env = &s.env.value;
+    let mut text = format!(
+        "# {banner}\n# Copy to secrets/{env}.tfvars (never commit it): the values of environment `{env}`.\n# The scripts pass it with -var-file, so it wins over secrets.auto.tfvars.\n"
+    );
+    let (own, shared): (Vec<&Secret>, Vec<&Secret>) =
+        s.secrets.iter().partition(|x| x.per_environment);
+    if !own.is_empty() {
+        text.push_str(&format!(
+            "\n# Per-environment secrets: `{env}` needs its own value for each (a deploy refuses without one).\n"
+        ));
+        for x in own {
+            text.push_str(&format!(
+                "\n# {}: {}\n{} = \"\"\n",
+                x.name.value,
+                secret_rules(x),
+                x.name.value
+            ));
+        }
+    }
+    if !shared.is_empty() {
+        text.push_str("\n# Shared secrets (secrets.auto.tfvars): uncomment one to give this environment its own value.\n");
+        for x in shared {
+            text.push_str(&format!(
+                "\n# {}: {}\n# {} = \"\"\n",
+                x.name.value,
+                secret_rules(x),
+                x.name.value
+            ));
+        }
+    }
+    text
+}
+
 fn secrets_example(s: &Stack, banner: &str) -> String {
-    let mut text = format!("# {banner}\n# Copy to secrets.auto.tfvars (never commit it), or set TF_VAR_NAME, and fill in every value.\n");
-    for x in &s.secrets {
+    let mut text = format!("# {banner}\n# Copy to secrets.auto.tfvars (never commit it), or set TF_VAR_NAME, and fill in every value.\n# Terraform loads it for every environment; per-environment secrets go in secrets/ENV.tfvars.\n");
+    for x in s.secrets.iter().filter(|x| !x.per_environment) {
         text.push_str(&format!(
             "\n# {}: {}\n{} = \"\"\n",
             x.name.value,
