@@ -2,6 +2,8 @@
 //! Lowering is lenient: a value of the wrong shape was already reported by the
 //! schema check, so it is skipped here and the default stands.
 
+pub mod duration;
+pub mod names;
 mod resources;
 pub mod service;
 

@@ -1,9 +1,9 @@
 //! `environments/ENV.tfvars.json`: the values that make each environment.
 
 use super::Shape;
-use crate::check::health::seconds;
-use crate::check::name::registry_name;
 use crate::emit::{json_bytes, Artifacts};
+use crate::model::duration::seconds;
+use crate::model::names::registry_name;
 use crate::model::{Image, Service, Stack};
 use crate::syntax::Value as Kdl;
 use serde_json::{json, Map, Value};
