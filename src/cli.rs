@@ -43,6 +43,10 @@ struct CheckArgs {
     /// A secrets file (`name = "value"` lines or JSON) to check; values are never shown.
     #[arg(long, value_name = "FILE")]
     secrets: Option<PathBuf>,
+    /// An output folder: check every environment's `secrets/ENV.tfvars` with the shared
+    /// `secrets.auto.tfvars` (per-environment secrets: each has its own value).
+    #[arg(long, value_name = "DIR", conflicts_with = "secrets")]
+    secrets_dir: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -271,6 +275,9 @@ fn check(args: &CheckArgs) -> i32 {
             }
         },
     };
+    if let Some(dir) = &args.secrets_dir {
+        secrets_dir(&mut checked, dir);
+    }
     let files = Files {
         stack_name: &input.name,
         stack: text,
@@ -284,6 +291,51 @@ fn check(args: &CheckArgs) -> i32 {
     } else {
         EXIT_OK
     }
+}
+
+/// `check --secrets-dir DIR`: reads `DIR/secrets.auto.tfvars` and each environment's
+/// `DIR/secrets/ENV.tfvars` (a missing file is no values), and checks per-environment
+/// secrets across them. The files' own syntax is checked by `--secrets FILE`; values
+/// never reach a diagnostic.
+fn secrets_dir(checked: &mut crate::Checked, dir: &Path) {
+    use crate::check::secrets_dir::EnvFile;
+    use crate::check::secrets_file::parse;
+    let load = |path: &Path| -> Option<Vec<crate::check::secrets_file::Entry>> {
+        let meta = std::fs::metadata(path).ok()?;
+        if !meta.is_file() || meta.len() > 1 << 20 {
+            return None;
+        }
+        let text = std::fs::read_to_string(path).ok()?;
+        Some(parse(&text, &mut Vec::new()))
+    };
+    let shared_path = dir.join("secrets.auto.tfvars");
+    let shared = load(&shared_path);
+    let shared_name = shared_path.display().to_string();
+    let envs: Vec<String> = checked.envs.iter().map(|e| e.env.value.clone()).collect();
+    let loaded: Vec<(String, String, Option<Vec<_>>)> = envs
+        .iter()
+        .map(|env| {
+            let path = dir.join("secrets").join(format!("{env}.tfvars"));
+            (env.clone(), path.display().to_string(), load(&path))
+        })
+        .collect();
+    let files: Vec<EnvFile> = loaded
+        .iter()
+        .map(|(env, path, entries)| EnvFile {
+            env,
+            path,
+            entries: entries.as_deref(),
+        })
+        .collect();
+    let mut out = Vec::new();
+    crate::check::secrets_dir::check(
+        &checked.envs,
+        shared.as_deref().map(|e| (shared_name.as_str(), e)),
+        &files,
+        &mut out,
+    );
+    checked.diagnostics.extend(out);
+    crate::diagnostic::sort_and_dedup(&mut checked.diagnostics);
 }
 
 fn explain(code: Option<&str>) -> i32 {

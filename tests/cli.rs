@@ -579,3 +579,76 @@ fn secrets_never_leak() {
         assert!(codes.contains(&code), "{code} not reported: {codes:?}");
     }
 }
+
+/// `check --secrets-dir`: each environment gives its own value for a per-environment
+/// secret, no two share one, and no value is ever printed.
+#[test]
+fn per_environment_secrets_across_files() {
+    let d = dir("secrets-dir");
+    let stack = write(
+        &d,
+        "stack.kdl",
+        "stack shop\nsecret signing_key per-environment=#true\nsecret sentry_dsn\nservice api {\n    port 8080\n    secret-env KEY=signing_key DSN=sentry_dsn\n}\nenvironment dev\nenvironment staging\nenvironment prod\n",
+    );
+    let infra = d.join("infra");
+    std::fs::create_dir_all(infra.join("secrets")).unwrap();
+    write(&infra, "secrets.auto.tfvars", "sentry_dsn = \"https://shared-dsn-0001@sentry.example/1\"\nsigning_key = \"shared-key-0002\"\n");
+    write(
+        &infra,
+        "secrets/dev.tfvars",
+        "signing_key = \"same-key-0003\"\n",
+    );
+    write(
+        &infra,
+        "secrets/staging.tfvars",
+        "signing_key = \"same-key-0003\"\n",
+    );
+    let stack = stack.to_str().unwrap();
+    let infra_arg = infra.to_str().unwrap();
+    let values = ["shared-dsn-0001", "shared-key-0002", "same-key-0003"];
+    for format in ["human", "json", "github"] {
+        let o = run(&[
+            "check",
+            stack,
+            "--secrets-dir",
+            infra_arg,
+            "--format",
+            format,
+        ]);
+        let out = text(&o);
+        assert_eq!(o.status.code(), Some(1), "{out}");
+        for v in values {
+            assert!(!out.contains(v), "{format}: a value was printed:\n{out}");
+        }
+        let code = if format == "github" {
+            "cellac%3A%3Asecret%3A%3Aper-environment"
+        } else {
+            "cellac::secret::per-environment"
+        };
+        assert_eq!(out.matches(code).count(), 2, "{format}:\n{out}");
+    }
+    let o = run(&["check", stack, "--secrets-dir", infra_arg]);
+    let out = text(&o);
+    assert!(
+        out.contains("environments `dev` and `staging` hold the same value for `signing_key`"),
+        "{out}"
+    );
+    assert!(
+        out.contains("environment `prod` has no value of its own for `signing_key`"),
+        "{out}"
+    );
+    assert!(out.contains("it would take the shared value"), "{out}");
+    // Each environment with a value of its own: clean.
+    write(
+        &infra,
+        "secrets/staging.tfvars",
+        "signing_key = \"staging-key-0004\"\n",
+    );
+    write(
+        &infra,
+        "secrets/prod.tfvars",
+        "signing_key = \"prod-key-0005\"\n",
+    );
+    let o = run(&["check", stack, "--secrets-dir", infra_arg]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}

@@ -17,6 +17,7 @@ mod region;
 mod scale;
 pub mod schema;
 mod secret;
+pub mod secrets_dir;
 pub mod secrets_file;
 mod timeout;
 pub mod var;
