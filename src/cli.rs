@@ -15,6 +15,7 @@ pub const EXIT_USAGE: i32 = 2;
 #[command(
     name = "cellac",
     version,
+    propagate_version = true,
     about = "Compiles a KDL stack description into Terraform JSON and deploy scripts for Scaleway"
 )]
 struct Cli {
@@ -27,6 +28,8 @@ enum Format {
     Human,
     Json,
     Github,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
 }
 
 #[derive(clap::Args)]
@@ -86,6 +89,18 @@ enum Command {
     },
     /// Run the language server over stdio (for editors).
     Lsp,
+    /// Print a shell completion script (e.g. `cellac completions bash > ~/.local/share/bash-completion/completions/cellac`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) on standard output, or write one page per command to a folder.
+    Man {
+        /// Write cellac.1 and cellac-COMMAND.1 pages into this folder instead.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
 }
 
 fn fail(message: impl std::fmt::Display) -> i32 {
@@ -169,6 +184,7 @@ fn report(format: Format, diags: &[Diagnostic], files: &Files) {
         Format::Human => eprint!("{}", render::human(diags, files, use_color())),
         Format::Json => print!("{}", render::json(diags, files)),
         Format::Github => print!("{}", render::github(diags, files)),
+        Format::Sarif => print!("{}", render::sarif(diags, files)),
     }
 }
 
@@ -210,12 +226,14 @@ pub fn main() -> i32 {
                 .find_map(|w| match (w[0].as_str(), w[1].as_str()) {
                     ("--format", "json") => Some(Format::Json),
                     ("--format", "github") => Some(Format::Github),
+                    ("--format", "sarif") => Some(Format::Sarif),
                     _ => None,
                 });
             let format = format.or_else(|| {
                 args.iter().find_map(|a| match a.as_str() {
                     "--format=json" => Some(Format::Json),
                     "--format=github" => Some(Format::Github),
+                    "--format=sarif" => Some(Format::Sarif),
                     _ => None,
                 })
             });
@@ -242,6 +260,56 @@ pub fn main() -> i32 {
         Command::Build(args) => build(&args),
         Command::Explain { code } => explain(code.as_deref()),
         Command::Lsp => crate::lsp::run(),
+        Command::Completions { shell } => completions(shell),
+        Command::Man { out } => man(out.as_deref()),
+    }
+}
+
+/// The command line's definition, for completions and man pages.
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}
+
+fn completions(shell: clap_complete::Shell) -> i32 {
+    let mut cmd = command();
+    clap_complete::generate(shell, &mut cmd, "cellac", &mut std::io::stdout());
+    EXIT_OK
+}
+
+fn man(out: Option<&Path>) -> i32 {
+    let cmd = command();
+    match out {
+        None => {
+            let mut page = Vec::new();
+            match clap_mangen::Man::new(cmd).render(&mut page) {
+                Ok(()) => {
+                    use std::io::Write;
+                    let _ = std::io::stdout().write_all(&page);
+                    EXIT_OK
+                }
+                Err(e) => fail(format!("cannot render the man page: {e}")),
+            }
+        }
+        Some(dir) => {
+            if let Err(e) = std::fs::create_dir_all(dir) {
+                return fail(format!(
+                    "cannot create {}: {}",
+                    dir.display(),
+                    crate::diagnostic::in_words(&e)
+                ));
+            }
+            match clap_mangen::generate_to(cmd, dir) {
+                Ok(()) => {
+                    eprintln!("wrote the man pages to {}", dir.display());
+                    EXIT_OK
+                }
+                Err(e) => fail(format!(
+                    "cannot write the man pages to {}: {}",
+                    dir.display(),
+                    crate::diagnostic::in_words(&e)
+                )),
+            }
+        }
     }
 }
 
