@@ -76,6 +76,22 @@ struct BuildArgs {
     envs: Vec<String>,
 }
 
+#[derive(clap::Args)]
+struct FmtArgs {
+    /// The stack files to format in place; `-` formats standard input to standard output.
+    #[arg(default_value = "stack.kdl")]
+    files: Vec<PathBuf>,
+    /// Write nothing; list the files that would change and exit 1 if there are any.
+    #[arg(long)]
+    check: bool,
+    /// Spaces per indentation level.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=16))]
+    indent: u32,
+    /// Indent with tabs instead of spaces.
+    #[arg(long, conflicts_with = "indent")]
+    tabs: bool,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Check a stack file and report every problem.
@@ -87,6 +103,8 @@ enum Command {
         /// A code such as cellac::scale::singleton (the cellac:: prefix is optional).
         code: Option<String>,
     },
+    /// Format stack files (the language server's formatter); every comment is kept.
+    Fmt(FmtArgs),
     /// Run the language server over stdio (for editors).
     Lsp,
     /// Print a shell completion script (e.g. `cellac completions bash > ~/.local/share/bash-completion/completions/cellac`).
@@ -259,10 +277,129 @@ pub fn main() -> i32 {
         Command::Check(args) => check(&args),
         Command::Build(args) => build(&args),
         Command::Explain { code } => explain(code.as_deref()),
+        Command::Fmt(args) => fmt(&args),
         Command::Lsp => crate::lsp::run(),
         Command::Completions { shell } => completions(shell),
         Command::Man { out } => man(out.as_deref()),
     }
+}
+
+/// Formats one text, or says why it is left as it is. Refuses, rather than write, when
+/// the text does not parse, when formatting would drop a comment, or when the result
+/// would not parse, format to itself, or check to the same codes.
+fn format_text(text: &str, args: &FmtArgs) -> Result<String, String> {
+    let (size, spaces) = (args.indent, !args.tabs);
+    let codes = |t: &str| {
+        let mut c: Vec<&str> = crate::check(t).diagnostics.iter().map(|d| d.code).collect();
+        c.sort_unstable();
+        c
+    };
+    let Some(out) = crate::lsp::format::format(text, size, spaces) else {
+        return Err(if crate::syntax::parse(text).is_err() {
+            "it is not valid KDL; `cellac check` shows where".to_string()
+        } else {
+            "formatting would drop a comment (one after a closing brace, `} // ...`, \
+             is the known case); move the comment onto a line of its own"
+                .to_string()
+        });
+    };
+    if out == text {
+        return Ok(out);
+    }
+    let stable = crate::lsp::format::format(&out, size, spaces).as_deref() == Some(out.as_str());
+    if crate::syntax::parse(&out).is_err() || !stable || codes(text) != codes(&out) {
+        return Err(
+            "the formatter's result would differ in meaning or not be stable; please report \
+             this file"
+                .to_string(),
+        );
+    }
+    Ok(out)
+}
+
+/// Replaces a file's text through a sibling temporary file, keeping its permissions.
+fn replace_file(path: &Path, text: &str) -> std::io::Result<()> {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let tmp = path.with_file_name(format!(".{name}.cellac-fmt"));
+    std::fs::write(&tmp, text)?;
+    let done = std::fs::metadata(path)
+        .and_then(|m| std::fs::set_permissions(&tmp, m.permissions()))
+        .and_then(|()| std::fs::rename(&tmp, path));
+    if done.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    done
+}
+
+fn fmt(args: &FmtArgs) -> i32 {
+    use std::io::Write;
+    let (mut changed, mut unchanged, mut refused) = (Vec::new(), 0, 0);
+    let mut code = EXIT_OK;
+    for path in &args.files {
+        let input = match read(path) {
+            Ok(i) => i,
+            Err(e) => {
+                let (d, i) = *e;
+                io_error(Format::Human, d, &i, EXIT_USAGE);
+                code = EXIT_USAGE;
+                continue;
+            }
+        };
+        let out = match format_text(&input.text, args) {
+            Ok(out) => out,
+            Err(why) => {
+                eprintln!("error: {} was not formatted: {why}", input.name);
+                refused += 1;
+                code = code.max(EXIT_PROBLEMS);
+                continue;
+            }
+        };
+        let stdin = path.as_os_str() == "-";
+        if out == input.text {
+            unchanged += 1;
+        } else {
+            changed.push(input.name.clone());
+        }
+        if args.check {
+            if out != input.text {
+                println!("{}", input.name);
+            }
+        } else if stdin {
+            let _ = std::io::stdout().write_all(out.as_bytes());
+        } else if out != input.text {
+            if let Err(e) = replace_file(path, &out) {
+                eprintln!(
+                    "error: cannot write {}: {}",
+                    input.name,
+                    crate::diagnostic::in_words(&e)
+                );
+                code = EXIT_USAGE;
+            }
+        }
+    }
+    let n = |k: usize| if k == 1 { "file" } else { "files" };
+    if args.check {
+        if !changed.is_empty() {
+            eprintln!(
+                "{} {} would be reformatted; run `cellac fmt`",
+                changed.len(),
+                n(changed.len())
+            );
+            code = code.max(EXIT_PROBLEMS);
+        } else if refused == 0 && code == EXIT_OK {
+            eprintln!("{unchanged} {} already formatted", n(unchanged));
+        }
+    } else if !args.files.iter().any(|p| p.as_os_str() == "-") {
+        for name in &changed {
+            eprintln!("formatted {name}");
+        }
+        eprintln!(
+            "{} {} formatted, {unchanged} unchanged",
+            changed.len(),
+            n(changed.len())
+        );
+    }
+    code
 }
 
 /// The command line's definition, for completions and man pages.
