@@ -92,6 +92,27 @@ struct FmtArgs {
     tabs: bool,
 }
 
+#[derive(Copy, Clone, PartialEq, Eq, ValueEnum)]
+enum GraphFormat {
+    /// A Mermaid flowchart (GitHub renders it in Markdown).
+    Mermaid,
+    /// A Graphviz digraph (`dot -Tsvg`).
+    Dot,
+}
+
+#[derive(clap::Args)]
+struct GraphArgs {
+    /// The stack file.
+    #[arg(default_value = "stack.kdl")]
+    stack: PathBuf,
+    /// The environment to draw (default: the first the stack declares).
+    #[arg(long, value_name = "NAME")]
+    env: Option<String>,
+    /// The diagram's language.
+    #[arg(long, value_enum, default_value = "mermaid")]
+    format: GraphFormat,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Check a stack file and report every problem.
@@ -105,6 +126,8 @@ enum Command {
     },
     /// Format stack files (the language server's formatter); every comment is kept.
     Fmt(FmtArgs),
+    /// Draw one environment's architecture (Mermaid or Graphviz DOT).
+    Graph(GraphArgs),
     /// Run the language server over stdio (for editors).
     Lsp,
     /// Print a shell completion script (e.g. `cellac completions bash > ~/.local/share/bash-completion/completions/cellac`).
@@ -278,6 +301,7 @@ pub fn main() -> i32 {
         Command::Build(args) => build(&args),
         Command::Explain { code } => explain(code.as_deref()),
         Command::Fmt(args) => fmt(&args),
+        Command::Graph(args) => graph(&args),
         Command::Lsp => crate::lsp::run(),
         Command::Completions { shell } => completions(shell),
         Command::Man { out } => man(out.as_deref()),
@@ -400,6 +424,77 @@ fn fmt(args: &FmtArgs) -> i32 {
         );
     }
     code
+}
+
+/// Reads and checks a stack for a command that needs a clean one (graph, cost, ...):
+/// the checked stack, or the exit code after the problems were reported.
+fn checked_stack(path: &Path) -> Result<(Input, crate::Checked), i32> {
+    let input = match read(path) {
+        Ok(i) => i,
+        Err(e) => return Err(io_error(Format::Human, e.0, &e.1, EXIT_USAGE)),
+    };
+    let checked = crate::check(&input.text);
+    if checked.has_errors() || checked.envs.is_empty() {
+        let files = Files {
+            stack_name: &input.name,
+            stack: &input.text,
+            secrets: None,
+        };
+        let errors: Vec<Diagnostic> = checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .cloned()
+            .collect();
+        report(Format::Human, &errors, &files);
+        return Err(EXIT_PROBLEMS);
+    }
+    Ok((input, checked))
+}
+
+/// The environment named by `--env`, or the first one.
+fn pick_env<'a>(
+    checked: &'a crate::Checked,
+    env: Option<&str>,
+    input: &Input,
+) -> Result<&'a crate::model::Stack, i32> {
+    let Some(want) = env else {
+        return Ok(&checked.envs[0]);
+    };
+    if let Some(s) = checked.envs.iter().find(|s| s.env.value == want) {
+        return Ok(s);
+    }
+    let names: Vec<&str> = checked.envs.iter().map(|e| e.env.value.as_str()).collect();
+    let d = Diagnostic::error(
+        "cellac::io::usage",
+        format!(
+            "the stack has no environment `{want}`; {}",
+            crate::suggest::did_you_mean(want, &names)
+        ),
+    )
+    .help("name an environment the stack declares with --env");
+    let none = Input {
+        name: input.name.clone(),
+        text: String::new(),
+    };
+    Err(io_error(Format::Human, d, &none, EXIT_USAGE))
+}
+
+fn graph(args: &GraphArgs) -> i32 {
+    let (input, checked) = match checked_stack(&args.stack) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let stack = match pick_env(&checked, args.env.as_deref(), &input) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let format = match args.format {
+        GraphFormat::Mermaid => crate::graph::GraphFormat::Mermaid,
+        GraphFormat::Dot => crate::graph::GraphFormat::Dot,
+    };
+    print!("{}", crate::graph::graph(stack, format));
+    EXIT_OK
 }
 
 /// The command line's definition, for completions and man pages.

@@ -8,6 +8,7 @@ pub mod diagnostic;
 pub mod emit;
 pub mod envs;
 pub mod gen;
+pub mod graph;
 pub mod lsp;
 pub mod model;
 pub mod render;
