@@ -113,6 +113,16 @@ struct GraphArgs {
     format: GraphFormat,
 }
 
+#[derive(clap::Args)]
+struct InitArgs {
+    /// The stack's name (default: this folder's name, made valid).
+    #[arg(long)]
+    name: Option<String>,
+    /// The Scaleway region.
+    #[arg(long, default_value = "fr-par", value_parser = crate::model::REGIONS)]
+    region: String,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Check a stack file and report every problem.
@@ -128,6 +138,8 @@ enum Command {
     Fmt(FmtArgs),
     /// Draw one environment's architecture (Mermaid or Graphviz DOT).
     Graph(GraphArgs),
+    /// Write a first stack.kdl here from what the repository holds (never overwrites).
+    Init(InitArgs),
     /// Run the language server over stdio (for editors).
     Lsp,
     /// Print a shell completion script (e.g. `cellac completions bash > ~/.local/share/bash-completion/completions/cellac`).
@@ -302,6 +314,7 @@ pub fn main() -> i32 {
         Command::Explain { code } => explain(code.as_deref()),
         Command::Fmt(args) => fmt(&args),
         Command::Graph(args) => graph(&args),
+        Command::Init(args) => init(&args),
         Command::Lsp => crate::lsp::run(),
         Command::Completions { shell } => completions(shell),
         Command::Man { out } => man(out.as_deref()),
@@ -494,6 +507,145 @@ fn graph(args: &GraphArgs) -> i32 {
         GraphFormat::Dot => crate::graph::GraphFormat::Dot,
     };
     print!("{}", crate::graph::graph(stack, format));
+    EXIT_OK
+}
+
+/// What `cellac init` finds in `dir`: `*/Dockerfile` folders, `package.json` files with
+/// a build script (the root's and one level down), and `.env.example` keys.
+fn scan(dir: &Path) -> crate::init::Found {
+    use crate::init::{parse_env_example, Found, FoundService, FoundSite};
+    let read = |p: PathBuf| std::fs::read_to_string(p).ok();
+    let env_of = |d: &Path| {
+        read(d.join(".env.example"))
+            .map(|t| parse_env_example(&t))
+            .unwrap_or_default()
+    };
+    let manager = if dir.join("pnpm-lock.yaml").exists() {
+        "pnpm"
+    } else if dir.join("yarn.lock").exists() {
+        "yarn"
+    } else {
+        "npm"
+    };
+    let site = |d: &Path, rel: &str| -> Option<FoundSite> {
+        let pkg: serde_json::Value = serde_json::from_str(&read(d.join("package.json"))?).ok()?;
+        pkg["scripts"]["build"].as_str()?;
+        // A workspace root builds other packages, not a site of its own.
+        if rel.is_empty() && !pkg["workspaces"].is_null() {
+            return None;
+        }
+        let dep =
+            |n: &str| !pkg["dependencies"][n].is_null() || !pkg["devDependencies"][n].is_null();
+        let out_dir = if dep("react-scripts") {
+            "build"
+        } else if dep("next") {
+            "out"
+        } else {
+            "dist"
+        };
+        let manager = if d.join("pnpm-lock.yaml").exists() {
+            "pnpm"
+        } else if d.join("yarn.lock").exists() {
+            "yarn"
+        } else {
+            manager
+        };
+        Some(FoundSite {
+            dir: rel.to_string(),
+            manager: manager.into(),
+            out_dir: out_dir.into(),
+        })
+    };
+    let mut found = Found {
+        folder: std::fs::canonicalize(dir)
+            .ok()
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| "app".into()),
+        env: env_of(dir),
+        ..Found::default()
+    };
+    let mut subdirs: Vec<(String, PathBuf)> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+        .filter(|(n, _)| {
+            !n.starts_with('.') && !["node_modules", "target", "infra"].contains(&n.as_str())
+        })
+        .collect();
+    subdirs.sort();
+    for (rel, path) in &subdirs {
+        if let Some(docker) = read(path.join("Dockerfile")) {
+            let expose = docker.lines().find_map(|l| {
+                let rest = l
+                    .trim()
+                    .strip_prefix("EXPOSE ")
+                    .or_else(|| l.trim().strip_prefix("expose "))?;
+                rest.split_whitespace()
+                    .next()?
+                    .split('/')
+                    .next()?
+                    .parse()
+                    .ok()
+            });
+            found.services.push(FoundService {
+                dir: rel.clone(),
+                expose,
+                env: env_of(path),
+            });
+        } else if let Some(s) = site(path, rel) {
+            found.sites.push(s);
+        }
+    }
+    if !dir.join("Dockerfile").exists() {
+        if let Some(s) = site(dir, "") {
+            found.sites.insert(0, s);
+        }
+    }
+    found
+}
+
+fn init(args: &InitArgs) -> i32 {
+    use std::io::Write;
+    let dir = Path::new(".");
+    let path = dir.join("stack.kdl");
+    if path.exists() {
+        return fail("stack.kdl already exists here; `cellac init` never overwrites a file (`cellac check` checks it)");
+    }
+    let found = scan(dir);
+    let text = crate::init::render(&found, args.name.as_deref(), &args.region);
+    let checked = crate::check(&text);
+    if !checked.diagnostics.is_empty() {
+        // A bug in init: say what, write nothing.
+        let files = Files {
+            stack_name: "stack.kdl (not written)",
+            stack: &text,
+            secrets: None,
+        };
+        report(Format::Human, &checked.diagnostics, &files);
+        return fail("the stack init would write does not check clean; nothing was written (please report this)");
+    }
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path);
+    let written = file.and_then(|mut f| f.write_all(text.as_bytes()));
+    if let Err(e) = written {
+        return fail(format!(
+            "cannot write stack.kdl: {}",
+            crate::diagnostic::in_words(&e)
+        ));
+    }
+    let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    let stack = &checked.envs[0];
+    eprintln!(
+        "wrote stack.kdl: {}, {}, {}, {} (environments: dev, prod); next: `cellac build`",
+        count(stack.services.len(), "service"),
+        count(stack.sites.len(), "site"),
+        count(stack.secrets.len(), "secret"),
+        count(stack.vars.len(), "var"),
+    );
     EXIT_OK
 }
 

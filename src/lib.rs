@@ -9,6 +9,7 @@ pub mod emit;
 pub mod envs;
 pub mod gen;
 pub mod graph;
+pub mod init;
 pub mod lsp;
 pub mod model;
 pub mod render;

@@ -4,13 +4,13 @@
 mod bucket;
 mod domain;
 mod edge;
-mod env;
+pub mod env;
 pub mod health;
 mod link;
 mod load_balancer;
 mod memory;
 pub mod name;
-mod port;
+pub mod port;
 mod project;
 mod region;
 mod scale;
