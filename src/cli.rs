@@ -123,6 +123,25 @@ struct InitArgs {
     region: String,
 }
 
+#[derive(Copy, Clone, PartialEq, Eq, ValueEnum)]
+enum CostFormat {
+    Human,
+    Json,
+}
+
+#[derive(clap::Args)]
+struct CostArgs {
+    /// The stack file.
+    #[arg(default_value = "stack.kdl")]
+    stack: PathBuf,
+    /// Only this environment (default: every one).
+    #[arg(long, value_name = "NAME")]
+    env: Option<String>,
+    /// How to print the costs.
+    #[arg(long, value_enum, default_value = "human")]
+    format: CostFormat,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Check a stack file and report every problem.
@@ -138,6 +157,8 @@ enum Command {
     Fmt(FmtArgs),
     /// Draw one environment's architecture (Mermaid or Graphviz DOT).
     Graph(GraphArgs),
+    /// Each environment's monthly cost floor and the unit prices of what traffic drives.
+    Cost(CostArgs),
     /// Write a first stack.kdl here from what the repository holds (never overwrites).
     Init(InitArgs),
     /// Run the language server over stdio (for editors).
@@ -315,6 +336,7 @@ pub fn main() -> i32 {
         Command::Fmt(args) => fmt(&args),
         Command::Graph(args) => graph(&args),
         Command::Init(args) => init(&args),
+        Command::Cost(args) => cost(&args),
         Command::Lsp => crate::lsp::run(),
         Command::Completions { shell } => completions(shell),
         Command::Man { out } => man(out.as_deref()),
@@ -507,6 +529,27 @@ fn graph(args: &GraphArgs) -> i32 {
         GraphFormat::Dot => crate::graph::GraphFormat::Dot,
     };
     print!("{}", crate::graph::graph(stack, format));
+    EXIT_OK
+}
+
+fn cost(args: &CostArgs) -> i32 {
+    let (input, checked) = match checked_stack(&args.stack) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let envs: Vec<&crate::model::Stack> = match &args.env {
+        Some(_) => match pick_env(&checked, args.env.as_deref(), &input) {
+            Ok(s) => vec![s],
+            Err(code) => return code,
+        },
+        None => checked.envs.iter().collect(),
+    };
+    let costs: Vec<crate::cost::EnvCost> = envs.iter().map(|s| crate::cost::env_cost(s)).collect();
+    let name = &checked.envs[0].name.value;
+    match args.format {
+        CostFormat::Human => print!("{}", crate::cost::human(name, &costs)),
+        CostFormat::Json => print!("{}", crate::cost::json(name, &costs)),
+    }
     EXIT_OK
 }
 

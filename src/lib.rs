@@ -4,6 +4,7 @@
 pub mod check;
 pub mod cli;
 pub mod codes;
+pub mod cost;
 pub mod diagnostic;
 pub mod emit;
 pub mod envs;
