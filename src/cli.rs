@@ -142,6 +142,25 @@ struct CostArgs {
     format: CostFormat,
 }
 
+#[derive(Copy, Clone, PartialEq, Eq, ValueEnum)]
+enum DiffFormat {
+    /// For a pull-request comment.
+    Markdown,
+    Json,
+}
+
+#[derive(clap::Args)]
+struct DiffArgs {
+    /// The stack before the change: a file, or `git:REF:PATH` (e.g. git:origin/main:stack.kdl).
+    old: String,
+    /// The stack after the change.
+    #[arg(default_value = "stack.kdl")]
+    new: String,
+    /// How to print the differences.
+    #[arg(long, value_enum, default_value = "markdown")]
+    format: DiffFormat,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Check a stack file and report every problem.
@@ -157,6 +176,8 @@ enum Command {
     Fmt(FmtArgs),
     /// Draw one environment's architecture (Mermaid or Graphviz DOT).
     Graph(GraphArgs),
+    /// What a change to the stack does to each environment (a pull-request comment).
+    Diff(DiffArgs),
     /// Each environment's monthly cost floor and the unit prices of what traffic drives.
     Cost(CostArgs),
     /// Write a first stack.kdl here from what the repository holds (never overwrites).
@@ -337,6 +358,7 @@ pub fn main() -> i32 {
         Command::Graph(args) => graph(&args),
         Command::Init(args) => init(&args),
         Command::Cost(args) => cost(&args),
+        Command::Diff(args) => diff(&args),
         Command::Lsp => crate::lsp::run(),
         Command::Completions { shell } => completions(shell),
         Command::Man { out } => man(out.as_deref()),
@@ -549,6 +571,80 @@ fn cost(args: &CostArgs) -> i32 {
     match args.format {
         CostFormat::Human => print!("{}", crate::cost::human(name, &costs)),
         CostFormat::Json => print!("{}", crate::cost::json(name, &costs)),
+    }
+    EXIT_OK
+}
+
+/// A stack for `diff`: a file, `-`, or `git:REF:PATH` read with `git show`.
+fn read_revision(spec: &str) -> Result<Input, i32> {
+    let Some(rest) = spec.strip_prefix("git:") else {
+        return read(Path::new(spec)).map_err(|e| io_error(Format::Human, e.0, &e.1, EXIT_USAGE));
+    };
+    let Some((rev, path)) = rest.rsplit_once(':') else {
+        return Err(fail(format!(
+            "`{spec}` is not git:REF:PATH (e.g. git:origin/main:stack.kdl)"
+        )));
+    };
+    let out = std::process::Command::new("git")
+        .args(["show", &format!("{rev}:{path}")])
+        .output();
+    match out {
+        Ok(o) if o.status.success() => match String::from_utf8(o.stdout) {
+            Ok(text) => Ok(Input {
+                name: spec.to_string(),
+                text,
+            }),
+            Err(_) => Err(fail(format!("{spec} is not UTF-8 text"))),
+        },
+        Ok(o) => Err(fail(format!(
+            "cannot read {spec}: git says: {}",
+            String::from_utf8_lossy(&o.stderr).trim()
+        ))),
+        Err(e) => Err(fail(format!(
+            "cannot run git to read {spec}: {}",
+            crate::diagnostic::in_words(&e)
+        ))),
+    }
+}
+
+fn diff(args: &DiffArgs) -> i32 {
+    let mut sides = Vec::new();
+    for spec in [&args.old, &args.new] {
+        let input = match read_revision(spec) {
+            Ok(i) => i,
+            Err(code) => return code,
+        };
+        let (checked, files) = crate::build(&input.text, "../stack.kdl");
+        let Some(files) = files else {
+            let view = Files {
+                stack_name: &input.name,
+                stack: &input.text,
+                secrets: None,
+            };
+            let errors: Vec<Diagnostic> = checked
+                .diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .cloned()
+                .collect();
+            report(Format::Human, &errors, &view);
+            eprintln!("error: {} has errors; fix them to compare", input.name);
+            return EXIT_PROBLEMS;
+        };
+        sides.push((input, checked, files));
+    }
+    let (old, new) = (&sides[0], &sides[1]);
+    let envs = crate::diff::diff(&old.1.envs, &new.1.envs);
+    let files = crate::diff::files(&old.2, &new.2);
+    match args.format {
+        DiffFormat::Markdown => print!(
+            "{}",
+            crate::diff::markdown(&old.0.name, &new.0.name, &envs, &files)
+        ),
+        DiffFormat::Json => print!(
+            "{}",
+            crate::diff::json(&old.0.name, &new.0.name, &envs, &files)
+        ),
     }
     EXIT_OK
 }

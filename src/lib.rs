@@ -6,6 +6,7 @@ pub mod cli;
 pub mod codes;
 pub mod cost;
 pub mod diagnostic;
+pub mod diff;
 pub mod emit;
 pub mod envs;
 pub mod gen;

@@ -182,6 +182,36 @@ fn the_workflow_in_docs_ci_md_works() {
         let o = sh(&d, run);
         assert!(ok(&o), "{run}: {}", show(&o));
     }
+    // The comment step's diff, against a base branch as GitHub Actions fetches it.
+    let diff_line = workflow
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with("cellac diff "))
+        .expect("the workflow runs cellac diff");
+    let git = |args: &[&str]| {
+        let o = Command::new("git")
+            .current_dir(&d)
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    };
+    git(&["init", "-q"]);
+    git(&["add", "stack.kdl"]);
+    git(&["commit", "-q", "-m", "base"]);
+    git(&["update-ref", "refs/remotes/origin/main", "HEAD"]);
+    let stack = std::fs::read_to_string(d.join("stack.kdl")).unwrap();
+    std::fs::write(
+        d.join("stack.kdl"),
+        stack.replace("memory 512", "memory 1024"),
+    )
+    .unwrap();
+    let o = sh(&d, &format!("export GITHUB_BASE_REF=main; {diff_line}"));
+    assert!(ok(&o), "{diff_line}: {}", show(&o));
+    let comment = std::fs::read_to_string(d.join("cellac-diff.md")).unwrap();
+    assert!(comment.contains("memory 512 MB → 1024 MB"), "{comment}");
+    std::fs::write(d.join("stack.kdl"), &stack).unwrap();
     let sarif: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(d.join("cellac.sarif")).unwrap()).unwrap();
     assert_eq!(sarif["version"], "2.1.0");
