@@ -290,7 +290,7 @@ fn io_errors_are_diagnostics_in_every_format() {
     ];
     let mut seen = std::collections::BTreeSet::new();
     for (code, exit, args, stdin, words, prepare) in &cases {
-        for format in ["human", "json", "github"] {
+        for format in ["human", "json", "github", "sarif"] {
             let _lock = prepare();
             let mut all = args.clone();
             all.extend(["--format", format]);
@@ -316,6 +316,18 @@ fn io_errors_are_diagnostics_in_every_format() {
                     assert_eq!(out.lines().count(), 1, "{what}");
                     assert!(out.starts_with("::error file="), "{what}");
                     assert!(out.contains(&code.replace(':', "%3A")), "{what}");
+                }
+                "sarif" => {
+                    let v: serde_json::Value =
+                        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{what}: {e}"));
+                    assert_eq!(v["version"], "2.1.0", "{what}");
+                    let r = &v["runs"][0]["results"][0];
+                    assert_eq!(r["ruleId"], *code, "{what}");
+                    assert_eq!(r["level"], "error", "{what}");
+                    assert!(
+                        r["message"]["text"].as_str().unwrap().contains(words),
+                        "{what}"
+                    );
                 }
                 _ => {
                     assert!(err.contains(code) && err.contains(words), "{what}");
@@ -529,7 +541,7 @@ fn secrets_never_leak() {
     let broken = write(&d, "broken.json", "{\n  \"database_url\": \"s3cr3t-VALUE-pooled\"\n  \"argon_secret\": s3cr3t-VALUE-argon\n}\n");
     let inline = ["inline-VALUE-cookie", "pw-INLINE-pass", "env-INLINE-pass"];
     for secrets in [&hcl, &json, &broken] {
-        for format in ["human", "json", "github"] {
+        for format in ["human", "json", "github", "sarif"] {
             let o = run(&[
                 "check",
                 &stack.to_string_lossy(),
