@@ -286,6 +286,17 @@ pub fn readme(envs: &[Stack], stack_path: &str) -> String {
     }
     let mut data = data(envs, stack_path);
     data["outputs"] = root_outputs(envs, stack_path);
+    // Each environment's architecture, as a Mermaid diagram (GitHub renders it).
+    data["diagrams"] = Value::Array(
+        envs.iter()
+            .map(|e| {
+                json!({
+                    "env": e.env.value,
+                    "mermaid": crate::graph::graph(e, crate::graph::GraphFormat::Mermaid).trim_end(),
+                })
+            })
+            .collect(),
+    );
     registry()
         .render("readme", &data)
         .unwrap_or_else(|e| panic!("rendering templates/README.md.hbs: {e}"))
