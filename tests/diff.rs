@@ -133,9 +133,10 @@ fn scale_change() {
     assert!(floor["new"].as_f64().unwrap() > floor["old"].as_f64().unwrap());
     assert_eq!(json["environments"]["dev"]["status"], "unchanged");
     assert!(md.contains("Unchanged: dev, staging."), "{md}");
+    // prod's values, and the README's diagram of prod (it shows the scale).
     assert_eq!(
         strings(&json["files"]["changed"]),
-        ["environments/prod.tfvars.json"]
+        ["README.md", "environments/prod.tfvars.json"]
     );
 }
 
