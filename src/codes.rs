@@ -93,6 +93,10 @@ codes! {
         "service backend {\n    health \"health\"\n}", "Write `health \"/health\"`.";
     "cellac::duration", "error", "A malformed duration: digits then `s`, `m` or `h`.",
         "service backend {\n    health \"/health\" interval=10\n}", "Write a duration such as \"10s\" or \"2m\".";
+    "cellac::migrate::timeout", "error", "A `migrate` timeout over 24 hours, the longest a Serverless Job may run.",
+        "service api {\n    migrate \"npm run migrate\" timeout=\"48h\"\n}", "Write a timeout of at most \"24h\", such as `timeout=\"15m\"`.";
+    "cellac::migrate::secret-store", "error", "A migration job reads a secret that `store=#false` keeps out of Secret Manager: jobs get secrets by Secret Manager reference, never by value.",
+        "secret admin_url store=#false\nservice api {\n    migrate \"npm run migrate\" {\n        secret-env DATABASE_URL=admin_url\n    }\n}", "Remove `store=#false` from the secret.";
     "cellac::domain::target", "error", "A `domain` that points at nothing, at an unknown service or site, or at both.",
         "domain api.example.com", "Write `domain HOST service=NAME` or `domain HOST site=NAME`.";
     "cellac::domain::host", "error", "An invalid host name.",
@@ -109,6 +113,8 @@ codes! {
         "project id=\"my-project\"", "Copy the Project id from the console's Project settings.";
     "cellac::bucket::access", "error", "A service's `bucket NAME` names a bucket the stack does not declare.",
         "service api {\n    bucket uploads access=write\n}", "Declare `bucket uploads` at the top level, or fix the name (did-you-mean).";
+    "cellac::bucket::expire", "error", "A bucket `expire` rule with `days` below 1, or two rules for one prefix.",
+        "bucket exports {\n    expire days=0\n}", "Write `days=` 1 or more, and one `expire` per prefix.";
     "cellac::edge::waf", "warning", "A `waf=#true` site domain on the `starter` Edge Services plan, which includes no WAF requests.",
         "edge plan=starter\ndomain example.com site=web waf=#true", "Write `edge plan=professional`, or remove `waf=#true`.";
     "cellac::secrets-file::syntax", "error", "A secrets file line that is not `name = \"value\"` (or JSON that is not an object of strings).",

@@ -167,6 +167,23 @@ fn merge_node(base: &mut Node, over: &Node, top_level: bool) {
                     None => children.push(added),
                 }
             }
+            "expire" => {
+                // One rule per prefix: an override of a prefix replaces its days.
+                let prefix = |n: &Node| {
+                    n.prop("prefix")
+                        .and_then(|v| v.as_str())
+                        .unwrap_or_default()
+                        .to_string()
+                };
+                let target = prefix(child);
+                match children
+                    .iter_mut()
+                    .find(|c| c.name.value == name && prefix(c) == target)
+                {
+                    Some(existing) => merge_node(existing, child, false),
+                    None => children.push(added),
+                }
+            }
             _ => match children.iter_mut().rev().find(|c| c.name.value == name) {
                 Some(existing) => merge_node(existing, child, false),
                 None => children.push(added),

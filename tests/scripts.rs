@@ -56,6 +56,11 @@ fn cella() -> Vec<Stack> {
     envs_of(&text)
 }
 
+fn release() -> Vec<Stack> {
+    let text = std::fs::read_to_string(manifest().join("examples/release/stack.kdl")).unwrap();
+    envs_of(&text)
+}
+
 fn minimal() -> Vec<Stack> {
     let text = std::fs::read_to_string(manifest().join("examples/minimal/stack.kdl"))
         .unwrap_or_else(|_| MINIMAL_INLINE.to_string());
@@ -169,6 +174,11 @@ fn shellcheck_cella() {
 #[test]
 fn shellcheck_minimal() {
     shellcheck("minimal", &minimal());
+}
+
+#[test]
+fn shellcheck_release() {
+    shellcheck("release", &release());
 }
 
 #[test]
@@ -426,7 +436,26 @@ case "$me $*" in
     fi
     printf '%s\n' "$STUB_RECORDS"
     ;;
+  "terraform "*"output -json migrations")
+    printf '%s\n' "${STUB_MIGRATIONS:-{\"api\": \"fr-par/jobdef-api\"\}}"
+    ;;
   "terraform "*"output "*) echo "terraform stub: unexpected output $last" >&2; exit 1 ;;
+  "curl "*"https://api.scaleway.com/serverless-jobs/v1alpha1/regions/"*"/job-definitions/"*"/start")
+    id="${last%/start}"
+    id="${id##*/}"
+    printf '{"job_runs": [{"id": "run-%s", "state": "queued"}]}\n' "$id"
+    ;;
+  "curl "*"https://api.scaleway.com/serverless-jobs/v1alpha1/regions/"*"/job-runs/"*)
+    # The run's states in STUB_JOB (one per call, the last one repeating).
+    count="$STUB_LOG.job-${last##*/}"
+    n=0
+    if [ -e "$count" ]; then n="$(<"$count")"; fi
+    printf '%s\n' "$((n + 1))" >"$count"
+    read -r -a states <<<"${STUB_JOB:-running succeeded}"
+    if [ "$n" -ge "${#states[@]}" ]; then n=$((${#states[@]} - 1)); fi
+    if [ "${states[$n]}" = fail ]; then exit 22; fi
+    printf '{"id": "%s", "state": "%s", "exit_code": 3, "error_message": "relation exists"}\n' "${last##*/}" "${states[$n]}"
+    ;;
   "curl "*"https://api.scaleway.com/containers/v1beta1/regions/"*)
     # The Containers API: the states in STUB_API (STATUS:old|new, one per call, the
     # last one repeating), default ready:new.
@@ -1463,4 +1492,84 @@ fn domains_attach_once_their_cname_exists() {
         rig.calls()
     );
     assert!(!String::from_utf8_lossy(&out.stdout).contains("create CNAME"));
+}
+
+#[test]
+fn deploy_runs_migrations_before_the_rollout() {
+    let rig = Rig::new("deploy-release", &release(), &ALL_STUBS);
+    let out = rig.run("deploy.sh", &["dev"], &[("MIGRATE_INTERVAL", "0")]);
+    assert!(out.status.success(), "{}", show(&out));
+    let log = rig.calls();
+    let calls: Vec<&str> = log.lines().collect();
+    let tf = "terraform -chdir=[TMP]/repo/infra ";
+    let push = at(
+        &calls,
+        "docker push rg.nl-ams.scw.cloud/devcella/api:0123456789ab",
+    );
+    // The job definitions alone, with the new tag, then the migration, then the rest.
+    let plans = all_at(&calls, &format!("{tf}plan "));
+    assert_eq!(plans.len(), 2, "{log}");
+    assert!(
+        calls[plans[0]].contains(" -var image_tag=0123456789ab -target=module.jobs "),
+        "{log}"
+    );
+    assert!(!calls[plans[1]].contains("-target"), "{log}");
+    let start = at(&calls, "curl --config - -fsS --max-time 30 -X POST -H 'Content-Type: application/json' -d {} https://api.scaleway.com/serverless-jobs/v1alpha1/regions/fr-par/job-definitions/jobdef-api/start ");
+    assert!(
+        calls[start].ends_with("[stdin: header = \"X-Auth-Token: test-secret-key\"]"),
+        "{log}"
+    );
+    let polls = all_at(&calls, "curl --config - -fsS --max-time 30 https://api.scaleway.com/serverless-jobs/v1alpha1/regions/fr-par/job-runs/run-jobdef-api ");
+    assert_eq!(polls.len(), 2, "polled until it succeeded:\n{log}");
+    let applies = all_at(&calls, &format!("{tf}apply "));
+    assert_eq!(applies.len(), 2, "{log}");
+    assert!(
+        push < plans[0] && applies[0] < start && polls[1] < plans[1] && plans[1] < applies[1],
+        "{log}"
+    );
+    let site = at(&calls, "pnpm --filter web build");
+    assert!(applies[1] < site, "{log}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("migrate: the migration of api succeeded (job run run-jobdef-api)"),
+        "{}",
+        show(&out)
+    );
+}
+
+#[test]
+fn a_failed_migration_stops_before_the_rollout() {
+    for (states, message) in [
+        ("running failed", "migrate: the migration of api failed (relation exists; exit code 3): job run run-jobdef-api"),
+        ("internal_error", "migrate: the migration of api internal_error (relation exists; exit code 3)"),
+    ] {
+        let rig = Rig::new("deploy-release-fail", &release(), &ALL_STUBS);
+        let out = rig.run(
+            "deploy.sh",
+            &["dev"],
+            &[("MIGRATE_INTERVAL", "0"), ("STUB_JOB", states)],
+        );
+        assert_eq!(out.status.code(), Some(1), "{states}: {}", show(&out));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(message), "{states}: {}", show(&out));
+        assert!(stderr.contains("Nothing was rolled out."), "{}", show(&out));
+        let log = rig.calls();
+        // Only the targeted apply of the job definitions ran: no rollout, no site, no health.
+        let applies: Vec<&str> = log.lines().filter(|c| c.contains(" apply ")).collect();
+        assert_eq!(applies.len(), 1, "{log}");
+        let plans: Vec<&str> = log.lines().filter(|c| c.contains(" plan ")).collect();
+        assert_eq!(plans.len(), 1, "{log}");
+        assert!(plans[0].contains("-target=module.jobs"), "{log}");
+        assert!(!log.contains("s3 sync"), "{log}");
+        assert!(!log.contains("containers/v1beta1"), "{log}");
+    }
+}
+
+#[test]
+fn migrate_skips_a_service_without_a_migration_here() {
+    let rig = Rig::new("migrate-none", &release(), &ALL_STUBS);
+    let out = rig.run("migrate.sh", &["dev"], &[("STUB_MIGRATIONS", "{}")]);
+    assert!(out.status.success(), "{}", show(&out));
+    assert!(!rig.calls().contains("serverless-jobs"), "{}", rig.calls());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("migrate: api has no migration in dev"));
 }

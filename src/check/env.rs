@@ -31,7 +31,13 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             .iter()
             .map(|e| &e.key)
             .chain(svc.secret_env.iter().map(|e| &e.key))
-            .chain(svc.links.iter().map(|l| &l.env));
+            .chain(svc.links.iter().map(|l| &l.env))
+            .chain(svc.migrate.iter().flat_map(|m| {
+                m.env
+                    .iter()
+                    .map(|e| &e.key)
+                    .chain(m.secret_env.iter().map(|e| &e.key))
+            }));
         for key in keys {
             if key.value == "PORT" || key.value.starts_with("SCW_") {
                 out.push(
@@ -60,7 +66,11 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 );
             }
         }
-        for e in &svc.env {
+        for e in svc
+            .env
+            .iter()
+            .chain(svc.migrate.iter().flat_map(|m| &m.env))
+        {
             if e.value.var_ref().is_none() {
                 let len = match &e.value.lit {
                     crate::syntax::Lit::Str(s) => s.chars().count(),

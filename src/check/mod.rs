@@ -9,6 +9,7 @@ pub mod health;
 mod link;
 mod load_balancer;
 mod memory;
+mod migrate;
 pub mod name;
 mod port;
 mod project;
@@ -45,6 +46,7 @@ pub fn run(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     link::cycles(ctx, out);
     timeout::check(ctx, out);
     health::check(ctx, out);
+    migrate::check(ctx, out);
     domain::check(ctx, out);
     load_balancer::check(ctx, out);
     bucket::check(ctx, out);

@@ -26,7 +26,7 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
 /// The scripts: (path in the output folder, template name, template text).
-const SCRIPTS: [(&str, &str, &str); 7] = [
+const SCRIPTS: [(&str, &str, &str); 8] = [
     (
         "scripts/lib.sh",
         "lib",
@@ -61,6 +61,11 @@ const SCRIPTS: [(&str, &str, &str); 7] = [
         "scripts/health.sh",
         "health",
         include_str!("../../templates/health.sh.hbs"),
+    ),
+    (
+        "scripts/migrate.sh",
+        "migrate",
+        include_str!("../../templates/migrate.sh.hbs"),
     ),
 ];
 const HEADER: &str = include_str!("../../templates/header.hbs");
@@ -184,6 +189,16 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
             })
         })
         .collect();
+    // Services with a migration in some environment, in the stack's order.
+    let migrations: Vec<&str> = stack
+        .services
+        .iter()
+        .map(|s| s.name.value.as_str())
+        .filter(|name| {
+            envs.iter()
+                .any(|e| e.service(name).is_some_and(|s| s.migrate.is_some()))
+        })
+        .collect();
     let builds_images = !images.is_empty();
     let mut tools = vec!["terraform", "git"];
     if builds_images {
@@ -192,7 +207,7 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
     if !sites.is_empty() {
         tools.push("aws");
     }
-    if !health.is_empty() {
+    if !health.is_empty() || !migrations.is_empty() {
         tools.push("curl");
     }
     // apply.sh (custom domains), site.sh (releases) and health.sh (the API) read JSON.
@@ -214,7 +229,8 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
         "s3": stack.state.is_some() || !sites.is_empty(),
         "builds_images": builds_images,
         // docker login, and health.sh's calls to the Containers API.
-        "needs_secret_key": builds_images || !health.is_empty(),
+        "needs_secret_key": builds_images || !health.is_empty() || !migrations.is_empty(),
+        "migrations": migrations,
         "tools": tools,
         "images": images,
         "services": services,
@@ -243,6 +259,7 @@ pub fn render(envs: &[Stack], stack_path: &str) -> BTreeMap<String, String> {
             "images" => has("images"),
             "site" => has("sites"),
             "health" => has("health"),
+            "migrate" => has("migrations"),
             _ => true,
         };
         if !wanted {

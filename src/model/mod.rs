@@ -5,8 +5,8 @@
 mod resources;
 pub mod service;
 
-pub use resources::{Bucket, Cors, Domain, Monitoring, Secret, Site, Source, Var};
-pub use service::{BucketAccess, EnvVar, Health, Image, Link, Scale, SecretEnv, Service};
+pub use resources::{Bucket, Cors, Domain, Expire, Monitoring, Secret, Site, Source, Var};
+pub use service::{BucketAccess, EnvVar, Health, Image, Link, Migrate, Scale, SecretEnv, Service};
 
 use crate::envs::EnvTree;
 use crate::span::{Span, Spanned};
@@ -125,10 +125,15 @@ impl Stack {
         self.services.iter().any(|s| !s.buckets.is_empty())
     }
 
-    /// Whether something reads secrets from Secret Manager by reference (jobs do;
-    /// containers get values). No such thing exists in the language yet.
+    /// Whether something reads secrets from Secret Manager by reference: a service's
+    /// `migrate` job does (containers get values).
     pub fn reads_secret_manager(&self) -> bool {
-        false
+        self.migrates()
+    }
+
+    /// Whether some service runs a migration job before its rollout.
+    pub fn migrates(&self) -> bool {
+        self.services.iter().any(|s| s.migrate.is_some())
     }
 
     /// Whether some bucket has a policy (sites and public buckets): the policy must keep

@@ -27,6 +27,47 @@ pub struct Service {
     pub buckets: Vec<BucketAccess>,
     /// The env names of that API key: (access key id, secret key).
     pub s3_keys: (Spanned<String>, Spanned<String>),
+    /// `migrate "command"`: a Serverless Job run in the new image before the rollout.
+    pub migrate: Option<Migrate>,
+}
+
+/// `migrate "command" timeout="15m" { env ...; secret-env ... }`.
+#[derive(Clone, Debug)]
+pub struct Migrate {
+    pub command: Spanned<String>,
+    pub timeout: Spanned<String>,
+    /// Keys the job adds to (or replaces in) the service's `env`.
+    pub env: Vec<EnvVar>,
+    /// Keys the job adds to (or replaces in) the service's `secret-env`.
+    pub secret_env: Vec<SecretEnv>,
+    pub span: Span,
+}
+
+/// The default `timeout=` of a migration.
+pub const MIGRATE_TIMEOUT: &str = "15m";
+
+impl Migrate {
+    /// The job's env: the service's, then its own keys over them.
+    pub fn env<'a>(&'a self, svc: &'a Service) -> Vec<&'a EnvVar> {
+        let mut out: Vec<&EnvVar> = svc
+            .env
+            .iter()
+            .filter(|e| !self.env.iter().any(|m| m.key.value == e.key.value))
+            .collect();
+        out.extend(self.env.iter());
+        out
+    }
+
+    /// The job's secret env: the service's, then its own keys over them.
+    pub fn secret_env<'a>(&'a self, svc: &'a Service) -> Vec<&'a SecretEnv> {
+        let mut out: Vec<&SecretEnv> = svc
+            .secret_env
+            .iter()
+            .filter(|e| !self.secret_env.iter().any(|m| m.key.value == e.key.value))
+            .collect();
+        out.extend(self.secret_env.iter());
+        out
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -181,7 +222,75 @@ pub(super) fn lower(node: &Node) -> Option<Service> {
             startup: str_of(h.prop("startup")),
         })
     });
-    // env and secret-env are maps: a later key (from an override) replaces an earlier one.
+    let (env, secret_env) = env_maps(node);
+    let links = links(node);
+    let buckets = node
+        .children()
+        .iter()
+        .filter(|c| c.name.value == "bucket")
+        .filter_map(|b| {
+            let bucket = str_of(b.arg(0))?;
+            Some(BucketAccess {
+                access: str_of(b.prop("access"))
+                    .unwrap_or_else(|| default_at("read".into(), b.span)),
+                env: str_of(b.prop("env"))
+                    .unwrap_or_else(|| default_at(bucket_env_key(&bucket.value), b.span)),
+                bucket,
+                span: b.span,
+            })
+        })
+        .collect();
+    let keys = child("s3-keys");
+    let s3_keys = (
+        keys.and_then(|k| str_of(k.prop("id")))
+            .unwrap_or_else(|| default_at("S3_ACCESS_KEY_ID".into(), head)),
+        keys.and_then(|k| str_of(k.prop("secret")))
+            .unwrap_or_else(|| default_at("S3_ACCESS_KEY_SECRET".into(), head)),
+    );
+    let private = node
+        .children()
+        .iter()
+        .rev()
+        .find(|c| c.name.value == "private" || c.name.value == "public")
+        .is_some_and(|c| c.name.value == "private");
+    let migrate = child("migrate").and_then(|m| {
+        let (env, secret_env) = env_maps(m);
+        Some(Migrate {
+            command: str_of(m.arg(0))?,
+            timeout: str_of(m.prop("timeout"))
+                .unwrap_or_else(|| default_at(MIGRATE_TIMEOUT.into(), m.span)),
+            env,
+            secret_env,
+            span: m.head_span(),
+        })
+    });
+    Some(Service {
+        span: head,
+        migrate,
+        image,
+        port: arg_int("port", 8080),
+        memory: arg_int("memory", 1024),
+        cpu: child("cpu").and_then(|c| int_of(c.arg(0))),
+        scale,
+        singleton: child("singleton").map(|s| s.name.span),
+        timeout: arg_int("timeout", 300),
+        private,
+        protocol: child("protocol")
+            .and_then(|c| str_of(c.arg(0)))
+            .unwrap_or_else(|| default_at("http1".into(), head)),
+        health,
+        env,
+        secret_env,
+        links,
+        buckets,
+        s3_keys,
+        name,
+    })
+}
+
+/// The `env` and `secret-env` children of `node`, as maps: a later key (from an
+/// override) replaces an earlier one.
+pub(super) fn env_maps(node: &Node) -> (Vec<EnvVar>, Vec<SecretEnv>) {
     let mut env: Vec<EnvVar> = Vec::new();
     let mut secret_env: Vec<SecretEnv> = Vec::new();
     for c in node.children() {
@@ -226,8 +335,12 @@ pub(super) fn lower(node: &Node) -> Option<Service> {
             }
         }
     }
-    let links = node
-        .children()
+    (env, secret_env)
+}
+
+/// The `link` children of `node`.
+pub(super) fn links(node: &Node) -> Vec<Link> {
+    node.children()
         .iter()
         .filter(|c| c.name.value == "link")
         .filter_map(|l| {
@@ -238,55 +351,5 @@ pub(super) fn lower(node: &Node) -> Option<Service> {
                 span: l.span,
             })
         })
-        .collect();
-    let buckets = node
-        .children()
-        .iter()
-        .filter(|c| c.name.value == "bucket")
-        .filter_map(|b| {
-            let bucket = str_of(b.arg(0))?;
-            Some(BucketAccess {
-                access: str_of(b.prop("access"))
-                    .unwrap_or_else(|| default_at("read".into(), b.span)),
-                env: str_of(b.prop("env"))
-                    .unwrap_or_else(|| default_at(bucket_env_key(&bucket.value), b.span)),
-                bucket,
-                span: b.span,
-            })
-        })
-        .collect();
-    let keys = child("s3-keys");
-    let s3_keys = (
-        keys.and_then(|k| str_of(k.prop("id")))
-            .unwrap_or_else(|| default_at("S3_ACCESS_KEY_ID".into(), head)),
-        keys.and_then(|k| str_of(k.prop("secret")))
-            .unwrap_or_else(|| default_at("S3_ACCESS_KEY_SECRET".into(), head)),
-    );
-    let private = node
-        .children()
-        .iter()
-        .rev()
-        .find(|c| c.name.value == "private" || c.name.value == "public")
-        .is_some_and(|c| c.name.value == "private");
-    Some(Service {
-        span: head,
-        image,
-        port: arg_int("port", 8080),
-        memory: arg_int("memory", 1024),
-        cpu: child("cpu").and_then(|c| int_of(c.arg(0))),
-        scale,
-        singleton: child("singleton").map(|s| s.name.span),
-        timeout: arg_int("timeout", 300),
-        private,
-        protocol: child("protocol")
-            .and_then(|c| str_of(c.arg(0)))
-            .unwrap_or_else(|| default_at("http1".into(), head)),
-        health,
-        env,
-        secret_env,
-        links,
-        buckets,
-        s3_keys,
-        name,
-    })
+        .collect()
 }

@@ -201,6 +201,33 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
         }
         modules.insert("containers".into(), c);
     }
+    if shape.jobs {
+        // The image a job runs: a prebuilt one, or the service's, built by images.sh
+        // and tagged with the release (so a migration runs the new code).
+        let image = if shape.registry {
+            "j.image != null ? j.image : \"${module.registry.endpoint}/${j.image_name}:${var.image_tag}\""
+        } else {
+            "j.image"
+        };
+        // Secrets by Secret Manager id, never by value (cellac::migrate::secret-store
+        // makes sure each one is stored).
+        let secrets = if shape.secrets {
+            "{ for k, name in j.secret_env : k => module.secrets.ids[name] }"
+        } else {
+            "{}"
+        };
+        let mut call = json!({
+            "source": "./modules/jobs",
+            "project_id": ex("local.project_id"),
+            "region": s.region.value,
+            "jobs": ex(format!("{{ for key, j in var.jobs : key => {{ name = j.name, image = {image}, command = j.command, env = merge(j.env, {{ for k, v in j.env_vars : k => local.vars[v] }}), secrets = {secrets}, cpu_limit = j.cpu_limit, memory_limit = j.memory_limit, local_storage_capacity = j.local_storage_capacity, timeout = j.timeout, cron = j.cron }} }}")),
+        });
+        if shape.secrets {
+            // A run reads the secrets' latest versions: they must be written first.
+            call["depends_on"] = json!(["module.secrets"]);
+        }
+        modules.insert("jobs".into(), call);
+    }
     if shape.storage {
         modules.insert(
             "storage".into(),
@@ -349,6 +376,15 @@ fn variables(envs: &[Stack], shape: Shape) -> Map<String, Value> {
         );
         a.insert("default".into(), json!([]));
         vars.insert("attached_domains".into(), Value::Object(a));
+    }
+    if shape.jobs {
+        vars.insert(
+            "jobs".into(),
+            Value::Object(variable(
+                &format!("map({})", super::jobs::ROOT_JOB_TYPE),
+                "Serverless Job definitions of this environment (each service's `migrate`), keyed SERVICE-migrate.",
+            )),
+        );
     }
     if shape.storage {
         vars.insert(
@@ -598,6 +634,13 @@ fn outputs(s: &Stack, shape: Shape) -> Map<String, Value> {
             format!("bucket_{}_name", ident(n)),
             ex(format!("module.storage.buckets[{}]", hcl::string(n))),
             format!("The name of bucket `{n}`."),
+        );
+    }
+    if shape.jobs {
+        o(
+            "migrations".into(),
+            ex("{ for name, s in var.services : name => module.jobs.ids[\"${name}-migrate\"] if contains(keys(var.jobs), \"${name}-migrate\") }"),
+            "Each migrating service's job definition id (REGION/UUID), which migrate.sh runs before the rollout.".into(),
         );
     }
     if shape.containers {
