@@ -371,6 +371,9 @@ case "$me $*" in
   "aws "*)
     line+=" [AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-}]"
     ;;
+  "pnpm "*)
+    if [ -n "${VITE_API_URL:-}" ]; then line+=" [VITE_API_URL=$VITE_API_URL VITE_NOTE=${VITE_NOTE:-}]"; fi
+    ;;
 esac
 printf '%s\n' "$line" >>"$STUB_LOG"
 
@@ -435,6 +438,10 @@ case "$me $*" in
       exit 1
     fi
     printf '%s\n' "$STUB_RECORDS"
+    ;;
+  "terraform "*"output -json site_"*"_build_env")
+    default='{"VITE_API_URL": "https://api.example/v1", "VITE_NOTE": "it'"'"'s 1 \"note\""}'
+    printf '%s\n' "${STUB_BUILD_ENV:-$default}"
     ;;
   "terraform "*"output -json migrations")
     printf '%s\n' "${STUB_MIGRATIONS:-{\"api\": \"fr-par/jobdef-api\"\}}"
@@ -1527,8 +1534,10 @@ fn deploy_runs_migrations_before_the_rollout() {
         push < plans[0] && applies[0] < start && polls[1] < plans[1] && plans[1] < applies[1],
         "{log}"
     );
-    let site = at(&calls, "pnpm --filter web build");
+    // The site's build gets its link and env with this environment's values.
+    let site = at(&calls, "pnpm --filter web build   [in [TMP]/repo] [VITE_API_URL=https://api.example/v1 VITE_NOTE=it's 1 \"note\"]");
     assert!(applies[1] < site, "{log}");
+    assert!(log.contains("output -json site_web_build_env "), "{log}");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         stdout.contains("migrate: the migration of api succeeded (job run run-jobdef-api)"),

@@ -14,7 +14,7 @@ mod monitoring;
 mod network;
 mod project;
 mod registry;
-mod root;
+pub(crate) mod root;
 mod secrets;
 mod storage;
 mod tfvars;

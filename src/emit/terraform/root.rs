@@ -34,7 +34,7 @@ pub fn emit(envs: &[Stack], shape: Shape, banner: &str, files: &mut Artifacts) {
     );
     files.insert(
         "outputs.tf.json".into(),
-        json_bytes(&doc(banner, "output", outputs(s, shape))),
+        json_bytes(&doc(banner, "output", outputs(envs, shape))),
     );
     for e in envs {
         if let Some(state) = &e.state {
@@ -463,6 +463,16 @@ fn variables(envs: &[Stack], shape: Shape) -> Map<String, Value> {
     vars
 }
 
+/// Whether site `name` has a `link` or an `env` in some environment: then its build
+/// gets them from the output `site_NAME_build_env`.
+pub fn site_builds_with_env(envs: &[Stack], name: &str) -> bool {
+    envs.iter().any(|e| {
+        e.sites
+            .iter()
+            .any(|x| x.name.value == name && (!x.links.is_empty() || !x.env.is_empty()))
+    })
+}
+
 /// Whether some bucket has a policy (sites and public buckets), which must keep the
 /// deployer's access.
 pub fn needs_owner(envs: &[Stack]) -> bool {
@@ -561,7 +571,8 @@ fn secret_variable(x: &Secret) -> Map<String, Value> {
     m
 }
 
-fn outputs(s: &Stack, shape: Shape) -> Map<String, Value> {
+fn outputs(envs: &[Stack], shape: Shape) -> Map<String, Value> {
+    let s = &envs[0];
     let mut out = Map::new();
     let mut o = |name: String, value: Value, description: String| {
         out.insert(name, json!({ "value": value, "description": description }));
@@ -626,6 +637,30 @@ fn outputs(s: &Stack, shape: Shape) -> Map<String, Value> {
             format!("site_{}_url", ident(n)),
             ex(custom),
             format!("The URL of site `{n}`: its custom domain, else its website endpoint."),
+        );
+    }
+    for site in &s.sites {
+        let n = &site.name.value;
+        if !site_builds_with_env(envs, n) {
+            continue;
+        }
+        let sv = format!("var.sites[{}]", hcl::string(n));
+        let links = if shape.containers
+            && envs.iter().any(|e| {
+                e.sites
+                    .iter()
+                    .any(|x| &x.name.value == n && !x.links.is_empty())
+            }) {
+            // As for services: {host} is the target's own endpoint, {domain} its custom
+            // domain here (else {host}), {url} is https://{host}.
+            format!(", {{ for k, l in {sv}.build_links : k => replace(replace(replace(l.url, \"{{url}}\", \"https://{{host}}\"), \"{{domain}}\", try(var.services[l.target].domains[0], module.containers.hosts[l.target])), \"{{host}}\", module.containers.hosts[l.target]) }}")
+        } else {
+            String::new()
+        };
+        o(
+            format!("site_{}_build_env", ident(n)),
+            ex(format!("merge({sv}.build_env, {{ for k, v in {sv}.build_env_vars : k => local.vars[v] }}{links})")),
+            format!("The variables site.sh exports to the build of site `{n}` (its `env`, and its `link`s' URLs in this environment)."),
         );
     }
     for b in &s.buckets {

@@ -3,7 +3,13 @@
 use super::{ex, Module, Shape};
 use serde_json::json;
 
-pub const SITE_TYPE: &str = "object({ bucket_name = string, spa = bool })";
+pub const SITE_TYPE: &str = "object({
+    bucket_name = string
+    spa = bool
+    build_env = optional(map(string), {})
+    build_env_vars = optional(map(string), {})
+    build_links = optional(map(object({ target = string, url = string })), {})
+  })";
 pub const BUCKET_TYPE: &str = "object({
     name = string
     public = bool

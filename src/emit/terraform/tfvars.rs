@@ -184,10 +184,28 @@ pub fn values(s: &Stack, shape: Shape) -> Map<String, Value> {
         let sites: Map<String, Value> = s
             .sites
             .iter()
-            .map(|x| (x.name.value.clone(), json!({
-                "bucket_name": format!("{prefix}-{}{}", x.name.value, x.bucket_suffix.value),
-                "spa": x.spa,
-            })))
+            .map(|x| {
+                let mut env = Map::new();
+                let mut env_vars = Map::new();
+                for e in &x.env {
+                    match e.value.var_ref() {
+                        Some(var) => env_vars.insert(e.key.value.clone(), json!(var)),
+                        None => env.insert(e.key.value.clone(), json!(literal(&e.value))),
+                    };
+                }
+                let links: Map<String, Value> = x
+                    .links
+                    .iter()
+                    .map(|l| (l.env.value.clone(), json!({ "target": l.target.value, "url": l.url.value })))
+                    .collect();
+                (x.name.value.clone(), json!({
+                    "bucket_name": format!("{prefix}-{}{}", x.name.value, x.bucket_suffix.value),
+                    "spa": x.spa,
+                    "build_env": env,
+                    "build_env_vars": env_vars,
+                    "build_links": links,
+                }))
+            })
             .collect();
         v.insert("sites".into(), Value::Object(sites));
         let buckets: Map<String, Value> = s
