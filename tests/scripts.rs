@@ -1,7 +1,7 @@
 //! The deploy scripts: rendered for the examples, clean under shellcheck, and run
 //! end to end against stub `terraform`, `docker`, `aws`, `curl`, `git` and `pnpm`
 //! that record their calls. No real tool beyond bash, dirname, sleep, mktemp, cp,
-//! rm, find and jq is reachable from the scripts under test: PATH holds only the stubs
+//! rm, find, jq and mkdir is reachable from the scripts under test: PATH holds only the stubs
 //! and a folder of symlinks to those (REAL_TOOLS).
 
 use cellac::emit::scripts;
@@ -199,6 +199,7 @@ fn steps_follow_the_stack() {
             "scripts/images.sh",
             "scripts/init.sh",
             "scripts/lib.sh",
+            "scripts/rollback.sh",
             "scripts/site.sh",
         ]
     );
@@ -481,7 +482,25 @@ case "$me $*" in
       "$id" "${state%%:*}" "${id#uuid-}" "$tag"
     ;;
   "curl "*) if [ -n "${STUB_CURL_FAIL:-}" ]; then exit 22; fi ;;
+  "aws "*" s3api list-objects-v2 "*"--prefix "*"/cellac-releases.json "*)
+    # The record of deployed releases next to the state: STUB_DEPLOYED, or none.
+    if [ -n "${STUB_DEPLOYED:-}" ]; then
+      prev=""; key=""
+      for arg in "$@"; do if [ "$prev" = --prefix ]; then key="$arg"; fi; prev="$arg"; done
+      printf '{"Contents": [{"Key": "%s"}]}\n' "$key"
+    else
+      echo '{}'
+    fi
+    ;;
+  "aws "*" s3 cp s3://"*"/cellac-releases.json -") printf '%s' "${STUB_DEPLOYED:-}" ;;
   "aws "*" s3api list-objects-v2 "*) printf '%s' "${STUB_LIST:-}" ;;
+  "docker manifest inspect "*)
+    if [ -n "${STUB_NO_TAG:-}" ] && [[ "$last" == *":$STUB_NO_TAG" ]]; then
+      echo "no such manifest: $last" >&2
+      exit 1
+    fi
+    echo '{}'
+    ;;
   "aws "*" s3 cp s3://"*"/.cellac/releases.json -") printf '%s' "${STUB_RELEASES:-}" ;;
   "aws "*" s3api delete-objects "*) echo '{}' ;;
   "dig +short CNAME "*)
@@ -567,17 +586,29 @@ impl Rig {
         cmd.output().unwrap()
     }
 
-    /// The recorded calls, with the scratch folder written `[TMP]`.
+    /// The recorded calls, with the scratch folder written `[TMP]` and the time a
+    /// release was recorded `[NOW]`.
     fn calls(&self) -> String {
-        std::fs::read_to_string(&self.log)
+        let log = std::fs::read_to_string(&self.log)
             .unwrap()
-            .replace(&self.dir.0.display().to_string(), "[TMP]")
+            .replace(&self.dir.0.display().to_string(), "[TMP]");
+        let mut out = String::new();
+        let mut rest = log.as_str();
+        while let Some(i) = rest.find(r#""at":""#) {
+            let (head, tail) = rest.split_at(i + 6);
+            out.push_str(head);
+            out.push_str("[NOW]");
+            rest = tail.split_once('"').map_or("", |(_, after)| after);
+            out.push('"');
+        }
+        out.push_str(rest);
+        out
     }
 }
 
 /// The real tools the scripts may use, reachable through symlinks.
-const REAL_TOOLS: [&str; 8] = [
-    "bash", "dirname", "sleep", "mktemp", "cp", "rm", "find", "jq",
+const REAL_TOOLS: [&str; 9] = [
+    "bash", "dirname", "sleep", "mktemp", "cp", "rm", "find", "jq", "mkdir",
 ];
 
 const ALL_STUBS: [&str; 6] = ["terraform", "docker", "aws", "curl", "git", "pnpm"];
@@ -691,7 +722,13 @@ fn deploy_dev_cella() {
         html < backend_api && backend_api < backend && backend < cdc_api && cdc_api < cdc,
         "{log}"
     );
-    assert_eq!(cdc, calls.len() - 1, "curl is last:\n{log}");
+    // Last, the release is recorded next to the state, for rollback.sh.
+    let record = at(&calls, "aws --endpoint-url https://s3.nl-ams.scw.cloud --region nl-ams s3 cp - s3://cella-terraform-state/dev/cellac-releases.json --content-type application/json ");
+    assert!(
+        calls[record].contains(r#"[stdin: {"releases":[{"tag":"0123456789ab","at":""#),
+        "{log}"
+    );
+    assert!(cdc < record && record == calls.len() - 1, "{log}");
     // Endpoints come from terraform output, never from placeholders.
     for output in [
         "registry_endpoint",
@@ -743,6 +780,16 @@ fn deploy_minimal_local_state() {
     assert!(
         !log.contains("rev-parse --short"),
         "IMAGE_TAG overrides the commit:\n{log}"
+    );
+    // Without `state`, the release is recorded next to the local state.
+    let record = std::fs::read_to_string(
+        rig.infra
+            .join(format!("terraform.tfstate.d/{env}/cellac-releases.json")),
+    )
+    .unwrap();
+    assert!(
+        record.starts_with(r#"{"releases":[{"tag":"v1.2.3","at":""#),
+        "{record}"
     );
     insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
         insta::assert_snapshot!("scripts_deploy_minimal", log);
@@ -1080,7 +1127,9 @@ const LISTING: &str = r#"{"Contents": [
   {"Key": "assets/app-prev.js"},
   {"Key": "assets/app-older.js"},
   {"Key": "favicon.ico"},
-  {"Key": "stray.txt"}
+  {"Key": "stray.txt"},
+  {"Key": ".cellac/releases/prevtag00000/index.html"},
+  {"Key": ".cellac/releases/droppedtag00/index.html"}
 ]}"#;
 const RELEASES: &str = r#"{"releases": [
   {"tag": "prevtag00000", "assets": ["assets/app-prev.js", "favicon.ico"]},
@@ -1117,8 +1166,15 @@ fn site_keeps_the_live_site_whole() {
         &format!("{aws}s3 cp s3://dev-cella-frontend/.cellac/releases.json - "),
     );
     let syncs = all_at(&calls, &format!("{aws}s3 sync "));
-    assert_eq!(syncs.len(), 2, "{log}");
-    let (assets, html) = (syncs[0], syncs[1]);
+    assert_eq!(syncs.len(), 3, "{log}");
+    let (assets, html, kept) = (syncs[0], syncs[1], syncs[2]);
+    // The release's HTML is also kept for rollback.sh, after the live HTML.
+    assert!(
+        calls[kept].contains(
+            " s3://dev-cella-frontend/.cellac/releases/0123456789ab --exclude * --include *.html "
+        ),
+        "{log}"
+    );
     // Every asset before any HTML; the asset upload deletes nothing; no ACLs.
     assert!(calls[assets].contains(" --exclude *.html "), "{log}");
     assert!(
@@ -1141,7 +1197,7 @@ fn site_keeps_the_live_site_whole() {
         &format!("{aws}s3 cp - s3://dev-cella-frontend/.cellac/releases.json "),
     );
     assert!(
-        calls[record].contains(r#"[stdin: {"releases":[{"tag":"0123456789ab","assets":["assets/app-new.js","favicon.ico"]},{"tag":"prevtag00000","#),
+        calls[record].contains(r#"[stdin: {"releases":[{"tag":"0123456789ab","assets":["assets/app-new.js","favicon.ico"],"html":true},{"tag":"prevtag00000","#),
         "{log}"
     );
     // Pruning last: the older release's asset and the stray key; never the previous
@@ -1153,19 +1209,26 @@ fn site_keeps_the_live_site_whole() {
     assert_eq!(prune.len(), 1, "{log}");
     let prune = prune[0];
     assert!(
-        list < read && read < assets && assets < html && html < record && record < prune,
+        list < read
+            && read < assets
+            && assets < html
+            && html < kept
+            && kept < record
+            && record < prune,
         "{log}"
     );
     assert!(
-        calls[prune].contains(r#"--delete '{"Objects":[{"Key":"assets/app-older.js"},{"Key":"stray.txt"}],"Quiet":true}'"#),
+        calls[prune].contains(r#"--delete '{"Objects":[{"Key":"assets/app-older.js"},{"Key":"stray.txt"},{"Key":".cellac/releases/droppedtag00/index.html"}],"Quiet":true}'"#),
         "{log}"
     );
     for kept in [
         "app-prev.js",
         "app-new.js",
         "favicon.ico",
-        ".html",
-        ".cellac",
+        "\"index.html\"",
+        "gone.html",
+        "releases.json",
+        "prevtag00000/index.html",
     ] {
         assert!(!calls[prune].contains(kept), "{kept} is pruned:\n{log}");
     }
@@ -1186,7 +1249,7 @@ fn site_first_release_prunes_nothing() {
     assert!(!log.contains("s3 cp s3://"), "no record to read:\n{log}");
     assert!(!log.contains("delete-objects"), "nothing pruned:\n{log}");
     assert!(
-        log.contains(r#"[stdin: {"releases":[{"tag":"0123456789ab","assets":["assets/app-new.js","favicon.ico"]}]}]"#),
+        log.contains(r#"[stdin: {"releases":[{"tag":"0123456789ab","assets":["assets/app-new.js","favicon.ico"],"html":true}]}]"#),
         "{log}"
     );
     // A second deploy of another commit keeps the first release's assets.
@@ -1581,4 +1644,169 @@ fn migrate_skips_a_service_without_a_migration_here() {
     assert!(out.status.success(), "{}", show(&out));
     assert!(!rig.calls().contains("serverless-jobs"), "{}", rig.calls());
     assert!(String::from_utf8_lossy(&out.stdout).contains("migrate: api has no migration in dev"));
+}
+
+const DEPLOYED: &str = r#"{"releases": [
+  {"tag": "newtag000000", "at": "2026-11-02T10:00:00Z", "by": "deploy"},
+  {"tag": "prevtag00000", "at": "2026-11-01T10:00:00Z", "by": "deploy"},
+  {"tag": "oldertag0000", "at": "2026-10-01T10:00:00Z", "by": "deploy"}
+]}"#;
+const SITE_RELEASES: &str = r#"{"releases": [
+  {"tag": "newtag000000", "assets": ["assets/app-new.js"], "html": true},
+  {"tag": "prevtag00000", "assets": ["assets/app-prev.js"], "html": true},
+  {"tag": "oldertag0000", "assets": ["assets/app-older.js"], "html": true}
+]}"#;
+const SITE_LISTING: &str = r#"{"Contents": [
+  {"Key": ".cellac/releases.json"},
+  {"Key": ".cellac/releases/newtag000000/index.html"},
+  {"Key": ".cellac/releases/prevtag00000/index.html"},
+  {"Key": ".cellac/releases/oldertag0000/index.html"},
+  {"Key": "index.html"},
+  {"Key": "assets/app-new.js"},
+  {"Key": "assets/app-prev.js"}
+]}"#;
+
+fn rollback(rig: &Rig, args: &[&str], tag: &str, extra: &[(&str, &str)]) -> Output {
+    let mut env = vec![
+        ("STUB_DEPLOYED", DEPLOYED),
+        ("STUB_RELEASES", SITE_RELEASES),
+        ("STUB_LIST", SITE_LISTING),
+        ("STUB_TAG", tag),
+        ("HEALTH_INTERVAL", "0"),
+    ];
+    env.extend_from_slice(extra);
+    rig.run("rollback.sh", args, &env)
+}
+
+#[test]
+fn rollback_goes_back_to_the_previous_release() {
+    let rig = Rig::new("rollback-previous", &release(), &ALL_STUBS);
+    let out = rollback(&rig, &["dev"], "prevtag00000", &[]);
+    assert!(out.status.success(), "{}", show(&out));
+    let log = rig.calls();
+    let calls: Vec<&str> = log.lines().collect();
+    let inspect = at(
+        &calls,
+        "docker manifest inspect rg.nl-ams.scw.cloud/devcella/api:prevtag00000 ",
+    );
+    let plan = at(&calls, "terraform -chdir=[TMP]/repo/infra plan ");
+    assert!(
+        calls[plan].contains(" -var image_tag=prevtag00000 "),
+        "{log}"
+    );
+    let apply = at(&calls, "terraform -chdir=[TMP]/repo/infra apply ");
+    let aws = "aws --endpoint-url https://s3.fr-par.scw.cloud --region fr-par ";
+    let restore = at(&calls, &format!("{aws}s3 sync s3://dev-cella-web/.cellac/releases/prevtag00000 s3://dev-cella-web --exclude * --include *.html --exclude .cellac/* --delete "));
+    let site_record = at(
+        &calls,
+        &format!("{aws}s3 cp - s3://dev-cella-web/.cellac/releases.json "),
+    );
+    assert!(
+        calls[site_record].contains(r#"[stdin: {"releases":[{"tag":"prevtag00000","#),
+        "the restored release comes first, so the next deploy keeps its assets:\n{log}"
+    );
+    let health = at(&calls, "curl --config - -fsS --max-time 10 https://api.scaleway.com/containers/v1beta1/regions/fr-par/containers/uuid-api ");
+    let record = at(
+        &calls,
+        &format!("{aws}s3 cp - s3://shop-terraform-state/dev/cellac-releases.json "),
+    );
+    assert!(
+        calls[record].contains(r#"[stdin: {"releases":[{"tag":"prevtag00000","at":""#)
+            && calls[record].contains(r#""by":"rollback"},{"tag":"newtag000000""#),
+        "{log}"
+    );
+    assert!(
+        inspect < plan
+            && plan < apply
+            && apply < restore
+            && restore < site_record
+            && site_record < health
+            && health < record,
+        "{log}"
+    );
+    // No build, no push, no migration, no site build.
+    for absent in [
+        "docker build",
+        "docker push",
+        "serverless-jobs",
+        "pnpm",
+        "-target",
+    ] {
+        assert!(!log.contains(absent), "{absent}:\n{log}");
+    }
+}
+
+#[test]
+fn rollback_to_a_given_tag() {
+    let rig = Rig::new("rollback-tag", &release(), &ALL_STUBS);
+    // The older release's assets were pruned: its site cannot come back.
+    let out = rollback(&rig, &["dev", "oldertag0000"], "oldertag0000", &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("site web: 1 assets of release oldertag0000 were pruned"),
+        "{}",
+        show(&out)
+    );
+    assert!(!rig.calls().contains(" plan "), "{}", rig.calls());
+    // With its assets there, it does.
+    let listing = SITE_LISTING.replace(
+        "{\"Key\": \"index.html\"}",
+        "{\"Key\": \"index.html\"}, {\"Key\": \"assets/app-older.js\"}",
+    );
+    let rig = Rig::new("rollback-tag-ok", &release(), &ALL_STUBS);
+    let out = rollback(
+        &rig,
+        &["dev", "oldertag0000", "--yes"],
+        "oldertag0000",
+        &[("STUB_LIST", &listing)],
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    let log = rig.calls();
+    assert!(
+        log.contains("docker manifest inspect rg.nl-ams.scw.cloud/devcella/api:oldertag0000 "),
+        "{log}"
+    );
+    assert!(log.contains(" -var image_tag=oldertag0000 "), "{log}");
+    assert!(
+        log.contains(
+            "s3 sync s3://dev-cella-web/.cellac/releases/oldertag0000 s3://dev-cella-web "
+        ),
+        "{log}"
+    );
+}
+
+#[test]
+fn rollback_refuses_a_tag_the_registry_lacks() {
+    let rig = Rig::new("rollback-unknown", &release(), &ALL_STUBS);
+    let out = rollback(
+        &rig,
+        &["dev", "nosuchtag"],
+        "nosuchtag",
+        &[("STUB_NO_TAG", "nosuchtag")],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("rollback: the registry has no image api:nosuchtag"),
+        "{}",
+        show(&out)
+    );
+    let log = rig.calls();
+    assert!(
+        !log.contains(" plan ")
+            && !log.contains(" apply ")
+            && !log.contains("s3 sync")
+            && !log.contains(" cp - "),
+        "nothing changed:\n{log}"
+    );
+    // Nothing recorded yet: a TAG is needed.
+    let rig = Rig::new("rollback-none", &release(), &ALL_STUBS);
+    let out = rig.run("rollback.sh", &["dev"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no release of dev is recorded yet"),
+        "{}",
+        show(&out)
+    );
 }

@@ -26,7 +26,7 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
 /// The scripts: (path in the output folder, template name, template text).
-const SCRIPTS: [(&str, &str, &str); 8] = [
+const SCRIPTS: [(&str, &str, &str); 9] = [
     (
         "scripts/lib.sh",
         "lib",
@@ -61,6 +61,11 @@ const SCRIPTS: [(&str, &str, &str); 8] = [
         "scripts/health.sh",
         "health",
         include_str!("../../templates/health.sh.hbs"),
+    ),
+    (
+        "scripts/rollback.sh",
+        "rollback",
+        include_str!("../../templates/rollback.sh.hbs"),
     ),
     (
         "scripts/migrate.sh",
@@ -206,16 +211,15 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
     if builds_images {
         tools.push("docker");
     }
-    if !sites.is_empty() {
+    // The sites, and the record of deployed releases next to the remote state.
+    if !sites.is_empty() || stack.state.is_some() {
         tools.push("aws");
     }
     if !health.is_empty() || !migrations.is_empty() {
         tools.push("curl");
     }
-    // apply.sh (custom domains), site.sh (releases) and health.sh (the API) read JSON.
-    if !services.is_empty() || !sites.is_empty() {
-        tools.push("jq");
-    }
+    // Every deploy records its release in JSON (lib.sh), as site.sh does.
+    tools.push("jq");
     let env_names: Vec<&str> = envs.iter().map(|e| e.env.value.as_str()).collect();
     json!({
         // A comment line must stay one line, whatever the path.
