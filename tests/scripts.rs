@@ -199,8 +199,10 @@ fn steps_follow_the_stack() {
             "scripts/images.sh",
             "scripts/init.sh",
             "scripts/lib.sh",
+            "scripts/logs.sh",
             "scripts/rollback.sh",
             "scripts/site.sh",
+            "scripts/status.sh",
         ]
     );
     // No site and no health check: no site.sh, no health.sh, and deploy.sh calls neither.
@@ -429,6 +431,14 @@ case "$me $*" in
     name="${last#service_}"
     echo "https://${name%_url}.example"
     ;;
+  "terraform "*"output -raw site_"*"_url")
+    name="${last#site_}"
+    echo "https://${name%_url}.site.example"
+    ;;
+  "terraform "*"output -raw bucket_"*"_name")
+    name="${last#bucket_}"
+    echo "dev-shop-${name%_name}"
+    ;;
   "terraform "*"output -raw site_"*"_bucket")
     name="${last#site_}"
     echo "dev-cella-${name%_bucket}"
@@ -444,6 +454,8 @@ case "$me $*" in
     default='{"VITE_API_URL": "https://api.example/v1", "VITE_NOTE": "it'"'"'s 1 \"note\""}'
     printf '%s\n' "${STUB_BUILD_ENV:-$default}"
     ;;
+  "terraform "*"output -raw logs_url") echo "https://logs.cockpit.example/" ;;
+  "terraform "*"output -raw logs_token") echo "cockpit-token" ;;
   "terraform "*"output -json migrations")
     printf '%s\n' "${STUB_MIGRATIONS:-{\"api\": \"fr-par/jobdef-api\"\}}"
     ;;
@@ -480,6 +492,20 @@ case "$me $*" in
     if [ "${state#*:}" = old ]; then tag=000000000000; fi
     printf '{"id":"%s","status":"%s","registry_image":"rg.nl-ams.scw.cloud/devcella/%s:%s"}\n' \
       "$id" "${state%%:*}" "${id#uuid-}" "$tag"
+    ;;
+  "curl "*"/loki/api/v1/query_range"*)
+    # Loki: STUB_LOKI, then STUB_LOKI_NEXT for every later query.
+    count="$STUB_LOG.loki"
+    if [ -e "$count" ]; then printf '%s\n' "${STUB_LOKI_NEXT:-{\}}"; else printf '%s\n' "${STUB_LOKI:-{\}}"; fi
+    : >"$count"
+    ;;
+  "curl "*"-w %{http_code}"*)
+    # STUB_HTTP: URL=CODE ..., default 200.
+    code=200
+    for pair in ${STUB_HTTP:-}; do
+      if [ "${pair%%=*}" = "$last" ]; then code="${pair#*=}"; fi
+    done
+    printf '%s' "$code"
     ;;
   "curl "*) if [ -n "${STUB_CURL_FAIL:-}" ]; then exit 22; fi ;;
   "aws "*" s3api list-objects-v2 "*"--prefix "*"/cellac-releases.json "*)
@@ -1809,4 +1835,222 @@ fn rollback_refuses_a_tag_the_registry_lacks() {
         "{}",
         show(&out)
     );
+}
+
+const LOKI: &str = r#"{"status": "success", "data": {"resultType": "streams", "result": [
+  {"stream": {"resource_name": "dev-shop-api", "stream": "stdout"}, "values": [
+    ["1764511200123000000", "second line"], ["1764511199000000000", "first line"]]},
+  {"stream": {"resource_name": "dev-shop-api", "stream": "stderr"}, "values": [
+    ["1764511200500000000", "third\twith a tab\nand a second line"]]}
+]}}"#;
+
+fn logs_rig(name: &str) -> Rig {
+    let rig = Rig::new(name, &release(), &ALL_STUBS);
+    write(
+        &rig.infra.join("environments/dev.tfvars.json"),
+        r#"{"services": {"api": {"name": "dev-shop-api"}}}"#,
+        false,
+    );
+    rig
+}
+
+#[test]
+fn logs_queries_loki_with_the_read_only_token() {
+    let rig = logs_rig("logs");
+    let out = rig.run(
+        "logs.sh",
+        &["dev", "api", "--since", "30m"],
+        &[("STUB_LOKI", LOKI)],
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    let log = rig.calls();
+    let query = log
+        .lines()
+        .find(|c| c.contains("query_range"))
+        .unwrap_or_else(|| panic!("{log}"));
+    assert!(
+        query.starts_with("curl --config - -fsS --max-time 30 -G https://logs.cockpit.example/loki/api/v1/query_range --data-urlencode 'query={resource_name=\"dev-shop-api\"}' --data-urlencode start="),
+        "{log}"
+    );
+    assert!(
+        query.contains(" --data-urlencode limit=5000 --data-urlencode direction=forward "),
+        "{log}"
+    );
+    assert!(
+        query.ends_with("[stdin: header = \"Authorization: Bearer cockpit-token\"]"),
+        "{log}"
+    );
+    assert!(
+        !log.contains("cockpit-token ") && !query.contains("Bearer cockpit-token --"),
+        "the token never in argv:\n{log}"
+    );
+    // start is 30 minutes before end (both in nanoseconds).
+    let num = |key: &str| -> u64 {
+        query
+            .split(&format!(" {key}="))
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(
+        (num("end") - 999_999_999 - num("start")) / 1_000_000_000,
+        1800,
+        "{log}"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "2025-11-30T13:59:59.000Z first line\n2025-11-30T14:00:00.123Z second line\n2025-11-30T14:00:00.500Z third\twith a tab\nand a second line\n"
+    );
+    // --json: one object a line (a first query again for the stub).
+    std::fs::remove_file(format!("{}.loki", rig.log.display())).unwrap();
+    let out = rig.run("logs.sh", &["dev", "api", "--json"], &[("STUB_LOKI", LOKI)]);
+    assert!(out.status.success(), "{}", show(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let first: serde_json::Value = serde_json::from_str(stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(first["time"], "2025-11-30T13:59:59.000Z");
+    assert_eq!(first["line"], "first line");
+    assert_eq!(first["labels"]["stream"], "stdout");
+    assert_eq!(stdout.lines().count(), 3, "{stdout}");
+}
+
+#[test]
+fn logs_follow_polls_from_the_last_line() {
+    let rig = logs_rig("logs-follow");
+    let next =
+        r#"{"data": {"result": [{"stream": {}, "values": [["1764511260000000000", "later"]]}]}}"#;
+    let out = rig.run(
+        "logs.sh",
+        &["dev", "api", "--follow"],
+        &[
+            ("STUB_LOKI", LOKI),
+            ("STUB_LOKI_NEXT", next),
+            ("LOGS_INTERVAL", "0"),
+            ("LOGS_FOLLOW_POLLS", "2"),
+        ],
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    let log = rig.calls();
+    let queries: Vec<&str> = log.lines().filter(|c| c.contains("query_range")).collect();
+    assert_eq!(queries.len(), 2, "{log}");
+    assert!(
+        queries[1].contains(" --data-urlencode start=1764511200500000001 "),
+        "{log}"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .ends_with("second line\n2025-11-30T14:01:00.000Z later\n"),
+        "{}",
+        show(&out)
+    );
+    // An unknown service is named.
+    let out = rig.run("logs.sh", &["dev", "nope"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("unknown service 'nope': shop has api"),
+        "{}",
+        show(&out)
+    );
+}
+
+#[test]
+fn status_prints_every_component() {
+    let rig = Rig::new("status", &release(), &ALL_STUBS);
+    let env = [
+        ("STUB_DEPLOYED", DEPLOYED),
+        ("STUB_RELEASES", SITE_RELEASES),
+        ("STUB_TAG", "newtag000000"),
+    ];
+    let out = rig.run("status.sh", &["dev"], &env);
+    assert!(out.status.success(), "{}", show(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines[0], "shop in dev: release newtag000000 (deploy, 2026-11-02T10:00:00Z)",
+        "{stdout}"
+    );
+    assert!(
+        lines[2].starts_with("COMPONENT  KIND     ENDPOINT"),
+        "{stdout}"
+    );
+    let row = |name: &str| {
+        lines
+            .iter()
+            .find(|l| l.starts_with(&format!("{name} ")))
+            .map(|l| l.split_whitespace().collect::<Vec<_>>())
+            .unwrap_or_else(|| panic!("no {name} row:\n{stdout}"))
+    };
+    assert_eq!(
+        row("api"),
+        [
+            "api",
+            "service",
+            "https://api.example",
+            "ready",
+            "newtag000000",
+            "200",
+            "/health"
+        ]
+    );
+    assert_eq!(
+        row("web"),
+        [
+            "web",
+            "site",
+            "https://web.site.example",
+            "s3://dev-cella-web",
+            "newtag000000",
+            "200",
+            "/"
+        ]
+    );
+    assert_eq!(
+        row("exports"),
+        [
+            "exports",
+            "bucket",
+            "s3://dev-shop-exports",
+            "exists",
+            "-",
+            "-"
+        ]
+    );
+    let log = rig.calls();
+    assert!(
+        log.contains(
+            "curl -sS -o /dev/null -w %{http_code} --max-time 5 https://api.example/health "
+        ),
+        "{log}"
+    );
+    assert!(
+        log.contains("[stdin: header = \"X-Auth-Token: test-secret-key\"]"),
+        "{log}"
+    );
+    // Read-only: nothing planned, applied or written.
+    for absent in [" plan ", " apply ", " cp - ", "s3 sync", "docker"] {
+        assert!(!log.contains(absent), "{absent}:\n{log}");
+    }
+
+    // --json, with a failing health check: exit 1, and it says which.
+    let out = rig.run(
+        "status.sh",
+        &["dev", "--json"],
+        &[("STUB_HTTP", "https://api.example/health=503")],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(status["environment"], "dev");
+    assert_eq!(status["unhealthy"], 1);
+    assert_eq!(status["release"], serde_json::Value::Null);
+    let names: Vec<&str> = status["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["api", "web", "exports"]);
+    assert_eq!(status["components"][0]["health"], "503 /health");
 }

@@ -26,7 +26,7 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
 /// The scripts: (path in the output folder, template name, template text).
-const SCRIPTS: [(&str, &str, &str); 9] = [
+const SCRIPTS: [(&str, &str, &str); 11] = [
     (
         "scripts/lib.sh",
         "lib",
@@ -61,6 +61,16 @@ const SCRIPTS: [(&str, &str, &str); 9] = [
         "scripts/health.sh",
         "health",
         include_str!("../../templates/health.sh.hbs"),
+    ),
+    (
+        "scripts/status.sh",
+        "status",
+        include_str!("../../templates/status.sh.hbs"),
+    ),
+    (
+        "scripts/logs.sh",
+        "logs",
+        include_str!("../../templates/logs.sh.hbs"),
     ),
     (
         "scripts/rollback.sh",
@@ -160,7 +170,10 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
             json!({
                 "name": s.name.value,
                 "url_output": output_name("service", &s.name.value, "url"),
+                "id_output": output_name("service", &s.name.value, "id"),
+                "health_path": s.health.as_ref().map_or(String::new(), |h| h.path.value.clone()),
                 "private": s.private,
+                "built": matches!(s.image, Image::Build { .. }),
             })
         })
         .collect();
@@ -206,6 +219,16 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
                 .any(|e| e.service(name).is_some_and(|s| s.migrate.is_some()))
         })
         .collect();
+    let buckets: Vec<Value> = stack
+        .buckets
+        .iter()
+        .map(|b| {
+            json!({
+                "name": b.name.value,
+                "name_output": output_name("bucket", &b.name.value, "name"),
+            })
+        })
+        .collect();
     let builds_images = !images.is_empty();
     let mut tools = vec!["terraform", "git"];
     if builds_images {
@@ -242,6 +265,7 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
         "services": services,
         "health": health,
         "sites": sites,
+        "buckets": buckets,
     })
 }
 
@@ -266,6 +290,7 @@ pub fn render(envs: &[Stack], stack_path: &str) -> BTreeMap<String, String> {
             "site" => has("sites"),
             "health" => has("health"),
             "migrate" => has("migrations"),
+            "logs" => has("services"),
             _ => true,
         };
         if !wanted {

@@ -18,6 +18,8 @@ fail, naming the resource, when the output would not behave on Scaleway
   job-secrets        every job definition gets its secrets by secret_reference
                      (one per secret-env key of the tfvars' job), and no value
                      of a sensitive root variable appears anywhere in a job
+  logs-token         with services, one Cockpit token that may query logs and
+                     nothing else, whose secret is a sensitive root output
   lifecycle          every bucket `expire` of the tfvars is an enabled lifecycle
                      rule with that prefix and expiration days
   project-shared     (per example) no project-scoped resource (alert manager,
@@ -207,6 +209,25 @@ def check_job_secrets(plan, tfvars, backend):
         yield f"job {name}: no scaleway_job_definition planned"
 
 
+def check_logs_token(plan, tfvars, backend):
+    tokens = [(addr, after) for ty, addr, after in resources(plan) if ty == "scaleway_cockpit_token"]
+    # cellac's containers module (not a hand-written configuration such as the fixture).
+    if not any(ty == "scaleway_container" and addr.startswith("module.containers.") for ty, addr, _ in resources(plan)):
+        return
+    if len(tokens) != 1:
+        yield f"{len(tokens)} Cockpit tokens for the containers' logs, not 1"
+    for addr, after in tokens:
+        scopes = (after.get("scopes") or [{}])[0]
+        if scopes.get("query_logs") is not True:
+            yield f"{addr}: the token cannot query logs"
+        for scope, value in sorted(scopes.items()):
+            if scope != "query_logs" and value is not False:
+                yield f"{addr}: scope {scope} is {value}, not false (a read-only token)"
+    outputs = ((plan.get("configuration") or {}).get("root_module") or {}).get("outputs") or {}
+    if not (outputs.get("logs_token") or {}).get("sensitive"):
+        yield "the root output logs_token is missing or not sensitive"
+
+
 def check_lifecycle(plan, tfvars, backend):
     buckets = {b["name"]: b for b in (tfvars.get("buckets") or {}).values()}
     for ty, addr, after in resources(plan):
@@ -230,6 +251,7 @@ ENV_CHECKS = {
     "iam": check_iam,
     "backend-lock": check_backend_lock,
     "job-secrets": check_job_secrets,
+    "logs-token": check_logs_token,
     "lifecycle": check_lifecycle,
 }
 
@@ -364,7 +386,16 @@ OPTIONAL_CONTROLS = [
     ("lifecycle", _mut_lifecycle),
 ]
 
+def _mut_token_write(plan, tfvars):
+    for rc in plan["resource_changes"]:
+        if rc["type"] == "scaleway_cockpit_token":
+            rc["change"]["after"]["scopes"][0]["write_logs"] = True
+            return True
+    return False
+
+
 CONTROLS = [
+    ("logs-token", _mut_token_write),
     ("websocket-domain", _mut_ws),
     ("public-acl", _mut_acl),
     ("public-policy", _mut_policy_missing),

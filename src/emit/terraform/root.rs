@@ -178,6 +178,7 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
             "project_id": ex("local.project_id"),
             "region": s.region.value,
             "namespace_name": ex("var.names.containers"),
+            "logs_token_name": format!("${{var.environment}}-{}-logs", hcl::literal(stack)),
             "attached_domains": ex("var.attached_domains"),
             "services": ex("var.services"),
             "vars": ex("local.vars"),
@@ -671,6 +672,13 @@ fn outputs(envs: &[Stack], shape: Shape) -> Map<String, Value> {
             format!("The name of bucket `{n}`."),
         );
     }
+    if shape.containers {
+        o(
+            "logs_url".into(),
+            ex("module.containers.logs_url"),
+            "The Loki endpoint of the containers' logs (Cockpit, Scaleway Logs), which logs.sh queries.".into(),
+        );
+    }
     if shape.jobs {
         o(
             "migrations".into(),
@@ -695,6 +703,17 @@ fn outputs(envs: &[Stack], shape: Shape) -> Map<String, Value> {
             ex(value),
             "CNAME records to create by hand (host -> target) when the stack has no `dns` zone."
                 .into(),
+        );
+    }
+    if shape.containers {
+        // Sensitive: `terraform output` shows it only when asked by name.
+        out.insert(
+            "logs_token".into(),
+            json!({
+                "value": ex("module.containers.logs_token"),
+                "description": "A read-only Cockpit token (query logs only) for logs.sh.",
+                "sensitive": true,
+            }),
         );
     }
     out
