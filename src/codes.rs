@@ -103,6 +103,10 @@ codes! {
         "domain \"API.example.com\" service=backend", "Write a lowercase host name such as api.example.com.";
     "cellac::domain::zone", "error", "A `domain` outside the environment's `dns` zone: its record cannot be created there.",
         "dns zone=example.com\ndomain api.example.org service=backend", "Use a host under the zone, or manage that domain's own zone.";
+    "cellac::preview::too-long", "error", "In a preview template (`environment NAME preview=#true`), a generated name too long once the environment is `p` + the longest id (6 characters), such as `p123456-STACK-NAME`.",
+        "stack a-long-stack-name\nservice backend-service\nenvironment preview preview=#true", "Shorten the stack or resource name by the number of characters the help gives.";
+    "cellac::preview::domain", "error", "A `domain` in a preview template without `{id}` in its host: every preview would claim the same host (a top-level domain applies to the template too).",
+        "environment preview preview=#true {\n    domain preview.example.com site=web\n}", "Write the id in the host: `domain \"pr-{id}.example.com\" site=web`; move a top-level domain into the environment that owns it.";
     "cellac::load-balancer::containers", "error", "A `load-balancer` node: Scaleway load balancers route to IPs, and Serverless Containers have none.",
         "load-balancer", "Remove it; write `domain HOST service=NAME` for a custom domain.";
     "cellac::link::websocket-domain", "error", "A `ws://` or `wss://` link URL that uses `{domain}`: Scaleway's custom container domains do not carry WebSockets.",

@@ -17,6 +17,8 @@ const DECLARED_ONLY: [&str; 5] = ["service", "site", "bucket", "secret", "var"];
 pub struct EnvTree {
     pub name: Spanned<String>,
     pub nodes: Vec<Node>,
+    /// `environment NAME preview=#true`: the template of preview environments.
+    pub preview: bool,
 }
 
 /// The name of the environment used when the stack declares none.
@@ -47,6 +49,7 @@ pub fn merge(nodes: &[Node], out: &mut Vec<Diagnostic>) -> Vec<EnvTree> {
         return vec![EnvTree {
             name: Spanned::new(DEFAULT_ENV.to_string(), span),
             nodes: base,
+            preview: false,
         }];
     }
     let mut seen = Vec::new();
@@ -114,6 +117,10 @@ pub fn merge(nodes: &[Node], out: &mut Vec<Diagnostic>) -> Vec<EnvTree> {
         trees.push(EnvTree {
             name: Spanned::new(name.value.to_string(), name.span),
             nodes: merged,
+            preview: env
+                .prop("preview")
+                .and_then(crate::syntax::Value::as_bool)
+                .unwrap_or(false),
         });
     }
     trees

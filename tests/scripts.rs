@@ -499,6 +499,12 @@ case "$me $*" in
     if [ -e "$count" ]; then printf '%s\n' "${STUB_LOKI_NEXT:-{\}}"; else printf '%s\n' "${STUB_LOKI:-{\}}"; fi
     : >"$count"
     ;;
+  "curl "*"https://api.scaleway.com/registry/v1/regions/"*"/namespaces?name="*)
+    printf '{"namespaces": [{"id": "ns-1", "name": "%s"}]}\n' "${last##*=}"
+    ;;
+  "curl "*"https://api.scaleway.com/registry/v1/regions/"*"/images?namespace_id="*)
+    echo '{"images": [{"id": "img-api", "name": "api"}, {"id": "img-old", "name": "old"}]}'
+    ;;
   "curl "*"-w %{http_code}"*)
     # STUB_HTTP: URL=CODE ..., default 200.
     code=200
@@ -2053,4 +2059,105 @@ fn status_prints_every_component() {
         .collect();
     assert_eq!(names, ["api", "web", "exports"]);
     assert_eq!(status["components"][0]["health"], "503 /health");
+}
+
+#[test]
+fn preview_up_and_down() {
+    let envs = release();
+    let rig = Rig::new("preview", &envs, &ALL_STUBS);
+    // The template's files, as cellac build writes them.
+    let files = cellac::emit::emit(&envs, "stack.kdl");
+    for name in [
+        "environments/preview.tfvars.json",
+        "environments/preview.s3.tfbackend",
+    ] {
+        write(
+            &rig.infra.join(name),
+            std::str::from_utf8(&files[name]).unwrap(),
+            false,
+        );
+    }
+    let out = rig.run("preview.sh", &["up", "42"], &[("MIGRATE_INTERVAL", "0")]);
+    assert!(out.status.success(), "{}", show(&out));
+    let tfvars: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(rig.infra.join("environments/p42.tfvars.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(tfvars["environment"], "p42");
+    assert_eq!(tfvars["services"]["api"]["name"], "p42-shop-api");
+    assert_eq!(tfvars["names"]["registry"], "p42shop");
+    assert_eq!(
+        tfvars["jobs"]["api-migrate"]["name"],
+        "p42-shop-api-migrate"
+    );
+    assert!(
+        tfvars["site_domains"]["pr-42.preview.shop.example"].is_object(),
+        "{tfvars}"
+    );
+    let backend = std::fs::read_to_string(rig.infra.join("environments/p42.s3.tfbackend")).unwrap();
+    assert!(
+        backend.contains("key = \"preview/42/terraform.tfstate\""),
+        "{backend}"
+    );
+    let log = rig.calls();
+    assert!(
+        log.contains(
+            " init -input=false -reconfigure -backend-config=environments/p42.s3.tfbackend "
+        ),
+        "{log}"
+    );
+    assert!(
+        log.contains(" -var-file=environments/p42.tfvars.json "),
+        "{log}"
+    );
+    assert!(
+        log.contains("s3 cp - s3://shop-terraform-state/p42/cellac-releases.json "),
+        "{log}"
+    );
+
+    let rig2 = Rig::new("preview-down", &envs, &ALL_STUBS);
+    for name in [
+        "environments/preview.tfvars.json",
+        "environments/preview.s3.tfbackend",
+    ] {
+        write(
+            &rig2.infra.join(name),
+            std::str::from_utf8(&files[name]).unwrap(),
+            false,
+        );
+    }
+    let out = rig2.run("preview.sh", &["down", "42"], &[]);
+    assert!(out.status.success(), "{}", show(&out));
+    let log = rig2.calls();
+    let calls: Vec<&str> = log.lines().collect();
+    let init = at(&calls, "terraform -chdir=[TMP]/repo/infra init -input=false -reconfigure -backend-config=environments/p42.s3.tfbackend ");
+    let list = at(&calls, "curl --config - -fsS --max-time 30 https://api.scaleway.com/registry/v1/regions/fr-par/namespaces?name=p42shop ");
+    let images = at(&calls, "curl --config - -fsS --max-time 30 https://api.scaleway.com/registry/v1/regions/fr-par/images?namespace_id=ns-1&page_size=100 ");
+    let delete = all_at(&calls, "curl --config - -fsS --max-time 30 -X DELETE https://api.scaleway.com/registry/v1/regions/fr-par/images/img-");
+    assert_eq!(delete.len(), 2, "{log}");
+    let plan = at(&calls, "terraform -chdir=[TMP]/repo/infra plan -input=false -detailed-exitcode -out=.terraform/cellac-p42.tfplan -var-file=environments/p42.tfvars.json -var image_tag=destroy -destroy ");
+    let apply = at(
+        &calls,
+        "terraform -chdir=[TMP]/repo/infra apply -input=false .terraform/cellac-p42.tfplan ",
+    );
+    assert!(
+        init < list && list < images && images < delete[0] && delete[1] < plan && plan < apply,
+        "{log}"
+    );
+    assert!(!rig2.infra.join("environments/p42.tfvars.json").exists());
+    assert!(!log.contains("docker build"), "{log}");
+
+    // Ids are 1 to 6 of [a-z0-9]; the template itself is not an environment.
+    for bad in ["", "UPPER", "1234567", "a_b"] {
+        let out = rig2.run("preview.sh", &["up", bad], &[]);
+        assert_eq!(out.status.code(), Some(1), "{bad}: {}", show(&out));
+    }
+    let out = rig2.run("deploy.sh", &["preview"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("preview is the template of previews, not deployed as such"),
+        "{}",
+        show(&out)
+    );
 }

@@ -26,7 +26,7 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
 /// The scripts: (path in the output folder, template name, template text).
-const SCRIPTS: [(&str, &str, &str); 11] = [
+const SCRIPTS: [(&str, &str, &str); 12] = [
     (
         "scripts/lib.sh",
         "lib",
@@ -61,6 +61,11 @@ const SCRIPTS: [(&str, &str, &str); 11] = [
         "scripts/health.sh",
         "health",
         include_str!("../../templates/health.sh.hbs"),
+    ),
+    (
+        "scripts/preview.sh",
+        "preview",
+        include_str!("../../templates/preview.sh.hbs"),
     ),
     (
         "scripts/status.sh",
@@ -243,7 +248,13 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
     }
     // Every deploy records its release in JSON (lib.sh), as site.sh does.
     tools.push("jq");
-    let env_names: Vec<&str> = envs.iter().map(|e| e.env.value.as_str()).collect();
+    // A preview template is not deployed as such: previews (pID) come from it.
+    let env_names: Vec<&str> = envs
+        .iter()
+        .filter(|e| !e.preview)
+        .map(|e| e.env.value.as_str())
+        .collect();
+    let preview = envs.iter().find(|e| e.preview).map(|e| e.env.value.clone());
     json!({
         // A comment line must stay one line, whatever the path.
         "banner": super::banner(&stack_path.replace(|c: char| c.is_control(), "?")),
@@ -251,6 +262,7 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
         "stack": stack.name.value,
         "region": stack.region.value,
         "envs": env_names,
+        "preview": preview,
         "state": stack.state.is_some(),
         "deployer": envs.iter().any(Stack::has_bucket_policy),
         "state_bucket": stack.state.as_ref().map(|s| s.bucket.value.clone()),
@@ -291,6 +303,7 @@ pub fn render(envs: &[Stack], stack_path: &str) -> BTreeMap<String, String> {
             "health" => has("health"),
             "migrate" => has("migrations"),
             "logs" => has("services"),
+            "preview" => data["preview"].is_string(),
             _ => true,
         };
         if !wanted {

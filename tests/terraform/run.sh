@@ -209,7 +209,13 @@ for case_ in "${CASES[@]}"; do
     envs=()
     for f in "$out"/environments/*.tfvars.json; do
         [ -e "$f" ] || continue
-        envs+=("$(basename "$f" .tfvars.json)")
+        name="$(basename "$f" .tfvars.json)"
+        # A preview template is planned as the preview with id 42 (p42), as
+        # scripts/preview.sh up 42 would deploy it.
+        if [ "$example" != fixture ] && preview="$(python3 "$HERE/tfjson.py" preview "$out" "$name" 42)"; then
+            name="$preview"
+        fi
+        envs+=("$name")
     done
     if [ "${#envs[@]}" -eq 0 ]; then
         fail "$example: no environments/*.tfvars.json in the generated folder"

@@ -42,7 +42,12 @@ pub fn emit(envs: &[Stack], shape: Shape, banner: &str, files: &mut Artifacts) {
                 "# {banner}\n# terraform init -backend-config=environments/{env}.s3.tfbackend\nbucket = {bucket}\nkey = {key}\nregion = {region}\nendpoints = {{ s3 = {endpoint} }}\nskip_credentials_validation = true\nskip_region_validation = true\nskip_requesting_account_id = true\nskip_s3_checksum = true\nuse_lockfile = true\n",
                 env = e.env.value,
                 bucket = hcl::string(&state.bucket.value),
-                key = hcl::string(&format!("{}/terraform.tfstate", e.env.value)),
+                // A preview's state: preview/ID/terraform.tfstate (preview.sh gives ID).
+                key = hcl::string(&if e.preview {
+                    format!("preview/{}/terraform.tfstate", crate::model::PREVIEW_ID)
+                } else {
+                    format!("{}/terraform.tfstate", e.env.value)
+                }),
                 region = hcl::string(&state.region.value),
                 endpoint = hcl::string(&format!("https://s3.{}.scw.cloud", state.region.value)),
             );
@@ -299,15 +304,31 @@ fn validation(condition: String, message: String) -> Value {
 fn variables(envs: &[Stack], shape: Shape) -> Map<String, Value> {
     let s = &envs[0];
     let mut vars = Map::new();
-    let names: Vec<&str> = envs.iter().map(|e| e.env.value.as_str()).collect();
+    let names: Vec<&str> = envs
+        .iter()
+        .filter(|e| !e.preview)
+        .map(|e| e.env.value.as_str())
+        .collect();
     let mut env = variable("string", "The environment being deployed.");
-    env.insert(
-        "validation".into(),
-        json!([validation(
+    // A preview is `p` + its id (scripts/preview.sh), from the preview template.
+    let (condition, message) = if envs.iter().any(|e| e.preview) {
+        (
+            format!(
+                "contains({}, var.environment) || can(regex(\"^p[a-z0-9]{{1,6}}$\", var.environment))",
+                hcl::list(&names)
+            ),
+            format!(
+                "The environment must be one of: {}, or a preview: p + an id of 1 to 6 of [a-z0-9].",
+                names.join(", ")
+            ),
+        )
+    } else {
+        (
             format!("contains({}, var.environment)", hcl::list(&names)),
             format!("The environment must be one of: {}.", names.join(", ")),
-        )]),
-    );
+        )
+    };
+    env.insert("validation".into(), json!([validation(condition, message)]));
     vars.insert("environment".into(), Value::Object(env));
     vars.insert(
         "names".into(),

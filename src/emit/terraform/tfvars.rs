@@ -139,15 +139,15 @@ fn migration(s: &Stack, svc: &Service) -> Option<Value> {
 pub fn values(s: &Stack, shape: Shape) -> Map<String, Value> {
     let prefix = s.prefix();
     let mut v = Map::new();
-    v.insert("environment".into(), json!(s.env.value));
+    v.insert("environment".into(), json!(s.name_env()));
     v.insert(
         "names".into(),
         json!({
             "containers": format!("{prefix}-containers"),
-            "registry": registry_name(&s.env.value, &s.name.value),
+            "registry": registry_name(&s.name_env(), &s.name.value),
             "vpc": format!("{prefix}-vpc"),
             "private_network": format!("{prefix}-private-network"),
-            "secret_path": format!("/{}/{}", s.env.value, s.name.value),
+            "secret_path": format!("/{}/{}", s.name_env(), s.name.value),
         }),
     );
     if shape.network {
