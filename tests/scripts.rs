@@ -181,6 +181,17 @@ fn shellcheck_release() {
     shellcheck("release", &release());
 }
 
+/// The release example without `state`: local state, every script's other branch.
+#[test]
+fn shellcheck_release_local_state() {
+    let text = std::fs::read_to_string(manifest().join("examples/release/stack.kdl")).unwrap();
+    let local = text.replace("state bucket=shop-terraform-state\n", "");
+    assert_ne!(local, text);
+    let envs = envs_of(&local);
+    assert!(envs.iter().all(|e| e.state.is_none()));
+    shellcheck("release-local", &envs);
+}
+
 #[test]
 fn shellcheck_odd() {
     shellcheck("odd", &envs_of(ODD));

@@ -47,23 +47,27 @@ pub struct Migrate {
 pub const MIGRATE_TIMEOUT: &str = "15m";
 
 impl Migrate {
-    /// The job's env: the service's, then its own keys over them.
+    /// The job's env: the service's, then its own keys over them (a key the job
+    /// makes a secret is a secret only).
     pub fn env<'a>(&'a self, svc: &'a Service) -> Vec<&'a EnvVar> {
         let mut out: Vec<&EnvVar> = svc
             .env
             .iter()
             .filter(|e| !self.env.iter().any(|m| m.key.value == e.key.value))
+            .filter(|e| !self.secret_env.iter().any(|m| m.key.value == e.key.value))
             .collect();
         out.extend(self.env.iter());
         out
     }
 
-    /// The job's secret env: the service's, then its own keys over them.
+    /// The job's secret env: the service's, then its own keys over them (a key the
+    /// job sets plainly is plain only).
     pub fn secret_env<'a>(&'a self, svc: &'a Service) -> Vec<&'a SecretEnv> {
         let mut out: Vec<&SecretEnv> = svc
             .secret_env
             .iter()
             .filter(|e| !self.secret_env.iter().any(|m| m.key.value == e.key.value))
+            .filter(|e| !self.env.iter().any(|m| m.key.value == e.key.value))
             .collect();
         out.extend(self.secret_env.iter());
         out
@@ -352,4 +356,34 @@ pub(super) fn links(node: &Node) -> Vec<Link> {
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_migration_replaces_the_service_keys() {
+        let text = "stack s\nsecret a\nsecret b\nservice api {\n    env MODE=web DATABASE_URL=x LEVEL=1\n    secret-env TOKEN=a SECRET=a\n    migrate \"m\" {\n        env LEVEL=2 SECRET=plain\n        secret-env DATABASE_URL=b\n    }\n}\n";
+        let checked = crate::check(text);
+        let svc = &checked.envs[0].services[0];
+        let m = svc.migrate.as_ref().unwrap();
+        let env: Vec<(&str, String)> = m
+            .env(svc)
+            .iter()
+            .map(|e| (e.key.value.as_str(), e.value.lit.display()))
+            .collect();
+        assert_eq!(
+            env,
+            [
+                ("MODE", "web".into()),
+                ("LEVEL", "2".into()),
+                ("SECRET", "plain".into())
+            ]
+        );
+        let secrets: Vec<(&str, &str)> = m
+            .secret_env(svc)
+            .iter()
+            .map(|e| (e.key.value.as_str(), e.secret.value.as_str()))
+            .collect();
+        assert_eq!(secrets, [("TOKEN", "a"), ("DATABASE_URL", "b")]);
+    }
 }

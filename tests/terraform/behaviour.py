@@ -18,6 +18,9 @@ fail, naming the resource, when the output would not behave on Scaleway
   job-secrets        every job definition gets its secrets by secret_reference
                      (one per secret-env key of the tfvars' job), and no value
                      of a sensitive root variable appears anywhere in a job
+  env-names          every container, namespace, bucket and job definition is
+                     named ENV-... for the tfvars' environment (a preview's p42-...),
+                     and no name still holds `{id}`
   logs-token         with services, one Cockpit token that may query logs and
                      nothing else, whose secret is a sensitive root output
   lifecycle          every bucket `expire` of the tfvars is an enabled lifecycle
@@ -209,6 +212,23 @@ def check_job_secrets(plan, tfvars, backend):
         yield f"job {name}: no scaleway_job_definition planned"
 
 
+NAMED = ("scaleway_container", "scaleway_container_namespace", "scaleway_object_bucket", "scaleway_job_definition")
+
+
+def check_env_names(plan, tfvars, backend):
+    env = tfvars.get("environment")
+    if not env or "services" not in tfvars and "sites" not in tfvars:
+        return  # not cellac's configuration (the hand-written fixture)
+    for ty, addr, after in resources(plan):
+        name = after.get("name")
+        if ty not in NAMED or not isinstance(name, str):
+            continue
+        if "{id}" in name:
+            yield f"{addr}: name {name} still holds {{id}}"
+        elif not name.startswith(f"{env}-"):
+            yield f"{addr}: name {name} does not start with {env}-"
+
+
 def check_logs_token(plan, tfvars, backend):
     tokens = [(addr, after) for ty, addr, after in resources(plan) if ty == "scaleway_cockpit_token"]
     # cellac's containers module (not a hand-written configuration such as the fixture).
@@ -251,6 +271,7 @@ ENV_CHECKS = {
     "iam": check_iam,
     "backend-lock": check_backend_lock,
     "job-secrets": check_job_secrets,
+    "env-names": check_env_names,
     "logs-token": check_logs_token,
     "lifecycle": check_lifecycle,
 }
@@ -394,7 +415,16 @@ def _mut_token_write(plan, tfvars):
     return False
 
 
+def _mut_env_name(plan, tfvars):
+    for rc in plan["resource_changes"]:
+        if rc["type"] == "scaleway_object_bucket" and isinstance(rc["change"]["after"].get("name"), str):
+            rc["change"]["after"]["name"] = "p{id}-" + rc["change"]["after"]["name"]
+            return True
+    return False
+
+
 CONTROLS = [
+    ("env-names", _mut_env_name),
     ("logs-token", _mut_token_write),
     ("websocket-domain", _mut_ws),
     ("public-acl", _mut_acl),
