@@ -23,7 +23,11 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         .chain(overrides)
         .filter(|n| n.name.value == "service")
     {
-        duplicates(svc, out);
+        duplicates(svc, "service", out);
+        // A migration's own keys, in its block.
+        for m in svc.children().iter().filter(|c| c.name.value == "migrate") {
+            duplicates(m, "migration", out);
+        }
     }
     for (_, svc) in each_service(ctx) {
         let keys = svc
@@ -107,7 +111,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn duplicates(svc: &Node, out: &mut Vec<Diagnostic>) {
+fn duplicates(svc: &Node, what: &str, out: &mut Vec<Diagnostic>) {
     let mut seen: HashMap<&str, &crate::span::Spanned<String>> = HashMap::new();
     let keys = svc
         .children()
@@ -119,7 +123,7 @@ fn duplicates(svc: &Node, out: &mut Vec<Diagnostic>) {
             out.push(
                 Diagnostic::error(
                     "cellac::env::duplicate",
-                    format!("`{}` is set twice in this service", key.value),
+                    format!("`{}` is set twice in this {what}", key.value),
                 )
                 .at(key.span, "set again here")
                 .also(first.span, "first set here")
