@@ -93,12 +93,20 @@ codes! {
         "service backend {\n    health \"health\"\n}", "Write `health \"/health\"`.";
     "cellac::duration", "error", "A malformed duration: digits then `s`, `m` or `h`.",
         "service backend {\n    health \"/health\" interval=10\n}", "Write a duration such as \"10s\" or \"2m\".";
+    "cellac::migrate::timeout", "error", "A `migrate` timeout over 24 hours, the longest a Serverless Job may run.",
+        "service api {\n    migrate \"npm run migrate\" timeout=\"48h\"\n}", "Write a timeout of at most \"24h\", such as `timeout=\"15m\"`.";
+    "cellac::migrate::secret-store", "error", "A migration job reads a secret that `store=#false` keeps out of Secret Manager: jobs get secrets by Secret Manager reference, never by value.",
+        "secret admin_url store=#false\nservice api {\n    migrate \"npm run migrate\" {\n        secret-env DATABASE_URL=admin_url\n    }\n}", "Remove `store=#false` from the secret.";
     "cellac::domain::target", "error", "A `domain` that points at nothing, at an unknown service or site, or at both.",
         "domain api.example.com", "Write `domain HOST service=NAME` or `domain HOST site=NAME`.";
     "cellac::domain::host", "error", "An invalid host name.",
         "domain \"API.example.com\" service=backend", "Write a lowercase host name such as api.example.com.";
     "cellac::domain::zone", "error", "A `domain` outside the environment's `dns` zone: its record cannot be created there.",
         "dns zone=example.com\ndomain api.example.org service=backend", "Use a host under the zone, or manage that domain's own zone.";
+    "cellac::preview::too-long", "error", "In a preview template (`environment NAME preview=#true`), a generated name too long once the environment is `p` + the longest id (6 characters), such as `p123456-STACK-NAME`.",
+        "stack a-long-stack-name\nservice backend-service\nenvironment preview preview=#true", "Shorten the stack or resource name by the number of characters the help gives.";
+    "cellac::preview::domain", "error", "A `domain` in a preview template without `{id}` in its host: every preview would claim the same host (a top-level domain applies to the template too).",
+        "environment preview preview=#true {\n    domain preview.example.com site=web\n}", "Write the id in the host: `domain \"pr-{id}.example.com\" site=web`; move a top-level domain into the environment that owns it.";
     "cellac::load-balancer::containers", "error", "A `load-balancer` node: Scaleway load balancers route to IPs, and Serverless Containers have none.",
         "load-balancer", "Remove it; write `domain HOST service=NAME` for a custom domain.";
     "cellac::link::websocket-domain", "error", "A `ws://` or `wss://` link URL that uses `{domain}`: Scaleway's custom container domains do not carry WebSockets.",
@@ -109,6 +117,8 @@ codes! {
         "project id=\"my-project\"", "Copy the Project id from the console's Project settings.";
     "cellac::bucket::access", "error", "A service's `bucket NAME` names a bucket the stack does not declare.",
         "service api {\n    bucket uploads access=write\n}", "Declare `bucket uploads` at the top level, or fix the name (did-you-mean).";
+    "cellac::bucket::expire", "error", "A bucket `expire` rule with `days` below 1, or two rules for one prefix.",
+        "bucket exports {\n    expire days=0\n}", "Write `days=` 1 or more, and one `expire` per prefix.";
     "cellac::edge::waf", "warning", "A `waf=#true` site domain on the `starter` Edge Services plan, which includes no WAF requests.",
         "edge plan=starter\ndomain example.com site=web waf=#true", "Write `edge plan=professional`, or remove `waf=#true`.";
     "cellac::database::unknown", "error", "A service's `database NAME` names a database the stack does not declare.",

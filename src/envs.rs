@@ -19,6 +19,8 @@ const DECLARED_ONLY: [&str; 6] = ["service", "site", "bucket", "secret", "var", 
 pub struct EnvTree {
     pub name: Spanned<String>,
     pub nodes: Vec<Node>,
+    /// `environment NAME preview=#true`: the template of preview environments.
+    pub preview: bool,
 }
 
 /// The name of the environment used when the stack declares none.
@@ -49,6 +51,7 @@ pub fn merge(nodes: &[Node], out: &mut Vec<Diagnostic>) -> Vec<EnvTree> {
         return vec![EnvTree {
             name: Spanned::new(DEFAULT_ENV.to_string(), span),
             nodes: base,
+            preview: false,
         }];
     }
     let mut seen = Vec::new();
@@ -116,6 +119,10 @@ pub fn merge(nodes: &[Node], out: &mut Vec<Diagnostic>) -> Vec<EnvTree> {
         trees.push(EnvTree {
             name: Spanned::new(name.value.to_string(), name.span),
             nodes: merged,
+            preview: env
+                .prop("preview")
+                .and_then(crate::syntax::Value::as_bool)
+                .unwrap_or(false),
         });
     }
     trees
@@ -164,6 +171,23 @@ fn merge_node(base: &mut Node, over: &Node, top_level: bool) {
                 match children
                     .iter_mut()
                     .find(|c| c.name.value == name && c.first_str().map(|s| s.value) == target)
+                {
+                    Some(existing) => merge_node(existing, child, false),
+                    None => children.push(added),
+                }
+            }
+            "expire" => {
+                // One rule per prefix: an override of a prefix replaces its days.
+                let prefix = |n: &Node| {
+                    n.prop("prefix")
+                        .and_then(|v| v.as_str())
+                        .unwrap_or_default()
+                        .to_string()
+                };
+                let target = prefix(child);
+                match children
+                    .iter_mut()
+                    .find(|c| c.name.value == name && prefix(c) == target)
                 {
                     Some(existing) => merge_node(existing, child, false),
                     None => children.push(added),

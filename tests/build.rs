@@ -75,6 +75,11 @@ fn snapshot_django() {
     snapshot("django");
 }
 
+#[test]
+fn snapshot_release() {
+    snapshot("release");
+}
+
 /// A temporary folder, removed when dropped.
 struct Scratch(PathBuf);
 
@@ -139,7 +144,7 @@ fn show(o: &Output) -> String {
 
 #[test]
 fn build_is_deterministic_in_process() {
-    for name in ["cella", "many", "minimal"] {
+    for name in ["cella", "many", "minimal", "release"] {
         let Some(text) = example_text(name) else {
             continue;
         };
@@ -191,7 +196,7 @@ fn leaks(files: &BTreeMap<String, Vec<u8>>, extra: &[&str]) -> Vec<String> {
 
 #[test]
 fn in_memory_output_has_no_absolute_paths_or_timestamps() {
-    for name in ["cella", "many", "minimal"] {
+    for name in ["cella", "many", "minimal", "release"] {
         if example_text(name).is_none() {
             continue;
         }
@@ -472,7 +477,7 @@ fn canonical_example_respects_output_md() {
 
 #[test]
 fn every_file_says_it_is_generated() {
-    for name in ["cella", "many", "minimal"] {
+    for name in ["cella", "many", "minimal", "release"] {
         if example_text(name).is_none() {
             continue;
         }

@@ -1,7 +1,7 @@
 //! The deploy scripts: rendered for the examples, clean under shellcheck, and run
 //! end to end against stub `terraform`, `docker`, `aws`, `curl`, `git` and `pnpm`
 //! that record their calls. No real tool beyond bash, dirname, sleep, mktemp, cp,
-//! rm, find and jq is reachable from the scripts under test: PATH holds only the stubs
+//! rm, find, jq and mkdir is reachable from the scripts under test: PATH holds only the stubs
 //! and a folder of symlinks to those (REAL_TOOLS).
 
 use cellac::emit::scripts;
@@ -53,6 +53,11 @@ fn envs_of(text: &str) -> Vec<Stack> {
 
 fn cella() -> Vec<Stack> {
     let text = std::fs::read_to_string(manifest().join("examples/cella/stack.kdl")).unwrap();
+    envs_of(&text)
+}
+
+fn release() -> Vec<Stack> {
+    let text = std::fs::read_to_string(manifest().join("examples/release/stack.kdl")).unwrap();
     envs_of(&text)
 }
 
@@ -172,6 +177,22 @@ fn shellcheck_minimal() {
 }
 
 #[test]
+fn shellcheck_release() {
+    shellcheck("release", &release());
+}
+
+/// The release example without `state`: local state, every script's other branch.
+#[test]
+fn shellcheck_release_local_state() {
+    let text = std::fs::read_to_string(manifest().join("examples/release/stack.kdl")).unwrap();
+    let local = text.replace("state bucket=shop-terraform-state\n", "");
+    assert_ne!(local, text);
+    let envs = envs_of(&local);
+    assert!(envs.iter().all(|e| e.state.is_none()));
+    shellcheck("release-local", &envs);
+}
+
+#[test]
 fn shellcheck_odd() {
     shellcheck("odd", &envs_of(ODD));
 }
@@ -189,7 +210,10 @@ fn steps_follow_the_stack() {
             "scripts/images.sh",
             "scripts/init.sh",
             "scripts/lib.sh",
+            "scripts/logs.sh",
+            "scripts/rollback.sh",
             "scripts/site.sh",
+            "scripts/status.sh",
         ]
     );
     // No site and no health check: no site.sh, no health.sh, and deploy.sh calls neither.
@@ -361,6 +385,9 @@ case "$me $*" in
   "aws "*)
     line+=" [AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-}]"
     ;;
+  "pnpm "*)
+    if [ -n "${VITE_API_URL:-}" ]; then line+=" [VITE_API_URL=$VITE_API_URL VITE_NOTE=${VITE_NOTE:-}]"; fi
+    ;;
 esac
 printf '%s\n' "$line" >>"$STUB_LOG"
 
@@ -415,6 +442,14 @@ case "$me $*" in
     name="${last#service_}"
     echo "https://${name%_url}.example"
     ;;
+  "terraform "*"output -raw site_"*"_url")
+    name="${last#site_}"
+    echo "https://${name%_url}.site.example"
+    ;;
+  "terraform "*"output -raw bucket_"*"_name")
+    name="${last#bucket_}"
+    echo "dev-shop-${name%_name}"
+    ;;
   "terraform "*"output -raw site_"*"_bucket")
     name="${last#site_}"
     echo "dev-cella-${name%_bucket}"
@@ -426,7 +461,32 @@ case "$me $*" in
     fi
     printf '%s\n' "$STUB_RECORDS"
     ;;
+  "terraform "*"output -json site_"*"_build_env")
+    default='{"VITE_API_URL": "https://api.example/v1", "VITE_NOTE": "it'"'"'s 1 \"note\""}'
+    printf '%s\n' "${STUB_BUILD_ENV:-$default}"
+    ;;
+  "terraform "*"output -raw logs_url") echo "https://logs.cockpit.example/" ;;
+  "terraform "*"output -raw logs_token") echo "cockpit-token" ;;
+  "terraform "*"output -json migrations")
+    printf '%s\n' "${STUB_MIGRATIONS:-{\"api\": \"fr-par/jobdef-api\"\}}"
+    ;;
   "terraform "*"output "*) echo "terraform stub: unexpected output $last" >&2; exit 1 ;;
+  "curl "*"https://api.scaleway.com/serverless-jobs/v1alpha1/regions/"*"/job-definitions/"*"/start")
+    id="${last%/start}"
+    id="${id##*/}"
+    printf '{"job_runs": [{"id": "run-%s", "state": "queued"}]}\n' "$id"
+    ;;
+  "curl "*"https://api.scaleway.com/serverless-jobs/v1alpha1/regions/"*"/job-runs/"*)
+    # The run's states in STUB_JOB (one per call, the last one repeating).
+    count="$STUB_LOG.job-${last##*/}"
+    n=0
+    if [ -e "$count" ]; then n="$(<"$count")"; fi
+    printf '%s\n' "$((n + 1))" >"$count"
+    read -r -a states <<<"${STUB_JOB:-running succeeded}"
+    if [ "$n" -ge "${#states[@]}" ]; then n=$((${#states[@]} - 1)); fi
+    if [ "${states[$n]}" = fail ]; then exit 22; fi
+    printf '{"id": "%s", "state": "%s", "exit_code": 3, "error_message": "relation exists"}\n' "${last##*/}" "${states[$n]}"
+    ;;
   "curl "*"https://api.scaleway.com/containers/v1beta1/regions/"*)
     # The Containers API: the states in STUB_API (STATUS:old|new, one per call, the
     # last one repeating), default ready:new.
@@ -444,8 +504,46 @@ case "$me $*" in
     printf '{"id":"%s","status":"%s","registry_image":"rg.nl-ams.scw.cloud/devcella/%s:%s"}\n' \
       "$id" "${state%%:*}" "${id#uuid-}" "$tag"
     ;;
+  "curl "*"/loki/api/v1/query_range"*)
+    # Loki: STUB_LOKI, then STUB_LOKI_NEXT for every later query.
+    count="$STUB_LOG.loki"
+    if [ -e "$count" ]; then printf '%s\n' "${STUB_LOKI_NEXT:-{\}}"; else printf '%s\n' "${STUB_LOKI:-{\}}"; fi
+    : >"$count"
+    ;;
+  "curl "*"https://api.scaleway.com/registry/v1/regions/"*"/namespaces?name="*)
+    printf '{"namespaces": [{"id": "ns-1", "name": "%s"}]}\n' "${last##*=}"
+    ;;
+  "curl "*"https://api.scaleway.com/registry/v1/regions/"*"/images?namespace_id="*)
+    echo '{"images": [{"id": "img-api", "name": "api"}, {"id": "img-old", "name": "old"}]}'
+    ;;
+  "curl "*"-w %{http_code}"*)
+    # STUB_HTTP: URL=CODE ..., default 200.
+    code=200
+    for pair in ${STUB_HTTP:-}; do
+      if [ "${pair%%=*}" = "$last" ]; then code="${pair#*=}"; fi
+    done
+    printf '%s' "$code"
+    ;;
   "curl "*) if [ -n "${STUB_CURL_FAIL:-}" ]; then exit 22; fi ;;
+  "aws "*" s3api list-objects-v2 "*"--prefix "*"/cellac-releases.json "*)
+    # The record of deployed releases next to the state: STUB_DEPLOYED, or none.
+    if [ -n "${STUB_DEPLOYED:-}" ]; then
+      prev=""; key=""
+      for arg in "$@"; do if [ "$prev" = --prefix ]; then key="$arg"; fi; prev="$arg"; done
+      printf '{"Contents": [{"Key": "%s"}]}\n' "$key"
+    else
+      echo '{}'
+    fi
+    ;;
+  "aws "*" s3 cp s3://"*"/cellac-releases.json -") printf '%s' "${STUB_DEPLOYED:-}" ;;
   "aws "*" s3api list-objects-v2 "*) printf '%s' "${STUB_LIST:-}" ;;
+  "docker manifest inspect "*)
+    if [ -n "${STUB_NO_TAG:-}" ] && [[ "$last" == *":$STUB_NO_TAG" ]]; then
+      echo "no such manifest: $last" >&2
+      exit 1
+    fi
+    echo '{}'
+    ;;
   "aws "*" s3 cp s3://"*"/.cellac/releases.json -") printf '%s' "${STUB_RELEASES:-}" ;;
   "aws "*" s3api delete-objects "*) echo '{}' ;;
   "dig +short CNAME "*)
@@ -531,17 +629,29 @@ impl Rig {
         cmd.output().unwrap()
     }
 
-    /// The recorded calls, with the scratch folder written `[TMP]`.
+    /// The recorded calls, with the scratch folder written `[TMP]` and the time a
+    /// release was recorded `[NOW]`.
     fn calls(&self) -> String {
-        std::fs::read_to_string(&self.log)
+        let log = std::fs::read_to_string(&self.log)
             .unwrap()
-            .replace(&self.dir.0.display().to_string(), "[TMP]")
+            .replace(&self.dir.0.display().to_string(), "[TMP]");
+        let mut out = String::new();
+        let mut rest = log.as_str();
+        while let Some(i) = rest.find(r#""at":""#) {
+            let (head, tail) = rest.split_at(i + 6);
+            out.push_str(head);
+            out.push_str("[NOW]");
+            rest = tail.split_once('"').map_or("", |(_, after)| after);
+            out.push('"');
+        }
+        out.push_str(rest);
+        out
     }
 }
 
 /// The real tools the scripts may use, reachable through symlinks.
-const REAL_TOOLS: [&str; 8] = [
-    "bash", "dirname", "sleep", "mktemp", "cp", "rm", "find", "jq",
+const REAL_TOOLS: [&str; 9] = [
+    "bash", "dirname", "sleep", "mktemp", "cp", "rm", "find", "jq", "mkdir",
 ];
 
 const ALL_STUBS: [&str; 6] = ["terraform", "docker", "aws", "curl", "git", "pnpm"];
@@ -655,7 +765,13 @@ fn deploy_dev_cella() {
         html < backend_api && backend_api < backend && backend < cdc_api && cdc_api < cdc,
         "{log}"
     );
-    assert_eq!(cdc, calls.len() - 1, "curl is last:\n{log}");
+    // Last, the release is recorded next to the state, for rollback.sh.
+    let record = at(&calls, "aws --endpoint-url https://s3.nl-ams.scw.cloud --region nl-ams s3 cp - s3://cella-terraform-state/dev/cellac-releases.json --content-type application/json ");
+    assert!(
+        calls[record].contains(r#"[stdin: {"releases":[{"tag":"0123456789ab","at":""#),
+        "{log}"
+    );
+    assert!(cdc < record && record == calls.len() - 1, "{log}");
     // Endpoints come from terraform output, never from placeholders.
     for output in [
         "registry_endpoint",
@@ -707,6 +823,16 @@ fn deploy_minimal_local_state() {
     assert!(
         !log.contains("rev-parse --short"),
         "IMAGE_TAG overrides the commit:\n{log}"
+    );
+    // Without `state`, the release is recorded next to the local state.
+    let record = std::fs::read_to_string(
+        rig.infra
+            .join(format!("terraform.tfstate.d/{env}/cellac-releases.json")),
+    )
+    .unwrap();
+    assert!(
+        record.starts_with(r#"{"releases":[{"tag":"v1.2.3","at":""#),
+        "{record}"
     );
     insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
         insta::assert_snapshot!("scripts_deploy_minimal", log);
@@ -1044,7 +1170,9 @@ const LISTING: &str = r#"{"Contents": [
   {"Key": "assets/app-prev.js"},
   {"Key": "assets/app-older.js"},
   {"Key": "favicon.ico"},
-  {"Key": "stray.txt"}
+  {"Key": "stray.txt"},
+  {"Key": ".cellac/releases/prevtag00000/index.html"},
+  {"Key": ".cellac/releases/droppedtag00/index.html"}
 ]}"#;
 const RELEASES: &str = r#"{"releases": [
   {"tag": "prevtag00000", "assets": ["assets/app-prev.js", "favicon.ico"]},
@@ -1081,8 +1209,15 @@ fn site_keeps_the_live_site_whole() {
         &format!("{aws}s3 cp s3://dev-cella-frontend/.cellac/releases.json - "),
     );
     let syncs = all_at(&calls, &format!("{aws}s3 sync "));
-    assert_eq!(syncs.len(), 2, "{log}");
-    let (assets, html) = (syncs[0], syncs[1]);
+    assert_eq!(syncs.len(), 3, "{log}");
+    let (assets, html, kept) = (syncs[0], syncs[1], syncs[2]);
+    // The release's HTML is also kept for rollback.sh, after the live HTML.
+    assert!(
+        calls[kept].contains(
+            " s3://dev-cella-frontend/.cellac/releases/0123456789ab --exclude * --include *.html "
+        ),
+        "{log}"
+    );
     // Every asset before any HTML; the asset upload deletes nothing; no ACLs.
     assert!(calls[assets].contains(" --exclude *.html "), "{log}");
     assert!(
@@ -1105,7 +1240,7 @@ fn site_keeps_the_live_site_whole() {
         &format!("{aws}s3 cp - s3://dev-cella-frontend/.cellac/releases.json "),
     );
     assert!(
-        calls[record].contains(r#"[stdin: {"releases":[{"tag":"0123456789ab","assets":["assets/app-new.js","favicon.ico"]},{"tag":"prevtag00000","#),
+        calls[record].contains(r#"[stdin: {"releases":[{"tag":"0123456789ab","assets":["assets/app-new.js","favicon.ico"],"html":true},{"tag":"prevtag00000","#),
         "{log}"
     );
     // Pruning last: the older release's asset and the stray key; never the previous
@@ -1117,19 +1252,26 @@ fn site_keeps_the_live_site_whole() {
     assert_eq!(prune.len(), 1, "{log}");
     let prune = prune[0];
     assert!(
-        list < read && read < assets && assets < html && html < record && record < prune,
+        list < read
+            && read < assets
+            && assets < html
+            && html < kept
+            && kept < record
+            && record < prune,
         "{log}"
     );
     assert!(
-        calls[prune].contains(r#"--delete '{"Objects":[{"Key":"assets/app-older.js"},{"Key":"stray.txt"}],"Quiet":true}'"#),
+        calls[prune].contains(r#"--delete '{"Objects":[{"Key":"assets/app-older.js"},{"Key":"stray.txt"},{"Key":".cellac/releases/droppedtag00/index.html"}],"Quiet":true}'"#),
         "{log}"
     );
     for kept in [
         "app-prev.js",
         "app-new.js",
         "favicon.ico",
-        ".html",
-        ".cellac",
+        "\"index.html\"",
+        "gone.html",
+        "releases.json",
+        "prevtag00000/index.html",
     ] {
         assert!(!calls[prune].contains(kept), "{kept} is pruned:\n{log}");
     }
@@ -1150,7 +1292,7 @@ fn site_first_release_prunes_nothing() {
     assert!(!log.contains("s3 cp s3://"), "no record to read:\n{log}");
     assert!(!log.contains("delete-objects"), "nothing pruned:\n{log}");
     assert!(
-        log.contains(r#"[stdin: {"releases":[{"tag":"0123456789ab","assets":["assets/app-new.js","favicon.ico"]}]}]"#),
+        log.contains(r#"[stdin: {"releases":[{"tag":"0123456789ab","assets":["assets/app-new.js","favicon.ico"],"html":true}]}]"#),
         "{log}"
     );
     // A second deploy of another commit keeps the first release's assets.
@@ -1463,6 +1605,572 @@ fn domains_attach_once_their_cname_exists() {
         rig.calls()
     );
     assert!(!String::from_utf8_lossy(&out.stdout).contains("create CNAME"));
+}
+
+#[test]
+fn deploy_runs_migrations_before_the_rollout() {
+    let rig = Rig::new("deploy-release", &release(), &ALL_STUBS);
+    let out = rig.run("deploy.sh", &["dev"], &[("MIGRATE_INTERVAL", "0")]);
+    assert!(out.status.success(), "{}", show(&out));
+    let log = rig.calls();
+    let calls: Vec<&str> = log.lines().collect();
+    let tf = "terraform -chdir=[TMP]/repo/infra ";
+    let push = at(
+        &calls,
+        "docker push rg.nl-ams.scw.cloud/devcella/api:0123456789ab",
+    );
+    // The job definitions alone, with the new tag, then the migration, then the rest.
+    let plans = all_at(&calls, &format!("{tf}plan "));
+    assert_eq!(plans.len(), 2, "{log}");
+    assert!(
+        calls[plans[0]].contains(" -var image_tag=0123456789ab -target=module.jobs "),
+        "{log}"
+    );
+    assert!(!calls[plans[1]].contains("-target"), "{log}");
+    let start = at(&calls, "curl --config - -fsS --max-time 30 -X POST -H 'Content-Type: application/json' -d {} https://api.scaleway.com/serverless-jobs/v1alpha1/regions/fr-par/job-definitions/jobdef-api/start ");
+    assert!(
+        calls[start].ends_with("[stdin: header = \"X-Auth-Token: test-secret-key\"]"),
+        "{log}"
+    );
+    let polls = all_at(&calls, "curl --config - -fsS --max-time 30 https://api.scaleway.com/serverless-jobs/v1alpha1/regions/fr-par/job-runs/run-jobdef-api ");
+    assert_eq!(polls.len(), 2, "polled until it succeeded:\n{log}");
+    let applies = all_at(&calls, &format!("{tf}apply "));
+    assert_eq!(applies.len(), 2, "{log}");
+    assert!(
+        push < plans[0] && applies[0] < start && polls[1] < plans[1] && plans[1] < applies[1],
+        "{log}"
+    );
+    // The site's build gets its link and env with this environment's values.
+    let site = at(&calls, "pnpm --filter web build   [in [TMP]/repo] [VITE_API_URL=https://api.example/v1 VITE_NOTE=it's 1 \"note\"]");
+    assert!(applies[1] < site, "{log}");
+    assert!(log.contains("output -json site_web_build_env "), "{log}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("migrate: the migration of api succeeded (job run run-jobdef-api)"),
+        "{}",
+        show(&out)
+    );
+}
+
+#[test]
+fn a_failed_migration_stops_before_the_rollout() {
+    for (states, message) in [
+        ("running failed", "migrate: the migration of api failed (relation exists; exit code 3): job run run-jobdef-api"),
+        ("internal_error", "migrate: the migration of api internal_error (relation exists; exit code 3)"),
+    ] {
+        let rig = Rig::new("deploy-release-fail", &release(), &ALL_STUBS);
+        let out = rig.run(
+            "deploy.sh",
+            &["dev"],
+            &[("MIGRATE_INTERVAL", "0"), ("STUB_JOB", states)],
+        );
+        assert_eq!(out.status.code(), Some(1), "{states}: {}", show(&out));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(message), "{states}: {}", show(&out));
+        assert!(stderr.contains("Nothing was rolled out."), "{}", show(&out));
+        let log = rig.calls();
+        // Only the targeted apply of the job definitions ran: no rollout, no site, no health.
+        let applies: Vec<&str> = log.lines().filter(|c| c.contains(" apply ")).collect();
+        assert_eq!(applies.len(), 1, "{log}");
+        let plans: Vec<&str> = log.lines().filter(|c| c.contains(" plan ")).collect();
+        assert_eq!(plans.len(), 1, "{log}");
+        assert!(plans[0].contains("-target=module.jobs"), "{log}");
+        assert!(!log.contains("s3 sync"), "{log}");
+        assert!(!log.contains("containers/v1beta1"), "{log}");
+    }
+}
+
+#[test]
+fn migrate_skips_a_service_without_a_migration_here() {
+    let rig = Rig::new("migrate-none", &release(), &ALL_STUBS);
+    let out = rig.run("migrate.sh", &["dev"], &[("STUB_MIGRATIONS", "{}")]);
+    assert!(out.status.success(), "{}", show(&out));
+    assert!(!rig.calls().contains("serverless-jobs"), "{}", rig.calls());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("migrate: api has no migration in dev"));
+}
+
+const DEPLOYED: &str = r#"{"releases": [
+  {"tag": "newtag000000", "at": "2026-11-02T10:00:00Z", "by": "deploy"},
+  {"tag": "prevtag00000", "at": "2026-11-01T10:00:00Z", "by": "deploy"},
+  {"tag": "oldertag0000", "at": "2026-10-01T10:00:00Z", "by": "deploy"}
+]}"#;
+const SITE_RELEASES: &str = r#"{"releases": [
+  {"tag": "newtag000000", "assets": ["assets/app-new.js"], "html": true},
+  {"tag": "prevtag00000", "assets": ["assets/app-prev.js"], "html": true},
+  {"tag": "oldertag0000", "assets": ["assets/app-older.js"], "html": true}
+]}"#;
+const SITE_LISTING: &str = r#"{"Contents": [
+  {"Key": ".cellac/releases.json"},
+  {"Key": ".cellac/releases/newtag000000/index.html"},
+  {"Key": ".cellac/releases/prevtag00000/index.html"},
+  {"Key": ".cellac/releases/oldertag0000/index.html"},
+  {"Key": "index.html"},
+  {"Key": "assets/app-new.js"},
+  {"Key": "assets/app-prev.js"}
+]}"#;
+
+fn rollback(rig: &Rig, args: &[&str], tag: &str, extra: &[(&str, &str)]) -> Output {
+    let mut env = vec![
+        ("STUB_DEPLOYED", DEPLOYED),
+        ("STUB_RELEASES", SITE_RELEASES),
+        ("STUB_LIST", SITE_LISTING),
+        ("STUB_TAG", tag),
+        ("HEALTH_INTERVAL", "0"),
+    ];
+    env.extend_from_slice(extra);
+    rig.run("rollback.sh", args, &env)
+}
+
+#[test]
+fn rollback_goes_back_to_the_previous_release() {
+    let rig = Rig::new("rollback-previous", &release(), &ALL_STUBS);
+    let out = rollback(&rig, &["dev"], "prevtag00000", &[]);
+    assert!(out.status.success(), "{}", show(&out));
+    let log = rig.calls();
+    let calls: Vec<&str> = log.lines().collect();
+    let inspect = at(
+        &calls,
+        "docker manifest inspect rg.nl-ams.scw.cloud/devcella/api:prevtag00000 ",
+    );
+    let plan = at(&calls, "terraform -chdir=[TMP]/repo/infra plan ");
+    assert!(
+        calls[plan].contains(" -var image_tag=prevtag00000 "),
+        "{log}"
+    );
+    let apply = at(&calls, "terraform -chdir=[TMP]/repo/infra apply ");
+    let aws = "aws --endpoint-url https://s3.fr-par.scw.cloud --region fr-par ";
+    let restore = at(&calls, &format!("{aws}s3 sync s3://dev-cella-web/.cellac/releases/prevtag00000 s3://dev-cella-web --exclude * --include *.html --exclude .cellac/* --delete "));
+    let site_record = at(
+        &calls,
+        &format!("{aws}s3 cp - s3://dev-cella-web/.cellac/releases.json "),
+    );
+    assert!(
+        calls[site_record].contains(r#"[stdin: {"releases":[{"tag":"prevtag00000","#),
+        "the restored release comes first, so the next deploy keeps its assets:\n{log}"
+    );
+    let health = at(&calls, "curl --config - -fsS --max-time 10 https://api.scaleway.com/containers/v1beta1/regions/fr-par/containers/uuid-api ");
+    let record = at(
+        &calls,
+        &format!("{aws}s3 cp - s3://shop-terraform-state/dev/cellac-releases.json "),
+    );
+    assert!(
+        calls[record].contains(r#"[stdin: {"releases":[{"tag":"prevtag00000","at":""#)
+            && calls[record].contains(r#""by":"rollback"},{"tag":"newtag000000""#),
+        "{log}"
+    );
+    assert!(
+        inspect < plan
+            && plan < apply
+            && apply < restore
+            && restore < site_record
+            && site_record < health
+            && health < record,
+        "{log}"
+    );
+    // No build, no push, no migration, no site build.
+    for absent in [
+        "docker build",
+        "docker push",
+        "serverless-jobs",
+        "pnpm",
+        "-target",
+    ] {
+        assert!(!log.contains(absent), "{absent}:\n{log}");
+    }
+}
+
+#[test]
+fn rollback_to_a_given_tag() {
+    let rig = Rig::new("rollback-tag", &release(), &ALL_STUBS);
+    // The older release's assets were pruned: its site cannot come back.
+    let out = rollback(&rig, &["dev", "oldertag0000"], "oldertag0000", &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("site web: 1 assets of release oldertag0000 were pruned"),
+        "{}",
+        show(&out)
+    );
+    assert!(!rig.calls().contains(" plan "), "{}", rig.calls());
+    // With its assets there, it does.
+    let listing = SITE_LISTING.replace(
+        "{\"Key\": \"index.html\"}",
+        "{\"Key\": \"index.html\"}, {\"Key\": \"assets/app-older.js\"}",
+    );
+    let rig = Rig::new("rollback-tag-ok", &release(), &ALL_STUBS);
+    let out = rollback(
+        &rig,
+        &["dev", "oldertag0000", "--yes"],
+        "oldertag0000",
+        &[("STUB_LIST", &listing)],
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    let log = rig.calls();
+    assert!(
+        log.contains("docker manifest inspect rg.nl-ams.scw.cloud/devcella/api:oldertag0000 "),
+        "{log}"
+    );
+    assert!(log.contains(" -var image_tag=oldertag0000 "), "{log}");
+    assert!(
+        log.contains(
+            "s3 sync s3://dev-cella-web/.cellac/releases/oldertag0000 s3://dev-cella-web "
+        ),
+        "{log}"
+    );
+}
+
+#[test]
+fn rollback_refuses_a_tag_the_registry_lacks() {
+    let rig = Rig::new("rollback-unknown", &release(), &ALL_STUBS);
+    let out = rollback(
+        &rig,
+        &["dev", "nosuchtag"],
+        "nosuchtag",
+        &[("STUB_NO_TAG", "nosuchtag")],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("rollback: the registry has no image api:nosuchtag"),
+        "{}",
+        show(&out)
+    );
+    let log = rig.calls();
+    assert!(
+        !log.contains(" plan ")
+            && !log.contains(" apply ")
+            && !log.contains("s3 sync")
+            && !log.contains(" cp - "),
+        "nothing changed:\n{log}"
+    );
+    // Nothing recorded yet: a TAG is needed.
+    let rig = Rig::new("rollback-none", &release(), &ALL_STUBS);
+    let out = rig.run("rollback.sh", &["dev"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no release of dev is recorded yet"),
+        "{}",
+        show(&out)
+    );
+}
+
+const LOKI: &str = r#"{"status": "success", "data": {"resultType": "streams", "result": [
+  {"stream": {"resource_name": "dev-shop-api", "stream": "stdout"}, "values": [
+    ["1764511200123000000", "second line"], ["1764511199000000000", "first line"]]},
+  {"stream": {"resource_name": "dev-shop-api", "stream": "stderr"}, "values": [
+    ["1764511200500000000", "third\twith a tab\nand a second line"]]}
+]}}"#;
+
+fn logs_rig(name: &str) -> Rig {
+    let rig = Rig::new(name, &release(), &ALL_STUBS);
+    write(
+        &rig.infra.join("environments/dev.tfvars.json"),
+        r#"{"services": {"api": {"name": "dev-shop-api"}}}"#,
+        false,
+    );
+    rig
+}
+
+#[test]
+fn logs_queries_loki_with_the_read_only_token() {
+    let rig = logs_rig("logs");
+    let out = rig.run(
+        "logs.sh",
+        &["dev", "api", "--since", "30m"],
+        &[("STUB_LOKI", LOKI)],
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    let log = rig.calls();
+    let query = log
+        .lines()
+        .find(|c| c.contains("query_range"))
+        .unwrap_or_else(|| panic!("{log}"));
+    assert!(
+        query.starts_with("curl --config - -fsS --max-time 30 -G https://logs.cockpit.example/loki/api/v1/query_range --data-urlencode 'query={resource_name=\"dev-shop-api\"}' --data-urlencode start="),
+        "{log}"
+    );
+    assert!(
+        query.contains(" --data-urlencode limit=5000 --data-urlencode direction=forward "),
+        "{log}"
+    );
+    assert!(
+        query.ends_with("[stdin: header = \"Authorization: Bearer cockpit-token\"]"),
+        "{log}"
+    );
+    assert!(
+        !log.contains("cockpit-token ") && !query.contains("Bearer cockpit-token --"),
+        "the token never in argv:\n{log}"
+    );
+    // start is 30 minutes before end (both in nanoseconds).
+    let num = |key: &str| -> u64 {
+        query
+            .split(&format!(" {key}="))
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(
+        (num("end") - 999_999_999 - num("start")) / 1_000_000_000,
+        1800,
+        "{log}"
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "2025-11-30T13:59:59.000Z first line\n2025-11-30T14:00:00.123Z second line\n2025-11-30T14:00:00.500Z third\twith a tab\nand a second line\n"
+    );
+    // --json: one object a line (a first query again for the stub).
+    std::fs::remove_file(format!("{}.loki", rig.log.display())).unwrap();
+    let out = rig.run("logs.sh", &["dev", "api", "--json"], &[("STUB_LOKI", LOKI)]);
+    assert!(out.status.success(), "{}", show(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let first: serde_json::Value = serde_json::from_str(stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(first["time"], "2025-11-30T13:59:59.000Z");
+    assert_eq!(first["line"], "first line");
+    assert_eq!(first["labels"]["stream"], "stdout");
+    assert_eq!(stdout.lines().count(), 3, "{stdout}");
+}
+
+#[test]
+fn logs_follow_polls_from_the_last_line() {
+    let rig = logs_rig("logs-follow");
+    let next =
+        r#"{"data": {"result": [{"stream": {}, "values": [["1764511260000000000", "later"]]}]}}"#;
+    let out = rig.run(
+        "logs.sh",
+        &["dev", "api", "--follow"],
+        &[
+            ("STUB_LOKI", LOKI),
+            ("STUB_LOKI_NEXT", next),
+            ("LOGS_INTERVAL", "0"),
+            ("LOGS_FOLLOW_POLLS", "2"),
+        ],
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    let log = rig.calls();
+    let queries: Vec<&str> = log.lines().filter(|c| c.contains("query_range")).collect();
+    assert_eq!(queries.len(), 2, "{log}");
+    assert!(
+        queries[1].contains(" --data-urlencode start=1764511200500000001 "),
+        "{log}"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .ends_with("second line\n2025-11-30T14:01:00.000Z later\n"),
+        "{}",
+        show(&out)
+    );
+    // An unknown service is named.
+    let out = rig.run("logs.sh", &["dev", "nope"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("unknown service 'nope': shop has api"),
+        "{}",
+        show(&out)
+    );
+}
+
+#[test]
+fn status_prints_every_component() {
+    let rig = Rig::new("status", &release(), &ALL_STUBS);
+    let env = [
+        ("STUB_DEPLOYED", DEPLOYED),
+        ("STUB_RELEASES", SITE_RELEASES),
+        ("STUB_TAG", "newtag000000"),
+    ];
+    let out = rig.run("status.sh", &["dev"], &env);
+    assert!(out.status.success(), "{}", show(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(
+        lines[0], "shop in dev: release newtag000000 (deploy, 2026-11-02T10:00:00Z)",
+        "{stdout}"
+    );
+    assert!(
+        lines[2].starts_with("COMPONENT  KIND     ENDPOINT"),
+        "{stdout}"
+    );
+    let row = |name: &str| {
+        lines
+            .iter()
+            .find(|l| l.starts_with(&format!("{name} ")))
+            .map(|l| l.split_whitespace().collect::<Vec<_>>())
+            .unwrap_or_else(|| panic!("no {name} row:\n{stdout}"))
+    };
+    assert_eq!(
+        row("api"),
+        [
+            "api",
+            "service",
+            "https://api.example",
+            "ready",
+            "newtag000000",
+            "200",
+            "/health"
+        ]
+    );
+    assert_eq!(
+        row("web"),
+        [
+            "web",
+            "site",
+            "https://web.site.example",
+            "s3://dev-cella-web",
+            "newtag000000",
+            "200",
+            "/"
+        ]
+    );
+    assert_eq!(
+        row("exports"),
+        [
+            "exports",
+            "bucket",
+            "s3://dev-shop-exports",
+            "exists",
+            "-",
+            "-"
+        ]
+    );
+    let log = rig.calls();
+    assert!(
+        log.contains(
+            "curl -sS -o /dev/null -w %{http_code} --max-time 5 https://api.example/health "
+        ),
+        "{log}"
+    );
+    assert!(
+        log.contains("[stdin: header = \"X-Auth-Token: test-secret-key\"]"),
+        "{log}"
+    );
+    // Read-only: nothing planned, applied or written.
+    for absent in [" plan ", " apply ", " cp - ", "s3 sync", "docker"] {
+        assert!(!log.contains(absent), "{absent}:\n{log}");
+    }
+
+    // --json, with a failing health check: exit 1, and it says which.
+    let out = rig.run(
+        "status.sh",
+        &["dev", "--json"],
+        &[("STUB_HTTP", "https://api.example/health=503")],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(status["environment"], "dev");
+    assert_eq!(status["unhealthy"], 1);
+    assert_eq!(status["release"], serde_json::Value::Null);
+    let names: Vec<&str> = status["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["api", "web", "exports"]);
+    assert_eq!(status["components"][0]["health"], "503 /health");
+}
+
+#[test]
+fn preview_up_and_down() {
+    let envs = release();
+    let rig = Rig::new("preview", &envs, &ALL_STUBS);
+    // The template's files, as cellac build writes them.
+    let files = cellac::emit::emit(&envs, "stack.kdl");
+    for name in [
+        "environments/preview.tfvars.json",
+        "environments/preview.s3.tfbackend",
+    ] {
+        write(
+            &rig.infra.join(name),
+            std::str::from_utf8(&files[name]).unwrap(),
+            false,
+        );
+    }
+    let out = rig.run("preview.sh", &["up", "42"], &[("MIGRATE_INTERVAL", "0")]);
+    assert!(out.status.success(), "{}", show(&out));
+    let tfvars: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(rig.infra.join("environments/p42.tfvars.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(tfvars["environment"], "p42");
+    assert_eq!(tfvars["services"]["api"]["name"], "p42-shop-api");
+    assert_eq!(tfvars["names"]["registry"], "p42shop");
+    assert_eq!(
+        tfvars["jobs"]["api-migrate"]["name"],
+        "p42-shop-api-migrate"
+    );
+    assert!(
+        tfvars["site_domains"]["pr-42.preview.shop.example"].is_object(),
+        "{tfvars}"
+    );
+    let backend = std::fs::read_to_string(rig.infra.join("environments/p42.s3.tfbackend")).unwrap();
+    assert!(
+        backend.contains("key = \"preview/42/terraform.tfstate\""),
+        "{backend}"
+    );
+    let log = rig.calls();
+    assert!(
+        log.contains(
+            " init -input=false -reconfigure -backend-config=environments/p42.s3.tfbackend "
+        ),
+        "{log}"
+    );
+    assert!(
+        log.contains(" -var-file=environments/p42.tfvars.json "),
+        "{log}"
+    );
+    assert!(
+        log.contains("s3 cp - s3://shop-terraform-state/p42/cellac-releases.json "),
+        "{log}"
+    );
+
+    let rig2 = Rig::new("preview-down", &envs, &ALL_STUBS);
+    for name in [
+        "environments/preview.tfvars.json",
+        "environments/preview.s3.tfbackend",
+    ] {
+        write(
+            &rig2.infra.join(name),
+            std::str::from_utf8(&files[name]).unwrap(),
+            false,
+        );
+    }
+    let out = rig2.run("preview.sh", &["down", "42"], &[]);
+    assert!(out.status.success(), "{}", show(&out));
+    let log = rig2.calls();
+    let calls: Vec<&str> = log.lines().collect();
+    let init = at(&calls, "terraform -chdir=[TMP]/repo/infra init -input=false -reconfigure -backend-config=environments/p42.s3.tfbackend ");
+    let list = at(&calls, "curl --config - -fsS --max-time 30 https://api.scaleway.com/registry/v1/regions/fr-par/namespaces?name=p42shop ");
+    let images = at(&calls, "curl --config - -fsS --max-time 30 https://api.scaleway.com/registry/v1/regions/fr-par/images?namespace_id=ns-1&page_size=100 ");
+    let delete = all_at(&calls, "curl --config - -fsS --max-time 30 -X DELETE https://api.scaleway.com/registry/v1/regions/fr-par/images/img-");
+    assert_eq!(delete.len(), 2, "{log}");
+    let plan = at(&calls, "terraform -chdir=[TMP]/repo/infra plan -input=false -detailed-exitcode -out=.terraform/cellac-p42.tfplan -var-file=environments/p42.tfvars.json -var image_tag=destroy -destroy ");
+    let apply = at(
+        &calls,
+        "terraform -chdir=[TMP]/repo/infra apply -input=false .terraform/cellac-p42.tfplan ",
+    );
+    assert!(
+        init < list && list < images && images < delete[0] && delete[1] < plan && plan < apply,
+        "{log}"
+    );
+    assert!(!rig2.infra.join("environments/p42.tfvars.json").exists());
+    assert!(!log.contains("docker build"), "{log}");
+
+    // Ids are 1 to 6 of [a-z0-9]; the template itself is not an environment.
+    for bad in ["", "UPPER", "1234567", "a_b"] {
+        let out = rig2.run("preview.sh", &["up", bad], &[]);
+        assert_eq!(out.status.code(), Some(1), "{bad}: {}", show(&out));
+    }
+    let out = rig2.run("deploy.sh", &["preview"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("preview is the template of previews, not deployed as such"),
+        "{}",
+        show(&out)
+    );
 }
 
 // Per-environment secrets: a deploy refuses, before Terraform plans, an environment

@@ -1,4 +1,5 @@
-//! `cellac::domain::target`, `cellac::domain::host`, `cellac::domain::zone`.
+//! `cellac::domain::target`, `cellac::domain::host`, `cellac::domain::zone`, and
+//! `cellac::preview::domain` (a preview template's host without `{id}`).
 
 use super::Ctx;
 use crate::diagnostic::Diagnostic;
@@ -26,7 +27,31 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             services.names().iter().copied().collect();
         let site_set: std::collections::HashSet<&str> = sites.names().iter().copied().collect();
         for d in &s.domains {
-            if !valid_host(&d.host.value) {
+            // In a preview template, `{id}` stands for the preview's id.
+            let host_value = if s.preview {
+                d.host
+                    .value
+                    .replace(crate::model::PREVIEW_ID, crate::model::PREVIEW_LONGEST_ID)
+            } else {
+                d.host.value.clone()
+            };
+            if s.preview && !d.host.value.contains(crate::model::PREVIEW_ID) {
+                out.push(
+                    Diagnostic::error(
+                        "cellac::preview::domain",
+                        format!(
+                            "`{}` has no `{{id}}`: every preview of `{}` would claim this host",
+                            d.host.value, s.env.value
+                        ),
+                    )
+                    .at(d.host.span, "the same host in every preview")
+                    .help(format!(
+                        "put the preview's id in the host, such as `pr-{{id}}.{}`; a top-level domain belongs in the environment that owns it",
+                        d.host.value.split_once('.').map_or(d.host.value.as_str(), |(_, rest)| rest)
+                    )),
+                );
+            }
+            if !valid_host(&host_value) {
                 out.push(
                     Diagnostic::error("cellac::domain::host", format!("`{}` is not a valid host name", d.host.value))
                         .at(d.host.span, "invalid host")
@@ -34,7 +59,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 );
             }
             if let Some(zone) = &s.dns {
-                let host = &d.host.value;
+                let host = &host_value;
                 let inside = host == &zone.value || host.ends_with(&format!(".{}", zone.value));
                 if valid_host(host) && !inside {
                     out.push(

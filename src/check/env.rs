@@ -23,7 +23,11 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         .chain(overrides)
         .filter(|n| n.name.value == "service")
     {
-        duplicates(svc, out);
+        duplicates(svc, "service", out);
+        // A migration's own keys, in its block.
+        for m in svc.children().iter().filter(|c| c.name.value == "migrate") {
+            duplicates(m, "migration", out);
+        }
     }
     for (_, svc) in each_service(ctx) {
         let keys = svc
@@ -31,7 +35,13 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             .iter()
             .map(|e| &e.key)
             .chain(svc.secret_env.iter().map(|e| &e.key))
-            .chain(svc.links.iter().map(|l| &l.env));
+            .chain(svc.links.iter().map(|l| &l.env))
+            .chain(svc.migrate.iter().flat_map(|m| {
+                m.env
+                    .iter()
+                    .map(|e| &e.key)
+                    .chain(m.secret_env.iter().map(|e| &e.key))
+            }));
         for key in keys {
             if key.value == "PORT" || key.value.starts_with("SCW_") {
                 out.push(
@@ -60,7 +70,11 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 );
             }
         }
-        for e in &svc.env {
+        for e in svc
+            .env
+            .iter()
+            .chain(svc.migrate.iter().flat_map(|m| &m.env))
+        {
             if e.value.var_ref().is_none() {
                 let len = match &e.value.lit {
                     crate::syntax::Lit::Str(s) => s.chars().count(),
@@ -97,7 +111,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn duplicates(svc: &Node, out: &mut Vec<Diagnostic>) {
+fn duplicates(svc: &Node, what: &str, out: &mut Vec<Diagnostic>) {
     let mut seen: HashMap<&str, &crate::span::Spanned<String>> = HashMap::new();
     let keys = svc
         .children()
@@ -109,7 +123,7 @@ fn duplicates(svc: &Node, out: &mut Vec<Diagnostic>) {
             out.push(
                 Diagnostic::error(
                     "cellac::env::duplicate",
-                    format!("`{}` is set twice in this service", key.value),
+                    format!("`{}` is set twice in this {what}", key.value),
                 )
                 .at(key.span, "set again here")
                 .also(first.span, "first set here")

@@ -27,7 +27,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn duration(d: &Spanned<String>, out: &mut Vec<Diagnostic>) {
+pub(crate) fn duration(d: &Spanned<String>, out: &mut Vec<Diagnostic>) {
     if seconds(&d.value).is_none_or(|s| s == 0) {
         let help = match d.value.trim().parse::<u64>() {
             Ok(n) => format!("add a unit: \"{n}s\""),

@@ -24,6 +24,24 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             services.entry(s.name.value.as_str()).or_insert(s);
         }
         let names = Index::new(names(stack));
+        // A site's links set variables of its build.
+        for site in &stack.sites {
+            for link in &site.links {
+                if !services.contains_key(link.target.value.as_str()) {
+                    out.push(
+                        Diagnostic::error(
+                            "cellac::link::target",
+                            format!(
+                                "site `{}` links to `{}`, which is not a service",
+                                site.name.value, link.target.value
+                            ),
+                        )
+                        .at(link.target.span, "unknown service")
+                        .help(names.did_you_mean(&link.target.value)),
+                    );
+                }
+            }
+        }
         for svc in &stack.services {
             for link in &svc.links {
                 let target = services.get(link.target.value.as_str()).copied();

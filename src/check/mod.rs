@@ -10,6 +10,7 @@ pub mod health;
 mod link;
 mod load_balancer;
 mod memory;
+mod migrate;
 pub mod name;
 pub mod port;
 mod project;
@@ -47,6 +48,7 @@ pub fn run(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     link::cycles(ctx, out);
     timeout::check(ctx, out);
     health::check(ctx, out);
+    migrate::check(ctx, out);
     domain::check(ctx, out);
     domain::shared(ctx, out);
     load_balancer::check(ctx, out);

@@ -74,8 +74,22 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let out_env = &mut out_all;
     for s in envs {
         let out = &mut *out_env;
-        let prefix = s.prefix();
+        // A preview template's names are checked with the longest id.
+        let longest = s
+            .name_env()
+            .replace(crate::model::PREVIEW_ID, crate::model::PREVIEW_LONGEST_ID);
+        let prefix = format!("{longest}-{}", s.name.value);
         let env = &s.env.value;
+        let too_long = if s.preview {
+            "cellac::preview::too-long"
+        } else {
+            "cellac::name::too-long"
+        };
+        let where_ = if s.preview {
+            format!("in preview `{longest}` (template `{env}`, the longest id)")
+        } else {
+            format!("in environment `{env}`")
+        };
         // The names as written.
         let written = std::iter::once((&s.name, "stack"))
             .filter(|_| stack_named)
@@ -113,7 +127,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         if s.builds_images() {
             generated.push((
                 &REGISTRY,
-                registry_name(env, &s.name.value),
+                registry_name(&longest, &s.name.value),
                 s.name.span,
                 "the stack name",
             ));
@@ -153,15 +167,21 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             let len = name.chars().count();
             if len > rule.max || len < rule.min {
                 let (code, message) = if len > rule.max {
-                    ("cellac::name::too-long", format!(
-                        "in environment `{env}`, the {} `{name}` is {len} characters; Scaleway allows at most {}",
+                    (
+                        too_long,
+                        format!(
+                        "{where_}, the {} `{name}` is {len} characters; Scaleway allows at most {}",
                         rule.what, rule.max
-                    ))
+                    ),
+                    )
                 } else {
-                    ("cellac::name::too-long", format!(
-                        "in environment `{env}`, the {} `{name}` is {len} characters; Scaleway needs at least {}",
+                    (
+                        too_long,
+                        format!(
+                        "{where_}, the {} `{name}` is {len} characters; Scaleway needs at least {}",
                         rule.what, rule.min
-                    ))
+                    ),
+                    )
                 };
                 let over = len.saturating_sub(rule.max);
                 out.push(
@@ -180,10 +200,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 out.push(
                     Diagnostic::error(
                         "cellac::name::invalid",
-                        format!(
-                            "in environment `{env}`, the {} `{name}` {problem}",
-                            rule.what
-                        ),
+                        format!("{where_}, the {} `{name}` {problem}", rule.what),
                     )
                     .at(span, format!("makes `{name}`"))
                     .help(format!("a {} may only use {}", rule.what, rule.chars)),

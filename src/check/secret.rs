@@ -50,7 +50,8 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         );
         let known: std::collections::HashSet<&str> = declared.names().iter().copied().collect();
         for svc in &stack.services {
-            for e in &svc.secret_env {
+            let job = svc.migrate.iter().flat_map(|m| &m.secret_env);
+            for e in svc.secret_env.iter().chain(job) {
                 if e.raw.var_ref().is_some() {
                     continue; // a `(var)` here is reported by the schema check
                 }

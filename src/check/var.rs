@@ -23,7 +23,17 @@ pub fn is_email(s: &str) -> bool {
 fn references(s: &Stack) -> impl Iterator<Item = &Value> {
     s.services
         .iter()
-        .flat_map(|svc| svc.env.iter().map(|e| &e.value))
+        .flat_map(|svc| {
+            svc.env
+                .iter()
+                .chain(svc.migrate.iter().flat_map(|m| m.env.iter()))
+                .map(|e| &e.value)
+        })
+        .chain(
+            s.sites
+                .iter()
+                .flat_map(|site| site.env.iter().map(|e| &e.value)),
+        )
         .chain(s.monitoring.iter().filter_map(|m| m.alerts.as_ref()))
         .filter(|v| v.var_ref().is_some())
 }

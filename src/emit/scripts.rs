@@ -26,7 +26,7 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
 /// The scripts: (path in the output folder, template name, template text).
-const SCRIPTS: [(&str, &str, &str); 7] = [
+const SCRIPTS: [(&str, &str, &str); 12] = [
     (
         "scripts/lib.sh",
         "lib",
@@ -61,6 +61,31 @@ const SCRIPTS: [(&str, &str, &str); 7] = [
         "scripts/health.sh",
         "health",
         include_str!("../../templates/health.sh.hbs"),
+    ),
+    (
+        "scripts/preview.sh",
+        "preview",
+        include_str!("../../templates/preview.sh.hbs"),
+    ),
+    (
+        "scripts/status.sh",
+        "status",
+        include_str!("../../templates/status.sh.hbs"),
+    ),
+    (
+        "scripts/logs.sh",
+        "logs",
+        include_str!("../../templates/logs.sh.hbs"),
+    ),
+    (
+        "scripts/rollback.sh",
+        "rollback",
+        include_str!("../../templates/rollback.sh.hbs"),
+    ),
+    (
+        "scripts/migrate.sh",
+        "migrate",
+        include_str!("../../templates/migrate.sh.hbs"),
     ),
 ];
 const HEADER: &str = include_str!("../../templates/header.hbs");
@@ -150,7 +175,10 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
             json!({
                 "name": s.name.value,
                 "url_output": output_name("service", &s.name.value, "url"),
+                "id_output": output_name("service", &s.name.value, "id"),
+                "health_path": s.health.as_ref().map_or(String::new(), |h| h.path.value.clone()),
                 "private": s.private,
+                "built": matches!(s.image, Image::Build { .. }),
             })
         })
         .collect();
@@ -178,9 +206,31 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
                 "bucket_output": output_name("site", &s.name.value, "bucket"),
                 "url_output": output_name("site", &s.name.value, "url"),
                 "build": s.build.as_ref().map(|b| b.value.clone()),
+                "build_env_output": super::terraform::root::site_builds_with_env(envs, &s.name.value)
+                    .then(|| output_name("site", &s.name.value, "build_env")),
                 "dist": s.dist.value,
                 "cache": s.cache.value,
                 "html_cache": s.html_cache.value,
+            })
+        })
+        .collect();
+    // Services with a migration in some environment, in the stack's order.
+    let migrations: Vec<&str> = stack
+        .services
+        .iter()
+        .map(|s| s.name.value.as_str())
+        .filter(|name| {
+            envs.iter()
+                .any(|e| e.service(name).is_some_and(|s| s.migrate.is_some()))
+        })
+        .collect();
+    let buckets: Vec<Value> = stack
+        .buckets
+        .iter()
+        .map(|b| {
+            json!({
+                "name": b.name.value,
+                "name_output": output_name("bucket", &b.name.value, "name"),
             })
         })
         .collect();
@@ -189,17 +239,22 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
     if builds_images {
         tools.push("docker");
     }
-    if !sites.is_empty() {
+    // The sites, and the record of deployed releases next to the remote state.
+    if !sites.is_empty() || stack.state.is_some() {
         tools.push("aws");
     }
-    if !health.is_empty() {
+    if !health.is_empty() || !migrations.is_empty() {
         tools.push("curl");
     }
-    // apply.sh (custom domains), site.sh (releases) and health.sh (the API) read JSON.
-    if !services.is_empty() || !sites.is_empty() {
-        tools.push("jq");
-    }
-    let env_names: Vec<&str> = envs.iter().map(|e| e.env.value.as_str()).collect();
+    // Every deploy records its release in JSON (lib.sh), as site.sh does.
+    tools.push("jq");
+    // A preview template is not deployed as such: previews (pID) come from it.
+    let env_names: Vec<&str> = envs
+        .iter()
+        .filter(|e| !e.preview)
+        .map(|e| e.env.value.as_str())
+        .collect();
+    let preview = envs.iter().find(|e| e.preview).map(|e| e.env.value.clone());
     json!({
         // A comment line must stay one line, whatever the path.
         "banner": super::banner(&stack_path.replace(|c: char| c.is_control(), "?")),
@@ -207,6 +262,7 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
         "stack": stack.name.value,
         "region": stack.region.value,
         "envs": env_names,
+        "preview": preview,
         "state": stack.state.is_some(),
         "deployer": envs.iter().any(Stack::has_bucket_policy),
         "per_env_secrets": stack.secrets.iter().filter(|x| x.per_environment).map(|x| x.name.value.clone()).collect::<Vec<_>>(),
@@ -215,12 +271,14 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
         "s3": stack.state.is_some() || !sites.is_empty(),
         "builds_images": builds_images,
         // docker login, and health.sh's calls to the Containers API.
-        "needs_secret_key": builds_images || !health.is_empty(),
+        "needs_secret_key": builds_images || !health.is_empty() || !migrations.is_empty(),
+        "migrations": migrations,
         "tools": tools,
         "images": images,
         "services": services,
         "health": health,
         "sites": sites,
+        "buckets": buckets,
     })
 }
 
@@ -244,6 +302,9 @@ pub fn render(envs: &[Stack], stack_path: &str) -> BTreeMap<String, String> {
             "images" => has("images"),
             "site" => has("sites"),
             "health" => has("health"),
+            "migrate" => has("migrations"),
+            "logs" => has("services"),
+            "preview" => data["preview"].is_string(),
             _ => true,
         };
         if !wanted {

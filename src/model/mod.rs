@@ -7,9 +7,11 @@ pub mod names;
 mod resources;
 pub mod service;
 
-pub use resources::{Bucket, Cors, Database, Domain, Monitoring, Secret, Site, Source, Var};
+pub use resources::{
+    Bucket, Cors, Database, Domain, Expire, Monitoring, Secret, Site, Source, Var,
+};
 pub use service::{
-    BucketAccess, DatabaseUse, EnvVar, Health, Image, Link, Scale, SecretEnv, Service,
+    BucketAccess, DatabaseUse, EnvVar, Health, Image, Link, Migrate, Scale, SecretEnv, Service,
 };
 
 use crate::envs::EnvTree;
@@ -18,11 +20,20 @@ use crate::syntax::{Node, Value};
 
 pub const REGIONS: [&str; 3] = ["fr-par", "nl-ams", "pl-waw"];
 pub const DEFAULT_PROVIDER: &str = "~> 2.79";
+/// A preview's environment name, `p` + its id, before scripts/preview.sh gives the id.
+pub const PREVIEW_ENV: &str = "p{id}";
+/// The placeholder of the preview id in names and domain hosts.
+pub const PREVIEW_ID: &str = "{id}";
+/// The longest preview id, with which names are checked (1 to 6 of `[a-z0-9]`).
+pub const PREVIEW_LONGEST_ID: &str = "123456";
 
 /// One environment's resolved stack.
 #[derive(Clone, Debug)]
 pub struct Stack {
     pub env: Spanned<String>,
+    /// The template of preview environments (`environment NAME preview=#true`): its
+    /// resources are named `p{id}-STACK-...`, `{id}` replaced by scripts/preview.sh.
+    pub preview: bool,
     pub name: Spanned<String>,
     pub span: Span,
     pub region: Spanned<String>,
@@ -95,7 +106,17 @@ impl Stack {
 
     /// `dev-cella`: the prefix of every resource name.
     pub fn prefix(&self) -> String {
-        format!("{}-{}", self.env.value, self.name.value)
+        format!("{}-{}", self.name_env(), self.name.value)
+    }
+
+    /// The environment's name in resource names: its own, or `p{id}` in a preview
+    /// template (scripts/preview.sh replaces `{id}`).
+    pub fn name_env(&self) -> String {
+        if self.preview {
+            PREVIEW_ENV.to_string()
+        } else {
+            self.env.value.clone()
+        }
     }
 
     /// Whether the configuration creates this environment's project.
@@ -135,10 +156,15 @@ impl Stack {
         })
     }
 
-    /// Whether something reads secrets from Secret Manager by reference (jobs do;
-    /// containers get values). No such thing exists in the language yet.
+    /// Whether something reads secrets from Secret Manager by reference: a service's
+    /// `migrate` job does (containers get values).
     pub fn reads_secret_manager(&self) -> bool {
-        false
+        self.migrates()
+    }
+
+    /// Whether some service runs a migration job before its rollout.
+    pub fn migrates(&self) -> bool {
+        self.services.iter().any(|s| s.migrate.is_some())
     }
 
     /// Whether some bucket has a policy (sites and public buckets): the policy must keep
@@ -231,6 +257,7 @@ pub fn lower(tree: &EnvTree) -> Stack {
     };
     Stack {
         env: tree.name.clone(),
+        preview: tree.preview,
         span: head,
         secrets: dedup("secret").filter_map(resources::secret).collect(),
         vars: dedup("var").filter_map(resources::var).collect(),

@@ -58,6 +58,10 @@ pub struct Site {
     pub cache: Spanned<String>,
     pub html_cache: Spanned<String>,
     pub bucket_suffix: Spanned<String>,
+    /// Build variables set to a service's URL in the environment being deployed.
+    pub links: Vec<super::Link>,
+    /// More build variables.
+    pub env: Vec<super::EnvVar>,
 }
 
 #[derive(Clone, Debug)]
@@ -67,6 +71,16 @@ pub struct Bucket {
     pub public: bool,
     pub versioning: bool,
     pub cors: Option<Cors>,
+    /// `expire days= prefix=`: lifecycle rules.
+    pub expire: Vec<Expire>,
+}
+
+/// `expire days=N prefix="..."`: delete objects N days after they were written.
+#[derive(Clone, Debug)]
+pub struct Expire {
+    pub days: Spanned<i128>,
+    pub prefix: String,
+    pub span: Span,
 }
 
 #[derive(Clone, Debug)]
@@ -152,6 +166,8 @@ pub(super) fn site(node: &Node) -> Option<Site> {
         cache: text("cache", "public, max-age=31536000, immutable".into()),
         html_cache: text("html-cache", "no-cache, no-store, must-revalidate".into()),
         bucket_suffix: text("bucket-suffix", String::new()),
+        links: super::service::links(node),
+        env: super::service::env_maps(node).0,
         name,
     })
 }
@@ -181,6 +197,22 @@ pub(super) fn bucket(node: &Node) -> Option<Bucket> {
         public: bool_of(node.prop("public")).unwrap_or(false),
         versioning: bool_of(node.prop("versioning")).unwrap_or(false),
         cors,
+        expire: node
+            .children()
+            .iter()
+            .filter(|c| c.name.value == "expire")
+            .filter_map(|c| {
+                Some(Expire {
+                    days: int_of(c.prop("days"))?,
+                    prefix: c
+                        .prop("prefix")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
+                    span: c.span,
+                })
+            })
+            .collect(),
     })
 }
 

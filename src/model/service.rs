@@ -29,6 +29,8 @@ pub struct Service {
     pub buckets: Vec<BucketAccess>,
     /// The env names of that API key: (access key id, secret key).
     pub s3_keys: (Spanned<String>, Spanned<String>),
+    /// `migrate "command"`: a Serverless Job run in the new image before the rollout.
+    pub migrate: Option<Migrate>,
     /// `command`: the process to run instead of the image's entrypoint.
     pub command: Option<Spanned<Vec<String>>>,
     /// `args`: arguments for the entrypoint (or the command).
@@ -43,6 +45,49 @@ pub struct DatabaseUse {
     /// The secret env key that holds the connection URL.
     pub env: Spanned<String>,
     pub span: Span,
+}
+
+/// `migrate "command" timeout="15m" { env ...; secret-env ... }`.
+#[derive(Clone, Debug)]
+pub struct Migrate {
+    pub command: Spanned<String>,
+    pub timeout: Spanned<String>,
+    /// Keys the job adds to (or replaces in) the service's `env`.
+    pub env: Vec<EnvVar>,
+    /// Keys the job adds to (or replaces in) the service's `secret-env`.
+    pub secret_env: Vec<SecretEnv>,
+    pub span: Span,
+}
+
+/// The default `timeout=` of a migration.
+pub const MIGRATE_TIMEOUT: &str = "15m";
+
+impl Migrate {
+    /// The job's env: the service's, then its own keys over them (a key the job
+    /// makes a secret is a secret only).
+    pub fn env<'a>(&'a self, svc: &'a Service) -> Vec<&'a EnvVar> {
+        let mut out: Vec<&EnvVar> = svc
+            .env
+            .iter()
+            .filter(|e| !self.env.iter().any(|m| m.key.value == e.key.value))
+            .filter(|e| !self.secret_env.iter().any(|m| m.key.value == e.key.value))
+            .collect();
+        out.extend(self.env.iter());
+        out
+    }
+
+    /// The job's secret env: the service's, then its own keys over them (a key the
+    /// job sets plainly is plain only).
+    pub fn secret_env<'a>(&'a self, svc: &'a Service) -> Vec<&'a SecretEnv> {
+        let mut out: Vec<&SecretEnv> = svc
+            .secret_env
+            .iter()
+            .filter(|e| !self.secret_env.iter().any(|m| m.key.value == e.key.value))
+            .filter(|e| !self.env.iter().any(|m| m.key.value == e.key.value))
+            .collect();
+        out.extend(self.secret_env.iter());
+        out
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -199,65 +244,8 @@ pub(super) fn lower(node: &Node) -> Option<Service> {
             startup: str_of(h.prop("startup")),
         })
     });
-    // env and secret-env are maps: a later key (from an override) replaces an earlier one.
-    let mut env: Vec<EnvVar> = Vec::new();
-    let mut secret_env: Vec<SecretEnv> = Vec::new();
-    for c in node.children() {
-        for p in &c.props {
-            let key = p.key.clone();
-            match c.name.value.as_str() {
-                "env" => {
-                    if let Some(e) = env
-                        .iter_mut()
-                        .find(|e| e.key.value == key.value && c.layer > 0)
-                    {
-                        *e = EnvVar {
-                            key,
-                            value: p.value.clone(),
-                        };
-                    } else {
-                        env.push(EnvVar {
-                            key,
-                            value: p.value.clone(),
-                        });
-                    }
-                }
-                "secret-env" => {
-                    let secret = Spanned::new(
-                        p.value.as_str().unwrap_or_default().to_string(),
-                        p.value.span,
-                    );
-                    let item = SecretEnv {
-                        key,
-                        secret,
-                        raw: p.value.clone(),
-                    };
-                    match secret_env
-                        .iter_mut()
-                        .find(|e| e.key.value == item.key.value && c.layer > 0)
-                    {
-                        Some(e) => *e = item,
-                        None => secret_env.push(item),
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-    let links = node
-        .children()
-        .iter()
-        .filter(|c| c.name.value == "link")
-        .filter_map(|l| {
-            Some(Link {
-                target: str_of(l.arg(0))?,
-                env: str_of(l.prop("env"))?,
-                url: str_of(l.prop("url")).unwrap_or_else(|| default_at("{url}".into(), l.span)),
-                token: str_of(l.prop("token")),
-                span: l.span,
-            })
-        })
-        .collect();
+    let (env, secret_env) = env_maps(node);
+    let links = links(node);
     let buckets = node
         .children()
         .iter()
@@ -310,8 +298,20 @@ pub(super) fn lower(node: &Node) -> Option<Service> {
         .rev()
         .find(|c| c.name.value == "private" || c.name.value == "public")
         .is_some_and(|c| c.name.value == "private");
+    let migrate = child("migrate").and_then(|m| {
+        let (env, secret_env) = env_maps(m);
+        Some(Migrate {
+            command: str_of(m.arg(0))?,
+            timeout: str_of(m.prop("timeout"))
+                .unwrap_or_else(|| default_at(MIGRATE_TIMEOUT.into(), m.span)),
+            env,
+            secret_env,
+            span: m.head_span(),
+        })
+    });
     Some(Service {
         span: head,
+        migrate,
         image,
         port: arg_int("port", 8080),
         port_declared: child("port").is_some(),
@@ -335,4 +335,101 @@ pub(super) fn lower(node: &Node) -> Option<Service> {
         databases,
         name,
     })
+}
+
+/// The `env` and `secret-env` children of `node`, as maps: a later key (from an
+/// override) replaces an earlier one.
+pub(super) fn env_maps(node: &Node) -> (Vec<EnvVar>, Vec<SecretEnv>) {
+    let mut env: Vec<EnvVar> = Vec::new();
+    let mut secret_env: Vec<SecretEnv> = Vec::new();
+    for c in node.children() {
+        for p in &c.props {
+            let key = p.key.clone();
+            match c.name.value.as_str() {
+                "env" => {
+                    if let Some(e) = env
+                        .iter_mut()
+                        .find(|e| e.key.value == key.value && c.layer > 0)
+                    {
+                        *e = EnvVar {
+                            key,
+                            value: p.value.clone(),
+                        };
+                    } else {
+                        env.push(EnvVar {
+                            key,
+                            value: p.value.clone(),
+                        });
+                    }
+                }
+                "secret-env" => {
+                    let secret = Spanned::new(
+                        p.value.as_str().unwrap_or_default().to_string(),
+                        p.value.span,
+                    );
+                    let item = SecretEnv {
+                        key,
+                        secret,
+                        raw: p.value.clone(),
+                    };
+                    match secret_env
+                        .iter_mut()
+                        .find(|e| e.key.value == item.key.value && c.layer > 0)
+                    {
+                        Some(e) => *e = item,
+                        None => secret_env.push(item),
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    (env, secret_env)
+}
+
+/// The `link` children of `node`.
+pub(super) fn links(node: &Node) -> Vec<Link> {
+    node.children()
+        .iter()
+        .filter(|c| c.name.value == "link")
+        .filter_map(|l| {
+            Some(Link {
+                target: str_of(l.arg(0))?,
+                env: str_of(l.prop("env"))?,
+                url: str_of(l.prop("url")).unwrap_or_else(|| default_at("{url}".into(), l.span)),
+                token: str_of(l.prop("token")),
+                span: l.span,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_migration_replaces_the_service_keys() {
+        let text = "stack s\nsecret a\nsecret b\nservice api {\n    env MODE=web DATABASE_URL=x LEVEL=1\n    secret-env TOKEN=a SECRET=a\n    migrate \"m\" {\n        env LEVEL=2 SECRET=plain\n        secret-env DATABASE_URL=b\n    }\n}\n";
+        let checked = crate::check(text);
+        let svc = &checked.envs[0].services[0];
+        let m = svc.migrate.as_ref().unwrap();
+        let env: Vec<(&str, String)> = m
+            .env(svc)
+            .iter()
+            .map(|e| (e.key.value.as_str(), e.value.lit.display()))
+            .collect();
+        assert_eq!(
+            env,
+            [
+                ("MODE", "web".into()),
+                ("LEVEL", "2".into()),
+                ("SECRET", "plain".into())
+            ]
+        );
+        let secrets: Vec<(&str, &str)> = m
+            .secret_env(svc)
+            .iter()
+            .map(|e| (e.key.value.as_str(), e.secret.value.as_str()))
+            .collect();
+        assert_eq!(secrets, [("TOKEN", "a"), ("DATABASE_URL", "b")]);
+    }
 }

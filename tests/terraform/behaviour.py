@@ -15,14 +15,26 @@ fail, naming the resource, when the output would not behave on Scaleway
   iam                one IAM application, policy and API key per service with
                      bucket access, a database or a token link
   backend-lock       every backend file sets use_lockfile = true
+  job-secrets        every job definition gets its secrets by secret_reference
+                     (one per secret-env key of the tfvars' job), and no value
+                     of a sensitive root variable appears anywhere in a job
+  env-names          every container, namespace, bucket and job definition is
+                     named ENV-... for the tfvars' environment (a preview's p42-...),
+                     and no name still holds `{id}`
+  logs-token         with services, one Cockpit token that may query logs and
+                     nothing else, whose secret is a sensitive root output
+  lifecycle          every bucket `expire` of the tfvars is an enabled lifecycle
+                     rule with that prefix and expiration days
   project-shared     (per example) no project-scoped resource (alert manager,
                      Edge plan) managed by two environments in one project
 
 Usage:
   behaviour.py env PLAN.json TFVARS.json [BACKEND]   checks of one environment
   behaviour.py example ENV=PLAN.json:TFVARS.json ... the cross-environment check
-  behaviour.py selftest PLAN.json TFVARS.json        negative controls: each
-                     check must reject a hand-broken copy of a good plan
+  behaviour.py selftest PLAN.json TFVARS.json [BACKEND] [--extra PLAN.json:TFVARS.json]
+                     negative controls: each check must reject a hand-broken
+                     copy of a good plan (--extra: a plan with a job and a
+                     lifecycle rule, for the controls of those checks)
 """
 
 import copy
@@ -165,6 +177,94 @@ def check_backend_lock(plan, tfvars, backend):
         yield f"{backend}: no use_lockfile = true, so two applies can race on the state"
 
 
+def sensitive_values(plan):
+    """The values of the plan's sensitive root variables."""
+    config = ((plan.get("configuration") or {}).get("root_module") or {}).get("variables") or {}
+    values = plan.get("variables") or {}
+    for name, spec in config.items():
+        if spec.get("sensitive"):
+            value = (values.get(name) or {}).get("value")
+            if isinstance(value, str) and len(value) >= 8:
+                yield name, value
+
+
+def check_job_secrets(plan, tfvars, backend):
+    secrets = list(sensitive_values(plan))
+    jobs = {j["name"]: j for j in (tfvars.get("jobs") or {}).values()}
+    seen = set()
+    for ty, addr, after in resources(plan):
+        if ty != "scaleway_job_definition":
+            continue
+        text = json.dumps(after)
+        for name, value in secrets:
+            if value in text:
+                yield f"{addr}: the value of secret {name} is in the job definition"
+        job = jobs.get(after.get("name"))
+        if job is None:
+            yield f"{addr}: job {after.get('name')} is not in the tfvars' jobs"
+            continue
+        seen.add(job["name"])
+        refs = {r.get("environment") for r in (after.get("secret_reference") or [])}
+        for key in job.get("secret_env") or {}:
+            if key not in refs:
+                yield f"{addr}: secret-env {key} is not a secret_reference"
+            if key in (after.get("env") or {}):
+                yield f"{addr}: secret-env {key} is a plain env value"
+    for name in sorted(set(jobs) - seen):
+        yield f"job {name}: no scaleway_job_definition planned"
+
+
+NAMED = ("scaleway_container", "scaleway_container_namespace", "scaleway_object_bucket", "scaleway_job_definition")
+
+
+def check_env_names(plan, tfvars, backend):
+    env = tfvars.get("environment")
+    if not env or "services" not in tfvars and "sites" not in tfvars:
+        return  # not cellac's configuration (the hand-written fixture)
+    for ty, addr, after in resources(plan):
+        name = after.get("name")
+        if ty not in NAMED or not isinstance(name, str):
+            continue
+        if "{id}" in name:
+            yield f"{addr}: name {name} still holds {{id}}"
+        elif not name.startswith(f"{env}-"):
+            yield f"{addr}: name {name} does not start with {env}-"
+
+
+def check_logs_token(plan, tfvars, backend):
+    tokens = [(addr, after) for ty, addr, after in resources(plan) if ty == "scaleway_cockpit_token"]
+    # cellac's containers module (not a hand-written configuration such as the fixture).
+    if not any(ty == "scaleway_container" and addr.startswith("module.containers.") for ty, addr, _ in resources(plan)):
+        return
+    if len(tokens) != 1:
+        yield f"{len(tokens)} Cockpit tokens for the containers' logs, not 1"
+    for addr, after in tokens:
+        scopes = (after.get("scopes") or [{}])[0]
+        if scopes.get("query_logs") is not True:
+            yield f"{addr}: the token cannot query logs"
+        for scope, value in sorted(scopes.items()):
+            if scope != "query_logs" and value is not False:
+                yield f"{addr}: scope {scope} is {value}, not false (a read-only token)"
+    outputs = ((plan.get("configuration") or {}).get("root_module") or {}).get("outputs") or {}
+    if not (outputs.get("logs_token") or {}).get("sensitive"):
+        yield "the root output logs_token is missing or not sensitive"
+
+
+def check_lifecycle(plan, tfvars, backend):
+    buckets = {b["name"]: b for b in (tfvars.get("buckets") or {}).values()}
+    for ty, addr, after in resources(plan):
+        if ty != "scaleway_object_bucket" or after.get("name") not in buckets:
+            continue
+        want = sorted((e["prefix"], e["days"]) for e in buckets[after["name"]].get("expire") or [])
+        got = sorted(
+            (r.get("prefix") or "", (r.get("expiration") or [{}])[0].get("days"))
+            for r in after.get("lifecycle_rule") or []
+            if r.get("enabled")
+        )
+        if want != got:
+            yield f"{addr}: lifecycle rules {got}, the stack says {want}"
+
+
 ENV_CHECKS = {
     "websocket-domain": check_websocket_domain,
     "public-acl": check_public_acl,
@@ -172,6 +272,10 @@ ENV_CHECKS = {
     "edge-plan": check_edge_plan,
     "iam": check_iam,
     "backend-lock": check_backend_lock,
+    "job-secrets": check_job_secrets,
+    "env-names": check_env_names,
+    "logs-token": check_logs_token,
+    "lifecycle": check_lifecycle,
 }
 
 
@@ -273,7 +377,57 @@ def _mut_iam(plan, tfvars):
     return False
 
 
+def _mut_job_secret(plan, tfvars):
+    secrets = list(sensitive_values(plan))
+    for rc in plan["resource_changes"]:
+        if rc["type"] == "scaleway_job_definition" and secrets:
+            rc["change"]["after"].setdefault("env", {})["LEAK"] = secrets[0][1]
+            return True
+    return False
+
+
+def _mut_job_ref(plan, tfvars):
+    for rc in plan["resource_changes"]:
+        if rc["type"] == "scaleway_job_definition" and rc["change"]["after"].get("secret_reference"):
+            rc["change"]["after"]["secret_reference"] = []
+            return True
+    return False
+
+
+def _mut_lifecycle(plan, tfvars):
+    for rc in plan["resource_changes"]:
+        if rc["type"] == "scaleway_object_bucket" and rc["change"]["after"].get("lifecycle_rule"):
+            rc["change"]["after"]["lifecycle_rule"] = rc["change"]["after"]["lifecycle_rule"][1:]
+            return True
+    return False
+
+
+# Controls that need what only some plans have (a job, a lifecycle rule).
+OPTIONAL_CONTROLS = [
+    ("job-secrets", _mut_job_secret),
+    ("job-secrets", _mut_job_ref),
+    ("lifecycle", _mut_lifecycle),
+]
+
+def _mut_token_write(plan, tfvars):
+    for rc in plan["resource_changes"]:
+        if rc["type"] == "scaleway_cockpit_token":
+            rc["change"]["after"]["scopes"][0]["write_logs"] = True
+            return True
+    return False
+
+
+def _mut_env_name(plan, tfvars):
+    for rc in plan["resource_changes"]:
+        if rc["type"] == "scaleway_object_bucket" and isinstance(rc["change"]["after"].get("name"), str):
+            rc["change"]["after"]["name"] = "p{id}-" + rc["change"]["after"]["name"]
+            return True
+    return False
+
+
 CONTROLS = [
+    ("env-names", _mut_env_name),
+    ("logs-token", _mut_token_write),
     ("websocket-domain", _mut_ws),
     ("public-acl", _mut_acl),
     ("public-policy", _mut_policy_missing),
@@ -284,7 +438,7 @@ CONTROLS = [
 ]
 
 
-def selftest(plan_path, tfvars_path, backend_path):
+def selftest(plan_path, tfvars_path, backend_path, extras=()):
     plan, tfvars = load(plan_path), load(tfvars_path)
     failures = 0
     base = env_problems(plan, tfvars, backend_path)
@@ -303,6 +457,22 @@ def selftest(plan_path, tfvars_path, backend_path):
         else:
             print(f"FAIL control {check}/{mutate.__name__}: the broken plan was accepted")
             failures += 1
+    for extra in extras:
+        p0, t0 = load(extra[0]), load(extra[1])
+        base = env_problems(p0, t0, None)
+        if base:
+            print("selftest: the extra plan is not clean:", *base, sep="\n  ")
+            failures += 1
+            continue
+        for check, mutate in OPTIONAL_CONTROLS:
+            p, t = copy.deepcopy(p0), copy.deepcopy(t0)
+            if not mutate(p, t):
+                print(f"FAIL control {check}/{mutate.__name__}: nothing to break in {extra[0]}")
+                failures += 1
+                continue
+            found = [x for x in env_problems(p, t, None) if x.startswith(f"[{check}]")]
+            print(("PASS" if found else "FAIL") + f" control {check}/{mutate.__name__}: " + (found[0] if found else "the broken plan was accepted"))
+            failures += 0 if found else 1
     # backend-lock: a backend file without use_lockfile.
     if backend_path:
         import tempfile
@@ -339,7 +509,11 @@ def main(argv):
             envs[env] = (load(plan), load(tfvars))
         problems = list(example_problems(envs))
     elif len(argv) >= 4 and argv[1] == "selftest":
-        return selftest(argv[2], argv[3], argv[4] if len(argv) > 4 else None)
+        # Further arguments: --extra PLAN.json:TFVARS.json, plans for the optional controls.
+        rest = argv[4:]
+        backend = rest.pop(0) if rest and rest[0] != "--extra" else None
+        extras = [tuple(rest[i + 1].split(":", 1)) for i in range(0, len(rest) - 1, 2) if rest[i] == "--extra"]
+        return selftest(argv[2], argv[3], backend, extras)
     else:
         print(__doc__, file=sys.stderr)
         return 2

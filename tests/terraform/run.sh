@@ -215,7 +215,13 @@ for case_ in "${CASES[@]}"; do
     envs=()
     for f in "$out"/environments/*.tfvars.json; do
         [ -e "$f" ] || continue
-        envs+=("$(basename "$f" .tfvars.json)")
+        name="$(basename "$f" .tfvars.json)"
+        # A preview template is planned as the preview with id 42 (p42), as
+        # scripts/preview.sh up 42 would deploy it.
+        if [ "$example" != fixture ] && preview="$(python3 "$HERE/tfjson.py" preview "$out" "$name" 42)"; then
+            name="$preview"
+        fi
+        envs+=("$name")
     done
     if [ "${#envs[@]}" -eq 0 ]; then
         fail "$example: no environments/*.tfvars.json in the generated folder"
@@ -252,9 +258,15 @@ done
 
 # Negative controls of the behaviour checks: each must reject a hand-broken copy
 # of a good plan (the canonical stack's prod, which has every kind of resource).
+# examples/release has what the optional controls break: a job and lifecycle rules.
+RELEASE_PLAN=""
+if [ -f "$TMP/work/release-prod.show.json" ]; then
+    RELEASE_PLAN="$TMP/work/release-prod.show.json:$TMP/work/release-prod/environments/prod.tfvars.json"
+fi
 if [ -f "$TMP/work/cella-prod.show.json" ]; then
     if python3 "$HERE/behaviour.py" selftest "$TMP/work/cella-prod.show.json" \
-        "$TMP/work/cella-prod/environments/prod.tfvars.json" "$TMP/work/cella-prod/environments/prod.s3.tfbackend"; then
+        "$TMP/work/cella-prod/environments/prod.tfvars.json" "$TMP/work/cella-prod/environments/prod.s3.tfbackend" \
+        ${RELEASE_PLAN:+--extra "$RELEASE_PLAN"}; then
         pass "behaviour controls"
     else
         fail "behaviour controls"

@@ -9,6 +9,11 @@ Subcommands:
   validate FILE         check `terraform validate -json` output: exit 0 only if
                         valid with zero errors and zero warnings; print
                         diagnostics
+  preview DIR TEMPLATE ID
+                        if environments/TEMPLATE.tfvars.json is a preview
+                        template (it holds `{id}`), write pID's tfvars (and
+                        backend) with `{id}` replaced, as scripts/preview.sh
+                        does, print pID and exit 0; else exit 1
   plan FILE             check `terraform plan -json` output: print
                         diagnostics, exit 1 on errors or if no change summary;
                         else print `ADD N` as the last line
@@ -158,6 +163,36 @@ def check_plan(path):
     return 0
 
 
+def render_preview(out, template, ident):
+    path = f"{out}/environments/{template}.tfvars.json"
+    with open(path) as f:
+        text = f.read()
+    if "{id}" not in text:
+        return 1
+
+    def walk(v):
+        if isinstance(v, str):
+            return v.replace("{id}", ident)
+        if isinstance(v, list):
+            return [walk(x) for x in v]
+        if isinstance(v, dict):
+            return {k.replace("{id}", ident): walk(x) for k, x in v.items()}
+        return v
+
+    env = f"p{ident}"
+    with open(f"{out}/environments/{env}.tfvars.json", "w") as f:
+        json.dump(walk(json.loads(text)), f, indent=2)
+    backend = f"{out}/environments/{template}.s3.tfbackend"
+    if os.path.exists(backend):
+        with open(backend) as f:
+            text = f.read()
+        with open(f"{out}/environments/{env}.s3.tfbackend", "w") as f:
+            f.write(text.replace("{id}", ident))
+    os.remove(path)
+    print(env)
+    return 0
+
+
 def main(argv):
     if len(argv) < 3:
         print(__doc__, file=sys.stderr)
@@ -175,6 +210,8 @@ def main(argv):
         return check_validate(argv[2])
     if cmd == "plan":
         return check_plan(argv[2])
+    if cmd == "preview":
+        return render_preview(argv[2], argv[3], argv[4])
     print(__doc__, file=sys.stderr)
     return 2
 

@@ -124,7 +124,43 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
     m.var("attached_domains", "list(string)", "Custom domains whose CNAME record exists: only those are attached (creating a container domain before its record fails).")
         .insert("default".into(), json!([]));
     m.var("tags", "list(string)", "Tags on every resource.");
+    m.var(
+        "logs_token_name",
+        "string",
+        "The name of the read-only Cockpit token scripts/logs.sh reads the logs with.",
+    );
     let _ = shape;
+    // Serverless Containers' logs go to Cockpit's built-in "Scaleway Logs" source, which
+    // speaks Loki; a token that may only query logs reads them (scripts/logs.sh). The
+    // write scopes default to true: each is set false.
+    m.resource(
+        "scaleway_cockpit_token",
+        "logs",
+        json!({
+            "name": ex("var.logs_token_name"),
+            "region": ex("var.region"),
+            "scopes": [{
+                "query_logs": true,
+                "query_metrics": false,
+                "query_traces": false,
+                "write_logs": false,
+                "write_metrics": false,
+                "write_traces": false,
+                "setup_logs_rules": false,
+                "setup_metrics_rules": false,
+                "setup_alerts": false,
+            }],
+        }),
+    );
+    m.main.insert(
+        "data".into(),
+        json!({ "scaleway_cockpit_source": { "logs": {
+            "project_id": ex("var.project_id"),
+            "region": ex("var.region"),
+            "type": "logs",
+            "origin": "scaleway",
+        } } }),
+    );
     m.resource(
         "scaleway_container_namespace",
         "this",
@@ -271,6 +307,19 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
         "hosts",
         Value::Object(hosts),
         "Each service's default host name, the target of its custom domains' CNAME records.",
+    );
+    m.output(
+        "logs_url",
+        ex("data.scaleway_cockpit_source.logs.url"),
+        "The Loki endpoint of Cockpit's Scaleway Logs source, where the containers' logs are.",
+    );
+    m.outputs.insert(
+        "logs_token".into(),
+        json!({
+            "value": ex("scaleway_cockpit_token.logs.secret_key"),
+            "description": "A Cockpit token that may only query logs.",
+            "sensitive": true,
+        }),
     );
     m.output(
         "namespace_id",

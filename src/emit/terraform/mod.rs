@@ -10,11 +10,12 @@ mod dns;
 mod edge;
 mod hcl;
 mod iam;
+mod jobs;
 mod monitoring;
 mod network;
 mod project;
 mod registry;
-mod root;
+pub(crate) mod root;
 mod secrets;
 mod storage;
 mod tfvars;
@@ -41,6 +42,8 @@ pub struct Shape {
     pub edge: bool,
     pub dns: bool,
     pub monitoring: bool,
+    /// Some service runs a migration job: Serverless Job definitions.
+    pub jobs: bool,
 }
 
 impl Shape {
@@ -61,6 +64,7 @@ impl Shape {
             edge: any(&|s| s.domains.iter().any(|d| d.site.is_some())),
             dns: any(&|s| s.dns.is_some()),
             monitoring: any(&|s| s.monitoring.is_some()),
+            jobs: any(&|s| s.migrates()),
         }
     }
 }
@@ -80,7 +84,7 @@ pub(crate) fn variable(ty: &str, description: &str) -> Map<String, Value> {
 
 /// Resource types that take a `project_id`: every one of them is placed in the
 /// environment's project (`local.project_id` in the root module).
-const PROJECT_SCOPED: [&str; 16] = [
+const PROJECT_SCOPED: [&str; 18] = [
     "scaleway_sdb_sql_database",
     "scaleway_vpc",
     "scaleway_vpc_private_network",
@@ -97,6 +101,8 @@ const PROJECT_SCOPED: [&str; 16] = [
     "scaleway_domain_record",
     "scaleway_edge_services_dns_stage",
     "scaleway_iam_api_key",
+    "scaleway_job_definition",
+    "scaleway_cockpit_token",
 ];
 
 /// The `terraform` block every module carries, so that `scaleway` means scaleway/scaleway.
@@ -217,6 +223,9 @@ pub fn emit(envs: &[Stack], stack_path: &str) -> Artifacts {
     }
     if shape.secrets {
         modules.push(secrets::module());
+    }
+    if shape.jobs {
+        modules.push(jobs::module());
     }
     if shape.containers {
         modules.push(containers::module(envs, shape));

@@ -34,7 +34,7 @@ pub fn emit(envs: &[Stack], shape: Shape, banner: &str, files: &mut Artifacts) {
     );
     files.insert(
         "outputs.tf.json".into(),
-        json_bytes(&doc(banner, "output", outputs(s, shape))),
+        json_bytes(&doc(banner, "output", outputs(envs, shape))),
     );
     for e in envs {
         if let Some(state) = &e.state {
@@ -42,7 +42,12 @@ pub fn emit(envs: &[Stack], shape: Shape, banner: &str, files: &mut Artifacts) {
                 "# {banner}\n# terraform init -backend-config=environments/{env}.s3.tfbackend\nbucket = {bucket}\nkey = {key}\nregion = {region}\nendpoints = {{ s3 = {endpoint} }}\nskip_credentials_validation = true\nskip_region_validation = true\nskip_requesting_account_id = true\nskip_s3_checksum = true\nuse_lockfile = true\n",
                 env = e.env.value,
                 bucket = hcl::string(&state.bucket.value),
-                key = hcl::string(&format!("{}/terraform.tfstate", e.env.value)),
+                // A preview's state: preview/ID/terraform.tfstate (preview.sh gives ID).
+                key = hcl::string(&if e.preview {
+                    format!("preview/{}/terraform.tfstate", crate::model::PREVIEW_ID)
+                } else {
+                    format!("{}/terraform.tfstate", e.env.value)
+                }),
                 region = hcl::string(&state.region.value),
                 endpoint = hcl::string(&format!("https://s3.{}.scw.cloud", state.region.value)),
             );
@@ -184,6 +189,7 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
             "project_id": ex("local.project_id"),
             "region": s.region.value,
             "namespace_name": ex("var.names.containers"),
+            "logs_token_name": format!("${{var.environment}}-{}-logs", hcl::literal(stack)),
             "attached_domains": ex("var.attached_domains"),
             "services": ex("var.services"),
             "vars": ex("local.vars"),
@@ -223,6 +229,33 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
                 "databases": ex("var.databases"),
             }),
         );
+    }
+    if shape.jobs {
+        // The image a job runs: a prebuilt one, or the service's, built by images.sh
+        // and tagged with the release (so a migration runs the new code).
+        let image = if shape.registry {
+            "j.image != null ? j.image : \"${module.registry.endpoint}/${j.image_name}:${var.image_tag}\""
+        } else {
+            "j.image"
+        };
+        // Secrets by Secret Manager id, never by value (cellac::migrate::secret-store
+        // makes sure each one is stored).
+        let secrets = if shape.secrets {
+            "{ for k, name in j.secret_env : k => module.secrets.ids[name] }"
+        } else {
+            "{}"
+        };
+        let mut call = json!({
+            "source": "./modules/jobs",
+            "project_id": ex("local.project_id"),
+            "region": s.region.value,
+            "jobs": ex(format!("{{ for key, j in var.jobs : key => {{ name = j.name, image = {image}, command = j.command, env = merge(j.env, {{ for k, v in j.env_vars : k => local.vars[v] }}), secrets = {secrets}, cpu_limit = j.cpu_limit, memory_limit = j.memory_limit, local_storage_capacity = j.local_storage_capacity, timeout = j.timeout, cron = j.cron }} }}")),
+        });
+        if shape.secrets {
+            // A run reads the secrets' latest versions: they must be written first.
+            call["depends_on"] = json!(["module.secrets"]);
+        }
+        modules.insert("jobs".into(), call);
     }
     if shape.storage {
         modules.insert(
@@ -294,15 +327,31 @@ fn validation(condition: String, message: String) -> Value {
 fn variables(envs: &[Stack], shape: Shape) -> Map<String, Value> {
     let s = &envs[0];
     let mut vars = Map::new();
-    let names: Vec<&str> = envs.iter().map(|e| e.env.value.as_str()).collect();
+    let names: Vec<&str> = envs
+        .iter()
+        .filter(|e| !e.preview)
+        .map(|e| e.env.value.as_str())
+        .collect();
     let mut env = variable("string", "The environment being deployed.");
-    env.insert(
-        "validation".into(),
-        json!([validation(
+    // A preview is `p` + its id (scripts/preview.sh), from the preview template.
+    let (condition, message) = if envs.iter().any(|e| e.preview) {
+        (
+            format!(
+                "contains({}, var.environment) || can(regex(\"^p[a-z0-9]{{1,6}}$\", var.environment))",
+                hcl::list(&names)
+            ),
+            format!(
+                "The environment must be one of: {}, or a preview: p + an id of 1 to 6 of [a-z0-9].",
+                names.join(", ")
+            ),
+        )
+    } else {
+        (
             format!("contains({}, var.environment)", hcl::list(&names)),
             format!("The environment must be one of: {}.", names.join(", ")),
-        )]),
-    );
+        )
+    };
+    env.insert("validation".into(), json!([validation(condition, message)]));
     vars.insert("environment".into(), Value::Object(env));
     vars.insert(
         "names".into(),
@@ -382,6 +431,15 @@ fn variables(envs: &[Stack], shape: Shape) -> Map<String, Value> {
             )),
         );
     }
+    if shape.jobs {
+        vars.insert(
+            "jobs".into(),
+            Value::Object(variable(
+                &format!("map({})", super::jobs::ROOT_JOB_TYPE),
+                "Serverless Job definitions of this environment (each service's `migrate`), keyed SERVICE-migrate.",
+            )),
+        );
+    }
     if shape.storage {
         vars.insert(
             "sites".into(),
@@ -457,6 +515,16 @@ fn variables(envs: &[Stack], shape: Shape) -> Map<String, Value> {
         vars.insert(x.name.value.clone(), Value::Object(secret_variable(x)));
     }
     vars
+}
+
+/// Whether site `name` has a `link` or an `env` in some environment: then its build
+/// gets them from the output `site_NAME_build_env`.
+pub fn site_builds_with_env(envs: &[Stack], name: &str) -> bool {
+    envs.iter().any(|e| {
+        e.sites
+            .iter()
+            .any(|x| x.name.value == name && (!x.links.is_empty() || !x.env.is_empty()))
+    })
 }
 
 /// Whether some bucket has a policy (sites and public buckets), which must keep the
@@ -557,7 +625,8 @@ fn secret_variable(x: &Secret) -> Map<String, Value> {
     m
 }
 
-fn outputs(s: &Stack, shape: Shape) -> Map<String, Value> {
+fn outputs(envs: &[Stack], shape: Shape) -> Map<String, Value> {
+    let s = &envs[0];
     let mut out = Map::new();
     let mut o = |name: String, value: Value, description: String| {
         out.insert(name, json!({ "value": value, "description": description }));
@@ -624,12 +693,50 @@ fn outputs(s: &Stack, shape: Shape) -> Map<String, Value> {
             format!("The URL of site `{n}`: its custom domain, else its website endpoint."),
         );
     }
+    for site in &s.sites {
+        let n = &site.name.value;
+        if !site_builds_with_env(envs, n) {
+            continue;
+        }
+        let sv = format!("var.sites[{}]", hcl::string(n));
+        let links = if shape.containers
+            && envs.iter().any(|e| {
+                e.sites
+                    .iter()
+                    .any(|x| &x.name.value == n && !x.links.is_empty())
+            }) {
+            // As for services: {host} is the target's own endpoint, {domain} its custom
+            // domain here (else {host}), {url} is https://{host}.
+            format!(", {{ for k, l in {sv}.build_links : k => replace(replace(replace(l.url, \"{{url}}\", \"https://{{host}}\"), \"{{domain}}\", try(var.services[l.target].domains[0], module.containers.hosts[l.target])), \"{{host}}\", module.containers.hosts[l.target]) }}")
+        } else {
+            String::new()
+        };
+        o(
+            format!("site_{}_build_env", ident(n)),
+            ex(format!("merge({sv}.build_env, {{ for k, v in {sv}.build_env_vars : k => local.vars[v] }}{links})")),
+            format!("The variables site.sh exports to the build of site `{n}` (its `env`, and its `link`s' URLs in this environment)."),
+        );
+    }
     for b in &s.buckets {
         let n = &b.name.value;
         o(
             format!("bucket_{}_name", ident(n)),
             ex(format!("module.storage.buckets[{}]", hcl::string(n))),
             format!("The name of bucket `{n}`."),
+        );
+    }
+    if shape.containers {
+        o(
+            "logs_url".into(),
+            ex("module.containers.logs_url"),
+            "The Loki endpoint of the containers' logs (Cockpit, Scaleway Logs), which logs.sh queries.".into(),
+        );
+    }
+    if shape.jobs {
+        o(
+            "migrations".into(),
+            ex("{ for name, s in var.services : name => module.jobs.ids[\"${name}-migrate\"] if contains(keys(var.jobs), \"${name}-migrate\") }"),
+            "Each migrating service's job definition id (REGION/UUID), which migrate.sh runs before the rollout.".into(),
         );
     }
     if shape.containers {
@@ -649,6 +756,17 @@ fn outputs(s: &Stack, shape: Shape) -> Map<String, Value> {
             ex(value),
             "CNAME records to create by hand (host -> target) when the stack has no `dns` zone."
                 .into(),
+        );
+    }
+    if shape.containers {
+        // Sensitive: `terraform output` shows it only when asked by name.
+        out.insert(
+            "logs_token".into(),
+            json!({
+                "value": ex("module.containers.logs_token"),
+                "description": "A read-only Cockpit token (query logs only) for logs.sh.",
+                "sensitive": true,
+            }),
         );
     }
     out

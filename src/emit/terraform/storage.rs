@@ -3,12 +3,19 @@
 use super::{ex, Module, Shape};
 use serde_json::json;
 
-pub const SITE_TYPE: &str = "object({ bucket_name = string, spa = bool })";
+pub const SITE_TYPE: &str = "object({
+    bucket_name = string
+    spa = bool
+    build_env = optional(map(string), {})
+    build_env_vars = optional(map(string), {})
+    build_links = optional(map(object({ target = string, url = string })), {})
+  })";
 pub const BUCKET_TYPE: &str = "object({
     name = string
     public = bool
     versioning = bool
     cors = optional(object({ origins = list(string), methods = list(string), headers = list(string), expose = list(string), max_age = number }))
+    expire = optional(list(object({ days = number, prefix = string })), [])
   })";
 
 /// Actions a service's key may take on a bucket with a policy, by access.
@@ -98,16 +105,29 @@ pub fn module(shape: Shape) -> Module {
             "name": ex("each.value.name"),
             "tags": ex("var.tags"),
             "versioning": [{ "enabled": ex("each.value.versioning") }],
-            "dynamic": { "cors_rule": {
-                "for_each": ex("each.value.cors == null ? [] : [each.value.cors]"),
-                "content": {
-                    "allowed_origins": ex("cors_rule.value.origins"),
-                    "allowed_methods": ex("cors_rule.value.methods"),
-                    "allowed_headers": ex("cors_rule.value.headers"),
-                    "expose_headers": ex("cors_rule.value.expose"),
-                    "max_age_seconds": ex("cors_rule.value.max_age"),
+            "dynamic": {
+                "cors_rule": {
+                    "for_each": ex("each.value.cors == null ? [] : [each.value.cors]"),
+                    "content": {
+                        "allowed_origins": ex("cors_rule.value.origins"),
+                        "allowed_methods": ex("cors_rule.value.methods"),
+                        "allowed_headers": ex("cors_rule.value.headers"),
+                        "expose_headers": ex("cors_rule.value.expose"),
+                        "max_age_seconds": ex("cors_rule.value.max_age"),
+                    },
                 },
-            } },
+                // `expire days= prefix=`: delete objects that many days after they were
+                // written (with versioning, only the current version expires).
+                "lifecycle_rule": {
+                    "for_each": ex("each.value.expire"),
+                    "content": {
+                        "id": ex("lifecycle_rule.value.prefix == \"\" ? \"expire\" : \"expire-${lifecycle_rule.value.prefix}\""),
+                        "enabled": true,
+                        "prefix": ex("lifecycle_rule.value.prefix"),
+                        "expiration": [{ "days": ex("lifecycle_rule.value.days") }],
+                    },
+                },
+            },
         }),
     );
     m.resource(

@@ -102,19 +102,56 @@ fn service(s: &Stack, svc: &Service) -> Value {
     })
 }
 
+/// A service's migration job: its env and secret-env with the job's own keys over
+/// them, in the service's image.
+fn migration(s: &Stack, svc: &Service) -> Option<Value> {
+    let m = svc.migrate.as_ref()?;
+    let mut env = Map::new();
+    let mut env_vars = Map::new();
+    for e in m.env(svc) {
+        match e.value.var_ref() {
+            Some(var) => env_vars.insert(e.key.value.clone(), json!(var)),
+            None => env.insert(e.key.value.clone(), json!(literal(&e.value))),
+        };
+    }
+    let secret_env: Map<String, Value> = m
+        .secret_env(svc)
+        .into_iter()
+        .map(|e| (e.key.value.clone(), json!(e.secret.value)))
+        .collect();
+    let image = match &svc.image {
+        Image::Build { .. } => Value::Null,
+        Image::Ref(r) => json!(r.value),
+    };
+    Some(json!({
+        "name": format!("{}-{}-migrate", s.prefix(), svc.name.value),
+        "image": image,
+        "image_name": svc.name.value,
+        "command": ["/bin/sh", "-c", m.command.value],
+        "env": env,
+        "env_vars": env_vars,
+        "secret_env": secret_env,
+        "cpu_limit": svc.cpu(),
+        "memory_limit": svc.memory.value,
+        "local_storage_capacity": super::jobs::LOCAL_STORAGE_MIB,
+        "timeout": m.timeout.value,
+        "cron": Value::Null,
+    }))
+}
+
 /// The values of one environment.
 pub fn values(s: &Stack, shape: Shape) -> Map<String, Value> {
     let prefix = s.prefix();
     let mut v = Map::new();
-    v.insert("environment".into(), json!(s.env.value));
+    v.insert("environment".into(), json!(s.name_env()));
     v.insert(
         "names".into(),
         json!({
             "containers": format!("{prefix}-containers"),
-            "registry": registry_name(&s.env.value, &s.name.value),
+            "registry": registry_name(&s.name_env(), &s.name.value),
             "vpc": format!("{prefix}-vpc"),
             "private_network": format!("{prefix}-private-network"),
-            "secret_path": format!("/{}/{}", s.env.value, s.name.value),
+            "secret_path": format!("/{}/{}", s.name_env(), s.name.value),
         }),
     );
     if shape.network {
@@ -139,14 +176,40 @@ pub fn values(s: &Stack, shape: Shape) -> Map<String, Value> {
             .collect();
         v.insert("services".into(), Value::Object(services));
     }
+    if shape.jobs {
+        let jobs: Map<String, Value> = s
+            .services
+            .iter()
+            .filter_map(|x| Some((super::jobs::migrate_key(&x.name.value), migration(s, x)?)))
+            .collect();
+        v.insert("jobs".into(), Value::Object(jobs));
+    }
     if shape.storage {
         let sites: Map<String, Value> = s
             .sites
             .iter()
-            .map(|x| (x.name.value.clone(), json!({
-                "bucket_name": format!("{prefix}-{}{}", x.name.value, x.bucket_suffix.value),
-                "spa": x.spa,
-            })))
+            .map(|x| {
+                let mut env = Map::new();
+                let mut env_vars = Map::new();
+                for e in &x.env {
+                    match e.value.var_ref() {
+                        Some(var) => env_vars.insert(e.key.value.clone(), json!(var)),
+                        None => env.insert(e.key.value.clone(), json!(literal(&e.value))),
+                    };
+                }
+                let links: Map<String, Value> = x
+                    .links
+                    .iter()
+                    .map(|l| (l.env.value.clone(), json!({ "target": l.target.value, "url": l.url.value })))
+                    .collect();
+                (x.name.value.clone(), json!({
+                    "bucket_name": format!("{prefix}-{}{}", x.name.value, x.bucket_suffix.value),
+                    "spa": x.spa,
+                    "build_env": env,
+                    "build_env_vars": env_vars,
+                    "build_links": links,
+                }))
+            })
             .collect();
         v.insert("sites".into(), Value::Object(sites));
         let buckets: Map<String, Value> = s
@@ -166,6 +229,7 @@ pub fn values(s: &Stack, shape: Shape) -> Map<String, Value> {
                             "expose": c.expose,
                             "max_age": c.max_age,
                         })),
+                        "expire": b.expire.iter().map(|e| json!({ "days": e.days.value, "prefix": e.prefix })).collect::<Vec<Value>>(),
                     }),
                 )
             })
