@@ -5,6 +5,7 @@ use crate::span::{Span, Spanned};
 
 pub mod depth;
 mod fast;
+mod spec;
 
 /// A literal KDL value.
 #[derive(Clone, Debug, PartialEq)]
@@ -160,14 +161,14 @@ pub fn parse(text: &str) -> Result<Vec<Node>, Vec<Diagnostic>> {
     }
     match depth::kdl_stack(text) {
         Err(d) => Err(vec![d]),
-        Ok(None) => parse_kdl(text),
+        Ok(None) => parse_slow(text),
         // The kdl crate on a thread whose stack fits its worst case (see `depth`); the
         // deep tree, if any, is dropped there too.
         Ok(Some(stack)) => std::thread::scope(|s| {
             let worker = std::thread::Builder::new()
                 .name("cellac-kdl".into())
                 .stack_size(stack)
-                .spawn_scoped(s, || parse_kdl(text));
+                .spawn_scoped(s, || parse_slow(text));
             match worker {
                 Ok(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
                 Err(e) => Err(vec![Diagnostic::error(
@@ -178,6 +179,50 @@ pub fn parse(text: &str) -> Result<Vec<Node>, Vec<Diagnostic>> {
                 .help("fix the syntax errors in a smaller file first")]),
             }
         }),
+    }
+}
+
+/// The `kdl` crate's parse, set right where it departs from the specification (see
+/// [`spec`]).
+fn parse_slow(text: &str) -> Result<Vec<Node>, Vec<Diagnostic>> {
+    let mut errors = spec::disallowed_chars(text);
+    let parsed = match parse_kdl(text) {
+        Ok(nodes) => Ok((nodes, None)),
+        Err(e) => spec::Respaced::new(text)
+            .and_then(|r| parse_kdl(&r.text).ok().map(|nodes| (nodes, Some(r))))
+            .ok_or(e),
+    };
+    match parsed {
+        Ok((mut nodes, respaced)) => {
+            match &respaced {
+                None => errors.extend(spec::single_line_multi_raw(
+                    &spec::scan(text).single_line_multi_raw,
+                )),
+                Some(r) => {
+                    let spans: Vec<Span> = spec::scan(&r.text)
+                        .single_line_multi_raw
+                        .into_iter()
+                        .map(|s| r.span_back(s))
+                        .collect();
+                    errors.extend(spec::single_line_multi_raw(&spans));
+                    r.nodes_back(&mut nodes);
+                }
+            }
+            if errors.is_empty() {
+                Ok(nodes)
+            } else {
+                Err(errors)
+            }
+        }
+        Err(e) => {
+            // The kdl crate's own report of a character reported above says less.
+            let chars: Vec<Span> = errors.iter().map(Diagnostic::span).collect();
+            errors.extend(e.into_iter().filter(|d| {
+                let s = d.span();
+                !chars.iter().any(|c| s.start <= c.start && c.start <= s.end)
+            }));
+            Err(errors)
+        }
     }
 }
 
