@@ -19,6 +19,8 @@ codes! {
         "service backend {\n    port 4000\n", "Close every `{` and quote; KDL v2 writes booleans `#true`/`#false`.";
     "cellac::syntax::depth", "error", "Blocks nested more than 64 levels deep, or more than 64 slashdashes (`/-`) in a row: refused before parsing.",
         "a { a { a { ...65 times", "Close every `{` with its `}`; a stack file needs a few levels of blocks. Keep one `/-` per commented-out item.";
+    "cellac::syntax::number", "error", "An integer too large to read: beyond ±170141183460469231731687303715884105727 (the other errors of the file are still reported).",
+        "service backend {\n    memory 999999999999999999999999999999999999999999\n}", "Write a number in the range its property accepts.";
     "cellac::schema::unknown-node", "error", "A node name that is not part of the language where it is written, or children under a node that takes none.",
         "service backend {\n    prot 4000\n}", "Use one of the names listed in the help (the nearest is suggested), e.g. `port 4000`.";
     "cellac::schema::unknown-property", "error", "A property the node does not have.",
@@ -31,6 +33,8 @@ codes! {
         "service backend {\n    port \"4000\"\n}", "Write the type the help names: `port 4000`, `public=#true`.";
     "cellac::schema::unknown-value", "error", "A value outside a closed list (protocol, postgres, format, platform).",
         "service backend {\n    protocol http2\n}", "Use one of the accepted values, e.g. `protocol h2c`.";
+    "cellac::schema::range", "error", "An integer outside the range its property accepts: `min-length` 1..1000, `failures` 1..100, `max-age` 0..86400, `retention-days` 1..1825 (ports, memory, cpu, scale and timeout have their own codes).",
+        "secret cookie_secret min-length=-5", "Write a value within the range the message gives.";
     "cellac::schema::duplicate", "error", "The same node declared twice, or the same property set twice on one node.",
         "service backend\nservice backend", "Merge the two declarations into one.";
     "cellac::schema::missing-node", "error", "The file has no `stack` node.",

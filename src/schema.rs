@@ -55,6 +55,13 @@ pub struct ArgSpec {
     /// Only the listed `values` are accepted.
     #[serde(default)]
     pub closed: bool,
+    /// The integers accepted, lowest and highest: every integer has a range.
+    #[serde(default)]
+    pub range: Option<[i64; 2]>,
+    /// The check that reports a value outside `range`, when one explains it better
+    /// than `cellac::schema::range`.
+    #[serde(default)]
+    pub range_code: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -73,6 +80,13 @@ pub struct PropSpec {
     /// Only the listed `values` are accepted.
     #[serde(default)]
     pub closed: bool,
+    /// The integers accepted, lowest and highest: every integer has a range.
+    #[serde(default)]
+    pub range: Option<[i64; 2]>,
+    /// The check that reports a value outside `range`, when one explains it better
+    /// than `cellac::schema::range`.
+    #[serde(default)]
+    pub range_code: Option<String>,
 }
 
 /// The language description, parsed once.

@@ -133,7 +133,11 @@ fn check_node(node: &Node, spec: &NodeSpec, path: &[&str], out: &mut Vec<Diagnos
                     .also(node.name.span, a.doc.clone()),
                 );
             }
-            Some(a) => check_arg(node, a, arg, out),
+            Some(a) => {
+                check_arg(node, a, arg, out);
+                let what = format!("`{name} {}`", a.name);
+                check_range(&what, a.range, a.range_code.as_deref(), &a.doc, arg, out);
+            }
             // A secret's value in the stack file: `cellac::secret::inline` explains it.
             None if name == "secret" && path.len() <= 1 => {}
             None => {
@@ -188,15 +192,26 @@ fn check_node(node: &Node, spec: &NodeSpec, path: &[&str], out: &mut Vec<Diagnos
             );
         }
         match spec.props.get(key).or(spec.any_props.as_ref()) {
-            Some(p) => check_value(
-                &format!("`{key}`"),
-                p.ty.as_str(),
-                p.var,
-                &p.values,
-                p.closed,
-                &prop.value,
-                out,
-            ),
+            Some(p) => {
+                check_value(
+                    &format!("`{key}`"),
+                    p.ty.as_str(),
+                    p.var,
+                    &p.values,
+                    p.closed,
+                    &prop.value,
+                    out,
+                );
+                let what = format!("`{key}=`");
+                check_range(
+                    &what,
+                    p.range,
+                    p.range_code.as_deref(),
+                    &p.doc,
+                    &prop.value,
+                    out,
+                );
+            }
             None if name == "secret" && matches!(key, "value" | "default") => {}
             None => {
                 let valid: Vec<&str> = spec.props.keys().map(String::as_str).collect();
@@ -339,6 +354,35 @@ fn check_value(
             }
         }
     }
+}
+
+/// `cellac::schema::range`: an integer outside its range, unless another check (named by
+/// `code`) explains it.
+fn check_range(
+    what: &str,
+    range: Option<[i64; 2]>,
+    code: Option<&str>,
+    doc: &str,
+    value: &Value,
+    out: &mut Vec<Diagnostic>,
+) {
+    let (Some([lo, hi]), None, Some(n)) = (range, code, value.as_int()) else {
+        return;
+    };
+    if value.ty.is_some() || (i128::from(lo)..=i128::from(hi)).contains(&n) {
+        return;
+    }
+    out.push(
+        Diagnostic::error(
+            "cellac::schema::range",
+            format!("{what} is {n}, outside {lo}..{hi}"),
+        )
+        .at(value.span, "out of range")
+        .help(format!(
+            "write a value between {lo} and {hi}: {}",
+            doc.trim_end_matches(&format!(", {lo}..{hi}"))
+        )),
+    );
 }
 
 fn kdl_repr(v: &Value) -> String {

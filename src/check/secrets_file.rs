@@ -327,7 +327,12 @@ pub fn check(
                 "store large values in a bucket and pass their location".into(),
             ));
         }
-        if let Some(min) = &secret.min_length {
+        // A `min-length` outside 1..MAX_VALUE is `cellac::schema::range`.
+        if let Some(min) = secret
+            .min_length
+            .as_ref()
+            .filter(|m| (1..=MAX_VALUE as i128).contains(&m.value))
+        {
             if (len as i128) < min.value {
                 out.push(at(
                     "cellac::secrets-file::min-length",

@@ -188,9 +188,19 @@ fn parse_slow(text: &str) -> Result<Vec<Node>, Vec<Diagnostic>> {
     let mut errors = spec::disallowed_chars(text);
     let parsed = match parse_kdl(text) {
         Ok(nodes) => Ok((nodes, None)),
-        Err(e) => spec::Respaced::new(text)
-            .and_then(|r| parse_kdl(&r.text).ok().map(|nodes| (nodes, Some(r))))
-            .ok_or(e),
+        Err(e) => {
+            let huge = spec::scan(text).huge_integers;
+            if !huge.is_empty() {
+                // Reported once each; the other errors are those of the text without them.
+                errors = spec::huge_integers(&huge);
+                let zeroed = spec::zero_integers(text, &huge);
+                errors.extend(parse_slow(&zeroed).err().unwrap_or_default());
+                return Err(errors);
+            }
+            spec::Respaced::new(text)
+                .and_then(|r| parse_kdl(&r.text).ok().map(|nodes| (nodes, Some(r))))
+                .ok_or(e)
+        }
     };
     match parsed {
         Ok((mut nodes, respaced)) => {

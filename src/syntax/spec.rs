@@ -75,6 +75,81 @@ pub(super) struct Scan {
     pub unspaced: Vec<usize>,
     /// Raw strings opened with `#"""` and no newline after the quotes: their openings.
     pub single_line_multi_raw: Vec<Span>,
+    /// Integers whose magnitude is beyond `i128::MAX`, which the `kdl` crate cannot read
+    /// (and reports as a cascade of unrelated errors).
+    pub huge_integers: Vec<Span>,
+}
+
+/// A byte that may be part of a bare identifier or number (any non-ASCII byte too).
+fn ident_byte(c: u8) -> bool {
+    !(c.is_ascii_whitespace()
+        || c == 0x0b
+        || matches!(
+            c,
+            b'\\' | b'/' | b'(' | b')' | b'{' | b'}' | b'[' | b']' | b';' | b'"' | b'#' | b'='
+        ))
+}
+
+/// An integer literal's radix and digits (sign, prefix and underscores aside), if `tok`
+/// is one.
+fn integer(tok: &str) -> Option<(u32, usize)> {
+    let unsigned = tok.strip_prefix(['+', '-']).unwrap_or(tok);
+    if !unsigned.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let (radix, prefix) = match unsigned.get(..2) {
+        Some("0x") => (16, 2),
+        Some("0o") => (8, 2),
+        Some("0b") => (2, 2),
+        _ => (10, 0),
+    };
+    let digits = &unsigned[prefix..];
+    let ok = digits.starts_with(|c: char| c.is_digit(radix))
+        && digits.chars().all(|c| c == '_' || c.is_digit(radix));
+    ok.then_some((radix, tok.len() - digits.len()))
+}
+
+/// Whether `tok` is an integer literal whose magnitude does not fit an `i128`.
+fn too_large(tok: &str) -> bool {
+    let Some((radix, start)) = integer(tok) else {
+        return false;
+    };
+    let digits: String = tok[start..].chars().filter(|&c| c != '_').collect();
+    i128::from_str_radix(&digits, radix).is_err()
+}
+
+/// `text` with every digit of the integers at `spans` turned to `0`: the same length, and
+/// numbers the `kdl` crate reads, to find the file's other errors.
+pub(super) fn zero_integers(text: &str, spans: &[Span]) -> String {
+    let mut out = text.to_string();
+    for s in spans {
+        let tok = &text[s.range()];
+        let Some((radix, start)) = integer(tok) else {
+            continue;
+        };
+        let zeroed: String = tok[start..]
+            .chars()
+            .map(|c| if c.is_digit(radix) { '0' } else { c })
+            .collect();
+        out.replace_range(s.start + start..s.end, &zeroed);
+    }
+    out
+}
+
+/// The diagnostics for integers too large to read.
+pub(super) fn huge_integers(spans: &[Span]) -> Vec<Diagnostic> {
+    spans
+        .iter()
+        .take(MAX_REPORTED)
+        .map(|&s| {
+            Diagnostic::error(
+                "cellac::syntax::number",
+                format!("an integer of {} characters is too large to read", s.len()),
+            )
+            .at(s, "beyond ±170141183460469231731687303715884105727")
+            .help("no setting takes a number this large: write one in the range its property accepts (`cellac explain` names them)")
+        })
+        .collect()
 }
 
 /// A KDL v2 newline starting at byte `i`: its length.
@@ -133,6 +208,15 @@ pub(super) fn scan(text: &str) -> Scan {
                 i += 2;
             }
             (b'"', _) => i = quoted(b, i),
+            (c, _) if ident_byte(c) => {
+                let start = i;
+                while i < b.len() && ident_byte(b[i]) {
+                    i += 1;
+                }
+                if too_large(&text[start..i]) {
+                    out.huge_integers.push(Span::new(start, i));
+                }
+            }
             (b'#', _) => {
                 let hashes = b[i..].iter().take_while(|&&c| c == b'#').count();
                 let open = i + hashes;
@@ -164,6 +248,9 @@ fn quoted(b: &[u8], i: usize) -> usize {
     while j < b.len() {
         if b[j] == b'\\' {
             j += 2;
+        } else if close.len() == 1 && matches!(b[j], b'\n' | b'\r') {
+            // Not on valid text; on broken text the `kdl` crate resumes on the next line.
+            return j;
         } else if b[j..].starts_with(close) {
             return j + close.len();
         } else {
@@ -177,6 +264,9 @@ fn quoted(b: &[u8], i: usize) -> usize {
 fn raw(b: &[u8], mut j: usize, close: &[u8], hashes: usize) -> usize {
     while j < b.len() {
         let end = j + close.len();
+        if close.len() == 1 && matches!(b[j], b'\n' | b'\r') {
+            return j;
+        }
         if b[j..].starts_with(close)
             && b.len() >= end + hashes
             && b[end..end + hashes].iter().all(|&c| c == b'#')
@@ -339,6 +429,41 @@ mod tests {
         let broken = "a \"x\"/-1 \"unclosed";
         let e = super::super::parse(broken).unwrap_err();
         assert!(e.iter().all(|d| d.span().end <= broken.len()));
+    }
+
+    #[test]
+    fn integers_too_large() {
+        let max = i128::MAX.to_string();
+        let over = "170141183460469231731687303715884105728";
+        for (tok, huge) in [
+            (max.as_str(), false),
+            (&format!("-{max}"), false),
+            (over, true),
+            (&format!("-{over}"), true),
+            (&format!("+{over}"), true),
+            (
+                "1_000_000_000_000_000_000_000_000_000_000_000_000_000",
+                true,
+            ),
+            ("0x7fffffffffffffffffffffffffffffff", false),
+            ("0x80000000000000000000000000000000", true),
+            (&format!("0b1{}", "0".repeat(127)), true),
+            ("1e999", false),
+            ("1.5", false),
+            ("abc999999999999999999999999999999999999999999", false),
+            ("0xzz", false),
+        ] {
+            assert_eq!(too_large(tok), huge, "{tok}");
+        }
+        let text = format!("a {over} \"{over}\" // {over}\nb x=-{over}");
+        let s = scan(&text);
+        assert_eq!(s.huge_integers.len(), 2);
+        let zeroed = zero_integers(&text, &s.huge_integers);
+        assert_eq!(zeroed.len(), text.len());
+        assert!(super::super::parse(&zeroed).is_ok(), "{zeroed}");
+        let e = super::super::parse(&text).unwrap_err();
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert!(e.iter().all(|d| d.code == "cellac::syntax::number"));
     }
 
     #[test]
