@@ -4,6 +4,7 @@
 pub mod check;
 pub mod cli;
 pub mod codes;
+pub mod credential;
 pub mod diagnostic;
 pub mod emit;
 pub mod envs;
@@ -38,16 +39,48 @@ impl Checked {
     }
 
     /// Checks a secrets file's values against the stack's secrets. Returns the file
-    /// masked, the only form in which it may be shown.
+    /// masked, the only form in which it may be shown; the secrets file's diagnostics
+    /// point into it. Every value, read or not, is masked, and no word of a report
+    /// repeats one.
     pub fn check_secrets(&mut self, text: &str, elsewhere: &[String]) -> String {
+        let before = self.diagnostics.len();
+        let values = self.secrets_unsorted(text, elsewhere);
+        let masked = credential::mask(text, &values);
+        for d in &mut self.diagnostics[before..] {
+            if d.source == diagnostic::Source::Secrets {
+                masked.diagnostic(d);
+            }
+        }
+        sort_and_dedup(&mut self.diagnostics);
+        masked.text
+    }
+
+    /// [`Checked::check_secrets`] for an editor showing the secrets file itself: the
+    /// diagnostics point into `text`, and no word of them repeats a value. Returns the
+    /// spans of the values in `text`.
+    pub fn check_secrets_in_place(&mut self, text: &str, elsewhere: &[String]) -> Vec<span::Span> {
+        let values = self.secrets_unsorted(text, elsewhere);
+        sort_and_dedup(&mut self.diagnostics);
+        values
+    }
+
+    /// The secrets file's diagnostics, appended in the order found.
+    fn secrets_unsorted(&mut self, text: &str, elsewhere: &[String]) -> Vec<span::Span> {
         let secrets = self
             .envs
             .first()
             .map(|s| s.secrets.as_slice())
             .unwrap_or(&[]);
+        let before = self.diagnostics.len();
         let entries = check::secrets_file::check(text, secrets, elsewhere, &mut self.diagnostics);
-        sort_and_dedup(&mut self.diagnostics);
-        check::secrets_file::mask(text, &entries)
+        let mut values: Vec<&str> = entries.iter().map(|e| e.value.as_str()).collect();
+        values.extend(
+            entries
+                .iter()
+                .filter_map(|e| text.get(e.value_span.range())),
+        );
+        credential::scrub(&mut self.diagnostics[before..], values);
+        entries.iter().map(|e| e.value_span).collect()
     }
 }
 
@@ -56,6 +89,7 @@ pub fn check(text: &str) -> Checked {
     let nodes = match syntax::parse(text) {
         Ok(nodes) => nodes,
         Err(mut diagnostics) => {
+            hide_credentials(text, &mut diagnostics);
             sort_and_dedup(&mut diagnostics);
             return Checked {
                 diagnostics,
@@ -74,12 +108,25 @@ pub fn check(text: &str) -> Checked {
         },
         &mut diagnostics,
     );
+    hide_credentials(text, &mut diagnostics);
     sort_and_dedup(&mut diagnostics);
     Checked {
         nodes: Some(nodes),
         envs,
         diagnostics,
     }
+}
+
+/// No word of a diagnostic (message, help, label) repeats what looks like a credential
+/// or a value a check called secret.
+fn hide_credentials(text: &str, diags: &mut [Diagnostic]) {
+    let secret = diags
+        .iter()
+        .filter(|d| render::SECRET_VALUE_CODES.contains(&d.code))
+        .map(Diagnostic::span)
+        .collect::<Vec<_>>();
+    let values = credential::values(text, secret);
+    credential::scrub(diags, values.iter().map(String::as_str));
 }
 
 /// The whole pipeline: checks the stack and, when it has no errors, produces every

@@ -15,7 +15,7 @@ mod project;
 mod region;
 mod scale;
 pub mod schema;
-mod secret;
+pub(crate) mod secret;
 pub mod secrets_file;
 mod timeout;
 pub mod var;

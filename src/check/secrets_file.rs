@@ -32,29 +32,35 @@ impl Entry {
     }
 }
 
-/// The secrets file with every value replaced by `*`, byte for byte, so spans still hold.
-/// Values that could not be read are masked as well: a file with a syntax error is shown
-/// around the error, and what stands there may be a secret.
-pub fn mask(text: &str, entries: &[Entry]) -> String {
-    let mut bytes = text.as_bytes().to_vec();
-    for e in entries {
-        let span = e.value_span.clamp(bytes.len());
-        for b in &mut bytes[span.range()] {
-            if !matches!(*b, b'\n' | b'\r') {
-                *b = b'*';
-            }
-        }
+/// Whether a key in a secrets file may be shown: a declared secret's name, or a name
+/// (`[A-Za-z_][A-Za-z0-9_-]*`, as HCL and Terraform variables are) that looks neither
+/// like a credential nor random (a base64 value ending in `=` on a line of its own reads
+/// as such a key). Anything else may be part of a secret, and is hidden with the value.
+pub fn shown_key(key: &str, declared: &[&str]) -> bool {
+    if declared.contains(&key) {
+        return true;
     }
-    // Replacing whole UTF-8 sequences with ASCII keeps the text valid.
-    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    let mut chars = key.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && key.len() <= 128
+        && !crate::credential::looks_like(key)
+        && !crate::credential::high_entropy(key)
 }
 
 /// Reads `key = "value"` lines (HCL, `#` and `//` comments) or a JSON object.
 pub fn parse(text: &str, out: &mut Vec<Diagnostic>) -> Vec<Entry> {
+    parse_with(text, &[], out)
+}
+
+/// [`parse`], knowing the declared secrets' names (always shown as keys).
+pub fn parse_with(text: &str, declared: &[&str], out: &mut Vec<Diagnostic>) -> Vec<Entry> {
     if text.trim_start().starts_with('{') {
-        parse_json(text, out)
+        parse_json(text, declared, out)
     } else {
-        parse_hcl(text, out)
+        parse_hcl(text, declared, out)
     }
 }
 
@@ -65,20 +71,41 @@ fn file_error(span: Span, message: &str) -> Diagnostic {
         .in_source(Source::Secrets)
 }
 
-fn parse_hcl(text: &str, out: &mut Vec<Diagnostic>) -> Vec<Entry> {
+fn parse_hcl(text: &str, declared: &[&str], out: &mut Vec<Diagnostic>) -> Vec<Entry> {
     let mut entries = Vec::new();
     let mut offset = 0;
+    // Inside a value that runs over several lines: a string not closed on its line (until
+    // a line with a quote), or a heredoc (until its marker). Those lines are hidden.
+    let mut open_string = false;
+    let mut heredoc: Option<String> = None;
     for line in text.split_inclusive('\n') {
         let start = offset;
         offset += line.len();
         let body = line.trim_end_matches(['\n', '\r']);
         let trimmed = body.trim_start();
+        let indent = body.len() - trimmed.len();
+        let line_span = Span::new(start + indent, start + body.len());
+        if open_string || heredoc.is_some() {
+            if open_string && trimmed.contains('"') {
+                open_string = false;
+            }
+            if heredoc.as_deref() == Some(trimmed.trim_end()) {
+                heredoc = None;
+            }
+            entries.push(Entry::unreadable(
+                "",
+                Span::new(line_span.start, line_span.start),
+                line_span,
+            ));
+            continue;
+        }
         if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with("//") {
             continue;
         }
-        let indent = body.len() - trimmed.len();
-        let line_span = Span::new(start + indent, start + body.len());
-        let Some((key, rest)) = trimmed.split_once('=') else {
+        let Some((key, rest)) = trimmed
+            .split_once('=')
+            .filter(|(k, _)| shown_key(k.trim().trim_matches('"'), declared))
+        else {
             out.push(
                 file_error(line_span, "expected `name = \"value\"`").help(
                     "write one `name = \"value\"` per line; the line is hidden in this report",
@@ -99,6 +126,12 @@ fn parse_hcl(text: &str, out: &mut Vec<Diagnostic>) -> Vec<Entry> {
         let vstart = rest_start + (rest.len() - value_part.len());
         let Some(inner) = value_part.strip_prefix('"') else {
             let span = Span::new(vstart, line_span.end);
+            if let Some(marker) = value_part.strip_prefix("<<") {
+                let marker = marker.trim_start_matches('-').trim();
+                if !marker.is_empty() {
+                    heredoc = Some(marker.to_string());
+                }
+            }
             out.push(
                 file_error(span, "a secret's value must be a quoted string")
                     .help(format!("quote the value: `{key_name} = \"...\"`")),
@@ -130,6 +163,7 @@ fn parse_hcl(text: &str, out: &mut Vec<Diagnostic>) -> Vec<Entry> {
         }
         let Some(end) = end else {
             let span = Span::new(vstart, line_span.end);
+            open_string = true;
             out.push(file_error(span, "unterminated string").help(format!(
                 "close the quote: `{key_name} = \"...\"` on one line"
             )));
@@ -188,7 +222,7 @@ fn tokens(text: &str) -> Vec<Token> {
     out
 }
 
-fn parse_json(text: &str, out: &mut Vec<Diagnostic>) -> Vec<Entry> {
+fn parse_json(text: &str, declared: &[&str], out: &mut Vec<Diagnostic>) -> Vec<Entry> {
     let toks = tokens(text);
     // A string followed by `:` is a key; every other string or word may be a value.
     let is_key = |i: usize| matches!(toks.get(i + 1), Some(Token::Punct(b':', _)));
@@ -211,6 +245,10 @@ fn parse_json(text: &str, out: &mut Vec<Diagnostic>) -> Vec<Entry> {
             .enumerate()
             .filter_map(|(i, t)| match t {
                 Token::Str(s) if !is_key(i) => Some(*s),
+                Token::Str(s) => {
+                    let key: Option<String> = serde_json::from_str(&text[s.range()]).ok();
+                    (!key.is_some_and(|k| shown_key(&k, declared))).then_some(*s)
+                }
                 Token::Other(s) => Some(*s),
                 _ => None,
             })
@@ -228,6 +266,53 @@ fn parse_json(text: &str, out: &mut Vec<Diagnostic>) -> Vec<Entry> {
             Token::Str(k) if depth == 1 && is_key(i) => {
                 let key: String = serde_json::from_str(&text[k.range()]).unwrap_or_default();
                 let key_span = Span::new(k.start + 1, k.end.saturating_sub(1).max(k.start + 1));
+                // Where the value is: a string's content, a word, or a whole array or
+                // object (which may hold secrets too).
+                let (value_span, next) = match toks.get(i + 2) {
+                    Some(Token::Str(v)) => (
+                        Span::new(v.start + 1, v.end.saturating_sub(1).max(v.start + 1)),
+                        i + 3,
+                    ),
+                    Some(Token::Other(s)) => (*s, i + 3),
+                    Some(Token::Punct(b'{' | b'[', p)) => {
+                        let mut d = 0usize;
+                        let mut j = i + 2;
+                        let mut end = text.len();
+                        while j < toks.len() {
+                            match &toks[j] {
+                                Token::Punct(b'{' | b'[', _) => d += 1,
+                                Token::Punct(b'}' | b']', q) => {
+                                    d -= 1;
+                                    if d == 0 {
+                                        end = q + 1;
+                                        break;
+                                    }
+                                }
+                                _ => {}
+                            }
+                            j += 1;
+                        }
+                        (Span::new(*p, end), j + 1)
+                    }
+                    _ => (Span::new(k.end, k.end), i + 1),
+                };
+                if !shown_key(&key, declared) {
+                    out.push(
+                        file_error(Span::new(k.start, k.start), "a key that is not a secret's name")
+                            .help("write `\"name\": \"value\"` with the secret's name as the key; this entry is hidden in this report"),
+                    );
+                    let end = match toks.get(i + 2) {
+                        Some(Token::Str(v)) => v.end,
+                        _ => value_span.end,
+                    };
+                    entries.push(Entry::unreadable(
+                        "",
+                        Span::new(k.start, k.start),
+                        Span::new(k.start, end.max(k.end)),
+                    ));
+                    i = next;
+                    continue;
+                }
                 match toks.get(i + 2) {
                     Some(Token::Str(v)) => {
                         let value: String =
@@ -236,26 +321,21 @@ fn parse_json(text: &str, out: &mut Vec<Diagnostic>) -> Vec<Entry> {
                             key,
                             key_span,
                             value,
-                            value_span: Span::new(v.start + 1, v.end - 1),
+                            value_span,
                             readable: true,
                         });
-                        i += 3;
-                        continue;
                     }
-                    next => {
+                    _ => {
                         // A number, boolean, array or object: not a secret's value.
-                        let at = match next {
-                            Some(Token::Other(s)) => *s,
-                            Some(Token::Punct(_, p)) => Span::new(*p, *p + 1),
-                            _ => Span::new(k.end, k.end),
-                        };
                         out.push(
-                            file_error(at, "a secret's value must be a string")
+                            file_error(value_span, "a secret's value must be a string")
                                 .help(format!("quote the value: `\"{key}\": \"...\"`")),
                         );
-                        entries.push(Entry::unreadable(&key, key_span, at));
+                        entries.push(Entry::unreadable(&key, key_span, value_span));
                     }
                 }
+                i = next;
+                continue;
             }
             _ => {}
         }
@@ -287,11 +367,12 @@ pub fn check(
     elsewhere: &[String],
     out: &mut Vec<Diagnostic>,
 ) -> Vec<Entry> {
-    let entries = parse(text, out);
+    let declared: Vec<&str> = secrets.iter().map(|s| s.name.value.as_str()).collect();
+    let entries = parse_with(text, &declared, out);
     // A JSON file that does not parse has no entries to speak of: its syntax error says
     // it all, and listing every secret as missing would only bury it.
     let unreadable = text.trim_start().starts_with('{')
-        && entries.iter().any(|e| !e.readable && e.key.is_empty());
+        && serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(text).is_err();
     for secret in secrets {
         let name = &secret.name.value;
         let Some(entry) = entries.iter().rev().find(|e| &e.key == name) else {
