@@ -195,6 +195,23 @@ fn secrets_in_env() -> Vec<String> {
         .collect()
 }
 
+/// The values of the declared secrets set through `TF_VAR_NAME`, to check them (read for
+/// declared secrets only, and never shown).
+fn secret_values_in_env(checked: &crate::Checked) -> Vec<(String, String)> {
+    checked
+        .envs
+        .first()
+        .map(|s| s.secrets.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|x| {
+            let name = &x.name.value;
+            let v = std::env::var_os(format!("TF_VAR_{name}"))?;
+            Some((name.clone(), v.to_string_lossy().into_owned()))
+        })
+        .collect()
+}
+
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -252,6 +269,7 @@ fn check(args: &CheckArgs) -> i32 {
     };
     let text = &input.text;
     let mut checked = crate::check(text);
+    checked.check_env_secrets(&secret_values_in_env(&checked));
     let secrets = match &args.secrets {
         None => None,
         Some(path) => match read(path) {

@@ -121,7 +121,7 @@ codes! {
         "database_url = postgres://...", "Quote the value: `database_url = \"postgres://...\"`.";
     "cellac::secrets-file::missing", "error", "A declared secret with no value in the secrets file (nor in TF_VAR_NAME).",
         "secret cookie_secret   # and no cookie_secret line in the file", "Add `NAME = \"...\"` to the secrets file.";
-    "cellac::secrets-file::min-length", "error", "A secret value shorter than its `min-length`.",
+    "cellac::secrets-file::min-length", "error", "A secret value (in the secrets file or TF_VAR_NAME) shorter than its `min-length`.",
         "secret argon_secret min-length=32", "Generate a longer value, e.g. `openssl rand -hex 16`.";
     "cellac::secrets-file::too-long", "error", "A secret value over 1000 characters, Scaleway's limit for container secrets.",
         "a 2 kB certificate as a secret", "Keep large values in a bucket.";
@@ -129,6 +129,14 @@ codes! {
         "secret database_url postgres=pooled", "Paste Neon's pooled (host has -pooler) or direct connection string with ?sslmode=require.";
     "cellac::secrets-file::format", "error", "A `format=email` secret whose value is not an email address.",
         "secret alert_email format=email", "Write an address such as ops@example.com.";
+    "cellac::secrets-file::empty", "error", "A secret whose value is empty, in the secrets file or in TF_VAR_NAME.",
+        "cookie_secret = \"\"", "Write the value; Terraform refuses an empty secret.";
+    "cellac::secrets-file::duplicate", "error", "The same key twice in a secrets file (Terraform refuses it).",
+        "api_key = \"...\"\napi_key = \"...\"", "Keep one line for the key.";
+    "cellac::secrets-file::interpolation", "error", "A `${` or `%{` in a secret's value: Terraform reads the value as a template.",
+        "api_key = \"abc${def}\"", "Write `$${` (or `%%{`) for a literal `${`.";
+    "cellac::secrets-file::escape", "error", "A backslash escape HCL does not know in a secrets file value (it knows \\n \\r \\t \\\" \\\\ \\uNNNN \\UNNNNNNNN).",
+        "api_key = \"abc\\qdef\"", "Write `\\\\` for a backslash.";
     "cellac::secrets-file::unknown", "warning", "A key in the secrets file that no secret declares.",
         "databse_url = \"...\"", "Fix the name (the nearest is suggested) or remove the line.";
     "cellac::io::read", "error", "A stack or secrets file that cannot be read: missing, a folder, or not readable (exit 2).",

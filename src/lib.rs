@@ -64,6 +64,36 @@ impl Checked {
         values
     }
 
+    /// Checks the values of secrets set through the environment (`TF_VAR_NAME`, given as
+    /// `(NAME, value)`) by the same rules as a secrets file's. Diagnostics point at the
+    /// secret's declaration; none shows a value.
+    pub fn check_env_secrets(&mut self, values: &[(String, String)]) {
+        let secrets = self
+            .envs
+            .first()
+            .map(|s| s.secrets.clone())
+            .unwrap_or_default();
+        let before = self.diagnostics.len();
+        for secret in &secrets {
+            let name = &secret.name.value;
+            let Some((_, value)) = values.iter().find(|(k, _)| k == name) else {
+                continue;
+            };
+            let what = format!("TF_VAR_{name}");
+            let at = |code: &'static str, message: String, label: &str, help: String| {
+                Diagnostic::error(code, message)
+                    .at(secret.name.span, format!("{label} (TF_VAR_{name})"))
+                    .help(help)
+            };
+            check::secrets_file::check_value(secret, value, &what, &at, &mut self.diagnostics);
+        }
+        credential::scrub(
+            &mut self.diagnostics[before..],
+            values.iter().map(|(_, v)| v.as_str()),
+        );
+        sort_and_dedup(&mut self.diagnostics);
+    }
+
     /// The secrets file's diagnostics, appended in the order found.
     fn secrets_unsorted(&mut self, text: &str, elsewhere: &[String]) -> Vec<span::Span> {
         let secrets = self

@@ -579,3 +579,63 @@ fn secrets_never_leak() {
         assert!(codes.contains(&code), "{code} not reported: {codes:?}");
     }
 }
+
+/// Secrets set through `TF_VAR_NAME` are checked by the secrets file's rules, in every
+/// format, and their values never show; a secret set there counts as present.
+#[test]
+fn secrets_from_the_environment_are_checked() {
+    let d = dir("tfvar");
+    let stack = write(
+        &d,
+        "stack.kdl",
+        "stack hello\nsecret database_url postgres=pooled\nsecret argon_secret min-length=32\nsecret alert_email format=email\nsecret api_key\nservice web {\n    secret-env DB=database_url ARGON=argon_secret MAIL=alert_email KEY=api_key\n}\n",
+    );
+    let secrets = write(&d, "secrets.auto.tfvars", "api_key = \"k-0123456789\"\n");
+    let p = |p: &Path| p.to_string_lossy().into_owned();
+    for format in ["human", "json", "github"] {
+        let o = Command::new(BIN)
+            .args([
+                "check",
+                &p(&stack),
+                "--secrets",
+                &p(&secrets),
+                "--format",
+                format,
+            ])
+            .env("NO_COLOR", "1")
+            .env(
+                "TF_VAR_database_url",
+                "mysql://app:tfv4r-pw@ep-x.neon.tech/db",
+            )
+            .env("TF_VAR_argon_secret", "tfv4r-short")
+            .env("TF_VAR_alert_email", "tfv4r-not-an-email")
+            .output()
+            .unwrap();
+        // GitHub annotations escape `:` in the title.
+        let out = text(&o).replace("%3A", ":");
+        assert_eq!(o.status.code(), Some(1), "{format}: {out}");
+        for code in [
+            "cellac::secrets-file::postgres",
+            "cellac::secrets-file::min-length",
+            "cellac::secrets-file::format",
+        ] {
+            assert!(out.contains(code), "{format}: no {code}: {out}");
+        }
+        assert!(out.contains("TF_VAR_argon_secret"), "{format}: {out}");
+        assert!(!out.contains("secrets-file::missing"), "{format}: {out}");
+        assert!(!out.contains("tfv4r"), "{format}: a value shows: {out}");
+    }
+    // Without a secrets file too; an empty value is an error.
+    let o = Command::new(BIN)
+        .args(["check", &p(&stack)])
+        .env("NO_COLOR", "1")
+        .env("TF_VAR_api_key", "")
+        .output()
+        .unwrap();
+    assert!(
+        text(&o).contains("cellac::secrets-file::empty"),
+        "{}",
+        text(&o)
+    );
+    assert!(text(&o).contains("TF_VAR_api_key is empty"), "{}", text(&o));
+}

@@ -270,3 +270,33 @@ fn no_secrets_output_shows_a_value() {
         }
     }
 }
+
+/// Values from `TF_VAR_*` are checked, and never shown either.
+#[test]
+fn no_output_shows_a_value_from_the_environment() {
+    let stack =
+        std::fs::read_to_string(root().join("tests/fixtures/secrets/hostile/stack.kdl")).unwrap();
+    for cred in SELF_EVIDENT.iter().chain([&RANDOM]) {
+        let mut checked = cellac::check(&stack);
+        checked.check_env_secrets(&[
+            ("database_url".to_string(), cred.to_string()),
+            ("api_key".to_string(), format!("x{cred}")),
+        ]);
+        assert!(
+            checked.has_errors(),
+            "{cred}: not a pooled postgres URL, yet no error"
+        );
+        let files = Files {
+            stack_name: "stack.kdl",
+            stack: &stack,
+            secrets: None,
+        };
+        let diags = &checked.diagnostics;
+        let outs = [
+            render::human(diags, &files, false),
+            render::json(diags, &files),
+            render::github(diags, &files),
+        ];
+        assert_hidden("TF_VAR", &outs, &[cred]);
+    }
+}

@@ -50,6 +50,20 @@ pub fn shown_key(key: &str, declared: &[&str]) -> bool {
         && !crate::credential::high_entropy(key)
 }
 
+/// Whether a string holds a template sequence (`${` or `%{` not written `$${`, `%%{`).
+fn has_template(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i + 1 < b.len() {
+        match (b[i], b[i + 1]) {
+            (b'$', b'$') | (b'%', b'%') => i += 2,
+            (b'$' | b'%', b'{') => return true,
+            _ => i += 1,
+        }
+    }
+    false
+}
+
 /// Reads `key = "value"` lines (HCL, `#` and `//` comments) or a JSON object.
 pub fn parse(text: &str, out: &mut Vec<Diagnostic>) -> Vec<Entry> {
     parse_with(text, &[], out)
@@ -139,19 +153,44 @@ fn parse_hcl(text: &str, declared: &[&str], out: &mut Vec<Diagnostic>) -> Vec<En
             entries.push(Entry::unreadable(key_name, key_span, span));
             continue;
         };
-        // Find the closing quote, honouring backslash escapes.
+        // Find the closing quote, reading HCL's escapes; `${` and `%{` are templates.
         let mut value = String::new();
         let mut end = None;
-        let mut chars = inner.char_indices();
+        let (mut bad_escape, mut template) = (false, false);
+        let mut chars = inner.char_indices().peekable();
         while let Some((i, c)) = chars.next() {
             match c {
-                '\\' => {
-                    if let Some((_, e)) = chars.next() {
-                        value.push(match e {
-                            'n' => '\n',
-                            't' => '\t',
-                            other => other,
-                        });
+                '\\' => match chars.next().map(|(_, e)| e) {
+                    Some('n') => value.push('\n'),
+                    Some('t') => value.push('\t'),
+                    Some('r') => value.push('\r'),
+                    Some('"') => value.push('"'),
+                    Some('\\') => value.push('\\'),
+                    Some(u @ ('u' | 'U')) => {
+                        let n = if u == 'u' { 4 } else { 8 };
+                        let hex: String = (0..n)
+                            .filter_map(|_| {
+                                chars
+                                    .next_if(|(_, h)| h.is_ascii_hexdigit())
+                                    .map(|(_, h)| h)
+                            })
+                            .collect();
+                        match u32::from_str_radix(&hex, 16).ok().and_then(char::from_u32) {
+                            Some(c) if hex.len() == n => value.push(c),
+                            _ => bad_escape = true,
+                        }
+                    }
+                    _ => bad_escape = true,
+                },
+                '$' | '%' if chars.peek().is_some_and(|(_, n)| *n == '{') => template = true,
+                '$' | '%' if chars.peek().is_some_and(|(_, n)| *n == c) => {
+                    // `$${` and `%%{` stand for `${` and `%{`.
+                    chars.next();
+                    value.push(c);
+                    if chars.next_if(|(_, n)| *n == '{').is_some() {
+                        value.push('{');
+                    } else {
+                        value.push(c);
                     }
                 }
                 '"' => {
@@ -170,11 +209,40 @@ fn parse_hcl(text: &str, declared: &[&str], out: &mut Vec<Diagnostic>) -> Vec<En
             entries.push(Entry::unreadable(key_name, key_span, span));
             continue;
         };
+        let value_span = Span::new(vstart + 1, vstart + 1 + end);
+        if bad_escape || template {
+            let (message, help) = if template {
+                (
+                    "a secret's value cannot hold `${` or `%{`: Terraform reads them as a template",
+                    format!("write `$${{` (or `%%{{`) for a literal `${{` in `{key_name}`'s value"),
+                )
+            } else {
+                (
+                    "a secret's value has a backslash escape that HCL does not know",
+                    format!("in `{key_name}`'s value, write `\\\\` for a backslash; HCL knows \\n \\r \\t \\\" \\\\ \\uNNNN \\UNNNNNNNN"),
+                )
+            };
+            out.push(
+                Diagnostic::error(
+                    if template {
+                        "cellac::secrets-file::interpolation"
+                    } else {
+                        "cellac::secrets-file::escape"
+                    },
+                    message,
+                )
+                .at(value_span, "value hidden")
+                .help(help)
+                .in_source(Source::Secrets),
+            );
+            entries.push(Entry::unreadable(key_name, key_span, value_span));
+            continue;
+        }
         entries.push(Entry {
             key: key_name.to_string(),
             key_span,
             value,
-            value_span: Span::new(vstart + 1, vstart + 1 + end),
+            value_span,
             readable: true,
         });
     }
@@ -317,6 +385,20 @@ fn parse_json(text: &str, declared: &[&str], out: &mut Vec<Diagnostic>) -> Vec<E
                     Some(Token::Str(v)) => {
                         let value: String =
                             serde_json::from_str(&text[v.range()]).unwrap_or_default();
+                        if has_template(&value) {
+                            out.push(
+                                Diagnostic::error(
+                                    "cellac::secrets-file::interpolation",
+                                    "a secret's value cannot hold `${` or `%{`: Terraform reads them as a template",
+                                )
+                                .at(value_span, "value hidden")
+                                .help(format!("write `$${{` (or `%%{{`) for a literal `${{` in `{key}`'s value"))
+                                .in_source(Source::Secrets),
+                            );
+                            entries.push(Entry::unreadable(&key, key_span, value_span));
+                            i = next;
+                            continue;
+                        }
                         entries.push(Entry {
                             key,
                             key_span,
@@ -342,6 +424,79 @@ fn parse_json(text: &str, declared: &[&str], out: &mut Vec<Diagnostic>) -> Vec<E
         i += 1;
     }
     entries
+}
+
+/// A secret's value against its rules (empty, too long, min-length, postgres, format).
+/// `what` names the value in messages (`the value of `x``, `TF_VAR_x`); `at` places a
+/// diagnostic. Never shows the value.
+pub fn check_value(
+    secret: &Secret,
+    value: &str,
+    what: &str,
+    at: &dyn Fn(&'static str, String, &str, String) -> Diagnostic,
+    out: &mut Vec<Diagnostic>,
+) {
+    let name = &secret.name.value;
+    if value.is_empty() {
+        out.push(at(
+            "cellac::secrets-file::empty",
+            format!("{what} is empty"),
+            "empty",
+            format!("write the value of `{name}`; Terraform refuses an empty secret"),
+        ));
+        return;
+    }
+    let len = value.chars().count();
+    if len > MAX_VALUE {
+        out.push(at(
+            "cellac::secrets-file::too-long",
+            format!("{what} is {len} characters; Scaleway allows {MAX_VALUE}"),
+            "too long",
+            "store large values in a bucket and pass their location".into(),
+        ));
+    }
+    // A `min-length` outside 1..MAX_VALUE is `cellac::schema::range`.
+    if let Some(min) = secret
+        .min_length
+        .as_ref()
+        .filter(|m| (1..=MAX_VALUE as i128).contains(&m.value))
+    {
+        if (len as i128) < min.value {
+            out.push(at(
+                "cellac::secrets-file::min-length",
+                format!("{what} is shorter than {} characters", min.value),
+                "too short",
+                format!(
+                    "generate a longer value, e.g. `openssl rand -hex {}`",
+                    (min.value + 1) / 2
+                ),
+            ));
+        }
+    }
+    if let Some(kind) = &secret.postgres {
+        match postgres_parts(value) {
+        Err(why) => out.push(at("cellac::secrets-file::postgres", format!("{what} {why}"), "not a PostgreSQL URL", "paste the connection string from Neon: postgresql://USER:PASSWORD@HOST/DB?sslmode=require".into())),
+        Ok((host, query)) => {
+            let pooled = host.contains("-pooler");
+            if kind.value == "pooled" && !pooled {
+            out.push(at("cellac::secrets-file::postgres", format!("{what} must use a pooled endpoint, but its host has no `-pooler`"), "direct endpoint", "copy Neon's pooled connection string (its host contains -pooler)".into()));
+            } else if kind.value == "direct" && pooled {
+            out.push(at("cellac::secrets-file::postgres", format!("{what} must use a direct endpoint, but its host has `-pooler`"), "pooled endpoint", "copy Neon's direct connection string (remove -pooler from the host)".into()));
+            }
+            if !query.split('&').any(|p| p.starts_with("sslmode=")) {
+            out.push(at("cellac::secrets-file::postgres", format!("{what} has no `sslmode` parameter"), "no sslmode", "append `?sslmode=require` to the URL".into()));
+            }
+        }
+        }
+    }
+    if secret.format.as_ref().is_some_and(|f| f.value == "email") && !super::var::is_email(value) {
+        out.push(at(
+            "cellac::secrets-file::format",
+            format!("{what} is not an email address"),
+            "not an email address",
+            "write an address such as ops@example.com".into(),
+        ));
+    }
 }
 
 /// The host and query of a PostgreSQL URL, or why it is not one.
@@ -399,61 +554,32 @@ pub fn check(
                 .help(help)
                 .in_source(Source::Secrets)
         };
-        let len = entry.value.chars().count();
-        if len > MAX_VALUE {
-            out.push(at(
-                "cellac::secrets-file::too-long",
-                format!("the value of `{name}` is {len} characters; Scaleway allows {MAX_VALUE}"),
-                "too long",
-                "store large values in a bucket and pass their location".into(),
-            ));
+        check_value(
+            secret,
+            &entry.value,
+            &format!("the value of `{name}`"),
+            &at,
+            out,
+        );
+    }
+    // Terraform refuses a key set twice.
+    for (i, e) in entries.iter().enumerate() {
+        if e.key.is_empty() {
+            continue;
         }
-        // A `min-length` outside 1..MAX_VALUE is `cellac::schema::range`.
-        if let Some(min) = secret
-            .min_length
-            .as_ref()
-            .filter(|m| (1..=MAX_VALUE as i128).contains(&m.value))
-        {
-            if (len as i128) < min.value {
-                out.push(at(
-                    "cellac::secrets-file::min-length",
-                    format!(
-                        "the value of `{name}` is shorter than {} characters",
-                        min.value
-                    ),
-                    "too short",
-                    format!(
-                        "generate a longer value, e.g. `openssl rand -hex {}`",
-                        (min.value + 1) / 2
-                    ),
-                ));
-            }
-        }
-        if let Some(kind) = &secret.postgres {
-            match postgres_parts(&entry.value) {
-                Err(why) => out.push(at("cellac::secrets-file::postgres", format!("the value of `{name}` {why}"), "not a PostgreSQL URL", "paste the connection string from Neon: postgresql://USER:PASSWORD@HOST/DB?sslmode=require".into())),
-                Ok((host, query)) => {
-                    let pooled = host.contains("-pooler");
-                    if kind.value == "pooled" && !pooled {
-                        out.push(at("cellac::secrets-file::postgres", format!("`{name}` must use a pooled endpoint, but its host has no `-pooler`"), "direct endpoint", "copy Neon's pooled connection string (its host contains -pooler)".into()));
-                    } else if kind.value == "direct" && pooled {
-                        out.push(at("cellac::secrets-file::postgres", format!("`{name}` must use a direct endpoint, but its host has `-pooler`"), "pooled endpoint", "copy Neon's direct connection string (remove -pooler from the host)".into()));
-                    }
-                    if !query.split('&').any(|p| p.starts_with("sslmode=")) {
-                        out.push(at("cellac::secrets-file::postgres", format!("`{name}` has no `sslmode` parameter"), "no sslmode", "append `?sslmode=require` to the URL".into()));
-                    }
-                }
-            }
-        }
-        if secret.format.as_ref().is_some_and(|f| f.value == "email")
-            && !super::var::is_email(&entry.value)
-        {
-            out.push(at(
-                "cellac::secrets-file::format",
-                format!("the value of `{name}` is not an email address"),
-                "not an email address",
-                "write an address such as ops@example.com".into(),
-            ));
+        if let Some(first) = entries[..i].iter().find(|f| f.key == e.key) {
+            out.push(
+                Diagnostic::error(
+                    "cellac::secrets-file::duplicate",
+                    format!("`{}` is set twice in the secrets file", e.key),
+                )
+                .at(e.key_span, "set again here")
+                .also(first.key_span, "first set here")
+                .help(
+                    "keep one line for it: Terraform refuses a variable defined twice in one file",
+                )
+                .in_source(Source::Secrets),
+            );
         }
     }
     for e in &entries {
