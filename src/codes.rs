@@ -31,7 +31,7 @@ codes! {
         "service backend {\n    port 4000 4001\n}", "Remove the extra value; a flag such as `spa` takes none.";
     "cellac::schema::wrong-type", "error", "A value of the wrong type, or a type annotation other than `(var)` where a variable is allowed.",
         "service backend {\n    port \"4000\"\n}", "Write the type the help names: `port 4000`, `public=#true`.";
-    "cellac::schema::unknown-value", "error", "A value outside a closed list (protocol, postgres, format, platform).",
+    "cellac::schema::unknown-value", "error", "A value outside a closed list (protocol, postgres, format, platform, each of CORS `methods`).",
         "service backend {\n    protocol http2\n}", "Use one of the accepted values, e.g. `protocol h2c`.";
     "cellac::schema::range", "error", "An integer outside the range its property accepts: `min-length` 1..1000, `failures` 1..100, `max-age` 0..86400, `retention-days` 1..1825 (ports, memory, cpu, scale and timeout have their own codes).",
         "secret cookie_secret min-length=-5", "Write a value within the range the message gives.";
@@ -55,7 +55,7 @@ codes! {
         "service backend {\n    port 9090\n}", "Listen on another port, such as 8080.";
     "cellac::env::reserved", "error", "`PORT` or an `SCW_*` key in `env` or `secret-env`: Scaleway sets them.",
         "service backend {\n    env PORT=4000\n}", "Remove the key; the container receives PORT from `port`.";
-    "cellac::env::duplicate", "error", "The same key twice in one service's `env` and `secret-env`.",
+    "cellac::env::duplicate", "error", "The same key twice in one service: in `env` and `secret-env`, or set by one of them and a `link`, a `bucket` or the S3 keys a bucket brings, or by two links or buckets.",
         "service backend {\n    env MODE=a\n    env MODE=b\n}", "Keep one; in an environment, an override replaces the top level's value.";
     "cellac::env::too-long", "error", "An environment key over 100 characters or a literal value over 1000.",
         "service backend {\n    env KEY=\"...1001 characters...\"\n}", "Shorten the key or value; keep large data in a bucket.";
@@ -117,6 +117,12 @@ codes! {
         "service api {\n    bucket uploads access=write\n}", "Declare `bucket uploads` at the top level, or fix the name (did-you-mean).";
     "cellac::edge::waf", "warning", "A `waf=#true` site domain on the `starter` Edge Services plan, which includes no WAF requests.",
         "edge plan=starter\ndomain example.com site=web waf=#true", "Write `edge plan=professional`, or remove `waf=#true`.";
+    "cellac::value::cut", "error", "A bare value that KDL cuts at `//`: `env URL=https://x` is the string `https:` and a comment.",
+        "service web {\n    env API_URL=https://api.example.com\n}", "Quote the whole value: `API_URL=\"https://api.example.com\"`.";
+    "cellac::conflict", "error", "Settings that contradict each other in one node: `public` with `private`, `image ref=` with `dockerfile=`, `context=` or `platform=`.",
+        "service web {\n    public\n    private\n}", "Keep one of the two.";
+    "cellac::network::subnet", "error", "A `network subnet=` that is not an IPv4 CIDR, has host bits set, or lies outside the private ranges (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16).",
+        "network subnet=\"10.0.0.1/24\"", "Write the network address of a private range, such as 10.0.0.0/24.";
     "cellac::secrets-file::syntax", "error", "A secrets file line that is not `name = \"value\"` (or JSON that is not an object of strings).",
         "database_url = postgres://...", "Quote the value: `database_url = \"postgres://...\"`.";
     "cellac::secrets-file::missing", "error", "A declared secret with no value in the secrets file (nor in TF_VAR_NAME).",

@@ -133,6 +133,7 @@ pub fn check(text: &str) -> Checked {
     let envs: Vec<Stack> = trees.iter().map(model::lower).collect();
     check::run(
         &check::Ctx {
+            text,
             nodes: &nodes,
             envs: &envs,
         },

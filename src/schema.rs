@@ -68,6 +68,9 @@ pub struct ArgSpec {
 pub struct PropSpec {
     #[serde(rename = "type")]
     pub ty: String,
+    /// A comma-separated list: each item is checked against `values`.
+    #[serde(default)]
+    pub list: bool,
     pub doc: String,
     #[serde(default)]
     pub required: bool,

@@ -2,6 +2,7 @@
 //! (`cellac::scale::singleton` lives in `scale.rs`).
 
 mod bucket;
+mod conflict;
 mod domain;
 mod edge;
 mod env;
@@ -10,6 +11,7 @@ mod link;
 mod load_balancer;
 mod memory;
 pub mod name;
+mod network;
 mod port;
 mod project;
 mod region;
@@ -18,6 +20,7 @@ pub mod schema;
 pub(crate) mod secret;
 pub mod secrets_file;
 mod timeout;
+mod value;
 pub mod var;
 
 use crate::diagnostic::Diagnostic;
@@ -26,6 +29,8 @@ use crate::syntax::Node;
 
 /// What the checks look at: the file's nodes as written, and each environment resolved.
 pub struct Ctx<'a> {
+    /// The stack file's text.
+    pub text: &'a str,
     pub nodes: &'a [Node],
     pub envs: &'a [Stack],
 }
@@ -50,6 +55,9 @@ pub fn run(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     bucket::check(ctx, out);
     edge::check(ctx, out);
     project::check(ctx, out);
+    network::check(ctx, out);
+    conflict::check(ctx, out);
+    value::check(ctx, out);
     merge_environments(ctx.envs, out);
 }
 

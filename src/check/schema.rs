@@ -192,6 +192,7 @@ fn check_node(node: &Node, spec: &NodeSpec, path: &[&str], out: &mut Vec<Diagnos
             );
         }
         match spec.props.get(key).or(spec.any_props.as_ref()) {
+            Some(p) if p.list => check_list(&format!("`{key}`"), p, &prop.value, out),
             Some(p) => {
                 check_value(
                     &format!("`{key}`"),
@@ -353,6 +354,40 @@ fn check_value(
                 );
             }
         }
+    }
+}
+
+/// A comma-separated list property: a string whose every item is one of `values`.
+fn check_list(what: &str, spec: &PropSpec, value: &Value, out: &mut Vec<Diagnostic>) {
+    check_value(what, &spec.ty, spec.var, &[], false, value, out);
+    let Some(s) = value.as_str() else {
+        return;
+    };
+    let valid: Vec<&str> = spec.values.iter().map(String::as_str).collect();
+    for item in s.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+        if valid.contains(&item) {
+            continue;
+        }
+        let help = match valid
+            .iter()
+            .find(|v| v.eq_ignore_ascii_case(item))
+            .copied()
+            .or_else(|| nearest(item, valid.iter().copied()))
+        {
+            Some(n) => format!(
+                "did you mean `{n}`? Accepted, comma-separated: {}",
+                one_of(&valid)
+            ),
+            None => format!("accepted, comma-separated: {}", one_of(&valid)),
+        };
+        out.push(
+            Diagnostic::error(
+                "cellac::schema::unknown-value",
+                format!("{what} cannot hold `{item}`"),
+            )
+            .at(value.span, format!("`{item}` is not accepted"))
+            .help(help),
+        );
     }
 }
 
