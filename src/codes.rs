@@ -119,6 +119,8 @@ codes! {
         "edge plan=starter\ndomain example.com site=web waf=#true", "Write `edge plan=professional`, or remove `waf=#true`.";
     "cellac::value::cut", "error", "A bare value that KDL cuts at `//`: `env URL=https://x` is the string `https:` and a comment.",
         "service web {\n    env API_URL=https://api.example.com\n}", "Quote the whole value: `API_URL=\"https://api.example.com\"`.";
+    "cellac::value::quote", "error", "A value in single quotes: KDL has none, and reads `'prod'` as a bare word with its quotes (and `'a b'` as two values).",
+        "service web {\n    env MODE='prod'\n}", "Write double quotes: `MODE=\"prod\"`.";
     "cellac::conflict", "error", "Settings that contradict each other in one node: `public` with `private`, `image ref=` with `dockerfile=`, `context=` or `platform=`.",
         "service web {\n    public\n    private\n}", "Keep one of the two.";
     "cellac::network::subnet", "error", "A `network subnet=` that is not an IPv4 CIDR, has host bits set, or lies outside the private ranges (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16).",

@@ -131,3 +131,46 @@ fn every_case_agrees_with_the_specification() {
         disagree.join("\n")
     );
 }
+
+/// The `kdl` crate's own wording never reaches a report: its errors, over every invalid
+/// case of the suite, are in cellac's words (lower case, no "Did you want a space
+/// here?", no parser terms in labels).
+#[test]
+fn syntax_errors_are_in_cellacs_words() {
+    const KDL_WORDING: &[&str] = &[
+        "Did you",
+        "This can be any",
+        "A valid value was partially parsed",
+        "You can make a string",
+        "Consider using",
+        "Available keywords",
+        "Floats with exponent",
+        "Multi-line string bodies",
+        "Multiline strings must",
+        "not node name",
+        "not EOF",
+        "not identifier string",
+    ];
+    let mut seen = 0;
+    for (name, input, expected) in cases() {
+        let Ok(text) = String::from_utf8(input) else {
+            continue;
+        };
+        if expected.is_some() {
+            continue;
+        }
+        for d in cellac::check(&text).diagnostics {
+            seen += 1;
+            let words = format!("{} | {:?} | {:?}", d.message, d.help, d.labels);
+            for w in KDL_WORDING {
+                assert!(!words.contains(w), "{name}: {words}");
+            }
+            assert!(
+                !d.message.starts_with(|c: char| c.is_ascii_uppercase()),
+                "{name}: {}",
+                d.message
+            );
+        }
+    }
+    assert!(seen > 90, "{seen}");
+}

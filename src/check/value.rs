@@ -1,5 +1,7 @@
 //! `cellac::value::cut`: a bare value that KDL cuts at `//` (`env URL=https://x` is the
 //! string `https:` followed by a comment), which is never what its writer meant.
+//! `cellac::value::quote`: a value in single quotes, which KDL reads as a bare word,
+//! quotes included.
 
 use super::Ctx;
 use crate::diagnostic::Diagnostic;
@@ -18,6 +20,8 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         );
         for (key, value) in values {
             if let Some(d) = cut(text, key, value) {
+                out.push(d);
+            } else if let Some(d) = single_quoted(text, key, value) {
                 out.push(d);
             }
         }
@@ -53,6 +57,30 @@ fn cut(text: &str, key: Option<&str>, value: &Value) -> Option<Diagnostic> {
         .at(span, "one value, read as two parts")
         .help(format!(
             "quote the whole value, {quote}: unquoted, `//` starts a comment"
+        )),
+    )
+}
+
+fn single_quoted(text: &str, key: Option<&str>, value: &Value) -> Option<Diagnostic> {
+    let Lit::Str(s) = &value.lit else {
+        return None;
+    };
+    let written = text.get(value.span.range())?;
+    if written.starts_with(['"', '#']) || value.ty.is_some() || !s.starts_with('\'') {
+        return None;
+    }
+    let quote = match key {
+        Some(k) => format!("`{k}=\"...\"`"),
+        None => "`\"...\"`".to_string(),
+    };
+    Some(
+        Diagnostic::error(
+            "cellac::value::quote",
+            "KDL has no single-quoted strings: the quotes are part of this value",
+        )
+        .at(value.span, "a bare word starting with `'`")
+        .help(format!(
+            "write the value in double quotes, {quote}; a space inside single quotes splits it in two"
         )),
     )
 }
