@@ -316,12 +316,28 @@ fn check_value(
             .get(ty)
             .cloned()
             .unwrap_or_else(|| ty.to_string());
+        // Help that, followed, gives a value of the right type (never one that would
+        // bring the opposite help: quote it, then unquote it).
+        let whole = |f: f64| {
+            if f.is_finite() && f.abs() < 1e15 {
+                format!("write a whole number, such as {}", f.trunc() as i64)
+            } else {
+                format!("write {expected}")
+            }
+        };
+        let stringy = !matches!(ty, "integer" | "number" | "bool");
         let help = match (&value.lit, ty) {
-            (Lit::Str(s), "integer" | "number") if s.trim().parse::<f64>().is_ok() => {
+            (Lit::Str(s), "integer") => match (s.trim().parse::<i128>(), s.trim().parse::<f64>()) {
+                (Ok(n), _) => format!("write the number without quotes: {n}"),
+                (_, Ok(f)) => whole(f),
+                _ => format!("write {expected}"),
+            },
+            (Lit::Str(s), "number") if s.trim().parse::<f64>().is_ok_and(f64::is_finite) => {
                 format!("write the number without quotes: {}", s.trim())
             }
+            (Lit::Float(f), "integer") => whole(*f),
             (Lit::Str(s), "bool") if s == "true" || s == "false" => format!("write `#{s}`"),
-            (Lit::Int(_) | Lit::Float(_) | Lit::Bool(_), _) => {
+            (Lit::Int(_) | Lit::Float(_) | Lit::Bool(_), _) if stringy => {
                 format!("put the value in quotes: \"{}\"", value.lit.display())
             }
             _ => format!("write {expected}"),
