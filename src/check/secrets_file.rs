@@ -584,14 +584,28 @@ pub fn check(
     }
     for e in &entries {
         if !e.key.is_empty() && !secrets.iter().any(|s| s.name.value == e.key) {
-            let names: Vec<&str> = secrets.iter().map(|s| s.name.value.as_str()).collect();
+            // Only secrets with no value here: renaming the key to one that has a value
+            // would set it twice.
+            let names: Vec<&str> = secrets
+                .iter()
+                .map(|s| s.name.value.as_str())
+                .filter(|n| !entries.iter().any(|x| x.key == *n))
+                .collect();
+            let help = if names.is_empty() {
+                format!(
+                    "remove the line, or declare `secret {}` in the stack",
+                    e.key
+                )
+            } else {
+                crate::suggest::did_you_mean(&e.key, &names)
+            };
             out.push(
                 Diagnostic::warning(
                     "cellac::secrets-file::unknown",
                     format!("`{}` is not a declared secret", e.key),
                 )
                 .at(e.key_span, "not declared")
-                .help(crate::suggest::did_you_mean(&e.key, &names))
+                .help(help)
                 .in_source(Source::Secrets),
             );
         }
