@@ -91,7 +91,12 @@ fn did_you_mean_suggestions_are_valid() {
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "kdl"))
-        .map(|p| (p.display().to_string(), std::fs::read_to_string(&p).unwrap()))
+        .map(|p| {
+            (
+                p.display().to_string(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
         .collect();
     // A link whose nearest service is private, or the linking service itself.
     texts.push((
@@ -113,7 +118,10 @@ fn did_you_mean_suggestions_are_valid() {
                 continue;
             };
             let span = d.span();
-            if text.get(span.range()).is_none_or(|w| w.contains([' ', '\n'])) {
+            if text
+                .get(span.range())
+                .is_none_or(|w| w.contains([' ', '\n']))
+            {
                 continue; // not a single name
             }
             followed += 1;
