@@ -300,3 +300,18 @@ fn no_output_shows_a_value_from_the_environment() {
         assert_hidden("TF_VAR", &outs, &[cred]);
     }
 }
+
+/// The language server's hover quotes a declaration's first line: masked too.
+#[test]
+fn hover_hides_credentials() {
+    for cred in SELF_EVIDENT.iter().chain([&RANDOM]) {
+        let text = format!(
+            "stack demo\nvar api_token default=\"{cred}\"\nservice web {{\n    env TOKEN=(var)api_token\n}}\n"
+        );
+        let analysis = cellac::lsp::analysis::Analysis::new(&text);
+        let at = text.find("(var)api_token").unwrap() + 7;
+        let (shown, _) = cellac::lsp::hover::hover(&text, &analysis, at).expect("a hover");
+        assert!(shown.contains("var api_token"), "{shown}");
+        assert_hidden("hover", &[shown], &[cred]);
+    }
+}
