@@ -452,7 +452,16 @@ fn build(args: &BuildArgs) -> i32 {
             }
         }
         if args.diff {
-            print!("{}", crate::write::diff(out, &files, &stack_path));
+            // The diff quotes generated files, old and new: credentials hidden there too.
+            let secret: Vec<crate::span::Span> = checked
+                .diagnostics
+                .iter()
+                .filter(|d| crate::render::SECRET_VALUE_CODES.contains(&d.code))
+                .map(Diagnostic::span)
+                .collect();
+            let known = crate::credential::values(text, secret);
+            let diff = crate::write::diff(out, &files, &stack_path);
+            print!("{}", crate::credential::hide_in(&diff, &known));
         }
         eprintln!(
             "error: {} is not what `cellac build` would write; run `cellac build {} -o {}`",

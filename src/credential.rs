@@ -585,6 +585,57 @@ pub fn values(text: &str, extra: impl IntoIterator<Item = Span>) -> Vec<String> 
     out
 }
 
+/// `text` of any kind (a diff of generated files) with `known` values (4 characters or
+/// more) and every word that looks like a credential replaced by [`MASK`], as are values
+/// written `KEY": "value"`, `KEY = "value"` or `KEY=value` under a key named like a secret
+/// when they look random.
+pub fn hide_in(text: &str, known: &[String]) -> String {
+    let mut out = text.to_string();
+    let mut known: Vec<&str> = known
+        .iter()
+        .map(|v| v.trim())
+        .filter(|v| v.chars().count() >= 4)
+        .collect();
+    known.sort_by_key(|v| std::cmp::Reverse(v.len()));
+    for v in known {
+        if out.contains(v) {
+            out = out.replace(v, MASK);
+        }
+    }
+    let sep = |c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '"' | '\'' | '`' | ',' | '(' | ')' | '[' | ']' | '{' | '}' | ';'
+            )
+    };
+    let mut hidden = String::with_capacity(out.len());
+    for line in out.split_inclusive('\n') {
+        let mut l = line.to_string();
+        let words: Vec<&str> = line.split(sep).filter(|w| !w.is_empty()).collect();
+        for (i, w) in words.iter().enumerate() {
+            let w = w.trim_end_matches(':');
+            let (key, value) = match w.split_once('=') {
+                Some((k, v)) if !v.is_empty() => (Some(k), v),
+                _ => (
+                    words[..i]
+                        .iter()
+                        .rev()
+                        .map(|k| k.trim_matches([':', '=']))
+                        .find(|k| !k.is_empty()),
+                    w,
+                ),
+            };
+            let key = key.map(|k| k.trim_start_matches(['+', '-']));
+            if looks_like_under(key, value) && value.len() >= 4 {
+                l = l.replace(value, MASK);
+            }
+        }
+        hidden.push_str(&l);
+    }
+    hidden
+}
+
 /// Replaces every occurrence of `values` (of 4 characters or more) in the words of
 /// `diags` (message, help, labels) by [`MASK`].
 pub fn scrub<'a>(diags: &mut [Diagnostic], values: impl IntoIterator<Item = &'a str>) {
@@ -720,6 +771,20 @@ z
         assert_eq!(c("#\"y\"#"), "y");
         assert_eq!(c("w"), "w");
         assert_eq!(c("\"open w"), "open w");
+    }
+
+    #[test]
+    fn hidden_in_any_text() {
+        let diff = "-  \"API_TOKEN\": \"q8Zr2LmX9vTb4KpW\",\n+  \"API_TOKEN\": \"w7Yt3NkZ8uRc5JqV\",\n   \"MODE\": \"q8Zr2LmX9vTb4KpW0\",\n+ URL=postgres://a:pw@h/db x sk_live_abcdefghijkl\n";
+        let h = hide_in(diff, &["known-value-1".into()]);
+        for s in ["q8Zr2LmX9vTb4KpW\"", "w7Yt3NkZ8uRc5JqV", "pw@h", "sk_live_"] {
+            assert!(!h.contains(s), "{s}: {h}");
+        }
+        assert!(h.contains("MODE"), "{h}");
+        assert_eq!(
+            hide_in("a known-value-1 b", &["known-value-1".into()]),
+            "a ***** b"
+        );
     }
 
     #[test]

@@ -639,3 +639,36 @@ fn secrets_from_the_environment_are_checked() {
     );
     assert!(text(&o).contains("TF_VAR_api_key is empty"), "{}", text(&o));
 }
+
+/// `build --check --diff` quotes generated files, old and new: a credential written in
+/// the stack (a warning, so it is built) never shows in the diff.
+#[test]
+fn diff_hides_credentials() {
+    let d = dir("diff-creds");
+    let p = |p: &Path| p.to_string_lossy().into_owned();
+    let stack_text = |token: &str, url: &str| {
+        format!(
+            "stack hello\nservice web {{\n    env API_TOKEN=\"{token}\" DB=\"{url}\" MODE=a\n}}\n"
+        )
+    };
+    let old = (
+        "q8Zr2LmX9vTb4KpWold1",
+        "postgres://app:0ldPassw0rd@db.example.com/app",
+    );
+    let new = (
+        "w7Yt3NkZ8uRc5JqVnew2",
+        "postgres://app:n3wPassw0rd@db.example.com/app",
+    );
+    let stack = write(&d, "stack.kdl", &stack_text(old.0, old.1));
+    let out = d.join("infra");
+    let b = run(&["build", &p(&stack), "-o", &p(&out)]);
+    assert_eq!(b.status.code(), Some(0), "{}", text(&b));
+    write(&d, "stack.kdl", &stack_text(new.0, new.1));
+    let o = run(&["build", &p(&stack), "-o", &p(&out), "--check", "--diff"]);
+    let shown = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{shown}");
+    assert!(shown.contains("API_TOKEN"), "no diff of the env: {shown}");
+    for secret in [old.0, new.0, "0ldPassw0rd", "n3wPassw0rd"] {
+        assert!(!shown.contains(secret), "the diff shows {secret}: {shown}");
+    }
+}
