@@ -787,6 +787,39 @@ z
         );
     }
 
+    /// Random text of the characters that matter never panics, and masks keep lines.
+    #[test]
+    fn random_text_never_panics() {
+        let alphabet: Vec<char> = "\"#/*\\=-{};:@ \n\tabcSK_é€😀0123456789'".chars().collect();
+        let mut state = 7u64;
+        let mut next = |n: usize| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 33) as usize % n
+        };
+        for _ in 0..3000 {
+            let len = next(60);
+            let text: String = (0..len).map(|_| alphabet[next(alphabet.len())]).collect();
+            let found: Vec<Span> = spans(&text).into_iter().map(|(s, _)| s).collect();
+            for s in &found {
+                assert!(text.get(s.range()).is_some(), "{text:?} {s:?}");
+            }
+            let m = mask(&text, &found);
+            assert_eq!(m.text.matches('\n').count(), text.matches('\n').count());
+            let a = next(text.len() + 1);
+            let b = a + next(text.len() + 1 - a);
+            if text.is_char_boundary(a) && text.is_char_boundary(b) {
+                let c = content(&text, Span::new(a, b));
+                assert!(text.get(c.range()).is_some());
+                let moved = m.span(Span::new(a, b));
+                assert!(moved.start <= moved.end && moved.end <= m.text.len());
+                assert!(m.text.is_char_boundary(moved.start) && m.text.is_char_boundary(moved.end));
+            }
+            hide_in(&text, &[text.clone()]);
+        }
+    }
+
     #[test]
     fn scrub_words() {
         let mut d = vec![
