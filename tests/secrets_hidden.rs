@@ -315,3 +315,47 @@ fn hover_hides_credentials() {
         assert_hidden("hover", &[shown], &[cred]);
     }
 }
+
+/// No span of the JSON report or the GitHub annotations measures a hidden value.
+#[test]
+fn reports_do_not_measure_a_secret() {
+    for value in ["hunter2-short", "a-much-longer-secret-value-0123456789"] {
+        let stack = format!(
+            "stack demo\nsecret s \"{value}\"\nservice web {{\n    env API_TOKEN=\"sk_live_{value}\"\n}}\n"
+        );
+        let checked = cellac::check(&stack);
+        let files = Files {
+            stack_name: "stack.kdl",
+            stack: &stack,
+            secrets: None,
+        };
+        let json: serde_json::Value =
+            serde_json::from_str(&render::json(&checked.diagnostics, &files)).unwrap();
+        let mut seen = 0;
+        for d in json["diagnostics"].as_array().unwrap() {
+            if !matches!(
+                d["code"].as_str(),
+                Some("cellac::secret::inline" | "cellac::secret::literal")
+            ) {
+                continue;
+            }
+            seen += 1;
+            let len = d["span"]["end"].as_u64().unwrap() - d["span"]["start"].as_u64().unwrap();
+            assert!(len <= 1, "{value}: a span of {len} bytes: {d}");
+        }
+        assert_eq!(seen, 2, "{json}");
+        for line in render::github(&checked.diagnostics, &files).lines() {
+            if !line.contains("secret%3A%3A") {
+                continue;
+            }
+            let field = |k: &str| -> usize {
+                line.split(&format!("{k}="))
+                    .nth(1)
+                    .and_then(|r| r.split([',', ':']).next())
+                    .and_then(|n| n.parse().ok())
+                    .unwrap()
+            };
+            assert!(field("endColumn") - field("col") <= 1, "{line}");
+        }
+    }
+}

@@ -54,3 +54,35 @@ pub fn secret_spans(stack: &str, diags: &[Diagnostic]) -> Vec<Span> {
 pub fn mask_stack(stack: &str, diags: &[Diagnostic]) -> credential::Masked {
     credential::mask(stack, &secret_spans(stack, diags))
 }
+
+/// Spans of stack diagnostics as the JSON and GitHub reports give them: a label that
+/// ends in a hidden value (or its closing quote) is cut at the value's start, so that no
+/// span measures a secret. Positions stay those of the file itself. (A label over a
+/// whole node that holds a secret keeps its extent.)
+pub fn unmeasured(stack: &str, diags: &[Diagnostic]) -> Vec<Diagnostic> {
+    let secrets = secret_spans(stack, diags);
+    diags
+        .iter()
+        .map(|d| {
+            let mut d = d.clone();
+            if d.source == Source::Stack {
+                for l in &mut d.labels {
+                    for s in secrets.iter().filter(|s| !s.is_empty()) {
+                        let overlaps = l.span.start < s.end && l.span.end > s.start;
+                        if !overlaps {
+                            continue;
+                        }
+                        if l.span.start > s.start {
+                            l.span.start = s.start;
+                        }
+                        // Ends in the value or its closing quote (and `#`s): cut there.
+                        if l.span.end <= s.end + 4 {
+                            l.span.end = s.start.max(l.span.start);
+                        }
+                    }
+                }
+            }
+            d
+        })
+        .collect()
+}
