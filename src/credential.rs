@@ -816,7 +816,7 @@ z
                 assert!(moved.start <= moved.end && moved.end <= m.text.len());
                 assert!(m.text.is_char_boundary(moved.start) && m.text.is_char_boundary(moved.end));
             }
-            hide_in(&text, &[text.clone()]);
+            hide_in(&text, std::slice::from_ref(&text));
         }
     }
 
