@@ -15,6 +15,7 @@ pub const EXIT_USAGE: i32 = 2;
 #[command(
     name = "cellac",
     version,
+    propagate_version = true,
     about = "Compiles a KDL stack description into Terraform JSON and deploy scripts for Scaleway"
 )]
 struct Cli {
@@ -27,6 +28,8 @@ enum Format {
     Human,
     Json,
     Github,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
 }
 
 #[derive(clap::Args)]
@@ -43,6 +46,10 @@ struct CheckArgs {
     /// A secrets file (`name = "value"` lines or JSON) to check; values are never shown.
     #[arg(long, value_name = "FILE")]
     secrets: Option<PathBuf>,
+    /// An output folder: check every environment's `secrets/ENV.tfvars` with the shared
+    /// `secrets.auto.tfvars` (per-environment secrets: each has its own value).
+    #[arg(long, value_name = "DIR", conflicts_with = "secrets")]
+    secrets_dir: Option<PathBuf>,
 }
 
 #[derive(clap::Args)]
@@ -73,6 +80,91 @@ struct BuildArgs {
     envs: Vec<String>,
 }
 
+#[derive(clap::Args)]
+struct FmtArgs {
+    /// The stack files to format in place; `-` formats standard input to standard output.
+    #[arg(default_value = "stack.kdl")]
+    files: Vec<PathBuf>,
+    /// Write nothing; list the files that would change and exit 1 if there are any.
+    #[arg(long)]
+    check: bool,
+    /// Spaces per indentation level.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=16))]
+    indent: u32,
+    /// Indent with tabs instead of spaces.
+    #[arg(long, conflicts_with = "indent")]
+    tabs: bool,
+}
+
+#[derive(Copy, Clone, PartialEq, Eq, ValueEnum)]
+enum GraphFormat {
+    /// A Mermaid flowchart (GitHub renders it in Markdown).
+    Mermaid,
+    /// A Graphviz digraph (`dot -Tsvg`).
+    Dot,
+}
+
+#[derive(clap::Args)]
+struct GraphArgs {
+    /// The stack file.
+    #[arg(default_value = "stack.kdl")]
+    stack: PathBuf,
+    /// The environment to draw (default: the first the stack declares).
+    #[arg(long, value_name = "NAME")]
+    env: Option<String>,
+    /// The diagram's language.
+    #[arg(long, value_enum, default_value = "mermaid")]
+    format: GraphFormat,
+}
+
+#[derive(clap::Args)]
+struct InitArgs {
+    /// The stack's name (default: this folder's name, made valid).
+    #[arg(long)]
+    name: Option<String>,
+    /// The Scaleway region.
+    #[arg(long, default_value = "fr-par", value_parser = crate::model::REGIONS)]
+    region: String,
+}
+
+#[derive(Copy, Clone, PartialEq, Eq, ValueEnum)]
+enum CostFormat {
+    Human,
+    Json,
+}
+
+#[derive(clap::Args)]
+struct CostArgs {
+    /// The stack file.
+    #[arg(default_value = "stack.kdl")]
+    stack: PathBuf,
+    /// Only this environment (default: every one).
+    #[arg(long, value_name = "NAME")]
+    env: Option<String>,
+    /// How to print the costs.
+    #[arg(long, value_enum, default_value = "human")]
+    format: CostFormat,
+}
+
+#[derive(Copy, Clone, PartialEq, Eq, ValueEnum)]
+enum DiffFormat {
+    /// For a pull-request comment.
+    Markdown,
+    Json,
+}
+
+#[derive(clap::Args)]
+struct DiffArgs {
+    /// The stack before the change: a file, or `git:REF:PATH` (e.g. git:origin/main:stack.kdl).
+    old: String,
+    /// The stack after the change.
+    #[arg(default_value = "stack.kdl")]
+    new: String,
+    /// How to print the differences.
+    #[arg(long, value_enum, default_value = "markdown")]
+    format: DiffFormat,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Check a stack file and report every problem.
@@ -84,8 +176,30 @@ enum Command {
         /// A code such as cellac::scale::singleton (the cellac:: prefix is optional).
         code: Option<String>,
     },
+    /// Format stack files (the language server's formatter); every comment is kept.
+    Fmt(FmtArgs),
+    /// Draw one environment's architecture (Mermaid or Graphviz DOT).
+    Graph(GraphArgs),
+    /// What a change to the stack does to each environment (a pull-request comment).
+    Diff(DiffArgs),
+    /// Each environment's monthly cost floor and the unit prices of what traffic drives.
+    Cost(CostArgs),
+    /// Write a first stack.kdl here from what the repository holds (never overwrites).
+    Init(InitArgs),
     /// Run the language server over stdio (for editors).
     Lsp,
+    /// Print a shell completion script (e.g. `cellac completions bash > ~/.local/share/bash-completion/completions/cellac`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) on standard output, or write one page per command to a folder.
+    Man {
+        /// Write cellac.1 and cellac-COMMAND.1 pages into this folder instead.
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+    },
 }
 
 fn fail(message: impl std::fmt::Display) -> i32 {
@@ -169,6 +283,7 @@ fn report(format: Format, diags: &[Diagnostic], files: &Files) {
         Format::Human => eprint!("{}", render::human(diags, files, use_color())),
         Format::Json => print!("{}", render::json(diags, files)),
         Format::Github => print!("{}", render::github(diags, files)),
+        Format::Sarif => print!("{}", render::sarif(diags, files)),
     }
 }
 
@@ -227,12 +342,14 @@ pub fn main() -> i32 {
                 .find_map(|w| match (w[0].as_str(), w[1].as_str()) {
                     ("--format", "json") => Some(Format::Json),
                     ("--format", "github") => Some(Format::Github),
+                    ("--format", "sarif") => Some(Format::Sarif),
                     _ => None,
                 });
             let format = format.or_else(|| {
                 args.iter().find_map(|a| match a.as_str() {
                     "--format=json" => Some(Format::Json),
                     "--format=github" => Some(Format::Github),
+                    "--format=sarif" => Some(Format::Sarif),
                     _ => None,
                 })
             });
@@ -258,7 +375,495 @@ pub fn main() -> i32 {
         Command::Check(args) => check(&args),
         Command::Build(args) => build(&args),
         Command::Explain { code } => explain(code.as_deref()),
+        Command::Fmt(args) => fmt(&args),
+        Command::Graph(args) => graph(&args),
+        Command::Init(args) => init(&args),
+        Command::Cost(args) => cost(&args),
+        Command::Diff(args) => diff(&args),
         Command::Lsp => crate::lsp::run(),
+        Command::Completions { shell } => completions(shell),
+        Command::Man { out } => man(out.as_deref()),
+    }
+}
+
+/// Formats one text, or says why it is left as it is. Refuses, rather than write, when
+/// the text does not parse, when formatting would drop a comment, or when the result
+/// would not parse, format to itself, or check to the same codes.
+fn format_text(text: &str, args: &FmtArgs) -> Result<String, String> {
+    let (size, spaces) = (args.indent, !args.tabs);
+    let codes = |t: &str| {
+        let mut c: Vec<&str> = crate::check(t).diagnostics.iter().map(|d| d.code).collect();
+        c.sort_unstable();
+        c
+    };
+    let Some(out) = crate::lsp::format::format(text, size, spaces) else {
+        return Err(if crate::syntax::parse(text).is_err() {
+            "it is not valid KDL; `cellac check` shows where".to_string()
+        } else {
+            "formatting would drop a comment (one after a closing brace, `} // ...`, \
+             is the known case); move the comment onto a line of its own"
+                .to_string()
+        });
+    };
+    if out == text {
+        return Ok(out);
+    }
+    let stable = crate::lsp::format::format(&out, size, spaces).as_deref() == Some(out.as_str());
+    if crate::syntax::parse(&out).is_err() || !stable || codes(text) != codes(&out) {
+        return Err(
+            "the formatter's result would differ in meaning or not be stable; please report \
+             this file"
+                .to_string(),
+        );
+    }
+    Ok(out)
+}
+
+/// Replaces a file's text through a sibling temporary file, keeping its permissions.
+fn replace_file(path: &Path, text: &str) -> std::io::Result<()> {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let tmp = path.with_file_name(format!(".{name}.cellac-fmt"));
+    std::fs::write(&tmp, text)?;
+    let done = std::fs::metadata(path)
+        .and_then(|m| std::fs::set_permissions(&tmp, m.permissions()))
+        .and_then(|()| std::fs::rename(&tmp, path));
+    if done.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    done
+}
+
+fn fmt(args: &FmtArgs) -> i32 {
+    use std::io::Write;
+    let (mut changed, mut unchanged, mut refused) = (Vec::new(), 0, 0);
+    let mut code = EXIT_OK;
+    for path in &args.files {
+        let input = match read(path) {
+            Ok(i) => i,
+            Err(e) => {
+                let (d, i) = *e;
+                io_error(Format::Human, d, &i, EXIT_USAGE);
+                code = EXIT_USAGE;
+                continue;
+            }
+        };
+        let out = match format_text(&input.text, args) {
+            Ok(out) => out,
+            Err(why) => {
+                eprintln!("error: {} was not formatted: {why}", input.name);
+                refused += 1;
+                code = code.max(EXIT_PROBLEMS);
+                continue;
+            }
+        };
+        let stdin = path.as_os_str() == "-";
+        if out == input.text {
+            unchanged += 1;
+        } else {
+            changed.push(input.name.clone());
+        }
+        if args.check {
+            if out != input.text {
+                println!("{}", input.name);
+            }
+        } else if stdin {
+            let _ = std::io::stdout().write_all(out.as_bytes());
+        } else if out != input.text {
+            if let Err(e) = replace_file(path, &out) {
+                eprintln!(
+                    "error: cannot write {}: {}",
+                    input.name,
+                    crate::diagnostic::in_words(&e)
+                );
+                code = EXIT_USAGE;
+            }
+        }
+    }
+    let n = |k: usize| if k == 1 { "file" } else { "files" };
+    if args.check {
+        if !changed.is_empty() {
+            eprintln!(
+                "{} {} would be reformatted; run `cellac fmt`",
+                changed.len(),
+                n(changed.len())
+            );
+            code = code.max(EXIT_PROBLEMS);
+        } else if refused == 0 && code == EXIT_OK {
+            eprintln!("{unchanged} {} already formatted", n(unchanged));
+        }
+    } else if !args.files.iter().any(|p| p.as_os_str() == "-") {
+        for name in &changed {
+            eprintln!("formatted {name}");
+        }
+        eprintln!(
+            "{} {} formatted, {unchanged} unchanged",
+            changed.len(),
+            n(changed.len())
+        );
+    }
+    code
+}
+
+/// Reads and checks a stack for a command that needs a clean one (graph, cost, ...):
+/// the checked stack, or the exit code after the problems were reported.
+fn checked_stack(path: &Path) -> Result<(Input, crate::Checked), i32> {
+    let input = match read(path) {
+        Ok(i) => i,
+        Err(e) => return Err(io_error(Format::Human, e.0, &e.1, EXIT_USAGE)),
+    };
+    let checked = crate::check(&input.text);
+    if checked.has_errors() || checked.envs.is_empty() {
+        let files = Files {
+            stack_name: &input.name,
+            stack: &input.text,
+            secrets: None,
+        };
+        let errors: Vec<Diagnostic> = checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .cloned()
+            .collect();
+        report(Format::Human, &errors, &files);
+        return Err(EXIT_PROBLEMS);
+    }
+    Ok((input, checked))
+}
+
+/// The environment named by `--env`, or the first one.
+fn pick_env<'a>(
+    checked: &'a crate::Checked,
+    env: Option<&str>,
+    input: &Input,
+) -> Result<&'a crate::model::Stack, i32> {
+    let Some(want) = env else {
+        return Ok(&checked.envs[0]);
+    };
+    if let Some(s) = checked.envs.iter().find(|s| s.env.value == want) {
+        return Ok(s);
+    }
+    let names: Vec<&str> = checked.envs.iter().map(|e| e.env.value.as_str()).collect();
+    let d = Diagnostic::error(
+        "cellac::io::usage",
+        format!(
+            "the stack has no environment `{want}`; {}",
+            crate::suggest::did_you_mean(want, &names)
+        ),
+    )
+    .help("name an environment the stack declares with --env");
+    let none = Input {
+        name: input.name.clone(),
+        text: String::new(),
+    };
+    Err(io_error(Format::Human, d, &none, EXIT_USAGE))
+}
+
+fn graph(args: &GraphArgs) -> i32 {
+    let (input, checked) = match checked_stack(&args.stack) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let stack = match pick_env(&checked, args.env.as_deref(), &input) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let format = match args.format {
+        GraphFormat::Mermaid => crate::graph::GraphFormat::Mermaid,
+        GraphFormat::Dot => crate::graph::GraphFormat::Dot,
+    };
+    print!("{}", crate::graph::graph(stack, format));
+    EXIT_OK
+}
+
+fn cost(args: &CostArgs) -> i32 {
+    let (input, checked) = match checked_stack(&args.stack) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let envs: Vec<&crate::model::Stack> = match &args.env {
+        Some(_) => match pick_env(&checked, args.env.as_deref(), &input) {
+            Ok(s) => vec![s],
+            Err(code) => return code,
+        },
+        None => checked.envs.iter().collect(),
+    };
+    let costs: Vec<crate::cost::EnvCost> = envs.iter().map(|s| crate::cost::env_cost(s)).collect();
+    let name = &checked.envs[0].name.value;
+    match args.format {
+        CostFormat::Human => print!("{}", crate::cost::human(name, &costs)),
+        CostFormat::Json => print!("{}", crate::cost::json(name, &costs)),
+    }
+    EXIT_OK
+}
+
+/// A stack for `diff`: a file, `-`, or `git:REF:PATH` read with `git show`.
+fn read_revision(spec: &str) -> Result<Input, i32> {
+    let Some(rest) = spec.strip_prefix("git:") else {
+        return read(Path::new(spec)).map_err(|e| io_error(Format::Human, e.0, &e.1, EXIT_USAGE));
+    };
+    let Some((rev, path)) = rest.rsplit_once(':') else {
+        return Err(fail(format!(
+            "`{spec}` is not git:REF:PATH (e.g. git:origin/main:stack.kdl)"
+        )));
+    };
+    let out = std::process::Command::new("git")
+        .args(["show", &format!("{rev}:{path}")])
+        .output();
+    match out {
+        Ok(o) if o.status.success() => match String::from_utf8(o.stdout) {
+            Ok(text) => Ok(Input {
+                name: spec.to_string(),
+                text,
+            }),
+            Err(_) => Err(fail(format!("{spec} is not UTF-8 text"))),
+        },
+        Ok(o) => Err(fail(format!(
+            "cannot read {spec}: git says: {}",
+            String::from_utf8_lossy(&o.stderr).trim()
+        ))),
+        Err(e) => Err(fail(format!(
+            "cannot run git to read {spec}: {}",
+            crate::diagnostic::in_words(&e)
+        ))),
+    }
+}
+
+/// Every value of a stack file that a report hides: what looks like a credential, and
+/// what a check calls secret.
+fn hidden_values(text: &str, checked: &crate::Checked) -> Vec<String> {
+    let secret: Vec<crate::span::Span> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| crate::render::SECRET_VALUE_CODES.contains(&d.code))
+        .map(Diagnostic::span)
+        .collect();
+    crate::credential::values(text, secret)
+}
+
+fn diff(args: &DiffArgs) -> i32 {
+    let mut sides = Vec::new();
+    for spec in [&args.old, &args.new] {
+        let input = match read_revision(spec) {
+            Ok(i) => i,
+            Err(code) => return code,
+        };
+        let (checked, files) = crate::build(&input.text, "../stack.kdl");
+        let Some(files) = files else {
+            let view = Files {
+                stack_name: &input.name,
+                stack: &input.text,
+                secrets: None,
+            };
+            let errors: Vec<Diagnostic> = checked
+                .diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .cloned()
+                .collect();
+            report(Format::Human, &errors, &view);
+            eprintln!("error: {} has errors; fix them to compare", input.name);
+            return EXIT_PROBLEMS;
+        };
+        sides.push((input, checked, files));
+    }
+    let (old, new) = (&sides[0], &sides[1]);
+    let envs = crate::diff::diff(&old.1.envs, &new.1.envs);
+    let files = crate::diff::files(&old.2, &new.2);
+    let text = match args.format {
+        DiffFormat::Markdown => crate::diff::markdown(&old.0.name, &new.0.name, &envs, &files),
+        DiffFormat::Json => crate::diff::json(&old.0.name, &new.0.name, &envs, &files),
+    };
+    // The comparison quotes `env` values: credentials hidden there too.
+    let mut known = hidden_values(&old.0.text, &old.1);
+    known.extend(hidden_values(&new.0.text, &new.1));
+    print!("{}", crate::credential::hide_in(&text, &known));
+    EXIT_OK
+}
+
+/// What `cellac init` finds in `dir`: `*/Dockerfile` folders, `package.json` files with
+/// a build script (the root's and one level down), and `.env.example` keys.
+fn scan(dir: &Path) -> crate::init::Found {
+    use crate::init::{parse_env_example, Found, FoundService, FoundSite};
+    let read = |p: PathBuf| std::fs::read_to_string(p).ok();
+    let env_of = |d: &Path| {
+        read(d.join(".env.example"))
+            .map(|t| parse_env_example(&t))
+            .unwrap_or_default()
+    };
+    let manager = if dir.join("pnpm-lock.yaml").exists() {
+        "pnpm"
+    } else if dir.join("yarn.lock").exists() {
+        "yarn"
+    } else {
+        "npm"
+    };
+    let site = |d: &Path, rel: &str| -> Option<FoundSite> {
+        let pkg: serde_json::Value = serde_json::from_str(&read(d.join("package.json"))?).ok()?;
+        pkg["scripts"]["build"].as_str()?;
+        // A workspace root builds other packages, not a site of its own.
+        if rel.is_empty() && !pkg["workspaces"].is_null() {
+            return None;
+        }
+        let dep =
+            |n: &str| !pkg["dependencies"][n].is_null() || !pkg["devDependencies"][n].is_null();
+        let out_dir = if dep("react-scripts") {
+            "build"
+        } else if dep("next") {
+            "out"
+        } else {
+            "dist"
+        };
+        let manager = if d.join("pnpm-lock.yaml").exists() {
+            "pnpm"
+        } else if d.join("yarn.lock").exists() {
+            "yarn"
+        } else {
+            manager
+        };
+        Some(FoundSite {
+            dir: rel.to_string(),
+            manager: manager.into(),
+            out_dir: out_dir.into(),
+        })
+    };
+    let mut found = Found {
+        folder: std::fs::canonicalize(dir)
+            .ok()
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| "app".into()),
+        env: env_of(dir),
+        ..Found::default()
+    };
+    let mut subdirs: Vec<(String, PathBuf)> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+        .filter(|(n, _)| {
+            !n.starts_with('.') && !["node_modules", "target", "infra"].contains(&n.as_str())
+        })
+        .collect();
+    subdirs.sort();
+    for (rel, path) in &subdirs {
+        if let Some(docker) = read(path.join("Dockerfile")) {
+            let expose = docker.lines().find_map(|l| {
+                let rest = l
+                    .trim()
+                    .strip_prefix("EXPOSE ")
+                    .or_else(|| l.trim().strip_prefix("expose "))?;
+                rest.split_whitespace()
+                    .next()?
+                    .split('/')
+                    .next()?
+                    .parse()
+                    .ok()
+            });
+            found.services.push(FoundService {
+                dir: rel.clone(),
+                expose,
+                env: env_of(path),
+            });
+        } else if let Some(s) = site(path, rel) {
+            found.sites.push(s);
+        }
+    }
+    if !dir.join("Dockerfile").exists() {
+        if let Some(s) = site(dir, "") {
+            found.sites.insert(0, s);
+        }
+    }
+    found
+}
+
+fn init(args: &InitArgs) -> i32 {
+    use std::io::Write;
+    let dir = Path::new(".");
+    let path = dir.join("stack.kdl");
+    if path.exists() {
+        return fail("stack.kdl already exists here; `cellac init` never overwrites a file (`cellac check` checks it)");
+    }
+    let found = scan(dir);
+    let text = crate::init::render(&found, args.name.as_deref(), &args.region);
+    let checked = crate::check(&text);
+    if !checked.diagnostics.is_empty() {
+        // A bug in init: say what, write nothing.
+        let files = Files {
+            stack_name: "stack.kdl (not written)",
+            stack: &text,
+            secrets: None,
+        };
+        report(Format::Human, &checked.diagnostics, &files);
+        return fail("the stack init would write does not check clean; nothing was written (please report this)");
+    }
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path);
+    let written = file.and_then(|mut f| f.write_all(text.as_bytes()));
+    if let Err(e) = written {
+        return fail(format!(
+            "cannot write stack.kdl: {}",
+            crate::diagnostic::in_words(&e)
+        ));
+    }
+    let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    let stack = &checked.envs[0];
+    eprintln!(
+        "wrote stack.kdl: {}, {}, {}, {} (environments: dev, prod); next: `cellac build`",
+        count(stack.services.len(), "service"),
+        count(stack.sites.len(), "site"),
+        count(stack.secrets.len(), "secret"),
+        count(stack.vars.len(), "var"),
+    );
+    EXIT_OK
+}
+
+/// The command line's definition, for completions and man pages.
+pub fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
+}
+
+fn completions(shell: clap_complete::Shell) -> i32 {
+    let mut cmd = command();
+    clap_complete::generate(shell, &mut cmd, "cellac", &mut std::io::stdout());
+    EXIT_OK
+}
+
+fn man(out: Option<&Path>) -> i32 {
+    let cmd = command();
+    match out {
+        None => {
+            let mut page = Vec::new();
+            match clap_mangen::Man::new(cmd).render(&mut page) {
+                Ok(()) => {
+                    use std::io::Write;
+                    let _ = std::io::stdout().write_all(&page);
+                    EXIT_OK
+                }
+                Err(e) => fail(format!("cannot render the man page: {e}")),
+            }
+        }
+        Some(dir) => {
+            if let Err(e) = std::fs::create_dir_all(dir) {
+                return fail(format!(
+                    "cannot create {}: {}",
+                    dir.display(),
+                    crate::diagnostic::in_words(&e)
+                ));
+            }
+            match clap_mangen::generate_to(cmd, dir) {
+                Ok(()) => {
+                    eprintln!("wrote the man pages to {}", dir.display());
+                    EXIT_OK
+                }
+                Err(e) => fail(format!(
+                    "cannot write the man pages to {}: {}",
+                    dir.display(),
+                    crate::diagnostic::in_words(&e)
+                )),
+            }
+        }
     }
 }
 
@@ -289,6 +894,9 @@ fn check(args: &CheckArgs) -> i32 {
             }
         },
     };
+    if let Some(dir) = &args.secrets_dir {
+        secrets_dir(&mut checked, dir);
+    }
     let files = Files {
         stack_name: &input.name,
         stack: text,
@@ -302,6 +910,51 @@ fn check(args: &CheckArgs) -> i32 {
     } else {
         EXIT_OK
     }
+}
+
+/// `check --secrets-dir DIR`: reads `DIR/secrets.auto.tfvars` and each environment's
+/// `DIR/secrets/ENV.tfvars` (a missing file is no values), and checks per-environment
+/// secrets across them. The files' own syntax is checked by `--secrets FILE`; values
+/// never reach a diagnostic.
+fn secrets_dir(checked: &mut crate::Checked, dir: &Path) {
+    use crate::check::secrets_dir::EnvFile;
+    use crate::check::secrets_file::parse;
+    let load = |path: &Path| -> Option<Vec<crate::check::secrets_file::Entry>> {
+        let meta = std::fs::metadata(path).ok()?;
+        if !meta.is_file() || meta.len() > 1 << 20 {
+            return None;
+        }
+        let text = std::fs::read_to_string(path).ok()?;
+        Some(parse(&text, &mut Vec::new()))
+    };
+    let shared_path = dir.join("secrets.auto.tfvars");
+    let shared = load(&shared_path);
+    let shared_name = shared_path.display().to_string();
+    let envs: Vec<String> = checked.envs.iter().map(|e| e.env.value.clone()).collect();
+    let loaded: Vec<(String, String, Option<Vec<_>>)> = envs
+        .iter()
+        .map(|env| {
+            let path = dir.join("secrets").join(format!("{env}.tfvars"));
+            (env.clone(), path.display().to_string(), load(&path))
+        })
+        .collect();
+    let files: Vec<EnvFile> = loaded
+        .iter()
+        .map(|(env, path, entries)| EnvFile {
+            env,
+            path,
+            entries: entries.as_deref(),
+        })
+        .collect();
+    let mut out = Vec::new();
+    crate::check::secrets_dir::check(
+        &checked.envs,
+        shared.as_deref().map(|e| (shared_name.as_str(), e)),
+        &files,
+        &mut out,
+    );
+    checked.diagnostics.extend(out);
+    crate::diagnostic::sort_and_dedup(&mut checked.diagnostics);
 }
 
 fn explain(code: Option<&str>) -> i32 {
@@ -453,13 +1106,7 @@ fn build(args: &BuildArgs) -> i32 {
         }
         if args.diff {
             // The diff quotes generated files, old and new: credentials hidden there too.
-            let secret: Vec<crate::span::Span> = checked
-                .diagnostics
-                .iter()
-                .filter(|d| crate::render::SECRET_VALUE_CODES.contains(&d.code))
-                .map(Diagnostic::span)
-                .collect();
-            let known = crate::credential::values(text, secret);
+            let known = hidden_values(text, &checked);
             let diff = crate::write::diff(out, &files, &stack_path);
             print!("{}", crate::credential::hide_in(&diff, &known));
         }

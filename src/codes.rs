@@ -125,6 +125,14 @@ codes! {
         "service web {\n    public\n    private\n}", "Keep one of the two.";
     "cellac::network::subnet", "error", "A `network subnet=` that is not an IPv4 CIDR, has host bits set, or lies outside the private ranges (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16).",
         "network subnet=\"10.0.0.1/24\"", "Write the network address of a private range, such as 10.0.0.0/24.";
+    "cellac::database::unknown", "error", "A service's `database NAME` names a database the stack does not declare.",
+        "service api {\n    database main\n}", "Declare `database main engine=serverless-sql` at the top level, or fix the name (did-you-mean).";
+    "cellac::domain::shared", "error", "One host name attached in two or more environments: a top-level `domain` applies to every environment, and a host can belong to one container or pipeline only.",
+        "domain api.example.com service=api\nenvironment dev\nenvironment prod", "Move the `domain` into the `environment` block that owns it.";
+    "cellac::port::default", "warning", "A service with no `port` and no `health`: Scaleway sends HTTP to 8080, and a process that does not answer there fails its deploy.",
+        "service worker {\n    image dockerfile=\"worker/Dockerfile\"\n}", "Write the port the process serves HTTP on (`port 8080`); a worker that serves no HTTP belongs in a `job`.";
+    "cellac::secret::per-environment", "error", "With `check --secrets-dir DIR`: an environment without its own value for a `per-environment=#true` secret in `DIR/secrets/ENV.tfvars`, or two environments' files holding the same value for it.",
+        "secret signing_key per-environment=#true   # and no signing_key in secrets/prod.tfvars", "Give each environment its own value in `secrets/ENV.tfvars`.";
     "cellac::secrets-file::syntax", "error", "A secrets file line that is not `name = \"value\"` (or JSON that is not an object of strings).",
         "database_url = postgres://...", "Quote the value: `database_url = \"postgres://...\"`.";
     "cellac::secrets-file::missing", "error", "A declared secret with no value in the secrets file (nor in TF_VAR_NAME).",

@@ -8,9 +8,11 @@ use crate::syntax::Node;
 use std::collections::HashMap;
 
 /// Top-level nodes identified by their first argument as well as their name.
-pub const IDENTIFIED: [&str; 6] = ["service", "site", "bucket", "secret", "var", "domain"];
+pub const IDENTIFIED: [&str; 7] = [
+    "service", "site", "bucket", "secret", "var", "domain", "database",
+];
 /// Identified nodes an environment may only override, never add.
-const DECLARED_ONLY: [&str; 5] = ["service", "site", "bucket", "secret", "var"];
+const DECLARED_ONLY: [&str; 6] = ["service", "site", "bucket", "secret", "var", "database"];
 
 /// One environment's merged nodes.
 #[derive(Clone, Debug)]
@@ -157,7 +159,7 @@ fn merge_node(base: &mut Node, over: &Node, top_level: bool) {
                 children.retain(|c| c.name.value != "public" && c.name.value != "private");
                 children.push(added);
             }
-            "link" | "bucket" => {
+            "link" | "bucket" | "database" => {
                 let target = child.first_str().map(|s| s.value);
                 match children
                     .iter_mut()

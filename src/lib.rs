@@ -4,11 +4,15 @@
 pub mod check;
 pub mod cli;
 pub mod codes;
+pub mod cost;
 pub mod credential;
 pub mod diagnostic;
+pub mod diff;
 pub mod emit;
 pub mod envs;
 pub mod gen;
+pub mod graph;
+pub mod init;
 pub mod lsp;
 pub mod model;
 pub mod render;

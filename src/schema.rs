@@ -62,6 +62,9 @@ pub struct ArgSpec {
     /// than `cellac::schema::range`.
     #[serde(default)]
     pub range_code: Option<String>,
+    /// The last argument may repeat (`command "celery" "-A" "app"`).
+    #[serde(default)]
+    pub variadic: bool,
 }
 
 #[derive(Debug, Deserialize)]

@@ -70,6 +70,11 @@ fn snapshot_many() {
     snapshot("many");
 }
 
+#[test]
+fn snapshot_django() {
+    snapshot("django");
+}
+
 /// A temporary folder, removed when dropped.
 struct Scratch(PathBuf);
 

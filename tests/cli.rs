@@ -290,7 +290,7 @@ fn io_errors_are_diagnostics_in_every_format() {
     ];
     let mut seen = std::collections::BTreeSet::new();
     for (code, exit, args, stdin, words, prepare) in &cases {
-        for format in ["human", "json", "github"] {
+        for format in ["human", "json", "github", "sarif"] {
             let _lock = prepare();
             let mut all = args.clone();
             all.extend(["--format", format]);
@@ -316,6 +316,18 @@ fn io_errors_are_diagnostics_in_every_format() {
                     assert_eq!(out.lines().count(), 1, "{what}");
                     assert!(out.starts_with("::error file="), "{what}");
                     assert!(out.contains(&code.replace(':', "%3A")), "{what}");
+                }
+                "sarif" => {
+                    let v: serde_json::Value =
+                        serde_json::from_str(&out).unwrap_or_else(|e| panic!("{what}: {e}"));
+                    assert_eq!(v["version"], "2.1.0", "{what}");
+                    let r = &v["runs"][0]["results"][0];
+                    assert_eq!(r["ruleId"], *code, "{what}");
+                    assert_eq!(r["level"], "error", "{what}");
+                    assert!(
+                        r["message"]["text"].as_str().unwrap().contains(words),
+                        "{what}"
+                    );
                 }
                 _ => {
                     assert!(err.contains(code) && err.contains(words), "{what}");
@@ -529,7 +541,7 @@ fn secrets_never_leak() {
     let broken = write(&d, "broken.json", "{\n  \"database_url\": \"s3cr3t-VALUE-pooled\"\n  \"argon_secret\": s3cr3t-VALUE-argon\n}\n");
     let inline = ["inline-VALUE-cookie", "pw-INLINE-pass", "env-INLINE-pass"];
     for secrets in [&hcl, &json, &broken] {
-        for format in ["human", "json", "github"] {
+        for format in ["human", "json", "github", "sarif"] {
             let o = run(&[
                 "check",
                 &stack.to_string_lossy(),
@@ -670,5 +682,117 @@ fn diff_hides_credentials() {
     assert!(shown.contains("API_TOKEN"), "no diff of the env: {shown}");
     for secret in [old.0, new.0, "0ldPassw0rd", "n3wPassw0rd"] {
         assert!(!shown.contains(secret), "the diff shows {secret}: {shown}");
+    }
+}
+
+/// `check --secrets-dir`: each environment gives its own value for a per-environment
+/// secret, no two share one, and no value is ever printed.
+#[test]
+fn per_environment_secrets_across_files() {
+    let d = dir("secrets-dir");
+    let stack = write(
+        &d,
+        "stack.kdl",
+        "stack shop\nsecret signing_key per-environment=#true\nsecret sentry_dsn\nservice api {\n    port 8080\n    secret-env KEY=signing_key DSN=sentry_dsn\n}\nenvironment dev\nenvironment staging\nenvironment prod\n",
+    );
+    let infra = d.join("infra");
+    std::fs::create_dir_all(infra.join("secrets")).unwrap();
+    write(&infra, "secrets.auto.tfvars", "sentry_dsn = \"https://shared-dsn-0001@sentry.example/1\"\nsigning_key = \"shared-key-0002\"\n");
+    write(
+        &infra,
+        "secrets/dev.tfvars",
+        "signing_key = \"same-key-0003\"\n",
+    );
+    write(
+        &infra,
+        "secrets/staging.tfvars",
+        "signing_key = \"same-key-0003\"\n",
+    );
+    let stack = stack.to_str().unwrap();
+    let infra_arg = infra.to_str().unwrap();
+    let values = ["shared-dsn-0001", "shared-key-0002", "same-key-0003"];
+    for format in ["human", "json", "github"] {
+        let o = run(&[
+            "check",
+            stack,
+            "--secrets-dir",
+            infra_arg,
+            "--format",
+            format,
+        ]);
+        let out = text(&o);
+        assert_eq!(o.status.code(), Some(1), "{out}");
+        for v in values {
+            assert!(!out.contains(v), "{format}: a value was printed:\n{out}");
+        }
+        let code = if format == "github" {
+            "cellac%3A%3Asecret%3A%3Aper-environment"
+        } else {
+            "cellac::secret::per-environment"
+        };
+        assert_eq!(out.matches(code).count(), 2, "{format}:\n{out}");
+    }
+    let o = run(&["check", stack, "--secrets-dir", infra_arg]);
+    let out = text(&o);
+    assert!(
+        out.contains("environments `dev` and `staging` hold the same value for `signing_key`"),
+        "{out}"
+    );
+    assert!(
+        out.contains("environment `prod` has no value of its own for `signing_key`"),
+        "{out}"
+    );
+    assert!(out.contains("it would take the shared value"), "{out}");
+    // Each environment with a value of its own: clean.
+    write(
+        &infra,
+        "secrets/staging.tfvars",
+        "signing_key = \"staging-key-0004\"\n",
+    );
+    write(
+        &infra,
+        "secrets/prod.tfvars",
+        "signing_key = \"prod-key-0005\"\n",
+    );
+    let o = run(&["check", stack, "--secrets-dir", infra_arg]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}
+
+/// `cellac diff` quotes `env` values: a credential written in either stack never shows.
+#[test]
+fn stack_diff_hides_credentials() {
+    let d = dir("stack-diff-creds");
+    let p = |p: &Path| p.to_string_lossy().into_owned();
+    let stack = |token: &str, url: &str| {
+        format!(
+            "stack hello\nservice web {{\n    port 8080\n    env API_TOKEN=\"{token}\" DB=\"{url}\" MODE=a\n}}\n"
+        )
+    };
+    let old = write(
+        &d,
+        "old.kdl",
+        &stack("q8Zr2LmX9vTb4KpWold1", "postgres://app:0ldPassw0rd@db/app"),
+    );
+    let new = write(
+        &d,
+        "new.kdl",
+        &stack("w7Yt3NkZ8uRc5JqVnew2", "postgres://app:n3wPassw0rd@db/app"),
+    );
+    for format in ["markdown", "json"] {
+        let o = run(&["diff", &p(&old), &p(&new), "--format", format]);
+        let shown = text(&o);
+        assert_eq!(o.status.code(), Some(0), "{shown}");
+        assert!(
+            shown.contains("API_TOKEN"),
+            "{format}: no env change: {shown}"
+        );
+        for secret in [
+            "q8Zr2LmX9vTb4KpWold1",
+            "w7Yt3NkZ8uRc5JqVnew2",
+            "0ldPassw0rd",
+            "n3wPassw0rd",
+        ] {
+            assert!(!shown.contains(secret), "{format} shows {secret}: {shown}");
+        }
     }
 }

@@ -341,7 +341,11 @@ fn lsp_change() {
     assert_eq!(p["version"], 2);
     snap!("lsp_change_incremental", render_diagnostics(&p));
     // Full text.
-    let p = c.change(URI, 3, json!([{"text": "stack shop\nservice api\n"}]));
+    let p = c.change(
+        URI,
+        3,
+        json!([{"text": "stack shop\nservice api { port 8080; }\n"}]),
+    );
     assert_eq!(p["diagnostics"], json!([]));
     // Save: published again.
     c.notify(
@@ -353,7 +357,7 @@ fn lsp_change() {
     let p = c.change(
         URI,
         4,
-        json!([{"text": "stack shop\nservice api { memory 7; }\n"}]),
+        json!([{"text": "stack shop\nservice api { port 8080; memory 7; }\n"}]),
     );
     assert_eq!(p["diagnostics"].as_array().unwrap().len(), 1);
     c.notify(
@@ -761,7 +765,7 @@ fn lsp_robustness() {
 
     // Edits out of range are clamped.
     c.open(URI, "stack shop\n");
-    let p = c.change(URI, 2, json!([{"range": {"start": pos(50, 3), "end": pos(2, 1)}, "text": "\nservice api { memory 7; }"}]));
+    let p = c.change(URI, 2, json!([{"range": {"start": pos(50, 3), "end": pos(2, 1)}, "text": "\nservice api { port 8080; memory 7; }"}]));
     assert_eq!(p["diagnostics"][0]["code"], "cellac::memory::tier");
     let p = c.change(
         URI,
@@ -826,7 +830,7 @@ fn lsp_secrets_file() {
     let dir = std::env::temp_dir().join(format!("cellac-lsp-secrets-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let stack = "stack shop\nsecret database_url postgres=pooled\nsecret api_key min-length=32\n\
-                 service api { secret-env DATABASE_URL=database_url KEY=api_key; }\n";
+                 service api { port 8080; secret-env DATABASE_URL=database_url KEY=api_key; }\n";
     let secrets = "database_url = \"postgres://user:hunter2-pässword@db.example.com/app\"\n\
                    api_key = \"too-short-sekrit\"\nstray = \"leaked-value\"\n";
     std::fs::write(dir.join("stack.kdl"), stack).unwrap();

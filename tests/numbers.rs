@@ -51,6 +51,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         "stack demo\nbucket b {\n    cors max-age=N\n}\n",
     ),
     (
+        "database min-cpu",
+        "stack demo\ndatabase main engine=serverless-sql min-cpu=N max-cpu=16\n",
+    ),
+    (
+        "database max-cpu",
+        "stack demo\ndatabase main engine=serverless-sql max-cpu=N\n",
+    ),
+    (
         "monitoring/logs retention-days",
         "stack demo\nmonitoring {\n    logs retention-days=N\n}\n",
     ),

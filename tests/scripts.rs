@@ -1464,3 +1464,87 @@ fn domains_attach_once_their_cname_exists() {
     );
     assert!(!String::from_utf8_lossy(&out.stdout).contains("create CNAME"));
 }
+
+// Per-environment secrets: a deploy refuses, before Terraform plans, an environment
+// without its own value or sharing one with another environment's file.
+
+const PER_ENV_STACK: &str = r#"stack shop
+secret signing_key min-length=8 per-environment=#true
+secret sentry_dsn
+service api {
+    image ref="rg.fr-par.scw.cloud/shop/api:1.0"
+    port 8080
+    health "/health"
+    secret-env SIGNING_KEY=signing_key SENTRY_DSN=sentry_dsn
+}
+environment dev
+environment prod
+"#;
+
+#[test]
+fn per_environment_secrets_are_required_and_not_shared() {
+    let rig = Rig::new("per-env", &envs_of(PER_ENV_STACK), &ALL_STUBS);
+    let secrets = rig.infra.join("secrets");
+    std::fs::create_dir_all(&secrets).unwrap();
+    let is_plan = |c: &&str| c.starts_with("terraform ") && c.contains(" plan ");
+    let planned = |rig: &Rig| rig.calls().lines().any(|c| is_plan(&c));
+
+    // No value of its own: refused, naming the secret and the file, before any plan.
+    let out = rig.run("apply.sh", &["prod", "--yes"], &[]);
+    assert!(!out.status.success(), "{}", show(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("needs its own value for: signing_key")
+            && stderr.contains("secrets/prod.tfvars"),
+        "{}",
+        show(&out)
+    );
+    assert!(!planned(&rig), "{}", rig.calls());
+
+    // The same value as dev's file: refused, and the value is never printed.
+    write(
+        &secrets.join("dev.tfvars"),
+        "signing_key = \"same-value-1\"\n",
+        false,
+    );
+    write(
+        &secrets.join("prod.tfvars"),
+        "signing_key = \"same-value-1\"\n",
+        false,
+    );
+    let out = rig.run("apply.sh", &["prod", "--yes"], &[]);
+    assert!(!out.status.success(), "{}", show(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("shares the value") && stderr.contains("signing_key (with dev)"),
+        "{}",
+        show(&out)
+    );
+    assert!(
+        !show(&out).contains("same-value-1"),
+        "a value was printed:\n{}",
+        show(&out)
+    );
+    assert!(!planned(&rig), "{}", rig.calls());
+
+    // Its own value: planned with its file.
+    write(
+        &secrets.join("prod.tfvars"),
+        "signing_key = \"prod-value-2\"\n",
+        false,
+    );
+    let out = rig.run("apply.sh", &["prod", "--yes"], &[]);
+    assert!(out.status.success(), "{}", show(&out));
+    let calls = rig.calls();
+    let plan = calls.lines().find(is_plan).unwrap_or_default();
+    assert!(plan.contains("-var-file=secrets/prod.tfvars"), "{calls}");
+
+    // TF_VAR_NAME for one run counts as the environment's own value.
+    std::fs::remove_file(secrets.join("prod.tfvars")).unwrap();
+    let out = rig.run(
+        "apply.sh",
+        &["prod", "--yes"],
+        &[("TF_VAR_signing_key", "from-env-3")],
+    );
+    assert!(out.status.success(), "{}", show(&out));
+}

@@ -3,7 +3,7 @@
 //! credential can stand (a `var` default, an environment's var value, `env`, `secret-env`,
 //! a secret's inline value, a comment, next to a syntax error), and into hostile secrets
 //! files; the human report (with and without colour), the JSON report, the GitHub
-//! annotations and the language server's diagnostics must never show one.
+//! annotations, SARIF and the language server's diagnostics must never show one.
 
 use cellac::render::{self, Files};
 use std::path::{Path, PathBuf};
@@ -119,6 +119,7 @@ fn outputs(stack: &str, secrets: Option<&str>) -> Vec<String> {
         render::human(diags, &files, true),
         render::json(diags, &files),
         render::github(diags, &files),
+        render::sarif(diags, &files),
         masked.clone().unwrap_or_default(),
     ];
     // The language server: the stack's diagnostics, and the secrets file's in place.
@@ -296,6 +297,7 @@ fn no_output_shows_a_value_from_the_environment() {
             render::human(diags, &files, false),
             render::json(diags, &files),
             render::github(diags, &files),
+            render::sarif(diags, &files),
         ];
         assert_hidden("TF_VAR", &outs, &[cred]);
     }
@@ -344,6 +346,24 @@ fn reports_do_not_measure_a_secret() {
             assert!(len <= 1, "{value}: a span of {len} bytes: {d}");
         }
         assert_eq!(seen, 2, "{json}");
+        let sarif: serde_json::Value =
+            serde_json::from_str(&render::sarif(&checked.diagnostics, &files)).unwrap();
+        for r in sarif["runs"][0]["results"].as_array().unwrap() {
+            if !r["ruleId"]
+                .as_str()
+                .unwrap_or_default()
+                .starts_with("cellac::secret::")
+            {
+                continue;
+            }
+            let region = &r["locations"][0]["physicalLocation"]["region"];
+            let (sl, el) = (&region["startLine"], &region["endLine"]);
+            let (sc, ec) = (region["startColumn"].as_u64(), region["endColumn"].as_u64());
+            assert!(
+                sl != el || ec.unwrap_or(0).saturating_sub(sc.unwrap_or(0)) <= 1,
+                "SARIF measures a secret: {region}"
+            );
+        }
         for line in render::github(&checked.diagnostics, &files).lines() {
             if !line.contains("secret%3A%3A") {
                 continue;

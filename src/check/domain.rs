@@ -115,3 +115,44 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         }
     }
 }
+
+/// `cellac::domain::shared`: one host attached in two or more environments (a top-level
+/// `domain` applies to every environment; a host belongs to one container or pipeline).
+pub fn shared(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    if ctx.envs.len() < 2 {
+        return;
+    }
+    let mut by_host: std::collections::BTreeMap<&str, Vec<(&str, crate::span::Span)>> =
+        Default::default();
+    for s in ctx.envs {
+        for d in &s.domains {
+            by_host
+                .entry(d.host.value.as_str())
+                .or_default()
+                .push((s.env.value.as_str(), d.span));
+        }
+    }
+    for (host, envs) in by_host {
+        if envs.len() < 2 {
+            continue;
+        }
+        let names: Vec<String> = envs.iter().map(|(e, _)| format!("`{e}`")).collect();
+        let mut spans: Vec<crate::span::Span> = envs.iter().map(|(_, sp)| *sp).collect();
+        spans.sort_by_key(|sp| sp.start);
+        spans.dedup();
+        let mut d = Diagnostic::error(
+            "cellac::domain::shared",
+            format!(
+                "`{host}` is attached in environments {}: a host can belong to one container or pipeline only",
+                names.join(", ")
+            ),
+        )
+        .at(spans[0], "attached in more than one environment");
+        for sp in &spans[1..] {
+            d = d.also(*sp, "and here");
+        }
+        out.push(d.help(format!(
+            "move `domain {host} ...` into the `environment` block that owns it"
+        )));
+    }
+}

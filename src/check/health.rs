@@ -2,23 +2,8 @@
 
 use super::{each_service, Ctx};
 use crate::diagnostic::Diagnostic;
+use crate::model::duration::seconds;
 use crate::span::Spanned;
-
-/// Seconds in a duration such as `10s`, `2m` or `1h`.
-pub fn seconds(s: &str) -> Option<u64> {
-    let unit = s.chars().last()?;
-    let digits = &s[..s.len() - unit.len_utf8()];
-    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let n: u64 = digits.parse().ok()?;
-    match unit {
-        's' => Some(n),
-        'm' => n.checked_mul(60),
-        'h' => n.checked_mul(3600),
-        _ => None,
-    }
-}
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for (_, svc) in each_service(ctx) {
@@ -56,19 +41,5 @@ fn duration(d: &Spanned<String>, out: &mut Vec<Diagnostic>) {
             .at(d.span, "malformed duration")
             .help(help),
         );
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn durations() {
-        assert_eq!(super::seconds("10s"), Some(10));
-        assert_eq!(super::seconds("2m"), Some(120));
-        assert_eq!(super::seconds("1h"), Some(3600));
-        assert_eq!(super::seconds("10"), None);
-        assert_eq!(super::seconds("s"), None);
-        assert_eq!(super::seconds("1.5m"), None);
-        assert_eq!(super::seconds("é"), None);
     }
 }

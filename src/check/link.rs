@@ -29,12 +29,18 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 let target = services.get(link.target.value.as_str()).copied();
                 match target {
                 None => {
-                    // Only services a link may name: public, and not this one.
+                    // Only services this link may name: not this one, and public unless
+                    // the link carries a token.
                     let ok: Vec<&str> = names
                         .names()
                         .iter()
                         .copied()
-                        .filter(|n| *n != svc.name.value && services.get(n).is_some_and(|s| !s.private))
+                        .filter(|n| {
+                            *n != svc.name.value
+                                && services
+                                    .get(n)
+                                    .is_some_and(|s| !s.private || link.token.is_some())
+                        })
                         .collect();
                     let help = if ok.is_empty() {
                         "declare the service to link to: no other public service is declared".to_string()
@@ -47,11 +53,11 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                             .help(help),
                     )
                 }
-                Some(target) if target.private => out.push(
+                Some(target) if target.private && link.token.is_none() => out.push(
                     Diagnostic::error("cellac::link::private", format!("`{}` links to `{}`, a private service (environment `{}`)", svc.name.value, target.name.value, stack.env.value))
                         .at(link.target.span, "private service")
                         .also(target.name.span, "declared here")
-                        .help(format!("make `{}` public, or remove the link: callers outside its namespace need a token", target.name.value)),
+                        .help(format!("add `token=KEY` to the link: KEY gets an API key allowed to call `{}`, sent as X-Auth-Token; or make `{}` public", target.name.value, target.name.value)),
                 ),
                 Some(_) => {}
             }

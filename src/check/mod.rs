@@ -3,21 +3,23 @@
 
 mod bucket;
 mod conflict;
+mod database;
 mod domain;
 mod edge;
-mod env;
+pub mod env;
 pub mod health;
 mod link;
 mod load_balancer;
 mod memory;
 pub mod name;
 mod network;
-mod port;
+pub mod port;
 mod project;
 mod region;
 mod scale;
 pub mod schema;
 pub(crate) mod secret;
+pub mod secrets_dir;
 pub mod secrets_file;
 mod timeout;
 mod value;
@@ -51,8 +53,10 @@ pub fn run(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     timeout::check(ctx, out);
     health::check(ctx, out);
     domain::check(ctx, out);
+    domain::shared(ctx, out);
     load_balancer::check(ctx, out);
     bucket::check(ctx, out);
+    database::check(ctx, out);
     edge::check(ctx, out);
     project::check(ctx, out);
     network::check(ctx, out);

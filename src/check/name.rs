@@ -3,6 +3,7 @@
 
 use super::Ctx;
 use crate::diagnostic::Diagnostic;
+use crate::model::names::registry_name;
 use crate::span::Span;
 
 struct Rule {
@@ -57,11 +58,6 @@ const IDENT: Rule = Rule {
     allowed: |c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_',
     starts_with_letter: true,
 };
-
-/// The registry namespace: the environment and stack names without hyphens.
-pub fn registry_name(env: &str, stack: &str) -> String {
-    format!("{env}{stack}").replace(['-', '_'], "")
-}
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     // A stack without its name is reported by the schema check; its name stays empty.

@@ -1,4 +1,4 @@
-//! `cellac::port::range`, `cellac::port::reserved`.
+//! `cellac::port::range`, `cellac::port::reserved`, `cellac::port::default` (warning).
 
 use super::{each_service, Ctx};
 use crate::diagnostic::Diagnostic;
@@ -7,7 +7,20 @@ use crate::diagnostic::Diagnostic;
 pub const RESERVED: [i128; 6] = [8008, 8012, 8013, 8022, 9090, 9091];
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-    for (_, svc) in each_service(ctx) {
+    for (s, svc) in each_service(ctx) {
+        if !svc.port_declared && svc.health.is_none() {
+            out.push(
+                Diagnostic::warning(
+                    "cellac::port::default",
+                    format!(
+                        "`{}` sets no `port` and no `health`: its process must answer HTTP on 8080 (environment `{}`)",
+                        svc.name.value, s.env.value
+                    ),
+                )
+                .at(svc.name.span, "listens on 8080, or the deploy fails")
+                .help("write the port the process serves HTTP on, such as `port 8080`; a worker that serves no HTTP belongs in a `job`"),
+            );
+        }
         let port = &svc.port;
         if !(1..=65535).contains(&port.value) {
             out.push(

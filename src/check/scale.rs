@@ -36,15 +36,16 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             );
         }
         if let Some(c) = &scale.concurrency {
-            if !(1..=1000).contains(&c.value) {
+            // Scaleway's documented maximum is 80 requests per instance (docs/scaleway-facts.md).
+            if !(1..=80).contains(&c.value) {
                 out.push(
                     Diagnostic::error(
                         "cellac::scale::range",
-                        format!("concurrency={} is outside 1..1000", c.value),
+                        format!("concurrency={} is outside 1..80", c.value),
                     )
                     .at(c.span, "out of range")
                     .help(
-                        "write `concurrency=` between 1 and 1000 requests per instance, such as 80",
+                        "write `concurrency=` between 1 and 80 requests per instance (Scaleway's maximum)",
                     ),
                 );
             }

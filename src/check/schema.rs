@@ -118,7 +118,8 @@ fn check_node(node: &Node, spec: &NodeSpec, path: &[&str], out: &mut Vec<Diagnos
     let in_env = path.first() == Some(&"environment");
     // Arguments.
     for (i, arg) in node.args.iter().enumerate() {
-        match spec.args.get(i) {
+        let variadic = || spec.args.last().filter(|a| a.variadic);
+        match spec.args.get(i).or_else(variadic) {
             Some(a) if name == "var" && i == 1 && !in_env => {
                 out.push(
                     Diagnostic::error(

@@ -26,6 +26,10 @@ pub fn json_bytes(value: &Value) -> Vec<u8> {
 /// Everything `cellac build` writes, for environments that checked without errors.
 /// `stack_path` names the stack file relative to the output folder's parent, as users see it.
 pub fn emit(envs: &[Stack], stack_path: &str) -> Artifacts {
+    if envs.is_empty() {
+        // Nothing checked clean: nothing to write (never a panic on an empty slice).
+        return Artifacts::new();
+    }
     let mut files = terraform::emit(envs, stack_path);
     for (path, text) in scripts::render(envs, stack_path) {
         files.insert(path, text.into_bytes());
@@ -43,4 +47,12 @@ pub fn emit(envs: &[Stack], stack_path: &str) -> Artifacts {
         .into_bytes(),
     );
     files
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn no_environment_writes_nothing() {
+        assert!(super::emit(&[], "stack.kdl").is_empty());
+    }
 }

@@ -209,6 +209,7 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
         "envs": env_names,
         "state": stack.state.is_some(),
         "deployer": envs.iter().any(Stack::has_bucket_policy),
+        "per_env_secrets": stack.secrets.iter().filter(|x| x.per_environment).map(|x| x.name.value.clone()).collect::<Vec<_>>(),
         "state_bucket": stack.state.as_ref().map(|s| s.bucket.value.clone()),
         "state_region": stack.state.as_ref().map(|s| s.region.value.clone()),
         "s3": stack.state.is_some() || !sites.is_empty(),
@@ -285,6 +286,17 @@ pub fn readme(envs: &[Stack], stack_path: &str) -> String {
     }
     let mut data = data(envs, stack_path);
     data["outputs"] = root_outputs(envs, stack_path);
+    // Each environment's architecture, as a Mermaid diagram (GitHub renders it).
+    data["diagrams"] = Value::Array(
+        envs.iter()
+            .map(|e| {
+                json!({
+                    "env": e.env.value,
+                    "mermaid": crate::graph::graph(e, crate::graph::GraphFormat::Mermaid).trim_end(),
+                })
+            })
+            .collect(),
+    );
     registry()
         .render("readme", &data)
         .unwrap_or_else(|e| panic!("rendering templates/README.md.hbs: {e}"))

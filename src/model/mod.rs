@@ -2,11 +2,15 @@
 //! Lowering is lenient: a value of the wrong shape was already reported by the
 //! schema check, so it is skipped here and the default stands.
 
+pub mod duration;
+pub mod names;
 mod resources;
 pub mod service;
 
-pub use resources::{Bucket, Cors, Domain, Monitoring, Secret, Site, Source, Var};
-pub use service::{BucketAccess, EnvVar, Health, Image, Link, Scale, SecretEnv, Service};
+pub use resources::{Bucket, Cors, Database, Domain, Monitoring, Secret, Site, Source, Var};
+pub use service::{
+    BucketAccess, DatabaseUse, EnvVar, Health, Image, Link, Scale, SecretEnv, Service,
+};
 
 use crate::envs::EnvTree;
 use crate::span::{Span, Spanned};
@@ -34,6 +38,7 @@ pub struct Stack {
     pub services: Vec<Service>,
     pub sites: Vec<Site>,
     pub buckets: Vec<Bucket>,
+    pub databases: Vec<Database>,
     pub monitoring: Option<Monitoring>,
     pub dns: Option<Spanned<String>>,
     pub domains: Vec<Domain>,
@@ -120,9 +125,14 @@ impl Stack {
         }
     }
 
-    /// `-` for no bucket access: whether some service has an API key for buckets.
+    /// Whether some service has an API key of its own: for buckets, databases or
+    /// calls to private services (`link token=`).
     pub fn uses_iam(&self) -> bool {
-        self.services.iter().any(|s| !s.buckets.is_empty())
+        self.services.iter().any(|s| {
+            !s.buckets.is_empty()
+                || !s.databases.is_empty()
+                || s.links.iter().any(|l| l.token.is_some())
+        })
     }
 
     /// Whether something reads secrets from Secret Manager by reference (jobs do;
@@ -227,6 +237,7 @@ pub fn lower(tree: &EnvTree) -> Stack {
         services: dedup("service").filter_map(service::lower).collect(),
         sites: dedup("site").filter_map(resources::site).collect(),
         buckets: dedup("bucket").filter_map(resources::bucket).collect(),
+        databases: dedup("database").filter_map(resources::database).collect(),
         monitoring: last("monitoring").map(resources::monitoring),
         dns: last("dns").and_then(|n| str_of(n.prop("zone"))),
         domains: dedup("domain").filter_map(resources::domain).collect(),

@@ -12,8 +12,29 @@ pub struct Secret {
     pub postgres: Option<Spanned<String>>,
     pub format: Option<Spanned<String>>,
     pub store: bool,
+    /// Every environment must give its own value.
+    pub per_environment: bool,
     /// A value written in the stack file (an error: values come from elsewhere).
     pub inline: Option<Span>,
+}
+
+/// `database NAME`: a Serverless SQL Database.
+#[derive(Clone, Debug)]
+pub struct Database {
+    pub name: Spanned<String>,
+    pub span: Span,
+    pub min_cpu: Spanned<i128>,
+    pub max_cpu: Spanned<i128>,
+}
+
+pub(super) fn database(node: &Node) -> Option<Database> {
+    let head = node.head_span();
+    Some(Database {
+        name: str_of(node.arg(0))?,
+        span: head,
+        min_cpu: int_of(node.prop("min-cpu")).unwrap_or_else(|| default_at(0, head)),
+        max_cpu: int_of(node.prop("max-cpu")).unwrap_or_else(|| default_at(4, head)),
+    })
 }
 
 #[derive(Clone, Debug)]
@@ -98,6 +119,7 @@ pub(super) fn secret(node: &Node) -> Option<Secret> {
         postgres: str_of(node.prop("postgres")),
         format: str_of(node.prop("format")),
         store: bool_of(node.prop("store")).unwrap_or(true),
+        per_environment: bool_of(node.prop("per-environment")).unwrap_or(false),
         inline,
     })
 }

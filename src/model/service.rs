@@ -10,6 +10,8 @@ pub struct Service {
     pub span: Span,
     pub image: Image,
     pub port: Spanned<i128>,
+    /// Whether the stack sets `port` (else 8080 is assumed).
+    pub port_declared: bool,
     pub memory: Spanned<i128>,
     /// The `cpu` the stack sets, if any; see [`Service::cpu`].
     pub cpu: Option<Spanned<i128>>,
@@ -27,6 +29,20 @@ pub struct Service {
     pub buckets: Vec<BucketAccess>,
     /// The env names of that API key: (access key id, secret key).
     pub s3_keys: (Spanned<String>, Spanned<String>),
+    /// `command`: the process to run instead of the image's entrypoint.
+    pub command: Option<Spanned<Vec<String>>>,
+    /// `args`: arguments for the entrypoint (or the command).
+    pub args: Option<Spanned<Vec<String>>>,
+    /// Databases the service uses.
+    pub databases: Vec<DatabaseUse>,
+}
+
+#[derive(Clone, Debug)]
+pub struct DatabaseUse {
+    pub database: Spanned<String>,
+    /// The secret env key that holds the connection URL.
+    pub env: Spanned<String>,
+    pub span: Span,
 }
 
 #[derive(Clone, Debug)]
@@ -92,6 +108,8 @@ pub struct Link {
     pub target: Spanned<String>,
     pub env: Spanned<String>,
     pub url: Spanned<String>,
+    /// `token=KEY`: KEY gets an API key allowed to call the target.
+    pub token: Option<Spanned<String>>,
     pub span: Span,
 }
 
@@ -235,6 +253,7 @@ pub(super) fn lower(node: &Node) -> Option<Service> {
                 target: str_of(l.arg(0))?,
                 env: str_of(l.prop("env"))?,
                 url: str_of(l.prop("url")).unwrap_or_else(|| default_at("{url}".into(), l.span)),
+                token: str_of(l.prop("token")),
                 span: l.span,
             })
         })
@@ -255,6 +274,29 @@ pub(super) fn lower(node: &Node) -> Option<Service> {
             })
         })
         .collect();
+    let databases = node
+        .children()
+        .iter()
+        .filter(|c| c.name.value == "database")
+        .filter_map(|d| {
+            Some(DatabaseUse {
+                database: str_of(d.arg(0))?,
+                env: str_of(d.prop("env"))
+                    .unwrap_or_else(|| default_at("DATABASE_URL".into(), d.span)),
+                span: d.span,
+            })
+        })
+        .collect();
+    let strings = |n: &str| {
+        child(n).map(|c| {
+            let words = c
+                .args
+                .iter()
+                .filter_map(|a| a.as_str().map(str::to_string))
+                .collect();
+            Spanned::new(words, c.span)
+        })
+    };
     let keys = child("s3-keys");
     let s3_keys = (
         keys.and_then(|k| str_of(k.prop("id")))
@@ -272,6 +314,7 @@ pub(super) fn lower(node: &Node) -> Option<Service> {
         span: head,
         image,
         port: arg_int("port", 8080),
+        port_declared: child("port").is_some(),
         memory: arg_int("memory", 1024),
         cpu: child("cpu").and_then(|c| int_of(c.arg(0))),
         scale,
@@ -287,6 +330,9 @@ pub(super) fn lower(node: &Node) -> Option<Service> {
         links,
         buckets,
         s3_keys,
+        command: strings("command"),
+        args: strings("args"),
+        databases,
         name,
     })
 }

@@ -1,12 +1,15 @@
-//! Diagnostics rendered for people (miette), as JSON, and as GitHub annotations.
+//! Diagnostics rendered for people (miette), as JSON, as GitHub annotations, and as
+//! SARIF 2.1.0 (GitHub code scanning).
 
 mod github;
 mod human;
 mod json;
+mod sarif;
 
 pub use github::github;
 pub use human::human;
 pub use json::{json, JSON_FORMAT_VERSION};
+pub use sarif::{sarif, SARIF_SCHEMA};
 
 use crate::credential;
 use crate::diagnostic::{Diagnostic, Source};

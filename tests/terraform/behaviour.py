@@ -13,7 +13,7 @@ fail, naming the resource, when the output would not behave on Scaleway
                      deployer's full access
   edge-plan          an Edge Services plan wherever there is a pipeline
   iam                one IAM application, policy and API key per service with
-                     bucket access
+                     bucket access, a database or a token link
   backend-lock       every backend file sets use_lockfile = true
   project-shared     (per example) no project-scoped resource (alert manager,
                      Edge plan) managed by two environments in one project
@@ -130,7 +130,9 @@ def check_edge_plan(plan, tfvars, backend):
 
 def check_iam(plan, tfvars, backend):
     users = sorted(
-        svc["name"] for svc in (tfvars.get("services") or {}).values() if svc.get("bucket_access")
+        svc["name"]
+        for svc in (tfvars.get("services") or {}).values()
+        if svc.get("bucket_access") or svc.get("databases") or svc.get("tokens")
     )
     apps = {}
     policies = {}
@@ -144,9 +146,9 @@ def check_iam(plan, tfvars, backend):
             keys.setdefault(addr.rsplit("[", 1)[-1], []).append(after)
     for name in users:
         if len(apps.get(name, [])) != 1:
-            yield f"service {name} uses buckets but has {len(apps.get(name, []))} IAM applications"
+            yield f"service {name} needs an API key but has {len(apps.get(name, []))} IAM applications"
     if len(policies) != len(users) or len(keys) != len(users):
-        yield f"{len(users)} services use buckets, but the plan has {len(policies)} IAM policies and {len(keys)} API keys"
+        yield f"{len(users)} services need an API key, but the plan has {len(policies)} IAM policies and {len(keys)} API keys"
     for key, afters in policies.items():
         for after in afters:
             for rule in after.get("rule") or []:

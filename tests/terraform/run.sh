@@ -123,6 +123,12 @@ check() {
             secret_env+=("TF_VAR_$name=$value")
         done < <(python3 "$HERE/tfjson.py" secrets "$dir/secrets.auto.tfvars.example")
     fi
+    # Per-environment secrets are only in that environment's example.
+    if [ -f "$dir/secrets/$env.tfvars.example" ]; then
+        while IFS=$'\t' read -r name value; do
+            secret_env+=("TF_VAR_$name=$value")
+        done < <(python3 "$HERE/tfjson.py" secrets "$dir/secrets/$env.tfvars.example")
+    fi
     if python3 "$HERE/tfjson.py" has-var "$dir" image_tag; then
         plan_args+=(-var image_tag=test)
     fi

@@ -25,8 +25,12 @@ pub const SERVICE_TYPE: &str = "object({
     secret_env = map(string)
     links = map(object({ target = string, url = string, domain = optional(string) }))
     health = optional(object({ path = string, interval = string, failure_threshold = number, timeout = string, startup_failure_threshold = optional(number) }))
+    command = optional(list(string))
+    args = optional(list(string))
     buckets = map(string)
     bucket_access = map(string)
+    databases = map(string)
+    tokens = map(string)
     s3_keys = object({ id = string, secret = string })
     domains = list(string)
   })";
@@ -62,18 +66,30 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
     )
     .insert("default".into(), json!({}));
     m.var(
-        "s3_access_keys",
+        "access_keys",
         "map(string)",
-        "Each bucket-using service's access key id.",
+        "The access key id of each service with an API key of its own.",
     )
     .insert("default".into(), json!({}));
     m.var(
-        "s3_secret_keys",
+        "application_ids",
         "map(string)",
-        "Each bucket-using service's secret key.",
+        "The IAM application id of each service with an API key of its own.",
+    )
+    .insert("default".into(), json!({}));
+    m.var(
+        "database_endpoints",
+        "map(string)",
+        "Each database's endpoint, keyed by the stack's database names.",
+    )
+    .insert("default".into(), json!({}));
+    m.var(
+        "secret_keys",
+        "map(string)",
+        "The secret key of each service with an API key of its own.",
     );
-    m.variables["s3_secret_keys"]["default"] = json!({});
-    m.variables["s3_secret_keys"]["sensitive"] = json!(true);
+    m.variables["secret_keys"]["default"] = json!({});
+    m.variables["secret_keys"]["sensitive"] = json!(true);
     m.var(
         "services",
         &format!("map({SERVICE_TYPE})"),
@@ -137,7 +153,7 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
         let targets = linked.remove(svc.name.value.as_str()).unwrap_or_default();
         // Object Storage access: the bucket names, the endpoint and the key id.
         let s3 = format!(
-            "{{ for k, b in {s}.buckets : k => var.bucket_names[b] }}, length({s}.buckets) == 0 ? {{}} : {{ S3_ENDPOINT = \"https://s3.${{var.region}}.scw.cloud\", S3_REGION = var.region, ({s}.s3_keys.id) = var.s3_access_keys[{name}] }}",
+            "{{ for k, b in {s}.buckets : k => var.bucket_names[b] }}, length({s}.buckets) == 0 ? {{}} : {{ S3_ENDPOINT = \"https://s3.${{var.region}}.scw.cloud\", S3_REGION = var.region, ({s}.s3_keys.id) = var.access_keys[{name}] }}",
             name = hcl::string(&svc.name.value)
         );
         let env_expr = if targets.is_empty() {
@@ -161,8 +177,8 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
             )
         };
         let secret_expr = format!(
-            "merge({{ for k, name in {s}.secret_env : k => var.secret_values[name] }}, length({s}.buckets) == 0 ? {{}} : {{ ({s}.s3_keys.secret) = var.s3_secret_keys[{}] }})",
-            hcl::string(&svc.name.value)
+            "merge({{ for k, name in {s}.secret_env : k => var.secret_values[name] }}, length({s}.buckets) == 0 ? {{}} : {{ ({s}.s3_keys.secret) = var.secret_keys[{n}] }}, {{ for k, db in {s}.databases : k => \"postgres://${{var.application_ids[{n}]}}:${{var.secret_keys[{n}]}}@${{trimprefix(var.database_endpoints[db], \"postgres://\")}}\" }}, {{ for k, target in {s}.tokens : k => var.secret_keys[{n}] }})",
+            n = hcl::string(&svc.name.value)
         );
         let image = match &svc.image {
             Image::Build { .. } => format!(
@@ -184,6 +200,8 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
             "privacy": ex(format!("{s}.privacy")),
             "protocol": ex(format!("{s}.protocol")),
             "https_connections_only": true,
+            "command": ex(format!("{s}.command")),
+            "args": ex(format!("{s}.args")),
             "private_network_id": ex("var.private_network_id"),
             "environment_variables": ex(env_expr),
             "secret_environment_variables": ex(secret_expr),

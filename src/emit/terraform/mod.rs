@@ -5,6 +5,7 @@
 //! (scale, memory, names, domains, var values) is in `environments/ENV.tfvars.json`.
 
 mod containers;
+mod database;
 mod dns;
 mod edge;
 mod hcl;
@@ -31,6 +32,8 @@ pub struct Shape {
     pub network: bool,
     /// Some service reads or writes a bucket: IAM applications and keys.
     pub iam: bool,
+    /// Some environment declares a `database`.
+    pub database: bool,
     pub registry: bool,
     pub secrets: bool,
     pub containers: bool,
@@ -47,6 +50,7 @@ impl Shape {
             project: any(&|s| s.creates_project()),
             network: any(&|s| s.network.declared),
             iam: any(&|s| s.uses_iam()),
+            database: any(&|s| !s.databases.is_empty()),
             registry: any(&|s| s.registry.declared || s.builds_images()),
             // Secret Manager keeps a copy only for what reads secrets by reference
             // (migration and scheduled jobs); containers get values, so with no job
@@ -76,7 +80,8 @@ pub(crate) fn variable(ty: &str, description: &str) -> Map<String, Value> {
 
 /// Resource types that take a `project_id`: every one of them is placed in the
 /// environment's project (`local.project_id` in the root module).
-const PROJECT_SCOPED: [&str; 15] = [
+const PROJECT_SCOPED: [&str; 16] = [
+    "scaleway_sdb_sql_database",
     "scaleway_vpc",
     "scaleway_vpc_private_network",
     "scaleway_registry_namespace",
@@ -203,6 +208,9 @@ pub fn emit(envs: &[Stack], stack_path: &str) -> Artifacts {
     }
     if shape.iam {
         modules.push(iam::module());
+    }
+    if shape.database {
+        modules.push(database::module());
     }
     if shape.registry {
         modules.push(registry::module());

@@ -56,6 +56,12 @@ pub fn emit(envs: &[Stack], shape: Shape, banner: &str, files: &mut Artifacts) {
         "secrets.auto.tfvars.example".into(),
         secrets_example(s, banner).into_bytes(),
     );
+    for e in envs {
+        files.insert(
+            format!("secrets/{}.tfvars.example", e.env.value),
+            env_secrets_example(e, banner).into_bytes(),
+        );
+    }
 }
 
 fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
@@ -142,7 +148,7 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
             json!({
                 "source": "./modules/iam",
                 "project_id": ex("local.project_id"),
-                "applications": ex("{ for name, s in var.services : name => { name = s.name, access = s.bucket_access } if length(s.bucket_access) > 0 }"),
+                "applications": ex("{ for name, s in var.services : name => { name = s.name, access = s.bucket_access, databases = length(s.databases) > 0, containers = length(s.tokens) > 0 } if length(s.bucket_access) + length(s.databases) + length(s.tokens) > 0 }"),
                 "tags": ex("local.tags"),
             }),
         );
@@ -195,11 +201,28 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
             c["private_network_id"] = ex("module.network.private_network_id");
         }
         if shape.iam {
+            c["access_keys"] = ex("module.iam.access_keys");
+            c["secret_keys"] = ex("module.iam.secret_keys");
+            c["application_ids"] = ex("module.iam.application_ids");
+        }
+        if shape.storage {
             c["bucket_names"] = ex("module.storage.buckets");
-            c["s3_access_keys"] = ex("module.iam.access_keys");
-            c["s3_secret_keys"] = ex("module.iam.secret_keys");
+        }
+        if shape.database {
+            c["database_endpoints"] = ex("module.database.endpoints");
         }
         modules.insert("containers".into(), c);
+    }
+    if shape.database {
+        modules.insert(
+            "database".into(),
+            json!({
+                "source": "./modules/database",
+                "project_id": ex("local.project_id"),
+                "region": s.region.value,
+                "databases": ex("var.databases"),
+            }),
+        );
     }
     if shape.storage {
         modules.insert(
@@ -349,6 +372,15 @@ fn variables(envs: &[Stack], shape: Shape) -> Map<String, Value> {
         );
         a.insert("default".into(), json!([]));
         vars.insert("attached_domains".into(), Value::Object(a));
+    }
+    if shape.database {
+        vars.insert(
+            "databases".into(),
+            Value::Object(variable(
+                "map(object({ name = string, min_cpu = number, max_cpu = number }))",
+                "Each Serverless SQL Database in this environment.",
+            )),
+        );
     }
     if shape.storage {
         vars.insert(
@@ -622,9 +654,45 @@ fn outputs(s: &Stack, shape: Shape) -> Map<String, Value> {
     out
 }
 
+/// `secrets/ENV.tfvars.example`: the values of one environment. Per-environment
+/// secrets must be set here; the others may be, to override the shared value.
+fn env_secrets_example(s: &Stack, banner: &str) -> String {
+    let env = &s.env.value;
+    let mut text = format!(
+        "# {banner}\n# Copy to secrets/{env}.tfvars (never commit it): the values of environment `{env}`.\n# The scripts pass it with -var-file, so it wins over secrets.auto.tfvars.\n"
+    );
+    let (own, shared): (Vec<&Secret>, Vec<&Secret>) =
+        s.secrets.iter().partition(|x| x.per_environment);
+    if !own.is_empty() {
+        text.push_str(&format!(
+            "\n# Per-environment secrets: `{env}` needs its own value for each (a deploy refuses without one).\n"
+        ));
+        for x in own {
+            text.push_str(&format!(
+                "\n# {}: {}\n{} = \"\"\n",
+                x.name.value,
+                secret_rules(x),
+                x.name.value
+            ));
+        }
+    }
+    if !shared.is_empty() {
+        text.push_str("\n# Shared secrets (secrets.auto.tfvars): uncomment one to give this environment its own value.\n");
+        for x in shared {
+            text.push_str(&format!(
+                "\n# {}: {}\n# {} = \"\"\n",
+                x.name.value,
+                secret_rules(x),
+                x.name.value
+            ));
+        }
+    }
+    text
+}
+
 fn secrets_example(s: &Stack, banner: &str) -> String {
-    let mut text = format!("# {banner}\n# Copy to secrets.auto.tfvars (never commit it), or set TF_VAR_NAME, and fill in every value.\n");
-    for x in &s.secrets {
+    let mut text = format!("# {banner}\n# Copy to secrets.auto.tfvars (never commit it), or set TF_VAR_NAME, and fill in every value.\n# Terraform loads it for every environment; per-environment secrets go in secrets/ENV.tfvars.\n");
+    for x in s.secrets.iter().filter(|x| !x.per_environment) {
         text.push_str(&format!(
             "\n# {}: {}\n{} = \"\"\n",
             x.name.value,

@@ -1,9 +1,9 @@
 //! `environments/ENV.tfvars.json`: the values that make each environment.
 
 use super::Shape;
-use crate::check::health::seconds;
-use crate::check::name::registry_name;
 use crate::emit::{json_bytes, Artifacts};
+use crate::model::duration::seconds;
+use crate::model::names::registry_name;
 use crate::model::{Image, Service, Stack};
 use crate::syntax::Value as Kdl;
 use serde_json::{json, Map, Value};
@@ -94,6 +94,10 @@ fn service(s: &Stack, svc: &Service) -> Value {
         "buckets": svc.buckets.iter().map(|b| (b.env.value.clone(), json!(b.bucket.value))).collect::<Map<String, Value>>(),
         "bucket_access": svc.buckets.iter().map(|b| (b.bucket.value.clone(), json!(b.access.value))).collect::<Map<String, Value>>(),
         "s3_keys": { "id": svc.s3_keys.0.value, "secret": svc.s3_keys.1.value },
+        "command": svc.command.as_ref().map(|c| c.value.clone()),
+        "args": svc.args.as_ref().map(|c| c.value.clone()),
+        "databases": svc.databases.iter().map(|d| (d.env.value.clone(), json!(d.database.value))).collect::<Map<String, Value>>(),
+        "tokens": svc.links.iter().filter_map(|l| Some((l.token.as_ref()?.value.clone(), json!(l.target.value)))).collect::<Map<String, Value>>(),
         "domains": domains,
     })
 }
@@ -167,6 +171,23 @@ pub fn values(s: &Stack, shape: Shape) -> Map<String, Value> {
             })
             .collect();
         v.insert("buckets".into(), Value::Object(buckets));
+    }
+    if shape.database {
+        let databases: Map<String, Value> = s
+            .databases
+            .iter()
+            .map(|d| {
+                (
+                    d.name.value.clone(),
+                    json!({
+                        "name": format!("{prefix}-{}", d.name.value),
+                        "min_cpu": d.min_cpu.value,
+                        "max_cpu": d.max_cpu.value,
+                    }),
+                )
+            })
+            .collect();
+        v.insert("databases".into(), Value::Object(databases));
     }
     if shape.edge {
         let domains: Map<String, Value> = s

@@ -1,0 +1,50 @@
+//! `cellac::database::unknown`: a service's `database NAME` must name a declared database.
+
+use super::Ctx;
+use crate::diagnostic::Diagnostic;
+use crate::suggest::Index;
+
+pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    for stack in ctx.envs {
+        let mut names: Option<Index> = None;
+        for svc in &stack.services {
+            for used in &svc.databases {
+                if stack
+                    .databases
+                    .iter()
+                    .any(|d| d.name.value == used.database.value)
+                {
+                    continue;
+                }
+                let names = names.get_or_insert_with(|| {
+                    Index::new(
+                        stack
+                            .databases
+                            .iter()
+                            .map(|d| d.name.value.as_str())
+                            .collect(),
+                    )
+                });
+                let help = if names.names().is_empty() {
+                    format!(
+                        "declare it at the top level: `database {} engine=serverless-sql`",
+                        used.database.value
+                    )
+                } else {
+                    names.did_you_mean(&used.database.value)
+                };
+                out.push(
+                    Diagnostic::error(
+                        "cellac::database::unknown",
+                        format!(
+                            "`{}` uses database `{}`, which is not declared",
+                            svc.name.value, used.database.value
+                        ),
+                    )
+                    .at(used.database.span, "unknown database")
+                    .help(help),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,401 @@
+//! `cellac graph`: one environment's architecture as a Mermaid flowchart or a Graphviz
+//! DOT digraph. Pure: a resolved [`Stack`] in, text out.
+//!
+//! What it draws: users; the custom domains (inside their DNS zone when the stack
+//! manages one) and Edge Services in front of sites; services with their scale, memory
+//! and vCPU (inside the private network when there is one); sites; buckets; the
+//! container registry and the images it serves; the external PostgreSQL database the
+//! `postgres=` secrets point at; links between services (WebSocket or HTTP, with the
+//! env key that carries the URL); and which service reads or writes which bucket.
+
+use crate::model::{Image, Service, Stack};
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum GraphFormat {
+    Mermaid,
+    Dot,
+}
+
+#[derive(Copy, Clone, PartialEq, Eq)]
+enum Kind {
+    Users,
+    Domain,
+    Edge,
+    Service,
+    Site,
+    Bucket,
+    Registry,
+    Database,
+}
+
+struct Node {
+    id: String,
+    /// Lines of the label.
+    label: Vec<String>,
+    kind: Kind,
+    /// The index of the group (subgraph) it is drawn in.
+    group: Option<usize>,
+}
+
+struct Edge {
+    from: String,
+    to: String,
+    label: String,
+    dashed: bool,
+}
+
+/// The drawing, independent of the output format.
+struct Graph {
+    title: String,
+    groups: Vec<(String, String)>,
+    nodes: Vec<Node>,
+    edges: Vec<Edge>,
+}
+
+fn id(kind: &str, name: &str) -> String {
+    let name: String = name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    format!("{kind}_{name}")
+}
+
+fn scale(s: &Service) -> String {
+    let (min, max) = (s.min_scale(), s.max_scale());
+    let scale = if s.singleton.is_some() {
+        "singleton".to_string()
+    } else if min == max {
+        format!("scale {min}")
+    } else {
+        format!("scale {min}-{max}")
+    };
+    format!("{scale}, {} MB, {} mvCPU", s.memory.value, s.cpu())
+}
+
+fn build(stack: &Stack) -> Graph {
+    let mut g = Graph {
+        title: format!(
+            "{} ({}, region {})",
+            stack.prefix(),
+            stack.env.value,
+            stack.region.value
+        ),
+        groups: Vec::new(),
+        nodes: Vec::new(),
+        edges: Vec::new(),
+    };
+    let edge = |g: &mut Graph, from: &str, to: &str, label: &str, dashed: bool| {
+        g.edges.push(Edge {
+            from: from.into(),
+            to: to.into(),
+            label: label.into(),
+            dashed,
+        });
+    };
+    g.nodes.push(Node {
+        id: "users".into(),
+        label: vec!["users".into()],
+        kind: Kind::Users,
+        group: None,
+    });
+    // Domains, in their zone when the stack manages it.
+    let zone = stack.dns.as_ref().map(|z| {
+        g.groups
+            .push(("zone".into(), format!("DNS zone {}", z.value)));
+        g.groups.len() - 1
+    });
+    let site_domains = stack.domains.iter().any(|d| d.site.is_some());
+    if site_domains {
+        g.nodes.push(Node {
+            id: "edge_services".into(),
+            label: vec![
+                "Edge Services".into(),
+                format!("plan {}", stack.edge_plan()),
+            ],
+            kind: Kind::Edge,
+            group: None,
+        });
+    }
+    for d in &stack.domains {
+        let node = id("domain", &d.host.value);
+        g.nodes.push(Node {
+            id: node.clone(),
+            label: vec![d.host.value.clone()],
+            kind: Kind::Domain,
+            group: zone,
+        });
+        edge(&mut g, "users", &node, "HTTPS", false);
+        if let Some(service) = &d.service {
+            edge(&mut g, &node, &id("service", &service.value), "", false);
+        }
+        if let Some(site) = &d.site {
+            edge(
+                &mut g,
+                &node,
+                "edge_services",
+                if d.waf { "WAF" } else { "" },
+                false,
+            );
+            edge(&mut g, "edge_services", &id("site", &site.value), "", false);
+        }
+    }
+    // Services, in the private network when there is one.
+    let network = stack.network.declared.then(|| {
+        g.groups.push((
+            "network".into(),
+            format!("private network {}", stack.network.subnet.value),
+        ));
+        g.groups.len() - 1
+    });
+    for s in &stack.services {
+        let node = id("service", &s.name.value);
+        let mut label = vec![format!("service {}", s.name.value), scale(s)];
+        if s.private {
+            label.push("private".into());
+        }
+        g.nodes.push(Node {
+            id: node.clone(),
+            label,
+            kind: Kind::Service,
+            group: network,
+        });
+        let has_domain = stack
+            .domains
+            .iter()
+            .any(|d| d.service.as_ref().is_some_and(|n| n.value == s.name.value));
+        if !s.private && !has_domain {
+            edge(&mut g, "users", &node, "HTTPS endpoint", false);
+        }
+    }
+    for site in &stack.sites {
+        let node = id("site", &site.name.value);
+        let mut label = vec![format!("site {}", site.name.value)];
+        if site.spa {
+            label.push("single-page app".into());
+        }
+        g.nodes.push(Node {
+            id: node.clone(),
+            label,
+            kind: Kind::Site,
+            group: None,
+        });
+        let has_domain = stack
+            .domains
+            .iter()
+            .any(|d| d.site.as_ref().is_some_and(|n| n.value == site.name.value));
+        if !has_domain {
+            edge(&mut g, "users", &node, "bucket website", false);
+        }
+    }
+    for b in &stack.buckets {
+        let mut label = vec![format!("bucket {}", b.name.value)];
+        if b.public {
+            label.push("public read".into());
+        }
+        g.nodes.push(Node {
+            id: id("bucket", &b.name.value),
+            label,
+            kind: Kind::Bucket,
+            group: None,
+        });
+    }
+    if stack.registry.declared || stack.builds_images() {
+        g.nodes.push(Node {
+            id: "registry".into(),
+            label: vec![
+                "Container Registry".into(),
+                if stack.registry.public {
+                    "public"
+                } else {
+                    "private"
+                }
+                .into(),
+            ],
+            kind: Kind::Registry,
+            group: None,
+        });
+    }
+    let postgres: Vec<_> = stack
+        .secrets
+        .iter()
+        .filter(|s| s.postgres.is_some())
+        .collect();
+    if !postgres.is_empty() {
+        g.nodes.push(Node {
+            id: "postgres".into(),
+            label: vec!["PostgreSQL".into(), "external".into()],
+            kind: Kind::Database,
+            group: None,
+        });
+    }
+    // What each service uses.
+    for s in &stack.services {
+        let node = id("service", &s.name.value);
+        for l in &s.links {
+            let websocket = l.url.value.starts_with("ws://") || l.url.value.starts_with("wss://");
+            let protocol = if websocket { "WebSocket" } else { "HTTP" };
+            let label = format!("{protocol} {}", l.env.value);
+            edge(
+                &mut g,
+                &node,
+                &id("service", &l.target.value),
+                &label,
+                false,
+            );
+        }
+        for b in &s.buckets {
+            let label = b.access.value.clone();
+            edge(&mut g, &node, &id("bucket", &b.bucket.value), &label, false);
+        }
+        let mut kinds: Vec<&str> = Vec::new();
+        for e in &s.secret_env {
+            let kind = postgres
+                .iter()
+                .find(|p| p.name.value == e.secret.value)
+                .and_then(|p| p.postgres.as_ref());
+            if let Some(k) = kind {
+                if !kinds.contains(&k.value.as_str()) {
+                    kinds.push(&k.value);
+                }
+            }
+        }
+        if !kinds.is_empty() {
+            edge(&mut g, &node, "postgres", &kinds.join(", "), false);
+        }
+        if matches!(s.image, Image::Build { .. }) {
+            edge(&mut g, "registry", &node, "image", true);
+        }
+    }
+    g
+}
+
+/// Mermaid's text in a quoted label: `"` and the characters it reads as markup.
+fn mermaid_text(s: &str) -> String {
+    s.replace('&', "#amp;")
+        .replace('"', "#quot;")
+        .replace('<', "#lt;")
+        .replace('>', "#gt;")
+}
+
+fn mermaid(g: &Graph) -> String {
+    let mut out = format!(
+        "---\ntitle: {}\n---\nflowchart LR\n",
+        mermaid_text(&g.title)
+    );
+    let node_line = |n: &Node, indent: &str| {
+        let label = n
+            .label
+            .iter()
+            .map(|l| mermaid_text(l))
+            .collect::<Vec<_>>()
+            .join("<br/>");
+        let (open, close) = match n.kind {
+            Kind::Users => ("((", "))"),
+            Kind::Domain => ("{{", "}}"),
+            Kind::Edge => ("[/", "/]"),
+            Kind::Service => ("[", "]"),
+            Kind::Site => ("([", "])"),
+            Kind::Bucket | Kind::Database => ("[(", ")]"),
+            Kind::Registry => ("[[", "]]"),
+        };
+        format!("{indent}{}{open}\"{label}\"{close}\n", n.id)
+    };
+    for (i, (gid, label)) in g.groups.iter().enumerate() {
+        out.push_str(&format!(
+            "    subgraph {gid}[\"{}\"]\n",
+            mermaid_text(label)
+        ));
+        for n in g.nodes.iter().filter(|n| n.group == Some(i)) {
+            out.push_str(&node_line(n, "        "));
+        }
+        out.push_str("    end\n");
+    }
+    for n in g.nodes.iter().filter(|n| n.group.is_none()) {
+        out.push_str(&node_line(n, "    "));
+    }
+    for e in &g.edges {
+        let arrow = if e.dashed { "-.->" } else { "-->" };
+        if e.label.is_empty() {
+            out.push_str(&format!("    {} {arrow} {}\n", e.from, e.to));
+        } else {
+            out.push_str(&format!(
+                "    {} {arrow}|\"{}\"| {}\n",
+                e.from,
+                mermaid_text(&e.label),
+                e.to
+            ));
+        }
+    }
+    out
+}
+
+/// A DOT quoted string's content.
+fn dot_text(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
+}
+
+fn dot(g: &Graph) -> String {
+    let mut out = format!(
+        "digraph \"{}\" {{\n    label=\"{}\";\n    labelloc=t;\n    fontname=\"Helvetica\";\n    rankdir=LR;\n    \
+         node [shape=box, fontname=\"Helvetica\"];\n    edge [fontname=\"Helvetica\", fontsize=10];\n",
+        dot_text(&g.title),
+        dot_text(&g.title)
+    );
+    let node_line = |n: &Node, indent: &str| {
+        let label = n
+            .label
+            .iter()
+            .map(|l| dot_text(l))
+            .collect::<Vec<_>>()
+            .join("\\n");
+        let shape = match n.kind {
+            Kind::Users => "ellipse",
+            Kind::Domain => "hexagon",
+            Kind::Edge => "parallelogram",
+            Kind::Service => "box",
+            Kind::Site => "component",
+            Kind::Bucket | Kind::Database => "cylinder",
+            Kind::Registry => "box3d",
+        };
+        format!("{indent}{} [label=\"{label}\", shape={shape}];\n", n.id)
+    };
+    for (i, (gid, label)) in g.groups.iter().enumerate() {
+        out.push_str(&format!(
+            "    subgraph cluster_{gid} {{\n        label=\"{}\";\n        style=dashed;\n",
+            dot_text(label)
+        ));
+        for n in g.nodes.iter().filter(|n| n.group == Some(i)) {
+            out.push_str(&node_line(n, "        "));
+        }
+        out.push_str("    }\n");
+    }
+    for n in g.nodes.iter().filter(|n| n.group.is_none()) {
+        out.push_str(&node_line(n, "    "));
+    }
+    for e in &g.edges {
+        let mut attrs = Vec::new();
+        if !e.label.is_empty() {
+            attrs.push(format!("label=\"{}\"", dot_text(&e.label)));
+        }
+        if e.dashed {
+            attrs.push("style=dashed, color=gray50, fontcolor=gray50".to_string());
+        }
+        let attrs = if attrs.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", attrs.join(", "))
+        };
+        out.push_str(&format!("    {} -> {}{attrs};\n", e.from, e.to));
+    }
+    out.push_str("}\n");
+    out
+}
+
+/// One environment's architecture in the given format.
+pub fn graph(stack: &Stack, format: GraphFormat) -> String {
+    let g = build(stack);
+    match format {
+        GraphFormat::Mermaid => mermaid(&g),
+        GraphFormat::Dot => dot(&g),
+    }
+}

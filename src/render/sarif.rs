@@ -1,0 +1,134 @@
+//! SARIF 2.1.0, for GitHub code scanning (`github/codeql-action/upload-sarif`).
+//!
+//! One run whose driver is cellac; its rules are the codes the results use (with the
+//! summary, example and fix of `cellac explain`), each result points at its file and
+//! region (1-based lines, columns counted in Unicode code points), and secondary labels
+//! are related locations. No source text is quoted, so nothing of a secret can show;
+//! messages are the same as in every other format.
+
+use super::Files;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::span::{line_col, Span};
+use serde_json::{json as j, Value};
+
+pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+/// A file name as a relative URI reference: `/` kept, everything outside RFC 3986's
+/// unreserved characters percent-encoded (`<stdin>` becomes `%3Cstdin%3E`).
+fn uri(name: &str) -> String {
+    let name = name.replace('\\', "/");
+    let name = name.strip_prefix("./").unwrap_or(&name);
+    let mut out = String::new();
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~/".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn region(text: &str, span: Span) -> Value {
+    let span = span.clamp(text.len());
+    let (start_line, start_column) = line_col(text, span.start);
+    let (end_line, end_column) = line_col(text, span.end);
+    j!({ "startLine": start_line, "startColumn": start_column,
+         "endLine": end_line, "endColumn": end_column })
+}
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    }
+}
+
+fn rule(code: &str) -> Value {
+    match crate::codes::find(code) {
+        Some(c) => {
+            let example = c
+                .example
+                .lines()
+                .map(|l| format!("    {l}\n"))
+                .collect::<String>();
+            j!({
+                "id": c.code,
+                "shortDescription": { "text": c.summary },
+                "fullDescription": { "text": c.summary },
+                "help": {
+                    "text": crate::codes::explain(c),
+                    "markdown": format!("{}\n\nExample that triggers it:\n\n{example}\nFix: {}\n", c.summary, c.fix),
+                },
+                "defaultConfiguration": { "level": c.severity },
+            })
+        }
+        None => j!({ "id": code }),
+    }
+}
+
+pub fn sarif(diags: &[Diagnostic], files: &Files) -> String {
+    let diags = &super::unmeasured(files.stack, diags);
+    let mut rules: Vec<&str> = Vec::new();
+    let results: Vec<Value> = diags
+        .iter()
+        .map(|d| {
+            let index = match rules.iter().position(|r| *r == d.code) {
+                Some(i) => i,
+                None => {
+                    rules.push(d.code);
+                    rules.len() - 1
+                }
+            };
+            let (name, text) = files.get(d);
+            let artifact = j!({ "uri": uri(name) });
+            let related: Vec<Value> = d
+                .labels
+                .iter()
+                .filter(|l| !l.primary)
+                .enumerate()
+                .map(|(i, l)| {
+                    j!({
+                        "id": i,
+                        "physicalLocation": { "artifactLocation": artifact, "region": region(text, l.span) },
+                        "message": { "text": l.message.clone().unwrap_or_default() },
+                    })
+                })
+                .collect();
+            let mut message = d.message.clone();
+            if let Some(help) = &d.help {
+                message.push_str("\nhelp: ");
+                message.push_str(help);
+            }
+            let mut result = j!({
+                "ruleId": d.code,
+                "ruleIndex": index,
+                "level": level(d.severity),
+                "message": { "text": message },
+                "locations": [{
+                    "physicalLocation": { "artifactLocation": artifact, "region": region(text, d.span()) },
+                }],
+            });
+            if !related.is_empty() {
+                result["relatedLocations"] = Value::Array(related);
+            }
+            result
+        })
+        .collect();
+    let report = j!({
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": { "driver": {
+                "name": "cellac",
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "rules": rules.iter().map(|r| rule(r)).collect::<Vec<_>>(),
+            } },
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    });
+    let mut s = serde_json::to_string_pretty(&report).expect("JSON values serialize");
+    s.push('\n');
+    s
+}
