@@ -310,6 +310,23 @@ fn secrets_in_env() -> Vec<String> {
         .collect()
 }
 
+/// The values of the declared secrets set through `TF_VAR_NAME`, to check them (read for
+/// declared secrets only, and never shown).
+fn secret_values_in_env(checked: &crate::Checked) -> Vec<(String, String)> {
+    checked
+        .envs
+        .first()
+        .map(|s| s.secrets.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|x| {
+            let name = &x.name.value;
+            let v = std::env::var_os(format!("TF_VAR_{name}"))?;
+            Some((name.clone(), v.to_string_lossy().into_owned()))
+        })
+        .collect()
+}
+
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -611,6 +628,18 @@ fn read_revision(spec: &str) -> Result<Input, i32> {
     }
 }
 
+/// Every value of a stack file that a report hides: what looks like a credential, and
+/// what a check calls secret.
+fn hidden_values(text: &str, checked: &crate::Checked) -> Vec<String> {
+    let secret: Vec<crate::span::Span> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| crate::render::SECRET_VALUE_CODES.contains(&d.code))
+        .map(Diagnostic::span)
+        .collect();
+    crate::credential::values(text, secret)
+}
+
 fn diff(args: &DiffArgs) -> i32 {
     let mut sides = Vec::new();
     for spec in [&args.old, &args.new] {
@@ -640,16 +669,14 @@ fn diff(args: &DiffArgs) -> i32 {
     let (old, new) = (&sides[0], &sides[1]);
     let envs = crate::diff::diff(&old.1.envs, &new.1.envs);
     let files = crate::diff::files(&old.2, &new.2);
-    match args.format {
-        DiffFormat::Markdown => print!(
-            "{}",
-            crate::diff::markdown(&old.0.name, &new.0.name, &envs, &files)
-        ),
-        DiffFormat::Json => print!(
-            "{}",
-            crate::diff::json(&old.0.name, &new.0.name, &envs, &files)
-        ),
-    }
+    let text = match args.format {
+        DiffFormat::Markdown => crate::diff::markdown(&old.0.name, &new.0.name, &envs, &files),
+        DiffFormat::Json => crate::diff::json(&old.0.name, &new.0.name, &envs, &files),
+    };
+    // The comparison quotes `env` values: credentials hidden there too.
+    let mut known = hidden_values(&old.0.text, &old.1);
+    known.extend(hidden_values(&new.0.text, &new.1));
+    print!("{}", crate::credential::hide_in(&text, &known));
     EXIT_OK
 }
 
@@ -847,6 +874,7 @@ fn check(args: &CheckArgs) -> i32 {
     };
     let text = &input.text;
     let mut checked = crate::check(text);
+    checked.check_env_secrets(&secret_values_in_env(&checked));
     let secrets = match &args.secrets {
         None => None,
         Some(path) => match read(path) {
@@ -1077,7 +1105,10 @@ fn build(args: &BuildArgs) -> i32 {
             }
         }
         if args.diff {
-            print!("{}", crate::write::diff(out, &files, &stack_path));
+            // The diff quotes generated files, old and new: credentials hidden there too.
+            let known = hidden_values(text, &checked);
+            let diff = crate::write::diff(out, &files, &stack_path);
+            print!("{}", crate::credential::hide_in(&diff, &known));
         }
         eprintln!(
             "error: {} is not what `cellac build` would write; run `cellac build {} -o {}`",

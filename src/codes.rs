@@ -19,6 +19,8 @@ codes! {
         "service backend {\n    port 4000\n", "Close every `{` and quote; KDL v2 writes booleans `#true`/`#false`.";
     "cellac::syntax::depth", "error", "Blocks nested more than 64 levels deep, or more than 64 slashdashes (`/-`) in a row: refused before parsing.",
         "a { a { a { ...65 times", "Close every `{` with its `}`; a stack file needs a few levels of blocks. Keep one `/-` per commented-out item.";
+    "cellac::syntax::number", "error", "An integer too large to read: beyond ±170141183460469231731687303715884105727 (the other errors of the file are still reported).",
+        "service backend {\n    memory 999999999999999999999999999999999999999999\n}", "Write a number in the range its property accepts.";
     "cellac::schema::unknown-node", "error", "A node name that is not part of the language where it is written, or children under a node that takes none.",
         "service backend {\n    prot 4000\n}", "Use one of the names listed in the help (the nearest is suggested), e.g. `port 4000`.";
     "cellac::schema::unknown-property", "error", "A property the node does not have.",
@@ -29,8 +31,10 @@ codes! {
         "service backend {\n    port 4000 4001\n}", "Remove the extra value; a flag such as `spa` takes none.";
     "cellac::schema::wrong-type", "error", "A value of the wrong type, or a type annotation other than `(var)` where a variable is allowed.",
         "service backend {\n    port \"4000\"\n}", "Write the type the help names: `port 4000`, `public=#true`.";
-    "cellac::schema::unknown-value", "error", "A value outside a closed list (protocol, postgres, format, platform).",
+    "cellac::schema::unknown-value", "error", "A value outside a closed list (protocol, postgres, format, platform, each of CORS `methods`).",
         "service backend {\n    protocol http2\n}", "Use one of the accepted values, e.g. `protocol h2c`.";
+    "cellac::schema::range", "error", "An integer outside the range its property accepts: `min-length` 1..1000, `failures` 1..100, `max-age` 0..86400, `retention-days` 1..1825 (ports, memory, cpu, scale and timeout have their own codes).",
+        "secret cookie_secret min-length=-5", "Write a value within the range the message gives.";
     "cellac::schema::duplicate", "error", "The same node declared twice, or the same property set twice on one node.",
         "service backend\nservice backend", "Merge the two declarations into one.";
     "cellac::schema::missing-node", "error", "The file has no `stack` node.",
@@ -51,7 +55,7 @@ codes! {
         "service backend {\n    port 9090\n}", "Listen on another port, such as 8080.";
     "cellac::env::reserved", "error", "`PORT` or an `SCW_*` key in `env` or `secret-env`: Scaleway sets them.",
         "service backend {\n    env PORT=4000\n}", "Remove the key; the container receives PORT from `port`.";
-    "cellac::env::duplicate", "error", "The same key twice in one service's `env` and `secret-env`.",
+    "cellac::env::duplicate", "error", "The same key twice in one service: in `env` and `secret-env`, or set by one of them and a `link`, a `bucket` or the S3 keys a bucket brings, or by two links or buckets.",
         "service backend {\n    env MODE=a\n    env MODE=b\n}", "Keep one; in an environment, an override replaces the top level's value.";
     "cellac::env::too-long", "error", "An environment key over 100 characters or a literal value over 1000.",
         "service backend {\n    env KEY=\"...1001 characters...\"\n}", "Shorten the key or value; keep large data in a bucket.";
@@ -73,8 +77,10 @@ codes! {
         "service backend {\n    secret-env DATABASE_URL=databse_url\n}", "Fix the name or declare `secret NAME`.";
     "cellac::secret::unused", "warning", "A declared secret that no service uses.",
         "secret legacy_token", "Use it with `secret-env KEY=NAME` or remove it.";
-    "cellac::secret::inline", "error", "A secret value written in the stack file (never shown in the report).",
-        "secret cookie_secret \"hunter2...\"", "Remove the value (and rotate it); put it in secrets.auto.tfvars or TF_VAR_NAME.";
+    "cellac::secret::inline", "error", "A secret value written in the stack file: after `secret NAME`, or where `secret-env` names a secret (anything but a name, or what looks like a credential). Never shown in any report.",
+        "secret cookie_secret \"hunter2...\"\nservice api {\n    secret-env STRIPE_KEY=\"sk_live_...\"\n}", "Remove the value (and rotate it); put it in secrets.auto.tfvars or TF_VAR_NAME.";
+    "cellac::secret::literal", "warning", "What looks like a credential (a URL with a password, a known key prefix such as sk_live_, ghp_, AKIA or SCW, a random-looking value under a key named like SECRET, TOKEN, KEY or PASSWORD) in a `var` default, an environment's var value or `env`. Never shown in any report.",
+        "service api {\n    env DATABASE_URL=\"postgres://app:hunter2@db/app\"\n}", "Rotate it, declare `secret NAME`, pass it with `secret-env KEY=NAME` and keep its value in secrets.auto.tfvars or TF_VAR_NAME.";
     "cellac::var::undeclared", "error", "A `(var)` reference to a variable that is not declared.",
         "service backend {\n    env ADMIN=(var)admin_mail\n}", "Fix the name or declare `var NAME`.";
     "cellac::var::missing", "error", "A variable with no default and no value in some environment (the message names them).",
@@ -121,6 +127,14 @@ codes! {
         "bucket exports {\n    expire days=0\n}", "Write `days=` 1 or more, and one `expire` per prefix.";
     "cellac::edge::waf", "warning", "A `waf=#true` site domain on the `starter` Edge Services plan, which includes no WAF requests.",
         "edge plan=starter\ndomain example.com site=web waf=#true", "Write `edge plan=professional`, or remove `waf=#true`.";
+    "cellac::value::cut", "error", "A bare value that KDL cuts at `//`: `env URL=https://x` is the string `https:` and a comment.",
+        "service web {\n    env API_URL=https://api.example.com\n}", "Quote the whole value: `API_URL=\"https://api.example.com\"`.";
+    "cellac::value::quote", "error", "A value in single quotes: KDL has none, and reads `'prod'` as a bare word with its quotes (and `'a b'` as two values).",
+        "service web {\n    env MODE='prod'\n}", "Write double quotes: `MODE=\"prod\"`.";
+    "cellac::conflict", "error", "Settings that contradict each other in one node: `public` with `private`, `image ref=` with `dockerfile=`, `context=` or `platform=`.",
+        "service web {\n    public\n    private\n}", "Keep one of the two.";
+    "cellac::network::subnet", "error", "A `network subnet=` that is not an IPv4 CIDR, has host bits set, or lies outside the private ranges (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16).",
+        "network subnet=\"10.0.0.1/24\"", "Write the network address of a private range, such as 10.0.0.0/24.";
     "cellac::database::unknown", "error", "A service's `database NAME` names a database the stack does not declare.",
         "service api {\n    database main\n}", "Declare `database main engine=serverless-sql` at the top level, or fix the name (did-you-mean).";
     "cellac::domain::shared", "error", "One host name attached in two or more environments: a top-level `domain` applies to every environment, and a host can belong to one container or pipeline only.",
@@ -133,7 +147,7 @@ codes! {
         "database_url = postgres://...", "Quote the value: `database_url = \"postgres://...\"`.";
     "cellac::secrets-file::missing", "error", "A declared secret with no value in the secrets file (nor in TF_VAR_NAME).",
         "secret cookie_secret   # and no cookie_secret line in the file", "Add `NAME = \"...\"` to the secrets file.";
-    "cellac::secrets-file::min-length", "error", "A secret value shorter than its `min-length`.",
+    "cellac::secrets-file::min-length", "error", "A secret value (in the secrets file or TF_VAR_NAME) shorter than its `min-length`.",
         "secret argon_secret min-length=32", "Generate a longer value, e.g. `openssl rand -hex 16`.";
     "cellac::secrets-file::too-long", "error", "A secret value over 1000 characters, Scaleway's limit for container secrets.",
         "a 2 kB certificate as a secret", "Keep large values in a bucket.";
@@ -141,6 +155,14 @@ codes! {
         "secret database_url postgres=pooled", "Paste Neon's pooled (host has -pooler) or direct connection string with ?sslmode=require.";
     "cellac::secrets-file::format", "error", "A `format=email` secret whose value is not an email address.",
         "secret alert_email format=email", "Write an address such as ops@example.com.";
+    "cellac::secrets-file::empty", "error", "A secret whose value is empty, in the secrets file or in TF_VAR_NAME.",
+        "cookie_secret = \"\"", "Write the value; Terraform refuses an empty secret.";
+    "cellac::secrets-file::duplicate", "error", "The same key twice in a secrets file (Terraform refuses it).",
+        "api_key = \"...\"\napi_key = \"...\"", "Keep one line for the key.";
+    "cellac::secrets-file::interpolation", "error", "A `${` or `%{` in a secret's value: Terraform reads the value as a template.",
+        "api_key = \"abc${def}\"", "Write `$${` (or `%%{`) for a literal `${`.";
+    "cellac::secrets-file::escape", "error", "A backslash escape HCL does not know in a secrets file value (it knows \\n \\r \\t \\\" \\\\ \\uNNNN \\UNNNNNNNN).",
+        "api_key = \"abc\\qdef\"", "Write `\\\\` for a backslash.";
     "cellac::secrets-file::unknown", "warning", "A key in the secrets file that no secret declares.",
         "databse_url = \"...\"", "Fix the name (the nearest is suggested) or remove the line.";
     "cellac::io::read", "error", "A stack or secrets file that cannot be read: missing, a folder, or not readable (exit 2).",

@@ -5,6 +5,7 @@ pub mod check;
 pub mod cli;
 pub mod codes;
 pub mod cost;
+pub mod credential;
 pub mod diagnostic;
 pub mod diff;
 pub mod emit;
@@ -42,16 +43,78 @@ impl Checked {
     }
 
     /// Checks a secrets file's values against the stack's secrets. Returns the file
-    /// masked, the only form in which it may be shown.
+    /// masked, the only form in which it may be shown; the secrets file's diagnostics
+    /// point into it. Every value, read or not, is masked, and no word of a report
+    /// repeats one.
     pub fn check_secrets(&mut self, text: &str, elsewhere: &[String]) -> String {
+        let before = self.diagnostics.len();
+        let values = self.secrets_unsorted(text, elsewhere);
+        let masked = credential::mask(text, &values);
+        for d in &mut self.diagnostics[before..] {
+            if d.source == diagnostic::Source::Secrets {
+                masked.diagnostic(d);
+            }
+        }
+        sort_and_dedup(&mut self.diagnostics);
+        masked.text
+    }
+
+    /// [`Checked::check_secrets`] for an editor showing the secrets file itself: the
+    /// diagnostics point into `text`, and no word of them repeats a value. Returns the
+    /// spans of the values in `text`.
+    pub fn check_secrets_in_place(&mut self, text: &str, elsewhere: &[String]) -> Vec<span::Span> {
+        let values = self.secrets_unsorted(text, elsewhere);
+        sort_and_dedup(&mut self.diagnostics);
+        values
+    }
+
+    /// Checks the values of secrets set through the environment (`TF_VAR_NAME`, given as
+    /// `(NAME, value)`) by the same rules as a secrets file's. Diagnostics point at the
+    /// secret's declaration; none shows a value.
+    pub fn check_env_secrets(&mut self, values: &[(String, String)]) {
+        let secrets = self
+            .envs
+            .first()
+            .map(|s| s.secrets.clone())
+            .unwrap_or_default();
+        let before = self.diagnostics.len();
+        for secret in &secrets {
+            let name = &secret.name.value;
+            let Some((_, value)) = values.iter().find(|(k, _)| k == name) else {
+                continue;
+            };
+            let what = format!("TF_VAR_{name}");
+            let at = |code: &'static str, message: String, label: &str, help: String| {
+                Diagnostic::error(code, message)
+                    .at(secret.name.span, format!("{label} (TF_VAR_{name})"))
+                    .help(help)
+            };
+            check::secrets_file::check_value(secret, value, &what, &at, &mut self.diagnostics);
+        }
+        credential::scrub(
+            &mut self.diagnostics[before..],
+            values.iter().map(|(_, v)| v.as_str()),
+        );
+        sort_and_dedup(&mut self.diagnostics);
+    }
+
+    /// The secrets file's diagnostics, appended in the order found.
+    fn secrets_unsorted(&mut self, text: &str, elsewhere: &[String]) -> Vec<span::Span> {
         let secrets = self
             .envs
             .first()
             .map(|s| s.secrets.as_slice())
             .unwrap_or(&[]);
+        let before = self.diagnostics.len();
         let entries = check::secrets_file::check(text, secrets, elsewhere, &mut self.diagnostics);
-        sort_and_dedup(&mut self.diagnostics);
-        check::secrets_file::mask(text, &entries)
+        let mut values: Vec<&str> = entries.iter().map(|e| e.value.as_str()).collect();
+        values.extend(
+            entries
+                .iter()
+                .filter_map(|e| text.get(e.value_span.range())),
+        );
+        credential::scrub(&mut self.diagnostics[before..], values);
+        entries.iter().map(|e| e.value_span).collect()
     }
 }
 
@@ -60,6 +123,7 @@ pub fn check(text: &str) -> Checked {
     let nodes = match syntax::parse(text) {
         Ok(nodes) => nodes,
         Err(mut diagnostics) => {
+            hide_credentials(text, &mut diagnostics);
             sort_and_dedup(&mut diagnostics);
             return Checked {
                 diagnostics,
@@ -73,17 +137,31 @@ pub fn check(text: &str) -> Checked {
     let envs: Vec<Stack> = trees.iter().map(model::lower).collect();
     check::run(
         &check::Ctx {
+            text,
             nodes: &nodes,
             envs: &envs,
         },
         &mut diagnostics,
     );
+    hide_credentials(text, &mut diagnostics);
     sort_and_dedup(&mut diagnostics);
     Checked {
         nodes: Some(nodes),
         envs,
         diagnostics,
     }
+}
+
+/// No word of a diagnostic (message, help, label) repeats what looks like a credential
+/// or a value a check called secret.
+fn hide_credentials(text: &str, diags: &mut [Diagnostic]) {
+    let secret = diags
+        .iter()
+        .filter(|d| render::SECRET_VALUE_CODES.contains(&d.code))
+        .map(Diagnostic::span)
+        .collect::<Vec<_>>();
+    let values = credential::values(text, secret);
+    credential::scrub(diags, values.iter().map(String::as_str));
 }
 
 /// The whole pipeline: checks the stack and, when it has no errors, produces every

@@ -55,6 +55,13 @@ pub struct ArgSpec {
     /// Only the listed `values` are accepted.
     #[serde(default)]
     pub closed: bool,
+    /// The integers accepted, lowest and highest: every integer has a range.
+    #[serde(default)]
+    pub range: Option<[i64; 2]>,
+    /// The check that reports a value outside `range`, when one explains it better
+    /// than `cellac::schema::range`.
+    #[serde(default)]
+    pub range_code: Option<String>,
     /// The last argument may repeat (`command "celery" "-A" "app"`).
     #[serde(default)]
     pub variadic: bool,
@@ -64,6 +71,9 @@ pub struct ArgSpec {
 pub struct PropSpec {
     #[serde(rename = "type")]
     pub ty: String,
+    /// A comma-separated list: each item is checked against `values`.
+    #[serde(default)]
+    pub list: bool,
     pub doc: String,
     #[serde(default)]
     pub required: bool,
@@ -76,6 +86,13 @@ pub struct PropSpec {
     /// Only the listed `values` are accepted.
     #[serde(default)]
     pub closed: bool,
+    /// The integers accepted, lowest and highest: every integer has a range.
+    #[serde(default)]
+    pub range: Option<[i64; 2]>,
+    /// The check that reports a value outside `range`, when one explains it better
+    /// than `cellac::schema::range`.
+    #[serde(default)]
+    pub range_code: Option<String>,
 }
 
 /// The language description, parsed once.

@@ -592,6 +592,99 @@ fn secrets_never_leak() {
     }
 }
 
+/// Secrets set through `TF_VAR_NAME` are checked by the secrets file's rules, in every
+/// format, and their values never show; a secret set there counts as present.
+#[test]
+fn secrets_from_the_environment_are_checked() {
+    let d = dir("tfvar");
+    let stack = write(
+        &d,
+        "stack.kdl",
+        "stack hello\nsecret database_url postgres=pooled\nsecret argon_secret min-length=32\nsecret alert_email format=email\nsecret api_key\nservice web {\n    secret-env DB=database_url ARGON=argon_secret MAIL=alert_email KEY=api_key\n}\n",
+    );
+    let secrets = write(&d, "secrets.auto.tfvars", "api_key = \"k-0123456789\"\n");
+    let p = |p: &Path| p.to_string_lossy().into_owned();
+    for format in ["human", "json", "github"] {
+        let o = Command::new(BIN)
+            .args([
+                "check",
+                &p(&stack),
+                "--secrets",
+                &p(&secrets),
+                "--format",
+                format,
+            ])
+            .env("NO_COLOR", "1")
+            .env(
+                "TF_VAR_database_url",
+                "mysql://app:tfv4r-pw@ep-x.neon.tech/db",
+            )
+            .env("TF_VAR_argon_secret", "tfv4r-short")
+            .env("TF_VAR_alert_email", "tfv4r-not-an-email")
+            .output()
+            .unwrap();
+        // GitHub annotations escape `:` in the title.
+        let out = text(&o).replace("%3A", ":");
+        assert_eq!(o.status.code(), Some(1), "{format}: {out}");
+        for code in [
+            "cellac::secrets-file::postgres",
+            "cellac::secrets-file::min-length",
+            "cellac::secrets-file::format",
+        ] {
+            assert!(out.contains(code), "{format}: no {code}: {out}");
+        }
+        assert!(out.contains("TF_VAR_argon_secret"), "{format}: {out}");
+        assert!(!out.contains("secrets-file::missing"), "{format}: {out}");
+        assert!(!out.contains("tfv4r"), "{format}: a value shows: {out}");
+    }
+    // Without a secrets file too; an empty value is an error.
+    let o = Command::new(BIN)
+        .args(["check", &p(&stack)])
+        .env("NO_COLOR", "1")
+        .env("TF_VAR_api_key", "")
+        .output()
+        .unwrap();
+    assert!(
+        text(&o).contains("cellac::secrets-file::empty"),
+        "{}",
+        text(&o)
+    );
+    assert!(text(&o).contains("TF_VAR_api_key is empty"), "{}", text(&o));
+}
+
+/// `build --check --diff` quotes generated files, old and new: a credential written in
+/// the stack (a warning, so it is built) never shows in the diff.
+#[test]
+fn diff_hides_credentials() {
+    let d = dir("diff-creds");
+    let p = |p: &Path| p.to_string_lossy().into_owned();
+    let stack_text = |token: &str, url: &str| {
+        format!(
+            "stack hello\nservice web {{\n    env API_TOKEN=\"{token}\" DB=\"{url}\" MODE=a\n}}\n"
+        )
+    };
+    let old = (
+        "q8Zr2LmX9vTb4KpWold1",
+        "postgres://app:0ldPassw0rd@db.example.com/app",
+    );
+    let new = (
+        "w7Yt3NkZ8uRc5JqVnew2",
+        "postgres://app:n3wPassw0rd@db.example.com/app",
+    );
+    let stack = write(&d, "stack.kdl", &stack_text(old.0, old.1));
+    let out = d.join("infra");
+    let b = run(&["build", &p(&stack), "-o", &p(&out)]);
+    assert_eq!(b.status.code(), Some(0), "{}", text(&b));
+    write(&d, "stack.kdl", &stack_text(new.0, new.1));
+    let o = run(&["build", &p(&stack), "-o", &p(&out), "--check", "--diff"]);
+    let shown = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{shown}");
+    assert!(shown.contains("API_TOKEN"), "no diff of the env: {shown}");
+    for secret in [old.0, new.0, "0ldPassw0rd", "n3wPassw0rd"] {
+        assert!(!shown.contains(secret), "the diff shows {secret}: {shown}");
+    }
+}
+
 /// `check --secrets-dir`: each environment gives its own value for a per-environment
 /// secret, no two share one, and no value is ever printed.
 #[test]
@@ -663,4 +756,43 @@ fn per_environment_secrets_across_files() {
     );
     let o = run(&["check", stack, "--secrets-dir", infra_arg]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}
+
+/// `cellac diff` quotes `env` values: a credential written in either stack never shows.
+#[test]
+fn stack_diff_hides_credentials() {
+    let d = dir("stack-diff-creds");
+    let p = |p: &Path| p.to_string_lossy().into_owned();
+    let stack = |token: &str, url: &str| {
+        format!(
+            "stack hello\nservice web {{\n    port 8080\n    env API_TOKEN=\"{token}\" DB=\"{url}\" MODE=a\n}}\n"
+        )
+    };
+    let old = write(
+        &d,
+        "old.kdl",
+        &stack("q8Zr2LmX9vTb4KpWold1", "postgres://app:0ldPassw0rd@db/app"),
+    );
+    let new = write(
+        &d,
+        "new.kdl",
+        &stack("w7Yt3NkZ8uRc5JqVnew2", "postgres://app:n3wPassw0rd@db/app"),
+    );
+    for format in ["markdown", "json"] {
+        let o = run(&["diff", &p(&old), &p(&new), "--format", format]);
+        let shown = text(&o);
+        assert_eq!(o.status.code(), Some(0), "{shown}");
+        assert!(
+            shown.contains("API_TOKEN"),
+            "{format}: no env change: {shown}"
+        );
+        for secret in [
+            "q8Zr2LmX9vTb4KpWold1",
+            "w7Yt3NkZ8uRc5JqVnew2",
+            "0ldPassw0rd",
+            "n3wPassw0rd",
+        ] {
+            assert!(!shown.contains(secret), "{format} shows {secret}: {shown}");
+        }
+    }
 }

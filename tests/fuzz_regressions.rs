@@ -60,7 +60,7 @@ fn fuzz_inputs_check_and_render() {
         let mut checked = cellac::check(stack);
         let masked = secrets.map(|t| checked.check_secrets(t, &[]));
         let diags = &checked.diagnostics;
-        assert_labels_inside(&name, diags, stack, secrets);
+        assert_labels_inside(&name, diags, stack, masked.as_deref());
         let files = Files {
             stack_name: "stack.kdl",
             stack,

@@ -1,6 +1,6 @@
 //! `cellac::bucket::access`: a service's `bucket NAME` must name a declared bucket.
-//! `cellac::bucket::expire`: a lifecycle rule must expire objects after 1 day or more,
-//! one rule per prefix.
+//! `cellac::bucket::expire`: one lifecycle rule per prefix (`days=` has its range in
+//! schema/language.json: `cellac::schema::range`).
 
 use super::Ctx;
 use crate::diagnostic::Diagnostic;
@@ -10,16 +10,6 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for stack in ctx.envs {
         for b in &stack.buckets {
             for (i, e) in b.expire.iter().enumerate() {
-                if e.days.value < 1 {
-                    out.push(
-                        Diagnostic::error(
-                            "cellac::bucket::expire",
-                            format!("bucket `{}` expires objects after {} days", b.name.value, e.days.value),
-                        )
-                        .at(e.days.span, "not a number of days")
-                        .help("write `days=` 1 or more: objects are deleted that many days after they were written"),
-                    );
-                }
                 if let Some(first) = b.expire[..i].iter().find(|x| x.prefix == e.prefix) {
                     out.push(
                         Diagnostic::error(

@@ -89,6 +89,48 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 }
             }
         }
+        // One key set two ways: by `env` or `secret-env`, and by a `link`, a `bucket` or
+        // the S3 keys a bucket brings (`s3-keys`); or by two links or two buckets.
+        let mut sources: Vec<(&str, &crate::span::Spanned<String>)> = Vec::new();
+        sources.extend(svc.env.iter().map(|e| ("env", &e.key)));
+        sources.extend(svc.secret_env.iter().map(|e| ("secret-env", &e.key)));
+        sources.extend(svc.links.iter().map(|l| ("link", &l.env)));
+        sources.extend(svc.buckets.iter().map(|b| ("bucket", &b.env)));
+        if !svc.buckets.is_empty() {
+            sources.push(("s3-keys", &svc.s3_keys.0));
+            sources.push(("s3-keys", &svc.s3_keys.1));
+        }
+        let plain = |k: &str| matches!(k, "env" | "secret-env");
+        for (j, (kind, key)) in sources.iter().enumerate() {
+            let earlier = sources[..j].iter().find(|(k, first)| {
+                first.value == key.value && !(plain(k) && plain(kind)) && first.span != key.span
+            });
+            if let Some((first_kind, first)) = earlier {
+                let (a, b) = if first.span.start <= key.span.start {
+                    ((first_kind, first), (kind, key))
+                } else {
+                    ((kind, key), (first_kind, first))
+                };
+                let both = if a.0 == b.0 {
+                    format!("two `{}`s", a.0)
+                } else {
+                    format!("both `{}` and `{}`", a.0, b.0)
+                };
+                out.push(
+                    Diagnostic::error(
+                        "cellac::env::duplicate",
+                        format!("`{}` is set by {both}", key.value),
+                    )
+                    .at(b.1.span, format!("set by `{}`", b.0))
+                    .also(a.1.span, format!("set by `{}`", a.0))
+                    .help(if a.0 == &"s3-keys" || b.0 == &"s3-keys" {
+                        "rename one: `s3-keys id=... secret=...` names the bucket API key's two variables; the container gets only one value for a key"
+                    } else {
+                        "keep one, or rename one of them: the container gets only one value for a key"
+                    }),
+                );
+            }
+        }
         // A key in both env and secret-env, from different layers.
         for s in &svc.secret_env {
             if let Some(e) = svc.env.iter().find(|e| e.key.value == s.key.value) {

@@ -21,7 +21,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 )),
             );
         }
-        for d in [&h.interval, &h.timeout] {
+        for d in [&h.interval, &h.timeout].into_iter().chain(&h.startup) {
             duration(d, out);
         }
     }

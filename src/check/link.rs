@@ -46,11 +46,31 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             for link in &svc.links {
                 let target = services.get(link.target.value.as_str()).copied();
                 match target {
-                None => out.push(
-                    Diagnostic::error("cellac::link::target", format!("`{}` links to `{}`, which is not a service", svc.name.value, link.target.value))
-                        .at(link.target.span, "unknown service")
-                        .help(names.did_you_mean(&link.target.value)),
-                ),
+                None => {
+                    // Only services this link may name: not this one, and public unless
+                    // the link carries a token.
+                    let ok: Vec<&str> = names
+                        .names()
+                        .iter()
+                        .copied()
+                        .filter(|n| {
+                            *n != svc.name.value
+                                && services
+                                    .get(n)
+                                    .is_some_and(|s| !s.private || link.token.is_some())
+                        })
+                        .collect();
+                    let help = if ok.is_empty() {
+                        "declare the service to link to: no other public service is declared".to_string()
+                    } else {
+                        crate::suggest::did_you_mean(&link.target.value, &ok)
+                    };
+                    out.push(
+                        Diagnostic::error("cellac::link::target", format!("`{}` links to `{}`, which is not a service", svc.name.value, link.target.value))
+                            .at(link.target.span, "unknown service")
+                            .help(help),
+                    )
+                }
                 Some(target) if target.private && link.token.is_none() => out.push(
                     Diagnostic::error("cellac::link::private", format!("`{}` links to `{}`, a private service (environment `{}`)", svc.name.value, target.name.value, stack.env.value))
                         .at(link.target.span, "private service")

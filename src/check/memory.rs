@@ -9,18 +9,28 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let mem = &svc.memory;
         let tier = TIERS.iter().find(|(m, _)| *m == mem.value);
         if tier.is_none() {
-            let mut near: Vec<i128> = TIERS.iter().map(|(m, _)| *m).collect();
-            near.sort_by_key(|m| ((m - mem.value).abs(), *m));
-            let (a, b) = (near[0].min(near[1]), near[0].max(near[1]));
+            let tiers: Vec<i128> = TIERS.iter().map(|(m, _)| *m).collect();
+            let (lowest, highest) = (tiers[0], tiers[tiers.len() - 1]);
+            let nearest = if mem.value < lowest {
+                format!("the smallest tier is {lowest} MB")
+            } else if mem.value > highest {
+                format!("the largest tier is {highest} MB")
+            } else {
+                // Between two tiers: the one below and the one above.
+                let below = tiers.iter().rev().find(|m| **m < mem.value).copied();
+                let above = tiers.iter().find(|m| **m > mem.value).copied();
+                match (below, above) {
+                    (Some(a), Some(b)) => format!("the nearest tiers are {a} and {b}"),
+                    _ => format!("the tiers run from {lowest} to {highest}"),
+                }
+            };
             out.push(
                 Diagnostic::error(
                     "cellac::memory::tier",
                     format!("{} MB is not a memory tier", mem.value),
                 )
                 .at(mem.span, "not a tier")
-                .help(format!(
-                    "the nearest tiers are {a} and {b}; tiers: 128 256 512 1024 2048 3072 4096"
-                )),
+                .help(format!("{nearest}; tiers: 128 256 512 1024 2048 3072 4096")),
             );
         }
         if let Some(cpu) = &svc.cpu {

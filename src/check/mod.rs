@@ -2,6 +2,7 @@
 //! (`cellac::scale::singleton` lives in `scale.rs`).
 
 mod bucket;
+mod conflict;
 mod database;
 mod domain;
 mod edge;
@@ -12,15 +13,17 @@ mod load_balancer;
 mod memory;
 mod migrate;
 pub mod name;
+mod network;
 pub mod port;
 mod project;
 mod region;
 mod scale;
 pub mod schema;
-mod secret;
+pub(crate) mod secret;
 pub mod secrets_dir;
 pub mod secrets_file;
 mod timeout;
+mod value;
 pub mod var;
 
 use crate::diagnostic::Diagnostic;
@@ -29,6 +32,8 @@ use crate::syntax::Node;
 
 /// What the checks look at: the file's nodes as written, and each environment resolved.
 pub struct Ctx<'a> {
+    /// The stack file's text.
+    pub text: &'a str,
     pub nodes: &'a [Node],
     pub envs: &'a [Stack],
 }
@@ -56,6 +61,9 @@ pub fn run(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     database::check(ctx, out);
     edge::check(ctx, out);
     project::check(ctx, out);
+    network::check(ctx, out);
+    conflict::check(ctx, out);
+    value::check(ctx, out);
     merge_environments(ctx.envs, out);
 }
 

@@ -184,18 +184,33 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     )
                 };
                 let over = len.saturating_sub(rule.max);
-                out.push(
-                    Diagnostic::error(code, message)
-                        .at(span, format!("makes `{name}` ({len} characters)"))
-                        .help(if over > 0 {
-                            format!(
-                                "shorten {part} by at least {over} character{}",
-                                if over == 1 { "" } else { "s" }
-                            )
+                let mut d = Diagnostic::error(code, message)
+                    .at(span, format!("makes `{name}` ({len} characters)"))
+                    .help(if over > 0 {
+                        let parts = if part == "the stack name" {
+                            "the stack name or the environment name".to_string()
                         } else {
-                            format!("lengthen {part}")
-                        }),
-                );
+                            format!("{part}, the environment name or the stack name")
+                        };
+                        format!(
+                            "shorten {parts} by at least {over} character{} in all",
+                            if over == 1 { "" } else { "s" }
+                        )
+                    } else {
+                        format!("lengthen {part}")
+                    });
+                // The environment's name is part of every generated name: show where it
+                // is written, since shortening it may be the fix.
+                if over > 0 && !s.env.span.is_empty() && s.env.span != span {
+                    d = d.also(
+                        s.env.span,
+                        format!(
+                            "environment `{env}` adds {} characters",
+                            env.chars().count() + 1
+                        ),
+                    );
+                }
+                out.push(d);
             } else if let Some(problem) = invalid(rule, &name) {
                 out.push(
                     Diagnostic::error(

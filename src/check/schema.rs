@@ -134,7 +134,11 @@ fn check_node(node: &Node, spec: &NodeSpec, path: &[&str], out: &mut Vec<Diagnos
                     .also(node.name.span, a.doc.clone()),
                 );
             }
-            Some(a) => check_arg(node, a, arg, out),
+            Some(a) => {
+                check_arg(node, a, arg, out);
+                let what = format!("`{name} {}`", a.name);
+                check_range(&what, a.range, a.range_code.as_deref(), &a.doc, arg, out);
+            }
             // A secret's value in the stack file: `cellac::secret::inline` explains it.
             None if name == "secret" && path.len() <= 1 => {}
             None => {
@@ -189,15 +193,27 @@ fn check_node(node: &Node, spec: &NodeSpec, path: &[&str], out: &mut Vec<Diagnos
             );
         }
         match spec.props.get(key).or(spec.any_props.as_ref()) {
-            Some(p) => check_value(
-                &format!("`{key}`"),
-                p.ty.as_str(),
-                p.var,
-                &p.values,
-                p.closed,
-                &prop.value,
-                out,
-            ),
+            Some(p) if p.list => check_list(&format!("`{key}`"), p, &prop.value, out),
+            Some(p) => {
+                check_value(
+                    &format!("`{key}`"),
+                    p.ty.as_str(),
+                    p.var,
+                    &p.values,
+                    p.closed,
+                    &prop.value,
+                    out,
+                );
+                let what = format!("`{key}=`");
+                check_range(
+                    &what,
+                    p.range,
+                    p.range_code.as_deref(),
+                    &p.doc,
+                    &prop.value,
+                    out,
+                );
+            }
             None if name == "secret" && matches!(key, "value" | "default") => {}
             None => {
                 let valid: Vec<&str> = spec.props.keys().map(String::as_str).collect();
@@ -301,12 +317,28 @@ fn check_value(
             .get(ty)
             .cloned()
             .unwrap_or_else(|| ty.to_string());
+        // Help that, followed, gives a value of the right type (never one that would
+        // bring the opposite help: quote it, then unquote it).
+        let whole = |f: f64| {
+            if f.is_finite() && f.abs() < 1e15 {
+                format!("write a whole number, such as {}", f.trunc() as i64)
+            } else {
+                format!("write {expected}")
+            }
+        };
+        let stringy = !matches!(ty, "integer" | "number" | "bool");
         let help = match (&value.lit, ty) {
-            (Lit::Str(s), "integer" | "number") if s.trim().parse::<f64>().is_ok() => {
+            (Lit::Str(s), "integer") => match (s.trim().parse::<i128>(), s.trim().parse::<f64>()) {
+                (Ok(n), _) => format!("write the number without quotes: {n}"),
+                (_, Ok(f)) => whole(f),
+                _ => format!("write {expected}"),
+            },
+            (Lit::Str(s), "number") if s.trim().parse::<f64>().is_ok_and(f64::is_finite) => {
                 format!("write the number without quotes: {}", s.trim())
             }
+            (Lit::Float(f), "integer") => whole(*f),
             (Lit::Str(s), "bool") if s == "true" || s == "false" => format!("write `#{s}`"),
-            (Lit::Int(_) | Lit::Float(_) | Lit::Bool(_), _) => {
+            (Lit::Int(_) | Lit::Float(_) | Lit::Bool(_), _) if stringy => {
                 format!("put the value in quotes: \"{}\"", value.lit.display())
             }
             _ => format!("write {expected}"),
@@ -340,6 +372,69 @@ fn check_value(
             }
         }
     }
+}
+
+/// A comma-separated list property: a string whose every item is one of `values`.
+fn check_list(what: &str, spec: &PropSpec, value: &Value, out: &mut Vec<Diagnostic>) {
+    check_value(what, &spec.ty, spec.var, &[], false, value, out);
+    let Some(s) = value.as_str() else {
+        return;
+    };
+    let valid: Vec<&str> = spec.values.iter().map(String::as_str).collect();
+    for item in s.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+        if valid.contains(&item) {
+            continue;
+        }
+        let help = match valid
+            .iter()
+            .find(|v| v.eq_ignore_ascii_case(item))
+            .copied()
+            .or_else(|| nearest(item, valid.iter().copied()))
+        {
+            Some(n) => format!(
+                "did you mean `{n}`? Accepted, comma-separated: {}",
+                one_of(&valid)
+            ),
+            None => format!("accepted, comma-separated: {}", one_of(&valid)),
+        };
+        out.push(
+            Diagnostic::error(
+                "cellac::schema::unknown-value",
+                format!("{what} cannot hold `{item}`"),
+            )
+            .at(value.span, format!("`{item}` is not accepted"))
+            .help(help),
+        );
+    }
+}
+
+/// `cellac::schema::range`: an integer outside its range, unless another check (named by
+/// `code`) explains it.
+fn check_range(
+    what: &str,
+    range: Option<[i64; 2]>,
+    code: Option<&str>,
+    doc: &str,
+    value: &Value,
+    out: &mut Vec<Diagnostic>,
+) {
+    let (Some([lo, hi]), None, Some(n)) = (range, code, value.as_int()) else {
+        return;
+    };
+    if value.ty.is_some() || (i128::from(lo)..=i128::from(hi)).contains(&n) {
+        return;
+    }
+    out.push(
+        Diagnostic::error(
+            "cellac::schema::range",
+            format!("{what} is {n}, outside {lo}..{hi}"),
+        )
+        .at(value.span, "out of range")
+        .help(format!(
+            "write a value between {lo} and {hi}: {}",
+            doc.trim_end_matches(&format!(", {lo}..{hi}"))
+        )),
+    );
 }
 
 fn kdl_repr(v: &Value) -> String {

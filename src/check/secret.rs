@@ -1,8 +1,20 @@
-//! `cellac::secret::undeclared`, `cellac::secret::unused`, `cellac::secret::inline`.
-//! No message ever repeats a value that may be secret.
+//! `cellac::secret::undeclared`, `cellac::secret::unused`, `cellac::secret::inline`,
+//! `cellac::secret::literal`. No message ever repeats a value that may be secret.
 
 use super::Ctx;
+use crate::credential;
 use crate::diagnostic::Diagnostic;
+use crate::span::Span;
+
+/// `cellac::secret::literal`: a credential-looking literal where no secret belongs.
+fn literal(message: String, span: Span, key: &str) -> Diagnostic {
+    let name = key.to_lowercase().replace('-', "_");
+    Diagnostic::warning("cellac::secret::literal", message)
+        .at(span, "looks like a credential (not shown)")
+        .help(format!(
+            "if it is one, rotate it: declare `secret {name}`, pass it with `secret-env KEY={name}` and put its value in secrets.auto.tfvars or TF_VAR_{name}; values in the stack file end up in Terraform files and logs"
+        ))
+}
 use crate::suggest::Index;
 
 /// Whether a `secret-env` value reads as a secret's name rather than a secret's value.
@@ -11,17 +23,6 @@ pub fn looks_like_name(s: &str) -> bool {
         && s.len() <= 64
         && s.bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-}
-
-/// Whether a plain value carries a password, such as `postgres://user:pass@host/db`.
-fn has_credentials(s: &str) -> bool {
-    let Some((_, rest)) = s.split_once("://") else {
-        return false;
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    authority
-        .rsplit_once('@')
-        .is_some_and(|(userinfo, _)| userinfo.contains(':'))
 }
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
@@ -55,7 +56,10 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 if e.raw.var_ref().is_some() {
                     continue; // a `(var)` here is reported by the schema check
                 }
-                if e.raw.as_str().is_none_or(|s| !looks_like_name(s)) {
+                let name_like = e.raw.as_str().is_some_and(|s| {
+                    looks_like_name(s) && !credential::looks_like_under(Some(&e.key.value), s)
+                });
+                if !name_like {
                     out.push(
                     Diagnostic::error("cellac::secret::inline", format!("`{}` is given a secret value, not a secret's name", e.key.value))
                         .at(e.secret.span, "secret value (not shown)")
@@ -86,20 +90,34 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 }
             }
             for e in &svc.env {
-                if e.value.as_str().is_some_and(has_credentials) {
-                    out.push(
-                        Diagnostic::error(
-                            "cellac::secret::inline",
-                            format!("`{}` holds a URL with a password", e.key.value),
-                        )
-                        .at(e.value.span, "credentials in plain text (not shown)")
-                        .help(format!(
-                            "declare `secret {}` and move the key to `secret-env {}={}`",
-                            e.key.value.to_lowercase(),
-                            e.key.value,
-                            e.key.value.to_lowercase()
-                        )),
-                    );
+                if e.value
+                    .as_str()
+                    .is_some_and(|v| credential::looks_like_under(Some(&e.key.value), v))
+                {
+                    out.push(literal(
+                        format!("`{}` holds what looks like a credential", e.key.value),
+                        e.value.span,
+                        &e.key.value,
+                    ));
+                }
+            }
+        }
+        // A var's default and each environment's value.
+        for v in &stack.vars {
+            let values = v.default.iter().chain(&v.value);
+            for value in values.filter(|x| x.var_ref().is_none()) {
+                if value
+                    .as_str()
+                    .is_some_and(|x| credential::looks_like_under(Some(&v.name.value), x))
+                {
+                    out.push(literal(
+                        format!(
+                            "var `{}` has a value that looks like a credential",
+                            v.name.value
+                        ),
+                        value.span,
+                        &v.name.value,
+                    ));
                 }
             }
         }
@@ -123,15 +141,5 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 );
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn credentials() {
-        assert!(super::has_credentials("postgres://u:p@h/db"));
-        assert!(!super::has_credentials("https://example.com/a@b"));
-        assert!(!super::has_credentials("plain"));
     }
 }

@@ -39,6 +39,13 @@ fn first_line(text: &str, span: Span) -> String {
     let span = span.clamp(text.len());
     let s = text.get(span.range()).unwrap_or_default();
     let line = s.lines().next().unwrap_or_default().trim_end();
+    // A declaration quoted in a hover hides what looks like a credential, as reports do.
+    let found: Vec<Span> = crate::credential::spans(line)
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect();
+    let masked = crate::credential::mask(line, &found).text;
+    let line = masked.as_str();
     if s.contains('\n') && line.ends_with('{') {
         format!("{line} ... }}")
     } else {

@@ -712,7 +712,7 @@ pub fn with_secrets(checked: &crate::Checked, text: &str) -> (Vec<Diagnostic>, V
         envs: checked.envs.iter().take(1).cloned().collect(),
         diagnostics: checked.diagnostics.clone(),
     };
-    let _masked = c.check_secrets(text, &[]);
+    c.check_secrets_in_place(text, &[]);
     c.diagnostics
         .into_iter()
         .partition(|d| d.source == Source::Stack)

@@ -17,6 +17,7 @@ fn escape(s: &str, property: bool) -> String {
 }
 
 pub fn github(diags: &[Diagnostic], files: &Files) -> String {
+    let diags = &super::unmeasured(files.stack, diags);
     let mut out = String::new();
     for d in diags {
         let (name, text) = files.get(d);

@@ -71,9 +71,20 @@ pub fn human(diags: &[Diagnostic], files: &Files, color: bool) -> String {
     let masked = super::mask_stack(files.stack, diags);
     let files = &Files {
         stack_name: files.stack_name,
-        stack: &masked,
+        stack: &masked.text,
         secrets: files.secrets,
     };
+    let diags: Vec<Diagnostic> = diags
+        .iter()
+        .map(|d| {
+            let mut d = d.clone();
+            if d.source == crate::diagnostic::Source::Stack {
+                masked.diagnostic(&mut d);
+            }
+            d
+        })
+        .collect();
+    let diags = &diags[..];
     let mut out = String::new();
     for d in diags {
         let (name, text) = files.get(d);

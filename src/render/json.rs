@@ -18,6 +18,7 @@ use serde_json::{json as j, Value};
 pub const JSON_FORMAT_VERSION: u32 = 1;
 
 pub fn json(diags: &[Diagnostic], files: &Files) -> String {
+    let diags = &super::unmeasured(files.stack, diags);
     let items: Vec<Value> = diags
         .iter()
         .map(|d| {

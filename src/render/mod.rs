@@ -11,7 +11,9 @@ pub use human::human;
 pub use json::{json, JSON_FORMAT_VERSION};
 pub use sarif::{sarif, SARIF_SCHEMA};
 
+use crate::credential;
 use crate::diagnostic::{Diagnostic, Source};
+use crate::span::Span;
 
 /// The texts diagnostics point into, as they may be shown.
 pub struct Files<'a> {
@@ -31,27 +33,59 @@ impl<'a> Files<'a> {
 }
 
 /// Codes whose primary label covers a secret value written in the stack file.
-pub const SECRET_VALUE_CODES: [&str; 1] = ["cellac::secret::inline"];
+pub const SECRET_VALUE_CODES: [&str; 2] = ["cellac::secret::inline", "cellac::secret::literal"];
 
-/// The stack file with every secret value that a diagnostic points at replaced by `*`,
-/// byte for byte (quotes and line breaks kept), so that spans still hold. Renderers that
-/// quote the source show this text, never the original.
-pub fn mask_stack(stack: &str, diags: &[Diagnostic]) -> String {
-    let mut bytes = stack.as_bytes().to_vec();
-    for d in diags
+/// Everything to hide in a stack file's text: what looks like a credential (found
+/// without parsing, see [`credential::spans`]) and every value a diagnostic calls secret.
+pub fn secret_spans(stack: &str, diags: &[Diagnostic]) -> Vec<Span> {
+    let mut spans: Vec<Span> = credential::spans(stack)
+        .into_iter()
+        .map(|(s, _)| s)
+        .collect();
+    spans.extend(
+        diags
+            .iter()
+            .filter(|d| d.source == Source::Stack && SECRET_VALUE_CODES.contains(&d.code))
+            .map(|d| credential::content(stack, d.span())),
+    );
+    spans
+}
+
+/// The stack file with everything [`secret_spans`] finds replaced by
+/// [`credential::MASK`] (quotes and line breaks kept). Renderers that quote the source
+/// show this text, never the original, with labels moved into it.
+pub fn mask_stack(stack: &str, diags: &[Diagnostic]) -> credential::Masked {
+    credential::mask(stack, &secret_spans(stack, diags))
+}
+
+/// Spans of stack diagnostics as the JSON and GitHub reports give them: a label that
+/// ends in a hidden value (or its closing quote) is cut at the value's start, so that no
+/// span measures a secret. Positions stay those of the file itself. (A label over a
+/// whole node that holds a secret keeps its extent.)
+pub fn unmeasured(stack: &str, diags: &[Diagnostic]) -> Vec<Diagnostic> {
+    let secrets = secret_spans(stack, diags);
+    diags
         .iter()
-        .filter(|d| d.source == Source::Stack && SECRET_VALUE_CODES.contains(&d.code))
-    {
-        let span = d.span().clamp(bytes.len());
-        let mut range = span.range();
-        if span.len() >= 2 && bytes[span.start] == b'"' && bytes[span.end - 1] == b'"' {
-            range = span.start + 1..span.end - 1;
-        }
-        for b in &mut bytes[range] {
-            if *b != b'\n' {
-                *b = b'*';
+        .map(|d| {
+            let mut d = d.clone();
+            if d.source == Source::Stack {
+                for l in &mut d.labels {
+                    for s in secrets.iter().filter(|s| !s.is_empty()) {
+                        let overlaps = l.span.start < s.end && l.span.end > s.start;
+                        if !overlaps {
+                            continue;
+                        }
+                        if l.span.start > s.start {
+                            l.span.start = s.start;
+                        }
+                        // Ends in the value or its closing quote (and `#`s): cut there.
+                        if l.span.end <= s.end + 4 {
+                            l.span.end = s.start.max(l.span.start);
+                        }
+                    }
+                }
             }
-        }
-    }
-    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+            d
+        })
+        .collect()
 }

@@ -68,6 +68,7 @@ fn rule(code: &str) -> Value {
 }
 
 pub fn sarif(diags: &[Diagnostic], files: &Files) -> String {
+    let diags = &super::unmeasured(files.stack, diags);
     let mut rules: Vec<&str> = Vec::new();
     let results: Vec<Value> = diags
         .iter()

@@ -5,6 +5,7 @@ use crate::span::{Span, Spanned};
 
 pub mod depth;
 mod fast;
+mod spec;
 
 /// A literal KDL value.
 #[derive(Clone, Debug, PartialEq)]
@@ -160,14 +161,14 @@ pub fn parse(text: &str) -> Result<Vec<Node>, Vec<Diagnostic>> {
     }
     match depth::kdl_stack(text) {
         Err(d) => Err(vec![d]),
-        Ok(None) => parse_kdl(text),
+        Ok(None) => parse_slow(text),
         // The kdl crate on a thread whose stack fits its worst case (see `depth`); the
         // deep tree, if any, is dropped there too.
         Ok(Some(stack)) => std::thread::scope(|s| {
             let worker = std::thread::Builder::new()
                 .name("cellac-kdl".into())
                 .stack_size(stack)
-                .spawn_scoped(s, || parse_kdl(text));
+                .spawn_scoped(s, || parse_slow(text));
             match worker {
                 Ok(h) => h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)),
                 Err(e) => Err(vec![Diagnostic::error(
@@ -178,6 +179,60 @@ pub fn parse(text: &str) -> Result<Vec<Node>, Vec<Diagnostic>> {
                 .help("fix the syntax errors in a smaller file first")]),
             }
         }),
+    }
+}
+
+/// The `kdl` crate's parse, set right where it departs from the specification (see
+/// [`spec`]).
+fn parse_slow(text: &str) -> Result<Vec<Node>, Vec<Diagnostic>> {
+    let mut errors = spec::disallowed_chars(text);
+    let parsed = match parse_kdl(text) {
+        Ok(nodes) => Ok((nodes, None)),
+        Err(e) => {
+            let huge = spec::scan(text).huge_integers;
+            if !huge.is_empty() {
+                // Reported once each; the other errors are those of the text without them.
+                errors = spec::huge_integers(&huge);
+                let zeroed = spec::zero_integers(text, &huge);
+                errors.extend(parse_slow(&zeroed).err().unwrap_or_default());
+                return Err(errors);
+            }
+            spec::Respaced::new(text)
+                .and_then(|r| parse_kdl(&r.text).ok().map(|nodes| (nodes, Some(r))))
+                .ok_or(e)
+        }
+    };
+    match parsed {
+        Ok((mut nodes, respaced)) => {
+            match &respaced {
+                None => errors.extend(spec::single_line_multi_raw(
+                    &spec::scan(text).single_line_multi_raw,
+                )),
+                Some(r) => {
+                    let spans: Vec<Span> = spec::scan(&r.text)
+                        .single_line_multi_raw
+                        .into_iter()
+                        .map(|s| r.span_back(s))
+                        .collect();
+                    errors.extend(spec::single_line_multi_raw(&spans));
+                    r.nodes_back(&mut nodes);
+                }
+            }
+            if errors.is_empty() {
+                Ok(nodes)
+            } else {
+                Err(errors)
+            }
+        }
+        Err(e) => {
+            // The kdl crate's own report of a character reported above says less.
+            let chars: Vec<Span> = errors.iter().map(Diagnostic::span).collect();
+            errors.extend(e.into_iter().filter(|d| {
+                let s = d.span();
+                !chars.iter().any(|c| s.start <= c.start && c.start <= s.end)
+            }));
+            Err(errors)
+        }
     }
 }
 
@@ -242,7 +297,6 @@ fn syntax_error(text: &str, d: &kdl::KdlDiagnostic) -> Diagnostic {
             line_start + (text[line_start..end].len() - text[line_start..end].trim_start().len());
         span = Span::new(first, end);
     }
-    let label = d.label.clone().unwrap_or_default();
     let written = text[span.range()].trim();
     let help = if matches!(written, "true" | "false" | "null") {
         format!("KDL v2 writes `#{written}`")
@@ -254,14 +308,108 @@ fn syntax_error(text: &str, d: &kdl::KdlDiagnostic) -> Diagnostic {
         "a `}` without its `{`, or text where a node should start: check this line and the one above".to_string()
     } else if message.starts_with("Expected identifier string") {
         "quote the value (\"...\"); KDL v2 writes booleans `#true` and `#false`".to_string()
-    } else if let Some(help) = &d.help {
-        help.clone()
     } else {
-        "stack files are KDL v2 documents: see https://kdl.dev".to_string()
+        d.help
+            .as_deref()
+            .and_then(kdl_help)
+            .unwrap_or("stack files are KDL v2 documents: see https://kdl.dev")
+            .to_string()
     };
-    Diagnostic::error("cellac::syntax", message)
+    let label = match d.label.as_deref() {
+        Some("not EOF") => "unexpected here".to_string(),
+        Some("not closed") => "opened here, never closed".to_string(),
+        _ if message.starts_with("Unexpected newline in single-line") => {
+            "the string starts here".to_string()
+        }
+        Some(l) => match l.strip_prefix("not ") {
+            Some(what) => format!(
+                "expected {} here",
+                an(&what.replace("identifier string", "plain word"))
+            ),
+            None => l.to_string(),
+        },
+        None => String::new(),
+    };
+    Diagnostic::error("cellac::syntax", kdl_message(&message))
         .at(span, label)
         .help(help)
+}
+
+/// `a node name`, `an integer`.
+fn an(what: &str) -> String {
+    let vowel = what.starts_with(['a', 'e', 'i', 'o', 'u']);
+    format!("{} {what}", if vowel { "an" } else { "a" })
+}
+
+/// The `kdl` crate's message in cellac's words: lower case, no parser terms.
+fn kdl_message(m: &str) -> String {
+    let said = match m {
+        "Expected end of document" => {
+            "unexpected text where a node or the end of the file should be"
+        }
+        "Found invalid node name" => "a node name was expected here",
+        "Found child block instead of node name" => "a `{ }` block without a node name",
+        "No closing '}' for child block" | "Closing '}' was not found after nodes" => {
+            "this block is not closed"
+        }
+        "Unexpected newline in single-line quoted string" => {
+            "this string is not closed on its line"
+        }
+        "missing string closing quote" => "this string has no closing quote",
+        "Expected property value" => "this property has no value after `=`",
+        "missing multiline string closing quotes" => {
+            "this multi-line string has no closing `\"\"\"`"
+        }
+        "Expected identifier string" => "this bare word is not a valid value here",
+        "Expected keyword" => "an unknown keyword after `#`",
+        _ => "",
+    };
+    if !said.is_empty() {
+        return said.to_string();
+    }
+    if let Some(what) = m.strip_prefix("Expected ") {
+        return format!("expected {}", an(what));
+    }
+    let mut c = m.chars();
+    match c.next() {
+        Some(first) => first.to_lowercase().chain(c).collect(),
+        None => "invalid KDL".to_string(),
+    }
+}
+
+/// The `kdl` crate's help in cellac's words, for the helps it gives; `None` for others.
+fn kdl_help(h: &str) -> Option<&'static str> {
+    Some(match h {
+        h if h.starts_with("A valid value was partially parsed") => {
+            "a value ends at a space, `;`, `{`, `}` or the end of the line: put a space after it, or quote the whole value"
+        }
+        h if h.starts_with("This can be any string type") => {
+            "a node starts with its name, a word or a quoted string: check this line for a stray character, and the lines above for a missing `}` or quote"
+        }
+        h if h.starts_with("Did you forget to add the node name") => {
+            "write the node's name before `{`, on the same line"
+        }
+        h if h.starts_with("You can make a string multi-line") => {
+            "close the string with `\"` on the same line; for text over several lines, put `\"\"\"` alone on the lines before and after it"
+        }
+        h if h.starts_with("Did you forget to escape") => {
+            "close the string with `\"`; inside it, write `\\\"` for a quote and `\\\\` for a backslash"
+        }
+        h if h.starts_with("Multiline strings must be closed") => {
+            "close the text with `\"\"\"` on a line of its own, with only spaces before it"
+        }
+        h if h.starts_with("Multi-line string bodies must be prefixed") => {
+            "indent every line of the text at least as much as the closing `\"\"\"`"
+        }
+        h if h.starts_with("Floats with exponent parts") => "write a number such as `2.5e3` or `4.2E-4`",
+        h if h.starts_with("Consider using a regular escaped string") => {
+            "write a one-line raw string with one quote, `#\"text\"#`"
+        }
+        h if h.starts_with("Available keywords in KDL") => {
+            "KDL's keywords are `#true`, `#false`, `#null`, `#inf`, `#-inf` and `#nan`, in lower case"
+        }
+        _ => return None,
+    })
 }
 
 fn lower_doc(doc: &kdl::KdlDocument) -> Vec<Node> {

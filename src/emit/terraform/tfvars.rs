@@ -66,7 +66,7 @@ fn service(s: &Stack, svc: &Service) -> Value {
         "name": format!("{}-{}", s.prefix(), svc.name.value),
         "image": image,
         "port": svc.port.value,
-        "memory_limit_bytes": svc.memory.value * MB,
+        "memory_limit_bytes": svc.memory.value.saturating_mul(MB),
         "cpu_limit": svc.cpu(),
         "min_scale": svc.min_scale(),
         "max_scale": svc.max_scale(),
