@@ -40,14 +40,16 @@ impl std::fmt::Display for ServeError {
 
 impl std::error::Error for ServeError {}
 
-/// Runs the language server over stdin and stdout; returns the process exit code.
+/// Runs the language server over stdin and stdout; returns the process exit code: 0
+/// after `shutdown` then `exit`, 1 after `exit` without `shutdown` or when the input
+/// ends first. Every reply is written and flushed before it returns.
 pub fn run() -> i32 {
-    let (conn, io) = Connection::stdio();
-    match serve(conn) {
-        Ok(()) => {
-            let _ = io.join();
-            0
-        }
+    let (conn, transport) = super::transport::stdio();
+    let result = serve(conn);
+    // `serve` dropped the server's end: the writer drains what is queued, then stops.
+    transport.finish();
+    match result {
+        Ok(()) => 0,
         Err(e) => {
             eprintln!("cellac lsp: {e}");
             1

@@ -1,0 +1,286 @@
+//! `cellac lsp` as a process, through real pipes, under hostile clients (issue 15):
+//! after each bad message the server still answers a hover, and it exits with the
+//! documented code (0 after shutdown then exit, 1 otherwise).
+
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+const URI: &str = "file:///work/hostile/stack.kdl";
+const STACK: &str = "stack shop region=fr-par\nservice api {\n    port 8080\n    memory 512\n}\n";
+const WAIT: Duration = Duration::from_secs(30);
+
+struct Server {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    rx: mpsc::Receiver<Value>,
+    stderr: mpsc::Receiver<String>,
+    next: i64,
+    /// Messages read while waiting for something else.
+    seen: Vec<Value>,
+}
+
+/// Reads the server's frames (it writes well-formed ones) into a channel.
+fn read_frames(out: impl Read + Send + 'static, tx: mpsc::Sender<Value>) {
+    std::thread::spawn(move || {
+        let mut r = BufReader::new(out);
+        loop {
+            let mut len = None;
+            loop {
+                let mut line = String::new();
+                if r.read_line(&mut line).unwrap_or(0) == 0 {
+                    return;
+                }
+                let line = line.trim_end();
+                if line.is_empty() {
+                    break;
+                }
+                assert!(line.ends_with(|c: char| c.is_ascii_digit()), "{line:?}");
+                if let Some(v) = line.strip_prefix("Content-Length: ") {
+                    len = Some(v.parse::<usize>().unwrap());
+                }
+            }
+            let mut body = vec![0; len.expect("Content-Length")];
+            if r.read_exact(&mut body).is_err() {
+                return;
+            }
+            let v: Value = serde_json::from_slice(&body).expect("the server writes JSON");
+            if tx.send(v).is_err() {
+                return;
+            }
+        }
+    });
+}
+
+impl Server {
+    fn spawn() -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_cellac"))
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (tx, rx) = mpsc::channel();
+        read_frames(child.stdout.take().unwrap(), tx);
+        let (etx, stderr) = mpsc::channel();
+        let err = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            let mut s = String::new();
+            let _ = BufReader::new(err).read_to_string(&mut s);
+            let _ = etx.send(s);
+        });
+        Server {
+            stdin: child.stdin.take(),
+            child,
+            rx,
+            stderr,
+            next: 0,
+            seen: Vec::new(),
+        }
+    }
+
+    /// Started, initialized, with `STACK` open and its diagnostics received.
+    fn start() -> Server {
+        let mut s = Server::spawn();
+        let r = s.request("initialize", json!({"capabilities": {}}));
+        assert!(r["result"]["capabilities"].is_object(), "{r}");
+        s.notify("initialized", json!({}));
+        s.open(URI, STACK);
+        s
+    }
+
+    fn open(&mut self, uri: &str, text: &str) -> Value {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "kdl", "version": 1, "text": text}}),
+        );
+        self.diagnostics(uri)
+    }
+
+    fn raw(&mut self, bytes: &[u8]) {
+        let w = self.stdin.as_mut().expect("stdin open");
+        w.write_all(bytes).unwrap();
+        w.flush().unwrap();
+    }
+
+    fn send(&mut self, v: &Value) {
+        let body = v.to_string();
+        self.raw(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes());
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    fn recv(&mut self) -> Value {
+        self.rx
+            .recv_timeout(WAIT)
+            .unwrap_or_else(|e| panic!("no message from the server ({e}); seen {:?}", self.seen))
+    }
+
+    /// The next message matching `pred`; the others are kept in `seen`.
+    fn wait(&mut self, pred: impl Fn(&Value) -> bool) -> Value {
+        if let Some(i) = self.seen.iter().position(&pred) {
+            return self.seen.remove(i);
+        }
+        loop {
+            let m = self.recv();
+            if pred(&m) {
+                return m;
+            }
+            self.seen.push(m);
+        }
+    }
+
+    fn response(&mut self, id: &Value) -> Value {
+        let id = id.clone();
+        self.wait(|m| m["id"] == id && m.get("method").is_none())
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        self.next += 1;
+        let id = json!(self.next);
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        self.response(&id)
+    }
+
+    fn diagnostics(&mut self, uri: &str) -> Value {
+        self.wait(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri)
+    }
+
+    /// Error replies with id null received so far (and taken out of `seen`).
+    fn null_errors(&mut self) -> Vec<i64> {
+        // Anything already written is read first.
+        while let Ok(m) = self.rx.recv_timeout(Duration::from_millis(50)) {
+            self.seen.push(m);
+        }
+        let (errs, rest): (Vec<Value>, Vec<Value>) = std::mem::take(&mut self.seen)
+            .into_iter()
+            .partition(|m| m["id"].is_null() && m.get("error").is_some());
+        self.seen = rest;
+        errs.iter()
+            .map(|e| e["error"]["code"].as_i64().unwrap())
+            .collect()
+    }
+
+    /// A hover on `stack` answers with its documentation.
+    fn assert_hover(&mut self, after: &str) {
+        let r = self.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": URI}, "position": {"line": 0, "character": 2}}),
+        );
+        assert!(
+            r["result"]["contents"]["value"].is_string(),
+            "no hover after {after}: {r}"
+        );
+    }
+
+    /// Shuts down cleanly (or just sends `exit` when `shutdown` is false): the exit code.
+    fn exit(mut self, shutdown: bool) -> (i32, String) {
+        if shutdown {
+            let r = self.request("shutdown", Value::Null);
+            assert!(r.get("error").is_none(), "{r}");
+        }
+        self.notify("exit", Value::Null);
+        self.wait_exit()
+    }
+
+    fn wait_exit(mut self) -> (i32, String) {
+        let start = Instant::now();
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                let err = self.stderr.recv_timeout(WAIT).unwrap_or_default();
+                return (status.code().unwrap_or(-1), err);
+            }
+            if start.elapsed() > WAIT {
+                let _ = self.child.kill();
+                panic!("the server did not exit");
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+fn frame(body: &str) -> String {
+    format!("Content-Length: {}\r\n\r\n{body}", body.len())
+}
+
+const HOVER_BODY: &str = r#"{"jsonrpc":"2.0","id":"late","method":"textDocument/hover","params":{"textDocument":{"uri":"file:///work/hostile/stack.kdl"},"position":{"line":0,"character":2}}}"#;
+
+#[test]
+fn transport_survives_bad_messages() {
+    let mut s = Server::start();
+    // (what is sent, the error codes replied with id null)
+    let cases: Vec<(String, &[i64])> = vec![
+        (frame("{}"), &[-32600]),
+        (frame("42"), &[-32600]),
+        (frame("null"), &[-32600]),
+        (frame("[]"), &[-32600]),
+        (
+            frame(r#"[{"jsonrpc":"2.0","method":"initialized"}]"#),
+            &[-32600],
+        ),
+        (frame("this is not json"), &[-32700]),
+        (frame(r#"{"jsonrpc":"2.0","id":1,"method":"x""#), &[-32700]),
+        (frame(&"[".repeat(100_000)), &[-32700]),
+        ("Content-Type: application/json\r\n\r\n{}".into(), &[-32700]),
+        ("Content-Length: -5\r\n\r\n{}".into(), &[-32700]),
+        ("Content-Length: abc\r\n\r\n{}".into(), &[-32700]),
+        ("Content-Length 2\r\n\r\n{}".into(), &[-32700]),
+        (
+            "Content-Length: 18446744073709551615\r\n\r\n{}".into(),
+            &[-32700],
+        ),
+        // Shorter than the body: the start is not JSON, the rest is skipped.
+        (
+            "Content-Length: 5\r\n\r\n{\"jsonrpc\":\"2.0\"}".into(),
+            &[-32700],
+        ),
+        // Longer than the body: the next message is found (no reply needed).
+        ("Content-Length: 100000\r\n\r\n{}".into(), &[-32600]),
+        // LF-only headers, a byte order mark, no space after the colon: accepted.
+        ("\u{feff}Content-Length:2\n\n{}".into(), &[-32600]),
+        // Junk between messages: logged, skipped.
+        ("garbage\r\n".into(), &[]),
+    ];
+    for (input, codes) in &cases {
+        s.raw(input.as_bytes());
+        s.assert_hover(input);
+        assert_eq!(s.null_errors(), *codes, "replies to {input:?}");
+    }
+    // Invalid UTF-8 in a body: read as U+FFFD.
+    let body = HOVER_BODY.replace(r#""id":"late""#, "\"id\":\"utf8\",\"x\":\"\u{1}\"");
+    let mut bytes = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
+    bytes.extend(body.bytes().map(|b| if b == 1 { 0xFF } else { b }));
+    s.raw(&bytes);
+    let r = s.response(&json!("utf8"));
+    assert!(r["result"]["contents"].is_object(), "{r}");
+    // A length longer than the body, followed by a request: the request is answered.
+    s.raw(
+        format!(
+            "Content-Length: 1000\r\n\r\n{{\"jsonrpc\":\"2.0\"{}",
+            frame(HOVER_BODY)
+        )
+        .as_bytes(),
+    );
+    let r = s.response(&json!("late"));
+    assert!(r["result"]["contents"].is_object(), "{r}");
+    let (code, stderr) = s.exit(true);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("Content-Length"), "{stderr}");
+}
+
+#[test]
+fn transport_exit_codes() {
+    // Exit without shutdown: 1. The input ending before exit: 1.
+    let s = Server::start();
+    assert_eq!(s.exit(false).0, 1);
+    let mut s = Server::start();
+    s.stdin.take();
+    let (code, stderr) = s.wait_exit();
+    assert_eq!(code, 1);
+    assert!(stderr.contains("closed the connection"), "{stderr}");
+}
