@@ -149,6 +149,8 @@ impl Server {
 
     fn diagnostics(&mut self, uri: &str) -> Value {
         self.wait(|m| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri)
+            ["params"]
+            .clone()
     }
 
     /// Error replies with id null received so far (and taken out of `seen`).
@@ -283,4 +285,133 @@ fn transport_exit_codes() {
     let (code, stderr) = s.wait_exit();
     assert_eq!(code, 1);
     assert!(stderr.contains("closed the connection"), "{stderr}");
+}
+
+/// Peak resident memory of a process, in KiB (Linux).
+fn peak_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+#[test]
+fn transport_bounded_reads() {
+    let mut s = Server::start();
+    for len in [
+        "30000000000",
+        "2000000000",
+        "18446744073709551615",
+        "67108865",
+    ] {
+        s.raw(format!("Content-Length: {len}\r\n\r\n{{}}").as_bytes());
+        s.assert_hover(len);
+        assert_eq!(s.null_errors(), [-32700], "{len}");
+    }
+    // A body just over the limit, really sent: skipped as it streams.
+    let big = 64 * 1024 * 1024 + 1;
+    s.raw(format!("Content-Length: {big}\r\n\r\n").as_bytes());
+    let chunk = vec![b' '; 1 << 20];
+    for _ in 0..64 {
+        s.raw(&chunk);
+    }
+    s.raw(b" ");
+    s.assert_hover("a body of 64 MiB + 1");
+    assert_eq!(s.null_errors(), [-32700]);
+    if let Some(kib) = peak_kib(s.child.id()) {
+        assert!(kib < 64 * 1024, "peak RSS {kib} KiB");
+    }
+    assert_eq!(s.exit(true).0, 0);
+}
+
+#[test]
+fn transport_lone_surrogates() {
+    let mut s = Server::start();
+    let uri = "file:///work/hostile/emoji.kdl";
+    // `\ud83d` alone (JavaScript strings can hold one), in a didOpen and a didChange.
+    let open = format!(
+        r#"{{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{{"textDocument":{{"uri":"{uri}","languageId":"kdl","version":1,"text":"stack a\n// \ud83d x \udc00\\ud83d\n"}}}}}}"#
+    );
+    s.raw(frame(&open).as_bytes());
+    let d = s.diagnostics(uri);
+    assert!(d["diagnostics"].is_array(), "{d}");
+    let change = format!(
+        r#"{{"jsonrpc":"2.0","method":"textDocument/didChange","params":{{"textDocument":{{"uri":"{uri}","version":2}},"contentChanges":[{{"text":"stack \ud83d\ude00\ud83d\n"}}]}}}}"#
+    );
+    s.raw(frame(&change).as_bytes());
+    let d = s.diagnostics(uri);
+    assert_eq!(d["version"], 2, "{d}");
+    s.assert_hover("lone surrogates");
+    assert_eq!(s.null_errors(), Vec::<i64>::new());
+    let r = s.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 1}}),
+    );
+    assert!(r["result"]["contents"].is_object(), "{r}");
+    assert_eq!(s.exit(true).0, 0);
+}
+
+#[test]
+fn transport_every_request_answered() {
+    let mut s = Server::start();
+    for id in [
+        "2147483648",
+        "9007199254740991",
+        "1.5",
+        "-2147483649",
+        "1e3",
+        "true",
+        "[1]",
+    ] {
+        let body = format!(
+            r#"{{"jsonrpc":"2.0","id":{id},"method":"textDocument/hover","params":{{"textDocument":{{"uri":"{URI}"}},"position":{{"line":0,"character":2}}}}}}"#
+        );
+        s.raw(frame(&body).as_bytes());
+        let echoed: Value = serde_json::from_str(id).unwrap();
+        let echoed = if echoed.is_number() {
+            echoed
+        } else {
+            Value::Null
+        };
+        let r = s.wait(|m| m.get("error").is_some());
+        assert_eq!(r["error"]["code"], -32600, "{id}: {r}");
+        assert_eq!(r["id"], echoed, "{id}: {r}");
+        s.assert_hover(id);
+    }
+    // A numeric method, with and without an id.
+    s.raw(frame(r#"{"jsonrpc":"2.0","id":77,"method":42}"#).as_bytes());
+    let r = s.response(&json!(77));
+    assert_eq!(r["error"]["code"], -32600, "{r}");
+    s.raw(frame(r#"{"jsonrpc":"2.0","method":42}"#).as_bytes());
+    s.assert_hover("a numeric method");
+    assert_eq!(s.null_errors(), [-32600]);
+    // Ids that are in range: answered normally.
+    for id in [json!(-2147483648), json!(2147483647), json!(""), json!("é")] {
+        s.send(&json!({"jsonrpc":"2.0","id":id,"method":"textDocument/hover","params":{"textDocument":{"uri":URI},"position":{"line":0,"character":2}}}));
+        let r = s.response(&id);
+        assert!(r["result"]["contents"].is_object(), "{r}");
+    }
+    assert_eq!(s.exit(true).0, 0);
+}
+
+#[test]
+fn transport_replies_not_lost_at_exit() {
+    // Requests, then stdin closed at once: every reply is written before the process exits.
+    for i in 0..20 {
+        let mut s = Server::spawn();
+        let mut bytes = String::new();
+        bytes += &frame(
+            r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"capabilities":{}}}"#,
+        );
+        bytes += &frame(r#"{"jsonrpc":"2.0","method":"initialized","params":{}}"#);
+        bytes += &frame(&json!({"jsonrpc":"2.0","method":"textDocument/didOpen","params":{"textDocument":{"uri":URI,"languageId":"kdl","version":1,"text":STACK}}}).to_string());
+        bytes += &frame(&HOVER_BODY.replace(r#""late""#, "2"));
+        bytes += &frame(r#"{"jsonrpc":"2.0","id":3,"method":"shutdown"}"#);
+        s.raw(bytes.as_bytes());
+        s.stdin.take();
+        let r = s.response(&json!(2));
+        assert!(r["result"]["contents"].is_object(), "run {i}: {r}");
+        let r = s.response(&json!(3));
+        assert!(r.get("error").is_none(), "run {i}: {r}");
+        assert_eq!(s.wait_exit().0, 1, "run {i}: the input ended before exit");
+    }
 }
