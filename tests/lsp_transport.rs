@@ -415,3 +415,55 @@ fn transport_replies_not_lost_at_exit() {
         assert_eq!(s.wait_exit().0, 1, "run {i}: the input ended before exit");
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn transport_special_secrets_files() {
+    let dir = std::env::temp_dir().join(format!("cellac-lsp-special-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let stack = "stack shop\nsecret api_key\nservice api { secret-env KEY=api_key; }\n";
+    let secrets = dir.join("secrets.auto.tfvars");
+    let uri = format!("file://{}/stack.kdl", dir.display());
+    let suri = format!("file://{}/secrets.auto.tfvars", dir.display());
+    let mut s = Server::start();
+    let mut version = 1;
+    let mut recheck = |s: &mut Server, what: &str| {
+        version += 1;
+        s.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"text": stack}]}),
+        );
+        let d = s.diagnostics(&uri);
+        assert_eq!(d["version"], version, "{what}: {d}");
+        s.assert_hover(what);
+        d
+    };
+    s.open(&uri, stack);
+    // A named pipe nobody writes to: not opened (it would block forever).
+    let ok = Command::new("mkfifo").arg(&secrets).status().unwrap();
+    assert!(ok.success());
+    recheck(&mut s, "a FIFO");
+    std::fs::remove_file(&secrets).unwrap();
+    // A symbolic link to /dev/zero: not read (gigabytes of zeros).
+    std::os::unix::fs::symlink("/dev/zero", &secrets).unwrap();
+    recheck(&mut s, "/dev/zero");
+    std::fs::remove_file(&secrets).unwrap();
+    // Over 1 MiB: not read.
+    std::fs::write(&secrets, "x".repeat(2 << 20)).unwrap();
+    recheck(&mut s, "a large file");
+    // A regular file: read, and read again when it changes.
+    std::fs::write(&secrets, "api_key = \"short\"\n").unwrap();
+    recheck(&mut s, "a regular file");
+    let d = s.diagnostics(&suri);
+    assert_eq!(d["diagnostics"], json!([]), "{d}");
+    std::fs::write(&secrets, "api_key = \"short\"\nstray = \"x\"\n").unwrap();
+    recheck(&mut s, "a changed file");
+    let d = s.diagnostics(&suri);
+    assert_eq!(d["diagnostics"].as_array().unwrap().len(), 1, "{d}");
+    let (code, stderr) = s.exit(true);
+    assert_eq!(code, 0);
+    assert!(stderr.contains("not a regular file"), "{stderr}");
+    assert!(stderr.contains("larger than"), "{stderr}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

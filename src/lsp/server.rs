@@ -20,6 +20,61 @@ use std::str::FromStr;
 /// The file checked beside a stack, when it exists.
 pub const SECRETS_FILE: &str = "secrets.auto.tfvars";
 
+/// The secrets file is read from disk only when it is a regular file (after following
+/// symbolic links: not a FIFO, a device or `/dev/zero`) of at most this many bytes.
+pub const MAX_SECRETS_FILE: u64 = 1 << 20;
+
+/// A file read from disk, kept until its modification time or size changes.
+struct DiskFile {
+    key: (Option<std::time::SystemTime>, u64, bool),
+    text: Option<String>,
+}
+
+/// Reads a regular file of at most `MAX_SECRETS_FILE` bytes, from `cache` when its
+/// modification time and size did not change. Refusals are logged once per change.
+fn read_regular(path: &std::path::Path, cache: &mut HashMap<PathBuf, DiskFile>) -> Option<String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).ok()?;
+    let key = (meta.modified().ok(), meta.len(), meta.is_file());
+    if let Some(f) = cache.get(path).filter(|f| f.key == key) {
+        return f.text.clone();
+    }
+    let refuse = |why: &str| {
+        eprintln!("cellac lsp: {} not read: {why}", path.display());
+        None
+    };
+    let text = if !meta.is_file() {
+        refuse("not a regular file")
+    } else if meta.len() > MAX_SECRETS_FILE {
+        refuse(&format!("larger than {MAX_SECRETS_FILE} bytes"))
+    } else {
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true);
+        // Never block on a FIFO swapped in since the check above.
+        #[cfg(target_os = "linux")]
+        std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, 0o4000);
+        let mut buf = Vec::new();
+        match options.open(path).and_then(|f| {
+            if !f.metadata()?.is_file() {
+                return Err(std::io::Error::other("not a regular file"));
+            }
+            f.take(MAX_SECRETS_FILE + 1).read_to_end(&mut buf)
+        }) {
+            Ok(n) if n as u64 > MAX_SECRETS_FILE => refuse("it grew too large"),
+            Ok(_) => String::from_utf8(buf).ok().or_else(|| refuse("not UTF-8")),
+            Err(e) => refuse(&e.to_string()),
+        }
+    };
+    cache.insert(
+        path.to_path_buf(),
+        DiskFile {
+            key,
+            text: text.clone(),
+        },
+    );
+    text
+}
+
 /// Why the server stopped other than by `shutdown` then `exit`.
 #[derive(Debug)]
 pub enum ServeError {
@@ -101,6 +156,7 @@ pub fn serve(conn: Connection) -> Result<(), ServeError> {
         cache: HashMap::new(),
         secrets: HashMap::new(),
         dirty: Vec::new(),
+        disk: HashMap::new(),
     };
     let mut initialized = false;
     let mut shutdown = false;
@@ -202,6 +258,8 @@ struct Server<'c> {
     secrets: HashMap<lsp::Uri, lsp::Uri>,
     /// Stacks changed since their diagnostics were last published, in order.
     dirty: Vec<lsp::Uri>,
+    /// Secrets files read from disk.
+    disk: HashMap<PathBuf, DiskFile>,
 }
 
 /// Decodes params, or answers InvalidParams.
@@ -461,11 +519,11 @@ impl Server<'_> {
     }
 
     /// The secrets file beside a stack: from the editor when it is open, else from disk.
-    fn secrets_text(&self, uri: &lsp::Uri) -> Option<(lsp::Uri, String)> {
+    fn secrets_text(&mut self, uri: &lsp::Uri) -> Option<(lsp::Uri, String)> {
         let (suri, path) = secrets_beside(uri)?;
         let text = match self.docs.get(&suri) {
             Some(d) => d.text.clone(),
-            None => std::fs::read_to_string(&path).ok()?,
+            None => read_regular(&path, &mut self.disk)?,
         };
         Some((suri, text))
     }
