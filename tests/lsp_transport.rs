@@ -467,3 +467,177 @@ fn transport_special_secrets_files() {
     assert!(stderr.contains("larger than"), "{stderr}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+fn change(s: &mut Server, uri: &str, version: Value, changes: Value) {
+    s.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": changes}),
+    );
+}
+
+fn codes(d: &Value) -> Vec<String> {
+    d["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn transport_never_silently_out_of_sync() {
+    let mut s = Server::start();
+    let uri = "file:///work/hostile/sync.kdl";
+    s.open(uri, "stack a\nservice api {\n    memory 512\n}\n");
+    let r = |l: i64, c: i64, l2: i64, c2: i64| json!({"start": {"line": l, "character": c}, "end": {"line": l2, "character": c2}});
+    // A negative line, a character of 2^32, a version of 2^31: clamped, not dropped.
+    change(
+        &mut s,
+        uri,
+        json!(2),
+        json!([{"range": r(-1, 0, 0, 0), "text": "// top\n"}]),
+    );
+    let d = s.diagnostics(uri);
+    assert_eq!(d["version"], 2);
+    assert_eq!(codes(&d), Vec::<String>::new());
+    change(
+        &mut s,
+        uri,
+        json!(2147483648i64),
+        json!([{"range": r(3, 11, 3, 4294967296), "text": "7"}]),
+    );
+    let d = s.diagnostics(uri);
+    assert_eq!(d["version"], 2147483647);
+    assert_eq!(codes(&d), ["cellac::memory::tier"], "{d}");
+    change(
+        &mut s,
+        uri,
+        json!(4),
+        json!([{"range": r(3, 0, 3, 1.5e10 as i64), "text": "    memory 512"}]),
+    );
+    assert_eq!(codes(&s.diagnostics(uri)), Vec::<String>::new());
+    s.assert_hover("clamped edits");
+    // An edit that cannot be read: the user is told, the document is stale.
+    change(
+        &mut s,
+        uri,
+        json!(5),
+        json!([{"range": "line 3", "text": "x"}]),
+    );
+    let m = s.wait(|m| m["method"] == "window/showMessage");
+    assert!(
+        m["params"]["message"].as_str().unwrap().contains("reopen"),
+        "{m}"
+    );
+    assert_eq!(s.diagnostics(uri)["diagnostics"], json!([]));
+    let hover = json!({"textDocument": {"uri": uri}, "position": {"line": 1, "character": 2}});
+    assert_eq!(
+        s.request("textDocument/hover", hover.clone())["result"],
+        Value::Null
+    );
+    // Incremental edits do not apply to the stale text; the whole text brings it back.
+    change(
+        &mut s,
+        uri,
+        json!(6),
+        json!([{"range": r(0, 0, 0, 0), "text": "x"}]),
+    );
+    change(
+        &mut s,
+        uri,
+        json!(7),
+        json!([{"text": "stack a\nservice api { memory 7; }\n"}]),
+    );
+    let d = s.diagnostics(uri);
+    assert_eq!(d["version"], 7);
+    assert_eq!(codes(&d), ["cellac::memory::tier"], "{d}");
+    assert!(s.request("textDocument/hover", hover)["result"].is_object());
+    // A didOpen that cannot be read: told too.
+    s.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "version": 1}}),
+    );
+    let m = s.wait(|m| m["method"] == "window/showMessage");
+    assert!(
+        m["params"]["message"].as_str().unwrap().contains("didOpen"),
+        "{m}"
+    );
+    s.assert_hover("a bad didOpen");
+    assert_eq!(s.exit(true).0, 0);
+}
+
+#[test]
+fn transport_uris_and_languages() {
+    let mut s = Server::start();
+    for uri in [
+        "file:///tmp/my stack.kdl",
+        "file:///tmp/日本/stack.kdl",
+        "file:///tmp/a\"b.kdl",
+    ] {
+        let d = s.open(uri, "stack a\nservice api { memory 7; }\n");
+        assert_eq!(codes(&d), ["cellac::memory::tier"], "{uri}: {d}");
+        let d = &d["diagnostics"][0];
+        assert_eq!(
+            d["relatedInformation"][0]["location"]["uri"]
+                .as_str()
+                .unwrap_or(uri),
+            uri
+        );
+        let r = s.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 2}}),
+        );
+        assert!(r["result"]["contents"].is_object(), "{uri}: {r}");
+        let r = s.request(
+            "textDocument/definition",
+            json!({"textDocument": {"uri": uri}, "position": {"line": 1, "character": 9}}),
+        );
+        assert!(r.get("error").is_none(), "{r}");
+    }
+    // Not KDL: not checked (no diagnostics flood), nothing answered.
+    for (uri, lang) in [
+        ("file:///tmp/README.md", "markdown"),
+        ("file:///tmp/Cargo.toml", "toml"),
+    ] {
+        s.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": lang, "version": 1, "text": "# Title\n[package]\n"}}),
+        );
+        let r = s.request(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri}, "position": {"line": 0, "character": 0}}),
+        );
+        assert_eq!(r["result"], Value::Null);
+    }
+    s.assert_hover("documents in other languages");
+    assert!(
+        !s.seen.iter().any(|m| m["params"]["uri"]
+            .as_str()
+            .is_some_and(|u| !u.ends_with(".kdl"))),
+        "{:?}",
+        s.seen
+    );
+    assert_eq!(s.exit(true).0, 0);
+}
+
+#[test]
+fn transport_line_breaks_and_surrogates() {
+    let mut s = Server::start();
+    let uri = "file:///work/hostile/cr.kdl";
+    // Lone `\r` line breaks: the diagnostic is on line 2.
+    let d = s.open(uri, "stack a\r// note\rservice api { memory 7; }\r");
+    assert_eq!(codes(&d), ["cellac::memory::tier"]);
+    assert_eq!(d["diagnostics"][0]["range"]["start"]["line"], 2, "{d}");
+    // Deleting either half of an emoji's surrogate pair deletes the emoji.
+    let text = "stack a\nservice 😀x {}\n";
+    for half in [(8, 9), (9, 10)] {
+        let d = s.open(uri, text);
+        assert_eq!(codes(&d), ["cellac::name::invalid"], "{d}");
+        let range = json!({"start": {"line": 1, "character": half.0}, "end": {"line": 1, "character": half.1}});
+        change(&mut s, uri, json!(2), json!([{"range": range, "text": ""}]));
+        let d = s.diagnostics(uri);
+        assert_eq!(codes(&d), Vec::<String>::new(), "deleting {half:?}: {d}");
+    }
+    s.assert_hover("line breaks");
+    assert_eq!(s.exit(true).0, 0);
+}

@@ -11,6 +11,9 @@ use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestI
 use lsp_types as lsp;
 use lsp_types::notification::{self as notif, Notification as _};
 use lsp_types::request::{self as req, Request as _};
+use serde::Deserialize;
+use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
@@ -157,6 +160,7 @@ pub fn serve(conn: Connection) -> Result<(), ServeError> {
         secrets: HashMap::new(),
         dirty: Vec::new(),
         disk: HashMap::new(),
+        aliases: HashMap::new(),
     };
     let mut initialized = false;
     let mut shutdown = false;
@@ -260,11 +264,106 @@ struct Server<'c> {
     dirty: Vec<lsp::Uri>,
     /// Secrets files read from disk.
     disk: HashMap<PathBuf, DiskFile>,
+    /// URIs the client sent without percent-encoding: encoded → as sent, so that what
+    /// the server sends back names them as the client does.
+    aliases: HashMap<String, String>,
+}
+
+/// Percent-encodes what a URI cannot hold as is (spaces, non-ASCII, quotes...), so that
+/// `file:///tmp/my stack.kdl` and `file:///tmp/日本.kdl` are accepted. `%` is kept.
+pub fn encode_uri(s: &str) -> Cow<'_, str> {
+    let keep = |b: u8| b.is_ascii_alphanumeric() || b"-._~:/?#[]@!$&'()*+,;=%".contains(&b);
+    if s.bytes().all(keep) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for b in s.bytes() {
+        if keep(b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Clamps a number to `lo..=hi` (dropping a fraction); leaves anything else.
+fn clamp_number(v: &mut Value, lo: f64, hi: f64) {
+    if let Some(f) = v.as_f64() {
+        *v = Value::from(f.clamp(lo, hi).trunc() as i64);
+    }
+}
+
+fn clamp_position(mut p: Option<&mut Value>) {
+    for k in ["line", "character"] {
+        if let Some(v) = p.as_deref_mut().and_then(|p| p.get_mut(k)) {
+            clamp_number(v, 0.0, u32::MAX as f64);
+        }
+    }
+}
+
+fn clamp_range(r: Option<&mut Value>) {
+    if let Some(r) = r {
+        clamp_position(r.get_mut("start"));
+        clamp_position(r.get_mut("end"));
+    }
+}
+
+/// Makes params that a strict reading would refuse readable where that is safe: a URI
+/// that is not percent-encoded (remembered in `aliases`), a version outside `i32`,
+/// lines and characters outside `u32` (clamped), a `rangeLength` (unused) of any kind.
+pub fn lenient(params: &mut Value, aliases: &mut HashMap<String, String>) {
+    if let Some(td) = params.get_mut("textDocument") {
+        if let Some(Value::String(u)) = td.get_mut("uri") {
+            if let Cow::Owned(enc) = encode_uri(u) {
+                aliases.insert(enc.clone(), std::mem::replace(u, enc));
+            }
+        }
+        if let Some(v) = td.get_mut("version") {
+            clamp_number(v, i32::MIN as f64, i32::MAX as f64);
+        }
+    }
+    clamp_position(params.get_mut("position"));
+    clamp_range(params.get_mut("range"));
+    if let Some(Value::Array(changes)) = params.get_mut("contentChanges") {
+        for c in changes {
+            if let Some(o) = c.as_object_mut() {
+                o.remove("rangeLength");
+                clamp_range(o.get_mut("range"));
+            }
+        }
+    }
+}
+
+/// Puts back the URIs as the client sent them.
+fn restore_aliases(v: &mut Value, aliases: &HashMap<String, String>) {
+    match v {
+        Value::String(s) => {
+            if let Some(orig) = aliases.get(s.as_str()) {
+                *s = orig.clone();
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(|v| restore_aliases(v, aliases)),
+        Value::Object(o) => {
+            let renamed: Vec<String> = o
+                .keys()
+                .filter(|k| aliases.contains_key(k.as_str()))
+                .cloned()
+                .collect();
+            for k in renamed {
+                if let Some(v) = o.remove(&k) {
+                    o.insert(aliases[&k].clone(), v);
+                }
+            }
+            o.values_mut().for_each(|v| restore_aliases(v, aliases));
+        }
+        _ => {}
+    }
 }
 
 /// Decodes params, or answers InvalidParams.
 fn params<R: req::Request>(r: &Request) -> Result<R::Params, Response> {
-    serde_json::from_value(r.params.clone()).map_err(|e| {
+    R::Params::deserialize(&r.params).map_err(|e| {
         Response::new_err(
             r.id.clone(),
             ErrorCode::InvalidParams as i32,
@@ -328,15 +427,49 @@ pub fn secrets_beside(uri: &lsp::Uri) -> Option<(lsp::Uri, PathBuf)> {
 }
 
 impl Server<'_> {
-    fn reply(&self, resp: Response) {
+    fn reply(&self, mut resp: Response) {
+        if let (Some(r), false) = (resp.result.as_mut(), self.aliases.is_empty()) {
+            restore_aliases(r, &self.aliases);
+        }
         let _ = self.conn.sender.send(resp.into());
     }
 
     fn notify<N: notif::Notification>(&self, params: N::Params) {
-        let _ = self
-            .conn
-            .sender
-            .send(Notification::new(N::METHOD.to_string(), params).into());
+        let mut n = Notification::new(N::METHOD.to_string(), params);
+        if !self.aliases.is_empty() {
+            restore_aliases(&mut n.params, &self.aliases);
+        }
+        let _ = self.conn.sender.send(n.into());
+    }
+
+    /// Tells the user (and stderr) that a message about a document could not be read.
+    /// An open document it was about is stale until the editor sends its whole text:
+    /// its diagnostics are cleared, requests on it answer nothing.
+    fn lost(&mut self, what: &str, params: &Value, why: &str) {
+        let uri = params["textDocument"]["uri"]
+            .as_str()
+            .and_then(|u| lsp::Uri::from_str(u).ok());
+        let message = match uri {
+            Some(uri) if self.docs.get(&uri).is_some() => {
+                if let Some(d) = self.docs.get_any_mut(&uri) {
+                    d.stale = true;
+                }
+                self.cache.remove(&uri);
+                self.dirty.retain(|u| *u != uri);
+                self.publish(&uri, Vec::new(), None);
+                let shown = self.aliases.get(uri.as_str()).map_or(uri.as_str(), |s| s);
+                format!(
+                    "cellac: a {what} for {shown} could not be read ({why}). The server no longer \
+                     knows this file's text: close and reopen it to check it again."
+                )
+            }
+            _ => format!("cellac: a {what} could not be read ({why})."),
+        };
+        eprintln!("{message}");
+        self.notify::<notif::ShowMessage>(lsp::ShowMessageParams {
+            typ: lsp::MessageType::WARNING,
+            message,
+        });
     }
 
     fn analysis(&mut self, uri: &lsp::Uri) -> Option<Rc<Analysis>> {
@@ -350,13 +483,22 @@ impl Server<'_> {
     }
 
     fn notification(&mut self, n: Notification) {
+        let mut params = n.params;
+        lenient(&mut params, &mut self.aliases);
         match n.method.as_str() {
             notif::DidOpenTextDocument::METHOD => {
-                let Ok(p) = serde_json::from_value::<lsp::DidOpenTextDocumentParams>(n.params)
-                else {
-                    return;
+                let p = match lsp::DidOpenTextDocumentParams::deserialize(&params) {
+                    Ok(p) => p,
+                    Err(e) => return self.lost("didOpen", &params, &e.to_string()),
                 };
                 let d = p.text_document;
+                // README.md, Cargo.toml...: not stacks. Secrets files have their own language.
+                if !d.language_id.eq_ignore_ascii_case("kdl")
+                    && !d.uri.as_str().ends_with(".kdl")
+                    && !is_secrets(&d.uri)
+                {
+                    return;
+                }
                 self.docs.open(
                     d.uri.clone(),
                     Document::new(d.text, d.version, d.language_id),
@@ -364,26 +506,36 @@ impl Server<'_> {
                 self.changed(&d.uri);
             }
             notif::DidChangeTextDocument::METHOD => {
-                let Ok(p) = serde_json::from_value::<lsp::DidChangeTextDocumentParams>(n.params)
-                else {
-                    return;
+                let p = match lsp::DidChangeTextDocumentParams::deserialize(&params) {
+                    Ok(p) => p,
+                    Err(e) => return self.lost("didChange", &params, &e.to_string()),
                 };
                 let uri = p.text_document.uri;
                 let enc = self.enc;
-                let Some(doc) = self.docs.get_mut(&uri) else {
+                let Some(doc) = self.docs.get_any_mut(&uri) else {
                     return;
                 };
-                doc.apply(p.content_changes, enc);
+                let mut changes = p.content_changes;
+                if doc.stale {
+                    // Only a whole text brings a stale document back.
+                    match changes.iter().rposition(|c| c.range.is_none()) {
+                        Some(i) => {
+                            changes.drain(..i);
+                            doc.stale = false;
+                        }
+                        None => return,
+                    }
+                }
+                doc.apply(changes, enc);
                 doc.version = p.text_document.version;
                 self.changed(&uri);
             }
             notif::DidSaveTextDocument::METHOD => {
-                let Ok(p) = serde_json::from_value::<lsp::DidSaveTextDocumentParams>(n.params)
-                else {
+                let Ok(p) = lsp::DidSaveTextDocumentParams::deserialize(&params) else {
                     return;
                 };
                 let uri = p.text_document.uri;
-                if let (Some(text), Some(doc)) = (p.text, self.docs.get_mut(&uri)) {
+                if let (Some(text), Some(doc)) = (p.text, self.docs.get_any_mut(&uri)) {
                     *doc = Document::new(text, doc.version, doc.language.clone());
                     self.cache.remove(&uri);
                 }
@@ -392,8 +544,7 @@ impl Server<'_> {
                 }
             }
             notif::DidCloseTextDocument::METHOD => {
-                let Ok(p) = serde_json::from_value::<lsp::DidCloseTextDocumentParams>(n.params)
-                else {
+                let Ok(p) = lsp::DidCloseTextDocumentParams::deserialize(&params) else {
                     return;
                 };
                 let uri = p.text_document.uri;
@@ -528,7 +679,8 @@ impl Server<'_> {
         Some((suri, text))
     }
 
-    fn request(&mut self, r: Request) -> Response {
+    fn request(&mut self, mut r: Request) -> Response {
+        lenient(&mut r.params, &mut self.aliases);
         let id = r.id.clone();
         macro_rules! p {
             ($R:ty) => {
