@@ -46,7 +46,16 @@ fn read_frames(out: impl Read + Send + 'static, tx: mpsc::Sender<Value>) {
             if r.read_exact(&mut body).is_err() {
                 return;
             }
-            let v: Value = serde_json::from_slice(&body).expect("the server writes JSON");
+            let v: Value = serde_json::from_slice(&body).unwrap_or_else(|e| {
+                // Deeper than serde_json's recursion limit (a deep outline): the id only.
+                let text = String::from_utf8(body.clone()).expect("UTF-8");
+                assert!(e.to_string().contains("recursion limit"), "{e}: {text}");
+                let id = text
+                    .split("\"id\":")
+                    .nth(1)
+                    .and_then(|r| r.split(',').next());
+                json!({"id": serde_json::from_str::<Value>(id.unwrap()).unwrap(), "result": "deep"})
+            });
             if tx.send(v).is_err() {
                 return;
             }
@@ -639,5 +648,42 @@ fn transport_line_breaks_and_surrogates() {
         assert_eq!(codes(&d), Vec::<String>::new(), "deleting {half:?}: {d}");
     }
     s.assert_hover("line breaks");
+    assert_eq!(s.exit(true).0, 0);
+}
+
+#[test]
+fn transport_deep_shapes() {
+    let mut s = Server::start();
+    let nested = |n: usize| format!("stack x\n{}{}", "a {".repeat(n), "}".repeat(n));
+    let shapes = [
+        format!("stack x\n{}", "/*".repeat(3603)),
+        "/- ".repeat(2048),
+        "}".repeat(14924),
+        "a=\n".repeat(20_000),
+        nested(1274),
+        nested(199),
+    ];
+    for (i, text) in shapes.iter().enumerate() {
+        let uri = format!("file:///work/hostile/deep{i}.kdl");
+        let d = s.open(&uri, text);
+        assert!(d["diagnostics"].is_array(), "shape {i}");
+        for (method, extra) in [
+            (
+                "textDocument/formatting",
+                json!({"options": {"tabSize": 2, "insertSpaces": true}}),
+            ),
+            ("textDocument/documentSymbol", json!({})),
+            (
+                "textDocument/hover",
+                json!({"position": {"line": 1, "character": 0}}),
+            ),
+        ] {
+            let mut params = extra;
+            params["textDocument"] = json!({"uri": uri});
+            let r = s.request(method, params);
+            assert!(r.get("error").is_none(), "shape {i} {method}: {r}");
+        }
+        s.assert_hover(&format!("deep shape {i}"));
+    }
     assert_eq!(s.exit(true).0, 0);
 }

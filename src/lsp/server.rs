@@ -748,9 +748,14 @@ impl Server<'_> {
                     .docs
                     .get(&uri)
                     .filter(|_| !is_secrets(&uri))
+                    // The same guard as checking: the parser recurses.
+                    .filter(|doc| super::analysis::too_deep(&doc.text).is_none())
                     .and_then(|doc| {
-                        let new_text =
-                            format::format(&doc.text, p.options.tab_size, p.options.insert_spaces)?;
+                        let (tab, spaces) = (p.options.tab_size, p.options.insert_spaces);
+                        let text = &doc.text;
+                        let new_text = super::analysis::on_big_stack(text, || {
+                            format::format(text, tab, spaces)
+                        })?;
                         if new_text == doc.text {
                             return Some(Vec::new());
                         }
