@@ -687,3 +687,40 @@ fn transport_deep_shapes() {
     }
     assert_eq!(s.exit(true).0, 0);
 }
+
+#[test]
+fn transport_formatting_keeps_everything() {
+    let mut s = Server::start();
+    let uri = "file:///work/hostile/format.kdl";
+    let format = |s: &mut Server, text: &str| {
+        s.open(uri, text);
+        let r = s.request(
+            "textDocument/formatting",
+            json!({"textDocument": {"uri": uri}, "options": {"tabSize": 4, "insertSpaces": true}}),
+        );
+        assert!(r.get("error").is_none(), "{r}");
+        r["result"].clone()
+    };
+    // Slashdash comments are not deleted: such a document is left as it is.
+    for text in [
+        "stack x\nservice api {\n  memory /-1 512\n}\n",
+        "stack x\nservice api {\n  memory 512\n  /-scale min=1 {\n    x 1\n  }\n}\n",
+        "stack x\n/-service api {\n  memory 512\n}\n",
+    ] {
+        let r = format(&mut s, text);
+        let kept = r.is_null()
+            || r.as_array().unwrap().iter().all(|e| {
+                e["newText"].as_str().unwrap().matches("/-").count() == text.matches("/-").count()
+            });
+        assert!(kept, "{text:?}: {r}");
+    }
+    // CRLF files come back CRLF.
+    let r = format(
+        &mut s,
+        "stack x\r\nservice api {\r\n        memory 512\r\n}\r\n",
+    );
+    let text = r[0]["newText"].as_str().unwrap();
+    assert_eq!(text, "stack x\r\nservice api {\r\n    memory 512\r\n}\r\n");
+    s.assert_hover("formatting");
+    assert_eq!(s.exit(true).0, 0);
+}

@@ -18,9 +18,15 @@ pub fn format(text: &str, tab_size: u32, insert_spaces: bool) -> Option<String> 
     take_line_comments(&mut doc, &mut comments);
     doc.autoformat_config(&kdl::FormatConfig::builder().indent(&indent).build());
     restore_line_comments(&mut doc, &mut comments.into_iter());
-    let out = doc.to_string();
-    // The parser itself loses a comment after a closing brace (`} // end`): rather than
-    // drop what the user wrote, do not format such a document.
+    let mut out = doc.to_string();
+    // Keep the line ends: CRLF files stay CRLF.
+    let crlf = text.matches("\r\n").count();
+    if crlf > 0 && crlf * 2 >= text.matches('\n').count() {
+        out = out.replace("\r\n", "\n").replace('\n', "\r\n");
+    }
+    // The parser itself loses a comment after a closing brace (`} // end`), and
+    // autoformat drops slashdash comments (`memory /-1 512`): rather than drop what the
+    // user wrote, do not format such a document.
     let (mut before, mut after) = (comments_of(text), comments_of(&out));
     before.sort_unstable();
     after.sort_unstable();
@@ -30,7 +36,8 @@ pub fn format(text: &str, tab_size: u32, insert_spaces: bool) -> Option<String> 
     Some(out)
 }
 
-/// The comments of a KDL text (`//` and nested `/* */`), trimmed, outside strings.
+/// The comments of a KDL text (`//`, nested `/* */`, and `/-` for each slashdash),
+/// trimmed, outside strings.
 fn comments_of(text: &str) -> Vec<&str> {
     let b = text.as_bytes();
     let mut out = Vec::new();
@@ -63,6 +70,9 @@ fn comments_of(text: &str) -> Vec<&str> {
                 }
             }
             out.push(text.get(start..i.min(b.len())).unwrap_or_default().trim());
+        } else if b[i..].starts_with(b"/-") {
+            out.push("/-");
+            i += 2;
         } else {
             i += 1;
         }
