@@ -724,3 +724,39 @@ fn transport_formatting_keeps_everything() {
     s.assert_hover("formatting");
     assert_eq!(s.exit(true).0, 0);
 }
+
+#[test]
+fn transport_big_documents_bounded_replies() {
+    let mut s = Server::start();
+    let uri = "file:///work/hostile/big.kdl";
+    // A huge value is not echoed whole in a diagnostic.
+    let huge = "x".repeat(1 << 20);
+    let d = s.open(uri, &format!("stack a region={huge}\n"));
+    let raw = d.to_string();
+    assert!(
+        !d["diagnostics"].as_array().unwrap().is_empty(),
+        "{}",
+        &raw[..200]
+    );
+    assert!(raw.len() < 20_000, "{} bytes of diagnostics", raw.len());
+    // The outline is capped.
+    let text: String = std::iter::once("stack a\n".to_string())
+        .chain((0..30_000).map(|i| format!("secret s{i}\n")))
+        .collect();
+    s.open(uri, &text);
+    let r = s.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    let count = |v: &Value| -> usize {
+        fn walk(v: &Value) -> usize {
+            v.as_array()
+                .map_or(0, |a| a.iter().map(|s| 1 + walk(&s["children"])).sum())
+        }
+        walk(v)
+    };
+    let n = count(&r["result"]);
+    assert!((1..=20_000).contains(&n), "{n} symbols");
+    s.assert_hover("big documents");
+    assert_eq!(s.exit(true).0, 0);
+}

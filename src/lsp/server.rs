@@ -23,6 +23,10 @@ use std::str::FromStr;
 /// The file checked beside a stack, when it exists.
 pub const SECRETS_FILE: &str = "secrets.auto.tfvars";
 
+/// The outline sent for a document holds at most this many symbols (a 10 MB stack
+/// would otherwise give a reply of over 100 MB).
+pub const MAX_SYMBOLS: usize = 20_000;
+
 /// The secrets file is read from disk only when it is a regular file (after following
 /// symbolic links: not a FIFO, a device or `/dev/zero`) of at most this many bytes.
 pub const MAX_SECRETS_FILE: u64 = 1 << 20;
@@ -849,30 +853,36 @@ impl Server<'_> {
         let a = self.analysis(uri)?;
         let doc = self.docs.get(uri)?;
         let outline = symbols::symbols(a.nodes()?, &doc.text);
+        /// Converts at most `*left` symbols; a level's symbols count before their children.
         #[allow(deprecated)]
-        fn convert(o: symbols::Outline, doc: &Document, enc: Encoding) -> lsp::DocumentSymbol {
-            lsp::DocumentSymbol {
-                name: o.name,
-                detail: o.detail,
-                kind: o.kind,
-                tags: None,
-                deprecated: None,
-                range: doc.index().to_range(&doc.text, o.span, enc),
-                selection_range: doc.index().to_range(&doc.text, o.selection, enc),
-                children: (!o.children.is_empty()).then(|| {
-                    o.children
-                        .into_iter()
-                        .map(|c| convert(c, doc, enc))
-                        .collect()
-                }),
-            }
-        }
-        Some(lsp::DocumentSymbolResponse::Nested(
+        fn convert(
+            outline: Vec<symbols::Outline>,
+            doc: &Document,
+            enc: Encoding,
+            left: &mut usize,
+        ) -> Vec<lsp::DocumentSymbol> {
+            let take = outline.len().min(*left);
+            *left -= take;
             outline
                 .into_iter()
-                .map(|o| convert(o, doc, self.enc))
-                .collect(),
-        ))
+                .take(take)
+                .map(|o| lsp::DocumentSymbol {
+                    name: diagnostics::shorten(&o.name).into_owned(),
+                    detail: o.detail.map(|d| diagnostics::shorten(&d).into_owned()),
+                    kind: o.kind,
+                    tags: None,
+                    deprecated: None,
+                    range: doc.index().to_range(&doc.text, o.span, enc),
+                    selection_range: doc.index().to_range(&doc.text, o.selection, enc),
+                    children: Some(convert(o.children, doc, enc, left))
+                        .filter(|c: &Vec<_>| !c.is_empty()),
+                })
+                .collect()
+        }
+        let mut left = MAX_SYMBOLS;
+        Some(lsp::DocumentSymbolResponse::Nested(convert(
+            outline, doc, self.enc, &mut left,
+        )))
     }
 
     fn code_actions(&mut self, p: lsp::CodeActionParams) -> Option<Vec<lsp::CodeActionOrCommand>> {
