@@ -59,7 +59,18 @@ fn read_frames(out: impl Read + Send + 'static, tx: mpsc::Sender<Value>) {
     });
 }
 
+extern "C" {
+    fn signal(signum: i32, handler: usize) -> usize;
+}
+
 fuzz_target!(|data: &[u8]| {
+    // As in the `cellac` binary (Rust's runtime does it; libFuzzer's main does not): a
+    // write to a closed pipe is an error, not a SIGPIPE that kills the process.
+    static IGNORE_SIGPIPE: std::sync::Once = std::sync::Once::new();
+    // SAFETY: SIGPIPE (13) set to SIG_IGN (1), once, before any pipe is written.
+    IGNORE_SIGPIPE.call_once(|| unsafe {
+        signal(13, 1);
+    });
     let (input, mut to_server) = std::io::pipe().expect("a pipe");
     let (from_server, output) = std::io::pipe().expect("a pipe");
     let (conn, threads) = transport::spawn(input, output);
