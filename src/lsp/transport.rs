@@ -261,7 +261,7 @@ impl<R: Read> FrameReader<R> {
         let mut junk = 0usize;
         let mut first_junk: Option<Vec<u8>> = None;
         loop {
-            let Some((mut line, long)) = self.line()? else {
+            let Some((mut line, mut long)) = self.line()? else {
                 if headers > 0 {
                     return Ok(Some(Frame::Error {
                         message: "the input ended inside a message's headers".into(),
@@ -301,6 +301,8 @@ impl<R: Read> FrameReader<R> {
                     junk += k;
                     first_junk.get_or_insert_with(|| line[..k].to_vec());
                     line.drain(..k);
+                    // What is left starts at the header: not a long line any more.
+                    long = false;
                 }
             }
             let colon = line.iter().position(|&b| b == b':');
@@ -795,6 +797,9 @@ mod tests {
         input.extend_from_slice(&big);
         input.extend_from_slice(msg(a).as_bytes());
         assert_eq!(bodies(&input), ["ERROR", a]);
+        // A long leftover (over a header line's limit), then the next message.
+        let input = format!("Content-Length: 3\r\n\r\n{}{}", "x".repeat(10_000), msg(a));
+        assert_eq!(bodies(input.as_bytes()), ["xxx", "LOG", a]);
         // Junk between messages, and the end of input inside a message.
         let input = format!("garbage\n\"id\": 3\n{}Content-Length: 10\r\n\r\n{{", msg(a));
         assert_eq!(bodies(input.as_bytes()), ["LOG", a, "LOG"]);
