@@ -760,3 +760,25 @@ fn transport_big_documents_bounded_replies() {
     s.assert_hover("big documents");
     assert_eq!(s.exit(true).0, 0);
 }
+
+#[test]
+fn transport_formatting_comment_indentation() {
+    let mut s = Server::start();
+    let uri = "file:///work/hostile/comments.kdl";
+    for (text, want) in [
+        (
+            "stack x\nservice api {\n  port 1\n  // before brace\n}\n",
+            "stack x\nservice api {\n    port 1\n    // before brace\n}\n",
+        ),
+        ("stack x\n// end", "stack x\n// end\n"),
+    ] {
+        s.open(uri, text);
+        let r = s.request(
+            "textDocument/formatting",
+            json!({"textDocument": {"uri": uri}, "options": {"tabSize": 4, "insertSpaces": true}}),
+        );
+        assert_eq!(r["result"][0]["newText"], want, "{text:?}: {r}");
+    }
+    s.assert_hover("formatting comments");
+    assert_eq!(s.exit(true).0, 0);
+}

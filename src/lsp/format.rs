@@ -18,7 +18,7 @@ pub fn format(text: &str, tab_size: u32, insert_spaces: bool) -> Option<String> 
     take_line_comments(&mut doc, &mut comments);
     doc.autoformat_config(&kdl::FormatConfig::builder().indent(&indent).build());
     restore_line_comments(&mut doc, &mut comments.into_iter());
-    let mut out = doc.to_string();
+    let mut out = reindent_closing_comments(&doc.to_string(), &indent);
     // Keep the line ends: CRLF files stay CRLF.
     let crlf = text.matches("\r\n").count();
     if crlf > 0 && crlf * 2 >= text.matches('\n').count() {
@@ -34,6 +34,42 @@ pub fn format(text: &str, tab_size: u32, insert_spaces: bool) -> Option<String> 
         return None;
     }
     Some(out)
+}
+
+/// autoformat (kdl 6.7) indents the comment lines before a closing brace by one space:
+/// give them the indentation of the block's children (the brace's, plus one level).
+/// A line comment's text has no line break in it, so no string is touched.
+fn reindent_closing_comments(text: &str, indent: &str) -> String {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    // Comment lines that end the document are at the top level (autoformat gives one
+    // without a final line break a space).
+    let mut end = lines.len();
+    while end > 0 && lines[end - 1].trim().is_empty() {
+        end -= 1;
+    }
+    while end > 0 && lines[end - 1].trim_start().starts_with("//") {
+        end -= 1;
+        out[end] = lines[end].trim_start().to_string();
+    }
+    let mut i = end;
+    while i > 0 {
+        i -= 1;
+        let close = lines[i];
+        let trimmed = close.trim_start();
+        if !trimmed.starts_with('}') {
+            continue;
+        }
+        let brace_indent = &close[..close.len() - trimmed.len()];
+        // The comment-only lines just above this brace.
+        let mut j = i;
+        while j > 0 && lines[j - 1].trim_start().starts_with("//") {
+            j -= 1;
+            out[j] = format!("{brace_indent}{indent}{}", lines[j].trim_start());
+        }
+        i = j;
+    }
+    out.join("\n")
 }
 
 /// The comments of a KDL text (`//`, nested `/* */`, and `/-` for each slashdash),
