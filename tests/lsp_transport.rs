@@ -637,6 +637,19 @@ fn transport_line_breaks_and_surrogates() {
     let d = s.open(uri, "stack a\r// note\rservice api { memory 7; }\r");
     assert_eq!(codes(&d), ["cellac::memory::tier"]);
     assert_eq!(d["diagnostics"][0]["range"]["start"]["line"], 2, "{d}");
+    // Completion sees the lines too: inside the service block after a `//` comment line.
+    s.open(uri, "stack a\r// note\rservice api {\r    \r}\r");
+    let r = s.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 3, "character": 4}}),
+    );
+    let labels: Vec<&str> = r["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["label"].as_str())
+        .collect();
+    assert!(labels.contains(&"port"), "{labels:?}");
     // Deleting either half of an emoji's surrogate pair deletes the emoji.
     let text = "stack a\nservice 😀x {}\n";
     for half in [(8, 9), (9, 10)] {
