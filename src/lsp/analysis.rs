@@ -9,6 +9,37 @@ use crate::Checked;
 /// Nesting deeper than this is not handed to the parser, whose recursion could
 /// exhaust the stack; no stack file comes close.
 pub const MAX_DEPTH: usize = 200;
+/// The `kdl` crate's parser (used for files the fast parser gives up on) recurses once
+/// per error it recovers from: more `}` without a `{` than this are not handed to it.
+pub const MAX_UNMATCHED: usize = 10_000;
+/// Slashdashes in a row (`/- /- /- node`): each is one level of the parser's recursion.
+pub const MAX_SLASHDASH_RUN: usize = 200;
+
+/// Runs `f` (a parse, a check, a format of `text`) on a thread whose stack is sized to
+/// the text: the `kdl` crate's parser recurses per error, so its depth grows with the
+/// input. 64 MiB plus 512 bytes per byte of text, at most 1 GiB (address space
+/// reserved, not memory used). Falls back to the current thread if none can start.
+pub fn on_big_stack<T: Send>(text: &str, f: impl FnOnce() -> T + Send) -> T {
+    let size = (64usize << 20)
+        .saturating_add(text.len().saturating_mul(512))
+        .min(1 << 30);
+    let f = std::sync::Mutex::new(Some(f));
+    let run = || f.lock().ok().and_then(|mut f| f.take()).map(|f| f());
+    let out = std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .name("cellac-lsp-check".into())
+            .stack_size(size)
+            .spawn_scoped(s, run)
+            .ok()
+            .map(|h| h.join())
+    });
+    match out {
+        Some(Ok(Some(v))) => v,
+        // The thread panicked: the same panic here, for the caller's catch_unwind.
+        Some(Err(e)) => std::panic::resume_unwind(e),
+        _ => run().expect("f runs once"),
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Kind {
@@ -98,19 +129,16 @@ impl Analysis {
 
 /// `cellac::check`, guarded: never panics and never recurses without bound.
 pub fn check(text: &str) -> Checked {
-    if let Some(at) = too_deep(text) {
-        let d = Diagnostic::error(
-            "cellac::syntax",
-            format!("nodes are nested more than {MAX_DEPTH} levels deep"),
-        )
-        .at(Span::new(at, at + 1).clamp(text.len()), "too deep")
-        .help("a stack file needs a few levels of `{ }` at most");
+    if let Some((at, why)) = too_deep(text) {
+        let d = Diagnostic::error("cellac::syntax", why)
+            .at(Span::new(at, at + 1).clamp(text.len()), "too deep")
+            .help("a stack file needs a few levels of `{ }` at most");
         return Checked {
             diagnostics: vec![d],
             ..Checked::default()
         };
     }
-    match std::panic::catch_unwind(|| crate::check(text)) {
+    match std::panic::catch_unwind(|| on_big_stack(text, || crate::check(text))) {
         Ok(c) => c,
         Err(_) => Checked {
             diagnostics: vec![Diagnostic::error(
@@ -124,21 +152,67 @@ pub fn check(text: &str) -> Checked {
     }
 }
 
-/// The offset of the first `{` that opens a block deeper than `MAX_DEPTH` (a rough
-/// count: braces in strings and comments count too, which only errs on the safe side).
-fn too_deep(text: &str) -> Option<usize> {
-    let mut depth = 0usize;
-    for (i, b) in text.bytes().enumerate() {
-        match b {
-            b'{' | b'(' | b'[' => {
+/// Where and why a text is not handed to the parser: a `{` (or `(`, `[`) that opens a
+/// block deeper than `MAX_DEPTH`, a `/*` nested deeper than that, a run of more than
+/// `MAX_SLASHDASH_RUN` slashdashes, more than `MAX_UNMATCHED` closing brackets without
+/// an opening one. Rough counts (in strings and comments too), which only err on the
+/// safe side. Also used before formatting.
+pub fn too_deep(text: &str) -> Option<(usize, String)> {
+    let b = text.as_bytes();
+    let (mut depth, mut comments, mut unmatched, mut run) = (0usize, 0usize, 0usize, 0usize);
+    let mut i = 0;
+    while i < b.len() {
+        match (b[i], b.get(i + 1)) {
+            (b'/', Some(b'*')) => {
+                comments += 1;
+                if comments > MAX_DEPTH {
+                    return Some((
+                        i,
+                        format!("comments are nested more than {MAX_DEPTH} levels deep"),
+                    ));
+                }
+                i += 1;
+            }
+            (b'*', Some(b'/')) => {
+                comments = comments.saturating_sub(1);
+                i += 1;
+            }
+            (b'/', Some(b'-')) => {
+                run += 1;
+                if run > MAX_SLASHDASH_RUN {
+                    return Some((
+                        i,
+                        format!("more than {MAX_SLASHDASH_RUN} slashdashes in a row"),
+                    ));
+                }
+                i += 1;
+            }
+            (b'{' | b'(' | b'[', _) => {
                 depth += 1;
                 if depth > MAX_DEPTH {
-                    return Some(i);
+                    return Some((
+                        i,
+                        format!("nodes are nested more than {MAX_DEPTH} levels deep"),
+                    ));
                 }
             }
-            b'}' | b')' | b']' => depth = depth.saturating_sub(1),
+            (b'}' | b')' | b']', _) => {
+                match depth.checked_sub(1) {
+                    Some(d) => depth = d,
+                    None => {
+                        unmatched += 1;
+                        if unmatched > MAX_UNMATCHED {
+                            return Some((i, format!("more than {MAX_UNMATCHED} closing brackets without an opening one")));
+                        }
+                    }
+                }
+            }
             _ => {}
         }
+        if !b[i].is_ascii_whitespace() && b[i] != b'-' {
+            run = 0;
+        }
+        i += 1;
     }
     None
 }

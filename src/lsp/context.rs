@@ -71,7 +71,8 @@ pub fn scan(text: &str, mut f: impl FnMut(&[String], &Statement)) -> Vec<String>
             }
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
                 end_token(&mut stmt, &mut token_start, i);
-                while i < bytes.len() && bytes[i] != b'\n' {
+                // A lone `\r` ends a line too (as in LSP and KDL).
+                while i < bytes.len() && !matches!(bytes[i], b'\n' | b'\r') {
                     i += 1;
                 }
                 continue;
@@ -103,10 +104,14 @@ pub fn scan(text: &str, mut f: impl FnMut(&[String], &Statement)) -> Vec<String>
             b'\\' => {
                 // A line continuation: the statement goes on after the line break.
                 end_token(&mut stmt, &mut token_start, i);
-                while i < bytes.len() && bytes[i] != b'\n' {
+                while i < bytes.len() && !matches!(bytes[i], b'\n' | b'\r') {
                     i += 1;
                 }
-                i += 1;
+                i += if bytes[i..].starts_with(b"\r\n") {
+                    2
+                } else {
+                    1
+                };
                 continue;
             }
             b'{' => {
@@ -116,7 +121,7 @@ pub fn scan(text: &str, mut f: impl FnMut(&[String], &Statement)) -> Vec<String>
                 path.push(name);
                 stmt.tokens.clear();
             }
-            b'}' | b';' | b'\n' => {
+            b'}' | b';' | b'\n' | b'\r' => {
                 end_token(&mut stmt, &mut token_start, i);
                 if !stmt.tokens.is_empty() {
                     f(&path, &stmt);
@@ -126,7 +131,7 @@ pub fn scan(text: &str, mut f: impl FnMut(&[String], &Statement)) -> Vec<String>
                 }
                 stmt.tokens.clear();
             }
-            b' ' | b'\t' | b'\r' => end_token(&mut stmt, &mut token_start, i),
+            b' ' | b'\t' => end_token(&mut stmt, &mut token_start, i),
             _ => {
                 token_start.get_or_insert(i);
             }

@@ -8,11 +8,35 @@ use lsp_types as lsp;
 
 pub const SOURCE: &str = "cellac";
 
+/// The longest message or help sent to the editor, in bytes: a diagnostic that quotes
+/// a huge value (a 10 MB `region=`) is cut in the middle.
+pub const MAX_MESSAGE: usize = 2000;
+
+/// `s`, or its start and end around `…` when it is longer than `MAX_MESSAGE`.
+pub fn shorten(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.len() <= MAX_MESSAGE {
+        return s.into();
+    }
+    let half = MAX_MESSAGE / 2;
+    let head = crate::span::floor_char_boundary(s, half);
+    let mut tail = s.len() - half;
+    while !s.is_char_boundary(tail) {
+        tail += 1;
+    }
+    format!(
+        "{} … ({} bytes left out) … {}",
+        &s[..head],
+        tail - head,
+        &s[tail..]
+    )
+    .into()
+}
+
 /// The message shown in the editor: the CLI's message, then its help on a new line.
 pub fn message(d: &Diagnostic) -> String {
     match &d.help {
-        Some(help) => format!("{}\nhelp: {help}", d.message),
-        None => d.message.clone(),
+        Some(help) => format!("{}\nhelp: {}", shorten(&d.message), shorten(help)),
+        None => shorten(&d.message).into_owned(),
     }
 }
 
@@ -29,14 +53,14 @@ pub fn to_lsp(
         .filter(|l| !l.primary)
         .map(|l| lsp::DiagnosticRelatedInformation {
             location: lsp::Location::new(uri.clone(), index.to_range(text, l.span, enc)),
-            message: l.message.clone().unwrap_or_default(),
+            message: shorten(l.message.as_deref().unwrap_or_default()).into_owned(),
         })
         .collect();
     let primary_label = d
         .labels
         .iter()
         .find(|l| l.primary)
-        .and_then(|l| l.message.clone());
+        .and_then(|l| l.message.as_deref().map(|m| shorten(m).into_owned()));
     lsp::Diagnostic {
         range: index.to_range(text, d.span(), enc),
         severity: Some(match d.severity {
@@ -49,7 +73,10 @@ pub fn to_lsp(
         message: message(d),
         related_information: (!related.is_empty()).then_some(related),
         tags: None,
-        data: Some(serde_json::json!({ "label": primary_label, "help": d.help })),
+        data: Some(serde_json::json!({
+            "label": primary_label,
+            "help": d.help.as_deref().map(shorten),
+        })),
     }
 }
 

@@ -10,6 +10,9 @@ pub struct Document {
     pub text: String,
     pub version: i32,
     pub language: String,
+    /// An edit could not be read: the text is no longer the editor's. Only a full
+    /// text (a change without a range, a save with text, a new didOpen) brings it back.
+    pub stale: bool,
     index: LineIndex,
 }
 
@@ -20,6 +23,7 @@ impl Document {
             text,
             version,
             language,
+            stale: false,
             index,
         }
     }
@@ -58,16 +62,22 @@ impl Documents {
         self.docs.remove(uri)
     }
 
+    /// An open document whose text is the editor's (not stale).
     pub fn get(&self, uri: &Uri) -> Option<&Document> {
-        self.docs.get(uri)
+        self.docs.get(uri).filter(|d| !d.stale)
     }
 
     pub fn get_mut(&mut self, uri: &Uri) -> Option<&mut Document> {
+        self.docs.get_mut(uri).filter(|d| !d.stale)
+    }
+
+    /// An open document, stale or not.
+    pub fn get_any_mut(&mut self, uri: &Uri) -> Option<&mut Document> {
         self.docs.get_mut(uri)
     }
 
     pub fn uris(&self) -> impl Iterator<Item = &Uri> {
-        self.docs.keys()
+        self.docs.iter().filter(|(_, d)| !d.stale).map(|(u, _)| u)
     }
 }
 

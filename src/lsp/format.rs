@@ -18,9 +18,15 @@ pub fn format(text: &str, tab_size: u32, insert_spaces: bool) -> Option<String> 
     take_line_comments(&mut doc, &mut comments);
     doc.autoformat_config(&kdl::FormatConfig::builder().indent(&indent).build());
     restore_line_comments(&mut doc, &mut comments.into_iter());
-    let out = doc.to_string();
-    // The parser itself loses a comment after a closing brace (`} // end`): rather than
-    // drop what the user wrote, do not format such a document.
+    let mut out = reindent_closing_comments(&doc.to_string(), &indent);
+    // Keep the line ends: CRLF files stay CRLF.
+    let crlf = text.matches("\r\n").count();
+    if crlf > 0 && crlf * 2 >= text.matches('\n').count() {
+        out = out.replace("\r\n", "\n").replace('\n', "\r\n");
+    }
+    // The parser itself loses a comment after a closing brace (`} // end`), and
+    // autoformat drops slashdash comments (`memory /-1 512`): rather than drop what the
+    // user wrote, do not format such a document.
     let (mut before, mut after) = (comments_of(text), comments_of(&out));
     before.sort_unstable();
     after.sort_unstable();
@@ -30,7 +36,44 @@ pub fn format(text: &str, tab_size: u32, insert_spaces: bool) -> Option<String> 
     Some(out)
 }
 
-/// The comments of a KDL text (`//` and nested `/* */`), trimmed, outside strings.
+/// autoformat (kdl 6.7) indents the comment lines before a closing brace by one space:
+/// give them the indentation of the block's children (the brace's, plus one level).
+/// A line comment's text has no line break in it, so no string is touched.
+fn reindent_closing_comments(text: &str, indent: &str) -> String {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+    // Comment lines that end the document are at the top level (autoformat gives one
+    // without a final line break a space).
+    let mut end = lines.len();
+    while end > 0 && lines[end - 1].trim().is_empty() {
+        end -= 1;
+    }
+    while end > 0 && lines[end - 1].trim_start().starts_with("//") {
+        end -= 1;
+        out[end] = lines[end].trim_start().to_string();
+    }
+    let mut i = end;
+    while i > 0 {
+        i -= 1;
+        let close = lines[i];
+        let trimmed = close.trim_start();
+        if !trimmed.starts_with('}') {
+            continue;
+        }
+        let brace_indent = &close[..close.len() - trimmed.len()];
+        // The comment-only lines just above this brace.
+        let mut j = i;
+        while j > 0 && lines[j - 1].trim_start().starts_with("//") {
+            j -= 1;
+            out[j] = format!("{brace_indent}{indent}{}", lines[j].trim_start());
+        }
+        i = j;
+    }
+    out.join("\n")
+}
+
+/// The comments of a KDL text (`//`, nested `/* */`, and `/-` for each slashdash),
+/// trimmed, outside strings.
 fn comments_of(text: &str) -> Vec<&str> {
     let b = text.as_bytes();
     let mut out = Vec::new();
@@ -63,6 +106,9 @@ fn comments_of(text: &str) -> Vec<&str> {
                 }
             }
             out.push(text.get(start..i.min(b.len())).unwrap_or_default().trim());
+        } else if b[i..].starts_with(b"/-") {
+            out.push("/-");
+            i += 2;
         } else {
             i += 1;
         }

@@ -15,6 +15,7 @@ pub mod hover;
 pub mod position;
 pub mod server;
 pub mod symbols;
+pub mod transport;
 
 pub use server::serve;
 

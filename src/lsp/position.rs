@@ -37,12 +37,14 @@ pub struct LineIndex {
 }
 
 impl LineIndex {
+    /// Lines end at `\n`, `\r\n` or a lone `\r`, as in LSP.
     pub fn new(text: &str) -> LineIndex {
+        let b = text.as_bytes();
         let mut starts = vec![0];
         starts.extend(
-            text.bytes()
+            b.iter()
                 .enumerate()
-                .filter(|(_, b)| *b == b'\n')
+                .filter(|&(i, &c)| c == b'\n' || (c == b'\r' && b.get(i + 1) != Some(&b'\n')))
                 .map(|(i, _)| i + 1),
         );
         LineIndex {
@@ -59,7 +61,10 @@ impl LineIndex {
             .get(line + 1)
             .map_or(self.len, |n| n - 1)
             .min(text.len());
-        if end > start && text.as_bytes()[end - 1] == b'\r' {
+        if end > start
+            && text.as_bytes().get(end) == Some(&b'\n')
+            && text.as_bytes()[end - 1] == b'\r'
+        {
             end -= 1;
         }
         (start, end.max(start))
@@ -69,6 +74,12 @@ impl LineIndex {
     /// a character past the end of its line gives the end of that line; a position inside
     /// a character gives that character's start.
     pub fn offset(&self, text: &str, pos: Position, enc: Encoding) -> usize {
+        self.offset_snapped(text, pos, enc, false)
+    }
+
+    /// As `offset`, but a position inside a character gives that character's end when
+    /// `up` (so that a range ending inside a surrogate pair covers the whole character).
+    fn offset_snapped(&self, text: &str, pos: Position, enc: Encoding, up: bool) -> usize {
         let line = pos.line as usize;
         if line >= self.starts.len() {
             return text.len();
@@ -77,13 +88,20 @@ impl LineIndex {
         let line_text = &text[start..end];
         let want = pos.character as usize;
         match enc {
-            Encoding::Utf8 => start + crate::span::floor_char_boundary(line_text, want),
+            Encoding::Utf8 => {
+                let floor = crate::span::floor_char_boundary(line_text, want);
+                if up && floor < want.min(line_text.len()) {
+                    start + floor + line_text[floor..].chars().next().map_or(0, char::len_utf8)
+                } else {
+                    start + floor
+                }
+            }
             Encoding::Utf16 => {
                 let mut units = 0;
                 for (i, c) in line_text.char_indices() {
                     let next = units + c.len_utf16();
                     if next > want {
-                        return start + i;
+                        return start + i + if up && units < want { c.len_utf8() } else { 0 };
                     }
                     units = next;
                 }
@@ -122,9 +140,16 @@ impl LineIndex {
     }
 
     /// The byte span of an LSP range; an inverted range is made empty at its start.
+    /// A non-empty range with an end inside a character (half a surrogate pair, or
+    /// inside a UTF-8 sequence) covers that character: deleting either half of an
+    /// emoji deletes the emoji. An empty range inside one is placed before it.
     pub fn to_span(&self, text: &str, range: Range, enc: Encoding) -> Span {
         let start = self.offset(text, range.start, enc);
-        let end = self.offset(text, range.end, enc);
+        let end = if range.end == range.start {
+            start
+        } else {
+            self.offset_snapped(text, range.end, enc, true)
+        };
         Span::new(start, end.max(start))
     }
 }
@@ -172,6 +197,51 @@ mod tests {
         let off = TEXT.find('é').unwrap() + 2;
         assert_eq!(position(TEXT, off, Encoding::Utf16), Position::new(0, 3));
         assert_eq!(position(TEXT, off, Encoding::Utf8), Position::new(0, 4));
+    }
+
+    #[test]
+    fn lone_carriage_returns_break_lines() {
+        let text = "a\rb\r\nc\nd\r";
+        let idx = LineIndex::new(text);
+        assert_eq!(
+            idx.to_position(text, 2, Encoding::Utf8),
+            Position::new(1, 0)
+        );
+        assert_eq!(
+            idx.to_position(text, 5, Encoding::Utf8),
+            Position::new(2, 0)
+        );
+        assert_eq!(
+            idx.to_position(text, 7, Encoding::Utf8),
+            Position::new(3, 0)
+        );
+        assert_eq!(
+            idx.to_position(text, 9, Encoding::Utf8),
+            Position::new(4, 0)
+        );
+        assert_eq!(idx.offset(text, Position::new(1, 9), Encoding::Utf8), 3);
+        assert_eq!(idx.offset(text, Position::new(0, 9), Encoding::Utf8), 1);
+    }
+
+    #[test]
+    fn surrogate_halves_snap_the_same_way() {
+        let text = "a😀b";
+        let idx = LineIndex::new(text);
+        let span = |a: u32, b: u32, enc| {
+            idx.to_span(
+                text,
+                Range::new(Position::new(0, a), Position::new(0, b)),
+                enc,
+            )
+        };
+        // Either half of the pair: the whole emoji.
+        assert_eq!(span(1, 2, Encoding::Utf16), Span::new(1, 5));
+        assert_eq!(span(2, 3, Encoding::Utf16), Span::new(1, 5));
+        assert_eq!(span(2, 2, Encoding::Utf16), Span::new(1, 1));
+        assert_eq!(span(2, 3, Encoding::Utf8), Span::new(1, 5));
+        assert_eq!(span(1, 3, Encoding::Utf8), Span::new(1, 5));
+        assert_eq!(span(3, 3, Encoding::Utf8), Span::new(1, 1));
+        assert_eq!(span(1, 5, Encoding::Utf8), Span::new(1, 5));
     }
 
     #[test]

@@ -11,6 +11,9 @@ use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestI
 use lsp_types as lsp;
 use lsp_types::notification::{self as notif, Notification as _};
 use lsp_types::request::{self as req, Request as _};
+use serde::Deserialize;
+use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
@@ -19,6 +22,65 @@ use std::str::FromStr;
 
 /// The file checked beside a stack, when it exists.
 pub const SECRETS_FILE: &str = "secrets.auto.tfvars";
+
+/// The outline sent for a document holds at most this many symbols (a 10 MB stack
+/// would otherwise give a reply of over 100 MB).
+pub const MAX_SYMBOLS: usize = 20_000;
+
+/// The secrets file is read from disk only when it is a regular file (after following
+/// symbolic links: not a FIFO, a device or `/dev/zero`) of at most this many bytes.
+pub const MAX_SECRETS_FILE: u64 = 1 << 20;
+
+/// A file read from disk, kept until its modification time or size changes.
+struct DiskFile {
+    key: (Option<std::time::SystemTime>, u64, bool),
+    text: Option<String>,
+}
+
+/// Reads a regular file of at most `MAX_SECRETS_FILE` bytes, from `cache` when its
+/// modification time and size did not change. Refusals are logged once per change.
+fn read_regular(path: &std::path::Path, cache: &mut HashMap<PathBuf, DiskFile>) -> Option<String> {
+    use std::io::Read;
+    let meta = std::fs::metadata(path).ok()?;
+    let key = (meta.modified().ok(), meta.len(), meta.is_file());
+    if let Some(f) = cache.get(path).filter(|f| f.key == key) {
+        return f.text.clone();
+    }
+    let refuse = |why: &str| {
+        eprintln!("cellac lsp: {} not read: {why}", path.display());
+        None
+    };
+    let text = if !meta.is_file() {
+        refuse("not a regular file")
+    } else if meta.len() > MAX_SECRETS_FILE {
+        refuse(&format!("larger than {MAX_SECRETS_FILE} bytes"))
+    } else {
+        let mut options = std::fs::OpenOptions::new();
+        options.read(true);
+        // Never block on a FIFO swapped in since the check above.
+        #[cfg(target_os = "linux")]
+        std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, 0o4000);
+        let mut buf = Vec::new();
+        match options.open(path).and_then(|f| {
+            if !f.metadata()?.is_file() {
+                return Err(std::io::Error::other("not a regular file"));
+            }
+            f.take(MAX_SECRETS_FILE + 1).read_to_end(&mut buf)
+        }) {
+            Ok(n) if n as u64 > MAX_SECRETS_FILE => refuse("it grew too large"),
+            Ok(_) => String::from_utf8(buf).ok().or_else(|| refuse("not UTF-8")),
+            Err(e) => refuse(&e.to_string()),
+        }
+    };
+    cache.insert(
+        path.to_path_buf(),
+        DiskFile {
+            key,
+            text: text.clone(),
+        },
+    );
+    text
+}
 
 /// Why the server stopped other than by `shutdown` then `exit`.
 #[derive(Debug)]
@@ -40,14 +102,16 @@ impl std::fmt::Display for ServeError {
 
 impl std::error::Error for ServeError {}
 
-/// Runs the language server over stdin and stdout; returns the process exit code.
+/// Runs the language server over stdin and stdout; returns the process exit code: 0
+/// after `shutdown` then `exit`, 1 after `exit` without `shutdown` or when the input
+/// ends first. Every reply is written and flushed before it returns.
 pub fn run() -> i32 {
-    let (conn, io) = Connection::stdio();
-    match serve(conn) {
-        Ok(()) => {
-            let _ = io.join();
-            0
-        }
+    let (conn, transport) = super::transport::stdio();
+    let result = serve(conn);
+    // `serve` dropped the server's end: the writer drains what is queued, then stops.
+    transport.finish();
+    match result {
+        Ok(()) => 0,
         Err(e) => {
             eprintln!("cellac lsp: {e}");
             1
@@ -99,6 +163,8 @@ pub fn serve(conn: Connection) -> Result<(), ServeError> {
         cache: HashMap::new(),
         secrets: HashMap::new(),
         dirty: Vec::new(),
+        disk: HashMap::new(),
+        aliases: HashMap::new(),
     };
     let mut initialized = false;
     let mut shutdown = false;
@@ -200,11 +266,108 @@ struct Server<'c> {
     secrets: HashMap<lsp::Uri, lsp::Uri>,
     /// Stacks changed since their diagnostics were last published, in order.
     dirty: Vec<lsp::Uri>,
+    /// Secrets files read from disk.
+    disk: HashMap<PathBuf, DiskFile>,
+    /// URIs the client sent without percent-encoding: encoded → as sent, so that what
+    /// the server sends back names them as the client does.
+    aliases: HashMap<String, String>,
+}
+
+/// Percent-encodes what a URI cannot hold as is (spaces, non-ASCII, quotes...), so that
+/// `file:///tmp/my stack.kdl` and `file:///tmp/日本.kdl` are accepted. `%` is kept.
+pub fn encode_uri(s: &str) -> Cow<'_, str> {
+    let keep = |b: u8| b.is_ascii_alphanumeric() || b"-._~:/?#[]@!$&'()*+,;=%".contains(&b);
+    if s.bytes().all(keep) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 16);
+    for b in s.bytes() {
+        if keep(b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Clamps a number to `lo..=hi` (dropping a fraction); leaves anything else.
+fn clamp_number(v: &mut Value, lo: f64, hi: f64) {
+    if let Some(f) = v.as_f64() {
+        *v = Value::from(f.clamp(lo, hi).trunc() as i64);
+    }
+}
+
+fn clamp_position(mut p: Option<&mut Value>) {
+    for k in ["line", "character"] {
+        if let Some(v) = p.as_deref_mut().and_then(|p| p.get_mut(k)) {
+            clamp_number(v, 0.0, u32::MAX as f64);
+        }
+    }
+}
+
+fn clamp_range(r: Option<&mut Value>) {
+    if let Some(r) = r {
+        clamp_position(r.get_mut("start"));
+        clamp_position(r.get_mut("end"));
+    }
+}
+
+/// Makes params that a strict reading would refuse readable where that is safe: a URI
+/// that is not percent-encoded (remembered in `aliases`), a version outside `i32`,
+/// lines and characters outside `u32` (clamped), a `rangeLength` (unused) of any kind.
+pub fn lenient(params: &mut Value, aliases: &mut HashMap<String, String>) {
+    if let Some(td) = params.get_mut("textDocument") {
+        if let Some(Value::String(u)) = td.get_mut("uri") {
+            if let Cow::Owned(enc) = encode_uri(u) {
+                aliases.insert(enc.clone(), std::mem::replace(u, enc));
+            }
+        }
+        if let Some(v) = td.get_mut("version") {
+            clamp_number(v, i32::MIN as f64, i32::MAX as f64);
+        }
+    }
+    clamp_position(params.get_mut("position"));
+    clamp_range(params.get_mut("range"));
+    if let Some(Value::Array(changes)) = params.get_mut("contentChanges") {
+        for c in changes {
+            if let Some(o) = c.as_object_mut() {
+                o.remove("rangeLength");
+                clamp_range(o.get_mut("range"));
+            }
+        }
+    }
+}
+
+/// Puts back the URIs as the client sent them.
+fn restore_aliases(v: &mut Value, aliases: &HashMap<String, String>) {
+    match v {
+        Value::String(s) => {
+            if let Some(orig) = aliases.get(s.as_str()) {
+                *s = orig.clone();
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(|v| restore_aliases(v, aliases)),
+        Value::Object(o) => {
+            let renamed: Vec<String> = o
+                .keys()
+                .filter(|k| aliases.contains_key(k.as_str()))
+                .cloned()
+                .collect();
+            for k in renamed {
+                if let Some(v) = o.remove(&k) {
+                    o.insert(aliases[&k].clone(), v);
+                }
+            }
+            o.values_mut().for_each(|v| restore_aliases(v, aliases));
+        }
+        _ => {}
+    }
 }
 
 /// Decodes params, or answers InvalidParams.
 fn params<R: req::Request>(r: &Request) -> Result<R::Params, Response> {
-    serde_json::from_value(r.params.clone()).map_err(|e| {
+    R::Params::deserialize(&r.params).map_err(|e| {
         Response::new_err(
             r.id.clone(),
             ErrorCode::InvalidParams as i32,
@@ -268,15 +431,49 @@ pub fn secrets_beside(uri: &lsp::Uri) -> Option<(lsp::Uri, PathBuf)> {
 }
 
 impl Server<'_> {
-    fn reply(&self, resp: Response) {
+    fn reply(&self, mut resp: Response) {
+        if let (Some(r), false) = (resp.result.as_mut(), self.aliases.is_empty()) {
+            restore_aliases(r, &self.aliases);
+        }
         let _ = self.conn.sender.send(resp.into());
     }
 
     fn notify<N: notif::Notification>(&self, params: N::Params) {
-        let _ = self
-            .conn
-            .sender
-            .send(Notification::new(N::METHOD.to_string(), params).into());
+        let mut n = Notification::new(N::METHOD.to_string(), params);
+        if !self.aliases.is_empty() {
+            restore_aliases(&mut n.params, &self.aliases);
+        }
+        let _ = self.conn.sender.send(n.into());
+    }
+
+    /// Tells the user (and stderr) that a message about a document could not be read.
+    /// An open document it was about is stale until the editor sends its whole text:
+    /// its diagnostics are cleared, requests on it answer nothing.
+    fn lost(&mut self, what: &str, params: &Value, why: &str) {
+        let uri = params["textDocument"]["uri"]
+            .as_str()
+            .and_then(|u| lsp::Uri::from_str(u).ok());
+        let message = match uri {
+            Some(uri) if self.docs.get(&uri).is_some() => {
+                if let Some(d) = self.docs.get_any_mut(&uri) {
+                    d.stale = true;
+                }
+                self.cache.remove(&uri);
+                self.dirty.retain(|u| *u != uri);
+                self.publish(&uri, Vec::new(), None);
+                let shown = self.aliases.get(uri.as_str()).map_or(uri.as_str(), |s| s);
+                format!(
+                    "cellac: a {what} for {shown} could not be read ({why}). The server no longer \
+                     knows this file's text: close and reopen it to check it again."
+                )
+            }
+            _ => format!("cellac: a {what} could not be read ({why})."),
+        };
+        eprintln!("{message}");
+        self.notify::<notif::ShowMessage>(lsp::ShowMessageParams {
+            typ: lsp::MessageType::WARNING,
+            message,
+        });
     }
 
     fn analysis(&mut self, uri: &lsp::Uri) -> Option<Rc<Analysis>> {
@@ -290,13 +487,22 @@ impl Server<'_> {
     }
 
     fn notification(&mut self, n: Notification) {
+        let mut params = n.params;
+        lenient(&mut params, &mut self.aliases);
         match n.method.as_str() {
             notif::DidOpenTextDocument::METHOD => {
-                let Ok(p) = serde_json::from_value::<lsp::DidOpenTextDocumentParams>(n.params)
-                else {
-                    return;
+                let p = match lsp::DidOpenTextDocumentParams::deserialize(&params) {
+                    Ok(p) => p,
+                    Err(e) => return self.lost("didOpen", &params, &e.to_string()),
                 };
                 let d = p.text_document;
+                // README.md, Cargo.toml...: not stacks. Secrets files have their own language.
+                if !d.language_id.eq_ignore_ascii_case("kdl")
+                    && !d.uri.as_str().ends_with(".kdl")
+                    && !is_secrets(&d.uri)
+                {
+                    return;
+                }
                 self.docs.open(
                     d.uri.clone(),
                     Document::new(d.text, d.version, d.language_id),
@@ -304,26 +510,36 @@ impl Server<'_> {
                 self.changed(&d.uri);
             }
             notif::DidChangeTextDocument::METHOD => {
-                let Ok(p) = serde_json::from_value::<lsp::DidChangeTextDocumentParams>(n.params)
-                else {
-                    return;
+                let p = match lsp::DidChangeTextDocumentParams::deserialize(&params) {
+                    Ok(p) => p,
+                    Err(e) => return self.lost("didChange", &params, &e.to_string()),
                 };
                 let uri = p.text_document.uri;
                 let enc = self.enc;
-                let Some(doc) = self.docs.get_mut(&uri) else {
+                let Some(doc) = self.docs.get_any_mut(&uri) else {
                     return;
                 };
-                doc.apply(p.content_changes, enc);
+                let mut changes = p.content_changes;
+                if doc.stale {
+                    // Only a whole text brings a stale document back.
+                    match changes.iter().rposition(|c| c.range.is_none()) {
+                        Some(i) => {
+                            changes.drain(..i);
+                            doc.stale = false;
+                        }
+                        None => return,
+                    }
+                }
+                doc.apply(changes, enc);
                 doc.version = p.text_document.version;
                 self.changed(&uri);
             }
             notif::DidSaveTextDocument::METHOD => {
-                let Ok(p) = serde_json::from_value::<lsp::DidSaveTextDocumentParams>(n.params)
-                else {
+                let Ok(p) = lsp::DidSaveTextDocumentParams::deserialize(&params) else {
                     return;
                 };
                 let uri = p.text_document.uri;
-                if let (Some(text), Some(doc)) = (p.text, self.docs.get_mut(&uri)) {
+                if let (Some(text), Some(doc)) = (p.text, self.docs.get_any_mut(&uri)) {
                     *doc = Document::new(text, doc.version, doc.language.clone());
                     self.cache.remove(&uri);
                 }
@@ -332,8 +548,7 @@ impl Server<'_> {
                 }
             }
             notif::DidCloseTextDocument::METHOD => {
-                let Ok(p) = serde_json::from_value::<lsp::DidCloseTextDocumentParams>(n.params)
-                else {
+                let Ok(p) = lsp::DidCloseTextDocumentParams::deserialize(&params) else {
                     return;
                 };
                 let uri = p.text_document.uri;
@@ -459,16 +674,17 @@ impl Server<'_> {
     }
 
     /// The secrets file beside a stack: from the editor when it is open, else from disk.
-    fn secrets_text(&self, uri: &lsp::Uri) -> Option<(lsp::Uri, String)> {
+    fn secrets_text(&mut self, uri: &lsp::Uri) -> Option<(lsp::Uri, String)> {
         let (suri, path) = secrets_beside(uri)?;
         let text = match self.docs.get(&suri) {
             Some(d) => d.text.clone(),
-            None => std::fs::read_to_string(&path).ok()?,
+            None => read_regular(&path, &mut self.disk)?,
         };
         Some((suri, text))
     }
 
-    fn request(&mut self, r: Request) -> Response {
+    fn request(&mut self, mut r: Request) -> Response {
+        lenient(&mut r.params, &mut self.aliases);
         let id = r.id.clone();
         macro_rules! p {
             ($R:ty) => {
@@ -536,9 +752,14 @@ impl Server<'_> {
                     .docs
                     .get(&uri)
                     .filter(|_| !is_secrets(&uri))
+                    // The same guard as checking: the parser recurses.
+                    .filter(|doc| super::analysis::too_deep(&doc.text).is_none())
                     .and_then(|doc| {
-                        let new_text =
-                            format::format(&doc.text, p.options.tab_size, p.options.insert_spaces)?;
+                        let (tab, spaces) = (p.options.tab_size, p.options.insert_spaces);
+                        let text = &doc.text;
+                        let new_text = super::analysis::on_big_stack(text, || {
+                            format::format(text, tab, spaces)
+                        })?;
                         if new_text == doc.text {
                             return Some(Vec::new());
                         }
@@ -632,30 +853,36 @@ impl Server<'_> {
         let a = self.analysis(uri)?;
         let doc = self.docs.get(uri)?;
         let outline = symbols::symbols(a.nodes()?, &doc.text);
+        /// Converts at most `*left` symbols; a level's symbols count before their children.
         #[allow(deprecated)]
-        fn convert(o: symbols::Outline, doc: &Document, enc: Encoding) -> lsp::DocumentSymbol {
-            lsp::DocumentSymbol {
-                name: o.name,
-                detail: o.detail,
-                kind: o.kind,
-                tags: None,
-                deprecated: None,
-                range: doc.index().to_range(&doc.text, o.span, enc),
-                selection_range: doc.index().to_range(&doc.text, o.selection, enc),
-                children: (!o.children.is_empty()).then(|| {
-                    o.children
-                        .into_iter()
-                        .map(|c| convert(c, doc, enc))
-                        .collect()
-                }),
-            }
-        }
-        Some(lsp::DocumentSymbolResponse::Nested(
+        fn convert(
+            outline: Vec<symbols::Outline>,
+            doc: &Document,
+            enc: Encoding,
+            left: &mut usize,
+        ) -> Vec<lsp::DocumentSymbol> {
+            let take = outline.len().min(*left);
+            *left -= take;
             outline
                 .into_iter()
-                .map(|o| convert(o, doc, self.enc))
-                .collect(),
-        ))
+                .take(take)
+                .map(|o| lsp::DocumentSymbol {
+                    name: diagnostics::shorten(&o.name).into_owned(),
+                    detail: o.detail.map(|d| diagnostics::shorten(&d).into_owned()),
+                    kind: o.kind,
+                    tags: None,
+                    deprecated: None,
+                    range: doc.index().to_range(&doc.text, o.span, enc),
+                    selection_range: doc.index().to_range(&doc.text, o.selection, enc),
+                    children: Some(convert(o.children, doc, enc, left))
+                        .filter(|c: &Vec<_>| !c.is_empty()),
+                })
+                .collect()
+        }
+        let mut left = MAX_SYMBOLS;
+        Some(lsp::DocumentSymbolResponse::Nested(convert(
+            outline, doc, self.enc, &mut left,
+        )))
     }
 
     fn code_actions(&mut self, p: lsp::CodeActionParams) -> Option<Vec<lsp::CodeActionOrCommand>> {
