@@ -497,7 +497,7 @@ fn codes(d: &Value) -> Vec<String> {
 fn transport_never_silently_out_of_sync() {
     let mut s = Server::start();
     let uri = "file:///work/hostile/sync.kdl";
-    s.open(uri, "stack a\nservice api {\n    memory 512\n}\n");
+    s.open(uri, "stack a\nservice api { port 8080\n    memory 512\n}\n");
     let r = |l: i64, c: i64, l2: i64, c2: i64| json!({"start": {"line": l, "character": c}, "end": {"line": l2, "character": c2}});
     // A negative line, a character of 2^32, a version of 2^31: clamped, not dropped.
     change(
@@ -555,7 +555,7 @@ fn transport_never_silently_out_of_sync() {
         &mut s,
         uri,
         json!(7),
-        json!([{"text": "stack a\nservice api { memory 7; }\n"}]),
+        json!([{"text": "stack a\nservice api { port 8080; memory 7; }\n"}]),
     );
     let d = s.diagnostics(uri);
     assert_eq!(d["version"], 7);
@@ -583,7 +583,7 @@ fn transport_uris_and_languages() {
         "file:///tmp/日本/stack.kdl",
         "file:///tmp/a\"b.kdl",
     ] {
-        let d = s.open(uri, "stack a\nservice api { memory 7; }\n");
+        let d = s.open(uri, "stack a\nservice api { port 8080; memory 7; }\n");
         assert_eq!(codes(&d), ["cellac::memory::tier"], "{uri}: {d}");
         let d = &d["diagnostics"][0];
         assert_eq!(
@@ -634,7 +634,10 @@ fn transport_line_breaks_and_surrogates() {
     let mut s = Server::start();
     let uri = "file:///work/hostile/cr.kdl";
     // Lone `\r` line breaks: the diagnostic is on line 2.
-    let d = s.open(uri, "stack a\r// note\rservice api { memory 7; }\r");
+    let d = s.open(
+        uri,
+        "stack a\r// note\rservice api { port 8080; memory 7; }\r",
+    );
     assert_eq!(codes(&d), ["cellac::memory::tier"]);
     assert_eq!(d["diagnostics"][0]["range"]["start"]["line"], 2, "{d}");
     // Completion sees the lines too: inside the service block after a `//` comment line.
@@ -651,7 +654,7 @@ fn transport_line_breaks_and_surrogates() {
         .collect();
     assert!(labels.contains(&"port"), "{labels:?}");
     // Deleting either half of an emoji's surrogate pair deletes the emoji.
-    let text = "stack a\nservice 😀x {}\n";
+    let text = "stack a\nservice 😀x { port 8080; }\n";
     for half in [(8, 9), (9, 10)] {
         let d = s.open(uri, text);
         assert_eq!(codes(&d), ["cellac::name::invalid"], "{d}");
