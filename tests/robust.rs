@@ -185,6 +185,16 @@ fn deep_nesting_is_a_diagnostic() {
     // Nested block comments are not nesting the parsers recurse on: allowed.
     let comments = format!("stack a\n{}{}\n", "/*".repeat(n), "*/".repeat(n));
     assert!(assert_sound(&comments, "comments").is_empty());
+    // Unclosed, they reach the kdl crate, which recurses on each: a diagnostic.
+    for k in [3_603, 100_000] {
+        let open = format!("stack a\n{}", "/*".repeat(k));
+        let what = format!("{k} unclosed /*");
+        let diags = assert_sound(&open, &what);
+        assert!(
+            diags.iter().any(|d| d.code.starts_with("cellac::syntax")),
+            "{what}: {diags:?}"
+        );
+    }
 }
 
 /// Up to the limit, every parser and check copes, on a small stack, both through the

@@ -56,15 +56,16 @@ const PER_LEVEL: usize = 32 << 10;
 /// is enough (few `{` and `/-`), an error when it would be unreasonable.
 pub fn kdl_stack(text: &str) -> Result<Option<usize>, Diagnostic> {
     let b = text.as_bytes();
-    let tokens =
-        b.iter().filter(|&&c| c == b'{').count() + b.windows(2).filter(|w| w == b"/-").count();
+    // The kdl crate recurses on `{`, `/-` and nested `/*` alike.
+    let tokens = b.iter().filter(|&&c| c == b'{').count()
+        + b.windows(2).filter(|w| w == b"/-" || w == b"/*").count();
     if tokens <= MAX_DEPTH {
         return Ok(None);
     }
     if tokens > MAX_TOKENS {
         return Err(Diagnostic::error(
             CODE,
-            format!("more than {MAX_TOKENS} `{{` and `/-` in a file with syntax errors"),
+            format!("more than {MAX_TOKENS} `{{`, `/-` and `/*` in a file with syntax errors"),
         )
         .at(Span::new(0, 0), "")
         .help(
