@@ -1,4 +1,4 @@
-//! `cellac::job::schedule`, `cellac::job::image`, `cellac::job::timeout`,
+//! `cellac::job::schedule`, `cellac::job::image`, `cellac::job::name`, `cellac::job::timeout`,
 //! `cellac::job::secret-store`: a `job`, a Serverless Job run on a cron schedule or on
 //! demand.
 
@@ -165,6 +165,47 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                         .help(did_you_mean(&svc.value, &names)),
                     );
                 }
+            }
+            // A job builds its image as NAME: a service of that name builds its own too.
+            if let JobImage::Build { .. } = &job.image {
+                if let Some(svc) = stack
+                    .service(&job.name.value)
+                    .filter(|s| matches!(s.image, crate::model::Image::Build { .. }))
+                {
+                    out.push(
+                        Diagnostic::error(
+                            "cellac::job::image",
+                            format!(
+                                "job `{}` builds its image under the name of service `{}`, which builds its own",
+                                job.name.value, svc.name.value
+                            ),
+                        )
+                        .at(job.name.span, "image pushed as this name")
+                        .also(svc.name.span, "this service's image has the same name")
+                        .help(format!(
+                            "rename the job, or run the service's image with `image service={}`",
+                            svc.name.value
+                        )),
+                    );
+                }
+            }
+            // Jobs share the job definitions' map with migrations, keyed SERVICE-migrate.
+            if let Some(svc) = stack.services.iter().find(|s| {
+                s.migrate.is_some()
+                    && crate::emit::terraform::migrate_key(&s.name.value) == job.name.value
+            }) {
+                out.push(
+                    Diagnostic::error(
+                        "cellac::job::name",
+                        format!(
+                            "job `{}` has the name of the migration job of service `{}`",
+                            job.name.value, svc.name.value
+                        ),
+                    )
+                    .at(job.name.span, "taken by a migration")
+                    .also(svc.name.span, "this service's migration")
+                    .help("give the job another name"),
+                );
             }
             match seconds(&job.timeout.value) {
                 None | Some(0) => duration(&job.timeout, out),
