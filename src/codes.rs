@@ -103,6 +103,16 @@ codes! {
         "service api {\n    migrate \"npm run migrate\" timeout=\"48h\"\n}", "Write a timeout of at most \"24h\", such as `timeout=\"15m\"`.";
     "cellac::migrate::secret-store", "error", "A migration job reads a secret that `store=#false` keeps out of Secret Manager: jobs get secrets by Secret Manager reference, never by value.",
         "secret admin_url store=#false\nservice api {\n    migrate \"npm run migrate\" {\n        secret-env DATABASE_URL=admin_url\n    }\n}", "Remove `store=#false` from the secret.";
+    "cellac::job::schedule", "error", "A `job` schedule that is not a 5-field cron expression (minute hour day-of-month month day-of-week), or a `timezone=` that is not an IANA time zone name such as Europe/Paris.",
+        "job cleanup {\n    schedule \"0 3 * *\" timezone=\"Paris\"\n}", "Write 5 fields, such as `schedule \"0 3 * * *\" timezone=\"Europe/Paris\"`.";
+    "cellac::job::image", "error", "A `job` whose `image service=NAME` names a service that is not declared, or a job that builds its image under the name of a service that builds its own.",
+        "job cleanup {\n    image service=apii\n}", "Name a declared service, or build the job's own image with `image dockerfile=...`.";
+    "cellac::job::name", "error", "A `job` named SERVICE-migrate, the name of that service's migration job: both would be the same job definition.",
+        "service api {\n    migrate \"npm run migrate\"\n}\njob api-migrate {\n    image service=api\n}", "Give the job another name.";
+    "cellac::job::timeout", "error", "A `job` timeout over 24 hours, the longest a Serverless Job may run.",
+        "job cleanup {\n    timeout \"48h\"\n}", "Write a timeout of at most \"24h\", such as `timeout \"15m\"`.";
+    "cellac::job::secret-store", "error", "A `job` reads a secret that `store=#false` keeps out of Secret Manager: jobs get secrets by Secret Manager reference, never by value.",
+        "secret token store=#false\njob cleanup {\n    secret-env TOKEN=token\n}", "Remove `store=#false` from the secret.";
     "cellac::domain::target", "error", "A `domain` that points at nothing, at an unknown service or site, or at both.",
         "domain api.example.com", "Write `domain HOST service=NAME` or `domain HOST site=NAME`.";
     "cellac::domain::host", "error", "An invalid host name.",

@@ -8,11 +8,13 @@ use crate::syntax::Node;
 use std::collections::HashMap;
 
 /// Top-level nodes identified by their first argument as well as their name.
-pub const IDENTIFIED: [&str; 7] = [
-    "service", "site", "bucket", "secret", "var", "domain", "database",
+pub const IDENTIFIED: [&str; 8] = [
+    "service", "site", "bucket", "secret", "var", "domain", "database", "job",
 ];
 /// Identified nodes an environment may only override, never add.
-const DECLARED_ONLY: [&str; 6] = ["service", "site", "bucket", "secret", "var", "database"];
+const DECLARED_ONLY: [&str; 7] = [
+    "service", "site", "bucket", "secret", "var", "database", "job",
+];
 
 /// One environment's merged nodes.
 #[derive(Clone, Debug)]

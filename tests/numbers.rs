@@ -59,6 +59,11 @@ const TEMPLATES: &[(&str, &str)] = &[
         "stack demo\ndatabase main engine=serverless-sql min-cpu=N max-cpu=16\n",
     ),
     (
+        "job/memory MB",
+        "stack demo\njob nightly {\n    memory N\n}\n",
+    ),
+    ("job/cpu MVCPU", "stack demo\njob nightly {\n    cpu N\n}\n"),
+    (
         "database max-cpu",
         "stack demo\ndatabase main engine=serverless-sql max-cpu=N\n",
     ),

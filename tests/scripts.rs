@@ -470,6 +470,9 @@ case "$me $*" in
   "terraform "*"output -json migrations")
     printf '%s\n' "${STUB_MIGRATIONS:-{\"api\": \"fr-par/jobdef-api\"\}}"
     ;;
+  "terraform "*"output -json jobs")
+    printf '%s\n' "${STUB_JOBS:-{\"cleanup\": \"fr-par/jobdef-cleanup\"\}}"
+    ;;
   "terraform "*"output "*) echo "terraform stub: unexpected output $last" >&2; exit 1 ;;
   "curl "*"https://api.scaleway.com/serverless-jobs/v1alpha1/regions/"*"/job-definitions/"*"/start")
     id="${last%/start}"
@@ -1678,6 +1681,63 @@ fn a_failed_migration_stops_before_the_rollout() {
         assert!(!log.contains("s3 sync"), "{log}");
         assert!(!log.contains("containers/v1beta1"), "{log}");
     }
+}
+
+/// The release stack with a nightly job in the api's image.
+fn with_job() -> Vec<Stack> {
+    let text = std::fs::read_to_string(manifest().join("examples/release/stack.kdl")).unwrap();
+    envs_of(&format!(
+        "{text}\njob cleanup {{\n    image service=api\n    command \"echo clean\"\n    timeout \"1m\"\n    schedule \"0 3 * * *\" timezone=\"Europe/Paris\"\n}}\n"
+    ))
+}
+
+#[test]
+fn job_starts_a_run_and_waits_for_it() {
+    let rig = Rig::new("job-run", &with_job(), &ALL_STUBS);
+    let out = rig.run("job.sh", &["dev", "cleanup"], &[("JOB_INTERVAL", "0")]);
+    assert!(out.status.success(), "{}", show(&out));
+    let log = rig.calls();
+    let calls: Vec<&str> = log.lines().collect();
+    let start = at(&calls, "curl --config - -fsS --max-time 30 -X POST -H 'Content-Type: application/json' -d {} https://api.scaleway.com/serverless-jobs/v1alpha1/regions/fr-par/job-definitions/jobdef-cleanup/start ");
+    assert!(
+        calls[start].ends_with("[stdin: header = \"X-Auth-Token: test-secret-key\"]"),
+        "{log}"
+    );
+    let polls = all_at(&calls, "curl --config - -fsS --max-time 30 https://api.scaleway.com/serverless-jobs/v1alpha1/regions/fr-par/job-runs/run-jobdef-cleanup ");
+    assert_eq!(polls.len(), 2, "polled until it succeeded:\n{log}");
+    assert!(start < polls[0], "{log}");
+    // Nothing is planned or applied: the definition is already there.
+    assert!(!log.contains(" apply "), "{log}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("job: cleanup succeeded (job run run-jobdef-cleanup)"),
+        "{}",
+        show(&out)
+    );
+}
+
+#[test]
+fn a_failed_job_run_fails_job_sh() {
+    let rig = Rig::new("job-fail", &with_job(), &ALL_STUBS);
+    let out = rig.run(
+        "job.sh",
+        &["dev", "cleanup"],
+        &[("JOB_INTERVAL", "0"), ("STUB_JOB", "running failed")],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "job cleanup failed (relation exists; exit code 3): job run run-jobdef-cleanup"
+        ),
+        "{}",
+        show(&out)
+    );
+    // An unknown job is refused before any call.
+    let rig = Rig::new("job-unknown", &with_job(), &ALL_STUBS);
+    let out = rig.run("job.sh", &["dev", "nope"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(!rig.calls().contains("serverless-jobs"), "{}", rig.calls());
 }
 
 #[test]

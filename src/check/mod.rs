@@ -8,6 +8,7 @@ mod domain;
 mod edge;
 pub mod env;
 pub mod health;
+mod job;
 mod link;
 mod load_balancer;
 mod memory;
@@ -54,6 +55,7 @@ pub fn run(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     timeout::check(ctx, out);
     health::check(ctx, out);
     migrate::check(ctx, out);
+    job::check(ctx, out);
     domain::check(ctx, out);
     domain::shared(ctx, out);
     load_balancer::check(ctx, out);

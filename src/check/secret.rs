@@ -50,9 +50,25 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 .collect(),
         );
         let known: std::collections::HashSet<&str> = declared.names().iter().copied().collect();
-        for svc in &stack.services {
-            let job = svc.migrate.iter().flat_map(|m| &m.secret_env);
-            for e in svc.secret_env.iter().chain(job) {
+        // Each service (with its migration's keys) and each job: its secret-env, its env.
+        let holders = stack
+            .services
+            .iter()
+            .map(|svc| {
+                let job = svc.migrate.iter().flat_map(|m| &m.secret_env);
+                (
+                    svc.secret_env.iter().chain(job).collect::<Vec<_>>(),
+                    &svc.env[..],
+                )
+            })
+            .chain(
+                stack
+                    .jobs
+                    .iter()
+                    .map(|j| (j.secret_env.iter().collect(), &j.env[..])),
+            );
+        for (secret_env, env) in holders {
+            for e in secret_env {
                 if e.raw.var_ref().is_some() {
                     continue; // a `(var)` here is reported by the schema check
                 }
@@ -89,7 +105,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     used.insert(e.secret.value.clone());
                 }
             }
-            for e in &svc.env {
+            for e in env {
                 if e.value
                     .as_str()
                     .is_some_and(|v| credential::looks_like_under(Some(&e.key.value), v))

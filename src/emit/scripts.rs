@@ -18,7 +18,7 @@
 //! Sites' buckets are readable by everyone through their bucket policy: the
 //! scripts upload objects without ACLs.
 
-use crate::model::{Image, Stack};
+use crate::model::{Image, JobImage, Stack};
 use handlebars::{
     Context, Handlebars, Helper, HelperResult, Output, RenderContext, RenderErrorReason,
 };
@@ -26,7 +26,7 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
 /// The scripts: (path in the output folder, template name, template text).
-const SCRIPTS: [(&str, &str, &str); 12] = [
+const SCRIPTS: [(&str, &str, &str); 13] = [
     (
         "scripts/lib.sh",
         "lib",
@@ -86,6 +86,11 @@ const SCRIPTS: [(&str, &str, &str); 12] = [
         "scripts/migrate.sh",
         "migrate",
         include_str!("../../templates/migrate.sh.hbs"),
+    ),
+    (
+        "scripts/job.sh",
+        "job",
+        include_str!("../../templates/job.sh.hbs"),
     ),
 ];
 const HEADER: &str = include_str!("../../templates/header.hbs");
@@ -167,7 +172,29 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
             })),
             Image::Ref(_) => None,
         })
+        .chain(stack.jobs.iter().filter_map(|j| match &j.image {
+            JobImage::Build {
+                dockerfile,
+                context,
+                platform,
+            } => Some(json!({
+                "name": j.name.value,
+                "dockerfile": dockerfile.value,
+                "context": context.value,
+                "platform": platform.value,
+            })),
+            _ => None,
+        }))
         .collect();
+    // The stack's jobs, in any environment, in the order first seen.
+    let mut jobs: Vec<&str> = Vec::new();
+    for e in envs {
+        for j in &e.jobs {
+            if !jobs.contains(&j.name.value.as_str()) {
+                jobs.push(&j.name.value);
+            }
+        }
+    }
     let services: Vec<Value> = stack
         .services
         .iter()
@@ -243,7 +270,7 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
     if !sites.is_empty() || stack.state.is_some() {
         tools.push("aws");
     }
-    if !health.is_empty() || !migrations.is_empty() {
+    if !health.is_empty() || !migrations.is_empty() || !jobs.is_empty() {
         tools.push("curl");
     }
     // Every deploy records its release in JSON (lib.sh), as site.sh does.
@@ -271,8 +298,9 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
         "s3": stack.state.is_some() || !sites.is_empty(),
         "builds_images": builds_images,
         // docker login, and health.sh's calls to the Containers API.
-        "needs_secret_key": builds_images || !health.is_empty() || !migrations.is_empty(),
+        "needs_secret_key": builds_images || !health.is_empty() || !migrations.is_empty() || !jobs.is_empty(),
         "migrations": migrations,
+        "jobs": jobs,
         "tools": tools,
         "images": images,
         "services": services,
@@ -303,6 +331,7 @@ pub fn render(envs: &[Stack], stack_path: &str) -> BTreeMap<String, String> {
             "site" => has("sites"),
             "health" => has("health"),
             "migrate" => has("migrations"),
+            "job" => has("jobs"),
             "logs" => has("services"),
             "preview" => data["preview"].is_string(),
             _ => true,

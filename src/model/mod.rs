@@ -3,10 +3,12 @@
 //! schema check, so it is skipped here and the default stands.
 
 pub mod duration;
+pub mod job;
 pub mod names;
 mod resources;
 pub mod service;
 
+pub use job::{Job, JobImage, Schedule};
 pub use resources::{
     Bucket, Cors, Database, Domain, Expire, Monitoring, Secret, Site, Source, Var,
 };
@@ -47,6 +49,8 @@ pub struct Stack {
     pub secrets: Vec<Secret>,
     pub vars: Vec<Var>,
     pub services: Vec<Service>,
+    /// `job NAME`: Serverless Jobs run on a schedule or on demand.
+    pub jobs: Vec<Job>,
     pub sites: Vec<Site>,
     pub buckets: Vec<Bucket>,
     pub databases: Vec<Database>,
@@ -94,6 +98,10 @@ pub struct Network {
 impl Stack {
     pub fn service(&self, name: &str) -> Option<&Service> {
         self.services.iter().find(|s| s.name.value == name)
+    }
+
+    pub fn job(&self, name: &str) -> Option<&Job> {
+        self.jobs.iter().find(|j| j.name.value == name)
     }
 
     pub fn secret(&self, name: &str) -> Option<&Secret> {
@@ -157,9 +165,14 @@ impl Stack {
     }
 
     /// Whether something reads secrets from Secret Manager by reference: a service's
-    /// `migrate` job does (containers get values).
+    /// `migrate` job or a `job` with `secret-env` does (containers get values).
     pub fn reads_secret_manager(&self) -> bool {
-        self.migrates()
+        self.migrates() || self.jobs.iter().any(|j| !j.secret_env.is_empty())
+    }
+
+    /// Whether the stack has Serverless Job definitions: migrations or `job`s.
+    pub fn has_jobs(&self) -> bool {
+        self.migrates() || !self.jobs.is_empty()
     }
 
     /// Whether some service runs a migration job before its rollout.
@@ -178,6 +191,10 @@ impl Stack {
         self.services
             .iter()
             .any(|s| matches!(s.image, Image::Build { .. }))
+            || self
+                .jobs
+                .iter()
+                .any(|j| matches!(j.image, JobImage::Build { .. }))
     }
 }
 
@@ -262,6 +279,7 @@ pub fn lower(tree: &EnvTree) -> Stack {
         secrets: dedup("secret").filter_map(resources::secret).collect(),
         vars: dedup("var").filter_map(resources::var).collect(),
         services: dedup("service").filter_map(service::lower).collect(),
+        jobs: dedup("job").filter_map(job::lower).collect(),
         sites: dedup("site").filter_map(resources::site).collect(),
         buckets: dedup("bucket").filter_map(resources::bucket).collect(),
         databases: dedup("database").filter_map(resources::database).collect(),

@@ -11,6 +11,7 @@ mod edge;
 mod hcl;
 mod iam;
 mod jobs;
+pub use jobs::migrate_key;
 mod monitoring;
 mod network;
 mod project;
@@ -42,7 +43,8 @@ pub struct Shape {
     pub edge: bool,
     pub dns: bool,
     pub monitoring: bool,
-    /// Some service runs a migration job: Serverless Job definitions.
+    /// Some service runs a migration job, or the stack has a `job`: Serverless Job
+    /// definitions.
     pub jobs: bool,
 }
 
@@ -64,7 +66,7 @@ impl Shape {
             edge: any(&|s| s.domains.iter().any(|d| d.site.is_some())),
             dns: any(&|s| s.dns.is_some()),
             monitoring: any(&|s| s.monitoring.is_some()),
-            jobs: any(&|s| s.migrates()),
+            jobs: any(&|s| s.has_jobs()),
         }
     }
 }

@@ -436,7 +436,7 @@ fn variables(envs: &[Stack], shape: Shape) -> Map<String, Value> {
             "jobs".into(),
             Value::Object(variable(
                 &format!("map({})", super::jobs::ROOT_JOB_TYPE),
-                "Serverless Job definitions of this environment (each service's `migrate`), keyed SERVICE-migrate.",
+                "Serverless Job definitions of this environment: each service's `migrate`, keyed SERVICE-migrate, and each `job`, keyed by its name.",
             )),
         );
     }
@@ -732,11 +732,30 @@ fn outputs(envs: &[Stack], shape: Shape) -> Map<String, Value> {
             "The Loki endpoint of the containers' logs (Cockpit, Scaleway Logs), which logs.sh queries.".into(),
         );
     }
-    if shape.jobs {
+    if envs.iter().any(Stack::migrates) {
         o(
             "migrations".into(),
             ex("{ for name, s in var.services : name => module.jobs.ids[\"${name}-migrate\"] if contains(keys(var.jobs), \"${name}-migrate\") }"),
             "Each migrating service's job definition id (REGION/UUID), which migrate.sh runs before the rollout.".into(),
+        );
+    }
+    // The stack's `job`s, by name, in any environment: job.sh starts one of them.
+    let mut names: Vec<&str> = Vec::new();
+    for s in envs {
+        for j in &s.jobs {
+            if !names.contains(&j.name.value.as_str()) {
+                names.push(&j.name.value);
+            }
+        }
+    }
+    if !names.is_empty() {
+        o(
+            "jobs".into(),
+            ex(format!(
+                "{{ for name in {} : name => module.jobs.ids[name] if contains(keys(var.jobs), name) }}",
+                serde_json::to_string(&names).unwrap_or_default()
+            )),
+            "Each `job`'s definition id (REGION/UUID), which job.sh starts.".into(),
         );
     }
     if shape.containers {

@@ -4,7 +4,7 @@ use super::Shape;
 use crate::emit::{json_bytes, Artifacts};
 use crate::model::duration::seconds;
 use crate::model::names::registry_name;
-use crate::model::{Image, Service, Stack};
+use crate::model::{Image, Job, JobImage, Service, Stack};
 use crate::syntax::Value as Kdl;
 use serde_json::{json, Map, Value};
 
@@ -139,6 +139,51 @@ fn migration(s: &Stack, svc: &Service) -> Option<Value> {
     }))
 }
 
+/// A `job`: its env and secret-env, in its own image, a prebuilt one or a service's.
+fn job(s: &Stack, j: &Job) -> Value {
+    let mut env = Map::new();
+    let mut env_vars = Map::new();
+    for e in &j.env {
+        match e.value.var_ref() {
+            Some(var) => env_vars.insert(e.key.value.clone(), json!(var)),
+            None => env.insert(e.key.value.clone(), json!(literal(&e.value))),
+        };
+    }
+    let secret_env: Map<String, Value> = j
+        .secret_env
+        .iter()
+        .map(|e| (e.key.value.clone(), json!(e.secret.value)))
+        .collect();
+    // The image: built as NAME by images.sh, prebuilt, or the service's (its ref, or
+    // its build, tagged with the release).
+    let (image, image_name) = match &j.image {
+        JobImage::Build { .. } => (Value::Null, j.name.value.clone()),
+        JobImage::Ref(r) => (json!(r.value), j.name.value.clone()),
+        JobImage::Service(svc) => match s.service(&svc.value).map(|x| &x.image) {
+            Some(Image::Ref(r)) => (json!(r.value), svc.value.clone()),
+            _ => (Value::Null, svc.value.clone()),
+        },
+    };
+    let command = match &j.command {
+        Some(c) => json!(["/bin/sh", "-c", c.value]),
+        None => json!([]),
+    };
+    json!({
+        "name": format!("{}-{}", s.prefix(), j.name.value),
+        "image": image,
+        "image_name": image_name,
+        "command": command,
+        "env": env,
+        "env_vars": env_vars,
+        "secret_env": secret_env,
+        "cpu_limit": j.cpu(),
+        "memory_limit": j.memory.value,
+        "local_storage_capacity": super::jobs::LOCAL_STORAGE_MIB,
+        "timeout": j.timeout.value,
+        "cron": j.schedule.as_ref().map(|c| json!({ "schedule": c.cron.value, "timezone": c.timezone.value })),
+    })
+}
+
 /// The values of one environment.
 pub fn values(s: &Stack, shape: Shape) -> Map<String, Value> {
     let prefix = s.prefix();
@@ -181,6 +226,7 @@ pub fn values(s: &Stack, shape: Shape) -> Map<String, Value> {
             .services
             .iter()
             .filter_map(|x| Some((super::jobs::migrate_key(&x.name.value), migration(s, x)?)))
+            .chain(s.jobs.iter().map(|j| (j.name.value.clone(), job(s, j))))
             .collect();
         v.insert("jobs".into(), Value::Object(jobs));
     }

@@ -1,0 +1,293 @@
+//! `cellac::job::schedule`, `cellac::job::image`, `cellac::job::name`, `cellac::job::timeout`,
+//! `cellac::job::secret-store`: a `job`, a Serverless Job run on a cron schedule or on
+//! demand.
+
+use super::Ctx;
+use crate::check::health::duration;
+use crate::check::migrate::MAX_SECONDS;
+use crate::diagnostic::Diagnostic;
+use crate::model::duration::seconds;
+use crate::model::JobImage;
+use crate::suggest::did_you_mean;
+
+/// The areas of IANA time zone names (`Area/City`), plus `Etc`.
+const AREAS: [&str; 11] = [
+    "Africa",
+    "America",
+    "Antarctica",
+    "Arctic",
+    "Asia",
+    "Atlantic",
+    "Australia",
+    "Europe",
+    "Indian",
+    "Pacific",
+    "Etc",
+];
+
+/// The fields of a cron expression: name, lowest, highest, names (from the lowest).
+const FIELDS: [(&str, u32, u32, &[&str]); 5] = [
+    ("minute", 0, 59, &[]),
+    ("hour", 0, 23, &[]),
+    ("day of month", 1, 31, &[]),
+    (
+        "month",
+        1,
+        12,
+        &[
+            "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+        ],
+    ),
+    (
+        "day of week",
+        0,
+        7,
+        &["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"],
+    ),
+];
+
+/// Why `cron` is not a 5-field cron expression, if it is not.
+pub fn cron_error(cron: &str) -> Option<String> {
+    let fields: Vec<&str> = cron.split_whitespace().collect();
+    if fields.len() != 5 {
+        return Some(format!(
+            "a cron expression has 5 fields (minute hour day-of-month month day-of-week), not {}",
+            fields.len()
+        ));
+    }
+    for (text, (name, lo, hi, names)) in fields.iter().zip(FIELDS) {
+        let value = |v: &str| -> Option<u32> {
+            if let Some(i) = names.iter().position(|n| n.eq_ignore_ascii_case(v)) {
+                return Some(lo + i as u32);
+            }
+            if v.is_empty() || v.len() > 2 || !v.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            v.parse().ok().filter(|n| (lo..=hi).contains(n))
+        };
+        let ok = text.split(',').all(|part| {
+            let (range, step) = match part.split_once('/') {
+                Some((r, s)) => (r, Some(s)),
+                None => (part, None),
+            };
+            let step_ok = step.is_none_or(|s| {
+                !s.is_empty()
+                    && s.len() <= 2
+                    && s.bytes().all(|b| b.is_ascii_digit())
+                    && s.parse::<u32>().is_ok_and(|n| n > 0)
+            });
+            let range_ok = range == "*"
+                || match range.split_once('-') {
+                    Some((a, b)) => value(a).zip(value(b)).is_some_and(|(a, b)| a <= b),
+                    None => value(range).is_some(),
+                };
+            step_ok && range_ok
+        });
+        if !ok {
+            return Some(format!(
+                "`{text}` is not a valid {name} field ({lo}..{hi}, `*`, ranges `a-b`, steps `/n`, lists `a,b`)"
+            ));
+        }
+    }
+    None
+}
+
+/// Whether `tz` has the shape of an IANA time zone name: `UTC`, or `Area/City` with a
+/// known area.
+pub fn is_timezone(tz: &str) -> bool {
+    if tz == "UTC" {
+        return true;
+    }
+    let Some((area, rest)) = tz.split_once('/') else {
+        return false;
+    };
+    AREAS.contains(&area)
+        && rest.split('/').all(|part| {
+            part.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphanumeric())
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '+'))
+        })
+}
+
+pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    for stack in ctx.envs {
+        for job in &stack.jobs {
+            if let Some(s) = &job.schedule {
+                if let Some(why) = cron_error(&s.cron.value) {
+                    out.push(
+                        Diagnostic::error(
+                            "cellac::job::schedule",
+                            format!(
+                                "the schedule of job `{}` is not a cron expression: {why}",
+                                job.name.value
+                            ),
+                        )
+                        .at(s.cron.span, "malformed cron expression")
+                        .help("write 5 fields, such as \"0 3 * * *\" (every day at 03:00)"),
+                    );
+                }
+                if !is_timezone(&s.timezone.value) {
+                    out.push(
+                        Diagnostic::error(
+                            "cellac::job::schedule",
+                            format!(
+                                "`{}` is not a time zone: write an IANA name such as Europe/Paris",
+                                s.timezone.value
+                            ),
+                        )
+                        .at(s.timezone.span, "unknown time zone")
+                        .help(format!(
+                            "write `UTC` or Area/City, with Area one of {}",
+                            AREAS.join(", ")
+                        )),
+                    );
+                }
+            }
+            if let JobImage::Service(svc) = &job.image {
+                if stack.service(&svc.value).is_none() {
+                    let names: Vec<&str> = stack
+                        .services
+                        .iter()
+                        .map(|s| s.name.value.as_str())
+                        .collect();
+                    out.push(
+                        Diagnostic::error(
+                            "cellac::job::image",
+                            format!(
+                                "job `{}` runs the image of service `{}`, which is not declared",
+                                job.name.value, svc.value
+                            ),
+                        )
+                        .at(svc.span, "unknown service")
+                        .help(did_you_mean(&svc.value, &names)),
+                    );
+                }
+            }
+            // A job builds its image as NAME: a service of that name builds its own too.
+            if let JobImage::Build { .. } = &job.image {
+                if let Some(svc) = stack
+                    .service(&job.name.value)
+                    .filter(|s| matches!(s.image, crate::model::Image::Build { .. }))
+                {
+                    out.push(
+                        Diagnostic::error(
+                            "cellac::job::image",
+                            format!(
+                                "job `{}` builds its image under the name of service `{}`, which builds its own",
+                                job.name.value, svc.name.value
+                            ),
+                        )
+                        .at(job.name.span, "image pushed as this name")
+                        .also(svc.name.span, "this service's image has the same name")
+                        .help(format!(
+                            "rename the job, or run the service's image with `image service={}`",
+                            svc.name.value
+                        )),
+                    );
+                }
+            }
+            // Jobs share the job definitions' map with migrations, keyed SERVICE-migrate.
+            if let Some(svc) = stack.services.iter().find(|s| {
+                s.migrate.is_some()
+                    && crate::emit::terraform::migrate_key(&s.name.value) == job.name.value
+            }) {
+                out.push(
+                    Diagnostic::error(
+                        "cellac::job::name",
+                        format!(
+                            "job `{}` has the name of the migration job of service `{}`",
+                            job.name.value, svc.name.value
+                        ),
+                    )
+                    .at(job.name.span, "taken by a migration")
+                    .also(svc.name.span, "this service's migration")
+                    .help("give the job another name"),
+                );
+            }
+            match seconds(&job.timeout.value) {
+                None | Some(0) => duration(&job.timeout, out),
+                Some(s) if s > MAX_SECONDS => out.push(
+                    Diagnostic::error(
+                        "cellac::job::timeout",
+                        format!(
+                            "job `{}` may run {}, longer than Serverless Jobs allow (24h)",
+                            job.name.value, job.timeout.value
+                        ),
+                    )
+                    .at(job.timeout.span, "over 24h")
+                    .help("write a timeout of at most \"24h\", such as timeout \"15m\""),
+                ),
+                Some(_) => {}
+            }
+            // The job reads its secrets from Secret Manager: each must be kept there.
+            for e in &job.secret_env {
+                let Some(secret) = stack.secret(&e.secret.value) else {
+                    continue; // undeclared: reported by the secret check
+                };
+                if secret.store {
+                    continue;
+                }
+                out.push(
+                    Diagnostic::error(
+                        "cellac::job::secret-store",
+                        format!(
+                            "job `{}` reads secret `{}`, which `store=#false` keeps out of Secret Manager (environment `{}`)",
+                            job.name.value, secret.name.value, stack.env.value
+                        ),
+                    )
+                    .at(e.secret.span, "read by reference from Secret Manager")
+                    .also(secret.name.span, "not stored")
+                    .help(format!(
+                        "remove `store=#false` from `secret {}`: a job gets secrets by Secret Manager reference, never by value",
+                        secret.name.value
+                    )),
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cron_expressions() {
+        for ok in [
+            "0 3 * * *",
+            "*/15 * * * *",
+            "0 0 1,15 * MON-FRI",
+            "30 2 * jan-mar 7",
+        ] {
+            assert_eq!(cron_error(ok), None, "{ok}");
+        }
+        for bad in [
+            "0 3 * *",
+            "60 * * * *",
+            "* 24 * * *",
+            "*/0 * * * *",
+            "a b c d e",
+            "5-1 * * * *",
+        ] {
+            assert!(cron_error(bad).is_some(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn time_zones() {
+        for ok in [
+            "UTC",
+            "Europe/Paris",
+            "America/Argentina/Buenos_Aires",
+            "Etc/GMT+1",
+        ] {
+            assert!(is_timezone(ok), "{ok}");
+        }
+        for bad in ["Paris", "Europe/", "Mars/Olympus", "europe/paris", "CET"] {
+            assert!(!is_timezone(bad), "{bad}");
+        }
+    }
+}

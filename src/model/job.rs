@@ -1,0 +1,109 @@
+//! `job NAME { ... }`: a Serverless Job, run on its schedule or on demand.
+
+use super::service::{env_maps, EnvVar, SecretEnv, TIERS};
+use super::{default_at, int_of, str_of};
+use crate::span::{Span, Spanned};
+use crate::syntax::Node;
+
+/// The default `timeout` of a job.
+pub const JOB_TIMEOUT: &str = "15m";
+/// The default `timezone=` of a schedule.
+pub const DEFAULT_TIMEZONE: &str = "UTC";
+
+#[derive(Clone, Debug)]
+pub struct Job {
+    pub name: Spanned<String>,
+    pub span: Span,
+    pub image: JobImage,
+    /// The shell command (run with /bin/sh -c); none runs the image's entrypoint.
+    pub command: Option<Spanned<String>>,
+    pub env: Vec<EnvVar>,
+    pub secret_env: Vec<SecretEnv>,
+    pub memory: Spanned<i128>,
+    pub cpu: Option<Spanned<i128>>,
+    pub timeout: Spanned<String>,
+    pub schedule: Option<Schedule>,
+}
+
+/// What a job runs.
+#[derive(Clone, Debug)]
+pub enum JobImage {
+    /// Built from a Dockerfile by images.sh, named after the job.
+    Build {
+        dockerfile: Spanned<String>,
+        context: Spanned<String>,
+        platform: Spanned<String>,
+    },
+    /// A prebuilt image.
+    Ref(Spanned<String>),
+    /// `image service=NAME`: that service's image and tag.
+    Service(Spanned<String>),
+}
+
+/// `schedule "CRON" timezone="Area/City"`.
+#[derive(Clone, Debug)]
+pub struct Schedule {
+    pub cron: Spanned<String>,
+    pub timezone: Spanned<String>,
+    pub span: Span,
+}
+
+impl Job {
+    /// The mvCPU: as set, or the memory tier's pair.
+    pub fn cpu(&self) -> i128 {
+        self.cpu.as_ref().map(|c| c.value).unwrap_or_else(|| {
+            TIERS
+                .iter()
+                .find(|(m, _)| *m == self.memory.value)
+                .map_or(560, |(_, c)| *c)
+        })
+    }
+}
+
+pub(super) fn lower(node: &Node) -> Option<Job> {
+    let name = str_of(node.arg(0))?;
+    let head = node.head_span();
+    let child = |n: &str| node.child(n);
+    let image = match child("image") {
+        Some(img) if img.prop("ref").is_some() => JobImage::Ref(str_of(img.prop("ref"))?),
+        Some(img) if img.prop("service").is_some() => {
+            JobImage::Service(str_of(img.prop("service"))?)
+        }
+        img => JobImage::Build {
+            dockerfile: img
+                .and_then(|i| str_of(i.prop("dockerfile")))
+                .unwrap_or_else(|| default_at(format!("{}/Dockerfile", name.value), head)),
+            context: img
+                .and_then(|i| str_of(i.prop("context")))
+                .unwrap_or_else(|| default_at(".".into(), head)),
+            platform: img
+                .and_then(|i| str_of(i.prop("platform")))
+                .unwrap_or_else(|| default_at("linux/amd64".into(), head)),
+        },
+    };
+    let (env, secret_env) = env_maps(node);
+    let schedule = child("schedule").and_then(|s| {
+        Some(Schedule {
+            cron: str_of(s.arg(0))?,
+            timezone: str_of(s.prop("timezone"))
+                .unwrap_or_else(|| default_at(DEFAULT_TIMEZONE.into(), s.span)),
+            span: s.head_span(),
+        })
+    });
+    Some(Job {
+        span: head,
+        image,
+        command: child("command").and_then(|c| str_of(c.arg(0))),
+        env,
+        secret_env,
+        memory: child("memory")
+            .and_then(|c| int_of(c.arg(0)))
+            .unwrap_or_else(|| default_at(1024, head)),
+        cpu: child("cpu").and_then(|c| int_of(c.arg(0))),
+        timeout: child("timeout")
+            .and_then(|c| str_of(c.arg(0)))
+            .unwrap_or_else(|| default_at(JOB_TIMEOUT.into(), head)),
+        schedule,
+        name,
+    })
+}
