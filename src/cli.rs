@@ -50,6 +50,14 @@ struct CheckArgs {
     /// `secrets.auto.tfvars` (per-environment secrets: each has its own value).
     #[arg(long, value_name = "DIR", conflicts_with = "secrets")]
     secrets_dir: Option<PathBuf>,
+    /// Apply the safe fixes (a misspelt keyword, property or value; a value in the wrong
+    /// form) to the stack file, then report what is left. With `-`, print the fixed text.
+    #[arg(long)]
+    fix: bool,
+    /// With --fix, apply the unsafe fixes too: names guessed from a misspelling of a
+    /// declared service, site, bucket, secret or variable.
+    #[arg(long, requires = "fix")]
+    unsafe_fixes: bool,
 }
 
 #[derive(clap::Args)]
@@ -419,8 +427,10 @@ fn format_text(text: &str, args: &FmtArgs) -> Result<String, String> {
     Ok(out)
 }
 
-/// Replaces a file's text through a sibling temporary file, keeping its permissions.
+/// Replaces a file's text through a sibling temporary file, keeping its permissions. A
+/// symbolic link is followed: the file it points at is replaced, the link stays.
 fn replace_file(path: &Path, text: &str) -> std::io::Result<()> {
+    let path = &std::fs::canonicalize(path)?;
     let name = path.file_name().unwrap_or_default().to_string_lossy();
     let tmp = path.with_file_name(format!(".{name}.cellac-fmt"));
     std::fs::write(&tmp, text)?;
@@ -868,10 +878,15 @@ fn man(out: Option<&Path>) -> i32 {
 }
 
 fn check(args: &CheckArgs) -> i32 {
-    let input = match read(&args.stack) {
+    let mut input = match read(&args.stack) {
         Ok(i) => i,
         Err(e) => return io_error(args.format, e.0, &e.1, EXIT_USAGE),
     };
+    if args.fix {
+        if let Err(code) = fix_file(args, &mut input) {
+            return code;
+        }
+    }
     let text = &input.text;
     let mut checked = crate::check(text);
     checked.check_env_secrets(&secret_values_in_env(&checked));
@@ -910,6 +925,49 @@ fn check(args: &CheckArgs) -> i32 {
     } else {
         EXIT_OK
     }
+}
+
+/// `check --fix`: applies the fixes to the input's text, then writes the file (through
+/// a temporary file beside the real one) or, for standard input, prints the text. Says
+/// how many fixes it applied on standard error.
+fn fix_file(args: &CheckArgs, input: &mut Input) -> Result<(), i32> {
+    let stdin = args.stack.as_os_str() == "-";
+    if stdin && args.format != Format::Human {
+        let d = Diagnostic::error(
+            "cellac::io::usage",
+            "`--fix` on standard input prints the fixed text, so it reports in the human format only",
+        )
+        .help("drop `--format`, or give the file's path instead of `-`");
+        return Err(io_error(args.format, d, input, EXIT_USAGE));
+    }
+    let mode = if args.unsafe_fixes {
+        crate::fix::Mode::Unsafe
+    } else {
+        crate::fix::Mode::Safe
+    };
+    let fixed = crate::fix::fix(&input.text, mode);
+    if stdin {
+        print!("{}", fixed.text);
+    } else if fixed.applied > 0 {
+        if let Err(e) = replace_file(&args.stack, &fixed.text) {
+            let d = Diagnostic::error(
+                "cellac::io::write",
+                format!(
+                    "cannot write {}: {}",
+                    input.name,
+                    crate::diagnostic::in_words(&e)
+                ),
+            )
+            .help("check the file's permissions; nothing was changed");
+            return Err(io_error(args.format, d, input, EXIT_USAGE));
+        }
+    }
+    if args.format == Format::Human {
+        let s = if fixed.applied == 1 { "" } else { "es" };
+        eprintln!("{}: {} fix{s} applied", input.name, fixed.applied);
+    }
+    input.text = fixed.text;
+    Ok(())
 }
 
 /// `check --secrets-dir DIR`: reads `DIR/secrets.auto.tfvars` and each environment's

@@ -170,9 +170,11 @@ enum Tok {
     End,
 }
 
-/// A byte of a bare word (any non-ASCII byte too).
+/// A byte of a bare word (any non-ASCII byte too). A control character, which KDL
+/// forbids, ends a word: `\x01secret leaked "..."` still names a secret.
 fn bare(c: u8) -> bool {
     !(c.is_ascii_whitespace()
+        || c.is_ascii_control()
         || matches!(
             c,
             b'\\' | b'/' | b'(' | b')' | b'{' | b'}' | b'[' | b']' | b';' | b'"' | b'#' | b'='
@@ -658,6 +660,13 @@ pub fn scrub<'a>(diags: &mut [Diagnostic], values: impl IntoIterator<Item = &'a 
         }
     };
     for d in diags {
+        // A fix cannot be masked (applied, it would write the mask): one that holds a
+        // hidden value is dropped.
+        d.fixes.retain(|f| {
+            !values
+                .iter()
+                .any(|v| f.title.contains(v) || f.edits.iter().any(|e| e.text.contains(v)))
+        });
         clean(&mut d.message);
         if let Some(h) = &mut d.help {
             clean(h);

@@ -1,5 +1,6 @@
-//! Diagnostics as data: a code, a severity, a message, labels and help.
-//! Renderers (human, JSON, GitHub, language server) live in `render/` and `lsp/`.
+//! Diagnostics as data: a code, a severity, a message, labels, help, the environments a
+//! problem applies to, and fixes as edits. Renderers (human, JSON, SARIF, GitHub, language
+//! server) live in `render/` and `lsp/`; `cellac check --fix` applies the safe fixes.
 
 use crate::span::Span;
 use serde::Serialize;
@@ -22,11 +23,57 @@ pub enum Source {
     Secrets,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Label {
     pub span: Span,
     pub message: Option<String>,
     pub primary: bool,
+}
+
+/// Whether a fix may be applied without a person reading it first (as ruff's).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// Keeps what the author meant: a keyword or value of the language spelt wrong, a
+    /// value written in the wrong form. `cellac check --fix` applies it.
+    Safe,
+    /// A guess that may change what the stack means (a name the author declared, a
+    /// number): offered by the language server and `--unsafe-fixes`, never applied alone.
+    Unsafe,
+}
+
+/// Replace the text at `span` (in the diagnostic's source) with `text`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Edit {
+    pub span: Span,
+    pub text: String,
+}
+
+/// A fix: what it does, in a few words, and the edits that do it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    pub title: String,
+    pub applicability: Applicability,
+    pub edits: Vec<Edit>,
+}
+
+impl Fix {
+    /// One replacement.
+    pub fn replace(
+        applicability: Applicability,
+        title: impl Into<String>,
+        span: Span,
+        text: impl Into<String>,
+    ) -> Self {
+        Fix {
+            title: title.into(),
+            applicability,
+            edits: vec![Edit {
+                span,
+                text: text.into(),
+            }],
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -37,6 +84,11 @@ pub struct Diagnostic {
     pub message: String,
     pub labels: Vec<Label>,
     pub help: Option<String>,
+    /// The environments the problem is seen in; empty when it is seen in all of them (or
+    /// does not depend on the environment).
+    pub environments: Vec<String>,
+    /// Ways to fix it, the first the most likely.
+    pub fixes: Vec<Fix>,
 }
 
 impl Diagnostic {
@@ -48,6 +100,8 @@ impl Diagnostic {
             message: message.into(),
             labels: Vec::new(),
             help: None,
+            environments: Vec::new(),
+            fixes: Vec::new(),
         }
     }
 
@@ -84,6 +138,46 @@ impl Diagnostic {
         self
     }
 
+    /// The problem is seen in environment `env` (rules that check each environment).
+    /// Diagnostics that differ only in their environments are merged by `check`.
+    pub fn in_env(mut self, env: impl Into<String>) -> Self {
+        let env = env.into();
+        if !self.environments.contains(&env) {
+            self.environments.push(env);
+        }
+        self
+    }
+
+    /// A way to fix it.
+    pub fn fix(mut self, fix: Fix) -> Self {
+        self.fixes.push(fix);
+        self
+    }
+
+    /// Ways to fix it, if any (an `Option<Fix>` is one or none).
+    pub fn fixes_with(mut self, fixes: impl IntoIterator<Item = Fix>) -> Self {
+        self.fixes.extend(fixes);
+        self
+    }
+
+    /// The message as shown to a person: with the environments it applies to, when it
+    /// does not apply to all of them.
+    pub fn headline(&self) -> std::borrow::Cow<'_, str> {
+        match self.environments.as_slice() {
+            [] => std::borrow::Cow::Borrowed(&self.message),
+            [one] => format!("{} (environment `{one}`)", self.message).into(),
+            many => {
+                let list: Vec<&str> = many.iter().map(String::as_str).collect();
+                format!(
+                    "{} (environments {})",
+                    self.message,
+                    crate::suggest::all_of(&list)
+                )
+                .into()
+            }
+        }
+    }
+
     pub fn in_source(mut self, source: Source) -> Self {
         self.source = source;
         self
@@ -108,16 +202,29 @@ impl Diagnostic {
 /// one place (a URL with the wrong host and no sslmode) differ in message and both stay.
 pub fn sort_and_dedup(diags: &mut Vec<Diagnostic>) {
     diags.sort_by(|a, b| {
-        (a.source, a.span().start, a.span().end, a.code, &a.message).cmp(&(
-            b.source,
-            b.span().start,
-            b.span().end,
-            b.code,
-            &b.message,
-        ))
+        (
+            a.source,
+            a.span().start,
+            a.span().end,
+            a.code,
+            &a.message,
+            &a.environments,
+        )
+            .cmp(&(
+                b.source,
+                b.span().start,
+                b.span().end,
+                b.code,
+                &b.message,
+                &b.environments,
+            ))
     });
     diags.dedup_by(|a, b| {
-        a.source == b.source && a.code == b.code && a.span() == b.span() && a.message == b.message
+        a.source == b.source
+            && a.code == b.code
+            && a.span() == b.span()
+            && a.message == b.message
+            && a.environments == b.environments
     });
 }
 

@@ -107,6 +107,16 @@ pub fn merge(nodes: &[Node], out: &mut Vec<Diagnostic>) -> Vec<EnvTree> {
                         .help(format!(
                             "{}; or declare `{kind} {id}` at the top level first",
                             declared.did_you_mean(id)
+                        ))
+                        .fixes_with(declared.nearest(id).zip(over.args.first()).map(
+                            |(n, arg)| {
+                                crate::check::replace(
+                                    crate::diagnostic::Applicability::Unsafe,
+                                    arg.span,
+                                    n,
+                                    arg.rewritten(n),
+                                )
+                            },
                         )),
                     );
                 }

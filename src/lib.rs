@@ -10,6 +10,7 @@ pub mod diagnostic;
 pub mod diff;
 pub mod emit;
 pub mod envs;
+pub mod fix;
 pub mod gen;
 pub mod graph;
 pub mod init;

@@ -83,6 +83,16 @@ pub fn one_of(items: &[&str]) -> String {
     }
 }
 
+/// `a`, `b` and `c`, each in backticks.
+pub fn all_of(items: &[&str]) -> String {
+    let quoted: Vec<String> = items.iter().map(|s| format!("`{s}`")).collect();
+    match quoted.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
 /// How many valid names a help message lists before it says how many more there are.
 pub const LISTED: usize = 20;
 

@@ -796,3 +796,123 @@ fn stack_diff_hides_credentials() {
         }
     }
 }
+
+const FIXABLE: &str = "stack shop region=fr-pra\nservice api {\n    port \"8080\"\n    memroy 512\n}\nservice web {\n    port 8081\n    link apj env=API_URL\n}\n";
+
+#[test]
+fn check_fix_rewrites_the_file() {
+    let d = dir("fix");
+    let stack = write(&d, "stack.kdl", FIXABLE);
+    let p = stack.to_string_lossy().into_owned();
+    // Safe fixes only: the link's target is a declared name, a guess left to the author.
+    let o = run(&["check", "--fix", &p]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(text(&o).contains("3 fixes applied"), "{}", text(&o));
+    assert!(
+        text(&o).contains("1 fixable with `cellac check --fix --unsafe-fixes`"),
+        "{}",
+        text(&o)
+    );
+    let fixed = std::fs::read_to_string(&stack).unwrap();
+    assert_eq!(
+        fixed,
+        "stack shop region=fr-par\nservice api {\n    port 8080\n    memory 512\n}\nservice web {\n    port 8081\n    link apj env=API_URL\n}\n"
+    );
+    let o = run(&["check", "--fix", "--unsafe-fixes", &p]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(std::fs::read_to_string(&stack)
+        .unwrap()
+        .contains("link api env=API_URL"));
+    // Nothing left to fix: the file is not written again.
+    let before = std::fs::metadata(&stack).unwrap().modified().unwrap();
+    let o = run(&["check", "--fix", &p]);
+    assert!(text(&o).contains("0 fixes applied"), "{}", text(&o));
+    assert_eq!(
+        std::fs::metadata(&stack).unwrap().modified().unwrap(),
+        before
+    );
+    // `--unsafe-fixes` means nothing without `--fix`.
+    assert_eq!(run(&["check", "--unsafe-fixes", &p]).status.code(), Some(2));
+}
+
+#[cfg(unix)]
+#[test]
+fn check_fix_follows_a_link_to_the_file_and_keeps_the_link() {
+    let d = dir("fix-link");
+    let real = write(&d, "real.kdl", FIXABLE);
+    let link = d.join("stack.kdl");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let o = run(&["check", "--fix", &link.to_string_lossy()]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(std::fs::read_to_string(&real)
+        .unwrap()
+        .contains("region=fr-par"));
+}
+
+#[test]
+fn check_fix_on_stdin_prints_the_text() {
+    let d = dir("fix-stdin");
+    let o = run_in(&d, &["check", "--fix", "-"], Some(FIXABLE.as_bytes()));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.starts_with("stack shop region=fr-par\n"), "{out}");
+    assert!(String::from_utf8_lossy(&o.stderr).contains("3 fixes applied"));
+    let o = run_in(
+        &d,
+        &["check", "--fix", "--format", "json", "-"],
+        Some(FIXABLE.as_bytes()),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("cellac::io::usage"), "{}", text(&o));
+}
+
+#[test]
+fn fixes_and_environments_in_json_and_sarif() {
+    let d = dir("fix-json");
+    let stack = write(
+        &d,
+        "stack.kdl",
+        "stack shop region=fr-pra\nservice api {\n    port 8080\n}\nenvironment dev\nenvironment prod {\n    service api {\n        scale min=5 max=3\n    }\n}\n",
+    );
+    let p = stack.to_string_lossy().into_owned();
+    let o = run(&["check", "--format", "json", &p]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let diags = v["diagnostics"].as_array().unwrap();
+    let region = diags
+        .iter()
+        .find(|d| d["code"] == "cellac::region")
+        .unwrap();
+    assert_eq!(region["fixes"][0]["applicability"], "safe");
+    assert_eq!(region["fixes"][0]["edits"][0]["text"], "fr-par");
+    assert_eq!(region["environments"], serde_json::json!([]));
+    let order = diags
+        .iter()
+        .find(|d| d["code"] == "cellac::scale::order")
+        .unwrap();
+    assert_eq!(order["environments"], serde_json::json!(["prod"]));
+    assert_eq!(
+        order["message"],
+        "min=5 is above max=3 (environment `prod`)"
+    );
+    let o = run(&["check", "--format", "sarif", &p]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let results = v["runs"][0]["results"].as_array().unwrap();
+    let region = results
+        .iter()
+        .find(|r| r["ruleId"] == "cellac::region")
+        .unwrap();
+    let replacement = &region["fixes"][0]["artifactChanges"][0]["replacements"][0];
+    assert_eq!(replacement["insertedContent"]["text"], "fr-par");
+    assert_eq!(replacement["deletedRegion"]["startLine"], 1);
+    let order = results
+        .iter()
+        .find(|r| r["ruleId"] == "cellac::scale::order")
+        .unwrap();
+    assert_eq!(
+        order["properties"]["environments"],
+        serde_json::json!(["prod"])
+    );
+}

@@ -379,3 +379,13 @@ fn reports_do_not_measure_a_secret() {
         }
     }
 }
+
+/// A control character glued to a node's name (found when the fixtures grew): the word
+/// after it still names a secret, and its value stays hidden.
+#[test]
+fn a_control_character_before_a_secret() {
+    for prefix in ["\u{1}", "\u{7f}", "\u{1b}"] {
+        let text = format!("{prefix}secret leaked \"{RANDOM}\"\n");
+        assert_hidden(&format!("{prefix:?}"), &outputs(&text, None), &[RANDOM]);
+    }
+}

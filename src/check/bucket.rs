@@ -3,6 +3,7 @@
 //! schema/language.json: `cellac::schema::range`).
 
 use super::Ctx;
+use crate::diagnostic::Applicability::Unsafe;
 use crate::diagnostic::Diagnostic;
 use crate::suggest::Index;
 
@@ -62,7 +63,12 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                         ),
                     )
                     .at(access.bucket.span, "unknown bucket")
-                    .help(help),
+                    .help(help)
+                    .fixes_with(
+                        names
+                            .nearest(&access.bucket.value)
+                            .map(|n| super::rename(Unsafe, access.bucket.span, n)),
+                    ),
                 );
             }
         }

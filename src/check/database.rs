@@ -1,6 +1,7 @@
 //! `cellac::database::unknown`: a service's `database NAME` must name a declared database.
 
 use super::Ctx;
+use crate::diagnostic::Applicability::Unsafe;
 use crate::diagnostic::Diagnostic;
 use crate::suggest::Index;
 
@@ -42,7 +43,12 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                         ),
                     )
                     .at(used.database.span, "unknown database")
-                    .help(help),
+                    .help(help)
+                    .fixes_with(
+                        names
+                            .nearest(&used.database.value)
+                            .map(|n| super::rename(Unsafe, used.database.span, n)),
+                    ),
                 );
             }
         }

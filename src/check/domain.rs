@@ -1,7 +1,8 @@
-//! `cellac::domain::target`, `cellac::domain::host`, `cellac::domain::zone`, and
-//! `cellac::preview::domain` (a preview template's host without `{id}`).
+//! `cellac::domain::target`, `cellac::domain::host`, `cellac::domain::zone`,
+//! `cellac::domain::shared`.
 
 use super::Ctx;
+use crate::diagnostic::Applicability::Unsafe;
 use crate::diagnostic::Diagnostic;
 use crate::suggest::Index;
 
@@ -35,22 +36,6 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             } else {
                 d.host.value.clone()
             };
-            if s.preview && !d.host.value.contains(crate::model::PREVIEW_ID) {
-                out.push(
-                    Diagnostic::error(
-                        "cellac::preview::domain",
-                        format!(
-                            "`{}` has no `{{id}}`: every preview of `{}` would claim this host",
-                            d.host.value, s.env.value
-                        ),
-                    )
-                    .at(d.host.span, "the same host in every preview")
-                    .help(format!(
-                        "put the preview's id in the host, such as `pr-{{id}}.{}`; a top-level domain belongs in the environment that owns it",
-                        d.host.value.split_once('.').map_or(d.host.value.as_str(), |(_, rest)| rest)
-                    )),
-                );
-            }
             if !valid_host(&host_value) {
                 out.push(
                     Diagnostic::error("cellac::domain::host", format!("`{}` is not a valid host name", d.host.value))
@@ -65,8 +50,9 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     out.push(
                         Diagnostic::error(
                             "cellac::domain::zone",
-                            format!("`{host}` is outside the DNS zone `{}` (environment `{}`)", zone.value, s.env.value),
+                            format!("`{host}` is outside the DNS zone `{}`", zone.value),
                         )
+                        .in_env(&s.env.value)
                         .at(d.host.span, "not in the zone")
                         .also(zone.span, "zone set here")
                         .help(format!("use a host under `{}`, or manage that domain's zone with `dns zone=...`", zone.value)),
@@ -85,7 +71,12 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                                 ),
                             )
                             .at(svc.span, "unknown service")
-                            .help(services.did_you_mean(&svc.value)),
+                            .help(services.did_you_mean(&svc.value))
+                            .fixes_with(
+                                services
+                                    .nearest(&svc.value)
+                                    .map(|n| super::rename(Unsafe, svc.span, n)),
+                            ),
                         );
                     }
                 }
@@ -100,7 +91,12 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                                 ),
                             )
                             .at(site.span, "unknown site")
-                            .help(sites.did_you_mean(&site.value)),
+                            .help(sites.did_you_mean(&site.value))
+                            .fixes_with(
+                                sites
+                                    .nearest(&site.value)
+                                    .map(|n| super::rename(Unsafe, site.span, n)),
+                            ),
                         );
                     }
                 }

@@ -13,10 +13,11 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             let mut diag = Diagnostic::warning(
                 "cellac::edge::waf",
                 format!(
-                    "`{}` asks for a WAF on the `starter` Edge Services plan, which includes no WAF requests (environment `{}`)",
-                    d.host.value, stack.env.value
+                    "`{}` asks for a WAF on the `starter` Edge Services plan, which includes no WAF requests",
+                    d.host.value
                 ),
             )
+            .in_env(&stack.env.value)
             .at(d.span, "waf=#true");
             if let Some(p) = plan {
                 diag = diag.also(p.span, "the starter plan");

@@ -1,45 +1,26 @@
-//! `cellac::health::path`, `cellac::duration`.
+//! `cellac::health::path`.
 
 use super::{each_service, Ctx};
+use crate::diagnostic::Applicability;
 use crate::diagnostic::Diagnostic;
-use crate::model::duration::seconds;
-use crate::span::Spanned;
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for (_, svc) in each_service(ctx) {
         let Some(h) = &svc.health else { continue };
         if !h.path.value.starts_with('/') {
+            let path = format!("/{}", h.path.value.trim_start_matches("./"));
             out.push(
                 Diagnostic::error(
                     "cellac::health::path",
                     format!("health path `{}` does not start with `/`", h.path.value),
                 )
                 .at(h.path.span, "not a path")
-                .help(format!(
-                    "write `health \"/{}\"`",
-                    h.path.value.trim_start_matches("./")
-                )),
+                .help(format!("write `health \"{path}\"`"))
+                .fix(super::rename(Applicability::Safe, h.path.span, &path)),
             );
         }
         for d in [&h.interval, &h.timeout].into_iter().chain(&h.startup) {
-            duration(d, out);
+            super::duration::check(d, out);
         }
-    }
-}
-
-pub(crate) fn duration(d: &Spanned<String>, out: &mut Vec<Diagnostic>) {
-    if seconds(&d.value).is_none_or(|s| s == 0) {
-        let help = match d.value.trim().parse::<u64>() {
-            Ok(n) => format!("add a unit: \"{n}s\""),
-            Err(_) => "write digits then `s`, `m` or `h`, such as \"10s\" or \"2m\"".to_string(),
-        };
-        out.push(
-            Diagnostic::error(
-                "cellac::duration",
-                format!("`{}` is not a duration", d.value),
-            )
-            .at(d.span, "malformed duration")
-            .help(help),
-        );
     }
 }

@@ -3,8 +3,8 @@
 //! demand.
 
 use super::Ctx;
-use crate::check::health::duration;
 use crate::check::migrate::MAX_SECONDS;
+use crate::diagnostic::Applicability::Unsafe;
 use crate::diagnostic::Diagnostic;
 use crate::model::duration::seconds;
 use crate::model::JobImage;
@@ -162,7 +162,11 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                             ),
                         )
                         .at(svc.span, "unknown service")
-                        .help(did_you_mean(&svc.value, &names)),
+                        .help(did_you_mean(&svc.value, &names))
+                        .fixes_with(
+                            crate::suggest::nearest(&svc.value, names.iter().copied())
+                                .map(|n| super::rename(Unsafe, svc.span, n)),
+                        ),
                     );
                 }
             }
@@ -208,7 +212,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 );
             }
             match seconds(&job.timeout.value) {
-                None | Some(0) => duration(&job.timeout, out),
+                None | Some(0) => super::duration::check(&job.timeout, out),
                 Some(s) if s > MAX_SECONDS => out.push(
                     Diagnostic::error(
                         "cellac::job::timeout",
@@ -234,10 +238,11 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     Diagnostic::error(
                         "cellac::job::secret-store",
                         format!(
-                            "job `{}` reads secret `{}`, which `store=#false` keeps out of Secret Manager (environment `{}`)",
-                            job.name.value, secret.name.value, stack.env.value
+                            "job `{}` reads secret `{}`, which `store=#false` keeps out of Secret Manager",
+                            job.name.value, secret.name.value
                         ),
                     )
+                    .in_env(&stack.env.value)
                     .at(e.secret.span, "read by reference from Secret Manager")
                     .also(secret.name.span, "not stored")
                     .help(format!(

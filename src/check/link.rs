@@ -2,6 +2,7 @@
 //! `cellac::link::cycle`.
 
 use super::Ctx;
+use crate::diagnostic::Applicability::Unsafe;
 use crate::diagnostic::Diagnostic;
 use crate::model::Service;
 use crate::suggest::Index;
@@ -37,7 +38,12 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                             ),
                         )
                         .at(link.target.span, "unknown service")
-                        .help(names.did_you_mean(&link.target.value)),
+                        .help(names.did_you_mean(&link.target.value))
+                        .fixes_with(
+                            names
+                                .nearest(&link.target.value)
+                                .map(|n| super::rename(Unsafe, link.target.span, n)),
+                        ),
                     );
                 }
             }
@@ -65,14 +71,18 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     } else {
                         crate::suggest::did_you_mean(&link.target.value, &ok)
                     };
+                    let fix = crate::suggest::nearest(&link.target.value, ok.iter().copied())
+                        .map(|n| super::rename(Unsafe, link.target.span, n));
                     out.push(
                         Diagnostic::error("cellac::link::target", format!("`{}` links to `{}`, which is not a service", svc.name.value, link.target.value))
                             .at(link.target.span, "unknown service")
-                            .help(help),
+                            .help(help)
+                            .fixes_with(fix),
                     )
                 }
                 Some(target) if target.private && link.token.is_none() => out.push(
-                    Diagnostic::error("cellac::link::private", format!("`{}` links to `{}`, a private service (environment `{}`)", svc.name.value, target.name.value, stack.env.value))
+                    Diagnostic::error("cellac::link::private", format!("`{}` links to `{}`, a private service", svc.name.value, target.name.value))
+                        .in_env(&stack.env.value)
                         .at(link.target.span, "private service")
                         .also(target.name.span, "declared here")
                         .help(format!("add `token=KEY` to the link: KEY gets an API key allowed to call `{}`, sent as X-Auth-Token; or make `{}` public", target.name.value, target.name.value)),

@@ -1,4 +1,4 @@
-//! `cellac::memory::tier`, `cellac::cpu::range`, `cellac::cpu::mismatch`.
+//! `cellac::memory::tier`: a memory size that is not one of Serverless Containers' tiers.
 
 use super::{each_service, Ctx};
 use crate::diagnostic::Diagnostic;
@@ -32,37 +32,6 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 .at(mem.span, "not a tier")
                 .help(format!("{nearest}; tiers: 128 256 512 1024 2048 3072 4096")),
             );
-        }
-        if let Some(cpu) = &svc.cpu {
-            if !(70..=6000).contains(&cpu.value) {
-                out.push(
-                    Diagnostic::error(
-                        "cellac::cpu::range",
-                        format!("{} mvCPU is outside 70..6000", cpu.value),
-                    )
-                    .at(cpu.span, "out of range")
-                    .help(match tier {
-                        Some((m, c)) => {
-                            format!("{m} MB pairs with `cpu {c}`; or remove `cpu` to use it")
-                        }
-                        None => "write a value between 70 and 6000".to_string(),
-                    }),
-                );
-            } else if let Some((m, c)) = tier {
-                if *c != cpu.value {
-                    out.push(
-                        Diagnostic::warning(
-                            "cellac::cpu::mismatch",
-                            format!("{} mvCPU is not the pair of {m} MB ({c} mvCPU)", cpu.value),
-                        )
-                        .at(cpu.span, format!("{m} MB pairs with {c}"))
-                        .also(mem.span, "memory set here")
-                        .help(format!(
-                            "write `cpu {c}`, or remove `cpu` to use the tier's pair"
-                        )),
-                    );
-                }
-            }
         }
     }
 }

@@ -2,7 +2,6 @@
 //! job (`migrate "command"`), a Serverless Job run before the rollout.
 
 use super::{each_service, Ctx};
-use crate::check::health::duration;
 use crate::diagnostic::Diagnostic;
 use crate::model::duration::seconds;
 
@@ -13,7 +12,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for (stack, svc) in each_service(ctx) {
         let Some(m) = &svc.migrate else { continue };
         match seconds(&m.timeout.value) {
-            None | Some(0) => duration(&m.timeout, out),
+            None | Some(0) => super::duration::check(&m.timeout, out),
             Some(s) if s > MAX_SECONDS => out.push(
                 Diagnostic::error(
                     "cellac::migrate::timeout",
@@ -39,10 +38,11 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             let mut d = Diagnostic::error(
                 "cellac::migrate::secret-store",
                 format!(
-                    "the migration of `{}` reads secret `{}`, which `store=#false` keeps out of Secret Manager (environment `{}`)",
-                    svc.name.value, secret.name.value, stack.env.value
+                    "the migration of `{}` reads secret `{}`, which `store=#false` keeps out of Secret Manager",
+                    svc.name.value, secret.name.value
                 ),
             )
+            .in_env(&stack.env.value)
             .at(e.secret.span, "read by reference from Secret Manager");
             if !own {
                 d = d.also(m.span, "the job gets the service's secret-env");

@@ -3,8 +3,10 @@
 
 mod bucket;
 mod conflict;
+mod cpu;
 mod database;
 mod domain;
+mod duration;
 mod edge;
 pub mod env;
 pub mod health;
@@ -16,6 +18,7 @@ mod migrate;
 pub mod name;
 mod network;
 pub mod port;
+mod preview;
 mod project;
 mod region;
 mod scale;
@@ -27,9 +30,11 @@ mod timeout;
 mod value;
 pub mod var;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Applicability, Diagnostic, Fix, Label};
 use crate::model::Stack;
+use crate::span::Span;
 use crate::syntax::Node;
+use std::collections::HashMap;
 
 /// What the checks look at: the file's nodes as written, and each environment resolved.
 pub struct Ctx<'a> {
@@ -47,6 +52,7 @@ pub fn run(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     port::check(ctx, out);
     env::check(ctx, out);
     memory::check(ctx, out);
+    cpu::check(ctx, out);
     scale::check(ctx, out);
     secret::check(ctx, out);
     var::check(ctx, out);
@@ -58,6 +64,7 @@ pub fn run(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     job::check(ctx, out);
     domain::check(ctx, out);
     domain::shared(ctx, out);
+    preview::check(ctx, out);
     load_balancer::check(ctx, out);
     bucket::check(ctx, out);
     database::check(ctx, out);
@@ -70,57 +77,58 @@ pub fn run(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
 }
 
 /// One problem seen from several environments is reported once. A rule that checks each
-/// environment ends its message with `` (environment `NAME`)``; diagnostics that differ
-/// only in that name become one, naming the environments it applies to, or none when it
+/// environment names it with [`Diagnostic::in_env`]; diagnostics that differ only in their
+/// environments become one, naming the environments it applies to, or none when it
 /// applies to all of them.
 fn merge_environments(envs: &[Stack], out: &mut Vec<Diagnostic>) {
-    fn split(message: &str) -> Option<(&str, &str)> {
-        let (head, env) = message.strip_suffix("`)")?.rsplit_once(" (environment `")?;
-        Some((head, env))
-    }
-    let mut groups: Vec<(usize, Vec<String>)> = Vec::new();
-    let mut keep = vec![true; out.len()];
-    for i in 0..out.len() {
-        let Some((head, env)) = split(&out[i].message) else {
+    let mut merged: Vec<Diagnostic> = Vec::with_capacity(out.len());
+    // Where each (code, message, labels) group lives in `merged`.
+    let mut groups: HashMap<(&'static str, String, Vec<Label>), usize> = HashMap::new();
+    for d in out.drain(..) {
+        if d.environments.is_empty() {
+            merged.push(d);
             continue;
-        };
-        let same = groups.iter_mut().find(|(j, _)| {
-            let d = &out[*j];
-            d.code == out[i].code
-                && d.labels == out[i].labels
-                && split(&d.message).is_some_and(|(h, _)| h == head)
-        });
-        match same {
-            Some((_, names)) => {
-                if !names.iter().any(|n| n == env) {
-                    names.push(env.to_string());
+        }
+        let key = (d.code, d.message.clone(), d.labels.clone());
+        match groups.get(&key) {
+            Some(&at) => {
+                if let Some(first) = merged.get_mut(at) {
+                    for env in d.environments {
+                        if !first.environments.contains(&env) {
+                            first.environments.push(env);
+                        }
+                    }
                 }
-                keep[i] = false;
             }
-            None => groups.push((i, vec![env.to_string()])),
+            None => {
+                groups.insert(key, merged.len());
+                merged.push(d);
+            }
         }
     }
-    for (i, names) in groups {
-        let head = split(&out[i].message)
-            .map(|(h, _)| h.to_string())
-            .unwrap_or_default();
-        out[i].message = if envs.iter().all(|e| names.contains(&e.env.value)) {
-            head
-        } else if names.len() == 1 {
-            format!("{head} (environment `{}`)", names[0])
-        } else {
-            let list: Vec<&str> = names.iter().map(String::as_str).collect();
-            format!(
-                "{head} (environments {})",
-                crate::suggest::one_of(&list).replace(" or ", " and ")
-            )
-        };
+    for d in &mut merged {
+        if !d.environments.is_empty() && envs.iter().all(|e| d.environments.contains(&e.env.value))
+        {
+            d.environments.clear();
+        }
     }
-    let mut i = 0;
-    out.retain(|_| {
-        i += 1;
-        keep[i - 1]
-    });
+    *out = merged;
+}
+
+/// A fix that writes `text` (KDL, as it goes in the file) over `span`; its title names
+/// `shown`, the value as people read it.
+pub(crate) fn replace(applicability: Applicability, span: Span, shown: &str, text: String) -> Fix {
+    Fix::replace(applicability, format!("Replace with `{shown}`"), span, text)
+}
+
+/// A fix that writes the name `name` (a string, written bare when KDL allows) over `span`.
+pub(crate) fn rename(applicability: Applicability, span: Span, name: &str) -> Fix {
+    replace(
+        applicability,
+        span,
+        name,
+        crate::syntax::string_literal(name),
+    )
 }
 
 /// Runs `f` on each service of each environment.

@@ -13,10 +13,11 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 Diagnostic::warning(
                     "cellac::port::default",
                     format!(
-                        "`{}` sets no `port` and no `health`: its process must answer HTTP on 8080 (environment `{}`)",
-                        svc.name.value, s.env.value
+                        "`{}` sets no `port` and no `health`: its process must answer HTTP on 8080",
+                        svc.name.value
                     ),
                 )
+                .in_env(&s.env.value)
                 .at(svc.name.span, "listens on 8080, or the deploy fails")
                 .help("write the port the process serves HTTP on, such as `port 8080`; a worker that serves no HTTP belongs in a `job`"),
             );

@@ -1,6 +1,7 @@
 //! `cellac::region`: a region or zone that the Scaleway products used here do not offer.
 
 use super::Ctx;
+use crate::diagnostic::Applicability;
 use crate::diagnostic::Diagnostic;
 use crate::model::REGIONS;
 use crate::suggest::{nearest, one_of};
@@ -17,21 +18,24 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         for (region, what) in regions {
             if !REGIONS.contains(&region.value.as_str()) {
                 region_ok &= what != "state";
-                let help = match nearest(&region.value, REGIONS) {
+                let near = nearest(&region.value, REGIONS);
+                let help = match near {
                     Some(n) => format!(
                         "did you mean `{n}`? Serverless Containers run in {}",
                         one_of(&REGIONS)
                     ),
                     None => format!("Serverless Containers run in {}", one_of(&REGIONS)),
                 };
-                out.push(
-                    Diagnostic::error(
-                        "cellac::region",
-                        format!("Scaleway has no region `{}` for this stack", region.value),
-                    )
-                    .at(region.span, "unknown region")
-                    .help(help),
-                );
+                let mut d = Diagnostic::error(
+                    "cellac::region",
+                    format!("Scaleway has no region `{}` for this stack", region.value),
+                )
+                .at(region.span, "unknown region")
+                .help(help);
+                if let Some(n) = near {
+                    d = d.fix(super::rename(Applicability::Safe, region.span, n));
+                }
+                out.push(d);
                 if what == "stack" {
                     region_ok = false;
                 }

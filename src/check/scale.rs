@@ -54,11 +54,9 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             out.push(
                 Diagnostic::error(
                     "cellac::scale::order",
-                    format!(
-                        "min={} is above max={} (environment `{}`)",
-                        scale.min.value, scale.max.value, stack.env.value
-                    ),
+                    format!("min={} is above max={}", scale.min.value, scale.max.value),
                 )
+                .in_env(&stack.env.value)
                 .at(scale.min.span, "min")
                 .also(scale.max.span, "max")
                 .help(format!(

@@ -1,6 +1,7 @@
 //! `cellac::schema::*`: the shape of the file, checked against `schema/language.json`.
 
 use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Applicability, Fix};
 use crate::schema::{language, ArgSpec, NodeSpec, PropSpec};
 use crate::suggest::{did_you_mean, nearest, one_of};
 use crate::syntax::{Lit, Node, Value};
@@ -58,11 +59,13 @@ fn walk(nodes: &[Node], path: &[&str], out: &mut Vec<Diagnostic>) {
             } else {
                 format!("unknown node `{name}` {where_}")
             };
-            out.push(
-                Diagnostic::error("cellac::schema::unknown-node", message)
-                    .at(node.name.span, "not known here")
-                    .help(did_you_mean(name, &valid)),
-            );
+            let mut d = Diagnostic::error("cellac::schema::unknown-node", message)
+                .at(node.name.span, "not known here")
+                .help(did_you_mean(name, &valid));
+            if let Some(n) = nearest(name, valid.iter().copied()) {
+                d = d.fix(super::rename(Applicability::Safe, node.name.span, n));
+            }
+            out.push(d);
             continue;
         };
         // Duplicates: a single node twice, or an identified node with the same name twice.
@@ -157,11 +160,20 @@ fn check_node(node: &Node, spec: &NodeSpec, path: &[&str], out: &mut Vec<Diagnos
                 } else {
                     format!("remove the extra value{}", usage(name, spec))
                 };
-                out.push(
-                    Diagnostic::error("cellac::schema::extra-argument", expected)
-                        .at(arg.span, "unexpected argument")
-                        .help(help),
-                );
+                let mut d = Diagnostic::error("cellac::schema::extra-argument", expected)
+                    .at(arg.span, "unexpected argument")
+                    .help(help);
+                // `singleton #true` (or "true"): the flag alone says the same.
+                let says_true = matches!(&arg.lit, Lit::Bool(true)) || arg.as_str() == Some("true");
+                if spec.flag && says_true && node.args.len() == 1 {
+                    d = d.fix(Fix::replace(
+                        Applicability::Safe,
+                        format!("Write `{name}` alone"),
+                        crate::span::Span::new(node.name.span.end, arg.span.end),
+                        "",
+                    ));
+                }
+                out.push(d);
             }
         }
     }
@@ -216,20 +228,28 @@ fn check_node(node: &Node, spec: &NodeSpec, path: &[&str], out: &mut Vec<Diagnos
             }
             None if name == "secret" && matches!(key, "value" | "default") => {}
             None => {
-                let valid: Vec<&str> = spec.props.keys().map(String::as_str).collect();
-                let help = if valid.is_empty() {
+                // A property already set is not what a misspelt one meant.
+                let valid: Vec<&str> = spec
+                    .props
+                    .keys()
+                    .map(String::as_str)
+                    .filter(|k| !node.props.iter().any(|p| p.key.value == *k))
+                    .collect();
+                let help = if spec.props.is_empty() {
                     format!("`{name}` takes no properties{}", usage(name, spec))
                 } else {
                     did_you_mean(key, &valid)
                 };
-                out.push(
-                    Diagnostic::error(
-                        "cellac::schema::unknown-property",
-                        format!("`{name}` has no property `{key}`"),
-                    )
-                    .at(prop.key.span, "unknown property")
-                    .help(help),
-                );
+                let mut d = Diagnostic::error(
+                    "cellac::schema::unknown-property",
+                    format!("`{name}` has no property `{key}`"),
+                )
+                .at(prop.key.span, "unknown property")
+                .help(help);
+                if let Some(n) = nearest(key, valid.iter().copied()) {
+                    d = d.fix(super::rename(Applicability::Safe, prop.key.span, n));
+                }
+                out.push(d);
             }
         }
     }
@@ -327,48 +347,72 @@ fn check_value(
             }
         };
         let stringy = !matches!(ty, "integer" | "number" | "bool");
-        let help = match (&value.lit, ty) {
+        // The help, and the value it asks for when following it keeps the meaning.
+        let (help, fixed) = match (&value.lit, ty) {
             (Lit::Str(s), "integer") => match (s.trim().parse::<i128>(), s.trim().parse::<f64>()) {
-                (Ok(n), _) => format!("write the number without quotes: {n}"),
-                (_, Ok(f)) => whole(f),
-                _ => format!("write {expected}"),
+                (Ok(n), _) => (
+                    format!("write the number without quotes: {n}"),
+                    Some(n.to_string()),
+                ),
+                (_, Ok(f)) => (whole(f), None),
+                _ => (format!("write {expected}"), None),
             },
-            (Lit::Str(s), "number") if s.trim().parse::<f64>().is_ok_and(f64::is_finite) => {
-                format!("write the number without quotes: {}", s.trim())
+            (Lit::Str(s), "number") if s.trim().parse::<f64>().is_ok_and(f64::is_finite) => (
+                format!("write the number without quotes: {}", s.trim()),
+                Some(s.trim().to_string()),
+            ),
+            (Lit::Float(f), "integer") => (whole(*f), None),
+            (Lit::Str(s), "bool") if s == "true" || s == "false" => {
+                (format!("write `#{s}`"), Some(format!("#{s}")))
             }
-            (Lit::Float(f), "integer") => whole(*f),
-            (Lit::Str(s), "bool") if s == "true" || s == "false" => format!("write `#{s}`"),
             (Lit::Int(_) | Lit::Float(_) | Lit::Bool(_), _) if stringy => {
-                format!("put the value in quotes: \"{}\"", value.lit.display())
+                let quoted = format!("\"{}\"", value.lit.display());
+                (format!("put the value in quotes: {quoted}"), Some(quoted))
             }
-            _ => format!("write {expected}"),
+            _ => (format!("write {expected}"), None),
         };
-        out.push(
-            Diagnostic::error(
-                "cellac::schema::wrong-type",
-                format!("{what} must be {expected}"),
-            )
-            .at(value.span, format!("this is {}", value.lit.kind()))
-            .help(help),
-        );
+        let mut d = Diagnostic::error(
+            "cellac::schema::wrong-type",
+            format!("{what} must be {expected}"),
+        )
+        .at(value.span, format!("this is {}", value.lit.kind()))
+        .help(help);
+        // An annotated value (`(var)...`) is left to the person: its annotation goes too.
+        if let (Some(text), None) = (fixed, &value.ty) {
+            d = d.fix(super::replace(
+                Applicability::Safe,
+                value.span,
+                &text,
+                text.clone(),
+            ));
+        }
+        out.push(d);
         return;
     }
     if closed {
         if let Some(s) = value.as_str() {
             if !values.iter().any(|v| v == s) {
                 let valid: Vec<&str> = values.iter().map(String::as_str).collect();
-                let help = match nearest(s, valid.iter().copied()) {
+                let near = nearest(s, valid.iter().copied());
+                let help = match near {
                     Some(n) => format!("did you mean `{n}`? Accepted: {}", one_of(&valid)),
                     None => format!("accepted: {}", one_of(&valid)),
                 };
-                out.push(
-                    Diagnostic::error(
-                        "cellac::schema::unknown-value",
-                        format!("{what} cannot be `{s}`"),
-                    )
-                    .at(value.span, "not an accepted value")
-                    .help(help),
-                );
+                let mut d = Diagnostic::error(
+                    "cellac::schema::unknown-value",
+                    format!("{what} cannot be `{s}`"),
+                )
+                .at(value.span, "not an accepted value")
+                .help(help);
+                if let Some(n) = near {
+                    d = d.fix(super::replace(
+                        Applicability::Safe,
+                        value.span,
+                        n,
+                        value.rewritten(n),
+                    ));
+                }
+                out.push(d);
             }
         }
     }
@@ -385,26 +429,40 @@ fn check_list(what: &str, spec: &PropSpec, value: &Value, out: &mut Vec<Diagnost
         if valid.contains(&item) {
             continue;
         }
-        let help = match valid
+        let near = valid
             .iter()
             .find(|v| v.eq_ignore_ascii_case(item))
             .copied()
-            .or_else(|| nearest(item, valid.iter().copied()))
-        {
+            .or_else(|| nearest(item, valid.iter().copied()));
+        let help = match near {
             Some(n) => format!(
                 "did you mean `{n}`? Accepted, comma-separated: {}",
                 one_of(&valid)
             ),
             None => format!("accepted, comma-separated: {}", one_of(&valid)),
         };
-        out.push(
-            Diagnostic::error(
-                "cellac::schema::unknown-value",
-                format!("{what} cannot hold `{item}`"),
-            )
-            .at(value.span, format!("`{item}` is not accepted"))
-            .help(help),
-        );
+        let mut d = Diagnostic::error(
+            "cellac::schema::unknown-value",
+            format!("{what} cannot hold `{item}`"),
+        )
+        .at(value.span, format!("`{item}` is not accepted"))
+        .help(help);
+        if let Some(n) = near {
+            let list: Vec<&str> = s
+                .split(',')
+                .map(str::trim)
+                .filter(|i| !i.is_empty())
+                .map(|i| if i == item { n } else { i })
+                .collect();
+            let list = list.join(",");
+            d = d.fix(super::replace(
+                Applicability::Safe,
+                value.span,
+                &list,
+                value.rewritten(&list),
+            ));
+        }
+        out.push(d);
     }
 }
 

@@ -3,6 +3,7 @@
 
 use super::Ctx;
 use crate::credential;
+use crate::diagnostic::Applicability::Unsafe;
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
 
@@ -86,7 +87,8 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 );
                 } else if !known.contains(e.secret.value.as_str()) {
                     // The secret it was meant to name is not also reported as unused.
-                    if let Some(meant) = declared.nearest(&e.secret.value) {
+                    let meant = declared.nearest(&e.secret.value);
+                    if let Some(meant) = meant {
                         used.insert(meant.to_string());
                     }
                     out.push(
@@ -99,7 +101,8 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                             "{}; or declare `secret {}`",
                             declared.did_you_mean(&e.secret.value),
                             e.secret.value
-                        )),
+                        ))
+                        .fixes_with(meant.map(|n| super::rename(Unsafe, e.secret.span, n))),
                     );
                 } else {
                     used.insert(e.secret.value.clone());

@@ -1,6 +1,7 @@
 //! `cellac::var::undeclared`, `cellac::var::missing`, `cellac::var::format`.
 
 use super::Ctx;
+use crate::diagnostic::Applicability::Unsafe;
 use crate::diagnostic::Diagnostic;
 use crate::model::{Stack, Var};
 use crate::suggest::Index;
@@ -54,7 +55,12 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     .help(format!(
                         "{}; or declare `var {name}`",
                         declared.did_you_mean(name)
-                    )),
+                    ))
+                    .fixes_with(
+                        declared
+                            .nearest(name)
+                            .map(|n| super::replace(Unsafe, r.span, n, r.rewritten(n))),
+                    ),
                 );
             }
         }

@@ -35,8 +35,8 @@ pub fn shorten(s: &str) -> std::borrow::Cow<'_, str> {
 /// The message shown in the editor: the CLI's message, then its help on a new line.
 pub fn message(d: &Diagnostic) -> String {
     match &d.help {
-        Some(help) => format!("{}\nhelp: {}", shorten(&d.message), shorten(help)),
-        None => shorten(&d.message).into_owned(),
+        Some(help) => format!("{}\nhelp: {}", shorten(&d.headline()), shorten(help)),
+        None => shorten(&d.headline()).into_owned(),
     }
 }
 

@@ -900,28 +900,31 @@ impl Server<'_> {
             .filter(|d| d.source == Source::Stack)
             .cloned()
             .collect();
-        let actions = actions::fixes(&doc.text, &stack, range)
-            .into_iter()
-            .map(|f| {
-                let edit = lsp::TextEdit {
-                    range: doc.index().to_range(&doc.text, f.span, self.enc),
-                    new_text: f.text,
-                };
+        let actions = actions::fixes(&stack, range)
+            .map(|(d, f, preferred)| {
+                let edits = f
+                    .edits
+                    .iter()
+                    .map(|e| lsp::TextEdit {
+                        range: doc.index().to_range(&doc.text, e.span, self.enc),
+                        new_text: e.text.clone(),
+                    })
+                    .collect();
                 lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
-                    title: f.title,
+                    title: f.title.clone(),
                     kind: Some(lsp::CodeActionKind::QUICKFIX),
                     diagnostics: Some(vec![diagnostics::to_lsp(
-                        &f.diagnostic,
+                        d,
                         &uri,
                         &doc.text,
                         doc.index(),
                         self.enc,
                     )]),
                     edit: Some(lsp::WorkspaceEdit {
-                        changes: Some(HashMap::from([(uri.clone(), vec![edit])])),
+                        changes: Some(HashMap::from([(uri.clone(), edits)])),
                         ..Default::default()
                     }),
-                    is_preferred: Some(true),
+                    is_preferred: Some(preferred),
                     ..Default::default()
                 })
             })

@@ -12,13 +12,13 @@ struct Report<'a> {
 
 impl fmt::Debug for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.d.message)
+        f.write_str(&self.d.headline())
     }
 }
 
 impl fmt::Display for Report<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.d.message)
+        f.write_str(&self.d.headline())
     }
 }
 
@@ -93,14 +93,39 @@ pub fn human(diags: &[Diagnostic], files: &Files, color: bool) -> String {
             source: NamedSource::new(name, text.to_string()),
         };
         if handler.render_report(&mut out, &report).is_err() {
-            out.push_str(&format!("{}: {}\n", d.code, d.message));
+            out.push_str(&format!("{}: {}\n", d.code, d.headline()));
         }
         out.push('\n');
     }
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
     out.push_str(&summary(files.stack_name, errors, warnings));
+    out.push_str(&fixable(diags));
     out
+}
+
+/// `2 fixable with `cellac check --fix` (1 more with `--unsafe-fixes`)`, or nothing.
+fn fixable(diags: &[Diagnostic]) -> String {
+    use crate::diagnostic::{Applicability, Source};
+    let first = |d: &&Diagnostic| d.source == Source::Stack && !d.fixes.is_empty();
+    let safe = diags
+        .iter()
+        .filter(first)
+        .filter(|d| {
+            d.fixes
+                .iter()
+                .any(|f| f.applicability == Applicability::Safe)
+        })
+        .count();
+    let more = diags.iter().filter(first).count() - safe;
+    match (safe, more) {
+        (0, 0) => String::new(),
+        (s, 0) => format!("{s} fixable with `cellac check --fix`\n"),
+        (0, m) => format!("{m} fixable with `cellac check --fix --unsafe-fixes`\n"),
+        (s, m) => {
+            format!("{s} fixable with `cellac check --fix` ({m} more with `--unsafe-fixes`)\n")
+        }
+    }
 }
 
 fn plural(n: usize, word: &str) -> String {

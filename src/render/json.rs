@@ -7,8 +7,14 @@
 //!     "span": { "start": 40, "end": 44 },
 //!     "labels": [ { "message": "...", "primary": true, "line": 3, "column": 10,
 //!                   "span": { "start": 40, "end": 44 } } ],
-//!     "help": "..." } ] }
+//!     "help": "...", "environments": ["prod"],
+//!     "fixes": [ { "title": "...", "applicability": "safe",
+//!                  "edits": [ { "line": 3, "column": 10, "span": { "start": 40, "end": 44 },
+//!                               "text": "..." } ] } ] } ] }
 //! ```
+//!
+//! `message` names the environments as people read it; `environments` lists them (empty:
+//! every environment). `fixes` are edits of the diagnostic's file, in byte offsets.
 
 use super::Files;
 use crate::diagnostic::Diagnostic;
@@ -35,10 +41,28 @@ pub fn json(diags: &[Diagnostic], files: &Files) -> String {
                          "span": { "start": s.start, "end": s.end } })
                 })
                 .collect();
+            let fixes: Vec<Value> = d
+                .fixes
+                .iter()
+                .map(|f| {
+                    let edits: Vec<Value> = f
+                        .edits
+                        .iter()
+                        .map(|e| {
+                            let s = e.span.clamp(text.len());
+                            let (line, column) = line_col(text, s.start);
+                            j!({ "line": line, "column": column,
+                                 "span": { "start": s.start, "end": s.end }, "text": e.text })
+                        })
+                        .collect();
+                    j!({ "title": f.title, "applicability": f.applicability, "edits": edits })
+                })
+                .collect();
             j!({
-                "code": d.code, "severity": d.severity, "message": d.message, "file": name,
+                "code": d.code, "severity": d.severity, "message": d.headline(), "file": name,
                 "line": line, "column": column, "span": { "start": span.start, "end": span.end },
-                "labels": labels, "help": d.help,
+                "labels": labels, "help": d.help, "environments": d.environments,
+                "fixes": fixes,
             })
         })
         .collect();

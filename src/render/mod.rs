@@ -61,7 +61,8 @@ pub fn mask_stack(stack: &str, diags: &[Diagnostic]) -> credential::Masked {
 /// Spans of stack diagnostics as the JSON and GitHub reports give them: a label that
 /// ends in a hidden value (or its closing quote) is cut at the value's start, so that no
 /// span measures a secret. Positions stay those of the file itself. (A label over a
-/// whole node that holds a secret keeps its extent.)
+/// whole node that holds a secret keeps its extent.) A fix that would edit a hidden
+/// value is left out, since its edit would show or measure it.
 pub fn unmeasured(stack: &str, diags: &[Diagnostic]) -> Vec<Diagnostic> {
     let secrets = secret_spans(stack, diags);
     diags
@@ -69,6 +70,13 @@ pub fn unmeasured(stack: &str, diags: &[Diagnostic]) -> Vec<Diagnostic> {
         .map(|d| {
             let mut d = d.clone();
             if d.source == Source::Stack {
+                d.fixes.retain(|f| {
+                    f.edits.iter().all(|e| {
+                        secrets
+                            .iter()
+                            .all(|s| e.span.end <= s.start || e.span.start >= s.end)
+                    })
+                });
                 for l in &mut d.labels {
                     for s in secrets.iter().filter(|s| !s.is_empty()) {
                         let overlaps = l.span.start < s.end && l.span.end > s.start;

@@ -95,7 +95,7 @@ pub fn sarif(diags: &[Diagnostic], files: &Files) -> String {
                     })
                 })
                 .collect();
-            let mut message = d.message.clone();
+            let mut message = d.headline().into_owned();
             if let Some(help) = &d.help {
                 message.push_str("\nhelp: ");
                 message.push_str(help);
@@ -111,6 +111,31 @@ pub fn sarif(diags: &[Diagnostic], files: &Files) -> String {
             });
             if !related.is_empty() {
                 result["relatedLocations"] = Value::Array(related);
+            }
+            if !d.fixes.is_empty() {
+                let fixes: Vec<Value> = d
+                    .fixes
+                    .iter()
+                    .map(|f| {
+                        let replacements: Vec<Value> = f
+                            .edits
+                            .iter()
+                            .map(|e| {
+                                j!({ "deletedRegion": region(text, e.span),
+                                     "insertedContent": { "text": e.text } })
+                            })
+                            .collect();
+                        j!({
+                            "description": { "text": f.title },
+                            "artifactChanges": [{ "artifactLocation": artifact,
+                                                  "replacements": replacements }],
+                        })
+                    })
+                    .collect();
+                result["fixes"] = Value::Array(fixes);
+            }
+            if !d.environments.is_empty() {
+                result["properties"] = j!({ "environments": d.environments });
             }
             result
         })

@@ -41,6 +41,11 @@ impl Lit {
     }
 }
 
+/// `s` as KDL writes a string: bare when it can be (`fr-par`), quoted otherwise.
+pub fn string_literal(s: &str) -> String {
+    kdl::KdlValue::String(s.to_string()).to_string()
+}
+
 /// A value as written: its literal, its optional type annotation, its span.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Value {
@@ -68,6 +73,15 @@ impl Value {
         match self.lit {
             Lit::Bool(b) => Some(b),
             _ => None,
+        }
+    }
+
+    /// This value as it would be written holding the string `s` instead: its type
+    /// annotation kept, the string bare when KDL allows it.
+    pub fn rewritten(&self, s: &str) -> String {
+        match &self.ty {
+            Some(t) => format!("({}){}", string_literal(&t.value), string_literal(s)),
+            None => string_literal(s),
         }
     }
 
