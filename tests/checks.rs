@@ -538,3 +538,17 @@ fn families(text: &str) -> std::collections::BTreeSet<String> {
         .filter(|f| !f.is_empty())
         .collect()
 }
+
+/// A job's memory goes up to Serverless Jobs' 16 GB, in any size; past it, a range error.
+#[test]
+fn job_memory_is_bounded_by_the_jobs_limit() {
+    let job = |mb: &str| {
+        format!("stack shop region=fr-par\njob nightly {{\n    image ref=\"rg.fr-par.scw.cloud/ns/tool:1\"\n    command \"true\"\n    memory {mb}\n}}\n")
+    };
+    let ok = cellac::check(&job("16384"));
+    assert!(ok.diagnostics.is_empty(), "{:#?}", ok.diagnostics);
+    assert_eq!(ok.envs[0].jobs[0].cpu(), 2240);
+    let over = cellac::check(&job("20000"));
+    let codes: Vec<&str> = over.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["cellac::schema::range"]);
+}

@@ -49,12 +49,15 @@ pub struct Schedule {
 }
 
 impl Job {
-    /// The mvCPU: as set, or the memory tier's pair.
+    /// The mvCPU: as set, or the memory tier's pair (the largest tier's above it: a job
+    /// may have more memory than any container tier).
     pub fn cpu(&self) -> i128 {
         self.cpu.as_ref().map(|c| c.value).unwrap_or_else(|| {
+            let largest = TIERS.last().filter(|(m, _)| self.memory.value > *m);
             TIERS
                 .iter()
                 .find(|(m, _)| *m == self.memory.value)
+                .or(largest)
                 .map_or(560, |(_, c)| *c)
         })
     }
