@@ -894,3 +894,41 @@ fn lsp_secrets_file() {
     c.shutdown();
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A misspelt key in the secrets file beside a stack: the quick fix renames it to the
+/// declared secret that has no value yet, and never sends a value.
+#[test]
+fn lsp_secrets_file_quick_fix() {
+    let dir = std::env::temp_dir().join(format!("cellac-lsp-secrets-fix-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let stack = "stack shop\nsecret database_url\nsecret api_key\n\
+                 service api { port 8080; secret-env DATABASE_URL=database_url KEY=api_key; }\n";
+    let secrets = "databse_url = \"hunter2-value\"\napi_key = \"0123456789abcdef\"\n";
+    std::fs::write(dir.join("stack.kdl"), stack).unwrap();
+    std::fs::write(dir.join("secrets.auto.tfvars"), secrets).unwrap();
+    let uri = format!("file://{}/stack.kdl", dir.display());
+    let suri = format!("file://{}/secrets.auto.tfvars", dir.display());
+    let mut c = Client::start();
+    c.open(&uri, stack);
+    c.diagnostics(&suri);
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": suri, "languageId": "hcl", "version": 1, "text": secrets}}),
+    );
+    c.diagnostics(&uri);
+    c.diagnostics(&suri);
+    let r = c.result(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": suri}, "range": {"start": pos(0, 0), "end": pos(0, 3)}, "context": {"diagnostics": []}}),
+    );
+    let actions = r.as_array().unwrap();
+    assert_eq!(actions.len(), 1, "{r}");
+    assert_eq!(actions[0]["title"], "Replace with `database_url`");
+    assert_eq!(actions[0]["isPreferred"], false);
+    let edit = &actions[0]["edit"]["changes"][&suri][0];
+    assert_eq!(edit["newText"], "database_url");
+    assert_eq!(range(&edit["range"]), "1:0-1:11");
+    assert!(!r.to_string().contains("hunter2"), "{r}");
+    c.shutdown();
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -599,6 +599,23 @@ pub fn check(
             } else {
                 crate::suggest::did_you_mean(&e.key, &names)
             };
+            // The key as written: quoted (`"name" = ...`) or bare.
+            let quoted = text
+                .get(e.key_span.range())
+                .is_some_and(|k| k.starts_with('"'));
+            let fix = crate::suggest::nearest(&e.key, names.iter().copied()).map(|n| {
+                let written = if quoted {
+                    format!("\"{n}\"")
+                } else {
+                    n.to_string()
+                };
+                crate::diagnostic::Fix::replace(
+                    crate::diagnostic::Applicability::Unsafe,
+                    format!("Replace with `{n}`"),
+                    e.key_span,
+                    written,
+                )
+            });
             out.push(
                 Diagnostic::warning(
                     "cellac::secrets-file::unknown",
@@ -606,6 +623,7 @@ pub fn check(
                 )
                 .at(e.key_span, "not declared")
                 .help(help)
+                .fixes_with(fix)
                 .in_source(Source::Secrets),
             );
         }

@@ -887,19 +887,23 @@ impl Server<'_> {
 
     fn code_actions(&mut self, p: lsp::CodeActionParams) -> Option<Vec<lsp::CodeActionOrCommand>> {
         let uri = p.text_document.uri;
-        if is_secrets(&uri) {
-            return None;
-        }
-        let a = self.analysis(&uri)?;
+        // A secrets file's fixes come from checking it against the stack beside it.
+        let stack: Vec<Diagnostic> = if is_secrets(&uri) {
+            let stack_uri = self.secrets.get(&uri)?.clone();
+            let a = self.analysis(&stack_uri)?;
+            let text = &self.docs.get(&uri)?.text;
+            with_secrets(&a.checked, text).1
+        } else {
+            let a = self.analysis(&uri)?;
+            a.checked
+                .diagnostics
+                .iter()
+                .filter(|d| d.source == Source::Stack)
+                .cloned()
+                .collect()
+        };
         let doc = self.docs.get(&uri)?;
         let range = doc.index().to_span(&doc.text, p.range, self.enc);
-        let stack: Vec<_> = a
-            .checked
-            .diagnostics
-            .iter()
-            .filter(|d| d.source == Source::Stack)
-            .cloned()
-            .collect();
         let actions = actions::fixes(&stack, range)
             .map(|(d, f, preferred)| {
                 let edits = f
