@@ -148,6 +148,11 @@ impl Diagnostic {
         self
     }
 
+    /// The problem is seen in each of `envs`.
+    pub fn in_envs(self, envs: &[&str]) -> Self {
+        envs.iter().fold(self, |d, e| d.in_env(*e))
+    }
+
     /// A way to fix it.
     pub fn fix(mut self, fix: Fix) -> Self {
         self.fixes.push(fix);

@@ -82,29 +82,17 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             if missing.is_empty() {
                 continue;
             }
-            let list = missing
-                .iter()
-                .map(|e| format!("`{e}`"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let plural = if missing.len() == 1 {
-                "environment"
-            } else {
-                "environments"
-            };
             out.push(
                 Diagnostic::error(
                     "cellac::var::missing",
-                    format!(
-                        "variable `{}` has no value in {plural} {list}",
-                        v.name.value
-                    ),
+                    format!("variable `{}` has no value", v.name.value),
                 )
                 .at(v.name.span, "no default")
                 .help(format!(
                     "give it `default=...`, or write `var {} \"...\"` inside `environment {}`",
                     v.name.value, missing[0]
-                )),
+                ))
+                .in_envs(&missing),
             );
         }
     }
