@@ -5,6 +5,7 @@ use crate::span::{Span, Spanned};
 
 pub mod depth;
 mod fast;
+pub mod lex;
 mod spec;
 
 /// A literal KDL value.
