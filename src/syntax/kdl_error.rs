@@ -5,7 +5,9 @@
 //! table, which turns what the crate says into a [`Kind`]; everything else works on
 //! kinds. The test `every_kdl_error_shape_is_recognised` pins each row of the table
 //! with a text that produces it: a `kdl` upgrade that rewords an error fails that test
-//! instead of silently losing cellac's wording and help.
+//! instead of silently losing cellac's wording and help. (kdl 6.7 also words a
+//! missing closing quote, "missing string closing quote", but never reports it: an
+//! unclosed string is "Expected quoted string". Such unreachable text is not mapped.)
 
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
@@ -21,9 +23,7 @@ pub(super) enum Kind {
     /// The same unclosed block, reported a second time over the whole block.
     UnclosedBlockAgain,
     NewlineInString,
-    UnclosedString,
     NoPropertyValue,
-    UnclosedMultiLine,
     BadBareWord,
     BadKeyword,
     // Known by the help.
@@ -31,8 +31,6 @@ pub(super) enum Kind {
     NodeNameAnyString,
     NodeNameForgotten,
     MultiLineWanted,
-    EscapeForgotten,
-    MultiLineClosing,
     MultiLinePrefix,
     FloatExponent,
     RawTripleQuotes,
@@ -65,12 +63,7 @@ const KDL_ERRORS: &[(Said, Kind)] = &[
         Message("Unexpected newline in single-line quoted string"),
         Kind::NewlineInString,
     ),
-    (Message("missing string closing quote"), Kind::UnclosedString),
     (Message("Expected property value"), Kind::NoPropertyValue),
-    (
-        Message("missing multiline string closing quotes"),
-        Kind::UnclosedMultiLine,
-    ),
     (Message("Expected identifier string"), Kind::BadBareWord),
     (Message("Expected keyword"), Kind::BadKeyword),
     (
@@ -88,11 +81,6 @@ const KDL_ERRORS: &[(Said, Kind)] = &[
     (
         Help("You can make a string multi-line by wrapping it in '\"\"\"', with a newline immediately after the opening quotes."),
         Kind::MultiLineWanted,
-    ),
-    (Help("Did you forget to escape something?"), Kind::EscapeForgotten),
-    (
-        Help("Multiline strings must be closed by '\"\"\"' on a standalone line, only prefixed by whitespace."),
-        Kind::MultiLineClosing,
     ),
     (
         Help("Multi-line string bodies must be prefixed by the exact same whitespace as the leading whitespace before the closing '\"\"\"'"),
@@ -145,9 +133,7 @@ impl Kind {
             Kind::NamelessBlock => "a `{ }` block without a node name",
             Kind::UnclosedBlock | Kind::UnclosedBlockAgain => "this block is not closed",
             Kind::NewlineInString => "this string is not closed on its line",
-            Kind::UnclosedString => "this string has no closing quote",
             Kind::NoPropertyValue => "this property has no value after `=`",
-            Kind::UnclosedMultiLine => "this multi-line string has no closing `\"\"\"`",
             Kind::BadBareWord => "this bare word is not a valid value here",
             Kind::BadKeyword => "an unknown keyword after `#`",
             _ => return None,
@@ -186,12 +172,6 @@ impl Kind {
             Kind::NodeNameForgotten => "write the node's name before `{`, on the same line",
             Kind::MultiLineWanted => {
                 "close the string with `\"` on the same line; for text over several lines, put `\"\"\"` alone on the lines before and after it"
-            }
-            Kind::EscapeForgotten => {
-                "close the string with `\"`; inside it, write `\\\"` for a quote and `\\\\` for a backslash"
-            }
-            Kind::MultiLineClosing => {
-                "close the text with `\"\"\"` on a line of its own, with only spaces before it"
             }
             Kind::MultiLinePrefix => {
                 "indent every line of the text at least as much as the closing `\"\"\"`"
@@ -295,17 +275,13 @@ mod tests {
         ("a {", Kind::UnclosedBlock),
         ("a {\nb\n", Kind::UnclosedBlockAgain),
         ("a \"x\nb", Kind::NewlineInString),
-        ("a \"x", Kind::UnclosedString),
         ("a k=", Kind::NoPropertyValue),
-        ("a \"\"\"\nx", Kind::UnclosedMultiLine),
         ("a b(", Kind::BadBareWord),
         ("a #foo", Kind::BadKeyword),
         ("a 1x", Kind::NoValueTerminator),
         ("a\n=b", Kind::NodeNameAnyString),
         ("{ a }", Kind::NodeNameForgotten),
         ("a \"x\nb", Kind::MultiLineWanted),
-        ("a \"x", Kind::EscapeForgotten),
-        ("a \"\"\"\nx", Kind::MultiLineClosing),
         ("a \"\"\"\n  x\n y\n  \"\"\"", Kind::MultiLinePrefix),
         ("a 1.0ex", Kind::FloatExponent),
         ("a #\"\"\"#", Kind::RawTripleQuotes),
@@ -322,15 +298,21 @@ mod tests {
 
     #[test]
     fn every_kdl_error_shape_is_recognised() {
-        for &(text, kind) in SHAPES {
-            let found = kinds(text);
-            assert!(
-                found
+        let missed: Vec<String> = SHAPES
+            .iter()
+            .filter_map(|&(text, kind)| {
+                let found = kinds(text);
+                let seen = found
                     .iter()
-                    .any(|(m, h, _)| *m == Some(kind) || *h == Some(kind)),
-                "the kdl crate no longer reports {kind:?} for {text:?} in the words of KDL_ERRORS: {found:#?}"
-            );
-        }
+                    .any(|(m, h, _)| *m == Some(kind) || *h == Some(kind));
+                (!seen).then(|| format!("{kind:?} for {text:?}, got {found:#?}"))
+            })
+            .collect();
+        assert!(
+            missed.is_empty(),
+            "the kdl crate no longer says these in the words of KDL_ERRORS:\n{}",
+            missed.join("\n")
+        );
         for (said, kind) in KDL_ERRORS {
             assert!(
                 SHAPES.iter().any(|(_, k)| k == kind),
