@@ -204,4 +204,16 @@ mod tests {
         assert_eq!(c.index, 0);
         assert_eq!(declared(text), [("service".to_string(), "a b".to_string())]);
     }
+
+    #[test]
+    fn reads_strings_as_kdl_does() {
+        // A raw string holds `//` and `"`; an unclosed string ends at its line.
+        let text = "service #\"a // \"b\"# {\n  env X=\"unclosed\n  port 1";
+        let c = at(text, text.len());
+        assert_eq!(c.stmt.path, ["service"]);
+        assert_eq!(c.stmt.name(text), Some("port"));
+        assert_eq!(c.index, 1);
+        let text = "service \"\"\"\n  a { b\n  \"\"\" {\n  sc";
+        assert_eq!(at(text, text.len()).stmt.path, ["service"]);
+    }
 }
