@@ -11,6 +11,7 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
+use crate::syntax::lex;
 
 /// What a hidden value is shown as: the same for every value, so that its length does not
 /// show.
@@ -248,10 +249,7 @@ fn tokens(text: &str) -> Vec<Tok> {
     while i < b.len() {
         match (b[i], at(i + 1)) {
             (b'/', b'/') => {
-                let end = b[i..]
-                    .iter()
-                    .position(|&c| c == b'\n')
-                    .map_or(b.len(), |n| i + n);
+                let end = lex::line_comment(b, i);
                 // `KEY=https://x`: KDL reads a bare `https:` and a comment, but the URL is
                 // one word, as its writer meant.
                 let mut from = i + 2;
@@ -272,63 +270,29 @@ fn tokens(text: &str) -> Vec<Tok> {
                 i = end;
             }
             (b'/', b'*') => {
-                let start = i + 2;
-                let mut depth = 0usize;
-                while i < b.len() {
-                    match (b[i], at(i + 1)) {
-                        (b'/', b'*') => (depth, i) = (depth + 1, i + 2),
-                        (b'*', b'/') => {
-                            (depth, i) = (depth - 1, i + 2);
-                            if depth == 0 {
-                                break;
-                            }
-                        }
-                        _ => i += 1,
-                    }
-                }
-                let end = if text[..i].ends_with("*/") { i - 2 } else { i }.max(start);
-                comment_words(text, start, end, &mut out);
+                let c = lex::block_comment(b, i);
+                comment_words(text, c.body.start, c.body.end, &mut out);
+                i = c.end;
             }
-            (b'"', _) => {
-                let multi = b[i..].starts_with(b"\"\"\"");
-                let open = if multi { 3 } else { 1 };
-                let start = i + open;
-                let mut j = start;
-                let mut end = b.len();
-                while j < b.len() {
-                    if b[j] == b'\\' {
-                        j += 2;
-                    } else if !multi && b[j] == b'\n' {
-                        end = j;
-                        break;
-                    } else if b[j..].starts_with(&b"\"\"\""[..open]) {
-                        end = j;
-                        j += open;
-                        break;
-                    } else {
-                        j += 1;
-                    }
+            (b'"' | b'#', _) => match lex::string(b, i) {
+                Some(s) => {
+                    let body = &text[s.body.range()];
+                    out.push(Tok::Word(Word {
+                        // A raw string's content is as written.
+                        value: if b[i] == b'#' {
+                            body.to_string()
+                        } else {
+                            unescape(body)
+                        },
+                        span: s.body,
+                        comment: false,
+                    }));
+                    i = s.end;
                 }
-                let end = end.min(b.len());
-                let j = j.min(b.len());
-                let start = crate::span::floor_char_boundary(text, start.min(end));
-                let end = crate::span::floor_char_boundary(text, end);
-                out.push(Tok::Word(Word {
-                    value: unescape(&text[start..end]),
-                    span: Span::new(start, end),
-                    comment: false,
-                }));
-                i = crate::span::floor_char_boundary(text, j)
-                    .max(end)
-                    .max(i + 1);
-            }
-            (b'#', _) => {
-                let hashes = b[i..].iter().take_while(|&&c| c == b'#').count();
-                let q = i + hashes;
-                if at(q) != b'"' {
+                None => {
                     // `#true`, `#null`: a word of its own.
                     let s = i;
-                    i = q;
+                    i += b[i..].iter().take_while(|&&c| c == b'#').count();
                     while i < b.len() && bare(b[i]) {
                         i += 1;
                     }
@@ -337,39 +301,8 @@ fn tokens(text: &str) -> Vec<Tok> {
                         span: Span::new(s, i),
                         comment: false,
                     }));
-                    continue;
                 }
-                let multi = b[q..].starts_with(b"\"\"\"");
-                let quotes: &[u8] = if multi { b"\"\"\"" } else { b"\"" };
-                let start = q + quotes.len();
-                let mut j = start;
-                let mut end = b.len();
-                while j < b.len() {
-                    if !multi && b[j] == b'\n' {
-                        end = j;
-                        break;
-                    }
-                    let close = j + quotes.len();
-                    if b[j..].starts_with(quotes)
-                        && b.len() >= close + hashes
-                        && b[close..close + hashes].iter().all(|&c| c == b'#')
-                    {
-                        end = j;
-                        j = close + hashes;
-                        break;
-                    }
-                    j += 1;
-                }
-                let end = crate::span::floor_char_boundary(text, end.min(b.len()));
-                out.push(Tok::Word(Word {
-                    value: text[start.min(end)..end].to_string(),
-                    span: Span::new(start.min(end), end),
-                    comment: false,
-                }));
-                i = crate::span::floor_char_boundary(text, j.min(b.len()))
-                    .max(end)
-                    .max(i + 1);
-            }
+            },
             (b'=', _) => {
                 out.push(Tok::Eq);
                 i += 1;
@@ -553,25 +486,10 @@ pub fn content(text: &str, span: Span) -> Span {
     let Some(v) = text.get(span.range()) else {
         return span;
     };
-    let hashes = v.bytes().take_while(|&b| b == b'#').count();
-    let quotes = if v[hashes..].starts_with("\"\"\"") {
-        3
-    } else if v[hashes..].starts_with('"') {
-        1
-    } else {
-        return span;
-    };
-    let open = hashes + quotes;
-    let closing = format!("{}{}", &"\"\"\""[..quotes], "#".repeat(hashes));
-    let close = if v.len() >= 2 * open && v.ends_with(&closing) {
-        open
-    } else {
-        0 // unterminated
-    };
-    if v.len() < open + close {
-        return span;
+    match lex::string(v.as_bytes(), 0) {
+        Some(s) => Span::new(span.start + s.body.start, span.start + s.body.end),
+        None => span,
     }
-    Span::new(span.start + open, span.end - close)
 }
 
 /// Every value to hide in a stack file's words: what [`spans`] finds, and the values at

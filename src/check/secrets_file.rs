@@ -4,6 +4,7 @@
 use crate::diagnostic::{Diagnostic, Source};
 use crate::model::Secret;
 use crate::span::Span;
+use crate::syntax::lex;
 
 /// Scaleway's limit for a container secret's value.
 pub const MAX_VALUE: usize = 1000;
@@ -265,12 +266,14 @@ fn tokens(text: &str) -> Vec<Token> {
     while i < bytes.len() {
         match bytes[i] {
             b'"' => {
+                // KDL's reading of a quoted string is JSON's (escapes skipped, a newline
+                // ends it), bar `"""` and whitespace escapes, which valid JSON cannot hold.
                 let start = i;
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' && bytes[i] != b'\n' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
-                i = (i + 1).min(bytes.len());
+                i = match lex::string(bytes, i) {
+                    Some(s) if !s.closed => (s.end + 1).min(bytes.len()),
+                    Some(s) => s.end,
+                    None => i + 1,
+                };
                 out.push(Token::Str(Span::new(start, i)));
             }
             b @ (b'{' | b'}' | b'[' | b']' | b':' | b',') => {

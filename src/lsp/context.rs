@@ -2,6 +2,7 @@
 //! node names from `{ }` nesting, and the current statement's tokens.
 
 use crate::span::Span;
+use crate::syntax::lex;
 
 /// One node statement as far as it was read: its tokens (words, strings, `key=value`).
 #[derive(Clone, Debug, Default)]
@@ -60,40 +61,20 @@ pub fn scan(text: &str, mut f: impl FnMut(&[String], &Statement)) -> Vec<String>
     while i < bytes.len() {
         let b = bytes[i];
         match b {
-            b'"' => {
+            b'"' | b'#' => {
+                // `#true` reads on as a word.
                 token_start.get_or_insert(i);
-                i += 1;
-                while i < bytes.len() && bytes[i] != b'"' {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
-                i += 1;
+                i = lex::string(bytes, i).map_or(i + 1, |s| s.end);
                 continue;
             }
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
                 end_token(&mut stmt, &mut token_start, i);
-                // A lone `\r` ends a line too (as in LSP and KDL).
-                while i < bytes.len() && !matches!(bytes[i], b'\n' | b'\r') {
-                    i += 1;
-                }
+                i = lex::line_comment(bytes, i);
                 continue;
             }
             b'/' if bytes.get(i + 1) == Some(&b'*') => {
                 end_token(&mut stmt, &mut token_start, i);
-                let mut depth = 0;
-                while i < bytes.len() {
-                    if bytes[i..].starts_with(b"/*") {
-                        depth += 1;
-                        i += 2;
-                    } else if bytes[i..].starts_with(b"*/") {
-                        depth -= 1;
-                        i += 2;
-                        if depth == 0 {
-                            break;
-                        }
-                    } else {
-                        i += 1;
-                    }
-                }
+                i = lex::block_comment(bytes, i).end;
                 continue;
             }
             b'/' if bytes.get(i + 1) == Some(&b'-') => {
@@ -222,5 +203,17 @@ mod tests {
         assert_eq!(c.stmt.path, ["service"]);
         assert_eq!(c.index, 0);
         assert_eq!(declared(text), [("service".to_string(), "a b".to_string())]);
+    }
+
+    #[test]
+    fn reads_strings_as_kdl_does() {
+        // A raw string holds `//` and `"`; an unclosed string ends at its line.
+        let text = "service #\"a // \"b\"# {\n  env X=\"unclosed\n  port 1";
+        let c = at(text, text.len());
+        assert_eq!(c.stmt.path, ["service"]);
+        assert_eq!(c.stmt.name(text), Some("port"));
+        assert_eq!(c.index, 1);
+        let text = "service \"\"\"\n  a { b\n  \"\"\" {\n  sc";
+        assert_eq!(at(text, text.len()).stmt.path, ["service"]);
     }
 }

@@ -3,6 +3,8 @@
 
 use kdl::KdlDocument;
 
+use crate::syntax::lex;
+
 /// The formatted text (maybe the same), or `None` when the text does not parse or
 /// formatting would lose a comment.
 pub fn format(text: &str, tab_size: u32, insert_spaces: bool) -> Option<String> {
@@ -73,39 +75,22 @@ fn reindent_closing_comments(text: &str, indent: &str) -> String {
 }
 
 /// The comments of a KDL text (`//`, nested `/* */`, and `/-` for each slashdash),
-/// trimmed, outside strings.
+/// trimmed, outside strings (raw and multi-line ones too).
 fn comments_of(text: &str) -> Vec<&str> {
     let b = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'"' {
-            i += 1;
-            while i < b.len() && b[i] != b'"' {
-                i += if b[i] == b'\\' { 2 } else { 1 };
-            }
-            i += 1;
+        if let Some(s) = lex::string(b, i) {
+            i = s.end;
         } else if b[i..].starts_with(b"//") {
-            let end = text[i..].find('\n').map_or(b.len(), |e| i + e);
+            let end = lex::line_comment(b, i);
             out.push(text[i..end].trim());
             i = end;
         } else if b[i..].starts_with(b"/*") {
-            let (start, mut depth) = (i, 0);
-            while i < b.len() {
-                if b[i..].starts_with(b"/*") {
-                    depth += 1;
-                    i += 2;
-                } else if b[i..].starts_with(b"*/") {
-                    depth -= 1;
-                    i += 2;
-                    if depth == 0 {
-                        break;
-                    }
-                } else {
-                    i += 1;
-                }
-            }
-            out.push(text.get(start..i.min(b.len())).unwrap_or_default().trim());
+            let end = lex::block_comment(b, i).end;
+            out.push(text[i..end].trim());
+            i = end;
         } else if b[i..].starts_with(b"/-") {
             out.push("/-");
             i += 2;

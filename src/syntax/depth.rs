@@ -12,6 +12,7 @@
 //! the text ([`kdl_stack`]), and the tree it gives is measured again ([`tree_depth`])
 //! before anything else recurses over it.
 
+use super::lex;
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
 
@@ -125,25 +126,11 @@ fn too_deep(text: &str) -> Option<(usize, bool)> {
                 }
                 i += 2;
             }
-            (b'/', b'/') => {
-                i = b[i..]
-                    .iter()
-                    .position(|&c| c == b'\n')
-                    .map_or(b.len(), |n| i + n);
-            }
-            (b'/', b'*') => i = block_comment(b, i),
-            (b'"', _) => {
+            (b'/', b'/') => i = lex::line_comment(b, i),
+            (b'/', b'*') => i = lex::block_comment(b, i).end,
+            (b'"' | b'#', _) => {
                 dashes = 0;
-                i = string(b, i, 0);
-            }
-            (b'#', _) => {
-                dashes = 0;
-                let hashes = b[i..].iter().take_while(|&&c| c == b'#').count();
-                i = if at(i + hashes) == b'"' {
-                    string(b, i + hashes, hashes)
-                } else {
-                    i + hashes
-                };
+                i = lex::string(b, i).map_or(i + 1, |s| s.end);
             }
             (c, _) if c.is_ascii_whitespace() || c == b'\\' => i += 1,
             _ => {
@@ -153,53 +140,6 @@ fn too_deep(text: &str) -> Option<(usize, bool)> {
         }
     }
     None
-}
-
-/// Past a `/* */` comment (they nest) starting at `i`; the end of the text if unclosed.
-fn block_comment(b: &[u8], mut i: usize) -> usize {
-    let mut depth = 0usize;
-    while i < b.len() {
-        match (b[i], b.get(i + 1).copied().unwrap_or(0)) {
-            (b'/', b'*') => (depth, i) = (depth + 1, i + 2),
-            (b'*', b'/') => {
-                (depth, i) = (depth - 1, i + 2);
-                if depth == 0 {
-                    return i;
-                }
-            }
-            _ => i += 1,
-        }
-    }
-    b.len()
-}
-
-/// Past a string whose opening quote is at `i`: quoted (escapes) when `hashes` is 0, raw
-/// otherwise, multi-line when it opens with `"""`. A single-line string ends at a
-/// newline too, where the `kdl` crate resumes after reporting it.
-fn string(b: &[u8], i: usize, hashes: usize) -> usize {
-    let multi = b[i..].starts_with(b"\"\"\"");
-    let mut j = i + if multi { 3 } else { 1 };
-    let close = |j: usize| {
-        let quotes = if multi { 3 } else { 1 };
-        b[j..].starts_with(&b"\"\"\""[..quotes])
-            && b[j + quotes..]
-                .iter()
-                .take(hashes)
-                .filter(|&&c| c == b'#')
-                .count()
-                == hashes
-    };
-    while j < b.len() {
-        if close(j) {
-            return j + if multi { 3 } else { 1 } + hashes;
-        }
-        match b[j] {
-            b'\\' if hashes == 0 => j += 2,
-            b'\n' | b'\r' if !multi => return j,
-            _ => j += 1,
-        }
-    }
-    b.len()
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@
 //! on node names, `#inf`/`#-inf`/`#nan`, hex/octal/binary numbers, a BOM, and any
 //! whitespace or newline other than space, tab, `\n` and `\r\n`.
 
-use super::{Lit, Node, Prop, Value};
+use super::{lex, Lit, Node, Prop, Value};
 use crate::span::{Span, Spanned};
 
 /// How deep `{ }` blocks may nest before the fast path gives up (the caller has already
@@ -103,25 +103,15 @@ impl Parser<'_> {
     }
 
     fn block_comment(&mut self) -> Option<()> {
-        self.i += 2;
-        let mut depth = 1;
-        while depth > 0 {
-            match (self.at(0), self.at(1)) {
-                (0, _) => return None,
-                (b'/', b'*') => (depth, self.i) = (depth + 1, self.i + 2),
-                (b'*', b'/') => (depth, self.i) = (depth - 1, self.i + 2),
-                _ => self.i += 1,
-            }
-        }
-        Some(())
+        let c = lex::block_comment(self.b, self.i);
+        self.i = c.end;
+        c.closed.then_some(())
     }
 
     /// A `//` comment, with the newline that ends it.
     fn line_comment(&mut self) {
-        match self.b[self.i..].iter().position(|&c| c == b'\n') {
-            Some(n) => self.i += n + 1,
-            None => self.i = self.b.len(),
-        }
+        self.i = lex::line_comment(self.b, self.i);
+        self.i += lex::newline_at(self.b, self.i).unwrap_or(0);
     }
 
     /// `line-space*`: node-space, newlines and line comments.

@@ -5,6 +5,8 @@ use crate::span::{Span, Spanned};
 
 pub mod depth;
 mod fast;
+mod kdl_error;
+pub mod lex;
 mod spec;
 
 /// A literal KDL value.
@@ -261,169 +263,18 @@ fn parse_kdl(text: &str) -> Result<Vec<Node>, Vec<Diagnostic>> {
             }
         }
         Err(err) => {
-            let unclosed = err.diagnostics.iter().any(|d| {
-                d.message
-                    .as_deref()
-                    .is_some_and(|m| m.starts_with("No closing '}'"))
-            });
+            let kinds: Vec<_> = err.diagnostics.iter().map(kdl_error::by_message).collect();
+            let unclosed = kinds.contains(&Some(kdl_error::Kind::UnclosedBlock));
             Err(err
                 .diagnostics
                 .iter()
-                .filter(|d| {
-                    // The same unclosed block, reported a second time over the whole block.
-                    let m = d.message.as_deref().unwrap_or_default();
-                    !(unclosed && m.starts_with("Closing '}' was not found"))
-                })
-                .map(|d| syntax_error(text, d))
+                .zip(kinds)
+                // The same unclosed block, reported a second time over the whole block.
+                .filter(|(_, k)| !(unclosed && *k == Some(kdl_error::Kind::UnclosedBlockAgain)))
+                .map(|(d, _)| kdl_error::diagnostic(text, d))
                 .collect())
         }
     }
-}
-
-/// One KDL error as a diagnostic: a narrow span inside the text, and help.
-fn syntax_error(text: &str, d: &kdl::KdlDiagnostic) -> Diagnostic {
-    let message = d
-        .message
-        .clone()
-        .unwrap_or_else(|| "invalid KDL".to_string());
-    let mut span = Span::from(d.span).clamp(text.len());
-    span = Span::new(
-        crate::span::floor_char_boundary(text, span.start),
-        crate::span::floor_char_boundary(text, span.end),
-    );
-    if message.starts_with("Closing '}' was not found") || message.starts_with("No closing '}'") {
-        // Point at the `{` that is not closed.
-        let brace = text[..span.start]
-            .rfind('{')
-            .filter(|i| text[*i + 1..span.start].trim().is_empty());
-        if let Some(i) = brace {
-            span = Span::new(i, i + 1);
-        } else if span.start < span.end {
-            span = Span::new(span.start, span.start);
-        }
-    } else if text[span.range()].trim_end().contains('\n') {
-        // kdl sometimes spans everything from the start of the document: the problem
-        // is where the span ends, on its last line.
-        let covered = &text[span.range()];
-        let end = span.start + covered.trim_end().len();
-        let line_start = text[..end].rfind('\n').map_or(0, |i| i + 1).max(span.start);
-        let first =
-            line_start + (text[line_start..end].len() - text[line_start..end].trim_start().len());
-        span = Span::new(first, end);
-    }
-    let written = text[span.range()].trim();
-    let help = if matches!(written, "true" | "false" | "null") {
-        format!("KDL v2 writes `#{written}`")
-    } else if message.starts_with("No closing '}'") || message.starts_with("Closing '}'") {
-        "add the `}` that closes this block: every `{` needs its `}`".to_string()
-    } else if message.starts_with("Expected property value") {
-        "write a value after `=`, such as `KEY=\"value\"`, or remove the `=`".to_string()
-    } else if message.starts_with("Expected end of document") {
-        "a `}` without its `{`, or text where a node should start: check this line and the one above".to_string()
-    } else if message.starts_with("Expected identifier string") {
-        "quote the value (\"...\"); KDL v2 writes booleans `#true` and `#false`".to_string()
-    } else {
-        d.help
-            .as_deref()
-            .and_then(kdl_help)
-            .unwrap_or("stack files are KDL v2 documents: see https://kdl.dev")
-            .to_string()
-    };
-    let label = match d.label.as_deref() {
-        Some("not EOF") => "unexpected here".to_string(),
-        Some("not closed") => "opened here, never closed".to_string(),
-        _ if message.starts_with("Unexpected newline in single-line") => {
-            "the string starts here".to_string()
-        }
-        Some(l) => match l.strip_prefix("not ") {
-            Some(what) => format!(
-                "expected {} here",
-                an(&what.replace("identifier string", "plain word"))
-            ),
-            None => l.to_string(),
-        },
-        None => String::new(),
-    };
-    Diagnostic::error("cellac::syntax", kdl_message(&message))
-        .at(span, label)
-        .help(help)
-}
-
-/// `a node name`, `an integer`.
-fn an(what: &str) -> String {
-    let vowel = what.starts_with(['a', 'e', 'i', 'o', 'u']);
-    format!("{} {what}", if vowel { "an" } else { "a" })
-}
-
-/// The `kdl` crate's message in cellac's words: lower case, no parser terms.
-fn kdl_message(m: &str) -> String {
-    let said = match m {
-        "Expected end of document" => {
-            "unexpected text where a node or the end of the file should be"
-        }
-        "Found invalid node name" => "a node name was expected here",
-        "Found child block instead of node name" => "a `{ }` block without a node name",
-        "No closing '}' for child block" | "Closing '}' was not found after nodes" => {
-            "this block is not closed"
-        }
-        "Unexpected newline in single-line quoted string" => {
-            "this string is not closed on its line"
-        }
-        "missing string closing quote" => "this string has no closing quote",
-        "Expected property value" => "this property has no value after `=`",
-        "missing multiline string closing quotes" => {
-            "this multi-line string has no closing `\"\"\"`"
-        }
-        "Expected identifier string" => "this bare word is not a valid value here",
-        "Expected keyword" => "an unknown keyword after `#`",
-        _ => "",
-    };
-    if !said.is_empty() {
-        return said.to_string();
-    }
-    if let Some(what) = m.strip_prefix("Expected ") {
-        return format!("expected {}", an(what));
-    }
-    let mut c = m.chars();
-    match c.next() {
-        Some(first) => first.to_lowercase().chain(c).collect(),
-        None => "invalid KDL".to_string(),
-    }
-}
-
-/// The `kdl` crate's help in cellac's words, for the helps it gives; `None` for others.
-fn kdl_help(h: &str) -> Option<&'static str> {
-    Some(match h {
-        h if h.starts_with("A valid value was partially parsed") => {
-            "a value ends at a space, `;`, `{`, `}` or the end of the line: put a space after it, or quote the whole value"
-        }
-        h if h.starts_with("This can be any string type") => {
-            "a node starts with its name, a word or a quoted string: check this line for a stray character, and the lines above for a missing `}` or quote"
-        }
-        h if h.starts_with("Did you forget to add the node name") => {
-            "write the node's name before `{`, on the same line"
-        }
-        h if h.starts_with("You can make a string multi-line") => {
-            "close the string with `\"` on the same line; for text over several lines, put `\"\"\"` alone on the lines before and after it"
-        }
-        h if h.starts_with("Did you forget to escape") => {
-            "close the string with `\"`; inside it, write `\\\"` for a quote and `\\\\` for a backslash"
-        }
-        h if h.starts_with("Multiline strings must be closed") => {
-            "close the text with `\"\"\"` on a line of its own, with only spaces before it"
-        }
-        h if h.starts_with("Multi-line string bodies must be prefixed") => {
-            "indent every line of the text at least as much as the closing `\"\"\"`"
-        }
-        h if h.starts_with("Floats with exponent parts") => "write a number such as `2.5e3` or `4.2E-4`",
-        h if h.starts_with("Consider using a regular escaped string") => {
-            "write a one-line raw string with one quote, `#\"text\"#`"
-        }
-        h if h.starts_with("Available keywords in KDL") => {
-            "KDL's keywords are `#true`, `#false`, `#null`, `#inf`, `#-inf` and `#nan`, in lower case"
-        }
-        _ => return None,
-    })
 }
 
 fn lower_doc(doc: &kdl::KdlDocument) -> Vec<Node> {

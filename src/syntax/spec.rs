@@ -19,6 +19,7 @@
 //! findings are only trusted on text the `kdl` crate accepts (the space-inserted text is
 //! scanned again and must show a slashdash after every inserted space).
 
+use super::lex;
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;
 
@@ -152,17 +153,6 @@ pub(super) fn huge_integers(spans: &[Span]) -> Vec<Diagnostic> {
         .collect()
 }
 
-/// A KDL v2 newline starting at byte `i`: its length.
-fn newline_at(b: &[u8], i: usize) -> Option<usize> {
-    match b.get(i..)? {
-        [b'\r', b'\n', ..] => Some(2),
-        [b'\n' | b'\r' | 0x0b | 0x0c, ..] => Some(1),
-        [0xc2, 0x85, ..] => Some(2),
-        [0xe2, 0x80, 0xa8 | 0xa9, ..] => Some(3),
-        _ => None,
-    }
-}
-
 /// Whether the character that ends at byte `i` is whitespace or a newline (or `i` is
 /// the start of the text).
 fn space_before(text: &str, i: usize) -> bool {
@@ -179,27 +169,8 @@ pub(super) fn scan(text: &str) -> Scan {
     let mut i = 0;
     while i < b.len() {
         match (b[i], at(i + 1)) {
-            (b'/', b'/') => {
-                i += 2;
-                while i < b.len() && newline_at(b, i).is_none() {
-                    i += 1;
-                }
-            }
-            (b'/', b'*') => {
-                let mut depth = 0usize;
-                while i < b.len() {
-                    match (b[i], at(i + 1)) {
-                        (b'/', b'*') => (depth, i) = (depth + 1, i + 2),
-                        (b'*', b'/') => {
-                            (depth, i) = (depth - 1, i + 2);
-                            if depth == 0 {
-                                break;
-                            }
-                        }
-                        _ => i += 1,
-                    }
-                }
-            }
+            (b'/', b'/') => i = lex::line_comment(b, i),
+            (b'/', b'*') => i = lex::block_comment(b, i).end,
             (b'/', b'-') => {
                 out.slashdashes.push(i);
                 if !space_before(text, i) {
@@ -207,7 +178,15 @@ pub(super) fn scan(text: &str) -> Scan {
                 }
                 i += 2;
             }
-            (b'"', _) => i = quoted(b, i),
+            (b'#', _) => {
+                let hashes = b[i..].iter().take_while(|&&c| c == b'#').count();
+                let open = i + hashes;
+                if b[open..].starts_with(b"\"\"\"") && lex::newline_at(b, open + 3).is_none() {
+                    out.single_line_multi_raw.push(Span::new(i, open + 3));
+                }
+                i = lex::string(b, i).map_or(open, |s| s.end);
+            }
+            (b'"', _) => i = lex::string(b, i).map_or(i + 1, |s| s.end),
             (c, _) if ident_byte(c) => {
                 let start = i;
                 while i < b.len() && ident_byte(b[i]) {
@@ -217,65 +196,10 @@ pub(super) fn scan(text: &str) -> Scan {
                     out.huge_integers.push(Span::new(start, i));
                 }
             }
-            (b'#', _) => {
-                let hashes = b[i..].iter().take_while(|&&c| c == b'#').count();
-                let open = i + hashes;
-                if at(open) != b'"' {
-                    i = open;
-                } else if b[open..].starts_with(b"\"\"\"") {
-                    if newline_at(b, open + 3).is_none() {
-                        out.single_line_multi_raw.push(Span::new(i, open + 3));
-                    }
-                    i = raw(b, open + 3, b"\"\"\"", hashes);
-                } else {
-                    i = raw(b, open + 1, b"\"", hashes);
-                }
-            }
             _ => i += 1,
         }
     }
     out
-}
-
-/// Past a quoted string (escapes; multi-line when it opens with `"""`) at `i`.
-fn quoted(b: &[u8], i: usize) -> usize {
-    let close: &[u8] = if b[i..].starts_with(b"\"\"\"") {
-        b"\"\"\""
-    } else {
-        b"\""
-    };
-    let mut j = i + close.len();
-    while j < b.len() {
-        if b[j] == b'\\' {
-            j += 2;
-        } else if close.len() == 1 && matches!(b[j], b'\n' | b'\r') {
-            // Not on valid text; on broken text the `kdl` crate resumes on the next line.
-            return j;
-        } else if b[j..].starts_with(close) {
-            return j + close.len();
-        } else {
-            j += 1;
-        }
-    }
-    b.len()
-}
-
-/// Past a raw string's body starting at `j`, closed by `close` and `hashes` `#`.
-fn raw(b: &[u8], mut j: usize, close: &[u8], hashes: usize) -> usize {
-    while j < b.len() {
-        let end = j + close.len();
-        if close.len() == 1 && matches!(b[j], b'\n' | b'\r') {
-            return j;
-        }
-        if b[j..].starts_with(close)
-            && b.len() >= end + hashes
-            && b[end..end + hashes].iter().all(|&c| c == b'#')
-        {
-            return end + hashes;
-        }
-        j += 1;
-    }
-    b.len()
 }
 
 /// A text with a space inserted before each unspaced slashdash.
