@@ -96,6 +96,10 @@ pub struct PropSpec {
 }
 
 /// The language description, parsed once.
+#[allow(
+    clippy::expect_used,
+    reason = "schema/language.json is embedded at compile time, and every test parses it"
+)]
 pub fn language() -> &'static Language {
     static LANG: OnceLock<Language> = OnceLock::new();
     LANG.get_or_init(|| serde_json::from_str(LANGUAGE).expect("schema/language.json is valid"))
