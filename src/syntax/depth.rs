@@ -103,8 +103,8 @@ fn too_deep(text: &str) -> Option<(usize, bool)> {
     let b = text.as_bytes();
     let at = |i: usize| b.get(i).copied().unwrap_or(0);
     let (mut i, mut depth, mut dashes) = (0, 0usize, 0usize);
-    while i < b.len() {
-        match (b[i], at(i + 1)) {
+    while let Some(&c) = b.get(i) {
+        match (c, at(i + 1)) {
             (b'{', _) => {
                 depth += 1;
                 dashes = 0;
@@ -126,7 +126,7 @@ fn too_deep(text: &str) -> Option<(usize, bool)> {
                 i += 2;
             }
             (b'/', b'/') => {
-                i = b[i..]
+                i = from(b, i)
                     .iter()
                     .position(|&c| c == b'\n')
                     .map_or(b.len(), |n| i + n);
@@ -138,7 +138,7 @@ fn too_deep(text: &str) -> Option<(usize, bool)> {
             }
             (b'#', _) => {
                 dashes = 0;
-                let hashes = b[i..].iter().take_while(|&&c| c == b'#').count();
+                let hashes = from(b, i).iter().take_while(|&&c| c == b'#').count();
                 i = if at(i + hashes) == b'"' {
                     string(b, i + hashes, hashes)
                 } else {
@@ -155,11 +155,16 @@ fn too_deep(text: &str) -> Option<(usize, bool)> {
     None
 }
 
+/// The bytes from `i` on (none past the end).
+fn from(b: &[u8], i: usize) -> &[u8] {
+    b.get(i..).unwrap_or_default()
+}
+
 /// Past a `/* */` comment (they nest) starting at `i`; the end of the text if unclosed.
 fn block_comment(b: &[u8], mut i: usize) -> usize {
     let mut depth = 0usize;
-    while i < b.len() {
-        match (b[i], b.get(i + 1).copied().unwrap_or(0)) {
+    while let Some(&c) = b.get(i) {
+        match (c, b.get(i + 1).copied().unwrap_or(0)) {
             (b'/', b'*') => (depth, i) = (depth + 1, i + 2),
             (b'*', b'/') => {
                 (depth, i) = (depth - 1, i + 2);
@@ -177,23 +182,23 @@ fn block_comment(b: &[u8], mut i: usize) -> usize {
 /// otherwise, multi-line when it opens with `"""`. A single-line string ends at a
 /// newline too, where the `kdl` crate resumes after reporting it.
 fn string(b: &[u8], i: usize, hashes: usize) -> usize {
-    let multi = b[i..].starts_with(b"\"\"\"");
+    let multi = from(b, i).starts_with(b"\"\"\"");
     let mut j = i + if multi { 3 } else { 1 };
     let close = |j: usize| {
-        let quotes = if multi { 3 } else { 1 };
-        b[j..].starts_with(&b"\"\"\""[..quotes])
-            && b[j + quotes..]
+        let quotes: &[u8] = if multi { b"\"\"\"" } else { b"\"" };
+        from(b, j).starts_with(quotes)
+            && from(b, j + quotes.len())
                 .iter()
                 .take(hashes)
                 .filter(|&&c| c == b'#')
                 .count()
                 == hashes
     };
-    while j < b.len() {
+    while let Some(&c) = b.get(j) {
         if close(j) {
             return j + if multi { 3 } else { 1 } + hashes;
         }
-        match b[j] {
+        match c {
             b'\\' if hashes == 0 => j += 2,
             b'\n' | b'\r' if !multi => return j,
             _ => j += 1,

@@ -177,8 +177,8 @@ pub(super) fn scan(text: &str) -> Scan {
     let at = |i: usize| b.get(i).copied().unwrap_or(0);
     let mut out = Scan::default();
     let mut i = 0;
-    while i < b.len() {
-        match (b[i], at(i + 1)) {
+    while let Some(&c) = b.get(i) {
+        match (c, at(i + 1)) {
             (b'/', b'/') => {
                 i += 2;
                 while i < b.len() && newline_at(b, i).is_none() {
@@ -187,8 +187,8 @@ pub(super) fn scan(text: &str) -> Scan {
             }
             (b'/', b'*') => {
                 let mut depth = 0usize;
-                while i < b.len() {
-                    match (b[i], at(i + 1)) {
+                while let Some(&c) = b.get(i) {
+                    match (c, at(i + 1)) {
                         (b'/', b'*') => (depth, i) = (depth + 1, i + 2),
                         (b'*', b'/') => {
                             (depth, i) = (depth - 1, i + 2);
@@ -210,7 +210,7 @@ pub(super) fn scan(text: &str) -> Scan {
             (b'"', _) => i = quoted(b, i),
             (c, _) if ident_byte(c) => {
                 let start = i;
-                while i < b.len() && ident_byte(b[i]) {
+                while b.get(i).copied().is_some_and(ident_byte) {
                     i += 1;
                 }
                 if too_large(&text[start..i]) {
@@ -218,11 +218,11 @@ pub(super) fn scan(text: &str) -> Scan {
                 }
             }
             (b'#', _) => {
-                let hashes = b[i..].iter().take_while(|&&c| c == b'#').count();
+                let hashes = from(b, i).iter().take_while(|&&c| c == b'#').count();
                 let open = i + hashes;
                 if at(open) != b'"' {
                     i = open;
-                } else if b[open..].starts_with(b"\"\"\"") {
+                } else if from(b, open).starts_with(b"\"\"\"") {
                     if newline_at(b, open + 3).is_none() {
                         out.single_line_multi_raw.push(Span::new(i, open + 3));
                     }
@@ -237,21 +237,26 @@ pub(super) fn scan(text: &str) -> Scan {
     out
 }
 
+/// The bytes from `i` on (none past the end).
+fn from(b: &[u8], i: usize) -> &[u8] {
+    b.get(i..).unwrap_or_default()
+}
+
 /// Past a quoted string (escapes; multi-line when it opens with `"""`) at `i`.
 fn quoted(b: &[u8], i: usize) -> usize {
-    let close: &[u8] = if b[i..].starts_with(b"\"\"\"") {
+    let close: &[u8] = if from(b, i).starts_with(b"\"\"\"") {
         b"\"\"\""
     } else {
         b"\""
     };
     let mut j = i + close.len();
-    while j < b.len() {
-        if b[j] == b'\\' {
+    while let Some(&c) = b.get(j) {
+        if c == b'\\' {
             j += 2;
-        } else if close.len() == 1 && matches!(b[j], b'\n' | b'\r') {
+        } else if close.len() == 1 && matches!(c, b'\n' | b'\r') {
             // Not on valid text; on broken text the `kdl` crate resumes on the next line.
             return j;
-        } else if b[j..].starts_with(close) {
+        } else if from(b, j).starts_with(close) {
             return j + close.len();
         } else {
             j += 1;
@@ -262,14 +267,14 @@ fn quoted(b: &[u8], i: usize) -> usize {
 
 /// Past a raw string's body starting at `j`, closed by `close` and `hashes` `#`.
 fn raw(b: &[u8], mut j: usize, close: &[u8], hashes: usize) -> usize {
-    while j < b.len() {
+    while let Some(&c) = b.get(j) {
         let end = j + close.len();
-        if close.len() == 1 && matches!(b[j], b'\n' | b'\r') {
+        if close.len() == 1 && matches!(c, b'\n' | b'\r') {
             return j;
         }
-        if b[j..].starts_with(close)
-            && b.len() >= end + hashes
-            && b[end..end + hashes].iter().all(|&c| c == b'#')
+        if from(b, j).starts_with(close)
+            && b.get(end..end + hashes)
+                .is_some_and(|h| h.iter().all(|&c| c == b'#'))
         {
             return end + hashes;
         }
