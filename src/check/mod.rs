@@ -79,35 +79,44 @@ fn merge_environments(envs: &[Stack], out: &mut Vec<Diagnostic>) {
         Some((head, env))
     }
     let mut groups: Vec<(usize, Vec<String>)> = Vec::new();
-    let mut keep = vec![true; out.len()];
-    for i in 0..out.len() {
-        let Some((head, env)) = split(&out[i].message) else {
+    // Whether each diagnostic stays, in order.
+    let mut keep = Vec::with_capacity(out.len());
+    for (i, this) in out.iter().enumerate() {
+        let Some((head, env)) = split(&this.message) else {
+            keep.push(true);
             continue;
         };
         let same = groups.iter_mut().find(|(j, _)| {
-            let d = &out[*j];
-            d.code == out[i].code
-                && d.labels == out[i].labels
-                && split(&d.message).is_some_and(|(h, _)| h == head)
+            out.get(*j).is_some_and(|d| {
+                d.code == this.code
+                    && d.labels == this.labels
+                    && split(&d.message).is_some_and(|(h, _)| h == head)
+            })
         });
         match same {
             Some((_, names)) => {
                 if !names.iter().any(|n| n == env) {
                     names.push(env.to_string());
                 }
-                keep[i] = false;
+                keep.push(false);
             }
-            None => groups.push((i, vec![env.to_string()])),
+            None => {
+                groups.push((i, vec![env.to_string()]));
+                keep.push(true);
+            }
         }
     }
     for (i, names) in groups {
-        let head = split(&out[i].message)
+        let Some(d) = out.get_mut(i) else {
+            continue;
+        };
+        let head = split(&d.message)
             .map(|(h, _)| h.to_string())
             .unwrap_or_default();
-        out[i].message = if envs.iter().all(|e| names.contains(&e.env.value)) {
+        d.message = if envs.iter().all(|e| names.contains(&e.env.value)) {
             head
-        } else if names.len() == 1 {
-            format!("{head} (environment `{}`)", names[0])
+        } else if let [only] = names.as_slice() {
+            format!("{head} (environment `{only}`)")
         } else {
             let list: Vec<&str> = names.iter().map(String::as_str).collect();
             format!(
@@ -116,11 +125,8 @@ fn merge_environments(envs: &[Stack], out: &mut Vec<Diagnostic>) {
             )
         };
     }
-    let mut i = 0;
-    out.retain(|_| {
-        i += 1;
-        keep[i - 1]
-    });
+    let mut keep = keep.into_iter();
+    out.retain(|_| keep.next().unwrap_or(true));
 }
 
 /// Runs `f` on each service of each environment.
