@@ -11,6 +11,8 @@
 //! Free tiers are per account, not per environment: each environment's floor is before
 //! them, and the account's total applies them once.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use crate::model::Stack;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -355,7 +357,7 @@ fn group(x: f64) -> String {
     let s = format!("{:.0}", x);
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && s.len().saturating_sub(i) % 3 == 0 {
             out.push(',');
         }
         out.push(c);

@@ -1,6 +1,8 @@
 //! The language's shape, described once as data in `schema/language.json`:
 //! nodes, arguments, properties, types, defaults and one-line docs.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;

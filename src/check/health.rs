@@ -1,5 +1,7 @@
 //! `cellac::health::path`, `cellac::duration`.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use super::{each_service, Ctx};
 use crate::diagnostic::Diagnostic;
 use crate::model::duration::seconds;

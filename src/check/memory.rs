@@ -1,5 +1,7 @@
 //! `cellac::memory::tier`, `cellac::cpu::range`, `cellac::cpu::mismatch`.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use super::{each_service, Ctx};
 use crate::diagnostic::Diagnostic;
 use crate::model::service::TIERS;

@@ -471,7 +471,7 @@ pub fn check_value(
                 "too short",
                 format!(
                     "generate a longer value, e.g. `openssl rand -hex {}`",
-                    (min.value + 1) / 2
+                    min.value.saturating_add(1) / 2
                 ),
             ));
         }
