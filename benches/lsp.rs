@@ -7,6 +7,12 @@
 //! final diagnostics' delay after the last byte), and a 10 MB document (open,
 //! keystroke, outline, memory at rest).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failure"
+)]
+
 use criterion::{criterion_group, criterion_main, Criterion};
 use lsp_server::{Connection, Message, Notification, Request, RequestId};
 use serde_json::{json, Value};

@@ -10,6 +10,12 @@
 //!
 //! Run: `cargo bench --bench pipeline`; figures in BENCHMARKS.md.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failure"
+)]
+
 use cellac::{emit, gen, syntax, write};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use std::hint::black_box;

@@ -258,8 +258,8 @@ fn read(path: &Path) -> Result<Input, Box<(Diagnostic, Input)>> {
     match String::from_utf8(bytes) {
         Ok(text) => Ok(Input { name, text }),
         Err(e) => {
+            let at = e.utf8_error().valid_up_to();
             let bytes = e.into_bytes();
-            let at = std::str::from_utf8(&bytes).unwrap_err().valid_up_to();
             let line = bytes[..at].iter().filter(|&&b| b == b'\n').count() + 1;
             let line_start = bytes[..at]
                 .iter()

@@ -11,6 +11,8 @@
 //! Free tiers are per account, not per environment: each environment's floor is before
 //! them, and the account's total applies them once.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use crate::model::Stack;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
@@ -36,6 +38,10 @@ pub struct Price {
     pub source: String,
 }
 
+#[allow(
+    clippy::expect_used,
+    reason = "schema/prices.json is embedded at compile time, and the cost tests parse it"
+)]
 pub fn prices() -> &'static Prices {
     static P: OnceLock<Prices> = OnceLock::new();
     P.get_or_init(|| serde_json::from_str(PRICES).expect("schema/prices.json is valid"))
@@ -242,6 +248,10 @@ pub fn account(envs: &[EnvCost]) -> Value {
     })
 }
 
+#[allow(
+    clippy::expect_used,
+    reason = "EnvCost derives Serialize over strings, numbers, booleans and lists: to_value cannot fail"
+)]
 pub fn json(stack_name: &str, envs: &[EnvCost]) -> String {
     let map: serde_json::Map<String, Value> = envs
         .iter()
@@ -256,9 +266,7 @@ pub fn json(stack_name: &str, envs: &[EnvCost]) -> String {
         "prices_date": prices().checked,
         "seconds_per_month": prices().seconds_per_month,
     });
-    let mut s = serde_json::to_string_pretty(&v).expect("serializes");
-    s.push('\n');
-    s
+    format!("{v:#}\n")
 }
 
 fn eur(x: Option<f64>) -> String {
@@ -349,7 +357,7 @@ fn group(x: f64) -> String {
     let s = format!("{:.0}", x);
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
+        if i > 0 && s.len().saturating_sub(i) % 3 == 0 {
             out.push(',');
         }
         out.push(c);

@@ -109,11 +109,13 @@ fn bucket_addresses(name: &str, public: bool) -> Vec<String> {
         "module.storage.scaleway_object_bucket.this[\"{name}\"]"
     )];
     if public {
-        a.push(format!(
-            "module.storage.scaleway_object_bucket_policy.this[\"{name}\"]"
-        ));
+        a.push(bucket_policy_address(name));
     }
     a
+}
+
+fn bucket_policy_address(name: &str) -> String {
+    format!("module.storage.scaleway_object_bucket_policy.this[\"{name}\"]")
 }
 
 fn scale(s: &Service) -> String {
@@ -306,7 +308,7 @@ fn env_diff(old: Option<&Stack>, new: Option<&Stack>) -> EnvDiff {
                             "no longer public"
                         }
                     ));
-                    let policy = bucket_addresses(name, true).pop().unwrap();
+                    let policy = bucket_policy_address(name);
                     if *public {
                         r.added.push(policy);
                     } else {
@@ -560,6 +562,10 @@ pub fn markdown(
     out
 }
 
+#[allow(
+    clippy::expect_used,
+    reason = "EnvDiff derives Serialize over strings, lists and JSON values: to_value cannot fail"
+)]
 pub fn json(
     old_name: &str,
     new_name: &str,
@@ -574,7 +580,5 @@ pub fn json(
         "old": old_name, "new": new_name, "environments": map,
         "files": { "added": files.0, "removed": files.1, "changed": files.2 },
     });
-    let mut s = serde_json::to_string_pretty(&v).expect("serializes");
-    s.push('\n');
-    s
+    format!("{v:#}\n")
 }

@@ -44,9 +44,10 @@ pub fn merge(nodes: &[Node], out: &mut Vec<Diagnostic>) -> Vec<EnvTree> {
         .filter(|n| n.name.value != "environment")
         .cloned()
         .collect();
-    let envs: Vec<&Node> = nodes
+    let envs: Vec<(&Node, Spanned<&str>)> = nodes
         .iter()
-        .filter(|n| n.name.value == "environment" && n.first_str().is_some())
+        .filter(|n| n.name.value == "environment")
+        .filter_map(|n| Some((n, n.first_str()?)))
         .collect();
     if envs.is_empty() {
         let span = nodes.first().map_or(Span::default(), |n| n.head_span());
@@ -60,8 +61,7 @@ pub fn merge(nodes: &[Node], out: &mut Vec<Diagnostic>) -> Vec<EnvTree> {
     // Declared names by kind, for did-you-mean on overrides of undeclared things.
     let mut declared: std::collections::HashMap<&str, Index> = std::collections::HashMap::new();
     let mut trees = Vec::new();
-    for env in envs {
-        let name = env.first_str().expect("filtered above");
+    for (env, name) in envs {
         if seen.contains(&name.value) {
             continue; // reported as a duplicate by the schema check
         }

@@ -23,6 +23,7 @@ fn singleton(i: usize) -> bool {
 }
 
 /// A valid stack of `n` services (at least one) that checks clean.
+#[allow(clippy::unwrap_used, reason = "writing to a String cannot fail")]
 pub fn stack(n: usize) -> String {
     let n = n.max(1);
     let sites = (n / 20).max(1);
@@ -177,6 +178,7 @@ pub fn stack(n: usize) -> String {
 
 /// A stack of `n` groups of mistakes (at least one) in which every check that can
 /// fire in a parseable file fires, about `n` times for the per-service ones.
+#[allow(clippy::unwrap_used, reason = "writing to a String cannot fail")]
 pub fn broken(n: usize) -> String {
     let n = n.max(1);
     let mut s = String::with_capacity(n * 800);

@@ -1,6 +1,7 @@
 //! cellac: a KDL stack description in, a checked model, Terraform JSON and deploy
 //! scripts out. Every entry point here is a pure function; IO lives in `cli` and `lsp`.
 
+#[deny(clippy::indexing_slicing)]
 pub mod check;
 pub mod cli;
 pub mod codes;
@@ -20,6 +21,7 @@ pub mod render;
 pub mod schema;
 pub mod span;
 pub mod suggest;
+#[deny(clippy::indexing_slicing)]
 pub mod syntax;
 pub mod write;
 

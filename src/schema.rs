@@ -1,6 +1,8 @@
 //! The language's shape, described once as data in `schema/language.json`:
 //! nodes, arguments, properties, types, defaults and one-line docs.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -96,6 +98,10 @@ pub struct PropSpec {
 }
 
 /// The language description, parsed once.
+#[allow(
+    clippy::expect_used,
+    reason = "schema/language.json is embedded at compile time, and every test parses it"
+)]
 pub fn language() -> &'static Language {
     static LANG: OnceLock<Language> = OnceLock::new();
     LANG.get_or_init(|| serde_json::from_str(LANGUAGE).expect("schema/language.json is valid"))

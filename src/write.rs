@@ -6,7 +6,7 @@
 //!   the build refuses to overwrite it unless forced.
 //! - A file cellac did not generate is never touched; a build that would write over
 //!   one refuses.
-//! - One cellac at a time: [`lock`] takes an exclusive `flock` on `.cellac-lock` (which
+//! - One cellac at a time: [`lock`] takes an exclusive lock (`flock`) on `.cellac-lock` (which
 //!   names the holder's pid) and waits a bounded time for another build to finish.
 //! - New content is staged first (`.cellac-staging/`, every file and folder fsynced),
 //!   then a journal (`.cellac-journal.json`: every rename and removal to come, with the
@@ -497,7 +497,6 @@ pub fn lock_timeout() -> std::time::Duration {
 pub fn lock(dir: &Path, wait: std::time::Duration) -> Result<Lock, WriteError> {
     use std::io::{Read, Seek, Write};
     use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
-    use std::os::unix::io::AsRawFd;
     let path = dir.join(LOCK);
     let start = std::time::Instant::now();
     loop {
@@ -507,14 +506,13 @@ pub fn lock(dir: &Path, wait: std::time::Duration) -> Result<Lock, WriteError> {
             .write(true)
             .create(true)
             .truncate(false)
-            .custom_flags(libc::O_NOFOLLOW | libc::O_CLOEXEC)
+            // (std opens with O_CLOEXEC already.)
+            .custom_flags(libc::O_NOFOLLOW)
             .open(&path)
             .map_err(|e| io_err("create", &path, e))?;
-        // SAFETY: flock on a file descriptor this function owns.
-        let got = unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } == 0;
-        if !got {
-            let e = io::Error::last_os_error();
-            if e.raw_os_error() != Some(libc::EWOULDBLOCK) {
+        // flock(LOCK_EX | LOCK_NB) on unix.
+        if let Err(e) = file.try_lock() {
+            if let fs::TryLockError::Error(e) = e {
                 return Err(io_err("lock", &path, e));
             }
             if start.elapsed() >= wait {
@@ -547,7 +545,8 @@ pub fn lock(dir: &Path, wait: std::time::Duration) -> Result<Lock, WriteError> {
     }
 }
 
-/// Without `flock`, no lock: only the recovery.
+/// Elsewhere, no lock (`File::try_lock` exists there too, but the check that the lock
+/// is on the file the path still names needs the unix file identity): only the recovery.
 #[cfg(not(unix))]
 pub fn lock(dir: &Path, _wait: std::time::Duration) -> Result<Lock, WriteError> {
     recover(dir)?;

@@ -1,6 +1,12 @@
 //! `cellac build --env NAME`: only that environment's files are written; the others'
 //! stay as they are on disk, and are neither rewritten nor removed.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failure"
+)]
+
 use std::path::Path;
 use std::process::Command;
 

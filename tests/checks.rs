@@ -10,6 +10,12 @@
 //!
 //! Each fixture's human report (no colour) is snapshotted in `snapshots/`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failure"
+)]
+
 use cellac::diagnostic::{Diagnostic, Source};
 use cellac::render::{self, Files};
 use cellac::span::line_col;

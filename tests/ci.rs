@@ -2,6 +2,12 @@
 //! yaml module is there), and every cellac command they run works as they expect on a
 //! scratch repository: passing on a clean one, failing on a broken one.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failure"
+)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -1,6 +1,12 @@
 //! The `cellac` command line: exit codes, formats, colour, `explain`, and secrets that
 //! never reach the output.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failure"
+)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -1,6 +1,12 @@
 //! `cellac completions SHELL` and `cellac man`: generated from the command line's own
 //! definition, so they name every subcommand and option.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failure"
+)]
+
 use std::path::PathBuf;
 use std::process::{Command, Output};
 

@@ -6,6 +6,12 @@
 //! environment's tfvars only sets declared variables and sets every variable that
 //! has no default. All violations are reported at once.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failure"
+)]
+
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::path::PathBuf;

@@ -3,6 +3,12 @@
 //! monthly items, the free tiers applied once per account, and schema/prices.json
 //! giving a source for every price (and saying so where none was found).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failure"
+)]
+
 use serde_json::Value;
 use std::path::Path;
 use std::process::{Command, Output};

@@ -2,6 +2,12 @@
 //! new domain, a removed service; `git:REF:PATH`; and every Terraform address it names
 //! is a resource of the generated configuration.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failure"
+)]
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

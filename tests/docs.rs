@@ -9,6 +9,12 @@
 //!
 //! and commit the result. Nothing else writes these files.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failure"
+)]
+
 use cellac::schema::{language, ArgSpec, Children, NodeSpec, PropSpec};
 use cellac::syntax::Node;
 use std::path::Path;

@@ -2,6 +2,12 @@
 //! Idempotent, keeps every comment (refuses rather than drop one), `-` is standard input,
 //! and `--check` writes nothing, lists the files that would change and exits 1.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failure"
+)]
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

@@ -4,6 +4,12 @@
 //! byte separates the stack from a secrets file checked against it, and input that is
 //! not UTF-8 is read lossily.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failure"
+)]
+
 use cellac::diagnostic::{Diagnostic, Source};
 use cellac::render::{self, Files};
 use std::path::PathBuf;

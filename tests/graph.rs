@@ -2,6 +2,12 @@
 //! environments drawn, snapshotted, the DOT rendered by Graphviz when it is installed
 //! (CI installs it), the Mermaid checked for well-formedness.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failure"
+)]
+
 use std::path::Path;
 use std::process::{Command, Output};
 

@@ -2,6 +2,12 @@
 //! help suggests, written in place of the wrong one, is of the right type (no loop such as
 //! "put it in quotes" answered by "write it without quotes").
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failure"
+)]
+
 /// A stack with `V` where a value of each type goes.
 const TEMPLATES: &[&str] = &[
     "stack demo\nservice web {\n    port V\n}\n",

@@ -1,6 +1,12 @@
 //! `cellac init` in scratch folders laid out like real repositories: what it writes
 //! (snapshotted) checks clean with no warning and builds; it never overwrites a file.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failure"
+)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

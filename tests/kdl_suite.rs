@@ -2,6 +2,12 @@
 //! every valid input reads without a `cellac::syntax` diagnostic and gives the
 //! document its `expected_kdl` file describes; every invalid input gives one.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failure"
+)]
+
 use cellac::syntax::{Lit, Node, Value};
 use std::collections::BTreeMap;
 use std::path::PathBuf;

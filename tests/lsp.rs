@@ -1,6 +1,12 @@
 //! The language server, in process over `Connection::memory()`: one scripted session
 //! per feature, results snapshotted into snapshots/lsp_*.snap.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failure"
+)]
+
 use cellac::lsp::server::ServeError;
 use lsp_server::{Connection, Message, Notification, Request, RequestId, Response};
 use serde_json::{json, Value};

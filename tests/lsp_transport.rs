@@ -2,6 +2,12 @@
 //! after each bad message the server still answers a hover, and it exits with the
 //! documented code (0 after shutdown then exit, 1 otherwise).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failure"
+)]
+
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};

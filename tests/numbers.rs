@@ -4,6 +4,12 @@
 //! building, every renderer and the secrets check without overflow (tests run in a
 //! debug build, where overflow panics) and with help that makes sense.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failure"
+)]
+
 use cellac::render::{self, Files};
 use cellac::schema::{language, Children, NodeSpec};
 use cellac::span::Span;

@@ -1,6 +1,12 @@
 //! Broken input never panics: every prefix of the canonical stack and the stack with each
 //! line deleted is checked; every label lies inside the text, and every renderer copes.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failure"
+)]
+
 use cellac::diagnostic::Diagnostic;
 use cellac::render::{self, Files};
 

@@ -6,6 +6,12 @@
 //! required, additionalProperties, items, minItems, uniqueItems, minimum, maximum,
 //! pattern, anyOf, oneOf, and the uri formats). It refuses a schema keyword it does not know.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failure"
+)]
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

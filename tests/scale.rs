@@ -2,6 +2,12 @@
 //! mistakes reports every kind of them; builds are deterministic in process and
 //! across processes. No timing here: see benches/pipeline.rs.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failure"
+)]
+
 use cellac::gen;
 use std::collections::BTreeSet;
 use std::fs;

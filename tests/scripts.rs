@@ -4,6 +4,12 @@
 //! rm, find, jq and mkdir is reachable from the scripts under test: PATH holds only the stubs
 //! and a folder of symlinks to those (REAL_TOOLS).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failure"
+)]
+
 use cellac::emit::scripts;
 use cellac::model::Stack;
 use std::collections::BTreeMap;

@@ -5,6 +5,12 @@
 //! files; the human report (with and without colour), the JSON report, the GitHub
 //! annotations, SARIF and the language server's diagnostics must never show one.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failure"
+)]
+
 use cellac::render::{self, Files};
 use std::path::{Path, PathBuf};
 

@@ -3,6 +3,12 @@
 //! hand-edited and foreign files, modules that disappear, failed builds and an
 //! interrupted swap.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failure"
+)]
+
 use cellac::emit::Artifacts;
 use cellac::write::{self, WriteError, MANIFEST};
 use serde_json::Value;

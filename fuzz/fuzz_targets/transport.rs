@@ -76,7 +76,7 @@ fuzz_target!(|data: &[u8]| {
     });
     let (input, mut to_server) = std::io::pipe().expect("a pipe");
     let (from_server, output) = std::io::pipe().expect("a pipe");
-    let (conn, threads) = transport::spawn(input, output);
+    let (conn, threads) = transport::spawn(input, output).expect("threads start");
     let server = std::thread::spawn(move || cellac::lsp::server::serve(conn));
     let (tx, rx) = mpsc::channel();
     let frames = read_frames(from_server, tx);

@@ -11,7 +11,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for stack in ctx.envs {
         for b in &stack.buckets {
             for (i, e) in b.expire.iter().enumerate() {
-                if let Some(first) = b.expire[..i].iter().find(|x| x.prefix == e.prefix) {
+                if let Some(first) = b.expire.iter().take(i).find(|x| x.prefix == e.prefix) {
                     out.push(
                         Diagnostic::error(
                             "cellac::bucket::expire",

@@ -29,8 +29,9 @@ fn service(svc: &Node, out: &mut Vec<Diagnostic>) {
         .iter()
         .filter(|c| matches!(c.name.value.as_str(), "public" | "private"))
         .collect();
-    if let Some(second) = flags.iter().find(|c| c.name.value != flags[0].name.value) {
-        let first = flags[0];
+    let first = flags.first();
+    let second = first.and_then(|f| flags.iter().find(|c| c.name.value != f.name.value));
+    if let (Some(first), Some(second)) = (first, second) {
         out.push(
             Diagnostic::error(
                 "cellac::conflict",

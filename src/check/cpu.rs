@@ -1,6 +1,8 @@
 //! `cellac::cpu::range`, `cellac::cpu::mismatch`: a service's `cpu` against its memory
 //! tier.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use super::{each_service, Ctx};
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
 use crate::model::service::TIERS;

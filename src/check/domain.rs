@@ -161,6 +161,9 @@ pub fn shared(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let mut spans: Vec<crate::span::Span> = envs.iter().map(|(_, sp)| *sp).collect();
         spans.sort_by_key(|sp| sp.start);
         spans.dedup();
+        let Some((first, rest)) = spans.split_first() else {
+            continue;
+        };
         let mut d = Diagnostic::error(
             "cellac::domain::shared",
             format!(
@@ -168,8 +171,8 @@ pub fn shared(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 names.join(", ")
             ),
         )
-        .at(spans[0], "attached in more than one environment");
-        for sp in &spans[1..] {
+        .at(*first, "attached in more than one environment");
+        for sp in rest {
             d = d.also(*sp, "and here");
         }
         out.push(d.help(format!(

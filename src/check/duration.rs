@@ -1,5 +1,7 @@
 //! `cellac::duration`: a duration that is not digits then `s`, `m` or `h`.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use crate::diagnostic::{Applicability, Diagnostic};
 use crate::model::duration::seconds;
 use crate::span::Spanned;

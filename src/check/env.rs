@@ -102,7 +102,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         }
         let plain = |k: &str| matches!(k, "env" | "secret-env");
         for (j, (kind, key)) in sources.iter().enumerate() {
-            let earlier = sources[..j].iter().find(|(k, first)| {
+            let earlier = sources.iter().take(j).find(|(k, first)| {
                 first.value == key.value && !(plain(k) && plain(kind)) && first.span != key.span
             });
             if let Some((first_kind, first)) = earlier {

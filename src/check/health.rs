@@ -1,5 +1,7 @@
 //! `cellac::health::path`.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use super::{each_service, Ctx};
 use crate::diagnostic::Applicability;
 use crate::diagnostic::Diagnostic;

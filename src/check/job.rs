@@ -2,6 +2,8 @@
 //! `cellac::job::secret-store`: a `job`, a Serverless Job run on a cron schedule or on
 //! demand.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use super::Ctx;
 use crate::check::migrate::MAX_SECONDS;
 use crate::diagnostic::Applicability::Unsafe;
@@ -58,7 +60,7 @@ pub fn cron_error(cron: &str) -> Option<String> {
     for (text, (name, lo, hi, names)) in fields.iter().zip(FIELDS) {
         let value = |v: &str| -> Option<u32> {
             if let Some(i) = names.iter().position(|n| n.eq_ignore_ascii_case(v)) {
-                return Some(lo + i as u32);
+                return u32::try_from(i).ok().and_then(|i| lo.checked_add(i));
             }
             if v.is_empty() || v.len() > 2 || !v.bytes().all(|b| b.is_ascii_digit()) {
                 return None;

@@ -140,13 +140,16 @@ pub fn cycles(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let mut edges: Vec<Vec<(usize, crate::span::Span)>> = vec![Vec::new(); n];
     for stack in ctx.envs {
         for svc in &stack.services {
-            let Some(&from) = index.get(svc.name.value.as_str()) else {
+            let Some(from) = index
+                .get(svc.name.value.as_str())
+                .and_then(|&from| edges.get_mut(from))
+            else {
                 continue;
             };
             for link in &svc.links {
                 if let Some(&to) = index.get(link.target.value.as_str()) {
-                    if !edges[from].iter().any(|(t, _)| *t == to) {
-                        edges[from].push((to, link.target.span));
+                    if !from.iter().any(|(t, _)| *t == to) {
+                        from.push((to, link.target.span));
                     }
                 }
             }
@@ -155,27 +158,34 @@ pub fn cycles(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     // Iterative depth-first search; a back edge closes a cycle.
     let (white, grey, black) = (0u8, 1u8, 2u8);
     let mut color = vec![white; n];
+    let paint = |color: &mut Vec<u8>, i: usize, c: u8| {
+        if let Some(x) = color.get_mut(i) {
+            *x = c;
+        }
+    };
+    let name = |i: usize| first.services.get(i).map(|s| s.name.value.as_str());
     for start in 0..n {
-        if color[start] != white {
+        if color.get(start) != Some(&white) {
             continue;
         }
         let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
-        color[start] = grey;
+        paint(&mut color, start, grey);
         while let Some(&mut (node, ref mut next)) = stack.last_mut() {
-            if let Some(&(to, span)) = edges[node].get(*next) {
+            if let Some(&(to, span)) = edges.get(node).and_then(|e| e.get(*next)) {
                 *next += 1;
-                if color[to] == white {
-                    color[to] = grey;
+                if color.get(to) == Some(&white) {
+                    paint(&mut color, to, grey);
                     stack.push((to, 0));
-                } else if color[to] == grey {
+                } else if color.get(to) == Some(&grey) {
                     let from = stack.iter().position(|(x, _)| *x == to).unwrap_or(0);
-                    let mut names: Vec<&str> = stack[from..]
+                    let mut names: Vec<&str> = stack
                         .iter()
-                        .map(|(x, _)| first.services[*x].name.value.as_str())
+                        .skip(from)
+                        .filter_map(|(x, _)| name(*x))
                         .collect();
-                    names.push(first.services[to].name.value.as_str());
-                    let message = if names.len() == 2 {
-                        format!("`{}` links to itself", names[0])
+                    names.extend(name(to));
+                    let message = if let [one, _] = names.as_slice() {
+                        format!("`{one}` links to itself")
                     } else {
                         format!("services link in a cycle: {}", names.join(" -> "))
                     };
@@ -186,7 +196,7 @@ pub fn cycles(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     );
                 }
             } else {
-                color[node] = black;
+                paint(&mut color, node, black);
                 stack.pop();
             }
         }

@@ -1,5 +1,7 @@
 //! `cellac::memory::tier`: a memory size that is not one of Serverless Containers' tiers.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use super::{each_service, Ctx};
 use crate::diagnostic::Diagnostic;
 use crate::model::service::TIERS;
@@ -10,7 +12,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let tier = TIERS.iter().find(|(m, _)| *m == mem.value);
         if tier.is_none() {
             let tiers: Vec<i128> = TIERS.iter().map(|(m, _)| *m).collect();
-            let (lowest, highest) = (tiers[0], tiers[tiers.len() - 1]);
+            let [(lowest, _), .., (highest, _)] = TIERS;
             let nearest = if mem.value < lowest {
                 format!("the smallest tier is {lowest} MB")
             } else if mem.value > highest {

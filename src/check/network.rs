@@ -1,6 +1,8 @@
 //! `cellac::network::subnet`: the private network's subnet is an IPv4 CIDR of a private
 //! range (RFC 1918), written as its network address.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use super::Ctx;
 use crate::diagnostic::Diagnostic;
 
@@ -41,7 +43,10 @@ const PRIVATE: [(u32, u32); 3] = [
 ];
 
 fn mask(len: u32) -> u32 {
-    u32::MAX.checked_shl(32 - len).unwrap_or(0)
+    32u32
+        .checked_sub(len)
+        .and_then(|shift| u32::MAX.checked_shl(shift))
+        .unwrap_or(0)
 }
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {

@@ -1,5 +1,7 @@
 //! `cellac::port::range`, `cellac::port::reserved`, `cellac::port::default` (warning).
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use super::{each_service, Ctx};
 use crate::diagnostic::Diagnostic;
 

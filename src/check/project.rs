@@ -90,8 +90,11 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             );
             let mut spans: Vec<Span> = envs.iter().map(|(_, sp)| *sp).collect();
             spans.dedup();
-            d = d.at(spans[0], format!("{what} is one per project"));
-            for sp in &spans[1..] {
+            let Some((first, rest)) = spans.split_first() else {
+                continue;
+            };
+            d = d.at(*first, format!("{what} is one per project"));
+            for sp in rest {
                 d = d.also(*sp, "managed again here");
             }
             out.push(d.help(

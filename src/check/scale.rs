@@ -1,5 +1,7 @@
 //! `cellac::scale::range`, `cellac::scale::order`, `cellac::scale::singleton`.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use super::{each_service, Ctx};
 use crate::diagnostic::Diagnostic;
 use crate::span::Span;

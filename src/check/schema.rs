@@ -24,15 +24,19 @@ pub fn check(nodes: &[Node], out: &mut Vec<Diagnostic>) {
             );
         }
         Some(0) => {}
-        Some(i) => out.push(
-            Diagnostic::error(
-                "cellac::schema::stack-first",
-                "`stack` must be the first node",
-            )
-            .at(nodes[i].name.span, "`stack` is here")
-            .also(nodes[0].name.span, "but the file starts here")
-            .help("move the `stack` line to the top of the file"),
-        ),
+        Some(i) => {
+            if let (Some(stack), Some(first)) = (nodes.get(i), nodes.first()) {
+                out.push(
+                    Diagnostic::error(
+                        "cellac::schema::stack-first",
+                        "`stack` must be the first node",
+                    )
+                    .at(stack.name.span, "`stack` is here")
+                    .also(first.name.span, "but the file starts here")
+                    .help("move the `stack` line to the top of the file"),
+                );
+            }
+        }
     }
     walk(nodes, &[], out);
 }

@@ -55,8 +55,8 @@ pub fn shown_key(key: &str, declared: &[&str]) -> bool {
 fn has_template(s: &str) -> bool {
     let b = s.as_bytes();
     let mut i = 0;
-    while i + 1 < b.len() {
-        match (b[i], b[i + 1]) {
+    while let Some(&[x, y]) = b.get(i..i + 2) {
+        match (x, y) {
             (b'$', b'$') | (b'%', b'%') => i += 2,
             (b'$' | b'%', b'{') => return true,
             _ => i += 1,
@@ -263,8 +263,8 @@ fn tokens(text: &str) -> Vec<Token> {
     let bytes = text.as_bytes();
     let mut out = Vec::new();
     let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
+    while let Some(&c) = bytes.get(i) {
+        match c {
             b'"' => {
                 // KDL's reading of a quoted string is JSON's (escapes skipped, a newline
                 // ends it), bar `"""` and whitespace escapes, which valid JSON cannot hold.
@@ -283,7 +283,10 @@ fn tokens(text: &str) -> Vec<Token> {
             b if b.is_ascii_whitespace() => i += 1,
             _ => {
                 let start = i;
-                while i < bytes.len() && !b"{}[]:,\" \t\r\n".contains(&bytes[i]) {
+                while bytes
+                    .get(i)
+                    .is_some_and(|c| !b"{}[]:,\" \t\r\n".contains(c))
+                {
                     i += 1;
                 }
                 out.push(Token::Other(Span::new(start, i)));
@@ -330,8 +333,8 @@ fn parse_json(text: &str, declared: &[&str], out: &mut Vec<Diagnostic>) -> Vec<E
     let mut entries = Vec::new();
     let mut depth = 0;
     let mut i = 0;
-    while i < toks.len() {
-        match &toks[i] {
+    while let Some(tok) = toks.get(i) {
+        match tok {
             Token::Punct(b'{' | b'[', _) => depth += 1,
             Token::Punct(b'}' | b']', _) => depth -= 1,
             Token::Str(k) if depth == 1 && is_key(i) => {
@@ -349,8 +352,8 @@ fn parse_json(text: &str, declared: &[&str], out: &mut Vec<Diagnostic>) -> Vec<E
                         let mut d = 0usize;
                         let mut j = i + 2;
                         let mut end = text.len();
-                        while j < toks.len() {
-                            match &toks[j] {
+                        while let Some(tok) = toks.get(j) {
+                            match tok {
                                 Token::Punct(b'{' | b'[', _) => d += 1,
                                 Token::Punct(b'}' | b']', q) => {
                                     d -= 1;
@@ -471,7 +474,7 @@ pub fn check_value(
                 "too short",
                 format!(
                     "generate a longer value, e.g. `openssl rand -hex {}`",
-                    (min.value + 1) / 2
+                    min.value.saturating_add(1) / 2
                 ),
             ));
         }
@@ -570,7 +573,7 @@ pub fn check(
         if e.key.is_empty() {
             continue;
         }
-        if let Some(first) = entries[..i].iter().find(|f| f.key == e.key) {
+        if let Some(first) = entries.iter().take(i).find(|f| f.key == e.key) {
             out.push(
                 Diagnostic::error(
                     "cellac::secrets-file::duplicate",

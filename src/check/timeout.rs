@@ -1,5 +1,7 @@
 //! `cellac::timeout::range`.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 use super::{each_service, Ctx};
 use crate::diagnostic::Diagnostic;
 

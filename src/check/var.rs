@@ -79,9 +79,9 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 .filter(|s| s.var(&v.name.value).is_some_and(|x| x.value.is_none()))
                 .map(|s| s.env.value.as_str())
                 .collect();
-            if missing.is_empty() {
+            let Some(first_missing) = missing.first() else {
                 continue;
-            }
+            };
             out.push(
                 Diagnostic::error(
                     "cellac::var::missing",
@@ -90,7 +90,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 .at(v.name.span, "no default")
                 .help(format!(
                     "give it `default=...`, or write `var {} \"...\"` inside `environment {}`",
-                    v.name.value, missing[0]
+                    v.name.value, first_missing
                 ))
                 .in_envs(&missing),
             );

@@ -18,9 +18,8 @@ pub fn banner(stack_path: &str) -> String {
 
 /// Serializes a JSON value: sorted keys, two-space indent, trailing newline.
 pub fn json_bytes(value: &Value) -> Vec<u8> {
-    let mut out = serde_json::to_vec_pretty(value).expect("JSON values serialize");
-    out.push(b'\n');
-    out
+    // `{:#}` is `to_vec_pretty`, which cannot fail on a `Value`.
+    format!("{value:#}\n").into_bytes()
 }
 
 /// Everything `cellac build` writes, for environments that checked without errors.

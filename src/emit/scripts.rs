@@ -132,6 +132,10 @@ fn registry() -> &'static Handlebars<'static> {
     REGISTRY.get_or_init(build_registry)
 }
 
+#[allow(
+    clippy::expect_used,
+    reason = "the templates are embedded at compile time, and every build test renders them"
+)]
 fn build_registry() -> Handlebars<'static> {
     let mut hb = Handlebars::new();
     hb.set_strict_mode(true);

@@ -19,6 +19,10 @@ pub const MAX_SLASHDASH_RUN: usize = 200;
 /// the text: the `kdl` crate's parser recurses per error, so its depth grows with the
 /// input. 64 MiB plus 512 bytes per byte of text, at most 1 GiB (address space
 /// reserved, not memory used). Falls back to the current thread if none can start.
+#[allow(
+    clippy::expect_used,
+    reason = "the last arm is reached only when the thread did not start, so `f` is still there"
+)]
 pub fn on_big_stack<T: Send>(text: &str, f: impl FnOnce() -> T + Send) -> T {
     let size = (64usize << 20)
         .saturating_add(text.len().saturating_mul(512))

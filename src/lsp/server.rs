@@ -106,7 +106,13 @@ impl std::error::Error for ServeError {}
 /// after `shutdown` then `exit`, 1 after `exit` without `shutdown` or when the input
 /// ends first. Every reply is written and flushed before it returns.
 pub fn run() -> i32 {
-    let (conn, transport) = super::transport::stdio();
+    let (conn, transport) = match super::transport::stdio() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("cellac lsp: cannot start: {e}");
+            return 1;
+        }
+    };
     let result = serve(conn);
     // `serve` dropped the server's end: the writer drains what is queued, then stops.
     transport.finish();

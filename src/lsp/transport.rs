@@ -631,11 +631,12 @@ fn log(what: &str) {
     eprintln!("cellac lsp: {what}");
 }
 
-/// A connection over `input` and `output`: the server's end, and the threads.
+/// A connection over `input` and `output`: the server's end, and the threads (an error
+/// when a thread cannot start).
 pub fn spawn(
     input: impl Read + Send + 'static,
     output: impl Write + Send + 'static,
-) -> (Connection, Transport) {
+) -> io::Result<(Connection, Transport)> {
     let (server, client) = Connection::memory();
     let Connection { sender, receiver } = client;
     let out: Out = Arc::new(Mutex::new(BufWriter::with_capacity(CHUNK, output)));
@@ -655,8 +656,7 @@ pub fn spawn(
                     return;
                 }
             }
-        })
-        .expect("a thread for the writer");
+        })?;
     let r_out = out.clone();
     let reader = std::thread::Builder::new()
         .name("cellac-lsp-reader".into())
@@ -708,20 +708,19 @@ pub fn spawn(
                     }
                 }
             }
-        })
-        .expect("a thread for the reader");
-    (
+        })?;
+    Ok((
         server,
         Transport {
             writer,
             reader,
             out,
         },
-    )
+    ))
 }
 
 /// The connection over stdin and stdout.
-pub fn stdio() -> (Connection, Transport) {
+pub fn stdio() -> io::Result<(Connection, Transport)> {
     spawn(io::stdin(), io::stdout())
 }
 

@@ -3,7 +3,7 @@
 /// Seconds in a duration such as `10s`, `2m` or `1h`.
 pub fn seconds(s: &str) -> Option<u64> {
     let unit = s.chars().last()?;
-    let digits = &s[..s.len() - unit.len_utf8()];
+    let digits = s.strip_suffix(unit)?;
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }

@@ -2,6 +2,8 @@
 //! Lowering is lenient: a value of the wrong shape was already reported by the
 //! schema check, so it is skipped here and the default stands.
 
+#![deny(clippy::arithmetic_side_effects)]
+
 pub mod duration;
 pub mod job;
 pub mod names;

@@ -74,7 +74,6 @@ pub fn json(diags: &[Diagnostic], files: &Files) -> String {
         "warnings": diags.len() - errors,
         "diagnostics": items,
     });
-    let mut s = serde_json::to_string_pretty(&report).expect("JSON values serialize");
-    s.push('\n');
-    s
+    // `{:#}` is `to_string_pretty`, which cannot fail on a `Value`.
+    format!("{report:#}\n")
 }

@@ -104,8 +104,8 @@ fn too_deep(text: &str) -> Option<(usize, bool)> {
     let b = text.as_bytes();
     let at = |i: usize| b.get(i).copied().unwrap_or(0);
     let (mut i, mut depth, mut dashes) = (0, 0usize, 0usize);
-    while i < b.len() {
-        match (b[i], at(i + 1)) {
+    while let Some(&c) = b.get(i) {
+        match (c, at(i + 1)) {
             (b'{', _) => {
                 depth += 1;
                 dashes = 0;

@@ -90,6 +90,11 @@ impl Parser<'_> {
         self.b.get(self.i + k).copied().unwrap_or(0)
     }
 
+    /// The bytes from the cursor on.
+    fn rest(&self) -> &[u8] {
+        self.b.get(self.i..).unwrap_or_default()
+    }
+
     /// `node-space*`: spaces, tabs and block comments. Whether any was skipped.
     fn ws(&mut self) -> Option<bool> {
         let start = self.i;
@@ -248,7 +253,7 @@ impl Parser<'_> {
             self.ws()?;
         }
         let lit = if self.at(0) == b'#' {
-            let rest = &self.b[self.i..];
+            let rest = self.rest();
             let (lit, n) = if rest.starts_with(b"#true") {
                 (Lit::Bool(true), 5)
             } else if rest.starts_with(b"#false") {
@@ -306,7 +311,11 @@ impl Parser<'_> {
         }
         let s = self.t[digits_start..self.i].replace('_', "");
         let n = s.parse::<i128>().ok()?; // digits only: the sign is applied below
-        Some(Lit::Int(if self.b[start] == b'-' { -n } else { n }))
+        Some(Lit::Int(if self.b.get(start) == Some(&b'-') {
+            -n
+        } else {
+            n
+        }))
     }
 
     /// A digit, then digits and underscores.
@@ -381,10 +390,8 @@ impl Parser<'_> {
                 b'"' => '"',
                 b'u' if self.at(2) == b'{' => {
                     let hex = self.i + 3;
-                    let n = self.b[hex..]
-                        .iter()
-                        .take(6)
-                        .take_while(|c| c.is_ascii_hexdigit());
+                    let n = self.b.get(hex..).unwrap_or_default();
+                    let n = n.iter().take(6).take_while(|c| c.is_ascii_hexdigit());
                     let end = hex + n.count();
                     if end == hex || self.b.get(end) != Some(&b'}') {
                         return None;

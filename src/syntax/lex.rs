@@ -34,12 +34,17 @@ pub fn newline_at(b: &[u8], i: usize) -> Option<usize> {
     }
 }
 
+/// The bytes from `i` on (none past the end).
+pub fn from(b: &[u8], i: usize) -> &[u8] {
+    b.get(i..).unwrap_or_default()
+}
+
 /// The end of a `//` comment at `i`: the offset of the newline that ends it (not
 /// included), or the end of the text.
 pub fn line_comment(b: &[u8], i: usize) -> usize {
     let mut j = i + 2;
-    while j < b.len() {
-        match b[j] {
+    while let Some(&c) = b.get(j) {
+        match c {
             b'\n' | b'\r' | 0x0b | 0x0c => return j,
             0xc2 | 0xe2 if newline_at(b, j).is_some() => return j,
             _ => j += 1,
@@ -52,8 +57,8 @@ pub fn line_comment(b: &[u8], i: usize) -> usize {
 pub fn block_comment(b: &[u8], i: usize) -> Lexeme {
     let mut depth = 1usize;
     let mut j = i + 2;
-    while j < b.len() {
-        match (b[j], b.get(j + 1)) {
+    while let Some(&c) = b.get(j) {
+        match (c, b.get(j + 1)) {
             (b'/', Some(b'*')) => (depth, j) = (depth + 1, j + 2),
             (b'*', Some(b'/')) => {
                 (depth, j) = (depth - 1, j + 2);
@@ -75,20 +80,20 @@ pub fn block_comment(b: &[u8], i: usize) -> Lexeme {
 /// either multi-line when opened with `"""`. `None` when `i` is not a string's start
 /// (`#true`, a lone `#`).
 pub fn string(b: &[u8], i: usize) -> Option<Lexeme> {
-    let hashes = b[i..].iter().take_while(|&&c| c == b'#').count();
+    let hashes = from(b, i).iter().take_while(|&&c| c == b'#').count();
     let open = i + hashes;
     if b.get(open) != Some(&b'"') {
         return None;
     }
-    let quotes = if b[open..].starts_with(b"\"\"\"") {
+    let quotes = if from(b, open).starts_with(b"\"\"\"") {
         3
     } else {
         1
     };
     let start = open + quotes;
     let closes_at = |j: usize| {
-        b[j..].starts_with(&b"\"\"\""[..quotes])
-            && b[j + quotes..]
+        from(b, j).starts_with(b"\"\"\"".get(..quotes).unwrap_or_default())
+            && from(b, j + quotes)
                 .iter()
                 .take(hashes)
                 .filter(|&&c| c == b'#')
@@ -96,8 +101,8 @@ pub fn string(b: &[u8], i: usize) -> Option<Lexeme> {
                 == hashes
     };
     let mut j = start;
-    while j < b.len() {
-        match b[j] {
+    while let Some(&c) = b.get(j) {
+        match c {
             b'"' if closes_at(j) => {
                 return Some(Lexeme {
                     body: Span::new(start, j),

@@ -167,8 +167,8 @@ pub(super) fn scan(text: &str) -> Scan {
     let at = |i: usize| b.get(i).copied().unwrap_or(0);
     let mut out = Scan::default();
     let mut i = 0;
-    while i < b.len() {
-        match (b[i], at(i + 1)) {
+    while let Some(&c) = b.get(i) {
+        match (c, at(i + 1)) {
             (b'/', b'/') => i = lex::line_comment(b, i),
             (b'/', b'*') => i = lex::block_comment(b, i).end,
             (b'/', b'-') => {
@@ -179,9 +179,11 @@ pub(super) fn scan(text: &str) -> Scan {
                 i += 2;
             }
             (b'#', _) => {
-                let hashes = b[i..].iter().take_while(|&&c| c == b'#').count();
+                let hashes = lex::from(b, i).iter().take_while(|&&c| c == b'#').count();
                 let open = i + hashes;
-                if b[open..].starts_with(b"\"\"\"") && lex::newline_at(b, open + 3).is_none() {
+                if lex::from(b, open).starts_with(b"\"\"\"")
+                    && lex::newline_at(b, open + 3).is_none()
+                {
                     out.single_line_multi_raw.push(Span::new(i, open + 3));
                 }
                 i = lex::string(b, i).map_or(open, |s| s.end);
@@ -189,7 +191,7 @@ pub(super) fn scan(text: &str) -> Scan {
             (b'"', _) => i = lex::string(b, i).map_or(i + 1, |s| s.end),
             (c, _) if ident_byte(c) => {
                 let start = i;
-                while i < b.len() && ident_byte(b[i]) {
+                while b.get(i).copied().is_some_and(ident_byte) {
                     i += 1;
                 }
                 if too_large(&text[start..i]) {

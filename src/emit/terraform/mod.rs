@@ -149,17 +149,14 @@ impl Module {
             };
             body[key] = ex("var.project_id");
         }
-        let resources = self.main.entry("resource").or_insert_with(|| json!({}));
-        resources
-            .as_object_mut()
-            .expect("resource is an object")
-            .entry(ty)
-            .or_insert_with(|| json!({}))
-            .as_object_mut()
-            .expect("resource type is an object")
-            .insert(name.into(), body);
+        // Created as objects on first use.
+        self.main.entry("resource").or_insert_with(|| json!({}))[ty][name] = body;
     }
 
+    #[allow(
+        clippy::expect_used,
+        reason = "the variable was just inserted as an object"
+    )]
     pub fn var(&mut self, name: &str, ty: &str, description: &str) -> &mut Map<String, Value> {
         self.variables
             .insert(name.into(), Value::Object(variable(ty, description)));
