@@ -4,7 +4,10 @@
 //! canonical example respects the facts of OUTPUT.md; every file says it is
 //! generated.
 
+mod common;
+
 use cellac::emit::Artifacts;
+use common::Scratch;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -78,28 +81,6 @@ fn snapshot_django() {
 #[test]
 fn snapshot_release() {
     snapshot("release");
-}
-
-/// A temporary folder, removed when dropped.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        Scratch::within(&std::env::temp_dir(), name)
-    }
-
-    fn within(parent: &Path, name: &str) -> Scratch {
-        let dir = parent.join(format!("cellac-build-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir.canonicalize().unwrap())
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 /// Every file under `dir`, by relative path.

@@ -1,6 +1,8 @@
 //! `cellac build --env NAME`: only that environment's files are written; the others'
 //! stay as they are on disk, and are neither rewritten nor removed.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -61,8 +63,5 @@ fn an_unknown_environment_is_a_usage_error() {
 }
 
 fn tempdir(name: &str) -> std::path::PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("build-env-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch_in(Path::new(env!("CARGO_TARGET_TMPDIR")), name)
 }

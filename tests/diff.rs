@@ -2,6 +2,8 @@
 //! new domain, a removed service; `git:REF:PATH`; and every Terraform address it names
 //! is a resource of the generated configuration.
 
+mod common;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -19,11 +21,9 @@ fn example(name: &str) -> String {
     .unwrap()
 }
 
+/// A fresh directory for one test's files.
 fn dir(test: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("cellac-diff-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    common::scratch(test)
 }
 
 fn run_in(d: &Path, args: &[&str]) -> Output {

@@ -2,6 +2,8 @@
 //! Idempotent, keeps every comment (refuses rather than drop one), `-` is standard input,
 //! and `--check` writes nothing, lists the files that would change and exits 1.
 
+mod common;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -10,11 +12,9 @@ const BIN: &str = env!("CARGO_BIN_EXE_cellac");
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const EXAMPLES: [&str; 3] = ["cella", "many", "minimal"];
 
+/// A fresh directory for one test's files.
 fn dir(test: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("cellac-fmt-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    common::scratch(test)
 }
 
 fn run_in(cwd: &Path, args: &[&str], stdin: Option<&str>) -> Output {

@@ -2,6 +2,8 @@
 //! after each bad message the server still answers a hover, and it exits with the
 //! documented code (0 after shutdown then exit, 1 otherwise).
 
+mod common;
+
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -428,9 +430,7 @@ fn transport_replies_not_lost_at_exit() {
 #[cfg(unix)]
 #[test]
 fn transport_special_secrets_files() {
-    let dir = std::env::temp_dir().join(format!("cellac-lsp-special-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch("special");
     let stack = "stack shop\nsecret api_key\nservice api { secret-env KEY=api_key; }\n";
     let secrets = dir.join("secrets.auto.tfvars");
     let uri = format!("file://{}/stack.kdl", dir.display());

@@ -1,6 +1,8 @@
 //! Broken input never panics: every prefix of the canonical stack and the stack with each
 //! line deleted is checked; every label lies inside the text, and every renderer copes.
 
+mod common;
+
 use cellac::diagnostic::Diagnostic;
 use cellac::render::{self, Files};
 
@@ -225,8 +227,7 @@ fn nesting_up_to_the_limit_is_checked() {
 /// The binary: `check` and `build` exit 1 with the diagnostic (not 134).
 #[test]
 fn deep_nesting_through_the_binary() {
-    let dir = std::env::temp_dir().join(format!("cellac-deep-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch("deep");
     let file = dir.join("stack.kdl");
     for text in [
         format!("stack a\n{}", "a {".repeat(100_000)),

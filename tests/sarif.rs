@@ -6,6 +6,8 @@
 //! required, additionalProperties, items, minItems, uniqueItems, minimum, maximum,
 //! pattern, anyOf, oneOf, and the uri formats). It refuses a schema keyword it does not know.
 
+mod common;
+
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -283,8 +285,7 @@ fn io_errors_are_sarif() {
 
 #[test]
 fn snapshot_of_errors_and_warnings() {
-    let d = std::env::temp_dir().join(format!("cellac-sarif-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
+    let d = common::scratch("errors");
     let stack = d.join("stack.kdl");
     std::fs::write(
         &stack,
@@ -310,8 +311,7 @@ fn snapshot_of_errors_and_warnings() {
 /// source text; messages are those of the other formats, checked in tests/cli.rs too).
 #[test]
 fn no_secret_in_sarif() {
-    let d = std::env::temp_dir().join(format!("cellac-sarif-leak-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
+    let d = common::scratch("leak");
     let stack = d.join("stack.kdl");
     std::fs::write(
         &stack,

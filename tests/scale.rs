@@ -2,10 +2,12 @@
 //! mistakes reports every kind of them; builds are deterministic in process and
 //! across processes. No timing here: see benches/pipeline.rs.
 
-use cellac::gen;
+mod common;
+
+use common::{gen, scratch};
 use std::collections::BTreeSet;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 const CANONICAL: &str = include_str!("../examples/cella/stack.kdl");
@@ -189,13 +191,6 @@ fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
     walk(dir, dir, &mut out);
     out
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("cellac-scale-{}-{name}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 #[test]

@@ -4,8 +4,11 @@
 //! rm, find, jq and mkdir is reachable from the scripts under test: PATH holds only the stubs
 //! and a folder of symlinks to those (REAL_TOOLS).
 
+mod common;
+
 use cellac::emit::scripts;
 use cellac::model::Stack;
+use common::Scratch;
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -65,25 +68,6 @@ fn minimal() -> Vec<Stack> {
     let text = std::fs::read_to_string(manifest().join("examples/minimal/stack.kdl"))
         .unwrap_or_else(|_| MINIMAL_INLINE.to_string());
     envs_of(&text)
-}
-
-/// A temporary folder, removed when dropped.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let dir =
-            std::env::temp_dir().join(format!("cellac-scripts-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir.canonicalize().unwrap())
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 fn write(path: &Path, text: &str, executable: bool) {

@@ -3,8 +3,11 @@
 //! hand-edited and foreign files, modules that disappear, failed builds and an
 //! interrupted swap.
 
+mod common;
+
 use cellac::emit::Artifacts;
 use cellac::write::{self, WriteError, MANIFEST};
+use common::Scratch;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::os::unix::fs::MetadataExt;
@@ -52,17 +55,8 @@ fn build(text: &str) -> Artifacts {
     files.unwrap_or_else(|| panic!("does not build: {:#?}", checked.diagnostics))
 }
 
-/// A temporary folder, removed when dropped.
-struct Scratch(PathBuf);
-
+/// Scratch folders for `cellac build` runs.
 impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("cellac-write-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir.canonicalize().unwrap())
-    }
-
     /// A folder holding `stack.kdl`; the output goes to `infra`.
     fn with_stack(name: &str, text: &str) -> Scratch {
         let s = Scratch::new(name);
@@ -87,12 +81,6 @@ impl Scratch {
             .env("NO_COLOR", "1")
             .output()
             .expect("run cellac")
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 

@@ -1,0 +1,51 @@
+//! Support shared by the integration tests (`mod common;`) and the benchmarks
+//! (`#[path = "../tests/common/mod.rs"] mod common;`): scratch folders here; synthetic
+//! stacks in `gen`, a language-server client in `lsp`, and the fuzz targets' invariants
+//! in `invariants` (the fuzz targets include that file alone).
+//!
+//! Each test binary uses a part of it, so what one leaves unused is not an error.
+#![allow(dead_code)]
+
+pub mod gen;
+pub mod invariants;
+pub mod lsp;
+
+use std::path::{Path, PathBuf};
+
+/// A fresh, empty folder under the system's temporary folder, by its canonical path:
+/// `cellac-BINARY-NAME-PID`, so that test binaries and processes running at once never
+/// share one. Left behind for a look after a failure; see [`Scratch`] for one that is not.
+pub fn scratch(name: &str) -> PathBuf {
+    scratch_in(&std::env::temp_dir(), name)
+}
+
+/// [`scratch`] under `parent`.
+pub fn scratch_in(parent: &Path, name: &str) -> PathBuf {
+    let dir = parent.join(format!(
+        "cellac-{}-{name}-{}",
+        env!("CARGO_CRATE_NAME"),
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.canonicalize().unwrap()
+}
+
+/// A [`scratch`] folder, removed when dropped.
+pub struct Scratch(pub PathBuf);
+
+impl Scratch {
+    pub fn new(name: &str) -> Scratch {
+        Scratch(scratch(name))
+    }
+
+    pub fn within(parent: &Path, name: &str) -> Scratch {
+        Scratch(scratch_in(parent, name))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
