@@ -7,7 +7,7 @@
 mod common;
 
 use cellac::emit::Artifacts;
-use common::Scratch;
+use common::{read_tree, Scratch};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -81,28 +81,6 @@ fn snapshot_django() {
 #[test]
 fn snapshot_release() {
     snapshot("release");
-}
-
-/// Every file under `dir`, by relative path.
-fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                walk(base, &path, out);
-            } else {
-                let rel = path
-                    .strip_prefix(base)
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                out.insert(rel, std::fs::read(&path).unwrap());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
 }
 
 fn cellac(cwd: &Path, args: &[&str], env: &[(String, String)]) -> Output {

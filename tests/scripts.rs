@@ -1694,7 +1694,7 @@ fn job_starts_a_run_and_waits_for_it() {
     assert!(!log.contains(" apply "), "{log}");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        stdout.contains("job: cleanup succeeded (job run run-jobdef-cleanup)"),
+        stdout.contains("job: job cleanup succeeded (job run run-jobdef-cleanup)"),
         "{}",
         show(&out)
     );

@@ -10,6 +10,7 @@ pub mod gen;
 pub mod invariants;
 pub mod lsp;
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// A fresh, empty folder under the system's temporary folder, by its canonical path:
@@ -48,4 +49,37 @@ impl Drop for Scratch {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+/// Every file and folder under `dir` (a folder as `path/`, with no content), by relative
+/// path with `/` separators; nothing when `dir` does not exist.
+pub fn read_entries(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let rel = path
+                .strip_prefix(base)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            if path.is_dir() {
+                out.insert(format!("{rel}/"), Vec::new());
+                walk(base, &path, out);
+            } else {
+                out.insert(rel, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    if dir.exists() {
+        walk(dir, dir, &mut out);
+    }
+    out
+}
+
+/// Every file under `dir`, by relative path with `/` separators.
+pub fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut entries = read_entries(dir);
+    entries.retain(|path, _| !path.ends_with('/'));
+    entries
 }
