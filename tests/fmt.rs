@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::example;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -40,16 +41,6 @@ fn out(o: &Output) -> String {
 
 fn err(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn example(name: &str) -> String {
-    std::fs::read_to_string(
-        Path::new(ROOT)
-            .join("examples")
-            .join(name)
-            .join("stack.kdl"),
-    )
-    .unwrap()
 }
 
 /// The `//` and `/* */` comments of a text, trimmed, outside quoted strings.

@@ -8,9 +8,10 @@
 
 mod common;
 
+use common::cellac as run;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_cellac");
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
@@ -184,14 +185,6 @@ fn sarif_errors(log: &Value) -> Vec<String> {
     let mut errors = Vec::new();
     validate(&root, &root, log, "", &mut errors);
     errors
-}
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("cellac runs")
 }
 
 fn sarif_of(args: &[&str]) -> (Value, String) {

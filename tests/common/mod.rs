@@ -12,6 +12,34 @@ pub mod lsp;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The `cellac` binary of this build.
+pub const BIN: &str = env!("CARGO_BIN_EXE_cellac");
+
+/// Runs `cellac ARGS` in `cwd`, without colour.
+pub fn cellac_in(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .current_dir(cwd)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("cellac runs")
+}
+
+/// Runs `cellac ARGS` at the repository's root, without colour.
+pub fn cellac(args: &[&str]) -> Output {
+    cellac_in(Path::new(env!("CARGO_MANIFEST_DIR")), args)
+}
+
+/// The stack file of examples/NAME.
+pub fn example(name: &str) -> String {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("examples")
+        .join(name)
+        .join("stack.kdl");
+    std::fs::read_to_string(path).unwrap()
+}
 
 /// A fresh, empty folder under the system's temporary folder, by its canonical path:
 /// `cellac-BINARY-NAME-PID`, so that test binaries and processes running at once never
