@@ -13,8 +13,11 @@
     reason = "test code: a panic is the failure"
 )]
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use common::lsp::Client;
 use criterion::{criterion_group, criterion_main, Criterion};
-use lsp_server::{Connection, Message, Notification, Request, RequestId};
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Command, Stdio};
@@ -59,81 +62,17 @@ fn generated(n: usize) -> String {
     s
 }
 
-struct Session {
-    conn: Connection,
-    next: i32,
-    version: i32,
+/// Replaces one character at (line, character), as version `version`, and waits for
+/// the diagnostics; returns how many there are.
+fn edit(c: &mut Client, version: i32, line: u32, character: u32, text: &str) -> usize {
+    let range = json!({"start": {"line": line, "character": character},
+                       "end": {"line": line, "character": character + 1}});
+    let published = c.change(URI, version, json!([{"range": range, "text": text}]));
+    count(&published)
 }
 
-impl Session {
-    fn start() -> Session {
-        let (server, client) = Connection::memory();
-        std::thread::spawn(move || cellac::lsp::serve(server));
-        let mut s = Session {
-            conn: client,
-            next: 0,
-            version: 1,
-        };
-        s.request("initialize", json!({"capabilities": {}}));
-        s.notify("initialized", json!({}));
-        s
-    }
-
-    fn request(&mut self, method: &str, params: Value) {
-        self.next += 1;
-        let id = RequestId::from(self.next);
-        self.conn
-            .sender
-            .send(Request::new(id.clone(), method.into(), params).into())
-            .unwrap();
-        loop {
-            if let Message::Response(r) = self.conn.receiver.recv().unwrap() {
-                if r.id == id {
-                    return;
-                }
-            }
-        }
-    }
-
-    fn notify(&self, method: &str, params: Value) {
-        self.conn
-            .sender
-            .send(Notification::new(method.into(), params).into())
-            .unwrap();
-    }
-
-    /// Waits for the diagnostics of URI; returns how many there are.
-    fn published(&self) -> usize {
-        loop {
-            if let Message::Notification(n) = self.conn.receiver.recv().unwrap() {
-                if n.method == "textDocument/publishDiagnostics" && n.params["uri"] == URI {
-                    return n.params["diagnostics"].as_array().map_or(0, Vec::len);
-                }
-            }
-        }
-    }
-
-    fn open(&mut self, text: &str) -> usize {
-        self.notify(
-            "textDocument/didOpen",
-            json!({"textDocument": {"uri": URI, "languageId": "kdl", "version": 1, "text": text}}),
-        );
-        self.published()
-    }
-
-    /// Replaces one character at (line, character) and waits for the diagnostics.
-    fn edit(&mut self, line: u32, character: u32, text: &str) -> usize {
-        self.version += 1;
-        self.notify(
-            "textDocument/didChange",
-            json!({
-                "textDocument": {"uri": URI, "version": self.version},
-                "contentChanges": [{"range": {"start": {"line": line, "character": character},
-                                              "end": {"line": line, "character": character + 1}}, "text": text}],
-            }),
-        );
-        self.published()
-    }
+fn count(published: &Value) -> usize {
+    published["diagnostics"].as_array().map_or(0, Vec::len)
 }
 
 /// The line and column of the last digit of the first `port NNNN` in `text`.
@@ -145,8 +84,8 @@ fn port_digit(text: &str) -> (u32, u32) {
 }
 
 fn bench(c: &mut Criterion, name: &str, text: &str) {
-    let mut s = Session::start();
-    let diags = s.open(text);
+    let mut s = Client::start();
+    let diags = count(&s.open(URI, text));
     let (line, col) = port_digit(text);
     eprintln!(
         "{name}: {} bytes, {} lines, {diags} diagnostics",
@@ -164,15 +103,15 @@ fn bench(c: &mut Criterion, name: &str, text: &str) {
         std::hint::black_box(cellac::lsp::analysis::Analysis::new(text));
     }
     eprintln!("  check + symbol index: {:?}", t.elapsed() / 5);
-    let mut flip = false;
+    let mut version = 1;
     c.bench_function(name, |b| {
         b.iter(|| {
-            flip = !flip;
-            s.edit(line, col, if flip { "1" } else { "0" })
+            version += 1;
+            let digit = if version % 2 == 0 { "1" } else { "0" };
+            edit(&mut s, version, line, col, digit)
         })
     });
-    s.request("shutdown", Value::Null);
-    s.notify("exit", Value::Null);
+    s.shutdown();
 }
 
 /// `cellac lsp` through pipes: frames written, (arrival time, message) read.

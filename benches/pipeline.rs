@@ -1,6 +1,6 @@
 //! The compiler's stages, separately and end to end, for the canonical stack and
-//! generated stacks of 100, 1,000 and 10,000 services (`cellac::gen::stack`), plus
-//! `check` on a stack full of mistakes (`cellac::gen::broken(1000)`).
+//! generated stacks of 100, 1,000 and 10,000 services (`gen::stack`, tests/common/gen.rs), plus
+//! `check` on a stack full of mistakes (`gen::broken(1000)`).
 //!
 //! - parse: `syntax::parse`
 //! - check: `cellac::check` (parse, schema, merge, lower, every check)
@@ -16,10 +16,13 @@
     reason = "test code: a panic is the failure"
 )]
 
-use cellac::{emit, gen, syntax, write};
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use cellac::{emit, syntax, write};
+use common::{gen, scratch};
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use std::hint::black_box;
-use std::path::PathBuf;
 use std::time::Duration;
 
 const CANONICAL: &str = include_str!("../examples/cella/stack.kdl");
@@ -30,13 +33,6 @@ fn inputs() -> Vec<(String, String, usize)> {
         v.push((n.to_string(), gen::stack(n), n));
     }
     v
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("cellac-bench-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
 }
 
 fn tune(

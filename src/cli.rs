@@ -6,6 +6,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
+mod scan;
+mod secrets;
+
 /// Exit codes: 0 clean (or warnings only), 1 problems found, 2 usage or IO error.
 pub const EXIT_OK: i32 = 0;
 pub const EXIT_PROBLEMS: i32 = 1;
@@ -690,102 +693,6 @@ fn diff(args: &DiffArgs) -> i32 {
     EXIT_OK
 }
 
-/// What `cellac init` finds in `dir`: `*/Dockerfile` folders, `package.json` files with
-/// a build script (the root's and one level down), and `.env.example` keys.
-fn scan(dir: &Path) -> crate::init::Found {
-    use crate::init::{parse_env_example, Found, FoundService, FoundSite};
-    let read = |p: PathBuf| std::fs::read_to_string(p).ok();
-    let env_of = |d: &Path| {
-        read(d.join(".env.example"))
-            .map(|t| parse_env_example(&t))
-            .unwrap_or_default()
-    };
-    let manager = if dir.join("pnpm-lock.yaml").exists() {
-        "pnpm"
-    } else if dir.join("yarn.lock").exists() {
-        "yarn"
-    } else {
-        "npm"
-    };
-    let site = |d: &Path, rel: &str| -> Option<FoundSite> {
-        let pkg: serde_json::Value = serde_json::from_str(&read(d.join("package.json"))?).ok()?;
-        pkg["scripts"]["build"].as_str()?;
-        // A workspace root builds other packages, not a site of its own.
-        if rel.is_empty() && !pkg["workspaces"].is_null() {
-            return None;
-        }
-        let dep =
-            |n: &str| !pkg["dependencies"][n].is_null() || !pkg["devDependencies"][n].is_null();
-        let out_dir = if dep("react-scripts") {
-            "build"
-        } else if dep("next") {
-            "out"
-        } else {
-            "dist"
-        };
-        let manager = if d.join("pnpm-lock.yaml").exists() {
-            "pnpm"
-        } else if d.join("yarn.lock").exists() {
-            "yarn"
-        } else {
-            manager
-        };
-        Some(FoundSite {
-            dir: rel.to_string(),
-            manager: manager.into(),
-            out_dir: out_dir.into(),
-        })
-    };
-    let mut found = Found {
-        folder: std::fs::canonicalize(dir)
-            .ok()
-            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-            .unwrap_or_else(|| "app".into()),
-        env: env_of(dir),
-        ..Found::default()
-    };
-    let mut subdirs: Vec<(String, PathBuf)> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
-        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
-        .filter(|(n, _)| {
-            !n.starts_with('.') && !["node_modules", "target", "infra"].contains(&n.as_str())
-        })
-        .collect();
-    subdirs.sort();
-    for (rel, path) in &subdirs {
-        if let Some(docker) = read(path.join("Dockerfile")) {
-            let expose = docker.lines().find_map(|l| {
-                let rest = l
-                    .trim()
-                    .strip_prefix("EXPOSE ")
-                    .or_else(|| l.trim().strip_prefix("expose "))?;
-                rest.split_whitespace()
-                    .next()?
-                    .split('/')
-                    .next()?
-                    .parse()
-                    .ok()
-            });
-            found.services.push(FoundService {
-                dir: rel.clone(),
-                expose,
-                env: env_of(path),
-            });
-        } else if let Some(s) = site(path, rel) {
-            found.sites.push(s);
-        }
-    }
-    if !dir.join("Dockerfile").exists() {
-        if let Some(s) = site(dir, "") {
-            found.sites.insert(0, s);
-        }
-    }
-    found
-}
-
 fn init(args: &InitArgs) -> i32 {
     use std::io::Write;
     let dir = Path::new(".");
@@ -793,7 +700,7 @@ fn init(args: &InitArgs) -> i32 {
     if path.exists() {
         return fail("stack.kdl already exists here; `cellac init` never overwrites a file (`cellac check` checks it)");
     }
-    let found = scan(dir);
+    let found = scan::scan(dir);
     let text = crate::init::render(&found, args.name.as_deref(), &args.region);
     let checked = crate::check(&text);
     if !checked.diagnostics.is_empty() {
@@ -892,25 +799,16 @@ fn check(args: &CheckArgs) -> i32 {
     checked.check_env_secrets(&secret_values_in_env(&checked));
     let secrets = match &args.secrets {
         None => None,
-        Some(path) => match read(path) {
+        Some(path) => match secrets::read_secrets(path) {
             Ok(s) => {
                 let masked = checked.check_secrets(&s.text, &secrets_in_env());
                 Some((s.name, masked))
             }
-            // Never shown: a secrets file's text only ever appears masked.
-            Err(e) => {
-                let (d, mut i) = *e;
-                i.text.clear();
-                let d = Diagnostic {
-                    labels: Vec::new(),
-                    ..d
-                };
-                return io_error(args.format, d, &i, EXIT_USAGE);
-            }
+            Err(e) => return io_error(args.format, e.0, &e.1, EXIT_USAGE),
         },
     };
     if let Some(dir) = &args.secrets_dir {
-        secrets_dir(&mut checked, dir);
+        secrets::secrets_dir(&mut checked, dir);
     }
     let files = Files {
         stack_name: &input.name,
@@ -968,51 +866,6 @@ fn fix_file(args: &CheckArgs, input: &mut Input) -> Result<(), i32> {
     }
     input.text = fixed.text;
     Ok(())
-}
-
-/// `check --secrets-dir DIR`: reads `DIR/secrets.auto.tfvars` and each environment's
-/// `DIR/secrets/ENV.tfvars` (a missing file is no values), and checks per-environment
-/// secrets across them. The files' own syntax is checked by `--secrets FILE`; values
-/// never reach a diagnostic.
-fn secrets_dir(checked: &mut crate::Checked, dir: &Path) {
-    use crate::check::secrets_dir::EnvFile;
-    use crate::check::secrets_file::parse;
-    let load = |path: &Path| -> Option<Vec<crate::check::secrets_file::Entry>> {
-        let meta = std::fs::metadata(path).ok()?;
-        if !meta.is_file() || meta.len() > 1 << 20 {
-            return None;
-        }
-        let text = std::fs::read_to_string(path).ok()?;
-        Some(parse(&text, &mut Vec::new()))
-    };
-    let shared_path = dir.join("secrets.auto.tfvars");
-    let shared = load(&shared_path);
-    let shared_name = shared_path.display().to_string();
-    let envs: Vec<String> = checked.envs.iter().map(|e| e.env.value.clone()).collect();
-    let loaded: Vec<(String, String, Option<Vec<_>>)> = envs
-        .iter()
-        .map(|env| {
-            let path = dir.join("secrets").join(format!("{env}.tfvars"));
-            (env.clone(), path.display().to_string(), load(&path))
-        })
-        .collect();
-    let files: Vec<EnvFile> = loaded
-        .iter()
-        .map(|(env, path, entries)| EnvFile {
-            env,
-            path,
-            entries: entries.as_deref(),
-        })
-        .collect();
-    let mut out = Vec::new();
-    crate::check::secrets_dir::check(
-        &checked.envs,
-        shared.as_deref().map(|e| (shared_name.as_str(), e)),
-        &files,
-        &mut out,
-    );
-    checked.diagnostics.extend(out);
-    crate::diagnostic::sort_and_dedup(&mut checked.diagnostics);
 }
 
 fn explain(code: Option<&str>) -> i32 {

@@ -12,7 +12,10 @@ pub mod diff;
 pub mod emit;
 pub mod envs;
 pub mod fix;
-pub mod gen;
+// Synthetic stacks for the unit tests; benches and integration tests include the same file.
+#[cfg(test)]
+#[path = "../tests/common/gen.rs"]
+mod gen;
 pub mod graph;
 pub mod init;
 pub mod lsp;

@@ -7,6 +7,8 @@
     reason = "test code: a panic is the failure"
 )]
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -67,8 +69,5 @@ fn an_unknown_environment_is_a_usage_error() {
 }
 
 fn tempdir(name: &str) -> std::path::PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("build-env-{name}"));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+    common::scratch_in(Path::new(env!("CARGO_TARGET_TMPDIR")), name)
 }

@@ -8,6 +8,8 @@
     reason = "test code: a panic is the failure"
 )]
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -49,9 +51,7 @@ fn show(o: &Output) -> String {
 
 /// A repository with the cella example as ./stack.kdl, formatted and built into ./infra.
 fn scratch(test: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("cellac-ci-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
+    let d = common::scratch(test);
     std::fs::write(d.join("stack.kdl"), read("examples/cella/stack.kdl")).unwrap();
     for step in ["cellac fmt", "cellac build"] {
         let o = sh(&d, step);

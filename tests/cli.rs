@@ -6,6 +6,7 @@
     clippy::expect_used,
     reason = "test code: a panic is the failure"
 )]
+mod common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -13,11 +14,9 @@ use std::process::{Command, Output};
 const BIN: &str = env!("CARGO_BIN_EXE_cellac");
 
 /// A fresh directory for one test's files.
+/// A fresh directory for one test's files.
 fn dir(test: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("cellac-cli-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    common::scratch(test)
 }
 
 fn write(dir: &Path, name: &str, text: &str) -> PathBuf {

@@ -7,18 +7,11 @@
     reason = "test code: a panic is the failure"
 )]
 
+mod common;
+
+use common::cellac as run;
 use std::path::PathBuf;
 use std::process::{Command, Output};
-
-const BIN: &str = env!("CARGO_BIN_EXE_cellac");
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("cellac runs")
-}
 
 fn stdout(o: &Output) -> String {
     assert_eq!(

@@ -9,21 +9,13 @@
     reason = "test code: a panic is the failure"
 )]
 
+mod common;
+
+use common::cellac as run;
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output};
 
-const BIN: &str = env!("CARGO_BIN_EXE_cellac");
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .current_dir(ROOT)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("cellac runs")
-}
 
 fn cost_json(stack: &str, extra: &[&str]) -> Value {
     let mut args = vec!["cost", stack, "--format", "json"];

@@ -8,37 +8,16 @@
     reason = "test code: a panic is the failure"
 )]
 
+mod common;
+
+use common::{cellac_in as run_in, example};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
+use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_cellac");
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-
-fn example(name: &str) -> String {
-    std::fs::read_to_string(
-        Path::new(ROOT)
-            .join("examples")
-            .join(name)
-            .join("stack.kdl"),
-    )
-    .unwrap()
-}
-
+/// A fresh directory for one test's files.
 fn dir(test: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("cellac-diff-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
-}
-
-fn run_in(d: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .current_dir(d)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("cellac runs")
+    common::scratch(test)
 }
 
 /// Edits `text` with (from, to) replacements, each of which must apply.

@@ -8,6 +8,9 @@
     reason = "test code: a panic is the failure"
 )]
 
+mod common;
+
+use common::example;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -16,11 +19,9 @@ const BIN: &str = env!("CARGO_BIN_EXE_cellac");
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const EXAMPLES: [&str; 3] = ["cella", "many", "minimal"];
 
+/// A fresh directory for one test's files.
 fn dir(test: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("cellac-fmt-{}-{test}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    common::scratch(test)
 }
 
 fn run_in(cwd: &Path, args: &[&str], stdin: Option<&str>) -> Output {
@@ -46,16 +47,6 @@ fn out(o: &Output) -> String {
 
 fn err(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn example(name: &str) -> String {
-    std::fs::read_to_string(
-        Path::new(ROOT)
-            .join("examples")
-            .join(name)
-            .join("stack.kdl"),
-    )
-    .unwrap()
 }
 
 /// The `//` and `/* */` comments of a text, trimmed, outside quoted strings.

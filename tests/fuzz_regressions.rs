@@ -10,8 +10,9 @@
     reason = "test code: a panic is the failure"
 )]
 
-use cellac::diagnostic::{Diagnostic, Source};
-use cellac::render::{self, Files};
+mod common;
+
+use common::invariants;
 use std::path::PathBuf;
 
 fn inputs() -> Vec<(String, Vec<u8>)> {
@@ -30,65 +31,10 @@ fn inputs() -> Vec<(String, Vec<u8>)> {
     out
 }
 
-fn assert_labels_inside(name: &str, diags: &[Diagnostic], stack: &str, secrets: Option<&str>) {
-    for d in diags {
-        assert!(!d.labels.is_empty(), "{name}: {} has no label", d.code);
-        let text = match d.source {
-            Source::Stack => stack,
-            Source::Secrets => secrets.expect("a secrets diagnostic without a secrets file"),
-        };
-        for l in &d.labels {
-            assert!(
-                l.span.start <= l.span.end && l.span.end <= text.len(),
-                "{name}: {} has label {:?} outside a text of {} bytes",
-                d.code,
-                l.span,
-                text.len()
-            );
-            assert!(
-                text.is_char_boundary(l.span.start) && text.is_char_boundary(l.span.end),
-                "{name}: {} has label {:?} inside a character",
-                d.code,
-                l.span
-            );
-        }
-    }
-}
-
 #[test]
 fn fuzz_inputs_check_and_render() {
     for (name, bytes) in inputs() {
-        let input = String::from_utf8_lossy(&bytes);
-        let (stack, secrets) = match input.split_once('\0') {
-            Some((s, t)) => (s, Some(t)),
-            None => (&*input, None),
-        };
-        let mut checked = cellac::check(stack);
-        let masked = secrets.map(|t| checked.check_secrets(t, &[]));
-        let diags = &checked.diagnostics;
-        assert_labels_inside(&name, diags, stack, masked.as_deref());
-        let files = Files {
-            stack_name: "stack.kdl",
-            stack,
-            secrets: masked.as_deref().map(|m| ("secrets.auto.tfvars", m)),
-        };
-        assert!(
-            render::human(diags, &files, false).ends_with('\n'),
-            "{name}"
-        );
-        let _ = render::human(diags, &files, true);
-        let json: serde_json::Value = serde_json::from_str(&render::json(diags, &files))
-            .unwrap_or_else(|e| panic!("{name}: the JSON report does not parse: {e}"));
-        assert_eq!(
-            json["diagnostics"].as_array().map(Vec::len),
-            Some(diags.len()),
-            "{name}"
-        );
-        assert_eq!(
-            render::github(diags, &files).lines().count(),
-            diags.len(),
-            "{name}"
-        );
+        invariants::check_and_render(&name, &String::from_utf8_lossy(&bytes));
     }
 }
 
@@ -96,32 +42,8 @@ fn fuzz_inputs_check_and_render() {
 fn fuzz_inputs_build() {
     for (name, bytes) in inputs() {
         let input = String::from_utf8_lossy(&bytes);
-        let stack = input.split('\0').next().unwrap_or_default();
-        let (checked, files) = cellac::build(stack, "../stack.kdl");
-        assert_labels_inside(&name, &checked.diagnostics, stack, None);
-        for (path, bytes) in files.iter().flatten() {
-            assert!(
-                !path.starts_with('/')
-                    && path.split(['/', '\\']).all(|c| !c.is_empty() && c != "..")
-                    && !path.contains(':'),
-                "{name}: {path:?} leaves the output folder"
-            );
-            if path.ends_with(".json") {
-                serde_json::from_slice::<serde_json::Value>(bytes)
-                    .unwrap_or_else(|e| panic!("{name}: {path} is not JSON: {e}"));
-            }
-        }
+        invariants::build(&name, input.split('\0').next().unwrap_or_default());
     }
-}
-
-fn codes(text: &str) -> Vec<&'static str> {
-    let mut codes: Vec<_> = cellac::check(text)
-        .diagnostics
-        .iter()
-        .map(|d| d.code)
-        .collect();
-    codes.sort_unstable();
-    codes
 }
 
 #[test]
@@ -130,23 +52,7 @@ fn fuzz_inputs_format() {
         let input = String::from_utf8_lossy(&bytes);
         let stack = input.split('\0').next().unwrap_or_default();
         for (tab_size, spaces) in [(4, true), (2, true), (0, false)] {
-            let Some(out) = cellac::lsp::format::format(stack, tab_size, spaces) else {
-                continue;
-            };
-            assert!(
-                cellac::check(&out).nodes.is_some(),
-                "{name}: the formatted text does not parse:\n{out}"
-            );
-            assert_eq!(
-                cellac::lsp::format::format(&out, tab_size, spaces).as_deref(),
-                Some(out.as_str()),
-                "{name}: formatting is not a fixed point"
-            );
-            assert_eq!(
-                codes(stack),
-                codes(&out),
-                "{name}: formatting changed the diagnostics"
-            );
+            invariants::format(&name, stack, tab_size, spaces);
         }
     }
 }

@@ -8,21 +8,14 @@
     reason = "test code: a panic is the failure"
 )]
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_cellac");
+use common::cellac as run;
+use std::path::Path;
+use std::process::Command;
+
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const EXAMPLES: [&str; 3] = ["cella", "many", "minimal"];
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .current_dir(ROOT)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("cellac runs")
-}
 
 fn graph(example: &str, env: &str, format: &str) -> String {
     let stack = format!("examples/{example}/stack.kdl");

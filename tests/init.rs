@@ -7,10 +7,11 @@
     reason = "test code: a panic is the failure"
 )]
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-const BIN: &str = env!("CARGO_BIN_EXE_cellac");
+use common::cellac_in as run;
+use std::path::{Path, PathBuf};
+use std::process::Output;
 
 /// A fresh folder named `name` (the stack's default name comes from it), with `files`.
 fn repo(test: &str, name: &str, files: &[(&str, &str)]) -> PathBuf {
@@ -25,15 +26,6 @@ fn repo(test: &str, name: &str, files: &[(&str, &str)]) -> PathBuf {
         std::fs::write(p, text).unwrap();
     }
     d
-}
-
-fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(BIN)
-        .current_dir(dir)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("cellac runs")
 }
 
 fn err(o: &Output) -> String {

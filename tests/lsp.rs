@@ -6,12 +6,11 @@
     clippy::expect_used,
     reason = "test code: a panic is the failure"
 )]
+mod common;
 
 use cellac::lsp::server::ServeError;
-use lsp_server::{Connection, Message, Notification, Request, RequestId, Response};
+use common::lsp::Client;
 use serde_json::{json, Value};
-use std::thread::JoinHandle;
-use std::time::Duration;
 
 const BROKEN: &str = include_str!("lsp/broken.kdl");
 const CELLA: &str = include_str!("../examples/cella/stack.kdl");
@@ -23,117 +22,6 @@ macro_rules! snap {
             insta::assert_snapshot!($name, $value);
         })
     };
-}
-
-struct Client {
-    conn: Connection,
-    server: Option<JoinHandle<Result<(), ServeError>>>,
-    next: i32,
-    /// Notifications received while waiting for a response.
-    pending: Vec<Notification>,
-}
-
-impl Client {
-    fn start() -> Client {
-        Client::with_capabilities(json!({}))
-    }
-
-    fn with_capabilities(caps: Value) -> Client {
-        let mut c = Client::raw();
-        let r = c.request("initialize", json!({ "capabilities": caps }));
-        assert!(r.error.is_none(), "{r:?}");
-        c.notify("initialized", json!({}));
-        c
-    }
-
-    fn raw() -> Client {
-        let (server, client) = Connection::memory();
-        let handle = std::thread::spawn(move || cellac::lsp::serve(server));
-        Client {
-            conn: client,
-            server: Some(handle),
-            next: 0,
-            pending: Vec::new(),
-        }
-    }
-
-    fn recv(&self) -> Message {
-        self.conn
-            .receiver
-            .recv_timeout(Duration::from_secs(20))
-            .expect("the server answers")
-    }
-
-    fn request(&mut self, method: &str, params: Value) -> Response {
-        self.next += 1;
-        let id = RequestId::from(self.next);
-        self.conn
-            .sender
-            .send(Request::new(id.clone(), method.into(), params).into())
-            .unwrap();
-        loop {
-            match self.recv() {
-                Message::Response(r) if r.id == id => return r,
-                Message::Notification(n) => self.pending.push(n),
-                other => panic!("unexpected {other:?}"),
-            }
-        }
-    }
-
-    fn result(&mut self, method: &str, params: Value) -> Value {
-        let r = self.request(method, params);
-        assert!(r.error.is_none(), "{method}: {:?}", r.error);
-        r.result.unwrap_or(Value::Null)
-    }
-
-    fn notify(&self, method: &str, params: Value) {
-        self.conn
-            .sender
-            .send(Notification::new(method.into(), params).into())
-            .unwrap();
-    }
-
-    /// The next publishDiagnostics for `uri`.
-    fn diagnostics(&mut self, uri: &str) -> Value {
-        if let Some(i) = self.pending.iter().position(|n| is_publish(n, uri)) {
-            return self.pending.remove(i).params;
-        }
-        loop {
-            match self.recv() {
-                Message::Notification(n) if is_publish(&n, uri) => return n.params,
-                Message::Notification(n) => self.pending.push(n),
-                other => panic!("unexpected {other:?}"),
-            }
-        }
-    }
-
-    fn open(&mut self, uri: &str, text: &str) -> Value {
-        self.notify(
-            "textDocument/didOpen",
-            json!({"textDocument": {"uri": uri, "languageId": "kdl", "version": 1, "text": text}}),
-        );
-        self.diagnostics(uri)
-    }
-
-    fn change(&mut self, uri: &str, version: i32, changes: Value) -> Value {
-        self.notify(
-            "textDocument/didChange",
-            json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": changes}),
-        );
-        self.diagnostics(uri)
-    }
-
-    fn shutdown(mut self) {
-        let r = self.request("shutdown", Value::Null);
-        assert!(r.error.is_none());
-        self.notify("exit", Value::Null);
-        let result = self.server.take().unwrap().join().unwrap();
-        assert!(result.is_ok(), "{result:?}");
-    }
-}
-
-fn is_publish(n: &Notification, uri: &str) -> bool {
-    n.method == "textDocument/publishDiagnostics" && n.params["uri"] == uri
 }
 
 fn pos(line: u32, character: u32) -> Value {
@@ -833,8 +721,7 @@ fn lsp_shutdown() {
 
 #[test]
 fn lsp_secrets_file() {
-    let dir = std::env::temp_dir().join(format!("cellac-lsp-secrets-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch("secrets");
     let stack = "stack shop\nsecret database_url postgres=pooled\nsecret api_key min-length=32\n\
                  service api { port 8080; secret-env DATABASE_URL=database_url KEY=api_key; }\n";
     let secrets = "database_url = \"postgres://user:hunter2-pässword@db.example.com/app\"\n\

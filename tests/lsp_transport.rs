@@ -8,6 +8,8 @@
     reason = "test code: a panic is the failure"
 )]
 
+mod common;
+
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
@@ -434,9 +436,7 @@ fn transport_replies_not_lost_at_exit() {
 #[cfg(unix)]
 #[test]
 fn transport_special_secrets_files() {
-    let dir = std::env::temp_dir().join(format!("cellac-lsp-special-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch("special");
     let stack = "stack shop\nsecret api_key\nservice api { secret-env KEY=api_key; }\n";
     let secrets = dir.join("secrets.auto.tfvars");
     let uri = format!("file://{}/stack.kdl", dir.display());

@@ -7,24 +7,18 @@
     reason = "test code: a panic is the failure"
 )]
 
+mod common;
+
 use cellac::diagnostic::Diagnostic;
 use cellac::render::{self, Files};
+use common::invariants;
 
 const CELLA: &str = include_str!("../examples/cella/stack.kdl");
 
 fn assert_sound(text: &str, what: &str) -> Vec<Diagnostic> {
     let checked = cellac::check(text);
+    invariants::labels_inside(what, &checked.diagnostics, text, None);
     for d in &checked.diagnostics {
-        assert!(!d.labels.is_empty(), "{what}: {} has no label", d.code);
-        for l in &d.labels {
-            assert!(
-                l.span.start <= l.span.end && l.span.end <= text.len(),
-                "{what}: {} has label {:?} outside a text of {} bytes",
-                d.code,
-                l.span,
-                text.len()
-            );
-        }
         assert!(d.help.is_some(), "{what}: {} has no help", d.code);
     }
     checked.diagnostics
@@ -89,27 +83,11 @@ fn every_line_deleted_with_secrets() {
             .filter(|(j, _)| *j != i)
             .map(|(_, l)| *l)
             .collect();
-        let mut checked = cellac::check(&text);
-        let masked = checked.check_secrets(secrets, &[]);
-        let files = Files {
-            stack_name: "stack.kdl",
-            stack: &text,
-            secrets: Some(("secrets.auto.tfvars", &masked)),
-        };
-        for d in &checked.diagnostics {
-            let (_, t) = files.get(d);
-            for l in &d.labels {
-                assert!(
-                    l.span.start <= l.span.end && l.span.end <= t.len(),
-                    "line {} deleted: {} outside",
-                    i + 1,
-                    d.code
-                );
-            }
-        }
-        render::human(&checked.diagnostics, &files, false);
-        render::json(&checked.diagnostics, &files);
-        render::github(&checked.diagnostics, &files);
+        // The invariants the `check` fuzz target asserts: a NUL separates the secrets file.
+        invariants::check_and_render(
+            &format!("line {} deleted", i + 1),
+            &format!("{text}\0{secrets}"),
+        );
     }
 }
 
@@ -231,8 +209,7 @@ fn nesting_up_to_the_limit_is_checked() {
 /// The binary: `check` and `build` exit 1 with the diagnostic (not 134).
 #[test]
 fn deep_nesting_through_the_binary() {
-    let dir = std::env::temp_dir().join(format!("cellac-deep-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
+    let dir = common::scratch("deep");
     let file = dir.join("stack.kdl");
     for text in [
         format!("stack a\n{}", "a {".repeat(100_000)),

@@ -12,9 +12,12 @@
     reason = "test code: a panic is the failure"
 )]
 
+mod common;
+
+use common::cellac as run;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 const BIN: &str = env!("CARGO_BIN_EXE_cellac");
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
@@ -190,14 +193,6 @@ fn sarif_errors(log: &Value) -> Vec<String> {
     errors
 }
 
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("cellac runs")
-}
-
 fn sarif_of(args: &[&str]) -> (Value, String) {
     let o = run(args);
     let text = String::from_utf8(o.stdout).unwrap();
@@ -289,8 +284,7 @@ fn io_errors_are_sarif() {
 
 #[test]
 fn snapshot_of_errors_and_warnings() {
-    let d = std::env::temp_dir().join(format!("cellac-sarif-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
+    let d = common::scratch("errors");
     let stack = d.join("stack.kdl");
     std::fs::write(
         &stack,
@@ -316,8 +310,7 @@ fn snapshot_of_errors_and_warnings() {
 /// source text; messages are those of the other formats, checked in tests/cli.rs too).
 #[test]
 fn no_secret_in_sarif() {
-    let d = std::env::temp_dir().join(format!("cellac-sarif-leak-{}", std::process::id()));
-    std::fs::create_dir_all(&d).unwrap();
+    let d = common::scratch("leak");
     let stack = d.join("stack.kdl");
     std::fs::write(
         &stack,

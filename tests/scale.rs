@@ -8,10 +8,12 @@
     reason = "test code: a panic is the failure"
 )]
 
-use cellac::gen;
+mod common;
+
+use common::{gen, read_tree, scratch};
 use std::collections::BTreeSet;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 const CANONICAL: &str = include_str!("../examples/cella/stack.kdl");
@@ -172,38 +174,6 @@ fn build_is_deterministic_in_process() {
     }
 }
 
-fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, Vec<u8>)>) {
-        let mut entries: Vec<_> = fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        entries.sort();
-        for path in entries {
-            if path.is_dir() {
-                walk(root, &path, out);
-            } else {
-                let rel = path
-                    .strip_prefix(root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                out.push((rel, fs::read(&path).unwrap()));
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(dir, dir, &mut out);
-    out
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("cellac-scale-{}-{name}", std::process::id()));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 #[test]
 fn build_is_deterministic_across_processes() {
     let root = scratch("processes");
@@ -227,12 +197,12 @@ fn build_is_deterministic_across_processes() {
                 String::from_utf8_lossy(&status.stdout),
                 String::from_utf8_lossy(&status.stderr)
             );
-            trees.push(tree(&out));
+            trees.push(read_tree(&out));
         }
         assert!(!trees[0].is_empty(), "{name}: the build wrote files");
         assert_eq!(
-            trees[0].iter().map(|(p, _)| p).collect::<Vec<_>>(),
-            trees[1].iter().map(|(p, _)| p).collect::<Vec<_>>(),
+            trees[0].keys().collect::<Vec<_>>(),
+            trees[1].keys().collect::<Vec<_>>(),
             "{name}: the same files"
         );
         for ((path, a), (_, b)) in trees[0].iter().zip(&trees[1]) {

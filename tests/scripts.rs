@@ -10,8 +10,11 @@
     reason = "test code: a panic is the failure"
 )]
 
+mod common;
+
 use cellac::emit::scripts;
 use cellac::model::Stack;
+use common::Scratch;
 use std::collections::BTreeMap;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
@@ -71,25 +74,6 @@ fn minimal() -> Vec<Stack> {
     let text = std::fs::read_to_string(manifest().join("examples/minimal/stack.kdl"))
         .unwrap_or_else(|_| MINIMAL_INLINE.to_string());
     envs_of(&text)
-}
-
-/// A temporary folder, removed when dropped.
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let dir =
-            std::env::temp_dir().join(format!("cellac-scripts-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir.canonicalize().unwrap())
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
 }
 
 fn write(path: &Path, text: &str, executable: bool) {
@@ -1716,7 +1700,7 @@ fn job_starts_a_run_and_waits_for_it() {
     assert!(!log.contains(" apply "), "{log}");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        stdout.contains("job: cleanup succeeded (job run run-jobdef-cleanup)"),
+        stdout.contains("job: job cleanup succeeded (job run run-jobdef-cleanup)"),
         "{}",
         show(&out)
     );

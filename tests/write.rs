@@ -9,8 +9,11 @@
     reason = "test code: a panic is the failure"
 )]
 
+mod common;
+
 use cellac::emit::Artifacts;
 use cellac::write::{self, WriteError, MANIFEST};
+use common::{read_entries, Scratch};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::os::unix::fs::MetadataExt;
@@ -58,17 +61,8 @@ fn build(text: &str) -> Artifacts {
     files.unwrap_or_else(|| panic!("does not build: {:#?}", checked.diagnostics))
 }
 
-/// A temporary folder, removed when dropped.
-struct Scratch(PathBuf);
-
+/// Scratch folders for `cellac build` runs.
 impl Scratch {
-    fn new(name: &str) -> Scratch {
-        let dir = std::env::temp_dir().join(format!("cellac-write-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        Scratch(dir.canonicalize().unwrap())
-    }
-
     /// A folder holding `stack.kdl`; the output goes to `infra`.
     fn with_stack(name: &str, text: &str) -> Scratch {
         let s = Scratch::new(name);
@@ -96,12 +90,6 @@ impl Scratch {
     }
 }
 
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 fn show(o: &Output) -> String {
     format!(
         "exit {:?}\nstdout:\n{}\nstderr:\n{}",
@@ -119,34 +107,9 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-/// Every file under `dir` (folders too, as `path/`), by relative path.
-fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let path = entry.unwrap().path();
-            let rel = path
-                .strip_prefix(base)
-                .unwrap()
-                .to_string_lossy()
-                .into_owned();
-            if path.is_dir() {
-                out.insert(format!("{rel}/"), Vec::new());
-                walk(base, &path, out);
-            } else {
-                out.insert(rel, std::fs::read(&path).unwrap());
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    if dir.exists() {
-        walk(dir, dir, &mut out);
-    }
-    out
-}
-
 /// Each file's inode and modification time: a file replaced or rewritten changes.
 fn stamps(dir: &Path) -> BTreeMap<String, (u64, i64, i64)> {
-    read_tree(dir)
+    read_entries(dir)
         .keys()
         .filter(|p| !p.ends_with('/'))
         .map(|p| {
@@ -191,7 +154,7 @@ fn fresh_build_writes_every_file_and_the_manifest() {
     let files = build(&cella());
     let removed = write::write(&tmp.0, &files, STACK_PATH, false).expect("writes");
     assert!(removed.is_empty(), "{removed:?}");
-    let tree = files_only(&read_tree(&tmp.0));
+    let tree = files_only(&read_entries(&tmp.0));
     assert_tree_eq(&tree, &expected_tree(&files), "fresh build");
     assert!(
         !tmp.0.join(STAGING).exists(),
@@ -226,12 +189,12 @@ fn rebuild_unchanged_is_a_no_op() {
     let tmp = Scratch::new("noop");
     let files = build(&cella());
     write::write(&tmp.0, &files, STACK_PATH, false).unwrap();
-    let before_tree = read_tree(&tmp.0);
+    let before_tree = read_entries(&tmp.0);
     let before = stamps(&tmp.0);
     std::thread::sleep(std::time::Duration::from_millis(20));
     let removed = write::write(&tmp.0, &files, STACK_PATH, false).expect("rebuilds");
     assert!(removed.is_empty());
-    assert_tree_eq(&read_tree(&tmp.0), &before_tree, "after a rebuild");
+    assert_tree_eq(&read_entries(&tmp.0), &before_tree, "after a rebuild");
     let after = stamps(&tmp.0);
     let touched: Vec<_> = before.keys().filter(|p| before[*p] != after[*p]).collect();
     assert!(
@@ -250,7 +213,7 @@ fn edited_file_is_refused_unless_forced() {
         "{\"mine\": true}\n",
     )
     .unwrap();
-    let before = read_tree(&tmp.0);
+    let before = read_entries(&tmp.0);
     let changed = build(&cella_more_memory());
     match write::write(&tmp.0, &changed, STACK_PATH, false) {
         Err(WriteError::Edited(list)) => {
@@ -258,10 +221,10 @@ fn edited_file_is_refused_unless_forced() {
         }
         other => panic!("expected Edited, got {other:?}"),
     }
-    assert_tree_eq(&read_tree(&tmp.0), &before, "after a refused build");
+    assert_tree_eq(&read_entries(&tmp.0), &before, "after a refused build");
     write::write(&tmp.0, &changed, STACK_PATH, true).expect("--force overwrites");
     assert_tree_eq(
-        &files_only(&read_tree(&tmp.0)),
+        &files_only(&read_entries(&tmp.0)),
         &expected_tree(&changed),
         "after --force",
     );
@@ -277,7 +240,7 @@ fn foreign_file_in_the_way_is_refused_even_when_forced() {
             Err(WriteError::Foreign(list)) => assert_eq!(list, vec!["main.tf.json".to_string()]),
             other => panic!("expected Foreign (force {force}), got {other:?}"),
         }
-        let tree = read_tree(&tmp.0);
+        let tree = read_entries(&tmp.0);
         assert_eq!(tree.len(), 1, "force {force}: {:?}", tree.keys());
         assert_eq!(tree["main.tf.json"], b"{}\n");
     }
@@ -322,7 +285,7 @@ fn interrupted_swap_is_recovered() {
             .unwrap_or_else(|e| panic!("recovery failed: {e}"));
         assert!(!staging.exists(), "the staging folder was left behind");
         assert_tree_eq(
-            &files_only(&read_tree(&tmp.0)),
+            &files_only(&read_entries(&tmp.0)),
             &expected_tree(&files),
             "after recovery",
         );
@@ -337,7 +300,7 @@ fn binary_fresh_build_then_no_op() {
     let o = tmp.cellac(&[]);
     assert_eq!(o.status.code(), Some(0), "{}", show(&o));
     assert_tree_eq(
-        &files_only(&read_tree(&tmp.infra())),
+        &files_only(&read_entries(&tmp.infra())),
         &expected_tree(&build(&cella())),
         "binary build",
     );
@@ -374,7 +337,7 @@ fn check_reports_drift_and_writes_nothing() {
     // Stale, missing and extra files, each listed.
     std::fs::remove_file(tmp.infra().join("README.md")).unwrap();
     tmp.stack(&cella_without_domains().replace("    memory 1024\n", "    memory 2048\n"));
-    let before = read_tree(&tmp.infra());
+    let before = read_entries(&tmp.infra());
     let o = tmp.cellac(&["--check"]);
     assert_eq!(o.status.code(), Some(1), "{}", show(&o));
     let out = stdout(&o);
@@ -388,7 +351,7 @@ fn check_reports_drift_and_writes_nothing() {
         assert!(out.lines().any(|l| l == line), "no `{line}` in:\n{out}");
     }
     assert!(!out.contains("---"), "a diff without --diff:\n{out}");
-    assert_tree_eq(&read_tree(&tmp.infra()), &before, "after --check");
+    assert_tree_eq(&read_entries(&tmp.infra()), &before, "after --check");
 
     // --diff adds a unified diff.
     let o = tmp.cellac(&["--check", "--diff"]);
@@ -412,7 +375,7 @@ fn check_reports_drift_and_writes_nothing() {
         "{out}"
     );
     assert!(out.contains("+++ b/README.md\n"), "{out}");
-    assert_tree_eq(&read_tree(&tmp.infra()), &before, "after --check --diff");
+    assert_tree_eq(&read_entries(&tmp.infra()), &before, "after --check --diff");
 }
 
 #[test]
@@ -424,11 +387,15 @@ fn hand_edited_file_makes_build_refuse_and_force_overwrite() {
     text.push('\n');
     std::fs::write(&edited, &text).unwrap();
     tmp.stack(&cella_more_memory());
-    let before = read_tree(&tmp.infra());
+    let before = read_entries(&tmp.infra());
     for args in [&[][..], &["--check"][..]] {
         let o = tmp.cellac(args);
         assert_eq!(o.status.code(), Some(1), "{args:?}: {}", show(&o));
-        assert_tree_eq(&read_tree(&tmp.infra()), &before, "after a refused build");
+        assert_tree_eq(
+            &read_entries(&tmp.infra()),
+            &before,
+            "after a refused build",
+        );
     }
     let o = tmp.cellac(&[]);
     assert!(
@@ -447,7 +414,7 @@ fn hand_edited_file_makes_build_refuse_and_force_overwrite() {
     let o = tmp.cellac(&["--force"]);
     assert_eq!(o.status.code(), Some(0), "{}", show(&o));
     assert_tree_eq(
-        &files_only(&read_tree(&tmp.infra())),
+        &files_only(&read_entries(&tmp.infra())),
         &expected_tree(&build(&cella_more_memory())),
         "after --force",
     );
@@ -502,7 +469,7 @@ fn foreign_file_where_build_writes_is_refused() {
     )
     .unwrap();
     std::fs::write(tmp.infra().join("notes.txt"), "mine\n").unwrap();
-    let before = read_tree(&tmp.infra());
+    let before = read_entries(&tmp.infra());
     for args in [&[][..], &["--force"][..]] {
         let o = tmp.cellac(args);
         assert_eq!(o.status.code(), Some(1), "{args:?}: {}", show(&o));
@@ -511,7 +478,11 @@ fn foreign_file_where_build_writes_is_refused() {
             "the message should name the file: {}",
             show(&o)
         );
-        assert_tree_eq(&read_tree(&tmp.infra()), &before, "after a refused build");
+        assert_tree_eq(
+            &read_entries(&tmp.infra()),
+            &before,
+            "after a refused build",
+        );
     }
     // Also after a first build: a foreign file where a new module goes.
     let tmp = Scratch::with_stack("in-the-way-later", &cella_without_domains());
@@ -519,7 +490,7 @@ fn foreign_file_where_build_writes_is_refused() {
     std::fs::create_dir_all(tmp.infra().join("modules/edge")).unwrap();
     std::fs::write(tmp.infra().join("modules/edge/main.tf.json"), "{}\n").unwrap();
     tmp.stack(&cella());
-    let before = read_tree(&tmp.infra());
+    let before = read_entries(&tmp.infra());
     let o = tmp.cellac(&[]);
     assert_eq!(o.status.code(), Some(1), "{}", show(&o));
     assert!(
@@ -527,7 +498,11 @@ fn foreign_file_where_build_writes_is_refused() {
         "{}",
         show(&o)
     );
-    assert_tree_eq(&read_tree(&tmp.infra()), &before, "after a refused build");
+    assert_tree_eq(
+        &read_entries(&tmp.infra()),
+        &before,
+        "after a refused build",
+    );
 }
 
 #[test]
@@ -563,7 +538,7 @@ fn modules_the_stack_no_longer_produces_are_removed() {
     let mut expected = expected_tree(&build(&cella_without_domains()));
     expected.insert("modules/dns/NOTES.md".into(), b"keep\n".to_vec());
     assert_tree_eq(
-        &files_only(&read_tree(&tmp.infra())),
+        &files_only(&read_entries(&tmp.infra())),
         &expected,
         "after the modules went",
     );
@@ -574,14 +549,14 @@ fn failed_build_leaves_previous_output_intact() {
     let tmp = Scratch::with_stack("failed", &cella());
     assert_eq!(tmp.cellac(&[]).status.code(), Some(0));
     std::fs::write(tmp.infra().join("notes.txt"), "mine\n").unwrap();
-    let before = read_tree(&tmp.infra());
+    let before = read_entries(&tmp.infra());
     let stamps_before = stamps(&tmp.infra());
     tmp.stack(&broken());
     for args in [&[][..], &["--force"][..], &["--check"][..]] {
         let o = tmp.cellac(args);
         assert_eq!(o.status.code(), Some(1), "{args:?}: {}", show(&o));
         assert!(stderr(&o).contains("nothing was written"), "{}", show(&o));
-        assert_tree_eq(&read_tree(&tmp.infra()), &before, "after a failed build");
+        assert_tree_eq(&read_entries(&tmp.infra()), &before, "after a failed build");
         assert_eq!(stamps(&tmp.infra()), stamps_before);
     }
 }
@@ -606,7 +581,7 @@ fn binary_recovers_an_interrupted_swap() {
     assert!(!stderr(&o).contains("edited"), "{}", show(&o));
     assert!(!staging.exists());
     assert_tree_eq(
-        &files_only(&read_tree(&tmp.infra())),
+        &files_only(&read_entries(&tmp.infra())),
         &expected_tree(&old),
         "after recovery",
     );
@@ -622,7 +597,7 @@ fn edited_file_in_a_module_that_goes_is_refused_unless_forced() {
     )
     .unwrap();
     tmp.stack(&cella_without_domains());
-    let before = read_tree(&tmp.infra());
+    let before = read_entries(&tmp.infra());
     let o = tmp.cellac(&[]);
     assert_eq!(o.status.code(), Some(1), "{}", show(&o));
     assert!(
@@ -630,12 +605,16 @@ fn edited_file_in_a_module_that_goes_is_refused_unless_forced() {
         "{}",
         show(&o)
     );
-    assert_tree_eq(&read_tree(&tmp.infra()), &before, "after a refused build");
+    assert_tree_eq(
+        &read_entries(&tmp.infra()),
+        &before,
+        "after a refused build",
+    );
     let o = tmp.cellac(&["--force"]);
     assert_eq!(o.status.code(), Some(0), "{}", show(&o));
     assert!(!tmp.infra().join("modules/edge").exists());
     assert_tree_eq(
-        &files_only(&read_tree(&tmp.infra())),
+        &files_only(&read_entries(&tmp.infra())),
         &expected_tree(&build(&cella_without_domains())),
         "after --force",
     );
@@ -662,7 +641,7 @@ fn interrupted_first_build_is_recovered() {
     write::write(&tmp.0, &next, STACK_PATH, false)
         .unwrap_or_else(|e| panic!("recovery failed: {e}"));
     assert_tree_eq(
-        &files_only(&read_tree(&tmp.0)),
+        &files_only(&read_entries(&tmp.0)),
         &expected_tree(&next),
         "after recovery",
     );
@@ -881,7 +860,7 @@ fn copy_dir(from: &Path, to: &Path) {
 /// The generated files in the output folder (the lock, held or left by a killed
 /// build, is not output).
 fn output(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    files_only(&read_tree(dir))
+    files_only(&read_entries(dir))
         .into_iter()
         .filter(|(p, _)| p != write::LOCK)
         .collect()

@@ -8,17 +8,7 @@ use crate::diagnostic::Diagnostic;
 use crate::syntax::Node;
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-    let overrides = ctx
-        .nodes
-        .iter()
-        .filter(|n| n.name.value == "environment")
-        .flat_map(|e| e.children().iter());
-    for svc in ctx
-        .nodes
-        .iter()
-        .chain(overrides)
-        .filter(|n| n.name.value == "service")
-    {
+    for svc in super::env::service_nodes(ctx) {
         service(svc, out);
     }
 }

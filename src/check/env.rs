@@ -12,17 +12,7 @@ pub const MAX_VALUE: usize = 1000;
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     // Duplicates, as written: one key twice within one service node (top level or override).
-    let overrides = ctx
-        .nodes
-        .iter()
-        .filter(|n| n.name.value == "environment")
-        .flat_map(|e| e.children().iter());
-    for svc in ctx
-        .nodes
-        .iter()
-        .chain(overrides)
-        .filter(|n| n.name.value == "service")
-    {
+    for svc in service_nodes(ctx) {
         duplicates(svc, "service", out);
         // A migration's own keys, in its block.
         for m in svc.children().iter().filter(|c| c.name.value == "migrate") {
@@ -151,6 +141,20 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// Every `service` node as written: at the top level, and the overrides inside each
+/// `environment`.
+pub(super) fn service_nodes<'a>(ctx: &Ctx<'a>) -> impl Iterator<Item = &'a Node> {
+    let overrides = ctx
+        .nodes
+        .iter()
+        .filter(|n| n.name.value == "environment")
+        .flat_map(|e| e.children().iter());
+    ctx.nodes
+        .iter()
+        .chain(overrides)
+        .filter(|n| n.name.value == "service")
 }
 
 fn duplicates(svc: &Node, what: &str, out: &mut Vec<Diagnostic>) {

@@ -1,7 +1,7 @@
 //! `job NAME { ... }`: a Serverless Job, run on its schedule or on demand.
 
-use super::service::{env_maps, EnvVar, SecretEnv, TIERS};
-use super::{default_at, int_of, str_of};
+use super::service::{cpu_of, env_maps, EnvVar, SecretEnv};
+use super::{build_image, default_at, int_of, str_of};
 use crate::span::{Span, Spanned};
 use crate::syntax::Node;
 
@@ -52,14 +52,7 @@ impl Job {
     /// The mvCPU: as set, or the memory tier's pair (the largest tier's above it: a job
     /// may have more memory than any container tier).
     pub fn cpu(&self) -> i128 {
-        self.cpu.as_ref().map(|c| c.value).unwrap_or_else(|| {
-            let largest = TIERS.last().filter(|(m, _)| self.memory.value > *m);
-            TIERS
-                .iter()
-                .find(|(m, _)| *m == self.memory.value)
-                .or(largest)
-                .map_or(560, |(_, c)| *c)
-        })
+        cpu_of(self.cpu.as_ref(), &self.memory)
     }
 }
 
@@ -72,17 +65,14 @@ pub(super) fn lower(node: &Node) -> Option<Job> {
         Some(img) if img.prop("service").is_some() => {
             JobImage::Service(str_of(img.prop("service"))?)
         }
-        img => JobImage::Build {
-            dockerfile: img
-                .and_then(|i| str_of(i.prop("dockerfile")))
-                .unwrap_or_else(|| default_at(format!("{}/Dockerfile", name.value), head)),
-            context: img
-                .and_then(|i| str_of(i.prop("context")))
-                .unwrap_or_else(|| default_at(".".into(), head)),
-            platform: img
-                .and_then(|i| str_of(i.prop("platform")))
-                .unwrap_or_else(|| default_at("linux/amd64".into(), head)),
-        },
+        img => {
+            let (dockerfile, context, platform) = build_image(img, &name.value, head);
+            JobImage::Build {
+                dockerfile,
+                context,
+                platform,
+            }
+        }
     };
     let (env, secret_env) = env_maps(node);
     let schedule = child("schedule").and_then(|s| {

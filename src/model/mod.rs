@@ -220,6 +220,25 @@ pub(crate) fn default_at<T>(value: T, span: Span) -> Spanned<T> {
     Spanned::new(value, span)
 }
 
+/// The `(dockerfile, context, platform)` of an image built from a Dockerfile, for a
+/// service or a job named `name`: as `image dockerfile=… context=… platform=…` sets
+/// them, or the defaults (`NAME/Dockerfile`, `.`, `linux/amd64`) pointing at `head`.
+pub(crate) fn build_image(
+    img: Option<&Node>,
+    name: &str,
+    head: Span,
+) -> (Spanned<String>, Spanned<String>, Spanned<String>) {
+    let prop = |key: &str, default: String| {
+        img.and_then(|i| str_of(i.prop(key)))
+            .unwrap_or_else(|| default_at(default, head))
+    };
+    (
+        prop("dockerfile", format!("{name}/Dockerfile")),
+        prop("context", ".".into()),
+        prop("platform", "linux/amd64".into()),
+    )
+}
+
 /// Lowers one environment's merged nodes.
 pub fn lower(tree: &EnvTree) -> Stack {
     let nodes = &tree.nodes;

@@ -1,6 +1,6 @@
 //! `service NAME { ... }`: one Serverless Container.
 
-use super::{default_at, int_of, str_of};
+use super::{build_image, default_at, int_of, str_of};
 use crate::span::{Span, Spanned};
 use crate::syntax::{Node, Value};
 
@@ -169,15 +169,23 @@ pub const TIERS: [(i128, i128); 7] = [
     (4096, 2240),
 ];
 
+/// The mvCPU of a container or a job: `cpu` as set, or the pair of the `memory` tier.
+pub(super) fn cpu_of(cpu: Option<&Spanned<i128>>, memory: &Spanned<i128>) -> i128 {
+    cpu.map(|c| c.value).unwrap_or_else(|| {
+        // Above the largest tier (a job may have up to 16 GB): the largest tier's pair.
+        let largest = TIERS.last().filter(|(m, _)| memory.value > *m);
+        TIERS
+            .iter()
+            .find(|(m, _)| *m == memory.value)
+            .or(largest)
+            .map_or(560, |(_, c)| *c)
+    })
+}
+
 impl Service {
     /// The mvCPU: as set, or the memory tier's pair.
     pub fn cpu(&self) -> i128 {
-        self.cpu.as_ref().map(|c| c.value).unwrap_or_else(|| {
-            TIERS
-                .iter()
-                .find(|(m, _)| *m == self.memory.value)
-                .map_or(560, |(_, c)| *c)
-        })
+        cpu_of(self.cpu.as_ref(), &self.memory)
     }
 
     pub fn min_scale(&self) -> i128 {
@@ -203,17 +211,14 @@ pub(super) fn lower(node: &Node) -> Option<Service> {
     let child = |n: &str| node.child(n);
     let image = match child("image") {
         Some(img) if img.prop("ref").is_some() => Image::Ref(str_of(img.prop("ref"))?),
-        img => Image::Build {
-            dockerfile: img
-                .and_then(|i| str_of(i.prop("dockerfile")))
-                .unwrap_or_else(|| default_at(format!("{}/Dockerfile", name.value), head)),
-            context: img
-                .and_then(|i| str_of(i.prop("context")))
-                .unwrap_or_else(|| default_at(".".into(), head)),
-            platform: img
-                .and_then(|i| str_of(i.prop("platform")))
-                .unwrap_or_else(|| default_at("linux/amd64".into(), head)),
-        },
+        img => {
+            let (dockerfile, context, platform) = build_image(img, &name.value, head);
+            Image::Build {
+                dockerfile,
+                context,
+                platform,
+            }
+        }
     };
     let arg_int = |n: &str, default: i128| {
         child(n)

@@ -8,36 +8,38 @@
 use super::{ex, Module};
 use serde_json::json;
 
-/// The object type of one job in the module's `var.jobs`.
-pub const JOB_TYPE: &str = "object({
-    name = string
-    image = string
-    command = list(string)
-    env = map(string)
-    secrets = map(string)
-    cpu_limit = number
-    memory_limit = number
-    local_storage_capacity = number
-    timeout = string
-    cron = optional(object({ schedule = string, timezone = string }))
-  })";
-
-/// The object type of one job in the root's `var.jobs` (environments/ENV.tfvars.json):
-/// names of vars and secrets, resolved by the root module.
-pub const ROOT_JOB_TYPE: &str = "object({
-    name = string
-    image = optional(string)
-    image_name = string
-    command = list(string)
-    env = map(string)
-    env_vars = map(string)
-    secret_env = map(string)
-    cpu_limit = number
-    memory_limit = number
-    local_storage_capacity = number
-    timeout = string
-    cron = optional(object({ schedule = string, timezone = string }))
-  })";
+/// The object type of one job in `var.jobs`: the module's, or (`root`) the root's
+/// (environments/ENV.tfvars.json), which names vars and secrets for the root module to
+/// resolve and gives a built image by name.
+pub fn job_type(root: bool) -> String {
+    let mut fields = vec![("name", "string")];
+    if root {
+        fields.extend([("image", "optional(string)"), ("image_name", "string")]);
+    } else {
+        fields.push(("image", "string"));
+    }
+    fields.extend([("command", "list(string)"), ("env", "map(string)")]);
+    if root {
+        fields.extend([("env_vars", "map(string)"), ("secret_env", "map(string)")]);
+    } else {
+        fields.push(("secrets", "map(string)"));
+    }
+    fields.extend([
+        ("cpu_limit", "number"),
+        ("memory_limit", "number"),
+        ("local_storage_capacity", "number"),
+        ("timeout", "string"),
+        (
+            "cron",
+            "optional(object({ schedule = string, timezone = string }))",
+        ),
+    ]);
+    let body: String = fields
+        .iter()
+        .map(|(key, ty)| format!("\n    {key} = {ty}"))
+        .collect();
+    format!("object({{{body}\n  }})")
+}
 
 /// The key of a service's migration job in `var.jobs`.
 pub fn migrate_key(service: &str) -> String {
@@ -52,7 +54,7 @@ pub fn module() -> Module {
     m.var("region", "string", "The Serverless Jobs region.");
     m.var(
         "jobs",
-        &format!("map({JOB_TYPE})"),
+        &format!("map({})", job_type(false)),
         "Job definitions: image, startup command, env, secrets (env key -> Secret Manager id), resources, timeout, optional cron.",
     );
     m.resource(

@@ -137,65 +137,70 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
     if shape.network {
         modules.insert(
             "network".into(),
-            json!({
-                "source": "./modules/network",
-                "project_id": ex("local.project_id"),
-                "vpc_name": ex("var.names.vpc"),
-                "private_network_name": ex("var.names.private_network"),
-                "subnet": ex("var.subnet"),
-                "tags": ex("local.tags"),
-            }),
+            module_call(
+                "network",
+                None,
+                json!({
+                    "vpc_name": ex("var.names.vpc"),
+                    "private_network_name": ex("var.names.private_network"),
+                    "subnet": ex("var.subnet"),
+                    "tags": ex("local.tags"),
+                }),
+            ),
         );
     }
     if shape.iam {
         modules.insert(
             "iam".into(),
-            json!({
-                "source": "./modules/iam",
-                "project_id": ex("local.project_id"),
+            module_call("iam", None, json!({
                 "applications": ex("{ for name, s in var.services : name => { name = s.name, access = s.bucket_access, databases = length(s.databases) > 0, containers = length(s.tokens) > 0 } if length(s.bucket_access) + length(s.databases) + length(s.tokens) > 0 }"),
                 "tags": ex("local.tags"),
-            }),
+            })),
         );
     }
     if shape.registry {
         modules.insert(
             "registry".into(),
-            json!({
-                "source": "./modules/registry",
-                "project_id": ex("local.project_id"),
-                "name": ex("var.names.registry"),
-                "public": ex("var.registry_public"),
-            }),
+            module_call(
+                "registry",
+                None,
+                json!({
+                    "name": ex("var.names.registry"),
+                    "public": ex("var.registry_public"),
+                }),
+            ),
         );
     }
     if shape.secrets {
         modules.insert(
             "secrets".into(),
-            json!({
-                "source": "./modules/secrets",
-                "project_id": ex("local.project_id"),
-                "path": ex("var.names.secret_path"),
-                "names": ex("var.stored_secrets"),
-                "values": ex("local.secrets"),
-                "value_version": ex("var.secrets_version"),
-                "tags": ex("local.tags"),
-            }),
+            module_call(
+                "secrets",
+                None,
+                json!({
+                    "path": ex("var.names.secret_path"),
+                    "names": ex("var.stored_secrets"),
+                    "values": ex("local.secrets"),
+                    "value_version": ex("var.secrets_version"),
+                    "tags": ex("local.tags"),
+                }),
+            ),
         );
     }
     if shape.containers {
-        let mut c = json!({
-            "source": "./modules/containers",
-            "project_id": ex("local.project_id"),
-            "region": s.region.value,
-            "namespace_name": ex("var.names.containers"),
-            "logs_token_name": format!("${{var.environment}}-{}-logs", hcl::literal(stack)),
-            "attached_domains": ex("var.attached_domains"),
-            "services": ex("var.services"),
-            "vars": ex("local.vars"),
-            "secret_values": ex("local.secrets"),
-            "tags": ex("local.tags"),
-        });
+        let mut c = module_call(
+            "containers",
+            Some(&s.region.value),
+            json!({
+                "namespace_name": ex("var.names.containers"),
+                "logs_token_name": format!("${{var.environment}}-{}-logs", hcl::literal(stack)),
+                "attached_domains": ex("var.attached_domains"),
+                "services": ex("var.services"),
+                "vars": ex("local.vars"),
+                "secret_values": ex("local.secrets"),
+                "tags": ex("local.tags"),
+            }),
+        );
         if shape.registry {
             c["registry_endpoint"] = ex("module.registry.endpoint");
             c["image_tag"] = ex("var.image_tag");
@@ -222,12 +227,13 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
     if shape.database {
         modules.insert(
             "database".into(),
-            json!({
-                "source": "./modules/database",
-                "project_id": ex("local.project_id"),
-                "region": s.region.value,
-                "databases": ex("var.databases"),
-            }),
+            module_call(
+                "database",
+                Some(&s.region.value),
+                json!({
+                    "databases": ex("var.databases"),
+                }),
+            ),
         );
     }
     if shape.jobs {
@@ -245,12 +251,13 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
         } else {
             "{}"
         };
-        let mut call = json!({
-            "source": "./modules/jobs",
-            "project_id": ex("local.project_id"),
-            "region": s.region.value,
-            "jobs": ex(format!("{{ for key, j in var.jobs : key => {{ name = j.name, image = {image}, command = j.command, env = merge(j.env, {{ for k, v in j.env_vars : k => local.vars[v] }}), secrets = {secrets}, cpu_limit = j.cpu_limit, memory_limit = j.memory_limit, local_storage_capacity = j.local_storage_capacity, timeout = j.timeout, cron = j.cron }} }}")),
-        });
+        let mut call = module_call(
+            "jobs",
+            Some(&s.region.value),
+            json!({
+                "jobs": ex(format!("{{ for key, j in var.jobs : key => {{ name = j.name, image = {image}, command = j.command, env = merge(j.env, {{ for k, v in j.env_vars : k => local.vars[v] }}), secrets = {secrets}, cpu_limit = j.cpu_limit, memory_limit = j.memory_limit, local_storage_capacity = j.local_storage_capacity, timeout = j.timeout, cron = j.cron }} }}")),
+            }),
+        );
         if shape.secrets {
             // A run reads the secrets' latest versions: they must be written first.
             call["depends_on"] = json!(["module.secrets"]);
@@ -260,28 +267,26 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
     if shape.storage {
         modules.insert(
             "storage".into(),
-            json!({
-                "source": "./modules/storage",
-                "project_id": ex("local.project_id"),
-                "region": s.region.value,
-                "sites": ex("var.sites"),
-                "buckets": ex("var.buckets"),
-                "owner": if needs_owner(envs) { ex("local.owner") } else { json!("") },
-                "tags": ex("local.bucket_tags"),
-            }),
+            module_call(
+                "storage",
+                Some(&s.region.value),
+                json!({
+                    "sites": ex("var.sites"),
+                    "buckets": ex("var.buckets"),
+                    "owner": if needs_owner(envs) { ex("local.owner") } else { json!("") },
+                    "tags": ex("local.bucket_tags"),
+                }),
+            ),
         );
         if shape.iam {
             modules["storage"]["access"] = ex("{ for b, _ in var.buckets : b => [for name, s in var.services : { principal = \"application_id:${module.iam.application_ids[name]}\", access = s.bucket_access[b] } if contains(keys(s.bucket_access), b)] }");
         }
     }
     if shape.edge {
-        modules.insert("edge".into(), json!({
-            "source": "./modules/edge",
-            "project_id": ex("local.project_id"),
-            "region": s.region.value,
+        modules.insert("edge".into(), module_call("edge", Some(&s.region.value), json!({
             "plan": ex("var.edge_plan"),
             "domains": ex("{ for host, d in var.site_domains : host => { bucket_name = var.sites[d.site].bucket_name, waf = d.waf } }"),
-        }));
+        })));
     }
     if shape.dns {
         let edge = if shape.edge {
@@ -289,26 +294,21 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
         } else {
             "{}"
         };
-        modules.insert("dns".into(), json!({
-            "source": "./modules/dns",
-            "project_id": ex("local.project_id"),
+        modules.insert("dns".into(), module_call("dns", None, json!({
             "count": ex("var.dns_zone == null ? 0 : 1"),
             "zone": ex("var.dns_zone"),
             "records": ex(format!("merge({{ for host, name in local.service_domains : host => module.containers.hosts[name] }}, {edge})")),
             "service_domains": ex("{ for host, name in local.service_domains : host => module.containers.ids[name] }"),
-        }));
+        })));
     }
     if shape.monitoring {
-        modules.insert("monitoring".into(), json!({
-            "source": "./modules/monitoring",
+        modules.insert("monitoring".into(), module_call("monitoring", Some(&s.region.value), json!({
             "count": ex("var.monitoring == null ? 0 : 1"),
-            "project_id": ex("local.project_id"),
-            "region": s.region.value,
             "preconfigured": ex("var.monitoring.preconfigured"),
             "name_prefix": format!("${{var.environment}}-{}", hcl::literal(stack)),
             "sources": ex("try(var.monitoring.sources, {})"),
             "alert_emails": ex("try(distinct(concat(var.monitoring.alert_emails, [for v in var.monitoring.alert_vars : local.vars[v]])), [])"),
-        }));
+        })));
     }
     json!({
         "//": banner,
@@ -318,6 +318,18 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
         "data": data,
         "module": modules,
     })
+}
+
+/// A call of `./modules/NAME` in the environment's project, with `region` where the
+/// module takes one, and `args` (an object).
+fn module_call(name: &str, region: Option<&str>, args: Value) -> Value {
+    let mut call = args;
+    call["source"] = json!(format!("./modules/{name}"));
+    call["project_id"] = ex("local.project_id");
+    if let Some(region) = region {
+        call["region"] = json!(region);
+    }
+    call
 }
 
 fn validation(condition: String, message: String) -> Value {
@@ -435,7 +447,7 @@ fn variables(envs: &[Stack], shape: Shape) -> Map<String, Value> {
         vars.insert(
             "jobs".into(),
             Value::Object(variable(
-                &format!("map({})", super::jobs::ROOT_JOB_TYPE),
+                &format!("map({})", super::jobs::job_type(true)),
                 "Serverless Job definitions of this environment: each service's `migrate`, keyed SERVICE-migrate, and each `job`, keyed by its name.",
             )),
         );
