@@ -27,7 +27,7 @@ pub(super) fn read_secrets(path: &Path) -> Result<Input, Box<(Diagnostic, Input)
 /// secrets across them. The files' own syntax is checked by `--secrets FILE`; values
 /// never reach a diagnostic.
 pub(super) fn secrets_dir(checked: &mut crate::Checked, dir: &Path) {
-    use crate::check::secrets_dir::EnvFile;
+    use crate::check::secret::per_environment::EnvFile;
     use crate::check::secrets_file::parse;
     let load = |path: &Path| -> Option<Vec<crate::check::secrets_file::Entry>> {
         let meta = std::fs::metadata(path).ok()?;
@@ -57,7 +57,7 @@ pub(super) fn secrets_dir(checked: &mut crate::Checked, dir: &Path) {
         })
         .collect();
     let mut out = Vec::new();
-    crate::check::secrets_dir::check(
+    crate::check::secret::per_environment::check(
         &checked.envs,
         shared.as_deref().map(|e| (shared_name.as_str(), e)),
         &files,

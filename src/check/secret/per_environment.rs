@@ -3,7 +3,7 @@
 //! and no two environments' files hold the same value for it. Values are compared, never
 //! shown: a diagnostic names the secret, the environments and the files.
 
-use super::secrets_file::Entry;
+use crate::check::secrets_file::Entry;
 use crate::diagnostic::Diagnostic;
 use crate::model::Stack;
 

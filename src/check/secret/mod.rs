@@ -1,6 +1,8 @@
 //! `cellac::secret::undeclared`, `cellac::secret::unused`, `cellac::secret::inline`,
 //! `cellac::secret::literal`. No message ever repeats a value that may be secret.
 
+pub mod per_environment;
+
 use super::Ctx;
 use crate::credential;
 use crate::diagnostic::Applicability::Unsafe;
