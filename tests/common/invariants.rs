@@ -17,6 +17,7 @@ pub fn check_and_render(name: &str, input: &str) {
         None => (input, None),
     };
     let mut checked = cellac::check(stack);
+    fix(name, stack);
     let masked = secrets.map(|t| checked.check_secrets(t, &[]));
     let diags = &checked.diagnostics;
     // Secrets-file labels point into the masked file, the only form shown.
@@ -61,6 +62,17 @@ pub fn labels_inside(name: &str, diags: &[Diagnostic], stack: &str, secrets: Opt
             Source::Stack => stack,
             Source::Secrets => secrets.expect("a secrets diagnostic without a secrets file"),
         };
+        let edits = d.fixes.iter().flat_map(|f| &f.edits);
+        for span in edits.map(|e| e.span) {
+            assert!(
+                span.start <= span.end
+                    && span.end <= text.len()
+                    && text.is_char_boundary(span.start)
+                    && text.is_char_boundary(span.end),
+                "{name}: {} has a fix editing {span:?}, outside the text or inside a character",
+                d.code
+            );
+        }
         for l in &d.labels {
             assert!(
                 l.span.start <= l.span.end && l.span.end <= text.len(),
@@ -76,6 +88,25 @@ pub fn labels_inside(name: &str, diags: &[Diagnostic], stack: &str, secrets: Opt
                 l.span
             );
         }
+    }
+}
+
+/// `cellac check --fix`, unsafe fixes included: a text that parses still parses once
+/// fixed, and one that does not is left as it is.
+pub fn fix(name: &str, stack: &str) {
+    let fixed = cellac::fix::fix(stack, cellac::fix::Mode::Unsafe);
+    if cellac::syntax::parse(stack).is_ok() {
+        assert!(
+            cellac::syntax::parse(&fixed.text).is_ok(),
+            "{name}: fixing gives a text that does not parse:\n{}",
+            fixed.text
+        );
+    } else {
+        assert_eq!(
+            fixed.applied, 0,
+            "{name}: a text that does not parse was fixed"
+        );
+        assert_eq!(fixed.text, stack, "{name}");
     }
 }
 
