@@ -7,7 +7,7 @@ use crate::diagnostic::{Applicability, Diagnostic, Edit, Source};
 
 /// How many rounds at most: a fix may uncover another (a misspelt node, then its
 /// misspelt property), never a cycle, but the bound makes sure.
-const ROUNDS: usize = 10;
+const ROUNDS: usize = 100;
 
 /// The outcome of fixing a text.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -244,9 +244,22 @@ pub(super) fn diagnostic(text: &str, d: &kdl::KdlDiagnostic) -> Diagnostic {
         },
         (None, None) => "invalid KDL".to_string(),
     };
-    Diagnostic::error("cellac::syntax", message)
+    let d = Diagnostic::error("cellac::syntax", message)
         .at(span, label)
-        .help(help)
+        .help(help);
+    // A KDL v1 keyword: KDL v2 writes the same value with `#`.
+    match text.get(span.range()).and_then(|w| {
+        let start = span.start + (w.len() - w.trim_start().len());
+        matches!(w.trim(), "true" | "false" | "null").then(|| (start, w.trim()))
+    }) {
+        Some((start, word)) => d.fix(crate::diagnostic::Fix::replace(
+            crate::diagnostic::Applicability::Safe,
+            format!("Write `#{word}`"),
+            Span::new(start, start + word.len()),
+            format!("#{word}"),
+        )),
+        None => d,
+    }
 }
 
 /// `a node name`, `an integer`.
