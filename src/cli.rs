@@ -435,8 +435,14 @@ fn format_text(text: &str, args: &FmtArgs) -> Result<String, String> {
 fn replace_file(path: &Path, text: &str) -> std::io::Result<()> {
     let path = &std::fs::canonicalize(path)?;
     let name = path.file_name().unwrap_or_default().to_string_lossy();
-    let tmp = path.with_file_name(format!(".{name}.cellac-fmt"));
-    std::fs::write(&tmp, text)?;
+    // One temporary name per process: two runs at once never write the same file; and
+    // created new, so that a file or link already there is never followed or written.
+    let tmp = path.with_file_name(format!(".{name}.cellac-{}", std::process::id()));
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))?;
     let done = std::fs::metadata(path)
         .and_then(|m| std::fs::set_permissions(&tmp, m.permissions()))
         .and_then(|()| std::fs::rename(&tmp, path));
