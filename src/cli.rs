@@ -438,12 +438,12 @@ fn replace_file(path: &Path, text: &str) -> std::io::Result<()> {
     // One temporary name per process: two runs at once never write the same file; and
     // created new, so that a file or link already there is never followed or written.
     let tmp = path.with_file_name(format!(".{name}.cellac-{}", std::process::id()));
-    std::fs::OpenOptions::new()
+    let mut file = std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
-        .open(&tmp)
-        .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()))?;
-    let done = std::fs::metadata(path)
+        .open(&tmp)?;
+    let done = std::io::Write::write_all(&mut file, text.as_bytes())
+        .and_then(|()| std::fs::metadata(path))
         .and_then(|m| std::fs::set_permissions(&tmp, m.permissions()))
         .and_then(|()| std::fs::rename(&tmp, path));
     if done.is_err() {
