@@ -27,6 +27,15 @@ pub fn compile(name: &str, text: &str) -> Result<Template, TemplateError> {
     let mut lines_before = 0;
     for end in cuts.into_iter().chain([text.len()]) {
         let piece = &text[start..end];
+        // Plain text after plain text (a piece begins after a plain line): no parser.
+        if let (false, Some(TemplateElement::RawString(last))) =
+            (piece.contains("{{"), whole.elements.last_mut())
+        {
+            last.push_str(piece);
+            lines_before += piece.matches('\n').count();
+            start = end;
+            continue;
+        }
         let t = Template::compile_with_name(piece, name.to_string())?;
         // The first element of a piece may continue the last one's raw text.
         let join = matches!(whole.elements.last(), Some(TemplateElement::RawString(_)))
@@ -117,25 +126,34 @@ fn cuts(text: &str) -> Vec<usize> {
         tags.push((start, start + len, depth));
         at = start + len;
     }
-    // Each line: its start, end (after the newline), and whether it may border a cut.
+    // Each line: its start, end (after the newline), and whether it holds no tag.
     let mut lines: Vec<(usize, usize, bool)> = Vec::new();
     let mut start = 0;
+    let mut next = 0; // the first tag that ends after this line's start
     for line in text.split_inclusive('\n') {
         let end = start + line.len();
-        let has_tag = tags.iter().any(|&(s, e, _)| s < end && e > start);
-        let solid = !line.trim().is_empty();
-        lines.push((start, end, solid && !has_tag));
+        while next < tags.len() && tags[next].1 <= start {
+            next += 1;
+        }
+        let plain = tags.get(next).is_none_or(|t| t.0 >= end);
+        lines.push((start, end, plain));
         start = end;
     }
+    let solid = |from: usize, to: usize| !text[from..to].trim().is_empty();
     let mut out = Vec::new();
+    let (mut depth, mut next) = (0, 0); // the first tag after the cut
     for pair in lines.windows(2) {
-        let ((_, end, a), (_, _, b)) = (pair[0], pair[1]);
-        if !(a && b) || !text[..end].ends_with('\n') {
-            continue;
+        let ((_, cut, a), (_, _, b)) = (pair[0], pair[1]);
+        while next < tags.len() && tags[next].1 <= cut {
+            depth += tags[next].2;
+            next += 1;
         }
-        let depth: i32 = tags.iter().filter(|t| t.1 <= end).map(|t| t.2).sum();
-        if depth == 0 {
-            out.push(end);
+        let before = if next == 0 { 0 } else { tags[next - 1].1 };
+        let after = tags.get(next).map_or(text.len(), |t| t.0);
+        // Something other than whitespace on both sides of the cut, before the tags
+        // nearest to it: whitespace control (`~`) stops there.
+        if a && b && depth == 0 && solid(before, cut) && solid(cut, after) {
+            out.push(cut);
         }
     }
     out
@@ -148,9 +166,10 @@ mod tests {
     #[test]
     fn cuts_only_between_plain_lines_outside_blocks() {
         let text = "a\nb\n{{#if x}}\nc\nd\n{{/if}}\ne\n\nf\ng\n";
-        // After "a" (before "b"), and after "f" (before "g"): not inside the block,
-        // not next to a tag's line or a blank line.
-        assert_eq!(cuts(text), vec![2, text.find("g\n").unwrap()]);
+        // After "a", after "e" and after the blank line: not inside the block, not
+        // next to a tag's line.
+        let at = |s: &str| text.find(s).unwrap();
+        assert_eq!(cuts(text), vec![2, at("\nf"), at("f\n"), at("g\n")]);
         assert!(cuts("a\n\\{{x}}\nb\nc\n").is_empty());
         assert!(cuts("a\nb\n{{x\nc\nd\n").is_empty());
     }
