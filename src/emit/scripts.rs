@@ -245,14 +245,17 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
         })
         .collect();
     // Services with a migration in some environment, in the stack's order.
+    let migrating: std::collections::HashSet<&str> = envs
+        .iter()
+        .flat_map(|e| &e.services)
+        .filter(|s| s.migrate.is_some())
+        .map(|s| s.name.value.as_str())
+        .collect();
     let migrations: Vec<&str> = stack
         .services
         .iter()
         .map(|s| s.name.value.as_str())
-        .filter(|name| {
-            envs.iter()
-                .any(|e| e.service(name).is_some_and(|s| s.migrate.is_some()))
-        })
+        .filter(|name| migrating.contains(name))
         .collect();
     let buckets: Vec<Value> = stack
         .buckets
