@@ -7,6 +7,8 @@
 //! - emit: `emit::emit` on already checked environments
 //! - write: `write::write` of already emitted files into a temporary folder
 //! - build+write: `cellac::build` then `write::write`, what `cellac build` does
+//! - process: the release binary's `cellac build` on the canonical stack, over an
+//!   up-to-date output folder and after a change
 //!
 //! Run: `cargo bench --bench pipeline`; figures in BENCHMARKS.md.
 
@@ -104,5 +106,50 @@ fn pipeline(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, pipeline);
+/// The whole `cellac build` process (the release binary), on the canonical stack: over
+/// an output folder already up to date, and after a change (the stack alternates
+/// between two ports of its first service, so every run rewrites the files that
+/// depend on it).
+fn process(c: &mut Criterion) {
+    let dir = scratch("process");
+    let (a, b) = (dir.join("a.kdl"), dir.join("b.kdl"));
+    let first_port = CANONICAL
+        .find("port ")
+        .expect("the canonical stack has a port");
+    let end = first_port + CANONICAL[first_port..].find('\n').unwrap();
+    let changed = format!("{}port 9999{}", &CANONICAL[..first_port], &CANONICAL[end..]);
+    std::fs::write(&a, CANONICAL).unwrap();
+    std::fs::write(&b, changed).unwrap();
+    let out = dir.join("out");
+    let build = |stack: &std::path::Path| {
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_cellac"))
+            .arg("build")
+            .arg(stack)
+            .arg("-o")
+            .arg(&out)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success());
+    };
+    build(&a);
+    let mut group = c.benchmark_group("process");
+    group.sample_size(100);
+    group.warm_up_time(Duration::from_millis(500));
+    group.measurement_time(Duration::from_secs(3));
+    group.bench_function("build canonical, up to date", |bench| {
+        bench.iter(|| build(&a))
+    });
+    let mut flip = false;
+    group.bench_function("build canonical, after a change", |bench| {
+        bench.iter(|| {
+            flip = !flip;
+            build(if flip { &b } else { &a })
+        })
+    });
+    group.finish();
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+criterion_group!(benches, pipeline, process);
 criterion_main!(benches);

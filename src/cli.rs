@@ -1035,20 +1035,14 @@ fn build(args: &BuildArgs) -> i32 {
         );
         return EXIT_PROBLEMS;
     }
-    let before = crate::write::drift(out, &files, &stack_path);
-    match crate::write::write(out, &files, &stack_path, args.force) {
-        Ok(removed) => {
+    match crate::write::write_changes(out, &files, &stack_path, args.force) {
+        Ok(crate::write::Written { changed, removed }) => {
             for p in &removed {
                 eprintln!("removed {}", out.join(p).display());
             }
             let envs: Vec<&str> = checked.envs.iter().map(|e| e.env.value.as_str()).collect();
             // The manifest is not counted: it is bookkeeping, not output.
-            let changed = before
-                .missing
-                .iter()
-                .chain(&before.stale)
-                .filter(|p| p.as_str() != crate::write::MANIFEST)
-                .count();
+            let changed = changed.len();
             if changed == 0 && removed.is_empty() {
                 eprintln!(
                     "{} is up to date ({} files, environments: {})",

@@ -326,6 +326,27 @@ pub fn write(
     stack_path: &str,
     force: bool,
 ) -> Result<Vec<String>, WriteError> {
+    write_changes(dir, files, stack_path, force).map(|w| w.removed)
+}
+
+/// What [`write_changes`] changed in the output folder.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Written {
+    /// The files written because they were missing or held something else (the
+    /// manifest not counted).
+    pub changed: Vec<String>,
+    /// The generated files removed because the stack no longer produces them.
+    pub removed: Vec<String>,
+}
+
+/// [`write`], also saying which files it wrote, from what it read to decide (so that
+/// the caller need not read the folder again).
+pub fn write_changes(
+    dir: &Path,
+    files: &Artifacts,
+    stack_path: &str,
+    force: bool,
+) -> Result<Written, WriteError> {
     recover(dir)?;
     let mut links = BTreeSet::new();
     let mut foreign = Vec::new();
@@ -399,13 +420,19 @@ pub fn write(
     let new_manifest = manifest(files, stack_path);
     let staging_exists = inspect(dir, STAGING) != Entry::Missing;
     // Nothing to change: touch nothing, not even the manifest.
-    let unchanged = |path: &str, bytes: &[u8]| on_disk.get(path) == Some(&Some(bytes.to_vec()));
+    let unchanged =
+        |path: &str, bytes: &[u8]| matches!(on_disk.get(path), Some(Some(b)) if b == bytes);
+    let changed: Vec<String> = files
+        .iter()
+        .filter(|(p, b)| !unchanged(p, b))
+        .map(|(p, _)| p.clone())
+        .collect();
     if removed.is_empty()
         && !staging_exists
+        && changed.is_empty()
         && read_inside(dir, MANIFEST).as_deref() == Some(new_manifest.as_slice())
-        && files.iter().all(|(p, b)| unchanged(p, b))
     {
-        return Ok(removed);
+        return Ok(Written { changed, removed });
     }
     if staging_exists {
         ensure_clear(dir, STAGING)?;
@@ -458,7 +485,7 @@ pub fn write(
     renamed();
     sync_dir(dir)?;
     apply(dir, &journal)?;
-    Ok(removed)
+    Ok(Written { changed, removed })
 }
 
 // ---------------------------------------------------------------- lock

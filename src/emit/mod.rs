@@ -2,6 +2,7 @@
 //! here touches the file system.
 
 pub mod scripts;
+mod template;
 pub mod terraform;
 
 use crate::model::Stack;
@@ -30,13 +31,15 @@ pub fn emit(envs: &[Stack], stack_path: &str) -> Artifacts {
         return Artifacts::new();
     }
     let mut files = terraform::emit(envs, stack_path);
+    let readme = scripts::readme_with(
+        envs,
+        stack_path,
+        files.get("outputs.tf.json").map(Vec::as_slice),
+    );
     for (path, text) in scripts::render(envs, stack_path) {
         files.insert(path, text.into_bytes());
     }
-    files.insert(
-        "README.md".into(),
-        scripts::readme(envs, stack_path).into_bytes(),
-    );
+    files.insert("README.md".into(), readme.into_bytes());
     files.insert(
         ".gitignore".into(),
         format!(

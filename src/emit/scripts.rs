@@ -143,12 +143,15 @@ fn build_registry() -> Handlebars<'static> {
     hb.register_helper("sh", Box::new(sh_helper));
     hb.register_partial("header", HEADER)
         .expect("templates/header.hbs parses");
+    // Compiled in pieces: the same templates, several times sooner (see `template`).
     for (_, name, text) in SCRIPTS {
-        hb.register_template_string(name, text)
+        let t = super::template::compile(name, text)
             .unwrap_or_else(|e| panic!("templates/{name}.sh.hbs: {e}"));
+        hb.register_template(name, t);
     }
-    hb.register_template_string("readme", README)
-        .expect("templates/README.md.hbs parses");
+    let readme =
+        super::template::compile("readme", README).expect("templates/README.md.hbs parses");
+    hb.register_template("readme", readme);
     hb
 }
 
@@ -246,14 +249,17 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
         })
         .collect();
     // Services with a migration in some environment, in the stack's order.
+    let migrating: std::collections::HashSet<&str> = envs
+        .iter()
+        .flat_map(|e| &e.services)
+        .filter(|s| s.migrate.is_some())
+        .map(|s| s.name.value.as_str())
+        .collect();
     let migrations: Vec<&str> = stack
         .services
         .iter()
         .map(|s| s.name.value.as_str())
-        .filter(|name| {
-            envs.iter()
-                .any(|e| e.service(name).is_some_and(|s| s.migrate.is_some()))
-        })
+        .filter(|name| migrating.contains(name))
         .collect();
     let buckets: Vec<Value> = stack
         .buckets
@@ -352,12 +358,10 @@ pub fn render(envs: &[Stack], stack_path: &str) -> BTreeMap<String, String> {
 }
 
 /// Every root output, `{name, description}` sorted by name, read from the
-/// `outputs.tf.json` the Terraform emitter writes, so that the README lists exactly
-/// those. A `|` in a description is escaped for the Markdown table.
-fn root_outputs(envs: &[Stack], stack_path: &str) -> Value {
-    let files = super::terraform::emit(envs, stack_path);
-    let doc: Value = files
-        .get("outputs.tf.json")
+/// `outputs.tf.json` the Terraform emitter writes (its bytes), so that the README lists
+/// exactly those. A `|` in a description is escaped for the Markdown table.
+fn root_outputs(outputs_tf: Option<&[u8]>) -> Value {
+    let doc: Value = outputs_tf
         .and_then(|bytes| serde_json::from_slice(bytes).ok())
         .unwrap_or(Value::Null);
     let outputs: Vec<Value> = doc["output"]
@@ -378,8 +382,22 @@ pub fn readme(envs: &[Stack], stack_path: &str) -> String {
     if envs.is_empty() {
         return String::new();
     }
+    let files = super::terraform::emit(envs, stack_path);
+    readme_with(
+        envs,
+        stack_path,
+        files.get("outputs.tf.json").map(Vec::as_slice),
+    )
+}
+
+/// [`readme`], given the `outputs.tf.json` already emitted for `envs` (so that the
+/// Terraform is not emitted a second time).
+pub(crate) fn readme_with(envs: &[Stack], stack_path: &str, outputs_tf: Option<&[u8]>) -> String {
+    if envs.is_empty() {
+        return String::new();
+    }
     let mut data = data(envs, stack_path);
-    data["outputs"] = root_outputs(envs, stack_path);
+    data["outputs"] = root_outputs(outputs_tf);
     // Each environment's architecture, as a Mermaid diagram (GitHub renders it).
     data["diagrams"] = Value::Array(
         envs.iter()
@@ -399,6 +417,24 @@ pub fn readme(envs: &[Stack], stack_path: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::shell_quote;
+
+    /// Compiled in pieces, every template is what handlebars makes of the whole text.
+    #[test]
+    fn pieces_compile_to_the_whole() {
+        let all = super::SCRIPTS
+            .iter()
+            .map(|(_, name, text)| (*name, *text))
+            .chain([("readme", super::README), ("header", super::HEADER)]);
+        for (name, text) in all {
+            let whole = handlebars::Template::compile_with_name(text, name.to_string()).unwrap();
+            let pieces = super::super::template::compile(name, text).unwrap();
+            assert_eq!(pieces.elements.len(), whole.elements.len(), "{name}");
+            for (i, (p, w)) in pieces.elements.iter().zip(&whole.elements).enumerate() {
+                assert_eq!(p, w, "{name}, element {i}");
+            }
+            assert_eq!(pieces, whole, "{name}");
+        }
+    }
 
     #[test]
     fn quotes() {

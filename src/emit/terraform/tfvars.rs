@@ -15,7 +15,23 @@ fn literal(v: &Kdl) -> String {
     v.lit.display()
 }
 
-fn service(s: &Stack, svc: &Service) -> Value {
+/// The custom domains' hosts, by the service they point at, in the stack's order.
+type HostsOf<'a> = std::collections::HashMap<&'a str, Vec<&'a str>>;
+
+fn hosts_of(s: &Stack) -> HostsOf<'_> {
+    let mut hosts = HostsOf::new();
+    for d in &s.domains {
+        if let Some(t) = &d.service {
+            hosts
+                .entry(t.value.as_str())
+                .or_default()
+                .push(d.host.value.as_str());
+        }
+    }
+    hosts
+}
+
+fn service(s: &Stack, svc: &Service, hosts: &HostsOf) -> Value {
     let mut env = Map::new();
     let mut env_vars = Map::new();
     for e in &svc.env {
@@ -33,31 +49,20 @@ fn service(s: &Stack, svc: &Service) -> Value {
         .links
         .iter()
         .map(|l| {
-            let host = s
-                .domains
-                .iter()
-                .find(|d| {
-                    d.service
-                        .as_ref()
-                        .is_some_and(|t| t.value == l.target.value)
-                })
-                .map(|d| d.host.value.clone());
+            let host = hosts
+                .get(l.target.value.as_str())
+                .and_then(|h| h.first())
+                .map(|h| h.to_string());
             (
                 l.env.value.clone(),
                 json!({ "target": l.target.value, "url": l.url.value, "domain": host }),
             )
         })
         .collect();
-    let domains: Vec<&str> = s
-        .domains
-        .iter()
-        .filter(|d| {
-            d.service
-                .as_ref()
-                .is_some_and(|t| t.value == svc.name.value)
-        })
-        .map(|d| d.host.value.as_str())
-        .collect();
+    let domains: Vec<&str> = hosts
+        .get(svc.name.value.as_str())
+        .cloned()
+        .unwrap_or_default();
     let image = match &svc.image {
         Image::Build { .. } => Value::Null,
         Image::Ref(r) => json!(r.value),
@@ -214,10 +219,11 @@ pub fn values(s: &Stack, shape: Shape) -> Map<String, Value> {
         v.insert("registry_public".into(), json!(s.registry.public));
     }
     if shape.containers {
+        let hosts = hosts_of(s);
         let services: Map<String, Value> = s
             .services
             .iter()
-            .map(|x| (x.name.value.clone(), service(s, x)))
+            .map(|x| (x.name.value.clone(), service(s, x, &hosts)))
             .collect();
         v.insert("services".into(), Value::Object(services));
     }
