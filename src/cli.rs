@@ -934,7 +934,7 @@ fn build(args: &BuildArgs) -> i32 {
     } else {
         relative(&args.stack, &args.out)
     };
-    let (checked, files) = crate::build(text, &stack_path);
+    let checked = crate::check(text);
     let files_view = Files {
         stack_name: &input.name,
         stack: text,
@@ -953,10 +953,10 @@ fn build(args: &BuildArgs) -> i32 {
         io_error(args.format, d, &none, code)
     };
     let denied = args.deny_warnings && !diags.is_empty();
-    let Some(files) = files.filter(|_| !denied) else {
+    if denied || checked.has_errors() || checked.envs.is_empty() {
         eprintln!("error: the stack has errors; nothing was written");
         return EXIT_PROBLEMS;
-    };
+    }
     let out = &args.out;
     // One cellac at a time in the folder; an interrupted build is completed first.
     // `--check` on a folder that is not there has nothing to lock (and creates nothing).
@@ -992,6 +992,33 @@ fn build(args: &BuildArgs) -> i32 {
         }
     } else {
         None
+    };
+    let envs: Vec<&str> = checked.envs.iter().map(|e| e.env.value.as_str()).collect();
+    // The same stack and the same cellac as the build that wrote the folder, and every
+    // file as it was written: nothing to emit, nothing to write (see `write::up_to_date`).
+    let inputs = if args.envs.is_empty() && out.is_dir() {
+        crate::write::inputs(text, &stack_path)
+    } else {
+        None
+    };
+    if let Some(n) = inputs
+        .as_deref()
+        .and_then(|i| crate::write::up_to_date(out, i))
+    {
+        if args.check {
+            eprintln!("{}: up to date ({n} files)", out.display());
+        } else {
+            eprintln!(
+                "{} is up to date ({n} files, environments: {})",
+                out.display(),
+                envs.join(", ")
+            );
+        }
+        return EXIT_OK;
+    }
+    let Some(files) = crate::emit_checked(&checked, &stack_path) else {
+        eprintln!("error: the stack has errors; nothing was written");
+        return EXIT_PROBLEMS;
     };
     let files = match only_envs(files, &args.envs, &checked, out) {
         Ok(f) => f,
@@ -1037,10 +1064,12 @@ fn build(args: &BuildArgs) -> i32 {
     }
     match crate::write::write_changes(out, &files, &stack_path, args.force) {
         Ok(crate::write::Written { changed, removed }) => {
+            if let Some(i) = &inputs {
+                crate::write::remember(out, i);
+            }
             for p in &removed {
                 eprintln!("removed {}", out.join(p).display());
             }
-            let envs: Vec<&str> = checked.envs.iter().map(|e| e.env.value.as_str()).collect();
             // The manifest is not counted: it is bookkeeping, not output.
             let changed = changed.len();
             if changed == 0 && removed.is_empty() {

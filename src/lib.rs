@@ -174,9 +174,14 @@ fn hide_credentials(text: &str, diags: &mut [Diagnostic]) {
 /// generated file. `stack_path` is how generated files name the stack file.
 pub fn build(text: &str, stack_path: &str) -> (Checked, Option<emit::Artifacts>) {
     let checked = check(text);
+    let files = emit_checked(&checked, stack_path);
+    (checked, files)
+}
+
+/// The files of a checked stack: none when it has errors (or no environment).
+pub fn emit_checked(checked: &Checked, stack_path: &str) -> Option<emit::Artifacts> {
     if checked.has_errors() || checked.envs.is_empty() {
-        return (checked, None);
+        return None;
     }
-    let files = emit::emit(&checked.envs, stack_path);
-    (checked, Some(files))
+    Some(emit::emit(&checked.envs, stack_path))
 }

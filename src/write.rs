@@ -24,6 +24,12 @@
 //!   component of every path below the output folder is looked at with `symlink_metadata`
 //!   (and looked at again just before it is changed); a link anywhere on the way makes
 //!   the build refuse, naming it. The output folder itself may be a link: the user named it.
+//! - A cache (`.cellac-cache`, ignored by git) names the inputs of the build that wrote
+//!   the folder (cellac's version and binary, the stack's path and text: [`inputs`]) and
+//!   the manifest it left. A build with the same inputs over a folder whose every file
+//!   still has its manifest hash has nothing to write ([`up_to_date`]) and skips
+//!   emitting altogether. The cache is only ever a shortcut: missing, stale or unreadable,
+//!   the build takes the long way.
 
 use crate::emit::Artifacts;
 use serde_json::{json, Map, Value};
@@ -38,6 +44,7 @@ const STAGING: &str = ".cellac-staging";
 pub const JOURNAL: &str = ".cellac-journal.json";
 const JOURNAL_TMP: &str = ".cellac-journal.json.tmp";
 pub const LOCK: &str = ".cellac-lock";
+pub const CACHE: &str = ".cellac-cache";
 
 /// Why a build could not write its output.
 #[derive(Debug)]
@@ -262,7 +269,7 @@ fn create_parents(dir: &Path, rel: &str) -> Result<(), WriteError> {
 /// The links on the way to any of `paths` (and to cellac's own bookkeeping files), as
 /// `path -> target`, for `build --check`, which must not read through them either.
 pub fn links<'a>(dir: &Path, paths: impl IntoIterator<Item = &'a String>) -> Vec<String> {
-    let own = [MANIFEST, STAGING, JOURNAL, JOURNAL_TMP, LOCK].map(String::from);
+    let own = [MANIFEST, STAGING, JOURNAL, JOURNAL_TMP, LOCK, CACHE].map(String::from);
     let listed: Vec<String> = read_manifest(dir, MANIFEST).into_keys().collect();
     let mut out = BTreeSet::new();
     let paths: Vec<&String> = paths.into_iter().collect();
@@ -281,6 +288,90 @@ fn is_safe(path: &str) -> bool {
         && Path::new(path)
             .components()
             .all(|c| matches!(c, std::path::Component::Normal(_)))
+}
+
+/// The inputs of a build, as one hash: what cellac is (its version, and its binary's
+/// path, size and modification time, so that a rebuilt cellac never takes an old
+/// folder for its own), where the stack is from the folder, and the stack's text.
+/// `None` when the binary cannot be looked at: no shortcut then.
+pub fn inputs(text: &str, stack_path: &str) -> Option<String> {
+    let exe = std::env::current_exe().ok()?;
+    let meta = fs::metadata(&exe).ok()?;
+    let modified = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_nanos();
+    let mut h = Sha256::new();
+    for part in [
+        env!("CARGO_PKG_VERSION").as_bytes(),
+        exe.to_string_lossy().as_bytes(),
+        meta.len().to_string().as_bytes(),
+        modified.to_string().as_bytes(),
+        stack_path.as_bytes(),
+        text.as_bytes(),
+    ] {
+        h.update(part.len().to_le_bytes());
+        h.update(part);
+    }
+    Some(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Whether the folder holds, untouched, what a build with these `inputs` wrote: the
+/// cache names them and the manifest on disk, no swap is pending, and every file the
+/// manifest lists is there (reached without a link) with its hash. Returns how many
+/// files the manifest lists.
+pub fn up_to_date(dir: &Path, inputs: &str) -> Option<usize> {
+    for own in [STAGING, JOURNAL, JOURNAL_TMP] {
+        if inspect(dir, own) != Entry::Missing {
+            return None;
+        }
+    }
+    let cache: Value = serde_json::from_slice(&read_inside(dir, CACHE)?).ok()?;
+    let manifest = read_inside(dir, MANIFEST)?;
+    if cache["inputs"].as_str() != Some(inputs)
+        || cache["manifest"].as_str() != Some(sha256(&manifest).as_str())
+    {
+        return None;
+    }
+    let listed = read_manifest(dir, MANIFEST);
+    if listed.is_empty() {
+        return None;
+    }
+    for (path, hash) in &listed {
+        if sha256(&read_inside(dir, path)?) != *hash {
+            return None;
+        }
+    }
+    Some(listed.len())
+}
+
+/// Records `inputs` as those of the build that just wrote the folder (see
+/// [`up_to_date`]). Best effort: a cache that cannot be written is no cache.
+pub fn remember(dir: &Path, inputs: &str) {
+    let Some(manifest) = read_inside(dir, MANIFEST) else {
+        return;
+    };
+    if !matches!(inspect(dir, CACHE), Entry::Missing | Entry::File) {
+        return;
+    }
+    let bytes = crate::emit::json_bytes(&json!({
+        "//": "cellac's cache: which stack and which cellac built this folder. Safe to delete.",
+        "inputs": inputs,
+        "manifest": sha256(&manifest),
+    }));
+    // Created new (a file or link already there is never followed), then renamed.
+    let tmp = dir.join(format!("{CACHE}.{}", std::process::id()));
+    let written = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .and_then(|mut f| io::Write::write_all(&mut f, &bytes))
+        .and_then(|()| fs::rename(&tmp, dir.join(CACHE)));
+    if written.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
 }
 
 /// How the folder differs from what a build would write.
@@ -563,7 +654,11 @@ pub fn lock(dir: &Path, wait: std::time::Duration) -> Result<Lock, WriteError> {
         if !same {
             continue;
         }
-        let _ = file.set_len(0);
+        // A fresh lock file is empty: truncating it anyway would make ext4 flush it when
+        // it is closed (its replace-via-truncate heuristic), a millisecond per build.
+        if file.metadata().map_or(true, |m| m.len() > 0) {
+            let _ = file.set_len(0);
+        }
         let _ = file.rewind();
         let _ = writeln!(file, "{}", std::process::id());
         let lock = Lock { file, path };

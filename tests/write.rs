@@ -126,9 +126,11 @@ fn expected_tree(files: &Artifacts) -> BTreeMap<String, Vec<u8>> {
     t
 }
 
+/// The files of a tree, without folders and without the build cache (cellac's own
+/// bookkeeping, tested in tests/cache.rs).
 fn files_only(tree: &BTreeMap<String, Vec<u8>>) -> BTreeMap<String, Vec<u8>> {
     tree.iter()
-        .filter(|(p, _)| !p.ends_with('/'))
+        .filter(|(p, _)| !p.ends_with('/') && p.as_str() != write::CACHE)
         .map(|(p, b)| (p.clone(), b.clone()))
         .collect()
 }
