@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 const BROKEN: &str = include_str!("lsp/broken.kdl");
 const CELLA: &str = include_str!("../examples/cella/stack.kdl");
-const URI: &str = "file:///work/project/stack.kdl";
+const URI: &str = "file:///home/dev/project/stack.kdl";
 
 macro_rules! snap {
     ($name:expr, $value:expr) => {
@@ -104,7 +104,7 @@ fn lsp_diagnostics() {
     let p = c.open(URI, BROKEN);
     assert_eq!(p["version"], 1);
     snap!("lsp_diagnostics", render_diagnostics(&p));
-    let p = c.open("file:///work/project/cella.kdl", CELLA);
+    let p = c.open("file:///home/dev/project/cella.kdl", CELLA);
     assert_eq!(p["diagnostics"], json!([]));
     c.shutdown();
 }
@@ -122,7 +122,7 @@ fn lsp_diagnostics_equal_cellac_check() {
     let mixed = "// Café ☕ et crème 😀\nstack démo\nservice api { env GREETING=\"héllo 😀\" X=(var)nope; memory 100; }\n";
     for (i, text) in [BROKEN, CELLA, syntax, mixed].into_iter().enumerate() {
         let mut c = Client::start();
-        let uri = format!("file:///work/project/s{i}.kdl");
+        let uri = format!("file:///home/dev/project/s{i}.kdl");
         let published = c.open(&uri, text);
         let published = published["diagnostics"].as_array().unwrap();
         let expected = cellac::check(text).diagnostics;
@@ -301,10 +301,10 @@ fn lsp_hover() {
     snap!("lsp_hover", out);
     // On text that does not parse, node and property docs still come from the line.
     let broken = "stack x\nservice api {\n    scale min=1 max=\n";
-    c.open("file:///work/project/b.kdl", broken);
+    c.open("file:///home/dev/project/b.kdl", broken);
     let h = c.result(
         "textDocument/hover",
-        at("file:///work/project/b.kdl", pos(2, 11)),
+        at("file:///home/dev/project/b.kdl", pos(2, 11)),
     );
     assert!(
         h["contents"]["value"]
@@ -634,7 +634,7 @@ fn lsp_robustness() {
     .iter()
     .enumerate()
     {
-        let uri = format!("file:///work/x{i}.kdl");
+        let uri = format!("file:///home/dev/x{i}.kdl");
         let p = c.open(&uri, text);
         assert!(p["diagnostics"].is_array());
         for req in [
@@ -674,23 +674,26 @@ fn lsp_robustness() {
 
     // Huge documents: very deep nesting, and many megabytes.
     let deep = "a {".repeat(100_000);
-    let p = c.open("file:///work/deep.kdl", &deep);
+    let p = c.open("file:///home/dev/deep.kdl", &deep);
     assert_eq!(p["diagnostics"][0]["code"], "cellac::syntax");
     c.result(
         "textDocument/completion",
-        at("file:///work/deep.kdl", pos(0, 300_000)),
+        at("file:///home/dev/deep.kdl", pos(0, 300_000)),
     );
-    c.result("textDocument/hover", at("file:///work/deep.kdl", pos(0, 3)));
+    c.result(
+        "textDocument/hover",
+        at("file:///home/dev/deep.kdl", pos(0, 3)),
+    );
     // Just under the guard: parsed, on this thread's 2 MB stack.
     let nested = format!("{}{}", "a {".repeat(199), "}".repeat(199));
-    let p = c.open("file:///work/nested.kdl", &nested);
+    let p = c.open("file:///home/dev/nested.kdl", &nested);
     assert!(p["diagnostics"].is_array());
     c.result(
         "textDocument/documentSymbol",
-        json!({"textDocument": {"uri": "file:///work/nested.kdl"}}),
+        json!({"textDocument": {"uri": "file:///home/dev/nested.kdl"}}),
     );
     let big: String = (0..20_000).map(|i| format!("secret s{i}\n")).collect();
-    let p = c.open("file:///work/big.kdl", &format!("stack big\n{big}"));
+    let p = c.open("file:///home/dev/big.kdl", &format!("stack big\n{big}"));
     assert!(p["diagnostics"].as_array().unwrap().len() >= 20_000);
 
     // Still answering.
@@ -824,4 +827,44 @@ fn lsp_secrets_file_quick_fix() {
     assert!(!r.to_string().contains("hunter2"), "{r}");
     c.shutdown();
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// "Fix all" (`source.fixAll`, what editors run on save): every safe fix of
+/// `cellac check --fix`, as one edit of the whole document; and nothing else when only
+/// that is asked for.
+#[test]
+fn lsp_fix_all() {
+    let mut c = Client::start();
+    let text = "stack shop region=fr-pra\nservice api {\n  port \"8080\"\n  memroy 512\n}\n";
+    c.open(URI, text);
+    let whole = json!({"start": pos(0, 0), "end": pos(5, 0)});
+    let r = c.result(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": URI}, "range": whole, "context": {"diagnostics": [], "only": ["source.fixAll"]}}),
+    );
+    let actions = r.as_array().unwrap();
+    assert_eq!(actions.len(), 1, "{r}");
+    assert_eq!(actions[0]["kind"], "source.fixAll");
+    assert_eq!(
+        actions[0]["title"],
+        "Apply 3 safe fixes (cellac check --fix)"
+    );
+    let edit = &actions[0]["edit"]["changes"][URI][0];
+    assert_eq!(
+        edit["newText"],
+        "stack shop region=fr-par\nservice api {\n  port 8080\n  memory 512\n}\n"
+    );
+    // Quick fixes alone: no fix-all among them.
+    let r = c.result(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": URI}, "range": whole, "context": {"diagnostics": [], "only": ["quickfix"]}}),
+    );
+    let kinds: Vec<&str> = r
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["quickfix"; 3]);
+    c.shutdown();
 }

@@ -16,7 +16,7 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-const URI: &str = "file:///work/hostile/stack.kdl";
+const URI: &str = "file:///home/dev/hostile/stack.kdl";
 const STACK: &str = "stack shop region=fr-par\nservice api {\n    port 8080\n    memory 512\n}\n";
 const WAIT: Duration = Duration::from_secs(30);
 
@@ -227,7 +227,7 @@ fn frame(body: &str) -> String {
     format!("Content-Length: {}\r\n\r\n{body}", body.len())
 }
 
-const HOVER_BODY: &str = r#"{"jsonrpc":"2.0","id":"late","method":"textDocument/hover","params":{"textDocument":{"uri":"file:///work/hostile/stack.kdl"},"position":{"line":0,"character":2}}}"#;
+const HOVER_BODY: &str = r#"{"jsonrpc":"2.0","id":"late","method":"textDocument/hover","params":{"textDocument":{"uri":"file:///home/dev/hostile/stack.kdl"},"position":{"line":0,"character":2}}}"#;
 
 #[test]
 fn transport_survives_bad_messages() {
@@ -343,7 +343,7 @@ fn transport_bounded_reads() {
 #[test]
 fn transport_lone_surrogates() {
     let mut s = Server::start();
-    let uri = "file:///work/hostile/emoji.kdl";
+    let uri = "file:///home/dev/hostile/emoji.kdl";
     // `\ud83d` alone (JavaScript strings can hold one), in a didOpen and a didChange.
     let open = format!(
         r#"{{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{{"textDocument":{{"uri":"{uri}","languageId":"kdl","version":1,"text":"stack a\n// \ud83d x \udc00\\ud83d\n"}}}}}}"#
@@ -502,7 +502,7 @@ fn codes(d: &Value) -> Vec<String> {
 #[test]
 fn transport_never_silently_out_of_sync() {
     let mut s = Server::start();
-    let uri = "file:///work/hostile/sync.kdl";
+    let uri = "file:///home/dev/hostile/sync.kdl";
     s.open(uri, "stack a\nservice api { port 8080\n    memory 512\n}\n");
     let r = |l: i64, c: i64, l2: i64, c2: i64| json!({"start": {"line": l, "character": c}, "end": {"line": l2, "character": c2}});
     // A negative line, a character of 2^32, a version of 2^31: clamped, not dropped.
@@ -638,7 +638,7 @@ fn transport_uris_and_languages() {
 #[test]
 fn transport_line_breaks_and_surrogates() {
     let mut s = Server::start();
-    let uri = "file:///work/hostile/cr.kdl";
+    let uri = "file:///home/dev/hostile/cr.kdl";
     // Lone `\r` line breaks: the diagnostic is on line 2.
     let d = s.open(
         uri,
@@ -686,7 +686,7 @@ fn transport_deep_shapes() {
         nested(199),
     ];
     for (i, text) in shapes.iter().enumerate() {
-        let uri = format!("file:///work/hostile/deep{i}.kdl");
+        let uri = format!("file:///home/dev/hostile/deep{i}.kdl");
         let d = s.open(&uri, text);
         assert!(d["diagnostics"].is_array(), "shape {i}");
         for (method, extra) in [
@@ -713,7 +713,7 @@ fn transport_deep_shapes() {
 #[test]
 fn transport_formatting_keeps_everything() {
     let mut s = Server::start();
-    let uri = "file:///work/hostile/format.kdl";
+    let uri = "file:///home/dev/hostile/format.kdl";
     let format = |s: &mut Server, text: &str| {
         s.open(uri, text);
         let r = s.request(
@@ -750,7 +750,7 @@ fn transport_formatting_keeps_everything() {
 #[test]
 fn transport_big_documents_bounded_replies() {
     let mut s = Server::start();
-    let uri = "file:///work/hostile/big.kdl";
+    let uri = "file:///home/dev/hostile/big.kdl";
     // A huge value is not echoed whole in a diagnostic.
     let huge = "x".repeat(1 << 20);
     let d = s.open(uri, &format!("stack a region={huge}\n"));
@@ -786,7 +786,7 @@ fn transport_big_documents_bounded_replies() {
 #[test]
 fn transport_formatting_comment_indentation() {
     let mut s = Server::start();
-    let uri = "file:///work/hostile/comments.kdl";
+    let uri = "file:///home/dev/hostile/comments.kdl";
     for (text, want) in [
         (
             "stack x\nservice api {\n  port 1\n  // before brace\n}\n",

@@ -152,7 +152,10 @@ pub fn capabilities(enc: Encoding) -> lsp::ServerCapabilities {
         document_formatting_provider: Some(lsp::OneOf::Left(true)),
         code_action_provider: Some(lsp::CodeActionProviderCapability::Options(
             lsp::CodeActionOptions {
-                code_action_kinds: Some(vec![lsp::CodeActionKind::QUICKFIX]),
+                code_action_kinds: Some(vec![
+                    lsp::CodeActionKind::QUICKFIX,
+                    lsp::CodeActionKind::SOURCE_FIX_ALL,
+                ]),
                 ..Default::default()
             },
         )),
@@ -910,7 +913,37 @@ impl Server<'_> {
         };
         let doc = self.docs.get(&uri)?;
         let range = doc.index().to_span(&doc.text, p.range, self.enc);
-        let actions = actions::fixes(&stack, range)
+        // What the client asks for: quick fixes unless it names other kinds; "fix all"
+        // (a source action, on save say) only when it asks for it.
+        let only = p.context.only.as_deref();
+        let asks = |kind: &lsp::CodeActionKind| {
+            only.is_some_and(|o| o.iter().any(|o| kind.as_str().starts_with(o.as_str())))
+        };
+        let mut fix_all = Vec::new();
+        if asks(&lsp::CodeActionKind::SOURCE_FIX_ALL) && !is_secrets(&uri) {
+            // `cellac check --fix`: every safe fix, as one edit of the whole document.
+            let fixed = crate::fix::fix(&doc.text, crate::fix::Mode::Safe);
+            if fixed.applied > 0 {
+                let whole = crate::span::Span::new(0, doc.text.len());
+                let edit = lsp::TextEdit {
+                    range: doc.index().to_range(&doc.text, whole, self.enc),
+                    new_text: fixed.text,
+                };
+                fix_all.push(lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+                    title: format!("Apply {} safe fixes (cellac check --fix)", fixed.applied),
+                    kind: Some(lsp::CodeActionKind::SOURCE_FIX_ALL),
+                    edit: Some(lsp::WorkspaceEdit {
+                        changes: Some(HashMap::from([(uri.clone(), vec![edit])])),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                }));
+            }
+        }
+        if only.is_some() && !asks(&lsp::CodeActionKind::QUICKFIX) {
+            return Some(fix_all);
+        }
+        let mut actions: Vec<lsp::CodeActionOrCommand> = actions::fixes(&stack, range)
             .map(|(d, f, preferred)| {
                 let edits = f
                     .edits
@@ -939,6 +972,7 @@ impl Server<'_> {
                 })
             })
             .collect();
+        actions.extend(fix_all);
         Some(actions)
     }
 }
