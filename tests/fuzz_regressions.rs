@@ -56,3 +56,24 @@ fn fuzz_inputs_format() {
         }
     }
 }
+
+/// The fuzz targets' seeds (fuzz/seeds/, which hold every check fixture and example)
+/// through the same invariants, so that an invariant and the code it watches cannot
+/// drift apart between fuzzing runs.
+#[test]
+fn fuzz_seeds_check_and_render() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fuzz/seeds");
+    let mut seen = 0;
+    for target in ["check", "pipeline"] {
+        let Ok(entries) = std::fs::read_dir(root.join(target)) else {
+            continue;
+        };
+        for p in entries.map(|e| e.unwrap().path()).filter(|p| p.is_file()) {
+            let name = format!("{target}/{}", p.file_name().unwrap().to_string_lossy());
+            let bytes = std::fs::read(&p).unwrap();
+            invariants::check_and_render(&name, &String::from_utf8_lossy(&bytes));
+            seen += 1;
+        }
+    }
+    assert!(seen > 20, "{seen} seeds");
+}

@@ -97,7 +97,10 @@ pub fn labels_inside(name: &str, diags: &[Diagnostic], stack: &str, secrets: Opt
 pub fn fix(name: &str, stack: &str) {
     let fixed = cellac::fix::fix(stack, cellac::fix::Mode::Unsafe);
     if fixed.applied == 0 {
-        assert_eq!(fixed.text, stack, "{name}: nothing applied, yet the text changed");
+        assert_eq!(
+            fixed.text, stack,
+            "{name}: nothing applied, yet the text changed"
+        );
     } else {
         assert!(
             cellac::syntax::parse(&fixed.text).is_ok(),
