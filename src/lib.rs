@@ -59,6 +59,9 @@ impl Checked {
         for d in &mut self.diagnostics[before..] {
             if d.source == diagnostic::Source::Secrets {
                 masked.diagnostic(d);
+                // Its fixes edit the file itself: offsets into the masked text would
+                // apply to neither. (The language server checks in place and keeps them.)
+                d.fixes.clear();
             }
         }
         sort_and_dedup(&mut self.diagnostics);
