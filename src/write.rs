@@ -154,10 +154,14 @@ pub fn manifest(files: &Artifacts, stack_path: &str) -> Vec<u8> {
 /// The files a manifest lists, with their hashes (none when the manifest is missing,
 /// unreadable or reached through a link).
 fn read_manifest(dir: &Path, rel: &str) -> BTreeMap<String, String> {
-    let Some(bytes) = read_inside(dir, rel) else {
-        return BTreeMap::new();
-    };
-    let Ok(v) = serde_json::from_slice::<Value>(&bytes) else {
+    read_inside(dir, rel)
+        .map(|bytes| manifest_files(&bytes))
+        .unwrap_or_default()
+}
+
+/// The files a manifest's bytes list, with their hashes (none when they do not parse).
+fn manifest_files(bytes: &[u8]) -> BTreeMap<String, String> {
+    let Ok(v) = serde_json::from_slice::<Value>(bytes) else {
         return BTreeMap::new();
     };
     v["files"]
@@ -335,7 +339,7 @@ pub fn up_to_date(dir: &Path, inputs: &str) -> Option<usize> {
     {
         return None;
     }
-    let listed = read_manifest(dir, MANIFEST);
+    let listed = manifest_files(&manifest);
     if listed.is_empty() {
         return None;
     }
