@@ -55,7 +55,7 @@ codes! {
         "service backend {\n    port 9090\n}", "Listen on another port, such as 8080.";
     "cellac::env::reserved", "error", "`PORT` or an `SCW_*` key in `env` or `secret-env`: Scaleway sets them.",
         "service backend {\n    env PORT=4000\n}", "Remove the key; the container receives PORT from `port`.";
-    "cellac::env::duplicate", "error", "The same key twice in one service: in `env` and `secret-env`, or set by one of them and a `link`, a `bucket` or the S3 keys a bucket brings, or by two links or buckets.",
+    "cellac::env::duplicate", "error", "The same key twice in one service or job: in `env` and `secret-env`, or set by one of them and a `link`, a `bucket`, the S3 keys a bucket brings or a `database`, or by two of those.",
         "service backend {\n    env MODE=a\n    env MODE=b\n}", "Keep one; in an environment, an override replaces the top level's value.";
     "cellac::env::too-long", "error", "An environment key over 100 characters or a literal value over 1000.",
         "service backend {\n    env KEY=\"...1001 characters...\"\n}", "Shorten the key or value; keep large data in a bucket.";
@@ -109,8 +109,10 @@ codes! {
         "job cleanup {\n    image service=apii\n}", "Name a declared service, or build the job's own image with `image dockerfile=...`.";
     "cellac::job::name", "error", "A `job` named SERVICE-migrate, the name of that service's migration job: both would be the same job definition.",
         "service api {\n    migrate \"npm run migrate\"\n}\njob api-migrate {\n    image service=api\n}", "Give the job another name.";
-    "cellac::job::timeout", "error", "A `job` timeout over 24 hours, the longest a Serverless Job may run.",
-        "job cleanup {\n    timeout \"48h\"\n}", "Write a timeout of at most \"24h\", such as `timeout \"15m\"`.";
+    "cellac::job::timeout", "error", "A `job` timeout of 0 seconds, or over 24 hours, the longest a Serverless Job may run.",
+        "job cleanup {\n    timeout \"48h\"\n}", "Write a timeout of at most \"24h\", such as `timeout \"15m\"` or `timeout 600` (seconds).";
+    "cellac::job::command", "error", "A `job` `command` written as one string with spaces, the shell command jobs used to take: `command` is a list, as a service's (the program, then its arguments).",
+        "job cleanup {\n    command \"python manage.py clearsessions\"\n}", "Write one string per word, `command \"python\" \"manage.py\" \"clearsessions\"` (the fix does it), or `command \"/bin/sh\" \"-c\" \"...\"` for a shell command.";
     "cellac::job::secret-store", "error", "A `job` reads a secret that `store=#false` keeps out of Secret Manager: jobs get secrets by Secret Manager reference, never by value.",
         "secret token store=#false\njob cleanup {\n    secret-env TOKEN=token\n}", "Remove `store=#false` from the secret.";
     "cellac::domain::target", "error", "A `domain` that points at nothing, at an unknown service or site, or at both.",
@@ -131,7 +133,7 @@ codes! {
         "monitoring {\n    alerts email=\"ops@example.com\"\n}\nenvironment dev\nenvironment prod", "Write `project create=#true` (one project per environment), or give each environment its own `project id=\"...\"`.";
     "cellac::project::id", "error", "A `project id=` that is not a Scaleway Project id (a UUID).",
         "project id=\"my-project\"", "Copy the Project id from the console's Project settings.";
-    "cellac::bucket::access", "error", "A service's `bucket NAME` names a bucket the stack does not declare.",
+    "cellac::bucket::access", "error", "A service's or job's `bucket NAME` names a bucket the stack does not declare.",
         "service api {\n    bucket uploads access=write\n}", "Declare `bucket uploads` at the top level, or fix the name (did-you-mean).";
     "cellac::bucket::expire", "error", "A bucket `expire` rule with `days` below 1, or two rules for one prefix.",
         "bucket exports {\n    expire days=0\n}", "Write `days=` 1 or more, and one `expire` per prefix.";
@@ -145,7 +147,7 @@ codes! {
         "service web {\n    public\n    private\n}", "Keep one of the two.";
     "cellac::network::subnet", "error", "A `network subnet=` that is not an IPv4 CIDR, has host bits set, or lies outside the private ranges (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16).",
         "network subnet=\"10.0.0.1/24\"", "Write the network address of a private range, such as 10.0.0.0/24.";
-    "cellac::database::unknown", "error", "A service's `database NAME` names a database the stack does not declare.",
+    "cellac::database::unknown", "error", "A service's or job's `database NAME` names a database the stack does not declare.",
         "service api {\n    database main\n}", "Declare `database main engine=serverless-sql` at the top level, or fix the name (did-you-mean).";
     "cellac::domain::shared", "error", "One host name attached in two or more environments: a top-level `domain` applies to every environment, and a host can belong to one container or pipeline only.",
         "domain api.example.com service=api\nenvironment dev\nenvironment prod", "Move the `domain` into the `environment` block that owns it.";

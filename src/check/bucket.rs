@@ -1,4 +1,4 @@
-//! `cellac::bucket::access`: a service's `bucket NAME` must name a declared bucket.
+//! `cellac::bucket::access`: a service's or job's `bucket NAME` must name a declared bucket.
 //! `cellac::bucket::expire`: one lifecycle rule per prefix (`days=` has its range in
 //! schema/language.json: `cellac::schema::range`).
 
@@ -28,8 +28,18 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             }
         }
         let mut names: Option<Index> = None;
-        for svc in &stack.services {
-            for access in &svc.buckets {
+        let users = stack
+            .services
+            .iter()
+            .map(|s| (format!("`{}`", s.name.value), &s.buckets))
+            .chain(
+                stack
+                    .jobs
+                    .iter()
+                    .map(|j| (format!("job `{}`", j.name.value), &j.buckets)),
+            );
+        for (user, buckets) in users {
+            for access in buckets {
                 if stack
                     .buckets
                     .iter()
@@ -58,8 +68,8 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     Diagnostic::error(
                         "cellac::bucket::access",
                         format!(
-                            "`{}` uses bucket `{}`, which is not declared",
-                            svc.name.value, access.bucket.value
+                            "{user} uses bucket `{}`, which is not declared",
+                            access.bucket.value
                         ),
                     )
                     .at(access.bucket.span, "unknown bucket")

@@ -1,4 +1,5 @@
-//! `cellac::database::unknown`: a service's `database NAME` must name a declared database.
+//! `cellac::database::unknown`: a service's or job's `database NAME` must name a declared
+//! database.
 
 use super::Ctx;
 use crate::diagnostic::Applicability::Unsafe;
@@ -8,8 +9,18 @@ use crate::suggest::Index;
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for stack in ctx.envs {
         let mut names: Option<Index> = None;
-        for svc in &stack.services {
-            for used in &svc.databases {
+        let users = stack
+            .services
+            .iter()
+            .map(|s| (format!("`{}`", s.name.value), &s.databases))
+            .chain(
+                stack
+                    .jobs
+                    .iter()
+                    .map(|j| (format!("job `{}`", j.name.value), &j.databases)),
+            );
+        for (user, databases) in users {
+            for used in databases {
                 if stack
                     .databases
                     .iter()
@@ -38,8 +49,8 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     Diagnostic::error(
                         "cellac::database::unknown",
                         format!(
-                            "`{}` uses database `{}`, which is not declared",
-                            svc.name.value, used.database.value
+                            "{user} uses database `{}`, which is not declared",
+                            used.database.value
                         ),
                     )
                     .at(used.database.span, "unknown database")

@@ -1,112 +1,177 @@
 //! `cellac::env::reserved`, `cellac::env::duplicate`, `cellac::env::too-long`:
-//! the environment variables of a service. (`cellac::env::unknown-override` is raised
+//! the environment variables of a service or a job. (`cellac::env::unknown-override` is raised
 //! while merging environments, in `envs.rs`.)
 
 use super::{each_service, Ctx};
 use crate::diagnostic::Diagnostic;
+use crate::model::{BucketAccess, DatabaseUse, EnvVar, Link, SecretEnv};
+use crate::span::Spanned;
 use crate::syntax::Node;
 use std::collections::HashMap;
 
 pub const MAX_KEY: usize = 100;
 pub const MAX_VALUE: usize = 1000;
 
+/// What sets the environment of one service or job, for the checks of its keys.
+struct Holder<'a> {
+    env: Vec<&'a EnvVar>,
+    secret_env: Vec<&'a SecretEnv>,
+    links: &'a [Link],
+    buckets: &'a [BucketAccess],
+    s3_keys: &'a (Spanned<String>, Spanned<String>),
+    databases: &'a [DatabaseUse],
+    /// Keys that only add to or replace the others (a migration's own): checked for
+    /// reserved names and length, not for duplicates.
+    extra: Vec<&'a Spanned<String>>,
+    extra_env: Vec<&'a EnvVar>,
+    /// A container, which Scaleway gives `PORT` (a job gets no `PORT`).
+    container: bool,
+}
+
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
-    // Duplicates, as written: one key twice within one service node (top level or override).
-    for svc in service_nodes(ctx) {
-        duplicates(svc, "service", out);
+    // Duplicates, as written: one key twice within one service or job node (top level
+    // or override).
+    for node in nodes_of(ctx, "service") {
+        duplicates(node, "service", out);
         // A migration's own keys, in its block.
-        for m in svc.children().iter().filter(|c| c.name.value == "migrate") {
+        for m in node.children().iter().filter(|c| c.name.value == "migrate") {
             duplicates(m, "migration", out);
         }
     }
+    for node in nodes_of(ctx, "job") {
+        duplicates(node, "job", out);
+    }
     for (_, svc) in each_service(ctx) {
-        let keys = svc
-            .env
-            .iter()
-            .map(|e| &e.key)
-            .chain(svc.secret_env.iter().map(|e| &e.key))
-            .chain(svc.links.iter().map(|l| &l.env))
-            .chain(svc.migrate.iter().flat_map(|m| {
-                m.env
-                    .iter()
-                    .map(|e| &e.key)
-                    .chain(m.secret_env.iter().map(|e| &e.key))
-            }));
-        for key in keys {
-            if key.value == "PORT" || key.value.starts_with("SCW_") {
-                out.push(
-                    Diagnostic::error(
-                        "cellac::env::reserved",
-                        format!("`{}` is set by Scaleway", key.value),
-                    )
-                    .at(key.span, "reserved")
-                    .help(if key.value == "PORT" {
-                        "remove it: the container gets PORT from `port`".to_string()
-                    } else {
-                        "remove it or rename it: Scaleway sets every SCW_* variable".to_string()
-                    }),
-                );
-            } else if key.value.len() > MAX_KEY {
+        let migrate = svc.migrate.iter();
+        keys(
+            &Holder {
+                env: svc.env.iter().collect(),
+                secret_env: svc.secret_env.iter().collect(),
+                links: &svc.links,
+                buckets: &svc.buckets,
+                s3_keys: &svc.s3_keys,
+                databases: &svc.databases,
+                extra: migrate
+                    .clone()
+                    .flat_map(|m| {
+                        m.env
+                            .iter()
+                            .map(|e| &e.key)
+                            .chain(m.secret_env.iter().map(|e| &e.key))
+                    })
+                    .collect(),
+                extra_env: migrate.flat_map(|m| &m.env).collect(),
+                container: true,
+            },
+            out,
+        );
+    }
+    for stack in ctx.envs {
+        for job in &stack.jobs {
+            keys(
+                &Holder {
+                    env: job.env.iter().collect(),
+                    secret_env: job.secret_env.iter().collect(),
+                    links: &job.links,
+                    buckets: &job.buckets,
+                    s3_keys: &job.s3_keys,
+                    databases: &job.databases,
+                    extra: Vec::new(),
+                    extra_env: Vec::new(),
+                    container: false,
+                },
+                out,
+            );
+        }
+    }
+}
+
+fn keys(h: &Holder, out: &mut Vec<Diagnostic>) {
+    let keys = h
+        .env
+        .iter()
+        .map(|e| &e.key)
+        .chain(h.secret_env.iter().map(|e| &e.key))
+        .chain(h.links.iter().map(|l| &l.env))
+        .chain(h.extra.iter().copied());
+    for key in keys {
+        if (h.container && key.value == "PORT") || key.value.starts_with("SCW_") {
+            out.push(
+                Diagnostic::error(
+                    "cellac::env::reserved",
+                    format!("`{}` is set by Scaleway", key.value),
+                )
+                .at(key.span, "reserved")
+                .help(if key.value == "PORT" {
+                    "remove it: the container gets PORT from `port`".to_string()
+                } else {
+                    "remove it or rename it: Scaleway sets every SCW_* variable".to_string()
+                }),
+            );
+        } else if key.value.len() > MAX_KEY {
+            out.push(
+                Diagnostic::error(
+                    "cellac::env::too-long",
+                    format!(
+                        "this key is {} characters; Scaleway allows {MAX_KEY}",
+                        key.value.len()
+                    ),
+                )
+                .at(key.span, "too long")
+                .help(format!("shorten the key to {MAX_KEY} characters or fewer")),
+            );
+        }
+    }
+    for e in h.env.iter().chain(&h.extra_env) {
+        if e.value.var_ref().is_none() {
+            let len = match &e.value.lit {
+                crate::syntax::Lit::Str(s) => s.chars().count(),
+                other => other.display().chars().count(),
+            };
+            if len > MAX_VALUE {
                 out.push(
                     Diagnostic::error(
                         "cellac::env::too-long",
                         format!(
-                            "this key is {} characters; Scaleway allows {MAX_KEY}",
-                            key.value.len()
+                            "the value of `{}` is {len} characters; Scaleway allows {MAX_VALUE}",
+                            e.key.value
                         ),
                     )
-                    .at(key.span, "too long")
-                    .help(format!("shorten the key to {MAX_KEY} characters or fewer")),
+                    .at(e.value.span, "too long")
+                    .help("keep values at 1000 characters or fewer; move large data to a bucket"),
                 );
             }
         }
-        for e in svc
-            .env
-            .iter()
-            .chain(svc.migrate.iter().flat_map(|m| &m.env))
-        {
-            if e.value.var_ref().is_none() {
-                let len = match &e.value.lit {
-                    crate::syntax::Lit::Str(s) => s.chars().count(),
-                    other => other.display().chars().count(),
-                };
-                if len > MAX_VALUE {
-                    out.push(
-                        Diagnostic::error("cellac::env::too-long", format!("the value of `{}` is {len} characters; Scaleway allows {MAX_VALUE}", e.key.value))
-                            .at(e.value.span, "too long")
-                            .help("keep values at 1000 characters or fewer; move large data to a bucket"),
-                    );
-                }
-            }
-        }
-        // One key set two ways: by `env` or `secret-env`, and by a `link`, a `bucket` or
-        // the S3 keys a bucket brings (`s3-keys`); or by two links or two buckets.
-        let mut sources: Vec<(&str, &crate::span::Spanned<String>)> = Vec::new();
-        sources.extend(svc.env.iter().map(|e| ("env", &e.key)));
-        sources.extend(svc.secret_env.iter().map(|e| ("secret-env", &e.key)));
-        sources.extend(svc.links.iter().map(|l| ("link", &l.env)));
-        sources.extend(svc.buckets.iter().map(|b| ("bucket", &b.env)));
-        if !svc.buckets.is_empty() {
-            sources.push(("s3-keys", &svc.s3_keys.0));
-            sources.push(("s3-keys", &svc.s3_keys.1));
-        }
-        let plain = |k: &str| matches!(k, "env" | "secret-env");
-        for (j, (kind, key)) in sources.iter().enumerate() {
-            let earlier = sources.iter().take(j).find(|(k, first)| {
-                first.value == key.value && !(plain(k) && plain(kind)) && first.span != key.span
-            });
-            if let Some((first_kind, first)) = earlier {
-                let (a, b) = if first.span.start <= key.span.start {
-                    ((first_kind, first), (kind, key))
-                } else {
-                    ((kind, key), (first_kind, first))
-                };
-                let both = if a.0 == b.0 {
-                    format!("two `{}`s", a.0)
-                } else {
-                    format!("both `{}` and `{}`", a.0, b.0)
-                };
-                out.push(
+    }
+    // One key set two ways: by `env` or `secret-env`, and by a `link`, a `bucket`,
+    // the S3 keys a bucket brings (`s3-keys`) or a `database`; or by two of those.
+    let mut sources: Vec<(&str, &Spanned<String>)> = Vec::new();
+    sources.extend(h.env.iter().map(|e| ("env", &e.key)));
+    sources.extend(h.secret_env.iter().map(|e| ("secret-env", &e.key)));
+    sources.extend(h.links.iter().map(|l| ("link", &l.env)));
+    sources.extend(h.buckets.iter().map(|b| ("bucket", &b.env)));
+    if !h.buckets.is_empty() {
+        sources.push(("s3-keys", &h.s3_keys.0));
+        sources.push(("s3-keys", &h.s3_keys.1));
+    }
+    sources.extend(h.databases.iter().map(|d| ("database", &d.env)));
+    let plain = |k: &str| matches!(k, "env" | "secret-env");
+    for (j, (kind, key)) in sources.iter().enumerate() {
+        let earlier = sources.iter().take(j).find(|(k, first)| {
+            first.value == key.value && !(plain(k) && plain(kind)) && first.span != key.span
+        });
+        if let Some((first_kind, first)) = earlier {
+            let (a, b) = if first.span.start <= key.span.start {
+                ((first_kind, first), (kind, key))
+            } else {
+                ((kind, key), (first_kind, first))
+            };
+            let both = if a.0 == b.0 {
+                format!("two `{}`s", a.0)
+            } else {
+                format!("both `{}` and `{}`", a.0, b.0)
+            };
+            out.push(
                     Diagnostic::error(
                         "cellac::env::duplicate",
                         format!("`{}` is set by {both}", key.value),
@@ -119,33 +184,32 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                         "keep one, or rename one of them: the container gets only one value for a key"
                     }),
                 );
-            }
         }
-        // A key in both env and secret-env, from different layers.
-        for s in &svc.secret_env {
-            if let Some(e) = svc.env.iter().find(|e| e.key.value == s.key.value) {
-                let (first, second) = if e.key.span < s.key.span {
-                    (&e.key, &s.key)
-                } else {
-                    (&s.key, &e.key)
-                };
-                out.push(
-                    Diagnostic::error(
-                        "cellac::env::duplicate",
-                        format!("`{}` is set in both `env` and `secret-env`", s.key.value),
-                    )
-                    .at(second.span, "set again here")
-                    .also(first.span, "first set here")
-                    .help("keep one: a secret in `secret-env`, a plain value in `env`"),
-                );
-            }
+    }
+    // A key in both env and secret-env, from different layers.
+    for s in &h.secret_env {
+        if let Some(e) = h.env.iter().find(|e| e.key.value == s.key.value) {
+            let (first, second) = if e.key.span < s.key.span {
+                (&e.key, &s.key)
+            } else {
+                (&s.key, &e.key)
+            };
+            out.push(
+                Diagnostic::error(
+                    "cellac::env::duplicate",
+                    format!("`{}` is set in both `env` and `secret-env`", s.key.value),
+                )
+                .at(second.span, "set again here")
+                .also(first.span, "first set here")
+                .help("keep one: a secret in `secret-env`, a plain value in `env`"),
+            );
         }
     }
 }
 
-/// Every `service` node as written: at the top level, and the overrides inside each
-/// `environment`.
-pub(super) fn service_nodes<'a>(ctx: &Ctx<'a>) -> impl Iterator<Item = &'a Node> {
+/// Every `KIND` node as written (`service`, `job`): at the top level, and the
+/// overrides inside each `environment`.
+fn nodes_of<'a>(ctx: &Ctx<'a>, kind: &'a str) -> impl Iterator<Item = &'a Node> {
     let overrides = ctx
         .nodes
         .iter()
@@ -154,7 +218,13 @@ pub(super) fn service_nodes<'a>(ctx: &Ctx<'a>) -> impl Iterator<Item = &'a Node>
     ctx.nodes
         .iter()
         .chain(overrides)
-        .filter(|n| n.name.value == "service")
+        .filter(move |n| n.name.value == kind)
+}
+
+/// Every `service` node as written: at the top level, and the overrides inside each
+/// `environment`.
+pub(super) fn service_nodes<'a>(ctx: &Ctx<'a>) -> impl Iterator<Item = &'a Node> {
+    nodes_of(ctx, "service")
 }
 
 fn duplicates(svc: &Node, what: &str, out: &mut Vec<Diagnostic>) {

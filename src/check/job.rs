@@ -1,13 +1,13 @@
 //! `cellac::job::schedule`, `cellac::job::image`, `cellac::job::name`, `cellac::job::timeout`,
-//! `cellac::job::secret-store`: a `job`, a Serverless Job run on a cron schedule or on
-//! demand.
+//! `cellac::job::secret-store`, `cellac::job::command`: a `job`, a Serverless Job run on a
+//! cron schedule or on demand.
 
 #![deny(clippy::arithmetic_side_effects)]
 
 use super::Ctx;
 use crate::check::migrate::MAX_SECONDS;
-use crate::diagnostic::Applicability::Unsafe;
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::Applicability::{Safe, Unsafe};
+use crate::diagnostic::{Diagnostic, Fix};
 use crate::model::duration::seconds;
 use crate::model::JobImage;
 use crate::suggest::did_you_mean;
@@ -114,7 +114,67 @@ pub fn is_timezone(tz: &str) -> bool {
         })
 }
 
+/// Whether `word` means the same bare and as a word of `/bin/sh -c`: no quoting,
+/// expansion, redirection or separator.
+fn plain_word(word: &str) -> bool {
+    word.chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-_./:=,@%+".contains(c))
+}
+
+/// `cellac::job::command`: a `command` with one argument holding spaces, the form
+/// jobs had when `command` was a shell command. `command` is now a list, as a
+/// service's: the program, then its arguments.
+fn command(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    let overrides = ctx
+        .nodes
+        .iter()
+        .filter(|n| n.name.value == "environment")
+        .flat_map(|e| e.children().iter());
+    let jobs = ctx
+        .nodes
+        .iter()
+        .chain(overrides)
+        .filter(|n| n.name.value == "job");
+    for job in jobs {
+        for c in job.children().iter().filter(|c| c.name.value == "command") {
+            let [arg] = c.args.as_slice() else { continue };
+            let Some(text) = arg.as_str() else { continue };
+            let words: Vec<&str> = text.split_whitespace().collect();
+            if words.len() < 2 {
+                continue;
+            }
+            // Plain words split as the shell would; anything else keeps the shell.
+            let list: Vec<String> = if words.iter().all(|w| plain_word(w)) {
+                words.iter().map(|w| crate::syntax::string_literal(w)).collect()
+            } else {
+                ["/bin/sh", "-c", text]
+                    .iter()
+                    .map(|w| crate::syntax::string_literal(w))
+                    .collect()
+            };
+            let shown = list.join(" ");
+            out.push(
+                Diagnostic::error(
+                    "cellac::job::command",
+                    "a job's `command` is the program, then its arguments, one string each",
+                )
+                .at(arg.span, "one string with spaces: a program by that whole name")
+                .help(format!(
+                    "write `command {shown}`, as a service's `command` is written"
+                ))
+                .fix(Fix::replace(
+                    Safe,
+                    format!("Replace with `{shown}`"),
+                    arg.span,
+                    shown.clone(),
+                )),
+            );
+        }
+    }
+}
+
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    command(ctx, out);
     for stack in ctx.envs {
         for job in &stack.jobs {
             if let Some(s) = &job.schedule {
@@ -214,6 +274,15 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 );
             }
             match seconds(&job.timeout.value) {
+                // `timeout 0` (seconds), read as "0s".
+                Some(0) if job.timeout.value == "0s" => out.push(
+                    Diagnostic::error(
+                        "cellac::job::timeout",
+                        format!("job `{}` may run 0 seconds", job.name.value),
+                    )
+                    .at(job.timeout.span, "no time to run")
+                    .help("write a timeout of 1 second to 24h, such as timeout 600 or timeout \"15m\""),
+                ),
                 None | Some(0) => super::duration::check(&job.timeout, out),
                 Some(s) if s > MAX_SECONDS => out.push(
                     Diagnostic::error(

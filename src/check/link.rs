@@ -48,8 +48,19 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 }
             }
         }
-        for svc in &stack.services {
-            for link in &svc.links {
+        // Services and jobs: who links, its own name (a service may not link to itself).
+        let users = stack
+            .services
+            .iter()
+            .map(|s| (format!("`{}`", s.name.value), Some(&s.name.value), &s.links))
+            .chain(
+                stack
+                    .jobs
+                    .iter()
+                    .map(|j| (format!("job `{}`", j.name.value), None, &j.links)),
+            );
+        for (user, own, links) in users {
+            for link in links {
                 let target = services.get(link.target.value.as_str()).copied();
                 match target {
                 None => {
@@ -60,7 +71,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                         .iter()
                         .copied()
                         .filter(|n| {
-                            *n != svc.name.value
+                            Some(*n) != own.map(String::as_str)
                                 && services
                                     .get(n)
                                     .is_some_and(|s| !s.private || link.token.is_some())
@@ -74,14 +85,14 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     let fix = crate::suggest::nearest(&link.target.value, ok.iter().copied())
                         .map(|n| super::rename(Unsafe, link.target.span, n));
                     out.push(
-                        Diagnostic::error("cellac::link::target", format!("`{}` links to `{}`, which is not a service", svc.name.value, link.target.value))
+                        Diagnostic::error("cellac::link::target", format!("{user} links to `{}`, which is not a service", link.target.value))
                             .at(link.target.span, "unknown service")
                             .help(help)
                             .fixes_with(fix),
                     )
                 }
                 Some(target) if target.private && link.token.is_none() => out.push(
-                    Diagnostic::error("cellac::link::private", format!("`{}` links to `{}`, a private service", svc.name.value, target.name.value))
+                    Diagnostic::error("cellac::link::private", format!("{user} links to `{}`, a private service", target.name.value))
                         .in_env(&stack.env.value)
                         .at(link.target.span, "private service")
                         .also(target.name.span, "declared here")

@@ -333,6 +333,7 @@ fn check_value(
         "number" => matches!(value.lit, Lit::Int(_) | Lit::Float(_)),
         "bool" => matches!(value.lit, Lit::Bool(_)),
         "scalar" => !matches!(value.lit, Lit::Null),
+        "duration-or-seconds" => matches!(value.lit, Lit::Int(_) | Lit::Str(_)),
         _ => matches!(value.lit, Lit::Str(_)),
     };
     if !ok {

@@ -1,9 +1,12 @@
 //! `job NAME { ... }`: a Serverless Job, run on its schedule or on demand.
 
-use super::service::{cpu_of, env_maps, EnvVar, SecretEnv};
+use super::service::{
+    bucket_uses, cpu_of, database_uses, env_maps, links, s3_keys, strings, BucketAccess,
+    DatabaseUse, EnvVar, Link, SecretEnv,
+};
 use super::{build_image, default_at, int_of, str_of};
 use crate::span::{Span, Spanned};
-use crate::syntax::Node;
+use crate::syntax::{Lit, Node};
 
 /// The default `timeout` of a job.
 pub const JOB_TIMEOUT: &str = "15m";
@@ -15,12 +18,23 @@ pub struct Job {
     pub name: Spanned<String>,
     pub span: Span,
     pub image: JobImage,
-    /// The shell command (run with /bin/sh -c); none runs the image's entrypoint.
-    pub command: Option<Spanned<String>>,
+    /// `command`: the program and its arguments, instead of the image's entrypoint.
+    pub command: Option<Spanned<Vec<String>>>,
+    /// `args`: arguments for the entrypoint (or the command).
+    pub args: Option<Spanned<Vec<String>>>,
     pub env: Vec<EnvVar>,
     pub secret_env: Vec<SecretEnv>,
+    /// URLs of services, as a service's `link` gives them.
+    pub links: Vec<Link>,
+    /// Buckets the job reads or writes, with an API key of its own.
+    pub buckets: Vec<BucketAccess>,
+    /// The env names of that API key: (access key id, secret key).
+    pub s3_keys: (Spanned<String>, Spanned<String>),
+    /// Databases the job uses, with an IAM application of its own.
+    pub databases: Vec<DatabaseUse>,
     pub memory: Spanned<i128>,
     pub cpu: Option<Spanned<i128>>,
+    /// A duration (`"15m"`); `timeout 600` (seconds, as a service writes it) reads `"600s"`.
     pub timeout: Spanned<String>,
     pub schedule: Option<Schedule>,
 }
@@ -49,6 +63,14 @@ pub struct Schedule {
 }
 
 impl Job {
+    /// Whether the job needs an IAM application and API key of its own: for buckets,
+    /// databases, or calls to private services (`link token=`).
+    pub fn uses_iam(&self) -> bool {
+        !self.buckets.is_empty()
+            || !self.databases.is_empty()
+            || self.links.iter().any(|l| l.token.is_some())
+    }
+
     /// The mvCPU: as set, or the memory tier's pair (the largest tier's above it: a job
     /// may have more memory than any container tier).
     pub fn cpu(&self) -> i128 {
@@ -86,15 +108,25 @@ pub(super) fn lower(node: &Node) -> Option<Job> {
     Some(Job {
         span: head,
         image,
-        command: child("command").and_then(|c| str_of(c.arg(0))),
+        command: strings(node, "command"),
+        args: strings(node, "args"),
         env,
         secret_env,
+        links: links(node),
+        buckets: bucket_uses(node),
+        s3_keys: s3_keys(node, head),
+        databases: database_uses(node),
         memory: child("memory")
             .and_then(|c| int_of(c.arg(0)))
             .unwrap_or_else(|| default_at(1024, head)),
         cpu: child("cpu").and_then(|c| int_of(c.arg(0))),
         timeout: child("timeout")
-            .and_then(|c| str_of(c.arg(0)))
+            .and_then(|c| c.arg(0))
+            .and_then(|v| match &v.lit {
+                // Seconds, as a service's `timeout` is written.
+                Lit::Int(n) => Some(Spanned::new(format!("{n}s"), v.span)),
+                _ => str_of(Some(v)),
+            })
             .unwrap_or_else(|| default_at(JOB_TIMEOUT.into(), head)),
         schedule,
         name,

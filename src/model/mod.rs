@@ -156,14 +156,15 @@ impl Stack {
         }
     }
 
-    /// Whether some service has an API key of its own: for buckets, databases or
-    /// calls to private services (`link token=`).
+    /// Whether some service or job has an API key of its own: for buckets, databases
+    /// or calls to private services (`link token=`). A migration has one when its
+    /// service uses a bucket or a database.
     pub fn uses_iam(&self) -> bool {
         self.services.iter().any(|s| {
             !s.buckets.is_empty()
                 || !s.databases.is_empty()
                 || s.links.iter().any(|l| l.token.is_some())
-        })
+        }) || self.jobs.iter().any(Job::uses_iam)
     }
 
     /// Whether something reads secrets from Secret Manager by reference: a service's

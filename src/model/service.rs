@@ -251,52 +251,9 @@ pub(super) fn lower(node: &Node) -> Option<Service> {
     });
     let (env, secret_env) = env_maps(node);
     let links = links(node);
-    let buckets = node
-        .children()
-        .iter()
-        .filter(|c| c.name.value == "bucket")
-        .filter_map(|b| {
-            let bucket = str_of(b.arg(0))?;
-            Some(BucketAccess {
-                access: str_of(b.prop("access"))
-                    .unwrap_or_else(|| default_at("read".into(), b.span)),
-                env: str_of(b.prop("env"))
-                    .unwrap_or_else(|| default_at(bucket_env_key(&bucket.value), b.span)),
-                bucket,
-                span: b.span,
-            })
-        })
-        .collect();
-    let databases = node
-        .children()
-        .iter()
-        .filter(|c| c.name.value == "database")
-        .filter_map(|d| {
-            Some(DatabaseUse {
-                database: str_of(d.arg(0))?,
-                env: str_of(d.prop("env"))
-                    .unwrap_or_else(|| default_at("DATABASE_URL".into(), d.span)),
-                span: d.span,
-            })
-        })
-        .collect();
-    let strings = |n: &str| {
-        child(n).map(|c| {
-            let words = c
-                .args
-                .iter()
-                .filter_map(|a| a.as_str().map(str::to_string))
-                .collect();
-            Spanned::new(words, c.span)
-        })
-    };
-    let keys = child("s3-keys");
-    let s3_keys = (
-        keys.and_then(|k| str_of(k.prop("id")))
-            .unwrap_or_else(|| default_at("S3_ACCESS_KEY_ID".into(), head)),
-        keys.and_then(|k| str_of(k.prop("secret")))
-            .unwrap_or_else(|| default_at("S3_ACCESS_KEY_SECRET".into(), head)),
-    );
+    let buckets = bucket_uses(node);
+    let databases = database_uses(node);
+    let s3_keys = s3_keys(node, head);
     let private = node
         .children()
         .iter()
@@ -335,8 +292,8 @@ pub(super) fn lower(node: &Node) -> Option<Service> {
         links,
         buckets,
         s3_keys,
-        command: strings("command"),
-        args: strings("args"),
+        command: strings(node, "command"),
+        args: strings(node, "args"),
         databases,
         name,
     })
@@ -390,6 +347,64 @@ pub(super) fn env_maps(node: &Node) -> (Vec<EnvVar>, Vec<SecretEnv>) {
         }
     }
     (env, secret_env)
+}
+
+/// The `bucket NAME access= env=` children of a service or job.
+pub(super) fn bucket_uses(node: &Node) -> Vec<BucketAccess> {
+    node.children()
+        .iter()
+        .filter(|c| c.name.value == "bucket")
+        .filter_map(|b| {
+            let bucket = str_of(b.arg(0))?;
+            Some(BucketAccess {
+                access: str_of(b.prop("access"))
+                    .unwrap_or_else(|| default_at("read".into(), b.span)),
+                env: str_of(b.prop("env"))
+                    .unwrap_or_else(|| default_at(bucket_env_key(&bucket.value), b.span)),
+                bucket,
+                span: b.span,
+            })
+        })
+        .collect()
+}
+
+/// The `database NAME env=` children of a service or job.
+pub(super) fn database_uses(node: &Node) -> Vec<DatabaseUse> {
+    node.children()
+        .iter()
+        .filter(|c| c.name.value == "database")
+        .filter_map(|d| {
+            Some(DatabaseUse {
+                database: str_of(d.arg(0))?,
+                env: str_of(d.prop("env"))
+                    .unwrap_or_else(|| default_at("DATABASE_URL".into(), d.span)),
+                span: d.span,
+            })
+        })
+        .collect()
+}
+
+/// The string arguments of child `name` (`command`, `args`), if the child is there.
+pub(super) fn strings(node: &Node, name: &str) -> Option<Spanned<Vec<String>>> {
+    node.child(name).map(|c| {
+        let words = c
+            .args
+            .iter()
+            .filter_map(|a| a.as_str().map(str::to_string))
+            .collect();
+        Spanned::new(words, c.span)
+    })
+}
+
+/// The env names of a bucket API key: `s3-keys id= secret=`, or the defaults.
+pub(super) fn s3_keys(node: &Node, head: Span) -> (Spanned<String>, Spanned<String>) {
+    let keys = node.child("s3-keys");
+    (
+        keys.and_then(|k| str_of(k.prop("id")))
+            .unwrap_or_else(|| default_at("S3_ACCESS_KEY_ID".into(), head)),
+        keys.and_then(|k| str_of(k.prop("secret")))
+            .unwrap_or_else(|| default_at("S3_ACCESS_KEY_SECRET".into(), head)),
+    )
 }
 
 /// The `link` children of `node`.

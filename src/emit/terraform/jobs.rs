@@ -6,11 +6,12 @@
 //! no secret value sits in the job's configuration or in the state's record of it.
 
 use super::{ex, Module};
+use crate::model::{Job, Stack};
 use serde_json::json;
 
 /// The object type of one job in `var.jobs`: the module's, or (`root`) the root's
 /// (environments/ENV.tfvars.json), which names vars and secrets for the root module to
-/// resolve and gives a built image by name.
+/// resolve, gives a built image by name, and says what the job uses (see [`USES_TYPE`]).
 pub fn job_type(root: bool) -> String {
     let mut fields = vec![("name", "string")];
     if root {
@@ -18,7 +19,11 @@ pub fn job_type(root: bool) -> String {
     } else {
         fields.push(("image", "string"));
     }
-    fields.extend([("command", "list(string)"), ("env", "map(string)")]);
+    fields.extend([
+        ("command", "list(string)"),
+        ("args", "optional(list(string))"),
+        ("env", "map(string)"),
+    ]);
     if root {
         fields.extend([("env_vars", "map(string)"), ("secret_env", "map(string)")]);
     } else {
@@ -34,6 +39,9 @@ pub fn job_type(root: bool) -> String {
             "optional(object({ schedule = string, timezone = string }))",
         ),
     ]);
+    if root {
+        fields.extend(USES_FIELDS);
+    }
     let body: String = fields
         .iter()
         .map(|(key, ty)| format!("\n    {key} = {ty}"))
@@ -41,32 +49,197 @@ pub fn job_type(root: bool) -> String {
     format!("object({{{body}\n  }})")
 }
 
+/// What a job uses, as a service does: link URLs, buckets (and the S3 keys they
+/// bring), databases, tokens for private services, and whether it may change the
+/// databases' schema (a migration may; see docs/scaleway-facts.md, IAM).
+const USES_FIELDS: [(&str, &str); 7] = [
+    (
+        "links",
+        "map(object({ target = string, url = string, domain = optional(string) }))",
+    ),
+    ("buckets", "map(string)"),
+    ("bucket_access", "map(string)"),
+    ("s3_keys", "object({ id = string, secret = string })"),
+    ("databases", "map(string)"),
+    ("tokens", "map(string)"),
+    ("schema", "bool"),
+];
+
+/// The names of [`USES_FIELDS`], for the root module to pass on as `uses`.
+pub fn uses_fields() -> impl Iterator<Item = &'static str> {
+    USES_FIELDS.iter().map(|(k, _)| *k)
+}
+
 /// The key of a service's migration job in `var.jobs`.
 pub fn migrate_key(service: &str) -> String {
     format!("{service}-migrate")
 }
 
+/// The key of a job (or migration) in `modules/iam`'s applications: `job:KEY`, apart
+/// from services' (a job and a service may share a name).
+pub const IAM_PREFIX: &str = "job:";
+
 /// Local storage of a migration job, in MiB.
 pub const LOCAL_STORAGE_MIB: i128 = 1000;
 
-pub fn module() -> Module {
+/// What the stack's jobs need of the module, in any environment.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Needs {
+    /// Some job (or migration) has an IAM application: buckets, databases, tokens.
+    pub iam: bool,
+    /// Some `job` links to a service.
+    pub links: bool,
+}
+
+impl Needs {
+    pub fn of(envs: &[Stack]) -> Needs {
+        Needs {
+            iam: envs.iter().any(|e| {
+                e.jobs.iter().any(Job::uses_iam)
+                    || e.services.iter().any(|s| {
+                        s.migrate.is_some() && !(s.buckets.is_empty() && s.databases.is_empty())
+                    })
+            }),
+            links: envs
+                .iter()
+                .any(|e| e.jobs.iter().any(|j| !j.links.is_empty())),
+        }
+    }
+}
+
+/// `var.MAP["job:${KEY}"]`: the entry of a job's IAM application in a map of
+/// modules/iam's outputs.
+fn by_job(map: &str, key: &str) -> String {
+    format!("var.{map}[\"{IAM_PREFIX}${{{key}}}\"]")
+}
+
+pub fn module(needs: Needs) -> Module {
     let mut m = Module::new("jobs");
     m.var("region", "string", "The Serverless Jobs region.");
     m.var(
         "jobs",
         &format!("map({})", job_type(false)),
-        "Job definitions: image, startup command, env, secrets (env key -> Secret Manager id), resources, timeout, optional cron.",
+        "Job definitions: image, startup command and arguments, env, secrets (env key -> Secret Manager id), resources, timeout, optional cron.",
     );
-    m.resource(
-        "scaleway_job_definition",
-        "this",
-        json!({
-            "for_each": ex("var.jobs"),
+    let uses: String = USES_FIELDS
+        .iter()
+        .filter(|(k, _)| *k != "schema")
+        .map(|(k, ty)| format!("\n    {k} = {ty}"))
+        .collect();
+    m.var(
+        "uses",
+        &format!("map(object({{{uses}\n  }}))"),
+        "What each job uses, keyed as var.jobs: link URLs (env key -> target and URL), buckets (env key -> bucket), bucket access, the S3 keys' env names, databases (env key -> database), tokens (env key -> private service).",
+    );
+    // Values that only exist once the IAM, database and storage modules have run.
+    for (name, description) in [
+        (
+            "bucket_names",
+            "Each bucket's name, keyed by the stack's bucket names.",
+        ),
+        (
+            "access_keys",
+            "The access key id of each IAM application, keyed job:KEY for jobs.",
+        ),
+        (
+            "application_ids",
+            "Each IAM application's id (the user of a database URL), keyed job:KEY for jobs.",
+        ),
+        (
+            "secret_key_ids",
+            "Each API key's id, keyed job:KEY for jobs: a secret is written again when it changes.",
+        ),
+        (
+            "database_endpoints",
+            "Each database's endpoint, keyed by the stack's database names.",
+        ),
+    ] {
+        m.var(name, "map(string)", description)
+            .insert("default".into(), json!({}));
+    }
+    let secret_keys = m.var(
+        "secret_keys",
+        "map(string)",
+        "The secret key of each IAM application, keyed job:KEY for jobs.",
+    );
+    secret_keys.insert("default".into(), json!({}));
+    secret_keys.insert("sensitive".into(), json!(true));
+    if needs.links {
+        m.var(
+            "hosts",
+            "map(string)",
+            "Each service's default host name, for link URLs.",
+        )
+        .insert("default".into(), json!({}));
+    }
+    // A job's own keys win: a migration's `env`/`secret-env` replace what it derives.
+    let s3_env = format!(
+        "{{ for k, b in var.uses[each.key].buckets : k => var.bucket_names[b] }}, length(var.uses[each.key].buckets) == 0 ? {{}} : {{ S3_ENDPOINT = \"https://s3.${{var.region}}.scw.cloud\", S3_REGION = var.region, (var.uses[each.key].s3_keys.id) = {} }}",
+        by_job("access_keys", "each.key")
+    );
+    let mut secrets = "each.value.secrets".to_string();
+    if needs.iam {
+        // A secret a job derives (a database URL built from its own IAM key, the key
+        // itself) goes to Secret Manager, since a job reads secrets only by reference.
+        m.var(
+            "secret_path",
+            "string",
+            "The Secret Manager path of the derived secrets, /ENV/STACK.",
+        );
+        m.var("tags", "list(string)", "Tags on every secret.")
+            .insert("default".into(), json!([]));
+        let mut locals = serde_json::Map::new();
+        locals.insert("derived".into(), ex(
+            "merge({}, [for key, u in var.uses : merge({ for env, db in u.databases : \"${key}/${env}\" => { job = key, env = env, database = db } }, { for env in (length(u.buckets) == 0 ? [] : [u.s3_keys.secret]) : \"${key}/${env}\" => { job = key, env = env, database = \"\" } }, { for env, _ in u.tokens : \"${key}/${env}\" => { job = key, env = env, database = \"\" } })]...)",
+        ));
+        let (app, key, key_id) = (
+            by_job("application_ids", "d.job"),
+            by_job("secret_keys", "d.job"),
+            by_job("secret_key_ids", "d.job"),
+        );
+        // Scaleway's connection string: postgres://APP_ID:SECRET_KEY@HOST:PORT/DB?sslmode=require.
+        locals.insert("derived_values".into(), ex(format!(
+            "{{ for id, d in local.derived : id => d.database == \"\" ? {key} : \"postgres://${{{app}}}:${{{key}}}@${{trimprefix(var.database_endpoints[d.database], \"postgres://\")}}\" }}"
+        )));
+        // The version changes with what the value is made of, none of it secret: the
+        // API key (its id) and the database's endpoint.
+        locals.insert("derived_versions".into(), ex(format!(
+            "{{ for id, d in local.derived : id => parseint(substr(sha256(\"${{{key_id}}} ${{d.database == \"\" ? \"\" : var.database_endpoints[d.database]}}\"), 0, 8), 16) }}"
+        )));
+        m.main
+            .insert("locals".into(), serde_json::Value::Object(locals));
+        m.resource(
+            "scaleway_secret",
+            "derived",
+            json!({
+                "for_each": ex("local.derived"),
+                "name": "${var.jobs[each.value.job].name}-${lower(replace(each.value.env, \"_\", \"-\"))}",
+                "path": ex("var.secret_path"),
+                "description": "${each.value.env} of job ${var.jobs[each.value.job].name}, written by Terraform.",
+                "tags": ex("var.tags"),
+            }),
+        );
+        m.resource(
+            "scaleway_secret_version",
+            "derived",
+            json!({
+                "for_each": ex("local.derived"),
+                "secret_id": ex("scaleway_secret.derived[each.key].id"),
+                "data_wo": ex("local.derived_values[each.key]"),
+                "data_wo_version": ex("local.derived_versions[each.key]"),
+            }),
+        );
+        secrets = "merge({ for id, d in local.derived : d.env => scaleway_secret.derived[id].id if d.job == each.key }, each.value.secrets)".into();
+    }
+    let definition = |for_each: &str, env: String| {
+        let mut body = json!({
+            "for_each": ex(for_each),
             "name": ex("each.value.name"),
             "region": ex("var.region"),
             "image_uri": ex("each.value.image"),
             "startup_command": ex("each.value.command"),
-            "env": ex("each.value.env"),
+            "args": ex("each.value.args"),
+            "env": ex(env),
             "cpu_limit": ex("each.value.cpu_limit"),
             "memory_limit": ex("each.value.memory_limit"),
             "local_storage_capacity": ex("each.value.local_storage_capacity"),
@@ -80,18 +253,49 @@ pub fn module() -> Module {
                     },
                 },
                 "secret_reference": {
-                    "for_each": ex("each.value.secrets"),
+                    "for_each": ex(&secrets),
                     "content": {
                         "secret_id": ex("secret_reference.value"),
                         "environment": ex("secret_reference.key"),
                     },
                 },
             },
-        }),
+        });
+        if needs.iam {
+            // A run reads the latest versions: they exist before the definition changes.
+            body["depends_on"] = json!(["scaleway_secret_version.derived"]);
+        }
+        body
+    };
+    // Jobs that link to a service depend on the containers (their hosts): they are
+    // defined apart, so that a migration (`apply.sh --jobs-only`, targeting
+    // `this["SERVICE-migrate"]`) never pulls the containers' rollout in before it.
+    let this = if needs.links {
+        "{ for k, j in var.jobs : k => j if length(var.uses[k].links) == 0 }"
+    } else {
+        "var.jobs"
+    };
+    m.resource(
+        "scaleway_job_definition",
+        "this",
+        definition(this, format!("merge({s3_env}, each.value.env)")),
     );
+    let mut ids = "{ for k, j in scaleway_job_definition.this : k => j.id }".to_string();
+    if needs.links {
+        let links = "{ for k, l in var.uses[each.key].links : k => replace(replace(replace(l.url, \"{url}\", \"https://{host}\"), \"{domain}\", coalesce(l.domain, var.hosts[l.target])), \"{host}\", var.hosts[l.target]) }";
+        m.resource(
+            "scaleway_job_definition",
+            "linked",
+            definition(
+                "{ for k, j in var.jobs : k => j if length(var.uses[k].links) > 0 }",
+                format!("merge({s3_env}, {links}, each.value.env)"),
+            ),
+        );
+        ids = format!("merge({ids}, {{ for k, j in scaleway_job_definition.linked : k => j.id }})");
+    }
     m.output(
         "ids",
-        ex("{ for k, j in scaleway_job_definition.this : k => j.id }"),
+        ex(ids),
         "Each job definition's id (REGION/UUID), keyed as var.jobs.",
     );
     m

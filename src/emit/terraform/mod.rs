@@ -224,7 +224,7 @@ pub fn emit(envs: &[Stack], stack_path: &str) -> Artifacts {
         modules.push(secrets::module());
     }
     if shape.jobs {
-        modules.push(jobs::module());
+        modules.push(jobs::module(jobs::Needs::of(envs)));
     }
     if shape.containers {
         modules.push(containers::module(envs, shape));

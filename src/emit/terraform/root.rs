@@ -152,10 +152,14 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
     if shape.iam {
         modules.insert(
             "iam".into(),
-            module_call("iam", None, json!({
-                "applications": ex("{ for name, s in var.services : name => { name = s.name, access = s.bucket_access, databases = length(s.databases) > 0, containers = length(s.tokens) > 0 } if length(s.bucket_access) + length(s.databases) + length(s.tokens) > 0 }"),
-                "tags": ex("local.tags"),
-            })),
+            module_call(
+                "iam",
+                None,
+                json!({
+                    "applications": ex(iam_applications(shape)),
+                    "tags": ex("local.tags"),
+                }),
+            ),
         );
     }
     if shape.registry {
@@ -255,13 +259,14 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
             "jobs",
             Some(&s.region.value),
             json!({
-                "jobs": ex(format!("{{ for key, j in var.jobs : key => {{ name = j.name, image = {image}, command = j.command, env = merge(j.env, {{ for k, v in j.env_vars : k => local.vars[v] }}), secrets = {secrets}, cpu_limit = j.cpu_limit, memory_limit = j.memory_limit, local_storage_capacity = j.local_storage_capacity, timeout = j.timeout, cron = j.cron }} }}")),
+                "jobs": ex(format!("{{ for key, j in var.jobs : key => {{ name = j.name, image = {image}, command = j.command, args = j.args, env = merge(j.env, {{ for k, v in j.env_vars : k => local.vars[v] }}), secrets = {secrets}, cpu_limit = j.cpu_limit, memory_limit = j.memory_limit, local_storage_capacity = j.local_storage_capacity, timeout = j.timeout, cron = j.cron }} }}")),
             }),
         );
         if shape.secrets {
             // A run reads the secrets' latest versions: they must be written first.
             call["depends_on"] = json!(["module.secrets"]);
         }
+        jobs_uses(&mut call, envs, shape);
         modules.insert("jobs".into(), call);
     }
     if shape.storage {
@@ -322,6 +327,55 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
 
 /// A call of `./modules/NAME` in the environment's project, with `region` where the
 /// module takes one, and `args` (an object).
+/// `modules/iam`'s applications: each service with a key, and each job (a migration
+/// too) with one, keyed `job:KEY`. A migration may change its databases' schema; a
+/// service may only when no migration in the environment changes that database's (it
+/// migrates at boot); a `job` never (docs/scaleway-facts.md, IAM).
+fn iam_applications(shape: Shape) -> String {
+    let schema = if shape.jobs {
+        "length(setsubtract(toset(values(s.databases)), toset(flatten([for j in var.jobs : values(j.databases) if j.schema])))) > 0"
+    } else {
+        "length(s.databases) > 0"
+    };
+    let services = format!("{{ for name, s in var.services : name => {{ name = s.name, access = s.bucket_access, databases = length(s.databases) > 0, schema = {schema}, containers = length(s.tokens) > 0 }} if length(s.bucket_access) + length(s.databases) + length(s.tokens) > 0 }}");
+    if !shape.jobs {
+        return services;
+    }
+    let p = super::jobs::IAM_PREFIX;
+    format!("merge({services}, {{ for key, j in var.jobs : \"{p}${{key}}\" => {{ name = j.name, access = j.bucket_access, databases = length(j.databases) > 0, schema = j.schema, containers = length(j.tokens) > 0 }} if length(j.bucket_access) + length(j.databases) + length(j.tokens) > 0 }})")
+}
+
+/// What the jobs module needs for what jobs use (buckets, databases, links, tokens):
+/// `uses` from `var.jobs`, and the maps of the modules that make them.
+fn jobs_uses(call: &mut Value, envs: &[Stack], shape: Shape) {
+    let fields: Vec<String> = super::jobs::uses_fields()
+        .filter(|f| *f != "schema")
+        .map(|f| format!("{f} = j.{f}"))
+        .collect();
+    call["uses"] = ex(format!(
+        "{{ for key, j in var.jobs : key => {{ {} }} }}",
+        fields.join(", ")
+    ));
+    let needs = super::jobs::Needs::of(envs);
+    if shape.storage {
+        call["bucket_names"] = ex("module.storage.buckets");
+    }
+    if shape.database {
+        call["database_endpoints"] = ex("module.database.endpoints");
+    }
+    if needs.iam {
+        call["access_keys"] = ex("module.iam.access_keys");
+        call["application_ids"] = ex("module.iam.application_ids");
+        call["secret_keys"] = ex("module.iam.secret_keys");
+        call["secret_key_ids"] = ex("module.iam.secret_key_ids");
+        call["secret_path"] = ex("var.names.secret_path");
+        call["tags"] = ex("local.tags");
+    }
+    if needs.links {
+        call["hosts"] = ex("module.containers.hosts");
+    }
+}
+
 fn module_call(name: &str, region: Option<&str>, args: Value) -> Value {
     let mut call = args;
     call["source"] = json!(format!("./modules/{name}"));

@@ -4,7 +4,8 @@ use super::Shape;
 use crate::emit::{json_bytes, Artifacts};
 use crate::model::duration::seconds;
 use crate::model::names::registry_name;
-use crate::model::{Image, Job, JobImage, Service, Stack};
+use crate::model::{BucketAccess, DatabaseUse, Image, Job, JobImage, Link, Service, Stack};
+use crate::span::Spanned;
 use crate::syntax::Value as Kdl;
 use serde_json::{json, Map, Value};
 
@@ -48,16 +49,7 @@ fn service(s: &Stack, svc: &Service, hosts: &HostsOf) -> Value {
     let links: Map<String, Value> = svc
         .links
         .iter()
-        .map(|l| {
-            let host = hosts
-                .get(l.target.value.as_str())
-                .and_then(|h| h.first())
-                .map(|h| h.to_string());
-            (
-                l.env.value.clone(),
-                json!({ "target": l.target.value, "url": l.url.value, "domain": host }),
-            )
-        })
+        .map(|l| (l.env.value.clone(), link(l, hosts)))
         .collect();
     let domains: Vec<&str> = hosts
         .get(svc.name.value.as_str())
@@ -107,9 +99,69 @@ fn service(s: &Stack, svc: &Service, hosts: &HostsOf) -> Value {
     })
 }
 
+/// What a job uses, as `var.jobs` says it (see `jobs::USES_FIELDS`): link URLs,
+/// buckets, the S3 keys' env names, databases, tokens, and whether it may change the
+/// databases' schema.
+struct Uses<'a> {
+    links: &'a [Link],
+    buckets: Vec<&'a BucketAccess>,
+    s3_keys: &'a (Spanned<String>, Spanned<String>),
+    databases: Vec<&'a DatabaseUse>,
+    schema: bool,
+}
+
+impl Uses<'_> {
+    fn insert(&self, hosts: &HostsOf, job: &mut Value) {
+        let links: Map<String, Value> = self
+            .links
+            .iter()
+            .map(|l| (l.env.value.clone(), link(l, hosts)))
+            .collect();
+        job["links"] = Value::Object(links);
+        job["buckets"] = self
+            .buckets
+            .iter()
+            .map(|b| (b.env.value.clone(), json!(b.bucket.value)))
+            .collect::<Map<String, Value>>()
+            .into();
+        job["bucket_access"] = self
+            .buckets
+            .iter()
+            .map(|b| (b.bucket.value.clone(), json!(b.access.value)))
+            .collect::<Map<String, Value>>()
+            .into();
+        job["s3_keys"] = json!({ "id": self.s3_keys.0.value, "secret": self.s3_keys.1.value });
+        job["databases"] = self
+            .databases
+            .iter()
+            .map(|d| (d.env.value.clone(), json!(d.database.value)))
+            .collect::<Map<String, Value>>()
+            .into();
+        job["tokens"] = self
+            .links
+            .iter()
+            .filter_map(|l| Some((l.token.as_ref()?.value.clone(), json!(l.target.value))))
+            .collect::<Map<String, Value>>()
+            .into();
+        job["schema"] = json!(self.schema);
+    }
+}
+
+/// A link's target, URL and the target's custom domain (the first), if any.
+fn link(l: &Link, hosts: &HostsOf) -> Value {
+    let host = hosts
+        .get(l.target.value.as_str())
+        .and_then(|h| h.first())
+        .map(|h| h.to_string());
+    json!({ "target": l.target.value, "url": l.url.value, "domain": host })
+}
+
 /// A service's migration job: its env and secret-env with the job's own keys over
-/// them, in the service's image.
-fn migration(s: &Stack, svc: &Service) -> Option<Value> {
+/// them, in the service's image, with the service's buckets and databases (a key the
+/// job sets itself replaces the one they bring) under an IAM application of its own,
+/// which may change the databases' schema. No links: a migration runs before the
+/// rollout, and a link would make it wait for the containers.
+fn migration(s: &Stack, svc: &Service, hosts: &HostsOf) -> Option<Value> {
     let m = svc.migrate.as_ref()?;
     let mut env = Map::new();
     let mut env_vars = Map::new();
@@ -128,11 +180,15 @@ fn migration(s: &Stack, svc: &Service) -> Option<Value> {
         Image::Build { .. } => Value::Null,
         Image::Ref(r) => json!(r.value),
     };
-    Some(json!({
+    let own = |key: &str| {
+        m.env.iter().any(|e| e.key.value == key) || m.secret_env.iter().any(|e| e.key.value == key)
+    };
+    let mut job = json!({
         "name": format!("{}-{}-migrate", s.prefix(), svc.name.value),
         "image": image,
         "image_name": svc.name.value,
         "command": ["/bin/sh", "-c", m.command.value],
+        "args": Value::Null,
         "env": env,
         "env_vars": env_vars,
         "secret_env": secret_env,
@@ -141,11 +197,25 @@ fn migration(s: &Stack, svc: &Service) -> Option<Value> {
         "local_storage_capacity": super::jobs::LOCAL_STORAGE_MIB,
         "timeout": m.timeout.value,
         "cron": Value::Null,
-    }))
+    });
+    Uses {
+        links: &[],
+        buckets: svc.buckets.iter().filter(|b| !own(&b.env.value)).collect(),
+        s3_keys: &svc.s3_keys,
+        databases: svc
+            .databases
+            .iter()
+            .filter(|d| !own(&d.env.value))
+            .collect(),
+        schema: true,
+    }
+    .insert(hosts, &mut job);
+    Some(job)
 }
 
-/// A `job`: its env and secret-env, in its own image, a prebuilt one or a service's.
-fn job(s: &Stack, j: &Job) -> Value {
+/// A `job`: its env, secret-env, links, buckets and databases, in its own image, a
+/// prebuilt one or a service's.
+fn job(s: &Stack, j: &Job, hosts: &HostsOf) -> Value {
     let mut env = Map::new();
     let mut env_vars = Map::new();
     for e in &j.env {
@@ -169,15 +239,12 @@ fn job(s: &Stack, j: &Job) -> Value {
             _ => (Value::Null, svc.value.clone()),
         },
     };
-    let command = match &j.command {
-        Some(c) => json!(["/bin/sh", "-c", c.value]),
-        None => json!([]),
-    };
-    json!({
+    let mut job = json!({
         "name": format!("{}-{}", s.prefix(), j.name.value),
         "image": image,
         "image_name": image_name,
-        "command": command,
+        "command": j.command.as_ref().map_or_else(Vec::new, |c| c.value.clone()),
+        "args": j.args.as_ref().map(|a| a.value.clone()),
         "env": env,
         "env_vars": env_vars,
         "secret_env": secret_env,
@@ -186,7 +253,16 @@ fn job(s: &Stack, j: &Job) -> Value {
         "local_storage_capacity": super::jobs::LOCAL_STORAGE_MIB,
         "timeout": j.timeout.value,
         "cron": j.schedule.as_ref().map(|c| json!({ "schedule": c.cron.value, "timezone": c.timezone.value })),
-    })
+    });
+    Uses {
+        links: &j.links,
+        buckets: j.buckets.iter().collect(),
+        s3_keys: &j.s3_keys,
+        databases: j.databases.iter().collect(),
+        schema: false,
+    }
+    .insert(hosts, &mut job);
+    job
 }
 
 /// The values of one environment.
@@ -228,11 +304,21 @@ pub fn values(s: &Stack, shape: Shape) -> Map<String, Value> {
         v.insert("services".into(), Value::Object(services));
     }
     if shape.jobs {
+        let hosts = hosts_of(s);
         let jobs: Map<String, Value> = s
             .services
             .iter()
-            .filter_map(|x| Some((super::jobs::migrate_key(&x.name.value), migration(s, x)?)))
-            .chain(s.jobs.iter().map(|j| (j.name.value.clone(), job(s, j))))
+            .filter_map(|x| {
+                Some((
+                    super::jobs::migrate_key(&x.name.value),
+                    migration(s, x, &hosts)?,
+                ))
+            })
+            .chain(
+                s.jobs
+                    .iter()
+                    .map(|j| (j.name.value.clone(), job(s, j, &hosts))),
+            )
             .collect();
         v.insert("jobs".into(), Value::Object(jobs));
     }
