@@ -12,12 +12,17 @@ fail, naming the resource, when the output would not behave on Scaleway
                      known policy lets "*" get objects, not list, and keeps the
                      deployer's full access
   edge-plan          an Edge Services plan wherever there is a pipeline
-  iam                one IAM application, policy and API key per service with
-                     bucket access, a database or a token link
+  iam                one IAM application, policy and API key per service or job
+                     (migrations too) with bucket access, a database or a token link
   backend-lock       every backend file sets use_lockfile = true
   job-secrets        every job definition gets its secrets by secret_reference
-                     (one per secret-env key of the tfvars' job), and no value
-                     of a sensitive root variable appears anywhere in a job
+                     (one per secret-env key of the tfvars' job, and one per
+                     database URL, bucket secret key and token it derives from
+                     its own IAM key), and no value of a sensitive root
+                     variable appears anywhere in a job
+  database-rights    Serverless SQL rights: a migration's policy may change the
+                     schema (ServerlessSQLDatabaseReadWrite), a job's may not, a
+                     service's only when no migration covers its databases
   env-names          every container, namespace, bucket and job definition is
                      named ENV-... for the tfvars' environment (a preview's p42-...),
                      and no name still holds `{id}`
@@ -33,8 +38,8 @@ Usage:
   behaviour.py example ENV=PLAN.json:TFVARS.json ... the cross-environment check
   behaviour.py selftest PLAN.json TFVARS.json [BACKEND] [--extra PLAN.json:TFVARS.json]
                      negative controls: each check must reject a hand-broken
-                     copy of a good plan (--extra: a plan with a job and a
-                     lifecycle rule, for the controls of those checks)
+                     copy of a good plan (--extra, repeatable: plans with a job,
+                     a database, a lifecycle rule, for the controls of those checks)
 """
 
 import copy
@@ -141,10 +146,11 @@ def check_edge_plan(plan, tfvars, backend):
 
 
 def check_iam(plan, tfvars, backend):
+    # Services and jobs (migrations too): each with a key of its own.
     users = sorted(
-        svc["name"]
-        for svc in (tfvars.get("services") or {}).values()
-        if svc.get("bucket_access") or svc.get("databases") or svc.get("tokens")
+        x["name"]
+        for x in list((tfvars.get("services") or {}).values()) + list((tfvars.get("jobs") or {}).values())
+        if x.get("bucket_access") or x.get("databases") or x.get("tokens")
     )
     apps = {}
     policies = {}
@@ -160,7 +166,7 @@ def check_iam(plan, tfvars, backend):
         if len(apps.get(name, [])) != 1:
             yield f"service {name} needs an API key but has {len(apps.get(name, []))} IAM applications"
     if len(policies) != len(users) or len(keys) != len(users):
-        yield f"{len(users)} services need an API key, but the plan has {len(policies)} IAM policies and {len(keys)} API keys"
+        yield f"{len(users)} services and jobs need an API key, but the plan has {len(policies)} IAM policies and {len(keys)} API keys"
     for key, afters in policies.items():
         for after in afters:
             for rule in after.get("rule") or []:
@@ -210,8 +216,53 @@ def check_job_secrets(plan, tfvars, backend):
                 yield f"{addr}: secret-env {key} is not a secret_reference"
             if key in (after.get("env") or {}):
                 yield f"{addr}: secret-env {key} is a plain env value"
+        # What the job derives from its own IAM key: a database URL, the bucket
+        # secret key, tokens for private services (review 8).
+        derived = list(job.get("databases") or {}) + list(job.get("tokens") or {})
+        if job.get("buckets"):
+            derived.append(job["s3_keys"]["secret"])
+        for key in derived:
+            if key not in refs:
+                yield f"{addr}: {key} (from the job's own key) is not a secret_reference"
+            if key in (after.get("env") or {}):
+                yield f"{addr}: {key} (from the job's own key) is a plain env value"
     for name in sorted(set(jobs) - seen):
         yield f"job {name}: no scaleway_job_definition planned"
+
+
+SCHEMA_SET = "ServerlessSQLDatabaseReadWrite"
+DATA_SET = "ServerlessSQLDatabaseDataReadWrite"
+
+
+def check_database_rights(plan, tfvars, backend):
+    """Serverless SQL rights (review 20): a migration may change the schema; a job may
+    not; a service may only when no migration of the environment covers its databases
+    (it migrates at boot)."""
+    jobs = tfvars.get("jobs") or {}
+    migrated = {db for j in jobs.values() if j.get("schema") for db in (j.get("databases") or {}).values()}
+    wants = {}
+    for name, svc in (tfvars.get("services") or {}).items():
+        dbs = set((svc.get("databases") or {}).values())
+        if dbs:
+            wants[name] = SCHEMA_SET if dbs - migrated else DATA_SET
+    for key, job in jobs.items():
+        if job.get("databases"):
+            wants[f"job:{key}"] = SCHEMA_SET if key.endswith("-migrate") else DATA_SET
+    for ty, addr, after in resources(plan):
+        if ty != "scaleway_iam_policy" or not addr.endswith('"]'):
+            continue
+        key = addr.rsplit('["', 1)[-1][:-2]
+        sets = {n for rule in after.get("rule") or [] for n in rule.get("permission_set_names") or []}
+        want = wants.get(key)
+        if want is None:
+            if sets & {SCHEMA_SET, DATA_SET}:
+                yield f"{addr}: database rights for {key}, which uses no database"
+            continue
+        if want not in sets:
+            yield f"{addr}: {key} needs {want}, the policy has {sorted(sets)}"
+        other = DATA_SET if want == SCHEMA_SET else SCHEMA_SET
+        if other in sets:
+            yield f"{addr}: {key} holds {other}, it should hold {want} only"
 
 
 NAMED = ("scaleway_container", "scaleway_container_namespace", "scaleway_object_bucket", "scaleway_job_definition")
@@ -273,6 +324,7 @@ ENV_CHECKS = {
     "iam": check_iam,
     "backend-lock": check_backend_lock,
     "job-secrets": check_job_secrets,
+    "database-rights": check_database_rights,
     "env-names": check_env_names,
     "logs-token": check_logs_token,
     "lifecycle": check_lifecycle,
@@ -402,10 +454,39 @@ def _mut_lifecycle(plan, tfvars):
     return False
 
 
-# Controls that need what only some plans have (a job, a lifecycle rule).
+def _mut_job_db_url(plan, tfvars):
+    """The review-8 defect: a job with a database gets no DATABASE_URL reference."""
+    jobs = {j["name"]: j for j in (tfvars.get("jobs") or {}).values()}
+    for rc in plan["resource_changes"]:
+        after = rc["change"]["after"]
+        job = jobs.get(after.get("name")) if rc["type"] == "scaleway_job_definition" else None
+        if job and job.get("databases"):
+            keys = set(job["databases"])
+            after["secret_reference"] = [r for r in after.get("secret_reference") or [] if r.get("environment") not in keys]
+            return True
+    return False
+
+
+def _mut_runtime_ddl(plan, tfvars):
+    """The review-20 defect: a service holds DDL rights though a migration exists."""
+    for rc in plan["resource_changes"]:
+        if rc["type"] != "scaleway_iam_policy":
+            continue
+        for rule in rc["change"]["after"].get("rule") or []:
+            names = rule.get("permission_set_names") or []
+            if DATA_SET in names:
+                rule["permission_set_names"] = [SCHEMA_SET if n == DATA_SET else n for n in names]
+                return True
+    return False
+
+
+# Controls that need what only some plans have (a job, a lifecycle rule, a database).
+# Each must break at least one of the extra plans.
 OPTIONAL_CONTROLS = [
     ("job-secrets", _mut_job_secret),
     ("job-secrets", _mut_job_ref),
+    ("job-secrets", _mut_job_db_url),
+    ("database-rights", _mut_runtime_ddl),
     ("lifecycle", _mut_lifecycle),
 ]
 
@@ -457,6 +538,7 @@ def selftest(plan_path, tfvars_path, backend_path, extras=()):
         else:
             print(f"FAIL control {check}/{mutate.__name__}: the broken plan was accepted")
             failures += 1
+    broken = set()
     for extra in extras:
         p0, t0 = load(extra[0]), load(extra[1])
         base = env_problems(p0, t0, None)
@@ -467,12 +549,16 @@ def selftest(plan_path, tfvars_path, backend_path, extras=()):
         for check, mutate in OPTIONAL_CONTROLS:
             p, t = copy.deepcopy(p0), copy.deepcopy(t0)
             if not mutate(p, t):
-                print(f"FAIL control {check}/{mutate.__name__}: nothing to break in {extra[0]}")
-                failures += 1
-                continue
+                continue  # nothing of that kind in this plan: another extra has it
+            broken.add(mutate.__name__)
             found = [x for x in env_problems(p, t, None) if x.startswith(f"[{check}]")]
             print(("PASS" if found else "FAIL") + f" control {check}/{mutate.__name__}: " + (found[0] if found else "the broken plan was accepted"))
             failures += 0 if found else 1
+    if extras:
+        for check, mutate in OPTIONAL_CONTROLS:
+            if mutate.__name__ not in broken:
+                print(f"FAIL control {check}/{mutate.__name__}: nothing to break in any extra plan")
+                failures += 1
     # backend-lock: a backend file without use_lockfile.
     if backend_path:
         import tempfile

@@ -258,15 +258,18 @@ done
 
 # Negative controls of the behaviour checks: each must reject a hand-broken copy
 # of a good plan (the canonical stack's prod, which has every kind of resource).
-# examples/release has what the optional controls break: a job and lifecycle rules.
-RELEASE_PLAN=""
-if [ -f "$TMP/work/release-prod.show.json" ]; then
-    RELEASE_PLAN="$TMP/work/release-prod.show.json:$TMP/work/release-prod/environments/prod.tfvars.json"
-fi
+# examples/release and examples/django have what the optional controls break: jobs,
+# lifecycle rules, a database with a migration and a job of its own.
+EXTRAS=()
+for extra in release-prod django-prod; do
+    if [ -f "$TMP/work/$extra.show.json" ]; then
+        EXTRAS+=(--extra "$TMP/work/$extra.show.json:$TMP/work/$extra/environments/${extra#*-}.tfvars.json")
+    fi
+done
 if [ -f "$TMP/work/cella-prod.show.json" ]; then
     if python3 "$HERE/behaviour.py" selftest "$TMP/work/cella-prod.show.json" \
         "$TMP/work/cella-prod/environments/prod.tfvars.json" "$TMP/work/cella-prod/environments/prod.s3.tfbackend" \
-        ${RELEASE_PLAN:+--extra "$RELEASE_PLAN"}; then
+        "${EXTRAS[@]}"; then
         pass "behaviour controls"
     else
         fail "behaviour controls"
