@@ -144,15 +144,15 @@ fn command(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             // Plain words split as the shell would; anything else keeps the shell.
-            let list: Vec<String> = if words.iter().all(|w| plain_word(w)) {
-                words.iter().map(|w| crate::syntax::string_literal(w)).collect()
+            let shown = if words.iter().all(|w| plain_word(w)) {
+                let quoted: Vec<String> = words.iter().map(|w| format!("\"{w}\"")).collect();
+                quoted.join(" ")
             } else {
-                ["/bin/sh", "-c", text]
-                    .iter()
-                    .map(|w| crate::syntax::string_literal(w))
-                    .collect()
+                format!(
+                    "\"/bin/sh\" \"-c\" {}",
+                    crate::syntax::string_literal(text)
+                )
             };
-            let shown = list.join(" ");
             out.push(
                 Diagnostic::error(
                     "cellac::job::command",
