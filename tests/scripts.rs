@@ -1677,7 +1677,7 @@ fn a_failed_migration_stops_before_the_rollout() {
 fn with_job() -> Vec<Stack> {
     let text = std::fs::read_to_string(manifest().join("examples/release/stack.kdl")).unwrap();
     envs_of(&format!(
-        "{text}\njob cleanup {{\n    image service=api\n    command \"echo clean\"\n    timeout \"1m\"\n    schedule \"0 3 * * *\" timezone=\"Europe/Paris\"\n}}\n"
+        "{text}\njob cleanup {{\n    image service=api\n    command \"echo\" \"clean\"\n    timeout \"1m\"\n    schedule \"0 3 * * *\" timezone=\"Europe/Paris\"\n}}\n"
     ))
 }
 
