@@ -33,8 +33,12 @@ fail, naming the resource, when the output would not behave on Scaleway
   project-shared     (per example) no project-scoped resource (alert manager,
                      Edge plan) managed by two environments in one project
 
+  migrate-target     (a plan targeted at the migrations, as apply.sh --jobs-only
+                     applies them) no container and no other job changes
+
 Usage:
   behaviour.py env PLAN.json TFVARS.json [BACKEND]   checks of one environment
+  behaviour.py migrate-target PLAN.json              the migrations' targeted plan
   behaviour.py example ENV=PLAN.json:TFVARS.json ... the cross-environment check
   behaviour.py selftest PLAN.json TFVARS.json [BACKEND] [--extra PLAN.json:TFVARS.json]
                      negative controls: each check must reject a hand-broken
@@ -349,6 +353,17 @@ def project_of(env, plan, tfvars):
     return project.get("id") or "the API key's default project"
 
 
+def migrate_target_problems(plan):
+    """A plan targeted at migrations only (what `apply.sh --jobs-only` applies before
+    the rollout, review 15): no container and no job definition other than a
+    migration may change in it."""
+    for ty, addr, after in resources(plan):
+        if ty in ("scaleway_container", "scaleway_container_domain"):
+            yield f"{addr}: a container changes in the migrations' targeted apply"
+        elif ty == "scaleway_job_definition" and not str(after.get("name", "")).endswith("-migrate"):
+            yield f"{addr}: job {after.get('name')} changes before the migration ran"
+
+
 def example_problems(envs):
     """envs: {env: (plan, tfvars)} of one example."""
     managed = {}
@@ -569,6 +584,17 @@ def selftest(plan_path, tfvars_path, backend_path, extras=()):
         found = list(check_backend_lock(plan, tfvars, tmp.name))
         print(("PASS" if found else "FAIL") + " control backend-lock: " + (found[0] if found else "accepted"))
         failures += 0 if found else 1
+    # migrate-target: a targeted plan that pulls in a container and a cron job.
+    pulled = {"resource_changes": [
+        {"address": "module.containers.scaleway_container.api", "mode": "managed", "type": "scaleway_container",
+         "change": {"actions": ["update"], "after": {"name": "dev-x-api"}}},
+        {"address": "module.jobs.scaleway_job_definition.linked[\"cleanup\"]", "mode": "managed",
+         "type": "scaleway_job_definition", "change": {"actions": ["update"], "after": {"name": "dev-x-cleanup"}}},
+    ]}
+    found = list(migrate_target_problems(pulled))
+    ok = len(found) == 2
+    print(("PASS" if ok else "FAIL") + " control migrate-target: " + (found[0] if found else "accepted"))
+    failures += 0 if ok else 1
     # project-shared: two environments of one project each managing the alert manager.
     shared = copy.deepcopy(plan)
     shared["resource_changes"] = [rc for rc in shared["resource_changes"] if rc["type"] != "scaleway_account_project"]
@@ -594,6 +620,8 @@ def main(argv):
             plan, tfvars = paths.split(":", 1)
             envs[env] = (load(plan), load(tfvars))
         problems = list(example_problems(envs))
+    elif len(argv) == 3 and argv[1] == "migrate-target":
+        problems = list(migrate_target_problems(load(argv[2])))
     elif len(argv) >= 4 and argv[1] == "selftest":
         # Further arguments: --extra PLAN.json:TFVARS.json, plans for the optional controls.
         rest = argv[4:]

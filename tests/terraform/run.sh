@@ -172,6 +172,27 @@ check() {
         echo "  the plan would not behave on Scaleway" >>"$log"
         return 1
     fi
+    # The migrations alone (review 15): a plan targeted at the `*-migrate` job
+    # definitions, as apply.sh --jobs-only applies them before the rollout, must not
+    # pull in a container or another job.
+    local targets=()
+    while IFS= read -r key; do
+        [ -n "$key" ] && targets+=("-target=module.jobs.scaleway_job_definition.this[\"$key\"]")
+    done < <(python3 -c 'import json,sys; print("\n".join(k for k in (json.load(open(sys.argv[1])).get("jobs") or {}) if k.endswith("-migrate")))' "$dir/environments/$env.tfvars.json")
+    if [ "${#targets[@]}" -gt 0 ]; then
+        local -a margs=(-input=false -lock=false -refresh=false -no-color "-var-file=environments/$env.tfvars.json")
+        python3 "$HERE/tfjson.py" has-var "$dir" image_tag && margs+=(-var image_tag=test)
+        if ! (cd "$dir" && env "${secret_env[@]}" terraform plan "${margs[@]}" "${targets[@]}" \
+            -out=migrate.tfplan >"$dir.migrate.out" 2>&1 \
+            && terraform show -json -no-color migrate.tfplan >"$dir.migrate.json"); then
+            { echo "  the migrations' targeted plan failed:"; sed 's/^/  | /' "$dir.migrate.out"; } >>"$log"
+            return 1
+        fi
+        if ! python3 "$HERE/behaviour.py" migrate-target "$dir.migrate.json" >>"$log" 2>&1; then
+            echo "  the migrations' targeted apply would move more than the migrations" >>"$log"
+            return 1
+        fi
+    fi
     local added want
     added="$(sed -n 's/^ADD //p' "$dir.plan.out" | tail -n 1)"
     echo "  plan: $added to add" >>"$log"

@@ -801,7 +801,7 @@ fn outputs(envs: &[Stack], shape: Shape) -> Map<String, Value> {
     if envs.iter().any(Stack::migrates) {
         o(
             "migrations".into(),
-            ex("{ for name, s in var.services : name => module.jobs.ids[\"${name}-migrate\"] if contains(keys(var.jobs), \"${name}-migrate\") }"),
+            ex("{ for name, s in var.services : name => module.jobs.ids[\"${name}-migrate\"] if contains(keys(module.jobs.ids), \"${name}-migrate\") }"),
             "Each migrating service's job definition id (REGION/UUID), which migrate.sh runs before the rollout.".into(),
         );
     }
@@ -818,7 +818,9 @@ fn outputs(envs: &[Stack], shape: Shape) -> Map<String, Value> {
         o(
             "jobs".into(),
             ex(format!(
-                "{{ for name in {} : name => module.jobs.ids[name] if contains(keys(var.jobs), name) }}",
+                // Only those defined: a targeted apply (the migrations alone, before the
+                // rollout) leaves a new job undefined, and an index would fail the plan.
+                "{{ for name in {} : name => module.jobs.ids[name] if contains(keys(module.jobs.ids), name) }}",
                 serde_json::to_string(&names).unwrap_or_default()
             )),
             "Each `job`'s definition id (REGION/UUID), which job.sh starts.".into(),
