@@ -200,7 +200,7 @@ pub fn env_cost(stack: &Stack) -> EnvCost {
     if stack.uses_edge() {
         usage_keys.push("edge_cache_egress_gb");
     }
-    if stack.secrets.iter().any(|s| s.store) {
+    if stack.secrets.iter().any(|s| s.store) || stack.jobs_use_iam() {
         usage_keys.push("secret_manager_version_month");
     }
     let known: f64 = lines.iter().filter_map(|l| l.monthly_eur).sum();

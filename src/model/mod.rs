@@ -173,6 +173,16 @@ impl Stack {
         self.migrates() || self.jobs.iter().any(|j| !j.secret_env.is_empty())
     }
 
+    /// Whether some job or migration has an IAM key of its own (buckets, databases,
+    /// tokens): what it derives from the key (a database URL, the bucket secret key)
+    /// goes to Secret Manager, since a job reads secrets only by reference.
+    pub fn jobs_use_iam(&self) -> bool {
+        self.jobs.iter().any(Job::uses_iam)
+            || self.services.iter().any(|s| {
+                s.migrate.is_some() && !(s.buckets.is_empty() && s.databases.is_empty())
+            })
+    }
+
     /// Whether the stack has Serverless Job definitions: migrations or `job`s.
     pub fn has_jobs(&self) -> bool {
         self.migrates() || !self.jobs.is_empty()

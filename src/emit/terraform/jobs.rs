@@ -6,7 +6,7 @@
 //! no secret value sits in the job's configuration or in the state's record of it.
 
 use super::{ex, Module};
-use crate::model::{Job, Stack};
+use crate::model::Stack;
 use serde_json::json;
 
 /// The object type of one job in `var.jobs`: the module's, or (`root`) the root's
@@ -94,12 +94,7 @@ pub struct Needs {
 impl Needs {
     pub fn of(envs: &[Stack]) -> Needs {
         Needs {
-            iam: envs.iter().any(|e| {
-                e.jobs.iter().any(Job::uses_iam)
-                    || e.services.iter().any(|s| {
-                        s.migrate.is_some() && !(s.buckets.is_empty() && s.databases.is_empty())
-                    })
-            }),
+            iam: envs.iter().any(Stack::jobs_use_iam),
             links: envs
                 .iter()
                 .any(|e| e.jobs.iter().any(|j| !j.links.is_empty())),
