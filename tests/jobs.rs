@@ -76,16 +76,22 @@ fn a_migration_on_serverless_sql_gets_its_database_url_by_reference() {
     assert_eq!(migrate["links"], serde_json::json!({}));
     // The module writes what the key derives to Secret Manager and references it.
     let module = json(&files, "modules/jobs/main.tf.json");
-    let refs = module["resource"]["scaleway_job_definition"]["this"]["dynamic"]
-        ["secret_reference"]["for_each"]
+    let refs = module["resource"]["scaleway_job_definition"]["this"]["dynamic"]["secret_reference"]
+        ["for_each"]
         .as_str()
         .unwrap();
     assert!(refs.contains("scaleway_secret.derived[id].id"), "{refs}");
     let version = &module["resource"]["scaleway_secret_version"]["derived"];
     assert_eq!(version["data_wo"], "${local.derived_values[each.key]}");
-    assert!(version.get("data").is_none(), "a value in the state: {version:#}");
+    assert!(
+        version.get("data").is_none(),
+        "a value in the state: {version:#}"
+    );
     let values = module["locals"]["derived_values"].as_str().unwrap();
-    assert!(values.contains("postgres://${var.application_ids["), "{values}");
+    assert!(
+        values.contains("postgres://${var.application_ids["),
+        "{values}"
+    );
     // The version is derived from the key's id and the endpoint, nothing secret.
     let versions = module["locals"]["derived_versions"].as_str().unwrap();
     assert!(versions.contains("secret_key_ids"), "{versions}");
@@ -118,9 +124,15 @@ fn a_job_takes_every_child_a_service_has() {
     let module = json(&files, "modules/jobs/main.tf.json");
     let defs = &module["resource"]["scaleway_job_definition"];
     assert!(!defs["this"].to_string().contains("var.hosts"), "{defs:#}");
-    assert!(defs["linked"]["env"].as_str().unwrap().contains("var.hosts"));
+    assert!(defs["linked"]["env"]
+        .as_str()
+        .unwrap()
+        .contains("var.hosts"));
     let root = json(&files, "main.tf.json");
-    assert_eq!(root["module"]["jobs"]["hosts"], "${module.containers.hosts}");
+    assert_eq!(
+        root["module"]["jobs"]["hosts"],
+        "${module.containers.hosts}"
+    );
 }
 
 #[test]
@@ -162,12 +174,15 @@ fn a_job_without_iam_needs_no_derived_secrets() {
 #[test]
 fn a_job_checks_its_children_as_a_service_does() {
     // The negative controls of tests/fixtures/checks/job-*.kdl, in one place.
-    let bad = |body: &str| codes(&format!("stack s\ndatabase main engine=serverless-sql\nbucket files\nservice api {{ port 8000; }}\njob j {{\n    image ref=\"r/j:1\"\n{body}\n}}\n"));
+    let bad = |body: &str| {
+        codes(&format!("stack s\ndatabase main engine=serverless-sql\nbucket files\nservice api {{ port 8000; }}\njob j {{\n    image ref=\"r/j:1\"\n{body}\n}}\n"))
+    };
     assert!(bad("    database mian").contains(&"cellac::database::unknown"));
     assert!(bad("    bucket flies access=read").contains(&"cellac::bucket::access"));
     assert!(bad("    link apii env=A").contains(&"cellac::link::target"));
-    assert!(bad("    secret-env DATABASE_URL=x\n    database main")
-        .contains(&"cellac::env::duplicate"));
+    assert!(
+        bad("    secret-env DATABASE_URL=x\n    database main").contains(&"cellac::env::duplicate")
+    );
     assert!(bad("    env SCW_X=1").contains(&"cellac::env::reserved"));
     assert!(bad("    command \"python manage.py x\"").contains(&"cellac::job::command"));
     assert!(bad("    timeout 0").contains(&"cellac::job::timeout"));

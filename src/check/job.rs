@@ -148,17 +148,17 @@ fn command(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 let quoted: Vec<String> = words.iter().map(|w| format!("\"{w}\"")).collect();
                 quoted.join(" ")
             } else {
-                format!(
-                    "\"/bin/sh\" \"-c\" {}",
-                    crate::syntax::string_literal(text)
-                )
+                format!("\"/bin/sh\" \"-c\" {}", crate::syntax::string_literal(text))
             };
             out.push(
                 Diagnostic::error(
                     "cellac::job::command",
                     "a job's `command` is the program, then its arguments, one string each",
                 )
-                .at(arg.span, "one string with spaces: a program by that whole name")
+                .at(
+                    arg.span,
+                    "one string with spaces: a program by that whole name",
+                )
                 .help(format!(
                     "write `command {shown}`, as a service's `command` is written"
                 ))

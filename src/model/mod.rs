@@ -178,9 +178,10 @@ impl Stack {
     /// goes to Secret Manager, since a job reads secrets only by reference.
     pub fn jobs_use_iam(&self) -> bool {
         self.jobs.iter().any(Job::uses_iam)
-            || self.services.iter().any(|s| {
-                s.migrate.is_some() && !(s.buckets.is_empty() && s.databases.is_empty())
-            })
+            || self
+                .services
+                .iter()
+                .any(|s| s.migrate.is_some() && !(s.buckets.is_empty() && s.databases.is_empty()))
     }
 
     /// Whether the stack has Serverless Job definitions: migrations or `job`s.
