@@ -1,9 +1,15 @@
 //! `modules/jobs`: Serverless Job definitions, one per entry of `var.jobs`. A service's
-//! `migrate` is one such job (run on demand by `scripts/migrate.sh` before the rollout);
-//! the map is shaped so that scheduled jobs (`cron`) fit in it too.
+//! `migrate` is one such job (run on demand by `scripts/migrate.sh` before the rollout,
+//! keyed SERVICE-migrate); a `job` is another, run on its `cron` or by `scripts/job.sh`.
 //!
 //! Secrets reach a job by Secret Manager reference (`secret_reference`), never by value:
-//! no secret value sits in the job's configuration or in the state's record of it.
+//! no secret value sits in the job's configuration or in the state's record of it. A
+//! job uses what a service uses (`var.uses`): bucket names and the S3 endpoint are
+//! plain env; what comes from its own IAM key (a database URL, the bucket secret key,
+//! a `link token=` key) is written here to Secret Manager (`scaleway_secret.derived`,
+//! write-only) and referenced. Jobs with a `link` are `scaleway_job_definition.linked`:
+//! their URLs need the containers, and `this` (migrations among them) must not, so that
+//! applying a migration alone never rolls the containers out first.
 
 use super::{ex, Module};
 use crate::model::Stack;
@@ -11,7 +17,7 @@ use serde_json::json;
 
 /// The object type of one job in `var.jobs`: the module's, or (`root`) the root's
 /// (environments/ENV.tfvars.json), which names vars and secrets for the root module to
-/// resolve, gives a built image by name, and says what the job uses (see [`USES_TYPE`]).
+/// resolve, gives a built image by name, and says what the job uses (see [`USES_FIELDS`]).
 pub fn job_type(root: bool) -> String {
     let mut fields = vec![("name", "string")];
     if root {
@@ -65,9 +71,17 @@ const USES_FIELDS: [(&str, &str); 7] = [
     ("schema", "bool"),
 ];
 
-/// The names of [`USES_FIELDS`], for the root module to pass on as `uses`.
+/// The fields of [`USES_FIELDS`] that the module reads (`var.uses`): the IAM module
+/// reads the others (bucket access, schema rights) from the root's `var.jobs`.
+fn module_uses() -> impl Iterator<Item = &'static (&'static str, &'static str)> {
+    USES_FIELDS
+        .iter()
+        .filter(|(k, _)| !matches!(*k, "bucket_access" | "schema"))
+}
+
+/// The names of the fields the module reads, for the root module to pass on as `uses`.
 pub fn uses_fields() -> impl Iterator<Item = &'static str> {
-    USES_FIELDS.iter().map(|(k, _)| *k)
+    module_uses().map(|(k, _)| *k)
 }
 
 /// The key of a service's migration job in `var.jobs`.
@@ -116,15 +130,13 @@ pub fn module(needs: Needs) -> Module {
         &format!("map({})", job_type(false)),
         "Job definitions: image, startup command and arguments, env, secrets (env key -> Secret Manager id), resources, timeout, optional cron.",
     );
-    let uses: String = USES_FIELDS
-        .iter()
-        .filter(|(k, _)| *k != "schema")
+    let uses: String = module_uses()
         .map(|(k, ty)| format!("\n    {k} = {ty}"))
         .collect();
     m.var(
         "uses",
         &format!("map(object({{{uses}\n  }}))"),
-        "What each job uses, keyed as var.jobs: link URLs (env key -> target and URL), buckets (env key -> bucket), bucket access, the S3 keys' env names, databases (env key -> database), tokens (env key -> private service).",
+        "What each job uses, keyed as var.jobs: link URLs (env key -> target and URL), buckets (env key -> bucket), the S3 keys' env names, databases (env key -> database), tokens (env key -> private service).",
     );
     // Values that only exist once the IAM, database and storage modules have run.
     for (name, description) in [

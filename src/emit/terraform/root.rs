@@ -325,8 +325,6 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
     })
 }
 
-/// A call of `./modules/NAME` in the environment's project, with `region` where the
-/// module takes one, and `args` (an object).
 /// `modules/iam`'s applications: each service with a key, and each job (a migration
 /// too) with one, keyed `job:KEY`. A migration may change its databases' schema; a
 /// service may only when no migration in the environment changes that database's (it
@@ -349,7 +347,6 @@ fn iam_applications(shape: Shape) -> String {
 /// `uses` from `var.jobs`, and the maps of the modules that make them.
 fn jobs_uses(call: &mut Value, envs: &[Stack], shape: Shape) {
     let fields: Vec<String> = super::jobs::uses_fields()
-        .filter(|f| *f != "schema")
         .map(|f| format!("{f} = j.{f}"))
         .collect();
     call["uses"] = ex(format!(
@@ -376,6 +373,8 @@ fn jobs_uses(call: &mut Value, envs: &[Stack], shape: Shape) {
     }
 }
 
+/// A call of `./modules/NAME` in the environment's project, with `region` where the
+/// module takes one, and `args` (an object).
 fn module_call(name: &str, region: Option<&str>, args: Value) -> Value {
     let mut call = args;
     call["source"] = json!(format!("./modules/{name}"));
