@@ -208,3 +208,22 @@ fn the_old_command_form_is_fixed_to_a_list() {
     );
     assert!(codes(&fixed).is_empty(), "{:?}", codes(&fixed));
 }
+
+#[test]
+fn a_migration_key_of_its_own_replaces_the_derived_one() {
+    // The release pattern: the migration's own direct URL wins over the database URL
+    // the service's `database` would give it (no secret reference twice for one key).
+    let text = "stack s\nsecret admin_url\ndatabase main engine=serverless-sql\nservice api {\n    port 8000\n    database main\n    migrate \"m\" {\n        secret-env DATABASE_URL=admin_url\n    }\n}\n";
+    let files = build(text);
+    let vars = json(&files, "environments/dev.tfvars.json");
+    let migrate = &vars["jobs"]["api-migrate"];
+    assert_eq!(migrate["databases"], serde_json::json!({}), "{migrate:#}");
+    assert_eq!(migrate["secret_env"]["DATABASE_URL"], "admin_url");
+    // Without the override, the migration derives it.
+    let files = build(&text.replace("        secret-env DATABASE_URL=admin_url\n", ""));
+    let vars = json(&files, "environments/dev.tfvars.json");
+    assert_eq!(
+        vars["jobs"]["api-migrate"]["databases"]["DATABASE_URL"],
+        "main"
+    );
+}
