@@ -115,10 +115,10 @@ pub fn is_timezone(tz: &str) -> bool {
 }
 
 /// Whether `word` means the same bare and as a word of `/bin/sh -c`: no quoting,
-/// expansion, redirection or separator.
+/// expansion, redirection, separator or assignment (`A=1 cmd`).
 fn plain_word(word: &str) -> bool {
     word.chars()
-        .all(|c| c.is_ascii_alphanumeric() || "-_./:=,@%+".contains(c))
+        .all(|c| c.is_ascii_alphanumeric() || "-_./:,@%+".contains(c))
 }
 
 /// `cellac::job::command`: a `command` with one argument holding spaces, the form
