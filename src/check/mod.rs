@@ -121,6 +121,21 @@ pub(crate) fn replace(applicability: Applicability, span: Span, shown: &str, tex
 }
 
 /// A fix that writes the name `name` (a string, written bare when KDL allows) over `span`.
+/// The nearest-name fix for `written`: safe only when [`crate::suggest::safe_rename`]
+/// says the rename is a spelling correction that cannot flip a meaning, unsafe otherwise.
+pub(crate) fn rename_nearest(span: Span, written: &str, name: &str) -> Fix {
+    rename(applicability_of(written, name), span, name)
+}
+
+/// [`Applicability::Safe`] for a spelling correction, [`Applicability::Unsafe`] else.
+pub(crate) fn applicability_of(written: &str, name: &str) -> Applicability {
+    if crate::suggest::safe_rename(written, name) {
+        Applicability::Safe
+    } else {
+        Applicability::Unsafe
+    }
+}
+
 pub(crate) fn rename(applicability: Applicability, span: Span, name: &str) -> Fix {
     replace(
         applicability,
