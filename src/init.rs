@@ -103,6 +103,23 @@ fn usable(key: &str, value: &str) -> bool {
 }
 
 /// A KDL string.
+/// A folder name as one word of a shell command: as written when it holds only
+/// characters no shell reads specially, single-quoted otherwise (issue 22: a folder
+/// named `a;rm -rf ~` must stay a folder name in a site's build command).
+fn shell_word(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '/' | '+' | '@'))
+        && !s.starts_with('-');
+    match (plain, s.starts_with('-')) {
+        (true, _) => s.to_string(),
+        // Never an option of `cd`.
+        (false, true) => format!("./{}", crate::emit::scripts::shell_quote(s)),
+        (false, false) => crate::emit::scripts::shell_quote(s),
+    }
+}
+
 fn quote(s: &str) -> String {
     let mut out = String::from("\"");
     for c in s.chars() {
@@ -319,14 +336,16 @@ pub fn render(found: &Found, stack_name: Option<&str>, region: &str) -> String {
             (format!("{} run build", site.manager), site.out_dir.clone())
         } else {
             (
-                format!("cd {} && {} run build", site.dir, site.manager),
+                format!("cd {} && {} run build", shell_word(&site.dir), site.manager),
                 format!("{}/{}", site.dir, site.out_dir),
             )
         };
         let from = if site.dir.is_empty() {
             "package.json".to_string()
         } else {
-            format!("{}/package.json", site.dir)
+            // A `//` comment ends at a line break: none of the folder's may end it.
+            let dir: String = site.dir.chars().filter(|c| !c.is_control()).collect();
+            format!("{dir}/package.json")
         };
         out.push_str(&format!(
             "\n// A static site: {from} has a build script.\nsite {n} {{\n    build {}\n    dist {}  // where the build writes; check it\n}}\n",
@@ -356,6 +375,32 @@ mod tests {
         assert_eq!(name("abc-def", false, 4), "abc");
         assert_eq!(var_name("ENVIRONMENT"), "app_environment");
         assert_eq!(var_name("COUNT"), "app_count");
+    }
+
+    /// Issue 22, class 1: a folder name reaches a site's build command as one shell
+    /// word, and cannot end the comment that names it.
+    #[test]
+    fn folder_names_are_quoted() {
+        let found = |dir: &str| Found {
+            folder: "shop".into(),
+            sites: vec![FoundSite {
+                dir: dir.into(),
+                manager: "npm".into(),
+                out_dir: "dist".into(),
+            }],
+            ..Found::default()
+        };
+        let text = render(&found("web; touch pwned\nsite x"), None, "fr-par");
+        assert!(
+            text.contains(r#"build "cd 'web; touch pwned\nsite x' && npm run build""#),
+            "{text}"
+        );
+        assert!(text.contains("// A static site: web; touch pwnedsite x/package.json"));
+        let text = render(&found("-x it's"), None, "fr-par");
+        assert!(text.contains(r#"cd ./'-x it'\"'\"'s' && npm"#), "{text}");
+        // Negative control: a plain folder stays as written.
+        let text = render(&found("apps/web"), None, "fr-par");
+        assert!(text.contains(r#"build "cd apps/web && npm run build""#), "{text}");
     }
 
     #[test]

@@ -98,19 +98,52 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             .chain(s.sites.iter().map(|x| (&x.name, "site")))
             .chain(s.buckets.iter().map(|x| (&x.name, "bucket")))
             .chain(s.secrets.iter().map(|x| (&x.name, "secret")))
-            .chain(s.vars.iter().map(|x| (&x.name, "var")));
+            .chain(s.vars.iter().map(|x| (&x.name, "var")))
+            .chain(s.jobs.iter().map(|x| (&x.name, "job")))
+            .chain(s.databases.iter().map(|x| (&x.name, "database")));
         for (name, kind) in written {
             if let Some(problem) = invalid(&IDENT, &name.value) {
                 out.push(
                     Diagnostic::error(
                         "cellac::name::invalid",
-                        format!("{kind} name `{}` {problem}", name.value),
+                        format!("{kind} name `{}` {problem}", name.value.escape_debug()),
                     )
                     .at(name.span, "invalid name")
                     .help(format!(
                         "use {}, starting with a letter, such as `{}`",
                         IDENT.chars,
                         suggestion(&name.value)
+                    )),
+                );
+            }
+        }
+        // The state bucket is named in full by the user: Object Storage's rules apply.
+        if let Some(st) = &s.state {
+            let n = &st.bucket.value;
+            let len = n.chars().count();
+            let problem = invalid(&BUCKET, n)
+                .or_else(|| {
+                    (!n.starts_with(|c: char| c.is_ascii_alphanumeric()))
+                        .then(|| "must start with a letter or a digit".to_string())
+                })
+                .or_else(|| {
+                    (!(BUCKET.min..=BUCKET.max).contains(&len)).then(|| {
+                        format!(
+                            "is {len} characters; Object Storage needs {} to {}",
+                            BUCKET.min, BUCKET.max
+                        )
+                    })
+                });
+            if let Some(problem) = problem {
+                out.push(
+                    Diagnostic::error(
+                        "cellac::name::invalid",
+                        format!("state bucket name `{}` {problem}", n.escape_debug()),
+                    )
+                    .at(st.bucket.span, "invalid bucket name")
+                    .help(format!(
+                        "a bucket name has {} to {} {}",
+                        BUCKET.min, BUCKET.max, BUCKET.chars
                     )),
                 );
             }
@@ -239,7 +272,11 @@ fn invalid(rule: &Rule, name: &str) -> Option<String> {
         return Some("is empty".into());
     }
     if let Some(c) = name.chars().find(|c| !(rule.allowed)(*c)) {
-        return Some(format!("has `{c}`; only {} are allowed", rule.chars));
+        return Some(format!(
+            "has `{}`; only {} are allowed",
+            c.escape_debug(),
+            rule.chars
+        ));
     }
     if rule.starts_with_letter && !name.starts_with(|c: char| c.is_ascii_lowercase()) {
         return Some("must start with a letter".into());
@@ -270,22 +307,7 @@ fn suggestion(name: &str) -> String {
     }
 }
 
-/// Root-module variables the generated configuration declares itself.
-pub const ROOT_VARIABLES: [&str; 13] = [
-    "environment",
-    "names",
-    "subnet",
-    "registry_public",
-    "image_tag",
-    "services",
-    "sites",
-    "buckets",
-    "site_domains",
-    "dns_zone",
-    "monitoring",
-    "stored_secrets",
-    "secrets_version",
-];
+pub use crate::model::names::ROOT_VARIABLES;
 /// Names Terraform does not allow for a variable.
 pub const TERRAFORM_RESERVED: [&str; 8] = [
     "source",
