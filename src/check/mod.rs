@@ -17,6 +17,7 @@ mod memory;
 mod migrate;
 pub mod name;
 mod network;
+mod r#override;
 pub mod port;
 mod preview;
 mod project;
@@ -70,6 +71,7 @@ pub fn run(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     edge::check(ctx, out);
     project::check(ctx, out);
     network::check(ctx, out);
+    r#override::check(ctx, out);
     conflict::check(ctx, out);
     value::check(ctx, out);
     merge_environments(ctx.envs, out);
