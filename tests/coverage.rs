@@ -457,3 +457,16 @@ fn one_form_of_a_value_replaces_the_other() {
     let prod = tfvars(&files, "prod");
     assert_eq!(prod["project"]["id"], "00000000-0000-4000-8000-000000000003");
 }
+
+/// Issue 22: `env VERBOSE=#false` reaches the container as `false`, `RATIO=1e3` as `1000`,
+/// not as KDL spells them.
+#[test]
+fn env_values_are_written_as_the_app_reads_them() {
+    let files = build(BASE).unwrap();
+    let prod = tfvars(&files, "prod");
+    let env = &prod["services"]["api"]["env"];
+    assert_eq!(env["VERBOSE"], "false", "{env}");
+    assert_eq!(env["RATIO"], "1000", "{env}");
+    assert_eq!(env["RETRIES"], "3", "{env}");
+    assert_eq!(env["MODE"], "core", "{env}");
+}

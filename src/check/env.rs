@@ -51,7 +51,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     Diagnostic::error(
                         "cellac::env::too-long",
                         format!(
-                            "this key is {} characters; Scaleway allows {MAX_KEY}",
+                            "this key is {} bytes; Scaleway allows {MAX_KEY}",
                             key.value.len()
                         ),
                     )
@@ -67,12 +67,12 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         {
             if e.value.var_ref().is_none() {
                 let len = match &e.value.lit {
-                    crate::syntax::Lit::Str(s) => s.chars().count(),
-                    other => other.display().chars().count(),
+                    crate::syntax::Lit::Str(s) => s.len(),
+                    other => other.as_text().len(),
                 };
                 if len > MAX_VALUE {
                     out.push(
-                        Diagnostic::error("cellac::env::too-long", format!("the value of `{}` is {len} characters; Scaleway allows {MAX_VALUE}", e.key.value))
+                        Diagnostic::error("cellac::env::too-long", format!("the value of `{}` is {len} bytes (UTF-8); Scaleway allows {MAX_VALUE}", e.key.value))
                             .at(e.value.span, "too long")
                             .help("keep values at 1000 characters or fewer; move large data to a bucket"),
                     );

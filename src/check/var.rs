@@ -102,7 +102,7 @@ fn format(v: &Var, value: &Value, out: &mut Vec<Diagnostic>) {
     let Some(text) = value
         .as_str()
         .map(str::to_string)
-        .or_else(|| (value.var_ref().is_none()).then(|| value.lit.display()))
+        .or_else(|| (value.var_ref().is_none()).then(|| value.lit.as_text()))
     else {
         return;
     };

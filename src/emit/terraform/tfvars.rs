@@ -11,8 +11,9 @@ use serde_json::{json, Map, Value};
 /// Bytes in a decimal megabyte, as Scaleway counts memory.
 const MB: i128 = 1_000_000;
 
+/// A value as the app reads it (`#false` -> `false`, `1e3` -> `1000`).
 fn literal(v: &Kdl) -> String {
-    v.lit.display()
+    v.lit.as_text()
 }
 
 /// The custom domains' hosts, by the service they point at, in the stack's order.
