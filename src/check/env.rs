@@ -20,12 +20,23 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         }
     }
     for (_, svc) in each_service(ctx) {
+        // Every key the container gets, however it is named (issue 22: `s3-keys`, a
+        // bucket's or database's `env=`, a link's `token=` too).
+        let implicit = implicit_keys(svc);
         let keys = svc
             .env
             .iter()
             .map(|e| &e.key)
             .chain(svc.secret_env.iter().map(|e| &e.key))
             .chain(svc.links.iter().map(|l| &l.env))
+            .chain(svc.links.iter().filter_map(|l| l.token.as_ref()))
+            .chain(svc.buckets.iter().map(|b| &b.env))
+            .chain(svc.databases.iter().map(|d| &d.env))
+            .chain(
+                [&svc.s3_keys.0, &svc.s3_keys.1]
+                    .into_iter()
+                    .filter(|_| !svc.buckets.is_empty()),
+            )
             .chain(svc.migrate.iter().flat_map(|m| {
                 m.env
                     .iter()
@@ -85,11 +96,18 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         sources.extend(svc.env.iter().map(|e| ("env", &e.key)));
         sources.extend(svc.secret_env.iter().map(|e| ("secret-env", &e.key)));
         sources.extend(svc.links.iter().map(|l| ("link", &l.env)));
+        sources.extend(
+            svc.links
+                .iter()
+                .filter_map(|l| l.token.as_ref().map(|t| ("link", t))),
+        );
         sources.extend(svc.buckets.iter().map(|b| ("bucket", &b.env)));
+        sources.extend(svc.databases.iter().map(|d| ("database", &d.env)));
         if !svc.buckets.is_empty() {
             sources.push(("s3-keys", &svc.s3_keys.0));
             sources.push(("s3-keys", &svc.s3_keys.1));
         }
+        sources.extend(implicit.iter().map(|k| ("bucket", k)));
         let plain = |k: &str| matches!(k, "env" | "secret-env");
         for (j, (kind, key)) in sources.iter().enumerate() {
             let earlier = sources.iter().take(j).find(|(k, first)| {
@@ -113,7 +131,9 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     )
                     .at(b.1.span, format!("set by `{}`", b.0))
                     .also(a.1.span, format!("set by `{}`", a.0))
-                    .help(if a.0 == &"s3-keys" || b.0 == &"s3-keys" {
+                    .help(if matches!(key.value.as_str(), "S3_ENDPOINT" | "S3_REGION") && (a.0 == &"bucket" || b.0 == &"bucket") {
+                        "a service with a bucket gets S3_ENDPOINT and S3_REGION from the bucket's region: remove this one"
+                    } else if a.0 == &"s3-keys" || b.0 == &"s3-keys" {
                         "rename one: `s3-keys id=... secret=...` names the bucket API key's two variables; the container gets only one value for a key"
                     } else {
                         "keep one, or rename one of them: the container gets only one value for a key"
@@ -140,6 +160,18 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 );
             }
         }
+    }
+}
+
+/// The keys a service gets without naming them: `S3_ENDPOINT` and `S3_REGION` with any
+/// bucket (modules/containers writes them), at the first bucket's place.
+fn implicit_keys(svc: &crate::model::Service) -> Vec<crate::span::Spanned<String>> {
+    match svc.buckets.first() {
+        Some(b) => ["S3_ENDPOINT", "S3_REGION"]
+            .into_iter()
+            .map(|k| crate::span::Spanned::new(k.to_string(), b.span))
+            .collect(),
+        None => Vec::new(),
     }
 }
 
