@@ -45,6 +45,8 @@ codes! {
         "stack cella\nservice Backend", "Use lowercase letters, digits and `-` (and `_` for secrets and vars), starting with a letter.";
     "cellac::name::too-long", "error", "A generated name (ENV-STACK-NAME) longer than Scaleway allows: containers 34, namespaces 50, buckets 63.",
         "stack cella\nservice a-service-with-a-very-long-name", "Shorten the stack or resource name by the number of characters the help gives.";
+    "cellac::name::collision", "error", "Two things that get one generated name: environments whose registry namespaces are one (`prod-1`, `prod1`), a site and a bucket with one bucket name, two stored secrets with one Secret Manager name (`api_key`, `api-key`).",
+        "secret api_key\nsecret api-key", "Rename one of the two so that their generated names differ.";
     "cellac::name::reserved", "error", "A `var` or `secret` whose name the generated configuration or Terraform already uses (environment, services, names, count, ...), or a var and a secret with the same name.",
         "var services default=\"x\"", "Rename it, e.g. `var app_services`.";
     "cellac::region", "error", "A region or zone where the Scaleway products used here are not offered.",

@@ -48,6 +48,7 @@ pub struct Ctx<'a> {
 pub fn run(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     name::check(ctx, out);
     name::reserved(ctx, out);
+    name::collisions(ctx, out);
     region::check(ctx, out);
     port::check(ctx, out);
     env::check(ctx, out);

@@ -177,7 +177,11 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         }
         for site in &s.sites {
             if valid_ident(&site.name.value) {
-                let name = format!("{prefix}-{}{}", site.name.value, site.bucket_suffix.value);
+                let name = crate::model::names::site_bucket_name(
+                    &prefix,
+                    &site.name.value,
+                    &site.bucket_suffix.value,
+                );
                 let span = if site.bucket_suffix.value.is_empty() {
                     site.name.span
                 } else {
@@ -194,6 +198,27 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     b.name.span,
                     "the bucket name",
                 ));
+            }
+        }
+        // Two generated buckets of one name (`site media` and `bucket media`).
+        let mut buckets: std::collections::HashMap<&str, Span> = std::collections::HashMap::new();
+        for (rule, name, span, part) in &generated {
+            if rule.what != BUCKET.what {
+                continue;
+            }
+            match buckets.get(name.as_str()) {
+                Some(first) => out.push(
+                    Diagnostic::error(
+                        "cellac::name::collision",
+                        format!("{where_}, two buckets are named `{name}`"),
+                    )
+                    .at(*span, format!("{part} makes `{name}`"))
+                    .also(*first, "and so does this one")
+                    .help("rename one of them (or give the site a `bucket-suffix`): a bucket name is unique in all of Object Storage"),
+                ),
+                None => {
+                    buckets.insert(name, *span);
+                }
             }
         }
         for (rule, name, span, part) in generated {
@@ -259,6 +284,58 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for d in out_all {
         if reported.insert((d.code, d.span())) {
             out.push(d);
+        }
+    }
+}
+
+/// `cellac::name::collision` across environments and in Secret Manager: two
+/// environments whose registry namespaces are one (`prod-1` and `prod1`: `prod1shop`),
+/// two stored secrets of one Secret Manager name (`api_key` and `api-key`).
+pub fn collisions(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    let mut registries: std::collections::HashMap<String, &crate::model::Stack> =
+        std::collections::HashMap::new();
+    for s in ctx.envs.iter().filter(|s| !s.preview && s.builds_images()) {
+        let name = registry_name(&s.env.value, &s.name.value);
+        match registries.get(&name) {
+            Some(first) if first.env.value != s.env.value => out.push(
+                Diagnostic::error(
+                    "cellac::name::collision",
+                    format!(
+                        "environments `{}` and `{}` both get the registry namespace `{name}`",
+                        first.env.value, s.env.value
+                    ),
+                )
+                .at(s.env.span, "this environment")
+                .also(first.env.span, "and this one")
+                .help("a registry namespace drops `-` and `_`: rename one environment so that the two differ in a letter or digit"),
+            ),
+            Some(_) => {}
+            None => {
+                registries.insert(name, s);
+            }
+        }
+    }
+    let Some(s) = ctx.envs.first() else { return };
+    let mut stored: std::collections::HashMap<String, &crate::span::Spanned<String>> =
+        std::collections::HashMap::new();
+    for secret in s.secrets.iter().filter(|x| x.store) {
+        let name = crate::model::names::stored_secret_name(&secret.name.value);
+        match stored.get(&name) {
+            Some(first) => out.push(
+                Diagnostic::error(
+                    "cellac::name::collision",
+                    format!(
+                        "secrets `{}` and `{}` are both `{name}` in Secret Manager",
+                        first.value, secret.name.value
+                    ),
+                )
+                .at(secret.name.span, "this secret")
+                .also(first.span, "and this one")
+                .help("Secret Manager names write `_` as `-`: rename one of them"),
+            ),
+            None => {
+                stored.insert(name, &secret.name);
+            }
         }
     }
 }

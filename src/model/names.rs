@@ -6,6 +6,16 @@ pub fn registry_name(env: &str, stack: &str) -> String {
     format!("{env}{stack}").replace(['-', '_'], "")
 }
 
+/// A stored secret's name in Secret Manager: the stack's name with `_` as `-`.
+pub fn stored_secret_name(secret: &str) -> String {
+    secret.replace('_', "-")
+}
+
+/// A site's bucket name, after the environment-and-stack prefix.
+pub fn site_bucket_name(prefix: &str, site: &str, suffix: &str) -> String {
+    format!("{prefix}-{site}{suffix}")
+}
+
 /// Every root-module variable the generated configuration may declare itself, whatever
 /// the stack holds: a `var` or `secret` (a root variable of the same name) may take
 /// none of them. The emitter declares no other (`tests/checks.rs`,

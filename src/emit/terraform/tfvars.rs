@@ -359,7 +359,12 @@ pub fn values(s: &Stack, shape: Shape) -> Map<String, Value> {
             .secrets
             .iter()
             .filter(|x| x.store)
-            .map(|x| (x.name.value.clone(), json!(x.name.value.replace('_', "-"))))
+            .map(|x| {
+                (
+                    x.name.value.clone(),
+                    json!(crate::model::names::stored_secret_name(&x.name.value)),
+                )
+            })
             .collect();
         v.insert("stored_secrets".into(), Value::Object(stored));
     }
