@@ -33,7 +33,7 @@ codes! {
         "service backend {\n    port \"4000\"\n}", "Write the type the help names: `port 4000`, `public=#true`.";
     "cellac::schema::unknown-value", "error", "A value outside a closed list (protocol, postgres, format, platform, each of CORS `methods`).",
         "service backend {\n    protocol http2\n}", "Use one of the accepted values, e.g. `protocol h2c`.";
-    "cellac::schema::range", "error", "An integer outside the range its property accepts: `min-length` 1..1000, `failures` 1..100, `max-age` 0..86400, `retention-days` 1..1825 (ports, memory, cpu, scale and timeout have their own codes).",
+    "cellac::schema::range", "error", "An integer outside the range its property accepts: `min-length` 1..1000, `failures` 1..100, `max-age` 0..86400, `retention-days` 1..365 (ports, memory, cpu, scale and timeout have their own codes).",
         "secret cookie_secret min-length=-5", "Write a value within the range the message gives.";
     "cellac::schema::duplicate", "error", "The same node declared twice, or the same property set twice on one node.",
         "service backend\nservice backend", "Merge the two declarations into one.";
@@ -151,6 +151,8 @@ codes! {
         "service web {\n    public\n    private\n}", "Keep one of the two.";
     "cellac::network::subnet", "error", "A `network subnet=` that is not an IPv4 CIDR, has host bits set, or lies outside the private ranges (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16).",
         "network subnet=\"10.0.0.1/24\"", "Write the network address of a private range, such as 10.0.0.0/24.";
+    "cellac::database::cpu", "error", "A Serverless SQL Database whose `min-cpu` is above its `max-cpu`, which Scaleway refuses.",
+        "database main min-cpu=4 max-cpu=2", "Lower `min-cpu` or raise `max-cpu`.";
     "cellac::database::unknown", "error", "A service's `database NAME` names a database the stack does not declare.",
         "service api {\n    database main\n}", "Declare `database main engine=serverless-sql` at the top level, or fix the name (did-you-mean).";
     "cellac::domain::shared", "error", "One host name attached in two or more environments: a top-level `domain` applies to every environment, and a host can belong to one container or pipeline only.",

@@ -94,24 +94,11 @@ pub fn cron_error(cron: &str) -> Option<String> {
     None
 }
 
-/// Whether `tz` has the shape of an IANA time zone name: `UTC`, or `Area/City` with a
-/// known area.
+/// Whether `tz` names a zone of the tz database (the chrono-tz crate's copy of it), as
+/// the Serverless Jobs API expects ("in tz database format", jobs.go#L126):
+/// `Europe/Pariss` and `Etc/GMT+15` are not.
 pub fn is_timezone(tz: &str) -> bool {
-    if tz == "UTC" {
-        return true;
-    }
-    let Some((area, rest)) = tz.split_once('/') else {
-        return false;
-    };
-    AREAS.contains(&area)
-        && rest.split('/').all(|part| {
-            part.chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphanumeric())
-                && part
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '+'))
-        })
+    tz.parse::<chrono_tz::Tz>().is_ok()
 }
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
