@@ -403,6 +403,29 @@ mod tests {
         assert!(text.contains(r#"build "cd apps/web && npm run build""#), "{text}");
     }
 
+    /// Issue 22, class 7: secret names with digits (`oauth2_client_secret`,
+    /// `stripe_key_v2`) are names: what init writes for them checks clean.
+    #[test]
+    fn secret_names_with_digits_check_clean() {
+        let found = Found {
+            folder: "shop".into(),
+            services: vec![FoundService {
+                dir: String::new(),
+                expose: Some(8080),
+                env: vec![],
+            }],
+            env: vec![
+                ("OAUTH2_CLIENT_SECRET".into(), String::new()),
+                ("STRIPE_KEY_V2".into(), String::new()),
+            ],
+            ..Found::default()
+        };
+        let text = render(&found, None, "fr-par");
+        assert!(text.contains("oauth2_client_secret"), "{text}");
+        let checked = crate::check(&text);
+        assert!(!checked.has_errors(), "{:#?}\n{text}", checked.diagnostics);
+    }
+
     #[test]
     fn env_example() {
         let e = parse_env_example(
