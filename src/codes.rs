@@ -91,6 +91,8 @@ codes! {
         "service backend {\n    env ADMIN=(var)admin_mail\n}", "Fix the name or declare `var NAME`.";
     "cellac::var::missing", "error", "A variable with no default and no value in some environment (the message names them).",
         "var admin_email\nenvironment prod { }", "Give it `default=...`, or write `var NAME \"value\"` in each environment.";
+    "cellac::var::value-and-default", "error", "A `var` given both a value and a `default=` in one environment: the value wins, so the default would be ignored.",
+        "var log_level\nenvironment prod {\n    var log_level \"warn\" default=\"info\"\n}", "Keep the value in the environment; write `default=` at the top level.";
     "cellac::var::format", "error", "A literal value that breaks its variable's `format` or `pattern` (or a pattern that is not a regular expression).",
         "var admin_email format=email default=\"admin\"", "Write a value of the required form.";
     "cellac::link::target", "error", "A `link` to a service that does not exist, or a link URL without `{host}` or `{url}`.",

@@ -1,4 +1,5 @@
-//! `cellac::var::undeclared`, `cellac::var::missing`, `cellac::var::format`.
+//! `cellac::var::undeclared`, `cellac::var::missing`, `cellac::var::format`,
+//! `cellac::var::value-and-default`.
 
 use super::Ctx;
 use crate::diagnostic::Applicability::Unsafe;
@@ -35,11 +36,43 @@ fn references(s: &Stack) -> impl Iterator<Item = &Value> {
                 .iter()
                 .flat_map(|site| site.env.iter().map(|e| &e.value)),
         )
+        .chain(
+            s.jobs
+                .iter()
+                .flat_map(|job| job.env.iter().map(|e| &e.value)),
+        )
         .chain(s.monitoring.iter().filter_map(|m| m.alerts.as_ref()))
         .filter(|v| v.var_ref().is_some())
 }
 
+/// `var NAME VALUE default=X` in an environment: the value wins and the default would be
+/// ignored (issue 22), so one of them is refused.
+fn value_and_default(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    let in_envs = ctx
+        .nodes
+        .iter()
+        .filter(|n| n.name.value == "environment")
+        .flat_map(|e| e.children().iter())
+        .filter(|n| n.name.value == "var");
+    for v in in_envs {
+        let (Some(value), Some(default)) = (v.args.get(1), v.prop("default")) else {
+            continue;
+        };
+        let name = v.first_str().map_or("", |s| s.value);
+        out.push(
+            Diagnostic::error(
+                "cellac::var::value-and-default",
+                format!("`var {name}` is given both a value and a `default=` in this environment"),
+            )
+            .at(default.span, "never used: the value wins")
+            .also(value.span, "the value this environment uses")
+            .help("keep the value (an environment gives its own value), and write `default=` at the top level for the other environments"),
+        );
+    }
+}
+
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    value_and_default(ctx, out);
     for s in ctx.envs {
         let declared = Index::new(s.vars.iter().map(|v| v.name.value.as_str()).collect());
         let known: std::collections::HashSet<&str> = declared.names().iter().copied().collect();
