@@ -139,10 +139,14 @@ codes! {
         "monitoring {\n    alerts email=\"ops@example.com\"\n}\nenvironment dev\nenvironment prod", "Write `project create=#true` (one project per environment), or give each environment its own `project id=\"...\"`.";
     "cellac::project::id", "error", "A `project id=` that is not a Scaleway Project id (a UUID).",
         "project id=\"my-project\"", "Copy the Project id from the console's Project settings.";
+    "cellac::bucket::keys-unused", "warning", "`s3-keys` on a service that uses no bucket in any environment: no key is made, the names have no effect.",
+        "service api {\n    s3-keys id=KEY secret=SECRET\n}", "Remove it, or give the service a bucket.";
     "cellac::bucket::access", "error", "A service's `bucket NAME` names a bucket the stack does not declare.",
         "service api {\n    bucket uploads access=write\n}", "Declare `bucket uploads` at the top level, or fix the name (did-you-mean).";
     "cellac::bucket::expire", "error", "A bucket `expire` rule with `days` below 1, or two rules for one prefix.",
         "bucket exports {\n    expire days=0\n}", "Write `days=` 1 or more, and one `expire` per prefix.";
+    "cellac::edge::unused", "warning", "An `edge plan=` where no site has a domain: no Edge Services pipeline is written, so the plan has no effect.",
+        "edge plan=professional\nsite web {\n    build \"npm run build\"\n    dist \"dist\"\n}", "Remove it, or give a site a domain.";
     "cellac::edge::waf", "warning", "A `waf=#true` site domain on the `starter` Edge Services plan, which includes no WAF requests.",
         "edge plan=starter\ndomain example.com site=web waf=#true", "Write `edge plan=professional`, or remove `waf=#true`.";
     "cellac::value::cut", "error", "A bare value that KDL cuts at `//`: `env URL=https://x` is the string `https:` and a comment.",

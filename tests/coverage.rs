@@ -35,6 +35,8 @@ enum Outcome {
     Changed,
     /// A mutant checked clean and the output stayed the same.
     Ignored,
+    /// An override in one environment changed another environment's files.
+    Leaked,
 }
 
 /// The type of argument `i` or property `key` of the node at `path`.
@@ -295,6 +297,12 @@ fn outcomes() -> BTreeMap<String, (Outcome, String)> {
             text.insert_str(prod, &over);
             if let Some(files) = build(&text) {
                 outcome = if files == base { Outcome::Ignored } else { Outcome::Changed };
+                // An override in `prod` changes no file of another environment.
+                for (path, bytes) in &files {
+                    if path.starts_with("environments/dev.") && base.get(path) != Some(bytes) {
+                        outcome = Outcome::Leaked;
+                    }
+                }
                 shown = over;
                 break;
             }
@@ -355,18 +363,23 @@ fn every_value_reaches_the_output_or_is_refused() {
     let known: BTreeSet<&str> = KNOWN.iter().copied().collect();
     let mut ignored = Vec::new();
     for (k, (o, text)) in &results {
-        if *o == Outcome::Ignored && !neutral.contains(k.as_str()) && !known.contains(k.as_str()) {
+        if *o == Outcome::Leaked
+            || *o == Outcome::Ignored && !neutral.contains(k.as_str()) && !known.contains(k.as_str())
+        {
             ignored.push(format!("{k}\n{}", text.lines().filter(|l| !l.is_empty()).take(12).collect::<Vec<_>>().join("\n")));
         }
     }
     let ignored_keys: Vec<&str> = results
         .iter()
-        .filter(|(k, (o, _))| *o == Outcome::Ignored && !neutral.contains(k.as_str()) && !known.contains(k.as_str()))
+        .filter(|(k, (o, _))| {
+            *o == Outcome::Leaked
+                || *o == Outcome::Ignored && !neutral.contains(k.as_str()) && !known.contains(k.as_str())
+        })
         .map(|(k, _)| k.as_str())
         .collect();
     assert!(
         ignored.is_empty(),
-        "{} values accepted and ignored: {ignored_keys:#?}",
+        "{} values accepted and ignored, or overrides that change another environment: {ignored_keys:#?}",
         ignored.len()
     );
     // The lists stay true: a fixed place leaves KNOWN, a neutral one is still neutral.
