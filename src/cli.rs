@@ -625,8 +625,14 @@ fn read_revision(spec: &str) -> Result<Input, i32> {
             "`{spec}` is not git:REF:PATH (e.g. git:origin/main:stack.kdl)"
         )));
     };
+    // REF:PATH is one object name, never an option of git (`git:--output=x:y`).
+    if rev.is_empty() || rev.starts_with('-') || path.starts_with('-') {
+        return Err(fail(format!(
+            "`{spec}` is not git:REF:PATH: REF must name a commit (it may not start with `-`)"
+        )));
+    }
     let out = std::process::Command::new("git")
-        .args(["show", &format!("{rev}:{path}")])
+        .args(["show", "--end-of-options", &format!("{rev}:{path}")])
         .output();
     match out {
         Ok(o) if o.status.success() => match String::from_utf8(o.stdout) {
@@ -686,7 +692,8 @@ fn diff(args: &DiffArgs) -> i32 {
         sides.push((input, checked, files));
     }
     let (old, new) = (&sides[0], &sides[1]);
-    let envs = crate::diff::diff(&old.1.envs, &new.1.envs);
+    let mut envs = crate::diff::diff(&old.1.envs, &new.1.envs);
+    crate::diff::whole(&old.1.envs, &new.1.envs, &old.2, &new.2, &mut envs);
     let files = crate::diff::files(&old.2, &new.2);
     let text = match args.format {
         DiffFormat::Markdown => crate::diff::markdown(&old.0.name, &new.0.name, &envs, &files),
