@@ -398,7 +398,7 @@ pub fn main() -> i32 {
 }
 
 /// Formats one text, or says why it is left as it is. Refuses, rather than write, when
-/// the text does not parse, when formatting would drop a comment, or when the result
+/// the text does not parse, or when the result
 /// would not parse, format to itself, or check to the same codes.
 fn format_text(text: &str, args: &FmtArgs) -> Result<String, String> {
     let (size, spaces) = (args.indent, !args.tabs);
@@ -408,13 +408,7 @@ fn format_text(text: &str, args: &FmtArgs) -> Result<String, String> {
         c
     };
     let Some(out) = crate::lsp::format::format(text, size, spaces) else {
-        return Err(if crate::syntax::parse(text).is_err() {
-            "it is not valid KDL; `cellac check` shows where".to_string()
-        } else {
-            "formatting would drop a comment (one after a closing brace, `} // ...`, \
-             is the known case); move the comment onto a line of its own"
-                .to_string()
-        });
+        return Err("it is not valid KDL; `cellac check` shows where".to_string());
     };
     if out == text {
         return Ok(out);
