@@ -91,6 +91,14 @@ pub fn is_secret(key: &str) -> bool {
     .any(|w| k.contains(w))
 }
 
+/// Whether an example value points at the local machine (`localhost`, `127.0.0.1`, ...).
+fn local_value(v: &str) -> bool {
+    let v = v.to_ascii_lowercase();
+    ["localhost", "127.0.0.1", "0.0.0.0", "[::1]", "host.docker.internal"]
+        .iter()
+        .any(|h| v.contains(h))
+}
+
 /// Keys Scaleway sets (PORT, SCW_*) or that break the env rules: not carried over.
 fn usable(key: &str, value: &str) -> bool {
     let ok_key = key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
@@ -220,6 +228,17 @@ pub fn render(found: &Found, stack_name: Option<&str>, region: &str) -> String {
         ));
         keys.clear();
     }
+    // A value that points at the machine the example was written on is no deployed
+    // default (issue 22): named in a comment, for the person to give each environment's.
+    let (local, keys): (Vec<_>, Vec<_>) = keys.into_iter().partition(|(k, v)| !is_secret(k) && local_value(v));
+    if !local.is_empty() {
+        let names: Vec<&str> = local.iter().map(|(k, _)| k.as_str()).collect();
+        out.push_str(&format!(
+            "\n// .env.example gives {} a value on this machine (localhost): declare `var NAME`\n\
+             // with each environment's value (`environment prod {{ var NAME \"...\" }}`).\n",
+            names.join(", ")
+        ));
+    }
     let (secrets, vars): (Vec<_>, Vec<_>) = keys.iter().partition(|(k, _)| is_secret(k));
     if !secrets.is_empty() {
         out.push_str(
@@ -277,9 +296,10 @@ pub fn render(found: &Found, stack_name: Option<&str>, region: &str) -> String {
             ));
         } else {
             let n = unique(name(&s.dir, false, max_service));
+            // A `//` comment ends at a line break: none of the folder's may end it.
+            let dir: String = s.dir.chars().filter(|c| !c.is_control()).collect();
             out.push_str(&format!(
-                "\n// Built from {}/Dockerfile.\nservice {n} {{\n",
-                s.dir
+                "\n// Built from {dir}/Dockerfile.\nservice {n} {{\n"
             ));
             out.push_str(&format!(
                 "    image dockerfile={} context={}  // context=\".\" if it copies from the repository root\n",
@@ -424,6 +444,29 @@ mod tests {
         assert!(text.contains("oauth2_client_secret"), "{text}");
         let checked = crate::check(&text);
         assert!(!checked.has_errors(), "{:#?}\n{text}", checked.diagnostics);
+    }
+
+    /// Issue 22, class 8: a localhost value is not made a deployed default.
+    #[test]
+    fn localhost_values_are_not_defaults() {
+        let found = Found {
+            folder: "shop".into(),
+            services: vec![FoundService {
+                dir: "api".into(),
+                expose: Some(8080),
+                env: vec![],
+            }],
+            env: vec![
+                ("REDIS_URL".into(), "redis://localhost:6379".into()),
+                ("LOG_LEVEL".into(), "info".into()),
+            ],
+            ..Found::default()
+        };
+        let text = render(&found, None, "fr-par");
+        assert!(!text.contains("localhost:6379"), "{text}");
+        assert!(text.contains("REDIS_URL a value on this machine"), "{text}");
+        assert!(text.contains("var log_level default=\"info\""), "{text}");
+        assert!(!crate::check(&text).has_errors(), "{text}");
     }
 
     #[test]
