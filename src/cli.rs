@@ -776,7 +776,21 @@ fn man(out: Option<&Path>) -> i32 {
                     crate::diagnostic::in_words(&e)
                 ));
             }
-            match clap_mangen::generate_to(cmd, dir) {
+            // Written into a new folder of our own, then each page renamed into place: a
+            // page name that is a symbolic link is replaced, never written through
+            // (issue 22).
+            let staging = dir.join(format!(".cellac-man-{}", std::process::id()));
+            let done = std::fs::create_dir(&staging)
+                .and_then(|()| clap_mangen::generate_to(cmd, &staging))
+                .and_then(|()| {
+                    for entry in std::fs::read_dir(&staging)? {
+                        let entry = entry?;
+                        std::fs::rename(entry.path(), dir.join(entry.file_name()))?;
+                    }
+                    Ok(())
+                });
+            let _ = std::fs::remove_dir_all(&staging);
+            match done {
                 Ok(()) => {
                     eprintln!("wrote the man pages to {}", dir.display());
                     EXIT_OK
