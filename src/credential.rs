@@ -146,7 +146,13 @@ fn identifier(s: &str) -> bool {
 /// `--key VALUE` under a key named like a secret (`psql postgres://u:pw@h/db`,
 /// `/health?token=...`, `curl -H "Authorization: Bearer ..."`).
 pub fn inner(s: &str) -> Vec<std::ops::Range<usize>> {
-    let sep = |c: char| c.is_whitespace() || matches!(c, '\'' | '"' | '&' | '?' | ';' | ',' | '(' | ')' | '<' | '>' | '|' | '`');
+    let sep = |c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '\'' | '"' | '&' | '?' | ';' | ',' | '(' | ')' | '<' | '>' | '|' | '`'
+            )
+    };
     let mut pieces: Vec<std::ops::Range<usize>> = Vec::new();
     let mut start = None;
     for (i, c) in s.char_indices().chain(std::iter::once((s.len(), ' '))) {
@@ -173,7 +179,8 @@ pub fn inner(s: &str) -> Vec<std::ops::Range<usize>> {
                 out.push(r.start + k.len() + 1..r.end);
             }
         } else if previous.is_some_and(|p| {
-            (p.starts_with('-') || p.ends_with(':')) && secret_key(p) || p.eq_ignore_ascii_case("bearer")
+            (p.starts_with('-') || p.ends_with(':')) && secret_key(p)
+                || p.eq_ignore_ascii_case("bearer")
         }) && high_entropy(piece)
         {
             out.push(r);
@@ -745,7 +752,10 @@ mod tests {
     fn names_are_not_random_and_commands_are_searched() {
         assert!(!high_entropy("oauth2_client_secret"));
         assert!(!high_entropy("stripe_key_v2"));
-        assert!(!looks_like_under(Some("OAUTH2_CLIENT_SECRET"), "oauth2_client_secret"));
+        assert!(!looks_like_under(
+            Some("OAUTH2_CLIENT_SECRET"),
+            "oauth2_client_secret"
+        ));
         // Negative controls: random values and UUIDs still are.
         assert!(high_entropy("q8Zr2LmX9vTb4KpW"));
         assert!(looks_like_under(

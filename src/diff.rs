@@ -120,7 +120,8 @@ fn container(s: &str) -> String {
 fn service_addresses(s: &Service) -> Vec<String> {
     let mut a = vec![container(&s.name.value)];
     // An IAM application for buckets, databases and calls to private services (root.rs).
-    if !s.buckets.is_empty() || !s.databases.is_empty() || s.links.iter().any(|l| l.token.is_some()) {
+    if !s.buckets.is_empty() || !s.databases.is_empty() || s.links.iter().any(|l| l.token.is_some())
+    {
         for r in [
             "scaleway_iam_application",
             "scaleway_iam_api_key",
@@ -331,11 +332,7 @@ fn shown(v: &crate::syntax::Value) -> String {
 }
 
 fn list(items: &[&String]) -> String {
-    items
-        .iter()
-        .map(|s| code(s))
-        .collect::<Vec<_>>()
-        .join(", ")
+    items.iter().map(|s| code(s)).collect::<Vec<_>>().join(", ")
 }
 
 fn env_diff(old: Option<&Stack>, new: Option<&Stack>) -> EnvDiff {
@@ -508,8 +505,7 @@ fn env_diff(old: Option<&Stack>, new: Option<&Stack>) -> EnvDiff {
         })
         .unwrap_or_default()
     };
-    let db_address =
-        |n: &str| format!("module.database.scaleway_sdb_sql_database.this[\"{n}\"]");
+    let db_address = |n: &str| format!("module.database.scaleway_sdb_sql_database.this[\"{n}\"]");
     let (dba, dbb) = (databases(old), databases(new));
     for (name, cpu) in &dbb {
         match dba.iter().find(|(n, _)| n == name) {
@@ -540,12 +536,16 @@ fn env_diff(old: Option<&Stack>, new: Option<&Stack>) -> EnvDiff {
                             format!("built from {}", dockerfile.value)
                         }
                         crate::model::JobImage::Ref(r) => r.value.clone(),
-                        crate::model::JobImage::Service(x) => format!("service {}'s image", x.value),
+                        crate::model::JobImage::Service(x) => {
+                            format!("service {}'s image", x.value)
+                        }
                     };
                     let what = format!(
                         "{}; command {}; {} MB; timeout {}{}",
                         image,
-                        j.command.as_ref().map_or("(the image's)", |c| c.value.as_str()),
+                        j.command
+                            .as_ref()
+                            .map_or("(the image's)", |c| c.value.as_str()),
                         j.memory.value,
                         j.timeout.value,
                         j.schedule.as_ref().map_or(String::new(), |x| format!(
@@ -707,12 +707,12 @@ pub fn whole(
         };
         let project = |s: &Stack| match &s.project {
             Some(p) if p.create => "a project of its own (created)".to_string(),
-            Some(p) => p
-                .id
-                .as_ref()
-                .map_or("the API key's default project".to_string(), |i| {
-                    format!("project {}", i.value)
-                }),
+            Some(p) => {
+                p.id.as_ref()
+                    .map_or("the API key's default project".to_string(), |i| {
+                        format!("project {}", i.value)
+                    })
+            }
             None => "the API key's default project".to_string(),
         };
         let mut reasons = Vec::new();

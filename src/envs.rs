@@ -154,7 +154,11 @@ fn mark_layer(node: &mut Node) {
 fn exclusive(base: &mut Node, over: &Node) {
     let groups: &[&[&str]] = match base.name.value.as_str() {
         "project" => &[&["create"], &["id"]],
-        "image" => &[&["ref"], &["dockerfile", "context", "platform"], &["service"]],
+        "image" => &[
+            &["ref"],
+            &["dockerfile", "context", "platform"],
+            &["service"],
+        ],
         _ => return,
     };
     let group_of = |key: &str| groups.iter().position(|g| g.contains(&key));

@@ -236,7 +236,10 @@ fn build(stack: &Stack) -> Graph {
             id: id("database", &db.name.value),
             label: vec![
                 format!("database {}", db.name.value),
-                format!("Serverless SQL, {}-{} vCPU", db.min_cpu.value, db.max_cpu.value),
+                format!(
+                    "Serverless SQL, {}-{} vCPU",
+                    db.min_cpu.value, db.max_cpu.value
+                ),
             ],
             kind: Kind::Database,
             group: None,
@@ -258,7 +261,13 @@ fn build(stack: &Stack) -> Graph {
         match &j.image {
             crate::model::JobImage::Build { .. } => edge(&mut g, "registry", &node, "image", true),
             crate::model::JobImage::Service(svc) => {
-                edge(&mut g, &id("service", &svc.value), &node, "same image", true);
+                edge(
+                    &mut g,
+                    &id("service", &svc.value),
+                    &node,
+                    "same image",
+                    true,
+                );
             }
             crate::model::JobImage::Ref(_) => {}
         }
@@ -267,11 +276,20 @@ fn build(stack: &Stack) -> Graph {
         let node = id("job", &format!("{}-migrate", s.name.value));
         g.nodes.push(Node {
             id: node.clone(),
-            label: vec![format!("job {}-migrate", s.name.value), "before each deploy".into()],
+            label: vec![
+                format!("job {}-migrate", s.name.value),
+                "before each deploy".into(),
+            ],
             kind: Kind::Job,
             group: None,
         });
-        edge(&mut g, &id("service", &s.name.value), &node, "migration", true);
+        edge(
+            &mut g,
+            &id("service", &s.name.value),
+            &node,
+            "migration",
+            true,
+        );
     }
     // What each service uses.
     for s in &stack.services {
@@ -293,7 +311,13 @@ fn build(stack: &Stack) -> Graph {
             edge(&mut g, &node, &id("bucket", &b.bucket.value), &label, false);
         }
         for d in &s.databases {
-            edge(&mut g, &node, &id("database", &d.database.value), &d.env.value, false);
+            edge(
+                &mut g,
+                &node,
+                &id("database", &d.database.value),
+                &d.env.value,
+                false,
+            );
         }
         let mut kinds: Vec<&str> = Vec::new();
         for e in &s.secret_env {
@@ -472,9 +496,15 @@ mod tests {
         let stack = &checked.envs[0];
         for format in [GraphFormat::Mermaid, GraphFormat::Dot] {
             let out = graph(stack, format);
-            assert!(out.contains("job nightly") && out.contains("job web-migrate"), "{out}");
+            assert!(
+                out.contains("job nightly") && out.contains("job web-migrate"),
+                "{out}"
+            );
             assert!(out.contains("database main"), "{out}");
-            assert!(!out.lines().any(|l| l.trim_start().starts_with("click")), "{out}");
+            assert!(
+                !out.lines().any(|l| l.trim_start().starts_with("click")),
+                "{out}"
+            );
         }
     }
 }

@@ -94,9 +94,15 @@ pub fn is_secret(key: &str) -> bool {
 /// Whether an example value points at the local machine (`localhost`, `127.0.0.1`, ...).
 fn local_value(v: &str) -> bool {
     let v = v.to_ascii_lowercase();
-    ["localhost", "127.0.0.1", "0.0.0.0", "[::1]", "host.docker.internal"]
-        .iter()
-        .any(|h| v.contains(h))
+    [
+        "localhost",
+        "127.0.0.1",
+        "0.0.0.0",
+        "[::1]",
+        "host.docker.internal",
+    ]
+    .iter()
+    .any(|h| v.contains(h))
 }
 
 /// Keys Scaleway sets (PORT, SCW_*) or that break the env rules: not carried over.
@@ -116,8 +122,7 @@ fn usable(key: &str, value: &str) -> bool {
 /// named `a;rm -rf ~` must stay a folder name in a site's build command).
 fn shell_word(s: &str) -> String {
     let plain = !s.is_empty()
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '/' | '+' | '@'))
         && !s.starts_with('-');
     match (plain, s.starts_with('-')) {
@@ -230,7 +235,9 @@ pub fn render(found: &Found, stack_name: Option<&str>, region: &str) -> String {
     }
     // A value that points at the machine the example was written on is no deployed
     // default (issue 22): named in a comment, for the person to give each environment's.
-    let (local, keys): (Vec<_>, Vec<_>) = keys.into_iter().partition(|(k, v)| !is_secret(k) && local_value(v));
+    let (local, keys): (Vec<_>, Vec<_>) = keys
+        .into_iter()
+        .partition(|(k, v)| !is_secret(k) && local_value(v));
     if !local.is_empty() {
         let names: Vec<&str> = local.iter().map(|(k, _)| k.as_str()).collect();
         out.push_str(&format!(
@@ -420,7 +427,10 @@ mod tests {
         assert!(text.contains(r#"cd ./'-x it'\"'\"'s' && npm"#), "{text}");
         // Negative control: a plain folder stays as written.
         let text = render(&found("apps/web"), None, "fr-par");
-        assert!(text.contains(r#"build "cd apps/web && npm run build""#), "{text}");
+        assert!(
+            text.contains(r#"build "cd apps/web && npm run build""#),
+            "{text}"
+        );
     }
 
     /// Issue 22, class 7: secret names with digits (`oauth2_client_secret`,

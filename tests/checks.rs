@@ -580,7 +580,9 @@ fn safe_fixes_never_flip_a_meaning() {
         .collect();
     assert!(!fixes.is_empty(), "the nearest name is still suggested");
     assert!(
-        fixes.iter().all(|f| f.applicability == Applicability::Unsafe),
+        fixes
+            .iter()
+            .all(|f| f.applicability == Applicability::Unsafe),
         "{:?}",
         fixes.iter().map(|f| &f.title).collect::<Vec<_>>()
     );
@@ -590,7 +592,11 @@ fn safe_fixes_never_flip_a_meaning() {
     assert!(!safe.text.contains(" public=#true"));
     // Negative control: the unsafe mode does apply them, and a real typo is safe.
     let unsafe_ = fix(&text, Mode::Unsafe);
-    assert!(unsafe_.text.contains("media public=#true"), "{}", unsafe_.text);
+    assert!(
+        unsafe_.text.contains("media public=#true"),
+        "{}",
+        unsafe_.text
+    );
     let typo = read(&Path::new(FIXTURES).join("checks/schema-unknown-property-typo.kdl"));
     let fixed = fix(&typo, Mode::Safe);
     assert!(fixed.text.contains("scale min=1 max=3"), "{}", fixed.text);

@@ -793,9 +793,17 @@ fn secrets_dir_checks_every_value() {
     for v in ["short-value-0001", "pw-0002", "pw-0003"] {
         assert!(!out.contains(v), "a value was printed:\n{out}");
     }
-    assert_eq!(out.matches("cellac::secrets-file::min-length").count(), 2, "{out}");
+    assert_eq!(
+        out.matches("cellac::secrets-file::min-length").count(),
+        2,
+        "{out}"
+    );
     assert!(out.contains("environment `prod`"), "{out}");
-    assert_eq!(out.matches("cellac::secrets-file::postgres").count(), 1, "{out}");
+    assert_eq!(
+        out.matches("cellac::secrets-file::postgres").count(),
+        1,
+        "{out}"
+    );
     // Negative control: good values everywhere check clean.
     write(
         &infra,

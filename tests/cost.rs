@@ -182,7 +182,12 @@ fn databases_and_jobs_are_listed() {
     )
     .unwrap();
     let o = run(&["cost", &stack.to_string_lossy(), "--format", "json"]);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let out = String::from_utf8_lossy(&o.stdout);
     for key in [
         "Serverless SQL Database compute",
@@ -194,5 +199,8 @@ fn databases_and_jobs_are_listed() {
     // Negative control: the minimal example has neither.
     let o = run(&["cost", "examples/minimal/stack.kdl", "--format", "json"]);
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(!out.contains("Serverless SQL") && !out.contains("Serverless Jobs"), "{out}");
+    assert!(
+        !out.contains("Serverless SQL") && !out.contains("Serverless Jobs"),
+        "{out}"
+    );
 }

@@ -120,7 +120,10 @@ fn places<'a>(nodes: &'a [Node], path: &[&'a str], chain: &[&'a Node], out: &mut
         c.push(node);
         let spec = spec_of(&p).unwrap_or_else(|| panic!("{p:?} is not in the schema"));
         for (i, a) in node.args.iter().enumerate() {
-            let s = spec.args.get(i).or_else(|| spec.args.last().filter(|a| a.variadic));
+            let s = spec
+                .args
+                .get(i)
+                .or_else(|| spec.args.last().filter(|a| a.variadic));
             let (ty, values) = s.map_or(("scalar".to_string(), vec![]), |s| {
                 (s.ty.clone(), s.values.clone())
             });
@@ -136,7 +139,10 @@ fn places<'a>(nodes: &'a [Node], path: &[&'a str], chain: &[&'a Node], out: &mut
         for prop in &node.props {
             let (key, s) = match spec.props.get(&prop.key.value) {
                 Some(s) => (prop.key.value.clone(), s),
-                None => ("*".to_string(), spec.any_props.as_ref().expect("a known property")),
+                None => (
+                    "*".to_string(),
+                    spec.any_props.as_ref().expect("a known property"),
+                ),
             };
             out.push(Place {
                 path: p.clone(),
@@ -155,7 +161,11 @@ fn places<'a>(nodes: &'a [Node], path: &[&'a str], chain: &[&'a Node], out: &mut
 
 /// The place's name without the environment it is written in.
 fn key(path: &[&str], what: &str, at: &str) -> String {
-    let path: Vec<&str> = path.iter().copied().skip_while(|p| *p == "environment").collect();
+    let path: Vec<&str> = path
+        .iter()
+        .copied()
+        .skip_while(|p| *p == "environment")
+        .collect();
     let sep = if what.starts_with('[') { "" } else { "." };
     format!("{}{sep}{what}@{at}", path.join("/"))
 }
@@ -228,7 +238,10 @@ fn outcomes() -> BTreeMap<String, (Outcome, String)> {
             cellac::check(BASE).diagnostics
         )
     });
-    let prod = BASE.find("environment prod {\n").expect("an environment prod") + "environment prod {\n".len();
+    let prod = BASE
+        .find("environment prod {\n")
+        .expect("an environment prod")
+        + "environment prod {\n".len();
     let mut all = Vec::new();
     places(&nodes, &[], &[], &mut all);
     let mut results: BTreeMap<String, (Outcome, String)> = BTreeMap::new();
@@ -259,7 +272,12 @@ fn outcomes() -> BTreeMap<String, (Outcome, String)> {
             cands.splice(0..0, others);
         }
         // A value that must match a `pattern=` of alternatives: the other alternatives.
-        if let Some(pattern) = place.nodes.last().and_then(|n| n.prop("pattern")).and_then(|p| p.as_str()) {
+        if let Some(pattern) = place
+            .nodes
+            .last()
+            .and_then(|n| n.prop("pattern"))
+            .and_then(|p| p.as_str())
+        {
             if place.what != "pattern" {
                 let others = pattern
                     .split('|')
@@ -274,7 +292,11 @@ fn outcomes() -> BTreeMap<String, (Outcome, String)> {
         for c in &cands {
             let text = replaced(BASE, place.value.span, c);
             if let Some(files) = build(&text) {
-                outcome = if files == base { Outcome::Ignored } else { Outcome::Changed };
+                outcome = if files == base {
+                    Outcome::Ignored
+                } else {
+                    Outcome::Changed
+                };
                 shown = text;
                 break;
             }
@@ -282,7 +304,13 @@ fn outcomes() -> BTreeMap<String, (Outcome, String)> {
         record(key(&place.path, &place.what, "top"), outcome, shown);
         // As an override in `environment prod` of a top-level node (not its id).
         let top_level = place.path.first() != Some(&"environment") && place.path != ["stack"];
-        let is_id = place.nodes.len() == 1 && place.what.starts_with('[') && place.value.span == place.nodes[0].args.first().map_or(place.value.span, |a| a.span);
+        let is_id = place.nodes.len() == 1
+            && place.what.starts_with('[')
+            && place.value.span
+                == place.nodes[0]
+                    .args
+                    .first()
+                    .map_or(place.value.span, |a| a.span);
         if !top_level || (is_id && place.nodes[0].args.len() <= 1) {
             continue;
         }
@@ -292,11 +320,17 @@ fn outcomes() -> BTreeMap<String, (Outcome, String)> {
         let mut outcome = Outcome::Refused;
         let mut shown = String::new();
         for c in &cands {
-            let Some(over) = override_text(BASE, place, c) else { continue };
+            let Some(over) = override_text(BASE, place, c) else {
+                continue;
+            };
             let mut text = BASE.to_string();
             text.insert_str(prod, &over);
             if let Some(files) = build(&text) {
-                outcome = if files == base { Outcome::Ignored } else { Outcome::Changed };
+                outcome = if files == base {
+                    Outcome::Ignored
+                } else {
+                    Outcome::Changed
+                };
                 // An override in `prod` changes no file of another environment.
                 for (path, bytes) in &files {
                     if path.starts_with("environments/dev.") && base.get(path) != Some(bytes) {
@@ -321,7 +355,12 @@ fn the_coverage_stack_holds_every_value() {
     places(&nodes, &[], &[], &mut all);
     let written: BTreeSet<String> = all.iter().map(|p| key(&p.path, &p.what, "top")).collect();
     let mut missing = Vec::new();
-    fn walk(path: &[&str], specs: Vec<(&str, &NodeSpec)>, written: &BTreeSet<String>, missing: &mut Vec<String>) {
+    fn walk(
+        path: &[&str],
+        specs: Vec<(&str, &NodeSpec)>,
+        written: &BTreeSet<String>,
+        missing: &mut Vec<String>,
+    ) {
         for (name, spec) in specs {
             if name == "environment" {
                 continue;
@@ -344,10 +383,18 @@ fn the_coverage_stack_holds_every_value() {
             }
         }
     }
-    walk(&[], language().children_at(&[]).unwrap(), &written, &mut missing);
+    walk(
+        &[],
+        language().children_at(&[]).unwrap(),
+        &written,
+        &mut missing,
+    );
     // Optional arguments a node never needs in this stack.
     missing.retain(|k| !["var[VALUE]@top", "environment[NAME]@top"].contains(&k.as_str()));
-    assert!(missing.is_empty(), "not in tests/fixtures/coverage.stack.kdl: {missing:#?}");
+    assert!(
+        missing.is_empty(),
+        "not in tests/fixtures/coverage.stack.kdl: {missing:#?}"
+    );
 }
 
 #[test]
@@ -364,16 +411,27 @@ fn every_value_reaches_the_output_or_is_refused() {
     let mut ignored = Vec::new();
     for (k, (o, text)) in &results {
         if *o == Outcome::Leaked
-            || *o == Outcome::Ignored && !neutral.contains(k.as_str()) && !known.contains(k.as_str())
+            || *o == Outcome::Ignored
+                && !neutral.contains(k.as_str())
+                && !known.contains(k.as_str())
         {
-            ignored.push(format!("{k}\n{}", text.lines().filter(|l| !l.is_empty()).take(12).collect::<Vec<_>>().join("\n")));
+            ignored.push(format!(
+                "{k}\n{}",
+                text.lines()
+                    .filter(|l| !l.is_empty())
+                    .take(12)
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            ));
         }
     }
     let ignored_keys: Vec<&str> = results
         .iter()
         .filter(|(k, (o, _))| {
             *o == Outcome::Leaked
-                || *o == Outcome::Ignored && !neutral.contains(k.as_str()) && !known.contains(k.as_str())
+                || *o == Outcome::Ignored
+                    && !neutral.contains(k.as_str())
+                    && !known.contains(k.as_str())
         })
         .map(|(k, _)| k.as_str())
         .collect();
@@ -428,7 +486,10 @@ fn root_variables_are_all_listed() {
             .collect();
         for name in main["variable"].as_object().expect("variables").keys() {
             if !own.contains(name.as_str()) {
-                assert!(ROOT_VARIABLES.contains(&name.as_str()), "root variable `{name}` is not in ROOT_VARIABLES");
+                assert!(
+                    ROOT_VARIABLES.contains(&name.as_str()),
+                    "root variable `{name}` is not in ROOT_VARIABLES"
+                );
                 seen.insert(name.clone());
             }
         }
@@ -440,7 +501,10 @@ fn root_variables_are_all_listed() {
             let text = format!("stack demo\n{decl}\nservice web {{\n    port 8080\n}}\n");
             let checked = cellac::check(&text);
             assert!(
-                checked.diagnostics.iter().any(|d| d.code == "cellac::name::reserved"),
+                checked
+                    .diagnostics
+                    .iter()
+                    .any(|d| d.code == "cellac::name::reserved"),
                 "`{decl}` is accepted"
             );
         }
@@ -465,18 +529,27 @@ fn one_form_of_a_value_replaces_the_other() {
     assert_eq!(prod["project"]["create"], serde_json::json!(true), "{prod}");
     // The other way round: `create=#true` in an environment over a top-level `id=`.
     let text = BASE
-        .replace("project create=#true", "project id=\"00000000-0000-4000-8000-000000000002\"")
+        .replace(
+            "project create=#true",
+            "project id=\"00000000-0000-4000-8000-000000000002\"",
+        )
         .replace(
             "    project id=\"00000000-0000-4000-8000-000000000001\"\n",
             "    project create=#true\n",
         )
-        .replace("environment prod {\n", "environment prod {\n    project id=\"00000000-0000-4000-8000-000000000003\"\n");
+        .replace(
+            "environment prod {\n",
+            "environment prod {\n    project id=\"00000000-0000-4000-8000-000000000003\"\n",
+        );
     let files = build(&text).unwrap_or_else(|| panic!("{:#?}", cellac::check(&text).diagnostics));
     let dev = tfvars(&files, "dev");
     assert_eq!(dev["project"]["create"], serde_json::json!(true), "{dev}");
     assert_eq!(dev["project"]["id"], serde_json::Value::Null, "{dev}");
     let prod = tfvars(&files, "prod");
-    assert_eq!(prod["project"]["id"], "00000000-0000-4000-8000-000000000003");
+    assert_eq!(
+        prod["project"]["id"],
+        "00000000-0000-4000-8000-000000000003"
+    );
 }
 
 /// Issue 22: `env VERBOSE=#false` reaches the container as `false`, `RATIO=1e3` as `1000`,

@@ -109,7 +109,10 @@ fn scale_change() {
     let (md, json) = diff("scale", &old, &new);
     let prod = &json["environments"]["prod"];
     assert_eq!(prod["status"], "changed");
-    assert!(md.contains("service `backend`: scale `2-10` → `3-10`"), "{md}");
+    assert!(
+        md.contains("service `backend`: scale `2-10` → `3-10`"),
+        "{md}"
+    );
     assert_eq!(
         strings(&prod["resources"]["changed"]),
         ["module.containers.scaleway_container.backend"]
@@ -328,7 +331,10 @@ fn databases_jobs_health_and_markdown() {
     assert!(old.contains("service web {"), "{old}");
     let with_db = edit(
         &old,
-        &[("service web {", "database main\nservice web {\n    database main")],
+        &[(
+            "service web {",
+            "database main\nservice web {\n    database main",
+        )],
     );
     let new = edit(
         &old,
@@ -344,9 +350,13 @@ fn databases_jobs_health_and_markdown() {
             .contains(&"module.database.scaleway_sdb_sql_database.this[\"main\"]".to_string()),
         "{md}"
     );
-    assert!(md.contains("removed database `main`: ⚠ its data is destroyed"), "{md}");
     assert!(
-        strings(&dev["resources"]["removed"]).contains(&"module.iam.scaleway_iam_application.this[\"web\"]".to_string()),
+        md.contains("removed database `main`: ⚠ its data is destroyed"),
+        "{md}"
+    );
+    assert!(
+        strings(&dev["resources"]["removed"])
+            .contains(&"module.iam.scaleway_iam_application.this[\"web\"]".to_string()),
         "{md}"
     );
     let (md, json) = diff("job_added", &old, &new);
@@ -362,7 +372,10 @@ fn databases_jobs_health_and_markdown() {
     assert!(md.contains("``"), "{md}");
     for line in md.lines().filter(|l| l.contains("bold")) {
         let outside: String = line.split("``").step_by(2).collect();
-        assert!(!outside.contains("**bold**") && !outside.contains("@admin"), "{line}");
+        assert!(
+            !outside.contains("**bold**") && !outside.contains("@admin"),
+            "{line}"
+        );
     }
 }
 

@@ -174,7 +174,11 @@ fn bad_region_is_a_usage_error() {
 /// forever): init finishes, without its keys.
 #[test]
 fn a_fifo_is_never_read() {
-    let d = repo("fifo", "shop", &[("api/Dockerfile", "FROM alpine\nEXPOSE 8080\n")]);
+    let d = repo(
+        "fifo",
+        "shop",
+        &[("api/Dockerfile", "FROM alpine\nEXPOSE 8080\n")],
+    );
     let made = std::process::Command::new("mkfifo")
         .arg(d.join(".env.example"))
         .status();
@@ -202,6 +206,10 @@ fn a_fifo_is_never_read() {
         }
         std::thread::sleep(std::time::Duration::from_millis(50));
     };
-    assert_eq!(status.and_then(|s| s.code()), Some(0), "init hung or failed on a FIFO");
+    assert_eq!(
+        status.and_then(|s| s.code()),
+        Some(0),
+        "init hung or failed on a FIFO"
+    );
     assert!(d.join("stack.kdl").is_file());
 }

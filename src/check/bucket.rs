@@ -86,10 +86,10 @@ fn keys_unused(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let Some(name) = node.first_str().map(|s| s.value) else {
             continue;
         };
-        let with_bucket = ctx.envs.iter().any(|s| {
-            s.service(name)
-                .is_some_and(|svc| !svc.buckets.is_empty())
-        });
+        let with_bucket = ctx
+            .envs
+            .iter()
+            .any(|s| s.service(name).is_some_and(|svc| !svc.buckets.is_empty()));
         if !with_bucket {
             out.push(
                 Diagnostic::warning(

@@ -54,7 +54,12 @@ fn unused(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         .envs
         .iter()
         .filter(|s| s.domains.iter().any(|d| d.site.is_some()))
-        .filter_map(|s| s.edge.as_ref().and_then(|e| e.plan.as_ref()).map(|p| p.span))
+        .filter_map(|s| {
+            s.edge
+                .as_ref()
+                .and_then(|e| e.plan.as_ref())
+                .map(|p| p.span)
+        })
         .collect();
     for (span, envs) in unused {
         if used.contains(&span) {

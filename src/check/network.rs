@@ -26,7 +26,9 @@ pub fn cidr(s: &str) -> Result<(u32, u32), &'static str> {
     let mut ip = 0u32;
     for o in octets {
         if o.len() > 1 && o.starts_with('0') {
-            return Err("has a number with a leading zero, which the provider refuses (Go reads no octal)");
+            return Err(
+                "has a number with a leading zero, which the provider refuses (Go reads no octal)",
+            );
         }
         let n: u8 = o
             .parse()

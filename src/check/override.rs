@@ -78,10 +78,9 @@ fn same_values(a: &Node, b: &Node, only: Option<usize>) -> bool {
     a.args.len() == b.args.len()
         && a.args.iter().zip(&b.args).all(|(x, y)| same(x, y))
         && a.props.len() == b.props.len()
-        && a.props.iter().all(|p| {
-            b.prop(&p.key.value)
-                .is_some_and(|v| same(v, &p.value))
-        })
+        && a.props
+            .iter()
+            .all(|p| b.prop(&p.key.value).is_some_and(|v| same(v, &p.value)))
 }
 
 fn id(node: &Node) -> Option<&str> {
@@ -94,9 +93,9 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let env_name = id(env).unwrap_or_default();
         for over in env.children() {
             let kind = over.name.value.as_str();
-            let base = top
-                .iter()
-                .find(|n| n.name.value == kind && n.name.value != "environment" && id(n) == id(over));
+            let base = top.iter().find(|n| {
+                n.name.value == kind && n.name.value != "environment" && id(n) == id(over)
+            });
             match base {
                 Some(base) => shared(env_name, base, over, out),
                 None => required(env_name, over, out),

@@ -27,10 +27,7 @@ fn pick<'a>(
     entries: Option<&'a [crate::check::secrets_file::Entry]>,
     name: &str,
 ) -> Option<&'a crate::check::secrets_file::Entry> {
-    entries?
-        .iter()
-        .rev()
-        .find(|x| x.key == name && x.readable)
+    entries?.iter().rev().find(|x| x.key == name && x.readable)
 }
 
 /// `check --secrets-dir DIR`: reads `DIR/secrets.auto.tfvars` and each environment's

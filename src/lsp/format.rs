@@ -119,7 +119,10 @@ fn spaced(line: &str) -> String {
             }
         }
         if matches!(b.get(i), Some(b' ' | b'\t')) {
-            let run = rest.iter().take_while(|&&c| c == b' ' || c == b'\t').count();
+            let run = rest
+                .iter()
+                .take_while(|&&c| c == b' ' || c == b'\t')
+                .count();
             let next = lex::from(b, i + run);
             if next.starts_with(b"//") || next.starts_with(b"/*") {
                 out.push_str(line.get(i..i + run).unwrap_or_default());
@@ -206,7 +209,10 @@ mod tests {
         // A multi-line string's lines are its value: never touched.
         let s = "stack a\nservice w {\n        command \"\"\"\n      sh -c x\n      \"\"\"\n}\n";
         let out = format(s, 4, true).unwrap();
-        assert!(out.contains("    command \"\"\"\n      sh -c x\n      \"\"\"\n"), "{out}");
+        assert!(
+            out.contains("    command \"\"\"\n      sh -c x\n      \"\"\"\n"),
+            "{out}"
+        );
         // CRLF stays, tabs on request.
         let out = format("stack a\r\nservice w {\r\nport 1\r\n}\r\n", 4, false).unwrap();
         assert_eq!(out, "stack a\r\nservice w {\r\n\tport 1\r\n}\r\n");
