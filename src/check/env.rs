@@ -10,7 +10,48 @@ use std::collections::HashMap;
 pub const MAX_KEY: usize = 100;
 pub const MAX_VALUE: usize = 1000;
 
+/// A job's env: the same limits as a container's (jobs.go#L102, #L104: 1000 bytes a
+/// value, 100 a key), which `check` did not apply to jobs (issue 22).
+fn job_lengths(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    let mut seen = std::collections::HashSet::new();
+    for job in ctx.envs.iter().flat_map(|s| &s.jobs) {
+        for e in &job.env {
+            if !seen.insert(e.key.span) {
+                continue;
+            }
+            if e.key.value.len() > MAX_KEY {
+                out.push(
+                    Diagnostic::error(
+                        "cellac::env::too-long",
+                        format!(
+                            "this key is {} bytes; Scaleway allows {MAX_KEY}",
+                            e.key.value.len()
+                        ),
+                    )
+                    .at(e.key.span, "too long")
+                    .help(format!("shorten the key to {MAX_KEY} bytes or fewer")),
+                );
+            }
+            let len = e.value.lit.as_text().len();
+            if e.value.var_ref().is_none() && len > MAX_VALUE {
+                out.push(
+                    Diagnostic::error(
+                        "cellac::env::too-long",
+                        format!(
+                            "the value of `{}` is {len} bytes (UTF-8); Scaleway allows {MAX_VALUE}",
+                            e.key.value
+                        ),
+                    )
+                    .at(e.value.span, "too long")
+                    .help("keep values at 1000 bytes or fewer; move large data to a bucket"),
+                );
+            }
+        }
+    }
+}
+
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    job_lengths(ctx, out);
     // Duplicates, as written: one key twice within one service node (top level or override).
     for svc in service_nodes(ctx) {
         duplicates(svc, "service", out);
