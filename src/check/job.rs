@@ -101,6 +101,12 @@ pub fn is_timezone(tz: &str) -> bool {
     tz.parse::<chrono_tz::Tz>().is_ok()
 }
 
+/// The tz database's zone nearest to a misspelt one.
+fn nearest_timezone(tz: &str) -> Option<&'static str> {
+    let names: Vec<&'static str> = chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).collect();
+    crate::suggest::Index::new(names).nearest(tz)
+}
+
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for stack in ctx.envs {
         for job in &stack.jobs {
@@ -128,10 +134,13 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                             ),
                         )
                         .at(s.timezone.span, "unknown time zone")
-                        .help(format!(
-                            "write `UTC` or Area/City, with Area one of {}",
-                            AREAS.join(", ")
-                        )),
+                        .help(match nearest_timezone(&s.timezone.value) {
+                            Some(n) => format!("did you mean `{n}`? Time zones are the tz database's: `UTC` or Area/City, with Area one of {}", AREAS.join(", ")),
+                            None => format!(
+                                "write `UTC` or Area/City, with Area one of {}",
+                                AREAS.join(", ")
+                            ),
+                        }),
                     );
                 }
             }
