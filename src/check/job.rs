@@ -135,7 +135,11 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                         )
                         .at(s.timezone.span, "unknown time zone")
                         .help(match nearest_timezone(&s.timezone.value) {
-                            Some(n) => format!("did you mean `{n}`? Time zones are the tz database's: `UTC` or Area/City, with Area one of {}", AREAS.join(", ")),
+                            Some(n) => format!(
+                                "did you mean `{}`? Time zones are the tz database's: `UTC` or Area/City, with Area one of {}",
+                                crate::syntax::string_literal(n),
+                                AREAS.join(", ")
+                            ),
                             None => format!(
                                 "write `UTC` or Area/City, with Area one of {}",
                                 AREAS.join(", ")
