@@ -50,8 +50,37 @@ fn job_lengths(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// A job's key set by both its `env` and its `secret-env` (the job gets one value): jobs'
+/// keys were not checked at all (issue 22).
+fn job_keys(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    for job in ctx.envs.iter().flat_map(|s| &s.jobs) {
+        for s in &job.secret_env {
+            if let Some(e) = job.env.iter().find(|e| e.key.value == s.key.value) {
+                let (first, second) = if e.key.span < s.key.span {
+                    (&e.key, &s.key)
+                } else {
+                    (&s.key, &e.key)
+                };
+                out.push(
+                    Diagnostic::error(
+                        "cellac::env::duplicate",
+                        format!(
+                            "`{}` is set in both `env` and `secret-env` of job `{}`",
+                            s.key.value, job.name.value
+                        ),
+                    )
+                    .at(second.span, "set again here")
+                    .also(first.span, "first set here")
+                    .help("keep one: a secret in `secret-env`, a plain value in `env`"),
+                );
+            }
+        }
+    }
+}
+
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     job_lengths(ctx, out);
+    job_keys(ctx, out);
     // Duplicates, as written: one key twice within one service node (top level or override).
     for svc in service_nodes(ctx) {
         duplicates(svc, "service", out);
