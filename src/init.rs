@@ -13,6 +13,21 @@ pub struct FoundService {
     pub expose: Option<u32>,
     /// The keys of the folder's own `.env.example`.
     pub env: Vec<(String, String)>,
+    /// The migration command the folder's tools show (`manage.py`, `alembic.ini`,
+    /// `prisma/schema.prisma`), if any.
+    pub migrate: Option<String>,
+}
+
+/// The migration command of the tool a folder's files show, if any.
+pub fn migration_command(has: &dyn Fn(&str) -> bool) -> Option<String> {
+    [
+        ("manage.py", "python manage.py migrate --noinput"),
+        ("alembic.ini", "alembic upgrade head"),
+        ("prisma/schema.prisma", "npx prisma migrate deploy"),
+    ]
+    .iter()
+    .find(|(file, _)| has(file))
+    .map(|(_, cmd)| (*cmd).to_string())
 }
 
 /// A `package.json` with a `build` script.
@@ -326,6 +341,13 @@ pub fn render(found: &Found, stack_name: Option<&str>, region: &str) -> String {
             None => out.push_str("    port 8080  // the port the container listens on\n"),
         }
         out.push_str("    scale min=0 max=5  // min=0: no instance, and no cost, while idle\n");
+        // What the repository shows it uses: suggested, for the person to keep or drop.
+        if let Some(cmd) = &s.migrate {
+            out.push_str(&format!(
+                "    migrate {}  // runs before each deploy (a Serverless Job); check the command\n",
+                quote(cmd)
+            ));
+        }
         let own: Vec<&String> = s.env.iter().map(|(k, _)| k).collect();
         let mine = |k: &String| found.env.iter().any(|(key, _)| key == k) || own.contains(&k);
         let env: Vec<String> = vars
@@ -378,6 +400,33 @@ pub fn render(found: &Found, stack_name: Option<&str>, region: &str) -> String {
             "\n// A static site: {from} has a build script.\nsite {n} {{\n    build {}\n    dist {}  // where the build writes; check it\n}}\n",
             quote(&build),
             quote(&dist)
+        ));
+    }
+
+    // What the repository's settings show it uses, suggested in words (issue 22).
+    let all_keys: Vec<&(String, String)> = found
+        .env
+        .iter()
+        .chain(found.services.iter().flat_map(|s| &s.env))
+        .collect();
+    if let Some((k, _)) = all_keys
+        .iter()
+        .find(|(k, _)| k.to_ascii_uppercase().contains("BUCKET"))
+    {
+        out.push_str(&format!(
+            "\n// .env.example names {k}: for an Object Storage bucket, declare `bucket uploads`\n\
+             // and write `bucket uploads access=write` in the service that uses it (it sets\n\
+             // S3_BUCKET_UPLOADS, S3_ENDPOINT, S3_REGION and an API key's S3_ACCESS_KEY_*).\n"
+        ));
+    }
+    if let Some((k, _)) = all_keys.iter().find(|(k, v)| {
+        k.to_ascii_uppercase().contains("DATABASE_URL")
+            && (v.starts_with("postgres://") || v.starts_with("postgresql://"))
+    }) {
+        out.push_str(&format!(
+            "\n// .env.example gives {k} a PostgreSQL URL: for a Scaleway Serverless SQL Database,\n\
+             // declare `database main` and write `database main env={k}` in the service (then\n\
+             // drop the secret); for an external one (Neon), keep the secret (`postgres=pooled`).\n"
         ));
     }
 
@@ -443,6 +492,7 @@ mod tests {
                 dir: String::new(),
                 expose: Some(8080),
                 env: vec![],
+                migrate: None,
             }],
             env: vec![
                 ("OAUTH2_CLIENT_SECRET".into(), String::new()),
@@ -465,6 +515,7 @@ mod tests {
                 dir: "api".into(),
                 expose: Some(8080),
                 env: vec![],
+                migrate: Some("python manage.py migrate --noinput".into()),
             }],
             env: vec![
                 ("REDIS_URL".into(), "redis://localhost:6379".into()),
@@ -477,6 +528,47 @@ mod tests {
         assert!(text.contains("REDIS_URL a value on this machine"), "{text}");
         assert!(text.contains("var log_level default=\"info\""), "{text}");
         assert!(!crate::check(&text).has_errors(), "{text}");
+    }
+
+    /// Issue 22, class 8: a migration tool, a bucket and a PostgreSQL database that the
+    /// repository shows are suggested; the result checks clean.
+    #[test]
+    fn suggests_migrate_bucket_and_database() {
+        let found = Found {
+            folder: "shop".into(),
+            services: vec![FoundService {
+                dir: "api".into(),
+                expose: Some(8000),
+                env: vec![],
+                migrate: migration_command(&|f| f == "manage.py"),
+            }],
+            env: vec![
+                ("AWS_STORAGE_BUCKET_NAME".into(), String::new()),
+                ("DATABASE_URL".into(), "postgres://app@localhost/app".into()),
+            ],
+            ..Found::default()
+        };
+        let text = render(&found, None, "fr-par");
+        assert!(
+            text.contains("    migrate \"python manage.py migrate --noinput\""),
+            "{text}"
+        );
+        assert!(text.contains("declare `bucket uploads`"), "{text}");
+        assert!(text.contains("declare `database main`"), "{text}");
+        assert!(!crate::check(&text).has_errors(), "{text}");
+        // Negative control: nothing shown, nothing suggested.
+        let plain = render(
+            &Found {
+                folder: "shop".into(),
+                ..Found::default()
+            },
+            None,
+            "fr-par",
+        );
+        assert!(
+            !plain.contains("migrate") && !plain.contains("bucket uploads"),
+            "{plain}"
+        );
     }
 
     #[test]

@@ -235,13 +235,18 @@ fn examples_and_init_output_pass_fmt_check() {
             dir: "api".into(),
             expose: Some(8080),
             env: vec![("LOG_LEVEL".into(), "info".into())],
+            migrate: Some("alembic upgrade head".into()),
         }],
         sites: vec![cellac::init::FoundSite {
             dir: "web".into(),
             manager: "npm".into(),
             out_dir: "dist".into(),
         }],
-        env: vec![("API_TOKEN".into(), String::new())],
+        env: vec![
+            ("API_TOKEN".into(), String::new()),
+            ("S3_BUCKET".into(), String::new()),
+            ("DATABASE_URL".into(), "postgres://u:p@localhost/app".into()),
+        ],
     };
     let text = cellac::init::render(&found, None, "fr-par");
     assert_eq!(formatted(&text), text, "init's output is not formatted");

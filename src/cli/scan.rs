@@ -95,6 +95,7 @@ pub(super) fn scan(dir: &Path) -> crate::init::Found {
                 dir: rel.clone(),
                 expose,
                 env: env_of(path),
+                migrate: crate::init::migration_command(&|f| path.join(f).is_file()),
             });
         } else if let Some(s) = site(path, rel) {
             found.sites.push(s);
