@@ -16,6 +16,28 @@ pub struct FoundService {
     /// The migration command the folder's tools show (`manage.py`, `alembic.ini`,
     /// `prisma/schema.prisma`), if any.
     pub migrate: Option<String>,
+    /// The Dockerfile's last `CMD` or `ENTRYPOINT`, as written.
+    pub command: Option<String>,
+}
+
+/// Whether a folder's process serves no HTTP: its Dockerfile EXPOSEs no port and runs a
+/// worker (a queue consumer, a scheduler), which Serverless Containers cannot run.
+pub fn serves_no_http(s: &FoundService) -> bool {
+    s.expose.is_none()
+        && s.command.as_deref().is_some_and(|c| {
+            let c = c.to_ascii_lowercase();
+            [
+                "celery",
+                "worker",
+                "sidekiq",
+                "rq ",
+                "consumer",
+                "cron",
+                "scheduler",
+            ]
+            .iter()
+            .any(|w| c.contains(w))
+        })
 }
 
 /// The migration command of the tool a folder's files show, if any.
@@ -238,7 +260,9 @@ pub fn render(found: &Found, stack_name: Option<&str>, region: &str) -> String {
     }
     keys.retain(|(k, v)| usable(k, v));
     // Without a Dockerfile but with a site, no service: nothing would read the keys.
-    let no_service = found.services.is_empty() && !found.sites.is_empty();
+    // (A worker that serves no HTTP is no service either: see `serves_no_http`.)
+    let http = found.services.iter().filter(|s| !serves_no_http(s)).count();
+    let no_service = http == 0 && !(found.services.is_empty() && found.sites.is_empty());
     if no_service && !keys.is_empty() {
         let names: Vec<&str> = keys.iter().map(|(k, _)| k.as_str()).collect();
         out.push_str(&format!(
@@ -301,14 +325,30 @@ pub fn render(found: &Found, stack_name: Option<&str>, region: &str) -> String {
         dir: String::new(),
         ..FoundService::default()
     }];
-    let services = if no_service {
-        &[][..]
-    } else if found.services.is_empty() {
-        &fallback[..]
-    } else {
-        &found.services[..]
+    let services = match (found.services.is_empty(), no_service) {
+        (false, _) => &found.services[..],
+        (true, true) => &[][..],
+        (true, false) => &fallback[..],
     };
     for s in services {
+        if serves_no_http(s) {
+            // Not a service: a port would be a guess, and the container would fail its
+            // health check (issue 22). Left for the person, in words.
+            let dir: String = s.dir.chars().filter(|c| !c.is_control()).collect();
+            let cmd: String = s
+                .command
+                .as_deref()
+                .unwrap_or_default()
+                .chars()
+                .filter(|c| !c.is_control())
+                .collect();
+            out.push_str(&format!(
+                "\n// {dir}/Dockerfile EXPOSEs no port and runs a worker ({cmd}): Serverless\n\
+                 // Containers run HTTP servers only, so it is no `service` here. Run its work as a\n\
+                 // `job` (on a `schedule`, or on demand with scripts/job.sh), or serve HTTP and EXPOSE a port.\n"
+            ));
+            continue;
+        }
         if s.dir.is_empty() {
             let n = unique("web".into());
             out.push_str(&format!(
@@ -493,6 +533,7 @@ mod tests {
                 expose: Some(8080),
                 env: vec![],
                 migrate: None,
+                command: None,
             }],
             env: vec![
                 ("OAUTH2_CLIENT_SECRET".into(), String::new()),
@@ -516,6 +557,7 @@ mod tests {
                 expose: Some(8080),
                 env: vec![],
                 migrate: Some("python manage.py migrate --noinput".into()),
+                command: None,
             }],
             env: vec![
                 ("REDIS_URL".into(), "redis://localhost:6379".into()),
@@ -541,6 +583,7 @@ mod tests {
                 expose: Some(8000),
                 env: vec![],
                 migrate: migration_command(&|f| f == "manage.py"),
+                command: None,
             }],
             env: vec![
                 ("AWS_STORAGE_BUCKET_NAME".into(), String::new()),
@@ -568,6 +611,40 @@ mod tests {
         assert!(
             !plain.contains("migrate") && !plain.contains("bucket uploads"),
             "{plain}"
+        );
+    }
+
+    /// Issue 22, class 8: a worker that serves no HTTP gets no port (and no service).
+    #[test]
+    fn a_worker_gets_no_port() {
+        let worker = |expose: Option<u32>| Found {
+            folder: "shop".into(),
+            services: vec![FoundService {
+                dir: "worker".into(),
+                expose,
+                command: Some("CMD [\"celery\", \"-A\", \"app\", \"worker\"]".into()),
+                ..FoundService::default()
+            }],
+            ..Found::default()
+        };
+        let text = render(&worker(None), None, "fr-par");
+        assert!(!text.contains("service worker"), "{text}");
+        assert!(!text.contains("port 8080"), "{text}");
+        assert!(text.contains("EXPOSEs no port and runs a worker"), "{text}");
+        assert!(crate::check(&text).diagnostics.is_empty(), "{text}");
+        // With settings no service reads: named in a comment, still clean.
+        let mut with_env = worker(None);
+        with_env.env = vec![
+            ("BROKER_URL".into(), "amqp://mq".into()),
+            ("API_TOKEN".into(), String::new()),
+        ];
+        let text = render(&with_env, None, "fr-par");
+        assert!(crate::check(&text).diagnostics.is_empty(), "{text}");
+        // Negative control: with an EXPOSE it is a service.
+        let text = render(&worker(Some(8000)), None, "fr-par");
+        assert!(
+            text.contains("service worker") && text.contains("port 8000"),
+            "{text}"
         );
     }
 

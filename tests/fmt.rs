@@ -236,6 +236,7 @@ fn examples_and_init_output_pass_fmt_check() {
             expose: Some(8080),
             env: vec![("LOG_LEVEL".into(), "info".into())],
             migrate: Some("alembic upgrade head".into()),
+            command: None,
         }],
         sites: vec![cellac::init::FoundSite {
             dir: "web".into(),

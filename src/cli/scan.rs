@@ -96,6 +96,15 @@ pub(super) fn scan(dir: &Path) -> crate::init::Found {
                 expose,
                 env: env_of(path),
                 migrate: crate::init::migration_command(&|f| path.join(f).is_file()),
+                command: docker
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| {
+                        let u = l.to_ascii_uppercase();
+                        u.starts_with("CMD ") || u.starts_with("ENTRYPOINT ")
+                    })
+                    .last()
+                    .map(str::to_string),
             });
         } else if let Some(s) = site(path, rel) {
             found.sites.push(s);
