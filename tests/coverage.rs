@@ -89,6 +89,12 @@ fn candidates(value: &Value, ty: &str, values: &[String]) -> Vec<String> {
                     more.push(t);
                 }
             }
+            if let Some(i) = s.rfind(|c: char| c.is_ascii_digit()) {
+                let d = s.as_bytes()[i] - b'0';
+                let mut t = s.clone();
+                t.replace_range(i..=i, &((d + 1) % 10).to_string());
+                more.push(t);
+            }
             more.push(format!("{s}x"));
             more.push(format!("x{s}"));
             if !s.is_empty() {
