@@ -123,7 +123,6 @@ pub(crate) fn replace(applicability: Applicability, span: Span, shown: &str, tex
     Fix::replace(applicability, format!("Replace with `{shown}`"), span, text)
 }
 
-/// A fix that writes the name `name` (a string, written bare when KDL allows) over `span`.
 /// The nearest-name fix for `written`: safe only when [`crate::suggest::safe_rename`]
 /// says the rename is a spelling correction that cannot flip a meaning, unsafe otherwise.
 pub(crate) fn rename_nearest(span: Span, written: &str, name: &str) -> Fix {
@@ -139,6 +138,7 @@ pub(crate) fn applicability_of(written: &str, name: &str) -> Applicability {
     }
 }
 
+/// A fix that writes the name `name` (a string, written bare when KDL allows) over `span`.
 pub(crate) fn rename(applicability: Applicability, span: Span, name: &str) -> Fix {
     replace(
         applicability,

@@ -130,6 +130,14 @@ fn shared(env_name: &str, base: &Node, over: &Node, out: &mut Vec<Diagnostic>) {
         if let Some(t) = top {
             d = d.also(t.span, "the value every environment uses");
         }
+        // Dropping the override makes this environment use the shared value: a change of
+        // what the person wrote, so unsafe.
+        d = d.fix(crate::diagnostic::Fix::replace(
+            crate::diagnostic::Applicability::Unsafe,
+            format!("Remove this environment's `{child}`"),
+            written.span,
+            "",
+        ));
         out.push(d);
     }
 }

@@ -59,6 +59,24 @@ fn value_and_default(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             continue;
         };
         let name = v.first_str().map_or("", |s| s.value);
+        // Removing the default changes nothing the output holds: a safe fix.
+        let key = v
+            .props
+            .iter()
+            .rev()
+            .find(|p| p.key.value == "default")
+            .map_or(default.span, |p| p.key.span);
+        let bytes = ctx.text.as_bytes();
+        let mut start = key.start;
+        while start > 0 && matches!(bytes.get(start - 1), Some(b' ' | b'\t')) {
+            start -= 1;
+        }
+        let fix = crate::diagnostic::Fix::replace(
+            crate::diagnostic::Applicability::Safe,
+            "Remove the `default=` the value overrides",
+            crate::span::Span::new(start, default.span.end),
+            "",
+        );
         out.push(
             Diagnostic::error(
                 "cellac::var::value-and-default",
@@ -66,7 +84,8 @@ fn value_and_default(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             )
             .at(default.span, "never used: the value wins")
             .also(value.span, "the value this environment uses")
-            .help("keep the value (an environment gives its own value), and write `default=` at the top level for the other environments"),
+            .help("keep the value (an environment gives its own value), and write `default=` at the top level for the other environments")
+            .fix(fix),
         );
     }
 }
