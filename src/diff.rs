@@ -764,10 +764,16 @@ pub fn whole(
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect()
         };
-        if e.changes.is_empty() && (shared_changed || own(old_files) != own(new_files)) {
-            e.changes.push(
-                "the generated configuration of this environment changes in a way this summary does not name: read `terraform plan`".to_string(),
-            );
+        if e.changes.is_empty() {
+            if own(old_files) != own(new_files) {
+                e.changes.push(
+                    "this environment's generated values change in a way this summary does not name: read `terraform plan`".to_string(),
+                );
+            } else if shared_changed {
+                e.changes.push(
+                    "the configuration every environment shares changes (main.tf.json or a module): `terraform plan` shows whether this environment's resources do".to_string(),
+                );
+            }
         }
         if e.status == "unchanged" && !e.changes.is_empty() {
             e.status = "changed";

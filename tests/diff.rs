@@ -396,3 +396,20 @@ fn a_broken_side_is_reported() {
         "{err}"
     );
 }
+
+/// Issue 22, class 6: a change the summary has no words for (a bucket's CORS max-age)
+/// still marks the environments whose files change: never "Unchanged".
+#[test]
+fn an_unnamed_change_is_never_unchanged() {
+    let old = example("cella");
+    let new = edit(&old, &[("max-age=3600", "max-age=600")]);
+    let (md, json) = diff("unnamed", &old, &new);
+    for env in ["dev", "staging", "prod"] {
+        assert_eq!(
+            json["environments"][env]["status"], "changed",
+            "{env}: {md}"
+        );
+    }
+    assert!(!md.contains("Unchanged"), "{md}");
+    assert!(md.contains("read `terraform plan`"), "{md}");
+}
