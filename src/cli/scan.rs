@@ -99,11 +99,10 @@ pub(super) fn scan(dir: &Path) -> crate::init::Found {
                 command: docker
                     .lines()
                     .map(str::trim)
-                    .filter(|l| {
+                    .rfind(|l| {
                         let u = l.to_ascii_uppercase();
                         u.starts_with("CMD ") || u.starts_with("ENTRYPOINT ")
                     })
-                    .last()
                     .map(str::to_string),
             });
         } else if let Some(s) = site(path, rel) {
