@@ -398,7 +398,7 @@ pub fn main() -> i32 {
 }
 
 /// Formats one text, or says why it is left as it is. Refuses, rather than write, when
-/// the text does not parse, when formatting would drop a comment, or when the result
+/// the text does not parse, or when the result
 /// would not parse, format to itself, or check to the same codes.
 fn format_text(text: &str, args: &FmtArgs) -> Result<String, String> {
     let (size, spaces) = (args.indent, !args.tabs);
@@ -408,13 +408,7 @@ fn format_text(text: &str, args: &FmtArgs) -> Result<String, String> {
         c
     };
     let Some(out) = crate::lsp::format::format(text, size, spaces) else {
-        return Err(if crate::syntax::parse(text).is_err() {
-            "it is not valid KDL; `cellac check` shows where".to_string()
-        } else {
-            "formatting would drop a comment (one after a closing brace, `} // ...`, \
-             is the known case); move the comment onto a line of its own"
-                .to_string()
-        });
+        return Err("it is not valid KDL; `cellac check` shows where".to_string());
     };
     if out == text {
         return Ok(out);
@@ -625,8 +619,14 @@ fn read_revision(spec: &str) -> Result<Input, i32> {
             "`{spec}` is not git:REF:PATH (e.g. git:origin/main:stack.kdl)"
         )));
     };
+    // REF:PATH is one object name, never an option of git (`git:--output=x:y`).
+    if rev.is_empty() || rev.starts_with('-') || path.starts_with('-') {
+        return Err(fail(format!(
+            "`{spec}` is not git:REF:PATH: REF must name a commit (it may not start with `-`)"
+        )));
+    }
     let out = std::process::Command::new("git")
-        .args(["show", &format!("{rev}:{path}")])
+        .args(["show", "--end-of-options", &format!("{rev}:{path}")])
         .output();
     match out {
         Ok(o) if o.status.success() => match String::from_utf8(o.stdout) {
@@ -686,7 +686,8 @@ fn diff(args: &DiffArgs) -> i32 {
         sides.push((input, checked, files));
     }
     let (old, new) = (&sides[0], &sides[1]);
-    let envs = crate::diff::diff(&old.1.envs, &new.1.envs);
+    let mut envs = crate::diff::diff(&old.1.envs, &new.1.envs);
+    crate::diff::whole(&old.1.envs, &new.1.envs, &old.2, &new.2, &mut envs);
     let files = crate::diff::files(&old.2, &new.2);
     let text = match args.format {
         DiffFormat::Markdown => crate::diff::markdown(&old.0.name, &new.0.name, &envs, &files),
@@ -775,7 +776,21 @@ fn man(out: Option<&Path>) -> i32 {
                     crate::diagnostic::in_words(&e)
                 ));
             }
-            match clap_mangen::generate_to(cmd, dir) {
+            // Written into a new folder of our own, then each page renamed into place: a
+            // page name that is a symbolic link is replaced, never written through
+            // (issue 22).
+            let staging = dir.join(format!(".cellac-man-{}", std::process::id()));
+            let done = std::fs::create_dir(&staging)
+                .and_then(|()| clap_mangen::generate_to(cmd, &staging))
+                .and_then(|()| {
+                    for entry in std::fs::read_dir(&staging)? {
+                        let entry = entry?;
+                        std::fs::rename(entry.path(), dir.join(entry.file_name()))?;
+                    }
+                    Ok(())
+                });
+            let _ = std::fs::remove_dir_all(&staging);
+            match done {
                 Ok(()) => {
                     eprintln!("wrote the man pages to {}", dir.display());
                     EXIT_OK

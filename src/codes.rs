@@ -33,7 +33,7 @@ codes! {
         "service backend {\n    port \"4000\"\n}", "Write the type the help names: `port 4000`, `public=#true`.";
     "cellac::schema::unknown-value", "error", "A value outside a closed list (protocol, postgres, format, platform, each of CORS `methods`).",
         "service backend {\n    protocol http2\n}", "Use one of the accepted values, e.g. `protocol h2c`.";
-    "cellac::schema::range", "error", "An integer outside the range its property accepts: `min-length` 1..1000, `failures` 1..100, `max-age` 0..86400, `retention-days` 1..1825 (ports, memory, cpu, scale and timeout have their own codes).",
+    "cellac::schema::range", "error", "An integer outside the range its property accepts: `min-length` 1..1000, `failures` 1..100, `max-age` 0..86400, `retention-days` 1..365 (ports, memory, cpu, scale and timeout have their own codes).",
         "secret cookie_secret min-length=-5", "Write a value within the range the message gives.";
     "cellac::schema::duplicate", "error", "The same node declared twice, or the same property set twice on one node.",
         "service backend\nservice backend", "Merge the two declarations into one.";
@@ -45,6 +45,8 @@ codes! {
         "stack cella\nservice Backend", "Use lowercase letters, digits and `-` (and `_` for secrets and vars), starting with a letter.";
     "cellac::name::too-long", "error", "A generated name (ENV-STACK-NAME) longer than Scaleway allows: containers 34, namespaces 50, buckets 63.",
         "stack cella\nservice a-service-with-a-very-long-name", "Shorten the stack or resource name by the number of characters the help gives.";
+    "cellac::name::collision", "error", "Two things that get one generated name: environments whose registry namespaces are one (`prod-1`, `prod1`), a site and a bucket with one bucket name, two stored secrets with one Secret Manager name (`api_key`, `api-key`).",
+        "secret api_key\nsecret api-key", "Rename one of the two so that their generated names differ.";
     "cellac::name::reserved", "error", "A `var` or `secret` whose name the generated configuration or Terraform already uses (environment, services, names, count, ...), or a var and a secret with the same name.",
         "var services default=\"x\"", "Rename it, e.g. `var app_services`.";
     "cellac::region", "error", "A region or zone where the Scaleway products used here are not offered.",
@@ -61,6 +63,10 @@ codes! {
         "service backend {\n    env KEY=\"...1001 characters...\"\n}", "Shorten the key or value; keep large data in a bucket.";
     "cellac::env::unknown-override", "error", "An environment overrides a service, site, bucket, secret or var the top level does not declare.",
         "environment prod {\n    service backnd { scale min=2; }\n}", "Fix the name (the nearest declared one is suggested) or declare it at the top level.";
+    "cellac::override::shared", "error", "An environment gives another value to what every environment shares: a service's or job's `image` (built once, promoted between environments), a health check's path, a site's `build`, `dist`, `cache` or `html-cache` (the deploy scripts use one for all).",
+        "service api {\n    image dockerfile=\"Dockerfile\"\n}\nenvironment prod {\n    service api { image dockerfile=\"Dockerfile.prod\"; }\n}", "Write the value once at the top level; vary a build through the environment's `env` (build arguments, site variables) instead.";
+    "cellac::override::required", "error", "A node an environment adds (the top level has none to merge with) without a property it needs, e.g. `state` without `bucket=`.",
+        "environment prod {\n    state region=nl-ams\n}", "Write the missing property in the environment, or declare the node at the top level.";
     "cellac::memory::tier", "error", "Memory that is not one of Scaleway's tiers.",
         "service backend {\n    memory 1000\n}", "Use a tier: 128 256 512 1024 2048 3072 4096 (the help names the nearest two).";
     "cellac::cpu::range", "error", "CPU outside 70..6000 mvCPU.",
@@ -85,6 +91,8 @@ codes! {
         "service backend {\n    env ADMIN=(var)admin_mail\n}", "Fix the name or declare `var NAME`.";
     "cellac::var::missing", "error", "A variable with no default and no value in some environment (the message names them).",
         "var admin_email\nenvironment prod { }", "Give it `default=...`, or write `var NAME \"value\"` in each environment.";
+    "cellac::var::value-and-default", "error", "A `var` given both a value and a `default=` in one environment: the value wins, so the default would be ignored.",
+        "var log_level\nenvironment prod {\n    var log_level \"warn\" default=\"info\"\n}", "Keep the value in the environment; write `default=` at the top level.";
     "cellac::var::format", "error", "A literal value that breaks its variable's `format` or `pattern` (or a pattern that is not a regular expression).",
         "var admin_email format=email default=\"admin\"", "Write a value of the required form.";
     "cellac::link::target", "error", "A `link` to a service that does not exist, or a link URL without `{host}` or `{url}`.",
@@ -133,10 +141,14 @@ codes! {
         "monitoring {\n    alerts email=\"ops@example.com\"\n}\nenvironment dev\nenvironment prod", "Write `project create=#true` (one project per environment), or give each environment its own `project id=\"...\"`.";
     "cellac::project::id", "error", "A `project id=` that is not a Scaleway Project id (a UUID).",
         "project id=\"my-project\"", "Copy the Project id from the console's Project settings.";
+    "cellac::bucket::keys-unused", "warning", "`s3-keys` on a service that uses no bucket in any environment: no key is made, the names have no effect.",
+        "service api {\n    s3-keys id=KEY secret=SECRET\n}", "Remove it, or give the service a bucket.";
     "cellac::bucket::access", "error", "A service's or job's `bucket NAME` names a bucket the stack does not declare.",
         "service api {\n    bucket uploads access=write\n}", "Declare `bucket uploads` at the top level, or fix the name (did-you-mean).";
     "cellac::bucket::expire", "error", "A bucket `expire` rule with `days` below 1, or two rules for one prefix.",
         "bucket exports {\n    expire days=0\n}", "Write `days=` 1 or more, and one `expire` per prefix.";
+    "cellac::edge::unused", "warning", "An `edge plan=` where no site has a domain: no Edge Services pipeline is written, so the plan has no effect.",
+        "edge plan=professional\nsite web {\n    build \"npm run build\"\n    dist \"dist\"\n}", "Remove it, or give a site a domain.";
     "cellac::edge::waf", "warning", "A `waf=#true` site domain on the `starter` Edge Services plan, which includes no WAF requests.",
         "edge plan=starter\ndomain example.com site=web waf=#true", "Write `edge plan=professional`, or remove `waf=#true`.";
     "cellac::value::cut", "error", "A bare value that KDL cuts at `//`: `env URL=https://x` is the string `https:` and a comment.",
@@ -147,6 +159,8 @@ codes! {
         "service web {\n    public\n    private\n}", "Keep one of the two.";
     "cellac::network::subnet", "error", "A `network subnet=` that is not an IPv4 CIDR, has host bits set, or lies outside the private ranges (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16).",
         "network subnet=\"10.0.0.1/24\"", "Write the network address of a private range, such as 10.0.0.0/24.";
+    "cellac::database::cpu", "error", "A Serverless SQL Database whose `min-cpu` is above its `max-cpu`, which Scaleway refuses.",
+        "database main min-cpu=4 max-cpu=2", "Lower `min-cpu` or raise `max-cpu`.";
     "cellac::database::unknown", "error", "A service's or job's `database NAME` names a database the stack does not declare.",
         "service api {\n    database main\n}", "Declare `database main engine=serverless-sql` at the top level, or fix the name (did-you-mean).";
     "cellac::domain::shared", "error", "One host name attached in two or more environments: a top-level `domain` applies to every environment, and a host can belong to one container or pipeline only.",

@@ -203,6 +203,14 @@ pub fn env_cost(stack: &Stack) -> EnvCost {
     if stack.secrets.iter().any(|s| s.store) || stack.jobs_use_iam() {
         usage_keys.push("secret_manager_version_month");
     }
+    // Issue 22: databases and jobs are priced too (by use: an idle database bills no
+    // compute, a job only while it runs), so they are listed, not left out.
+    if !stack.databases.is_empty() {
+        usage_keys.extend(["sdb_compute_vcpu_second", "sdb_storage_gb_month"]);
+    }
+    if !stack.jobs.is_empty() || stack.services.iter().any(|s| s.migrate.is_some()) {
+        usage_keys.push("jobs_run_vcpu_second");
+    }
     let known: f64 = lines.iter().filter_map(|l| l.monthly_eur).sum();
     EnvCost {
         env: stack.env.value.clone(),

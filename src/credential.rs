@@ -127,11 +127,74 @@ pub fn secret_key(key: &str) -> bool {
     .any(|w| k.contains(w))
 }
 
+/// Whether `s` reads as a name written in words, `snake_case` or `kebab-case`, each word
+/// letters then maybe digits (`oauth2_client_secret`, `stripe_key_v2`): a name, never a
+/// random value, however many different characters it has. (A UUID's groups start with
+/// digits or mix them in: not a name.)
+fn identifier(s: &str) -> bool {
+    let words: Vec<&str> = s.split(['_', '-']).collect();
+    words.len() >= 2
+        && words.iter().all(|w| {
+            let letters = w.bytes().take_while(u8::is_ascii_lowercase).count();
+            letters >= 1 && w.bytes().skip(letters).all(|b| b.is_ascii_digit())
+        })
+        || s.bytes().all(|b| b.is_ascii_uppercase() || b == b'_')
+}
+
+/// The byte ranges, inside a longer literal (a command, a path with a query), of what
+/// looks like a credential: a word that does on its own, the value of `KEY=VALUE` or
+/// `--key VALUE` under a key named like a secret (`psql postgres://u:pw@h/db`,
+/// `/health?token=...`, `curl -H "Authorization: Bearer ..."`).
+pub fn inner(s: &str) -> Vec<std::ops::Range<usize>> {
+    let sep = |c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '\'' | '"' | '&' | '?' | ';' | ',' | '(' | ')' | '<' | '>' | '|' | '`'
+            )
+    };
+    let mut pieces: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut start = None;
+    for (i, c) in s.char_indices().chain(std::iter::once((s.len(), ' '))) {
+        match (sep(c), start) {
+            (true, Some(b)) => {
+                pieces.push(b..i);
+                start = None;
+            }
+            (false, None) => start = Some(i),
+            _ => {}
+        }
+    }
+    if pieces.len() < 2 && !s.contains(['?', '&']) {
+        return Vec::new(); // one word: judged as a whole by the caller
+    }
+    let mut out = Vec::new();
+    let mut previous: Option<&str> = None;
+    for r in pieces {
+        let piece = &s[r.clone()];
+        if looks_like(piece) {
+            out.push(r);
+        } else if let Some((k, v)) = piece.split_once(['=', ':']).filter(|(_, v)| !v.is_empty()) {
+            if looks_like_under(Some(k.trim_start_matches('-')), v) {
+                out.push(r.start + k.len() + 1..r.end);
+            }
+        } else if previous.is_some_and(|p| {
+            (p.starts_with('-') || p.ends_with(':')) && secret_key(p)
+                || p.eq_ignore_ascii_case("bearer")
+        }) && high_entropy(piece)
+        {
+            out.push(r);
+        }
+        previous = Some(piece);
+    }
+    out
+}
+
 /// Whether a literal reads as random: long, no spaces, letters and digits mixed, and at
 /// least 3 bits of entropy a character.
 pub fn high_entropy(s: &str) -> bool {
     let n = s.chars().count();
-    if n < 12 || s.chars().any(char::is_whitespace) {
+    if n < 12 || s.chars().any(char::is_whitespace) || identifier(s) {
         return false;
     }
     if !s.chars().any(|c| c.is_ascii_digit()) || !s.chars().any(|c| c.is_alphabetic()) {
@@ -385,6 +448,19 @@ pub fn spans(text: &str) -> Vec<(Span, String)> {
         };
         if secret_value || looks_like_under(key, &w.value) {
             out.push((w.span, w.value.clone()));
+        } else {
+            // A credential inside a longer value: the part alone where the text is the
+            // value as written (no escapes), else the whole value.
+            let found = inner(&w.value);
+            let as_written = text.get(w.span.range()) == Some(w.value.as_str());
+            if as_written {
+                for r in found {
+                    let span = Span::new(w.span.start + r.start, w.span.start + r.end);
+                    out.push((span, w.value[r].to_string()));
+                }
+            } else if !found.is_empty() {
+                out.push((w.span, w.value.clone()));
+            }
         }
     }
     out
@@ -666,6 +742,38 @@ mod tests {
                 "not a name",
                 "hunter2",
                 "sk_live_abcdefghijkl"
+            ]
+        );
+    }
+
+    /// Issue 22, class 7: names are not values, and a credential inside a command or a
+    /// path is found.
+    #[test]
+    fn names_are_not_random_and_commands_are_searched() {
+        assert!(!high_entropy("oauth2_client_secret"));
+        assert!(!high_entropy("stripe_key_v2"));
+        assert!(!looks_like_under(
+            Some("OAUTH2_CLIENT_SECRET"),
+            "oauth2_client_secret"
+        ));
+        // Negative controls: random values and UUIDs still are.
+        assert!(high_entropy("q8Zr2LmX9vTb4KpW"));
+        assert!(looks_like_under(
+            Some("SCW_SECRET_KEY"),
+            "3f2504e0-4f89-11d3-9a0c-0305e82c3301"
+        ));
+        let text = "stack a\nsecret oauth2_client_secret\nservice web {\n    secret-env OAUTH2_CLIENT_SECRET=oauth2_client_secret\n    migrate \"psql postgres://admin:hunter22@db/app -c 'select 1'\"\n    health \"/health?token=q8Zr2LmX9vTb4KpW&x=1\"\n}\njob j {\n    command \"curl -H 'Authorization: Bearer q8Zr2LmX9vTb4KpWa1' https://x\"\n}\nsite s {\n    build \"API_KEY=q8Zr2LmX9vTb4KpW npm run build\"\n}\n";
+        let found: Vec<&str> = spans(text)
+            .into_iter()
+            .map(|(s, _)| &text[s.range()])
+            .collect();
+        assert_eq!(
+            found,
+            [
+                "postgres://admin:hunter22@db/app",
+                "q8Zr2LmX9vTb4KpW",
+                "q8Zr2LmX9vTb4KpWa1",
+                "q8Zr2LmX9vTb4KpW"
             ]
         );
     }

@@ -18,6 +18,84 @@ pub struct Resources {
     pub added: Vec<String>,
     pub removed: Vec<String>,
     pub changed: Vec<String>,
+    /// Resource blocks of the configuration (`module.M.TYPE.NAME`, every instance) that
+    /// a change of region, project or stack name destroys and creates again.
+    pub replaced: Vec<String>,
+}
+
+/// Resource types whose destruction loses data (what `scripts/apply.sh` guards).
+pub const DATA_BEARING: [&str; 10] = [
+    "scaleway_object_bucket",
+    "scaleway_registry_namespace",
+    "scaleway_sdb_sql_database",
+    "scaleway_rdb_instance",
+    "scaleway_redis_cluster",
+    "scaleway_mnq_sqs_queue",
+    "scaleway_secret",
+    "scaleway_secret_version",
+    "scaleway_vpc_private_network",
+    "scaleway_domain_record",
+];
+
+/// Every resource block of a generated configuration, read from it (not from a list of
+/// known kinds): `module.M.TYPE.NAME` (`module.M[0]` for a counted module) for each
+/// module the root calls, with the block's type.
+pub fn resource_blocks(files: &crate::emit::Artifacts) -> Vec<(String, String)> {
+    let read = |path: &str| -> serde_json::Value {
+        files
+            .get(path)
+            .and_then(|b| serde_json::from_slice(b).ok())
+            .unwrap_or_default()
+    };
+    let root = read("main.tf.json");
+    let mut out = Vec::new();
+    let Some(modules) = root.get("module").and_then(|m| m.as_object()) else {
+        return out;
+    };
+    for (name, call) in modules {
+        let counted = call.get("count").is_some();
+        let main = read(&format!("modules/{name}/main.tf.json"));
+        let Some(types) = main.get("resource").and_then(|r| r.as_object()) else {
+            continue;
+        };
+        for (ty, blocks) in types {
+            for block in blocks.as_object().into_iter().flat_map(|b| b.keys()) {
+                let module = if counted {
+                    format!("module.{name}[0]")
+                } else {
+                    format!("module.{name}")
+                };
+                out.push((format!("{module}.{ty}.{block}"), ty.clone()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A stack value as a Markdown code span, whatever it holds: no emphasis, link, HTML or
+/// @mention can come from a value (GitHub renders none inside a code span), and a
+/// backtick in the value cannot close the span (the fence is longer than any run of
+/// backticks in it). Line breaks become spaces.
+pub fn code(s: &str) -> String {
+    let s: String = s
+        .chars()
+        .map(|c| if c == '\n' || c == '\r' { ' ' } else { c })
+        .filter(|c| !c.is_control())
+        .collect();
+    let mut longest = 0;
+    let mut run = 0;
+    for c in s.chars() {
+        run = if c == '`' { run + 1 } else { 0 };
+        longest = longest.max(run);
+    }
+    let fence = "`".repeat(longest + 1);
+    let pad = if longest > 0 || s.starts_with(' ') || s.ends_with(' ') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{s}{pad}{fence}")
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -41,7 +119,9 @@ fn container(s: &str) -> String {
 /// reads or writes buckets).
 fn service_addresses(s: &Service) -> Vec<String> {
     let mut a = vec![container(&s.name.value)];
-    if !s.buckets.is_empty() {
+    // An IAM application for buckets, databases and calls to private services (root.rs).
+    if !s.buckets.is_empty() || !s.databases.is_empty() || s.links.iter().any(|l| l.token.is_some())
+    {
         for r in [
             "scaleway_iam_application",
             "scaleway_iam_api_key",
@@ -138,7 +218,7 @@ fn service_changes(a: &Service, b: &Service) -> Vec<String> {
     let mut out = Vec::new();
     let mut field = |what: &str, x: String, y: String| {
         if x != y {
-            out.push(format!("{what} {x} → {y}"));
+            out.push(format!("{what} {} → {}", code(&x), code(&y)));
         }
     };
     field("scale", scale(a), scale(b));
@@ -169,6 +249,33 @@ fn service_changes(a: &Service, b: &Service) -> Vec<String> {
         a.protocol.value.clone(),
         b.protocol.value.clone(),
     );
+    let health = |s: &Service| {
+        s.health.as_ref().map_or("none".to_string(), |h| {
+            format!(
+                "{} every {} ({} failures, timeout {}{})",
+                h.path.value,
+                h.interval.value,
+                h.failures.value,
+                h.timeout.value,
+                h.startup
+                    .as_ref()
+                    .map_or(String::new(), |x| format!(", startup {}", x.value))
+            )
+        })
+    };
+    field("health", health(a), health(b));
+    let words = |w: &Option<crate::span::Spanned<Vec<String>>>| {
+        w.as_ref()
+            .map_or("(the image's)".to_string(), |w| w.value.join(" "))
+    };
+    field("command", words(&a.command), words(&b.command));
+    field("args", words(&a.args), words(&b.args));
+    let migrate = |s: &Service| {
+        s.migrate.as_ref().map_or("none".to_string(), |m| {
+            format!("{} (timeout {})", m.command.value, m.timeout.value)
+        })
+    };
+    field("migration", migrate(a), migrate(b));
     let keys = |s: &Service| -> Vec<String> {
         let mut k: Vec<String> = s
             .env
@@ -179,10 +286,21 @@ fn service_changes(a: &Service, b: &Service) -> Vec<String> {
                     .iter()
                     .map(|e| format!("{} (secret {})", e.key.value, e.secret.value)),
             )
+            .chain(s.links.iter().map(|l| {
+                format!(
+                    "{} (link to {} as {}{})",
+                    l.env.value,
+                    l.target.value,
+                    l.url.value,
+                    l.token
+                        .as_ref()
+                        .map_or(String::new(), |t| format!(", token in {}", t.value))
+                )
+            }))
             .chain(
-                s.links
+                s.databases
                     .iter()
-                    .map(|l| format!("{} (link to {})", l.env.value, l.target.value)),
+                    .map(|d| format!("{} (database {})", d.env.value, d.database.value)),
             )
             .chain(
                 s.buckets
@@ -214,11 +332,7 @@ fn shown(v: &crate::syntax::Value) -> String {
 }
 
 fn list(items: &[&String]) -> String {
-    items
-        .iter()
-        .map(|s| format!("`{s}`"))
-        .collect::<Vec<_>>()
-        .join(", ")
+    items.iter().map(|s| code(s)).collect::<Vec<_>>().join(", ")
 }
 
 fn env_diff(old: Option<&Stack>, new: Option<&Stack>) -> EnvDiff {
@@ -376,6 +490,102 @@ fn env_diff(old: Option<&Stack>, new: Option<&Stack>) -> EnvDiff {
         changes.push(format!("removed domain `{host}` (was {target})"));
         r.removed.extend(addrs.iter().cloned());
     }
+    // Databases (their data goes with them) and jobs, migrations included.
+    let databases = |s: Option<&Stack>| -> Vec<(String, String)> {
+        s.map(|s| {
+            s.databases
+                .iter()
+                .map(|d| {
+                    (
+                        d.name.value.clone(),
+                        format!("{}..{} vCPU", d.min_cpu.value, d.max_cpu.value),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+    };
+    let db_address = |n: &str| format!("module.database.scaleway_sdb_sql_database.this[\"{n}\"]");
+    let (dba, dbb) = (databases(old), databases(new));
+    for (name, cpu) in &dbb {
+        match dba.iter().find(|(n, _)| n == name) {
+            None => {
+                changes.push(format!("new database `{name}` ({cpu})"));
+                r.added.push(db_address(name));
+            }
+            Some((_, was)) if was != cpu => {
+                changes.push(format!("database `{name}`: {was} → {cpu}"));
+                r.changed.push(db_address(name));
+            }
+            Some(_) => {}
+        }
+    }
+    for (name, _) in dba.iter().filter(|(n, _)| !dbb.iter().any(|(m, _)| m == n)) {
+        changes.push(format!(
+            "removed database `{name}`: ⚠ its data is destroyed with it"
+        ));
+        r.removed.push(db_address(name));
+    }
+    let jobs = |s: Option<&Stack>| -> Vec<(String, String)> {
+        s.map(|s| {
+            s.jobs
+                .iter()
+                .map(|j| {
+                    let image = match &j.image {
+                        crate::model::JobImage::Build { dockerfile, .. } => {
+                            format!("built from {}", dockerfile.value)
+                        }
+                        crate::model::JobImage::Ref(r) => r.value.clone(),
+                        crate::model::JobImage::Service(x) => {
+                            format!("service {}'s image", x.value)
+                        }
+                    };
+                    let what = format!(
+                        "{}; command {}; {} MB; timeout {}{}",
+                        image,
+                        j.command
+                            .as_ref()
+                            .map_or("(the image's)".to_string(), |c| c.value.join(" ")),
+                        j.memory.value,
+                        j.timeout.value,
+                        j.schedule.as_ref().map_or(String::new(), |x| format!(
+                            "; schedule {} {}",
+                            x.cron.value, x.timezone.value
+                        ))
+                    );
+                    (j.name.value.clone(), what)
+                })
+                .chain(s.services.iter().filter_map(|svc| {
+                    svc.migrate.as_ref().map(|m| {
+                        (
+                            format!("{}-migrate", svc.name.value),
+                            format!("migration {}", m.command.value),
+                        )
+                    })
+                }))
+                .collect()
+        })
+        .unwrap_or_default()
+    };
+    let job_address = |n: &str| format!("module.jobs.scaleway_job_definition.this[\"{n}\"]");
+    let (ja, jb) = (jobs(old), jobs(new));
+    for (name, what) in &jb {
+        match ja.iter().find(|(n, _)| n == name) {
+            None => {
+                changes.push(format!("new job `{name}` ({})", code(what)));
+                r.added.push(job_address(name));
+            }
+            Some((_, was)) if was != what => {
+                changes.push(format!("job `{name}`: {} → {}", code(was), code(what)));
+                r.changed.push(job_address(name));
+            }
+            Some(_) => {}
+        }
+    }
+    for (name, _) in ja.iter().filter(|(n, _)| !jb.iter().any(|(m, _)| m == n)) {
+        changes.push(format!("removed job `{name}`"));
+        r.removed.push(job_address(name));
+    }
     // Secrets and vars.
     let secrets = |s: Option<&Stack>| -> Vec<String> {
         s.map(|s| s.secrets.iter().map(|x| x.name.value.clone()).collect())
@@ -405,12 +615,12 @@ fn env_diff(old: Option<&Stack>, new: Option<&Stack>) -> EnvDiff {
         for v in &b.vars {
             let n = &v.name.value;
             if a.var(n).is_none() {
-                changes.push(format!("new var `{n}` = {}", var_value(b, n)));
+                changes.push(format!("new var `{n}` = {}", code(&var_value(b, n))));
             } else if var_value(a, n) != var_value(b, n) {
                 changes.push(format!(
                     "var `{n}`: {} → {}",
-                    var_value(a, n),
-                    var_value(b, n)
+                    code(&var_value(a, n)),
+                    code(&var_value(b, n))
                 ));
             }
         }
@@ -469,6 +679,108 @@ pub fn diff(old: &[Stack], new: &[Stack]) -> Vec<EnvDiff> {
         .collect()
 }
 
+/// What the per-kind comparison cannot see, read from the two generated configurations:
+/// a change of region, of project (`project create=`/`id=`) or of the stack's name
+/// replaces every resource of an environment (region and project_id are ForceNew on
+/// every regional resource, names on the named ones), with the data of each
+/// data-bearing one; and an environment whose generated files change is never
+/// "unchanged".
+pub fn whole(
+    old: &[Stack],
+    new: &[Stack],
+    old_files: &crate::emit::Artifacts,
+    new_files: &crate::emit::Artifacts,
+    envs: &mut [EnvDiff],
+) {
+    let blocks = resource_blocks(old_files);
+    let shared_changed = old_files
+        .iter()
+        .chain(new_files.iter())
+        .filter(|(k, _)| k.ends_with(".tf.json"))
+        .any(|(k, _)| old_files.get(k) != new_files.get(k));
+    for e in envs.iter_mut() {
+        let (Some(a), Some(b)) = (
+            old.iter().find(|s| s.env.value == e.env),
+            new.iter().find(|s| s.env.value == e.env),
+        ) else {
+            continue;
+        };
+        let project = |s: &Stack| match &s.project {
+            Some(p) if p.create => "a project of its own (created)".to_string(),
+            Some(p) => {
+                p.id.as_ref()
+                    .map_or("the API key's default project".to_string(), |i| {
+                        format!("project {}", i.value)
+                    })
+            }
+            None => "the API key's default project".to_string(),
+        };
+        let mut reasons = Vec::new();
+        if a.region.value != b.region.value {
+            reasons.push(format!(
+                "region {} → {}",
+                code(&a.region.value),
+                code(&b.region.value)
+            ));
+        }
+        if project(a) != project(b) {
+            reasons.push(format!("project: {} → {}", project(a), project(b)));
+        }
+        if a.name.value != b.name.value {
+            reasons.push(format!(
+                "stack renamed {} → {}",
+                code(&a.name.value),
+                code(&b.name.value)
+            ));
+        }
+        if !reasons.is_empty() {
+            e.changes.insert(
+                0,
+                format!(
+                    "{}: every resource of this environment is destroyed and created again",
+                    reasons.join("; ")
+                ),
+            );
+            let lost: Vec<&str> = blocks
+                .iter()
+                .filter(|(_, ty)| DATA_BEARING.contains(&ty.as_str()))
+                .map(|(addr, _)| addr.as_str())
+                .collect();
+            if !lost.is_empty() {
+                e.changes.insert(
+                    1,
+                    format!(
+                        "⚠ data loss: {} lose their data (bucket objects, database rows, secret versions, images, DNS records) unless it is moved first",
+                        lost.iter().map(|x| code(x)).collect::<Vec<_>>().join(", ")
+                    ),
+                );
+            }
+            e.resources.replaced = blocks.iter().map(|(addr, _)| addr.clone()).collect();
+        }
+        let own = |files: &crate::emit::Artifacts| -> Vec<(String, Vec<u8>)> {
+            files
+                .iter()
+                .filter(|(k, _)| k.starts_with(&format!("environments/{}.", e.env)))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        };
+        if e.changes.is_empty() {
+            if own(old_files) != own(new_files) {
+                e.changes.push(
+                    "this environment's generated values change in a way this summary does not name: read `terraform plan`".to_string(),
+                );
+            } else if shared_changed {
+                e.changes.push(
+                    "the configuration every environment shares changes (main.tf.json or a module): `terraform plan` shows whether this environment's resources do".to_string(),
+                );
+            }
+        }
+        if e.status == "unchanged" && !e.changes.is_empty() {
+            e.status = "changed";
+        }
+    }
+}
+
 /// Generated files: (added, removed, changed) paths.
 pub fn files(
     old: &crate::emit::Artifacts,
@@ -498,7 +810,11 @@ pub fn markdown(
     envs: &[EnvDiff],
     files: &(Vec<String>, Vec<String>, Vec<String>),
 ) -> String {
-    let mut out = format!("### cellac diff: `{old_name}` → `{new_name}`\n\n");
+    let mut out = format!(
+        "### cellac diff: {} → {}\n\n",
+        code(old_name),
+        code(new_name)
+    );
     let unchanged: Vec<&str> = envs
         .iter()
         .filter(|e| e.status == "unchanged")
@@ -515,6 +831,16 @@ pub fn markdown(
             out.push_str(&format!("- {c}\n"));
         }
         let r = &e.resources;
+        if !r.replaced.is_empty() {
+            out.push_str(&format!(
+                "\n<details><summary>Terraform: {} resource blocks replaced (every instance)</summary>\n\n```diff\n",
+                r.replaced.len()
+            ));
+            for a in &r.replaced {
+                out.push_str(&format!("-/+ {a}\n"));
+            }
+            out.push_str("```\n\n</details>\n");
+        }
         if !(r.added.is_empty() && r.removed.is_empty() && r.changed.is_empty()) {
             out.push_str(&format!(
                 "\n<details><summary>Terraform: {} to add, {} to change, {} to destroy</summary>\n\n```diff\n",

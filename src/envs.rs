@@ -147,6 +147,33 @@ fn mark_layer(node: &mut Node) {
     }
 }
 
+/// Properties that say the same thing in different ways: an override that writes one
+/// form replaces the others (`project id=` in an environment over a top-level
+/// `create=#true` gives that environment the project, LANGUAGE.md; `image ref=` over
+/// `image dockerfile=` runs that image).
+fn exclusive(base: &mut Node, over: &Node) {
+    let groups: &[&[&str]] = match base.name.value.as_str() {
+        "project" => &[&["create"], &["id"]],
+        "image" => &[
+            &["ref"],
+            &["dockerfile", "context", "platform"],
+            &["service"],
+        ],
+        _ => return,
+    };
+    let group_of = |key: &str| groups.iter().position(|g| g.contains(&key));
+    let written: Vec<usize> = over
+        .props
+        .iter()
+        .filter_map(|p| group_of(&p.key.value))
+        .collect();
+    if written.is_empty() {
+        return;
+    }
+    base.props
+        .retain(|p| group_of(&p.key.value).is_none_or(|g| written.contains(&g)));
+}
+
 /// Merges `over` into `base`: arguments given replace the arguments (after the identity,
 /// for identified nodes), properties replace those of the same name, children merge by name.
 fn merge_node(base: &mut Node, over: &Node, top_level: bool) {
@@ -160,6 +187,7 @@ fn merge_node(base: &mut Node, over: &Node, top_level: bool) {
         base.span = over.span;
         base.name.span = over.name.span;
     }
+    exclusive(base, over);
     for prop in &over.props {
         base.props.retain(|p| p.key.value != prop.key.value);
         base.props.push(prop.clone());

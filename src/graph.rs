@@ -5,7 +5,8 @@
 //! manages one) and Edge Services in front of sites; services with their scale, memory
 //! and vCPU (inside the private network when there is one); sites; buckets; the
 //! container registry and the images it serves; the external PostgreSQL database the
-//! `postgres=` secrets point at; links between services (WebSocket or HTTP, with the
+//! `postgres=` secrets point at; the Serverless SQL Databases and the jobs (migrations
+//! included); links between services (WebSocket or HTTP, with the
 //! env key that carries the URL); and which service reads or writes which bucket.
 
 use crate::model::{Image, Service, Stack};
@@ -26,6 +27,7 @@ enum Kind {
     Bucket,
     Registry,
     Database,
+    Job,
 }
 
 struct Node {
@@ -228,6 +230,67 @@ fn build(stack: &Stack) -> Graph {
             group: None,
         });
     }
+    // Serverless SQL Databases, and the jobs (migrations included) with their schedule.
+    for db in &stack.databases {
+        g.nodes.push(Node {
+            id: id("database", &db.name.value),
+            label: vec![
+                format!("database {}", db.name.value),
+                format!(
+                    "Serverless SQL, {}-{} vCPU",
+                    db.min_cpu.value, db.max_cpu.value
+                ),
+            ],
+            kind: Kind::Database,
+            group: None,
+        });
+    }
+    for j in &stack.jobs {
+        let node = id("job", &j.name.value);
+        g.nodes.push(Node {
+            id: node.clone(),
+            label: vec![
+                format!("job {}", j.name.value),
+                j.schedule.as_ref().map_or("on demand".to_string(), |x| {
+                    format!("{} {}", x.cron.value, x.timezone.value)
+                }),
+            ],
+            kind: Kind::Job,
+            group: None,
+        });
+        match &j.image {
+            crate::model::JobImage::Build { .. } => edge(&mut g, "registry", &node, "image", true),
+            crate::model::JobImage::Service(svc) => {
+                edge(
+                    &mut g,
+                    &id("service", &svc.value),
+                    &node,
+                    "same image",
+                    true,
+                );
+            }
+            crate::model::JobImage::Ref(_) => {}
+        }
+    }
+    for s in stack.services.iter().filter(|s| s.migrate.is_some()) {
+        let node = id("job", &format!("{}-migrate", s.name.value));
+        g.nodes.push(Node {
+            id: node.clone(),
+            label: vec![
+                format!("job {}-migrate", s.name.value),
+                "before each deploy".into(),
+            ],
+            kind: Kind::Job,
+            group: None,
+        });
+        edge(
+            &mut g,
+            &id("service", &s.name.value),
+            &node,
+            "migration",
+            true,
+        );
+    }
     // What each service uses.
     for s in &stack.services {
         let node = id("service", &s.name.value);
@@ -246,6 +309,15 @@ fn build(stack: &Stack) -> Graph {
         for b in &s.buckets {
             let label = b.access.value.clone();
             edge(&mut g, &node, &id("bucket", &b.bucket.value), &label, false);
+        }
+        for d in &s.databases {
+            edge(
+                &mut g,
+                &node,
+                &id("database", &d.database.value),
+                &d.env.value,
+                false,
+            );
         }
         let mut kinds: Vec<&str> = Vec::new();
         for e in &s.secret_env {
@@ -271,6 +343,11 @@ fn build(stack: &Stack) -> Graph {
 
 /// Mermaid's text in a quoted label: `"` and the characters it reads as markup.
 fn mermaid_text(s: &str) -> String {
+    // A line break would end the statement and start another (issue 22): none gets in.
+    let s: String = s
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     s.replace('&', "#amp;")
         .replace('"', "#quot;")
         .replace('<', "#lt;")
@@ -297,6 +374,7 @@ fn mermaid(g: &Graph) -> String {
             Kind::Site => ("([", "])"),
             Kind::Bucket | Kind::Database => ("[(", ")]"),
             Kind::Registry => ("[[", "]]"),
+            Kind::Job => ("[/", "\\]"),
         };
         format!("{indent}{}{open}\"{label}\"{close}\n", n.id)
     };
@@ -331,7 +409,11 @@ fn mermaid(g: &Graph) -> String {
 
 /// A DOT quoted string's content.
 fn dot_text(s: &str) -> String {
-    s.replace('\\', "\\\\").replace('"', "\\\"")
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
 }
 
 fn dot(g: &Graph) -> String {
@@ -356,6 +438,7 @@ fn dot(g: &Graph) -> String {
             Kind::Site => "component",
             Kind::Bucket | Kind::Database => "cylinder",
             Kind::Registry => "box3d",
+            Kind::Job => "trapezium",
         };
         format!("{indent}{} [label=\"{label}\", shape={shape}];\n", n.id)
     };
@@ -397,5 +480,31 @@ pub fn graph(stack: &Stack, format: GraphFormat) -> String {
     match format {
         GraphFormat::Mermaid => mermaid(&g),
         GraphFormat::Dot => dot(&g),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 22, class 8: jobs, migrations and databases are drawn; no label can start a
+    /// statement of its own.
+    #[test]
+    fn jobs_databases_and_safe_labels() {
+        let text = "stack s\ndatabase main\njob nightly {\n    image service=web\n    schedule \"0 3 * * *\"\n}\nservice web {\n    port 8080\n    database main env=\"DB\\nclick web call x()\"\n    migrate \"m\"\n}\n";
+        let checked = crate::check(text);
+        let stack = &checked.envs[0];
+        for format in [GraphFormat::Mermaid, GraphFormat::Dot] {
+            let out = graph(stack, format);
+            assert!(
+                out.contains("job nightly") && out.contains("job web-migrate"),
+                "{out}"
+            );
+            assert!(out.contains("database main"), "{out}");
+            assert!(
+                !out.lines().any(|l| l.trim_start().starts_with("click")),
+                "{out}"
+            );
+        }
     }
 }

@@ -13,6 +13,43 @@ pub struct FoundService {
     pub expose: Option<u32>,
     /// The keys of the folder's own `.env.example`.
     pub env: Vec<(String, String)>,
+    /// The migration command the folder's tools show (`manage.py`, `alembic.ini`,
+    /// `prisma/schema.prisma`), if any.
+    pub migrate: Option<String>,
+    /// The Dockerfile's last `CMD` or `ENTRYPOINT`, as written.
+    pub command: Option<String>,
+}
+
+/// Whether a folder's process serves no HTTP: its Dockerfile EXPOSEs no port and runs a
+/// worker (a queue consumer, a scheduler), which Serverless Containers cannot run.
+pub fn serves_no_http(s: &FoundService) -> bool {
+    s.expose.is_none()
+        && s.command.as_deref().is_some_and(|c| {
+            let c = c.to_ascii_lowercase();
+            [
+                "celery",
+                "worker",
+                "sidekiq",
+                "rq ",
+                "consumer",
+                "cron",
+                "scheduler",
+            ]
+            .iter()
+            .any(|w| c.contains(w))
+        })
+}
+
+/// The migration command of the tool a folder's files show, if any.
+pub fn migration_command(has: &dyn Fn(&str) -> bool) -> Option<String> {
+    [
+        ("manage.py", "python manage.py migrate --noinput"),
+        ("alembic.ini", "alembic upgrade head"),
+        ("prisma/schema.prisma", "npx prisma migrate deploy"),
+    ]
+    .iter()
+    .find(|(file, _)| has(file))
+    .map(|(_, cmd)| (*cmd).to_string())
 }
 
 /// A `package.json` with a `build` script.
@@ -91,6 +128,20 @@ pub fn is_secret(key: &str) -> bool {
     .any(|w| k.contains(w))
 }
 
+/// Whether an example value points at the local machine (`localhost`, `127.0.0.1`, ...).
+fn local_value(v: &str) -> bool {
+    let v = v.to_ascii_lowercase();
+    [
+        "localhost",
+        "127.0.0.1",
+        "0.0.0.0",
+        "[::1]",
+        "host.docker.internal",
+    ]
+    .iter()
+    .any(|h| v.contains(h))
+}
+
 /// Keys Scaleway sets (PORT, SCW_*) or that break the env rules: not carried over.
 fn usable(key: &str, value: &str) -> bool {
     let ok_key = key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
@@ -103,6 +154,22 @@ fn usable(key: &str, value: &str) -> bool {
 }
 
 /// A KDL string.
+/// A folder name as one word of a shell command: as written when it holds only
+/// characters no shell reads specially, single-quoted otherwise (issue 22: a folder
+/// named `a;rm -rf ~` must stay a folder name in a site's build command).
+fn shell_word(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '/' | '+' | '@'))
+        && !s.starts_with('-');
+    match (plain, s.starts_with('-')) {
+        (true, _) => s.to_string(),
+        // Never an option of `cd`.
+        (false, true) => format!("./{}", crate::emit::scripts::shell_quote(s)),
+        (false, false) => crate::emit::scripts::shell_quote(s),
+    }
+}
+
 fn quote(s: &str) -> String {
     let mut out = String::from("\"");
     for c in s.chars() {
@@ -193,7 +260,9 @@ pub fn render(found: &Found, stack_name: Option<&str>, region: &str) -> String {
     }
     keys.retain(|(k, v)| usable(k, v));
     // Without a Dockerfile but with a site, no service: nothing would read the keys.
-    let no_service = found.services.is_empty() && !found.sites.is_empty();
+    // (A worker that serves no HTTP is no service either: see `serves_no_http`.)
+    let http = found.services.iter().filter(|s| !serves_no_http(s)).count();
+    let no_service = http == 0 && !(found.services.is_empty() && found.sites.is_empty());
     if no_service && !keys.is_empty() {
         let names: Vec<&str> = keys.iter().map(|(k, _)| k.as_str()).collect();
         out.push_str(&format!(
@@ -202,6 +271,19 @@ pub fn render(found: &Found, stack_name: Option<&str>, region: &str) -> String {
             names.join(", ")
         ));
         keys.clear();
+    }
+    // A value that points at the machine the example was written on is no deployed
+    // default (issue 22): named in a comment, for the person to give each environment's.
+    let (local, keys): (Vec<_>, Vec<_>) = keys
+        .into_iter()
+        .partition(|(k, v)| !is_secret(k) && local_value(v));
+    if !local.is_empty() {
+        let names: Vec<&str> = local.iter().map(|(k, _)| k.as_str()).collect();
+        out.push_str(&format!(
+            "\n// .env.example gives {} a value on this machine (localhost): declare `var NAME`\n\
+             // with each environment's value (`environment prod {{ var NAME \"...\" }}`).\n",
+            names.join(", ")
+        ));
     }
     let (secrets, vars): (Vec<_>, Vec<_>) = keys.iter().partition(|(k, _)| is_secret(k));
     if !secrets.is_empty() {
@@ -243,14 +325,30 @@ pub fn render(found: &Found, stack_name: Option<&str>, region: &str) -> String {
         dir: String::new(),
         ..FoundService::default()
     }];
-    let services = if no_service {
-        &[][..]
-    } else if found.services.is_empty() {
-        &fallback[..]
-    } else {
-        &found.services[..]
+    let services = match (found.services.is_empty(), no_service) {
+        (false, _) => &found.services[..],
+        (true, true) => &[][..],
+        (true, false) => &fallback[..],
     };
     for s in services {
+        if serves_no_http(s) {
+            // Not a service: a port would be a guess, and the container would fail its
+            // health check (issue 22). Left for the person, in words.
+            let dir: String = s.dir.chars().filter(|c| !c.is_control()).collect();
+            let cmd: String = s
+                .command
+                .as_deref()
+                .unwrap_or_default()
+                .chars()
+                .filter(|c| !c.is_control())
+                .collect();
+            out.push_str(&format!(
+                "\n// {dir}/Dockerfile EXPOSEs no port and runs a worker ({cmd}): Serverless\n\
+                 // Containers run HTTP servers only, so it is no `service` here. Run its work as a\n\
+                 // `job` (on a `schedule`, or on demand with scripts/job.sh), or serve HTTP and EXPOSE a port.\n"
+            ));
+            continue;
+        }
         if s.dir.is_empty() {
             let n = unique("web".into());
             out.push_str(&format!(
@@ -260,9 +358,10 @@ pub fn render(found: &Found, stack_name: Option<&str>, region: &str) -> String {
             ));
         } else {
             let n = unique(name(&s.dir, false, max_service));
+            // A `//` comment ends at a line break: none of the folder's may end it.
+            let dir: String = s.dir.chars().filter(|c| !c.is_control()).collect();
             out.push_str(&format!(
-                "\n// Built from {}/Dockerfile.\nservice {n} {{\n",
-                s.dir
+                "\n// Built from {dir}/Dockerfile.\nservice {n} {{\n"
             ));
             out.push_str(&format!(
                 "    image dockerfile={} context={}  // context=\".\" if it copies from the repository root\n",
@@ -282,6 +381,13 @@ pub fn render(found: &Found, stack_name: Option<&str>, region: &str) -> String {
             None => out.push_str("    port 8080  // the port the container listens on\n"),
         }
         out.push_str("    scale min=0 max=5  // min=0: no instance, and no cost, while idle\n");
+        // What the repository shows it uses: suggested, for the person to keep or drop.
+        if let Some(cmd) = &s.migrate {
+            out.push_str(&format!(
+                "    migrate {}  // runs before each deploy (a Serverless Job); check the command\n",
+                quote(cmd)
+            ));
+        }
         let own: Vec<&String> = s.env.iter().map(|(k, _)| k).collect();
         let mine = |k: &String| found.env.iter().any(|(key, _)| key == k) || own.contains(&k);
         let env: Vec<String> = vars
@@ -319,19 +425,48 @@ pub fn render(found: &Found, stack_name: Option<&str>, region: &str) -> String {
             (format!("{} run build", site.manager), site.out_dir.clone())
         } else {
             (
-                format!("cd {} && {} run build", site.dir, site.manager),
+                format!("cd {} && {} run build", shell_word(&site.dir), site.manager),
                 format!("{}/{}", site.dir, site.out_dir),
             )
         };
         let from = if site.dir.is_empty() {
             "package.json".to_string()
         } else {
-            format!("{}/package.json", site.dir)
+            // A `//` comment ends at a line break: none of the folder's may end it.
+            let dir: String = site.dir.chars().filter(|c| !c.is_control()).collect();
+            format!("{dir}/package.json")
         };
         out.push_str(&format!(
             "\n// A static site: {from} has a build script.\nsite {n} {{\n    build {}\n    dist {}  // where the build writes; check it\n}}\n",
             quote(&build),
             quote(&dist)
+        ));
+    }
+
+    // What the repository's settings show it uses, suggested in words (issue 22).
+    let all_keys: Vec<&(String, String)> = found
+        .env
+        .iter()
+        .chain(found.services.iter().flat_map(|s| &s.env))
+        .collect();
+    if let Some((k, _)) = all_keys
+        .iter()
+        .find(|(k, _)| k.to_ascii_uppercase().contains("BUCKET"))
+    {
+        out.push_str(&format!(
+            "\n// .env.example names {k}: for an Object Storage bucket, declare `bucket uploads`\n\
+             // and write `bucket uploads access=write` in the service that uses it (it sets\n\
+             // S3_BUCKET_UPLOADS, S3_ENDPOINT, S3_REGION and an API key's S3_ACCESS_KEY_*).\n"
+        ));
+    }
+    if let Some((k, _)) = all_keys.iter().find(|(k, v)| {
+        k.to_ascii_uppercase().contains("DATABASE_URL")
+            && (v.starts_with("postgres://") || v.starts_with("postgresql://"))
+    }) {
+        out.push_str(&format!(
+            "\n// .env.example gives {k} a PostgreSQL URL: for a Scaleway Serverless SQL Database,\n\
+             // declare `database main` and write `database main env={k}` in the service (then\n\
+             // drop the secret); for an external one (Neon), keep the secret (`postgres=pooled`).\n"
         ));
     }
 
@@ -356,6 +491,161 @@ mod tests {
         assert_eq!(name("abc-def", false, 4), "abc");
         assert_eq!(var_name("ENVIRONMENT"), "app_environment");
         assert_eq!(var_name("COUNT"), "app_count");
+    }
+
+    /// Issue 22, class 1: a folder name reaches a site's build command as one shell
+    /// word, and cannot end the comment that names it.
+    #[test]
+    fn folder_names_are_quoted() {
+        let found = |dir: &str| Found {
+            folder: "shop".into(),
+            sites: vec![FoundSite {
+                dir: dir.into(),
+                manager: "npm".into(),
+                out_dir: "dist".into(),
+            }],
+            ..Found::default()
+        };
+        let text = render(&found("web; touch pwned\nsite x"), None, "fr-par");
+        assert!(
+            text.contains(r#"build "cd 'web; touch pwned\nsite x' && npm run build""#),
+            "{text}"
+        );
+        assert!(text.contains("// A static site: web; touch pwnedsite x/package.json"));
+        let text = render(&found("-x it's"), None, "fr-par");
+        assert!(text.contains(r#"cd ./'-x it'\"'\"'s' && npm"#), "{text}");
+        // Negative control: a plain folder stays as written.
+        let text = render(&found("apps/web"), None, "fr-par");
+        assert!(
+            text.contains(r#"build "cd apps/web && npm run build""#),
+            "{text}"
+        );
+    }
+
+    /// Issue 22, class 7: secret names with digits (`oauth2_client_secret`,
+    /// `stripe_key_v2`) are names: what init writes for them checks clean.
+    #[test]
+    fn secret_names_with_digits_check_clean() {
+        let found = Found {
+            folder: "shop".into(),
+            services: vec![FoundService {
+                dir: String::new(),
+                expose: Some(8080),
+                env: vec![],
+                migrate: None,
+                command: None,
+            }],
+            env: vec![
+                ("OAUTH2_CLIENT_SECRET".into(), String::new()),
+                ("STRIPE_KEY_V2".into(), String::new()),
+            ],
+            ..Found::default()
+        };
+        let text = render(&found, None, "fr-par");
+        assert!(text.contains("oauth2_client_secret"), "{text}");
+        let checked = crate::check(&text);
+        assert!(!checked.has_errors(), "{:#?}\n{text}", checked.diagnostics);
+    }
+
+    /// Issue 22, class 8: a localhost value is not made a deployed default.
+    #[test]
+    fn localhost_values_are_not_defaults() {
+        let found = Found {
+            folder: "shop".into(),
+            services: vec![FoundService {
+                dir: "api".into(),
+                expose: Some(8080),
+                env: vec![],
+                migrate: Some("python manage.py migrate --noinput".into()),
+                command: None,
+            }],
+            env: vec![
+                ("REDIS_URL".into(), "redis://localhost:6379".into()),
+                ("LOG_LEVEL".into(), "info".into()),
+            ],
+            ..Found::default()
+        };
+        let text = render(&found, None, "fr-par");
+        assert!(!text.contains("localhost:6379"), "{text}");
+        assert!(text.contains("REDIS_URL a value on this machine"), "{text}");
+        assert!(text.contains("var log_level default=\"info\""), "{text}");
+        assert!(!crate::check(&text).has_errors(), "{text}");
+    }
+
+    /// Issue 22, class 8: a migration tool, a bucket and a PostgreSQL database that the
+    /// repository shows are suggested; the result checks clean.
+    #[test]
+    fn suggests_migrate_bucket_and_database() {
+        let found = Found {
+            folder: "shop".into(),
+            services: vec![FoundService {
+                dir: "api".into(),
+                expose: Some(8000),
+                env: vec![],
+                migrate: migration_command(&|f| f == "manage.py"),
+                command: None,
+            }],
+            env: vec![
+                ("AWS_STORAGE_BUCKET_NAME".into(), String::new()),
+                ("DATABASE_URL".into(), "postgres://app@localhost/app".into()),
+            ],
+            ..Found::default()
+        };
+        let text = render(&found, None, "fr-par");
+        assert!(
+            text.contains("    migrate \"python manage.py migrate --noinput\""),
+            "{text}"
+        );
+        assert!(text.contains("declare `bucket uploads`"), "{text}");
+        assert!(text.contains("declare `database main`"), "{text}");
+        assert!(!crate::check(&text).has_errors(), "{text}");
+        // Negative control: nothing shown, nothing suggested.
+        let plain = render(
+            &Found {
+                folder: "shop".into(),
+                ..Found::default()
+            },
+            None,
+            "fr-par",
+        );
+        assert!(
+            !plain.contains("migrate") && !plain.contains("bucket uploads"),
+            "{plain}"
+        );
+    }
+
+    /// Issue 22, class 8: a worker that serves no HTTP gets no port (and no service).
+    #[test]
+    fn a_worker_gets_no_port() {
+        let worker = |expose: Option<u32>| Found {
+            folder: "shop".into(),
+            services: vec![FoundService {
+                dir: "worker".into(),
+                expose,
+                command: Some("CMD [\"celery\", \"-A\", \"app\", \"worker\"]".into()),
+                ..FoundService::default()
+            }],
+            ..Found::default()
+        };
+        let text = render(&worker(None), None, "fr-par");
+        assert!(!text.contains("service worker"), "{text}");
+        assert!(!text.contains("port 8080"), "{text}");
+        assert!(text.contains("EXPOSEs no port and runs a worker"), "{text}");
+        assert!(crate::check(&text).diagnostics.is_empty(), "{text}");
+        // With settings no service reads: named in a comment, still clean.
+        let mut with_env = worker(None);
+        with_env.env = vec![
+            ("BROKER_URL".into(), "amqp://mq".into()),
+            ("API_TOKEN".into(), String::new()),
+        ];
+        let text = render(&with_env, None, "fr-par");
+        assert!(crate::check(&text).diagnostics.is_empty(), "{text}");
+        // Negative control: with an EXPOSE it is a service.
+        let text = render(&worker(Some(8000)), None, "fr-par");
+        assert!(
+            text.contains("service worker") && text.contains("port 8000"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -116,6 +116,47 @@ impl Checked {
             .unwrap_or(&[]);
         let before = self.diagnostics.len();
         let entries = check::secrets_file::check(text, secrets, elsewhere, &mut self.diagnostics);
+        // An environment that gives a secret other rules (`min-length=`, `postgres=`,
+        // `format=` in its block) deploys this file's value too: its rules apply as well
+        // (issue 22).
+        let rules = |x: &model::Secret| {
+            (
+                x.min_length.as_ref().map(|m| m.value),
+                x.postgres.as_ref().map(|p| p.value.clone()),
+                x.format.as_ref().map(|f| f.value.clone()),
+            )
+        };
+        for env in self.envs.iter().skip(1) {
+            for secret in &env.secrets {
+                let first = secrets.iter().find(|f| f.name.value == secret.name.value);
+                if first.is_some_and(|f| rules(f) == rules(secret)) {
+                    continue;
+                }
+                let Some(entry) = entries
+                    .iter()
+                    .rev()
+                    .find(|e| e.key == secret.name.value && e.readable)
+                else {
+                    continue;
+                };
+                let at = |code: &'static str, message: String, label: &str, help: String| {
+                    diagnostic::Diagnostic::error(code, message)
+                        .at(entry.value_span, label.to_string())
+                        .help(help)
+                        .in_source(diagnostic::Source::Secrets)
+                };
+                check::secrets_file::check_value(
+                    secret,
+                    &entry.value,
+                    &format!(
+                        "the value of `{}` (by environment `{}`'s rules)",
+                        secret.name.value, env.env.value
+                    ),
+                    &at,
+                    &mut self.diagnostics,
+                );
+            }
+        }
         let mut values: Vec<&str> = entries.iter().map(|e| e.value.as_str()).collect();
         values.extend(
             entries

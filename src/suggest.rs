@@ -73,6 +73,70 @@ pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .map(|(_, c)| c)
 }
 
+/// Prefixes that turn a word into its opposite, at the start of a name or of one of its
+/// `-`/`_`-separated words: a rename that adds or removes one never is a spelling fix.
+const NEGATIONS: [&str; 9] = [
+    "not", "non", "no", "un", "dis", "never", "without", "disable", "in",
+];
+
+/// Whether renaming `from` (what was written) to `to` (the nearest valid name) can be
+/// applied as a *safe* fix: a spelling correction within a small edit distance (one
+/// edit for names of up to four characters, two beyond) that neither adds nor removes
+/// a negation (`not-public` is never `public`, `no-store` never `store`). Everything
+/// else the nearest-name search finds is only a suggestion (an unsafe fix).
+pub fn safe_rename(from: &str, to: &str) -> bool {
+    let (a, b) = (from.to_lowercase(), to.to_lowercase());
+    if a == b {
+        return true;
+    }
+    let max = if a.chars().count().min(b.chars().count()) <= 4 {
+        1
+    } else {
+        2
+    };
+    if distance_within(&a, &b, max).is_none() && !transposed(&a, &b) {
+        return false;
+    }
+    !flips(&a, &b) && !flips(&b, &a)
+}
+
+/// Whether `a` is `b` with two neighbouring characters swapped (`mni` for `min`).
+fn transposed(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.len() != b.len() {
+        return false;
+    }
+    let diff: Vec<usize> = (0..a.len()).filter(|&i| a.get(i) != b.get(i)).collect();
+    match diff.as_slice() {
+        [i, j] => *j == i + 1 && a.get(*i) == b.get(*j) && a.get(*j) == b.get(*i),
+        _ => false,
+    }
+}
+
+/// Whether `a` reads as a negated `b`: a negation prefix dropped from the start of `a`
+/// or of one of its words leaves `b` (or `b` within one edit).
+fn flips(a: &str, b: &str) -> bool {
+    let starts = std::iter::once(0).chain(
+        a.char_indices()
+            .filter(|(_, c)| matches!(c, '-' | '_' | '.'))
+            .map(|(i, c)| i + c.len_utf8()),
+    );
+    for start in starts {
+        let (head, word) = a.split_at(start);
+        for neg in NEGATIONS {
+            let Some(rest) = word.strip_prefix(neg) else {
+                continue;
+            };
+            let rest = rest.trim_start_matches(['-', '_', '.']);
+            let stripped = format!("{head}{rest}");
+            if distance_within(&stripped, b, 1).is_some() {
+                return true;
+            }
+        }
+    }
+    false
+}
+
 /// `a`, `b` or `c`, each in backticks.
 pub fn one_of(items: &[&str]) -> String {
     let quoted: Vec<String> = items.iter().map(|s| format!("`{s}`")).collect();
@@ -165,6 +229,36 @@ mod tests {
             Some("database_url")
         );
         assert_eq!(nearest("zzzzzz", ["service", "site"]), None);
+    }
+
+    #[test]
+    fn a_safe_rename_never_flips_a_meaning() {
+        // Spelling within a small distance: safe.
+        for (from, to) in [
+            ("servce", "service"),
+            ("pubilc", "public"),
+            ("min-scael", "min-scale"),
+            ("Port", "port"),
+            ("prot", "port"),
+            ("mni", "min"),
+        ] {
+            assert!(safe_rename(from, to), "{from} -> {to} should be safe");
+        }
+        // A negation added or removed, or too far: never safe.
+        for (from, to) in [
+            ("not-public", "public"),
+            ("no-store", "store"),
+            ("no-preview", "preview"),
+            ("nopreview", "preview"),
+            ("unpublic", "public"),
+            ("public", "not-public"),
+            ("disallow", "allow"),
+            ("non-private", "private"),
+            ("max-scale", "min-scale-x"),
+            ("cpu", "cache"),
+        ] {
+            assert!(!safe_rename(from, to), "{from} -> {to} should be unsafe");
+        }
     }
 }
 

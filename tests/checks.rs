@@ -562,3 +562,42 @@ fn job_memory_is_bounded_by_the_jobs_limit() {
     let codes: Vec<&str> = over.diagnostics.iter().map(|d| d.code).collect();
     assert_eq!(codes, ["cellac::schema::range"]);
 }
+
+/// Issue 22, class 5: a nearest-name rename that adds or removes a negation, or goes
+/// further than a spelling mistake, is only a suggestion: `check --fix` leaves
+/// `not-public=#true` alone (it would make a bucket world-readable), while a plain
+/// misspelling (`mni=` for `min=`) is still fixed.
+#[test]
+fn safe_fixes_never_flip_a_meaning() {
+    use cellac::diagnostic::Applicability;
+    use cellac::fix::{fix, Mode};
+    let text = read(&Path::new(FIXTURES).join("checks/schema-unknown-property-negation.kdl"));
+    let checked = cellac::check(&text);
+    let fixes: Vec<_> = checked
+        .diagnostics
+        .iter()
+        .flat_map(|d| d.fixes.iter())
+        .collect();
+    assert!(!fixes.is_empty(), "the nearest name is still suggested");
+    assert!(
+        fixes
+            .iter()
+            .all(|f| f.applicability == Applicability::Unsafe),
+        "{:?}",
+        fixes.iter().map(|f| &f.title).collect::<Vec<_>>()
+    );
+    let safe = fix(&text, Mode::Safe);
+    assert_eq!(safe.applied, 0);
+    assert_eq!(safe.text, text);
+    assert!(!safe.text.contains(" public=#true"));
+    // Negative control: the unsafe mode does apply them, and a real typo is safe.
+    let unsafe_ = fix(&text, Mode::Unsafe);
+    assert!(
+        unsafe_.text.contains("media public=#true"),
+        "{}",
+        unsafe_.text
+    );
+    let typo = read(&Path::new(FIXTURES).join("checks/schema-unknown-property-typo.kdl"));
+    let fixed = fix(&typo, Mode::Safe);
+    assert!(fixed.text.contains("scale min=1 max=3"), "{}", fixed.text);
+}

@@ -217,7 +217,7 @@ fn the_workflow_in_docs_ci_md_works() {
     let o = sh(&d, &format!("export GITHUB_BASE_REF=main; {diff_line}"));
     assert!(ok(&o), "{diff_line}: {}", show(&o));
     let comment = std::fs::read_to_string(d.join("cellac-diff.md")).unwrap();
-    assert!(comment.contains("memory 512 MB → 1024 MB"), "{comment}");
+    assert!(comment.contains("memory `512 MB` → `1024 MB`"), "{comment}");
     std::fs::write(d.join("stack.kdl"), &stack).unwrap();
     let sarif: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(d.join("cellac.sarif")).unwrap()).unwrap();

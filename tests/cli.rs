@@ -763,6 +763,62 @@ fn per_environment_secrets_across_files() {
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
 }
 
+/// Issue 22: `check --secrets-dir` checks every value by the rules `--secrets` applies,
+/// each environment's by that environment's rules, and shows none.
+#[test]
+fn secrets_dir_checks_every_value() {
+    let d = dir("secrets-dir-values");
+    let stack = write(
+        &d,
+        "stack.kdl",
+        "stack shop\nsecret cookie_secret min-length=32\nsecret database_url postgres=pooled\nservice api {\n    port 8080\n    secret-env COOKIE=cookie_secret DB=database_url\n}\nenvironment dev\nenvironment prod\n",
+    );
+    let infra = d.join("infra");
+    std::fs::create_dir_all(infra.join("secrets")).unwrap();
+    write(
+        &infra,
+        "secrets.auto.tfvars",
+        "cookie_secret = \"short-value-0001\"\ndatabase_url = \"postgres://u:pw-0002@ep-x-pooler.example/db?sslmode=require\"\n",
+    );
+    write(
+        &infra,
+        "secrets/prod.tfvars",
+        "database_url = \"postgres://u:pw-0003@ep-x.example/db?sslmode=require\"\n",
+    );
+    let stack = stack.to_str().unwrap();
+    let infra_arg = infra.to_str().unwrap();
+    let o = run(&["check", stack, "--secrets-dir", infra_arg]);
+    let out = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    for v in ["short-value-0001", "pw-0002", "pw-0003"] {
+        assert!(!out.contains(v), "a value was printed:\n{out}");
+    }
+    assert_eq!(
+        out.matches("cellac::secrets-file::min-length").count(),
+        2,
+        "{out}"
+    );
+    assert!(out.contains("environment `prod`"), "{out}");
+    assert_eq!(
+        out.matches("cellac::secrets-file::postgres").count(),
+        1,
+        "{out}"
+    );
+    // Negative control: good values everywhere check clean.
+    write(
+        &infra,
+        "secrets.auto.tfvars",
+        "cookie_secret = \"a-long-enough-cookie-secret-value-0004\"\ndatabase_url = \"postgres://u:pw-0002@ep-x-pooler.example/db?sslmode=require\"\n",
+    );
+    write(
+        &infra,
+        "secrets/prod.tfvars",
+        "database_url = \"postgres://u:pw-0003@ep-y-pooler.example/db?sslmode=require\"\n",
+    );
+    let o = run(&["check", stack, "--secrets-dir", infra_arg]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+}
+
 /// `cellac diff` quotes `env` values: a credential written in either stack never shows.
 #[test]
 fn stack_diff_hides_credentials() {

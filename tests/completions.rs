@@ -162,3 +162,38 @@ fn man_pages_into_a_folder() {
     let check = std::fs::read_to_string(dir.join("cellac-check.1")).unwrap();
     assert!(check.contains("\\-\\-deny\\-warnings"), "{check}");
 }
+
+/// Issue 22, class 8: a page name that is a symbolic link is replaced by the page, and
+/// the file it pointed at is left alone.
+#[test]
+fn man_out_never_writes_through_a_link() {
+    let dir: PathBuf = std::env::temp_dir().join(format!("cellac-man-link-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let victim = dir.join("victim.txt");
+    std::fs::write(&victim, "keep me\n").unwrap();
+    std::os::unix::fs::symlink(&victim, dir.join("cellac.1")).unwrap();
+    let o = run(&["man", "--out", &dir.to_string_lossy()]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me\n");
+    let page = dir.join("cellac.1");
+    assert!(!std::fs::symlink_metadata(&page)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(std::fs::read_to_string(&page)
+        .unwrap()
+        .contains(".TH cellac 1"));
+    // No staging folder left behind.
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".cellac-man"))
+        .collect();
+    assert!(left.is_empty());
+}

@@ -168,3 +168,39 @@ fn unknown_environment() {
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("cellac::io::usage"));
 }
+
+/// Issue 22, class 8: databases and jobs are priced resources: `cost` lists them (by
+/// use, their prices unknown), rather than leave them out.
+#[test]
+fn databases_and_jobs_are_listed() {
+    let d = std::env::temp_dir().join(format!("cellac-cost-db-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    let stack = d.join("stack.kdl");
+    std::fs::write(
+        &stack,
+        "stack s\ndatabase main min-cpu=1\nservice web {\n    port 8080\n    database main\n    migrate \"./m\"\n}\n",
+    )
+    .unwrap();
+    let o = run(&["cost", &stack.to_string_lossy(), "--format", "json"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    for key in [
+        "Serverless SQL Database compute",
+        "Serverless SQL Database storage",
+        "Serverless Jobs",
+    ] {
+        assert!(out.contains(key), "{key} not listed:\n{out}");
+    }
+    // Negative control: the minimal example has neither.
+    let o = run(&["cost", "examples/minimal/stack.kdl", "--format", "json"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        !out.contains("Serverless SQL") && !out.contains("Serverless Jobs"),
+        "{out}"
+    );
+}

@@ -109,7 +109,10 @@ fn scale_change() {
     let (md, json) = diff("scale", &old, &new);
     let prod = &json["environments"]["prod"];
     assert_eq!(prod["status"], "changed");
-    assert!(md.contains("service `backend`: scale 2-10 → 3-10"), "{md}");
+    assert!(
+        md.contains("service `backend`: scale `2-10` → `3-10`"),
+        "{md}"
+    );
     assert_eq!(
         strings(&prod["resources"]["changed"]),
         ["module.containers.scaleway_container.backend"]
@@ -256,10 +259,124 @@ fn old_from_git() {
         md.contains("### cellac diff: `git:HEAD:stack.kdl` → `stack.kdl`"),
         "{md}"
     );
-    assert!(md.contains("memory 1024 MB → 2048 MB"), "{md}");
+    assert!(md.contains("memory `1024 MB` → `2048 MB`"), "{md}");
     let o = run_in(&d, &["diff", "git:nope:stack.kdl"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("git says"));
+    // Issue 22: REF cannot be an option of git (`--output=FILE` would write a file).
+    let o = run_in(&d, &["diff", "git:--output=pwned:stack.kdl"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(!d.join("pwned").exists());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("may not start with `-`"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// Issue 22, class 6: a region change, a stack rename or `project create=#true` replaces
+/// every resource, and says so, with the data lost; never "Unchanged".
+#[test]
+fn whole_environment_replacements() {
+    let old = example("cella");
+    for (test, edits, words) in [
+        (
+            "region",
+            vec![("stack cella region=nl-ams zone=nl-ams-1", "stack cella region=fr-par zone=fr-par-1")],
+            "region `nl-ams` → `fr-par`",
+        ),
+        (
+            "rename",
+            vec![("stack cella region=nl-ams", "stack cellb region=nl-ams")],
+            "stack renamed `cella` → `cellb`",
+        ),
+        (
+            "project",
+            vec![(
+                "environment prod {\n",
+                "environment prod {\n    project id=\"00000000-0000-4000-8000-000000000001\"\n",
+            )],
+            "project: a project of its own (created) → project 00000000-0000-4000-8000-000000000001",
+        ),
+    ] {
+        let new = edit(&old, &edits);
+        let (md, json) = diff(&format!("whole_{test}"), &old, &new);
+        let envs: &[&str] = if test == "project" {
+            assert!(md.contains("Unchanged: dev, staging."), "{md}");
+            &["prod"]
+        } else {
+            assert!(!md.contains("Unchanged"), "{test}: {md}");
+            &["dev", "staging", "prod"]
+        };
+        for env in envs {
+            let e = &json["environments"][env];
+            assert_eq!(e["status"], "changed", "{test} {env}");
+            let replaced = strings(&e["resources"]["replaced"]);
+            assert!(
+                replaced.contains(&"module.storage.scaleway_object_bucket.this".to_string()),
+                "{test} {env}: {replaced:?}"
+            );
+        }
+        assert!(md.contains(words), "{test}: {md}");
+        assert!(md.contains("⚠ data loss"), "{test}: {md}");
+    }
+}
+
+/// Issue 22, class 6: a removed database (with its data), an added job and migration, a
+/// health check change, a new IAM application are all named; values cannot format the
+/// Markdown.
+#[test]
+fn databases_jobs_health_and_markdown() {
+    let old = example("minimal");
+    assert!(old.contains("service web {"), "{old}");
+    let with_db = edit(
+        &old,
+        &[(
+            "service web {",
+            "database main\nservice web {\n    database main",
+        )],
+    );
+    let new = edit(
+        &old,
+        &[(
+            "service web {",
+            "job nightly {\n    image ref=\"rg.fr-par.scw.cloud/x/y:1\"\n    schedule \"0 3 * * *\"\n}\nvar banner default=\"**bold** @admin <b>x</b> `tick`\"\nservice web {\n    env BANNER=(var)banner\n    health \"/ready\"\n    migrate \"./migrate.sh\"",
+        )],
+    );
+    let (md, json) = diff("db_removed", &with_db, &old);
+    let dev = &json["environments"]["dev"];
+    assert!(
+        strings(&dev["resources"]["removed"])
+            .contains(&"module.database.scaleway_sdb_sql_database.this[\"main\"]".to_string()),
+        "{md}"
+    );
+    assert!(
+        md.contains("removed database `main`: ⚠ its data is destroyed"),
+        "{md}"
+    );
+    assert!(
+        strings(&dev["resources"]["removed"])
+            .contains(&"module.iam.scaleway_iam_application.this[\"web\"]".to_string()),
+        "{md}"
+    );
+    let (md, json) = diff("job_added", &old, &new);
+    let added = strings(&json["environments"]["dev"]["resources"]["added"]);
+    for a in [
+        "module.jobs.scaleway_job_definition.this[\"nightly\"]",
+        "module.jobs.scaleway_job_definition.this[\"web-migrate\"]",
+    ] {
+        assert!(added.contains(&a.to_string()), "{a} not in {added:?}");
+    }
+    assert!(md.contains("service `web`: health"), "{md}");
+    // The var's value is inside a code span, fenced past its backtick.
+    assert!(md.contains("``"), "{md}");
+    for line in md.lines().filter(|l| l.contains("bold")) {
+        let outside: String = line.split("``").step_by(2).collect();
+        assert!(
+            !outside.contains("**bold**") && !outside.contains("@admin"),
+            "{line}"
+        );
+    }
 }
 
 #[test]
@@ -278,4 +395,21 @@ fn a_broken_side_is_reported() {
         err.contains("cellac::port::reserved") && err.contains("old.kdl has errors"),
         "{err}"
     );
+}
+
+/// Issue 22, class 6: a change the summary has no words for (a bucket's CORS max-age)
+/// still marks the environments whose files change: never "Unchanged".
+#[test]
+fn an_unnamed_change_is_never_unchanged() {
+    let old = example("cella");
+    let new = edit(&old, &[("max-age=3600", "max-age=600")]);
+    let (md, json) = diff("unnamed", &old, &new);
+    for env in ["dev", "staging", "prod"] {
+        assert_eq!(
+            json["environments"][env]["status"], "changed",
+            "{env}: {md}"
+        );
+    }
+    assert!(!md.contains("Unchanged"), "{md}");
+    assert!(md.contains("read `terraform plan`"), "{md}");
 }

@@ -203,25 +203,54 @@ fn check_lists_what_would_change_and_writes_nothing() {
     );
 }
 
-/// A comment the formatter would lose (after a closing brace) makes it refuse: the
-/// file is left as it is, and the run fails, with or without --check.
+/// Issue 22, class 8: a comment after a closing brace, blank lines between sections, a
+/// multi-line comment, a byte-order mark and the quoting a user chose are all kept.
 #[test]
-fn refuses_rather_than_drop_a_comment() {
-    let d = dir("refuse");
-    let text = "stack a\nservice web {\n  port 8080\n} // the web service\n";
+fn keeps_what_the_author_wrote() {
+    let d = dir("keep");
+    let text = "\u{feff}stack a\n\n// Services.\nservice web {\n  port 8080\n  env MODE=\"quoted\" OTHER=bare\n  /* two\n     lines */\n} // the web service\n\nservice api {\nport 8081\n}\n";
     std::fs::write(d.join("stack.kdl"), text).unwrap();
-    for args in [&["fmt"][..], &["fmt", "--check"][..]] {
-        let o = run_in(&d, args, None);
-        assert_eq!(o.status.code(), Some(1), "{args:?}");
-        assert!(
-            err(&o).contains("stack.kdl was not formatted: formatting would drop a comment"),
-            "{}",
-            err(&o)
-        );
-        assert_eq!(std::fs::read_to_string(d.join("stack.kdl")).unwrap(), text);
+    let o = run_in(&d, &["fmt"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+    assert_eq!(
+        std::fs::read_to_string(d.join("stack.kdl")).unwrap(),
+        "\u{feff}stack a\n\n// Services.\nservice web {\n    port 8080\n    env MODE=\"quoted\" OTHER=bare\n    /* two\n     lines */\n} // the web service\n\nservice api {\n    port 8081\n}\n"
+    );
+    let o = run_in(&d, &["fmt", "--check"], None);
+    assert_eq!(o.status.code(), Some(0), "{}", err(&o));
+}
+
+/// The examples and what `cellac init` writes are already formatted.
+#[test]
+fn examples_and_init_output_pass_fmt_check() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    for name in ["cella", "django", "many", "minimal", "release"] {
+        let text =
+            std::fs::read_to_string(root.join("examples").join(name).join("stack.kdl")).unwrap();
+        assert_eq!(formatted(&text), text, "examples/{name} is not formatted");
     }
-    let o = run_in(&d, &["fmt", "-"], Some(text));
-    assert_eq!((o.status.code(), out(&o)), (Some(1), String::new()));
+    let found = cellac::init::Found {
+        folder: "shop".into(),
+        services: vec![cellac::init::FoundService {
+            dir: "api".into(),
+            expose: Some(8080),
+            env: vec![("LOG_LEVEL".into(), "info".into())],
+            migrate: Some("alembic upgrade head".into()),
+            command: None,
+        }],
+        sites: vec![cellac::init::FoundSite {
+            dir: "web".into(),
+            manager: "npm".into(),
+            out_dir: "dist".into(),
+        }],
+        env: vec![
+            ("API_TOKEN".into(), String::new()),
+            ("S3_BUCKET".into(), String::new()),
+            ("DATABASE_URL".into(), "postgres://u:p@localhost/app".into()),
+        ],
+    };
+    let text = cellac::init::render(&found, None, "fr-par");
+    assert_eq!(formatted(&text), text, "init's output is not formatted");
 }
 
 #[test]

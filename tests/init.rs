@@ -169,3 +169,47 @@ fn bad_region_is_a_usage_error() {
     assert_eq!(o.status.code(), Some(2));
     assert!(!d.join("stack.kdl").exists());
 }
+
+/// Issue 22, class 8: a FIFO named `.env.example` is not read (the read would block
+/// forever): init finishes, without its keys.
+#[test]
+fn a_fifo_is_never_read() {
+    let d = repo(
+        "fifo",
+        "shop",
+        &[("api/Dockerfile", "FROM alpine\nEXPOSE 8080\n")],
+    );
+    let made = std::process::Command::new("mkfifo")
+        .arg(d.join(".env.example"))
+        .status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("no mkfifo here: skipped");
+        return;
+    }
+    let exe = env!("CARGO_BIN_EXE_cellac");
+    let mut child = std::process::Command::new(exe)
+        .arg("init")
+        .current_dir(&d)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break Some(s);
+        }
+        if start.elapsed() > std::time::Duration::from_secs(20) {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert_eq!(
+        status.and_then(|s| s.code()),
+        Some(0),
+        "init hung or failed on a FIFO"
+    );
+    assert!(d.join("stack.kdl").is_file());
+}

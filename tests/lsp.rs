@@ -520,15 +520,15 @@ fn lsp_formatting() {
         assert!(formatted.contains(line), "{line:?} lost:\n{formatted}");
     }
     assert_eq!(cellac::check(formatted).diagnostics, vec![]);
-    // A comment after a closing brace, which the kdl parser loses: not formatted.
+    // A comment after a closing brace: formatted, and kept (issue 22).
     c.change(
         URI,
         4,
         json!([{"text": "stack x\nservice api {\n  port 1\n} // end\n"}]),
     );
     assert_eq!(
-        c.result("textDocument/formatting", params.clone()),
-        Value::Null
+        c.result("textDocument/formatting", params.clone())[0]["newText"],
+        "stack x\nservice api {\n    port 1\n} // end\n"
     );
     // Text that does not parse: nothing.
     c.change(URI, 5, json!([{"text": "service api {\n  port"}]));

@@ -108,6 +108,23 @@ const PLACES: &[(&str, bool)] = &[
         true,
     ),
     ("service broken2 {\n    env URL=C\n    port \"x\n}\n", false),
+    // Issue 22: inside a command, a build command, a health path.
+    (
+        "service mig {\n    port 70000\n    migrate \"psql C -c 'select 1'\" timeout=\"x\"\n}\n",
+        false,
+    ),
+    (
+        "job run1 {\n    command \"run --token C now\"\n    memory 1\n}\n",
+        true,
+    ),
+    (
+        "site web1 {\n    build \"API_KEY=C npm run build\"\n    dist 5\n}\n",
+        true,
+    ),
+    (
+        "service hp {\n    health \"/health?token=C\"\n    port 70000\n}\n",
+        true,
+    ),
 ];
 
 /// Every output a person or a tool may see for `stack` (and a secrets file).

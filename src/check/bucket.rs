@@ -1,4 +1,6 @@
 //! `cellac::bucket::access`: a service's or job's `bucket NAME` must name a declared bucket.
+//! `cellac::bucket::keys-unused` (warning): `s3-keys` on a service that uses no bucket in
+//! any environment, so no key is made and the names are ignored.
 //! `cellac::bucket::expire`: one lifecycle rule per prefix (`days=` has its range in
 //! schema/language.json: `cellac::schema::range`).
 
@@ -8,6 +10,7 @@ use crate::diagnostic::Diagnostic;
 use crate::suggest::Index;
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    keys_unused(ctx, out);
     for stack in ctx.envs {
         for b in &stack.buckets {
             for (i, e) in b.expire.iter().enumerate() {
@@ -81,6 +84,31 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     ),
                 );
             }
+        }
+    }
+}
+
+fn keys_unused(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    for node in super::env::service_nodes(ctx) {
+        let Some(keys) = node.child("s3-keys") else {
+            continue;
+        };
+        let Some(name) = node.first_str().map(|s| s.value) else {
+            continue;
+        };
+        let with_bucket = ctx
+            .envs
+            .iter()
+            .any(|s| s.service(name).is_some_and(|svc| !svc.buckets.is_empty()));
+        if !with_bucket {
+            out.push(
+                Diagnostic::warning(
+                    "cellac::bucket::keys-unused",
+                    format!("`s3-keys` has no effect: service `{name}` uses no bucket"),
+                )
+                .at(keys.span, "unused")
+                .help("remove it, or give the service a bucket: `bucket NAME access=read`"),
+            );
         }
     }
 }

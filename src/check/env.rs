@@ -93,6 +93,16 @@ fn keys(h: &Holder, out: &mut Vec<Diagnostic>) {
         .map(|e| &e.key)
         .chain(h.secret_env.iter().map(|e| &e.key))
         .chain(h.links.iter().map(|l| &l.env))
+        // However a key is named (issue 22): a link's `token=`, a bucket's or database's
+        // `env=`, and `s3-keys` when a bucket makes the key.
+        .chain(h.links.iter().filter_map(|l| l.token.as_ref()))
+        .chain(h.buckets.iter().map(|b| &b.env))
+        .chain(h.databases.iter().map(|d| &d.env))
+        .chain(
+            [&h.s3_keys.0, &h.s3_keys.1]
+                .into_iter()
+                .filter(|_| !h.buckets.is_empty()),
+        )
         .chain(h.extra.iter().copied());
     for key in keys {
         if (h.container && key.value == "PORT") || key.value.starts_with("SCW_") {
@@ -113,27 +123,27 @@ fn keys(h: &Holder, out: &mut Vec<Diagnostic>) {
                 Diagnostic::error(
                     "cellac::env::too-long",
                     format!(
-                        "this key is {} characters; Scaleway allows {MAX_KEY}",
+                        "this key is {} bytes; Scaleway allows {MAX_KEY}",
                         key.value.len()
                     ),
                 )
                 .at(key.span, "too long")
-                .help(format!("shorten the key to {MAX_KEY} characters or fewer")),
+                .help(format!("shorten the key to {MAX_KEY} bytes or fewer")),
             );
         }
     }
     for e in h.env.iter().chain(&h.extra_env) {
         if e.value.var_ref().is_none() {
             let len = match &e.value.lit {
-                crate::syntax::Lit::Str(s) => s.chars().count(),
-                other => other.display().chars().count(),
+                crate::syntax::Lit::Str(s) => s.len(),
+                other => other.as_text().len(),
             };
             if len > MAX_VALUE {
                 out.push(
                     Diagnostic::error(
                         "cellac::env::too-long",
                         format!(
-                            "the value of `{}` is {len} characters; Scaleway allows {MAX_VALUE}",
+                            "the value of `{}` is {len} bytes (UTF-8); Scaleway allows {MAX_VALUE}",
                             e.key.value
                         ),
                     )
@@ -149,12 +159,19 @@ fn keys(h: &Holder, out: &mut Vec<Diagnostic>) {
     sources.extend(h.env.iter().map(|e| ("env", &e.key)));
     sources.extend(h.secret_env.iter().map(|e| ("secret-env", &e.key)));
     sources.extend(h.links.iter().map(|l| ("link", &l.env)));
+    sources.extend(
+        h.links
+            .iter()
+            .filter_map(|l| l.token.as_ref().map(|t| ("link", t))),
+    );
     sources.extend(h.buckets.iter().map(|b| ("bucket", &b.env)));
     if !h.buckets.is_empty() {
         sources.push(("s3-keys", &h.s3_keys.0));
         sources.push(("s3-keys", &h.s3_keys.1));
     }
     sources.extend(h.databases.iter().map(|d| ("database", &d.env)));
+    let implicit = implicit_keys(h.buckets);
+    sources.extend(implicit.iter().map(|k| ("bucket", k)));
     let plain = |k: &str| matches!(k, "env" | "secret-env");
     for (j, (kind, key)) in sources.iter().enumerate() {
         let earlier = sources.iter().take(j).find(|(k, first)| {
@@ -178,7 +195,9 @@ fn keys(h: &Holder, out: &mut Vec<Diagnostic>) {
                     )
                     .at(b.1.span, format!("set by `{}`", b.0))
                     .also(a.1.span, format!("set by `{}`", a.0))
-                    .help(if a.0 == &"s3-keys" || b.0 == &"s3-keys" {
+                    .help(if matches!(key.value.as_str(), "S3_ENDPOINT" | "S3_REGION") && (a.0 == &"bucket" || b.0 == &"bucket") {
+                        "a service with a bucket gets S3_ENDPOINT and S3_REGION from the bucket's region: remove this one"
+                    } else if a.0 == &"s3-keys" || b.0 == &"s3-keys" {
                         "rename one: `s3-keys id=... secret=...` names the bucket API key's two variables; the container gets only one value for a key"
                     } else {
                         "keep one, or rename one of them: the container gets only one value for a key"
@@ -246,5 +265,17 @@ fn duplicates(svc: &Node, what: &str, out: &mut Vec<Diagnostic>) {
                 .help("keep one: in an environment, an override replaces the top level's value"),
             );
         }
+    }
+}
+
+/// The keys a service or job gets without naming them: `S3_ENDPOINT` and `S3_REGION` with
+/// any bucket (the containers and jobs modules write them), at the first bucket's place.
+fn implicit_keys(buckets: &[BucketAccess]) -> Vec<crate::span::Spanned<String>> {
+    match buckets.first() {
+        Some(b) => ["S3_ENDPOINT", "S3_REGION"]
+            .into_iter()
+            .map(|k| crate::span::Spanned::new(k.to_string(), b.span))
+            .collect(),
+        None => Vec::new(),
     }
 }

@@ -94,24 +94,17 @@ pub fn cron_error(cron: &str) -> Option<String> {
     None
 }
 
-/// Whether `tz` has the shape of an IANA time zone name: `UTC`, or `Area/City` with a
-/// known area.
+/// Whether `tz` names a zone of the tz database (the chrono-tz crate's copy of it), as
+/// the Serverless Jobs API expects ("in tz database format", jobs.go#L126):
+/// `Europe/Pariss` and `Etc/GMT+15` are not.
 pub fn is_timezone(tz: &str) -> bool {
-    if tz == "UTC" {
-        return true;
-    }
-    let Some((area, rest)) = tz.split_once('/') else {
-        return false;
-    };
-    AREAS.contains(&area)
-        && rest.split('/').all(|part| {
-            part.chars()
-                .next()
-                .is_some_and(|c| c.is_ascii_alphanumeric())
-                && part
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '+'))
-        })
+    tz.parse::<chrono_tz::Tz>().is_ok()
+}
+
+/// The tz database's zone nearest to a misspelt one.
+fn nearest_timezone(tz: &str) -> Option<&'static str> {
+    let names: Vec<&'static str> = chrono_tz::TZ_VARIANTS.iter().map(|z| z.name()).collect();
+    crate::suggest::Index::new(names).nearest(tz)
 }
 
 /// Whether `word` means the same bare and as a word of `/bin/sh -c`: no quoting,
@@ -201,10 +194,17 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                             ),
                         )
                         .at(s.timezone.span, "unknown time zone")
-                        .help(format!(
-                            "write `UTC` or Area/City, with Area one of {}",
-                            AREAS.join(", ")
-                        )),
+                        .help(match nearest_timezone(&s.timezone.value) {
+                            Some(n) => format!(
+                                "did you mean `{}`? Time zones are the tz database's: `UTC` or Area/City, with Area one of {}",
+                                crate::syntax::string_literal(n),
+                                AREAS.join(", ")
+                            ),
+                            None => format!(
+                                "write `UTC` or Area/City, with Area one of {}",
+                                AREAS.join(", ")
+                            ),
+                        }),
                     );
                 }
             }
@@ -359,10 +359,18 @@ mod tests {
             "Europe/Paris",
             "America/Argentina/Buenos_Aires",
             "Etc/GMT+1",
+            "CET", // a zone of the tz database, as the API reads it
         ] {
             assert!(is_timezone(ok), "{ok}");
         }
-        for bad in ["Paris", "Europe/", "Mars/Olympus", "europe/paris", "CET"] {
+        for bad in [
+            "Paris",
+            "Europe/",
+            "Mars/Olympus",
+            "europe/paris",
+            "Europe/Pariss",
+            "Etc/GMT+15",
+        ] {
             assert!(!is_timezone(bad), "{bad}");
         }
     }

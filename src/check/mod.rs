@@ -17,6 +17,7 @@ mod memory;
 mod migrate;
 pub mod name;
 mod network;
+mod r#override;
 pub mod port;
 mod preview;
 mod project;
@@ -47,6 +48,7 @@ pub struct Ctx<'a> {
 pub fn run(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     name::check(ctx, out);
     name::reserved(ctx, out);
+    name::collisions(ctx, out);
     region::check(ctx, out);
     port::check(ctx, out);
     env::check(ctx, out);
@@ -70,6 +72,7 @@ pub fn run(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     edge::check(ctx, out);
     project::check(ctx, out);
     network::check(ctx, out);
+    r#override::check(ctx, out);
     conflict::check(ctx, out);
     value::check(ctx, out);
     merge_environments(ctx.envs, out);
@@ -118,6 +121,21 @@ fn merge_environments(envs: &[Stack], out: &mut Vec<Diagnostic>) {
 /// `shown`, the value as people read it.
 pub(crate) fn replace(applicability: Applicability, span: Span, shown: &str, text: String) -> Fix {
     Fix::replace(applicability, format!("Replace with `{shown}`"), span, text)
+}
+
+/// The nearest-name fix for `written`: safe only when [`crate::suggest::safe_rename`]
+/// says the rename is a spelling correction that cannot flip a meaning, unsafe otherwise.
+pub(crate) fn rename_nearest(span: Span, written: &str, name: &str) -> Fix {
+    rename(applicability_of(written, name), span, name)
+}
+
+/// [`Applicability::Safe`] for a spelling correction, [`Applicability::Unsafe`] else.
+pub(crate) fn applicability_of(written: &str, name: &str) -> Applicability {
+    if crate::suggest::safe_rename(written, name) {
+        Applicability::Safe
+    } else {
+        Applicability::Unsafe
+    }
 }
 
 /// A fix that writes the name `name` (a string, written bare when KDL allows) over `span`.

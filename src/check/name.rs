@@ -98,19 +98,52 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             .chain(s.sites.iter().map(|x| (&x.name, "site")))
             .chain(s.buckets.iter().map(|x| (&x.name, "bucket")))
             .chain(s.secrets.iter().map(|x| (&x.name, "secret")))
-            .chain(s.vars.iter().map(|x| (&x.name, "var")));
+            .chain(s.vars.iter().map(|x| (&x.name, "var")))
+            .chain(s.jobs.iter().map(|x| (&x.name, "job")))
+            .chain(s.databases.iter().map(|x| (&x.name, "database")));
         for (name, kind) in written {
             if let Some(problem) = invalid(&IDENT, &name.value) {
                 out.push(
                     Diagnostic::error(
                         "cellac::name::invalid",
-                        format!("{kind} name `{}` {problem}", name.value),
+                        format!("{kind} name `{}` {problem}", name.value.escape_debug()),
                     )
                     .at(name.span, "invalid name")
                     .help(format!(
                         "use {}, starting with a letter, such as `{}`",
                         IDENT.chars,
                         suggestion(&name.value)
+                    )),
+                );
+            }
+        }
+        // The state bucket is named in full by the user: Object Storage's rules apply.
+        if let Some(st) = &s.state {
+            let n = &st.bucket.value;
+            let len = n.chars().count();
+            let problem = invalid(&BUCKET, n)
+                .or_else(|| {
+                    (!n.starts_with(|c: char| c.is_ascii_alphanumeric()))
+                        .then(|| "must start with a letter or a digit".to_string())
+                })
+                .or_else(|| {
+                    (!(BUCKET.min..=BUCKET.max).contains(&len)).then(|| {
+                        format!(
+                            "is {len} characters; Object Storage needs {} to {}",
+                            BUCKET.min, BUCKET.max
+                        )
+                    })
+                });
+            if let Some(problem) = problem {
+                out.push(
+                    Diagnostic::error(
+                        "cellac::name::invalid",
+                        format!("state bucket name `{}` {problem}", n.escape_debug()),
+                    )
+                    .at(st.bucket.span, "invalid bucket name")
+                    .help(format!(
+                        "a bucket name has {} to {} {}",
+                        BUCKET.min, BUCKET.max, BUCKET.chars
                     )),
                 );
             }
@@ -144,7 +177,11 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         }
         for site in &s.sites {
             if valid_ident(&site.name.value) {
-                let name = format!("{prefix}-{}{}", site.name.value, site.bucket_suffix.value);
+                let name = crate::model::names::site_bucket_name(
+                    &prefix,
+                    &site.name.value,
+                    &site.bucket_suffix.value,
+                );
                 let span = if site.bucket_suffix.value.is_empty() {
                     site.name.span
                 } else {
@@ -161,6 +198,27 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     b.name.span,
                     "the bucket name",
                 ));
+            }
+        }
+        // Two generated buckets of one name (`site media` and `bucket media`).
+        let mut buckets: std::collections::HashMap<&str, Span> = std::collections::HashMap::new();
+        for (rule, name, span, part) in &generated {
+            if rule.what != BUCKET.what {
+                continue;
+            }
+            match buckets.get(name.as_str()) {
+                Some(first) => out.push(
+                    Diagnostic::error(
+                        "cellac::name::collision",
+                        format!("{where_}, two buckets are named `{name}`"),
+                    )
+                    .at(*span, format!("{part} makes `{name}`"))
+                    .also(*first, "and so does this one")
+                    .help("rename one of them (or give the site a `bucket-suffix`): a bucket name is unique in all of Object Storage"),
+                ),
+                None => {
+                    buckets.insert(name, *span);
+                }
             }
         }
         for (rule, name, span, part) in generated {
@@ -230,6 +288,58 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     }
 }
 
+/// `cellac::name::collision` across environments and in Secret Manager: two
+/// environments whose registry namespaces are one (`prod-1` and `prod1`: `prod1shop`),
+/// two stored secrets of one Secret Manager name (`api_key` and `api-key`).
+pub fn collisions(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    let mut registries: std::collections::HashMap<String, &crate::model::Stack> =
+        std::collections::HashMap::new();
+    for s in ctx.envs.iter().filter(|s| !s.preview && s.builds_images()) {
+        let name = registry_name(&s.env.value, &s.name.value);
+        match registries.get(&name) {
+            Some(first) if first.env.value != s.env.value => out.push(
+                Diagnostic::error(
+                    "cellac::name::collision",
+                    format!(
+                        "environments `{}` and `{}` both get the registry namespace `{name}`",
+                        first.env.value, s.env.value
+                    ),
+                )
+                .at(s.env.span, "this environment")
+                .also(first.env.span, "and this one")
+                .help("a registry namespace drops `-` and `_`: rename one environment so that the two differ in a letter or digit"),
+            ),
+            Some(_) => {}
+            None => {
+                registries.insert(name, s);
+            }
+        }
+    }
+    let Some(s) = ctx.envs.first() else { return };
+    let mut stored: std::collections::HashMap<String, &crate::span::Spanned<String>> =
+        std::collections::HashMap::new();
+    for secret in s.secrets.iter().filter(|x| x.store) {
+        let name = crate::model::names::stored_secret_name(&secret.name.value);
+        match stored.get(&name) {
+            Some(first) => out.push(
+                Diagnostic::error(
+                    "cellac::name::collision",
+                    format!(
+                        "secrets `{}` and `{}` are both `{name}` in Secret Manager",
+                        first.value, secret.name.value
+                    ),
+                )
+                .at(secret.name.span, "this secret")
+                .also(first.span, "and this one")
+                .help("Secret Manager names write `_` as `-`: rename one of them"),
+            ),
+            None => {
+                stored.insert(name, &secret.name);
+            }
+        }
+    }
+}
+
 fn valid_ident(s: &str) -> bool {
     invalid(&IDENT, s).is_none()
 }
@@ -239,7 +349,11 @@ fn invalid(rule: &Rule, name: &str) -> Option<String> {
         return Some("is empty".into());
     }
     if let Some(c) = name.chars().find(|c| !(rule.allowed)(*c)) {
-        return Some(format!("has `{c}`; only {} are allowed", rule.chars));
+        return Some(format!(
+            "has `{}`; only {} are allowed",
+            c.escape_debug(),
+            rule.chars
+        ));
     }
     if rule.starts_with_letter && !name.starts_with(|c: char| c.is_ascii_lowercase()) {
         return Some("must start with a letter".into());
@@ -270,22 +384,7 @@ fn suggestion(name: &str) -> String {
     }
 }
 
-/// Root-module variables the generated configuration declares itself.
-pub const ROOT_VARIABLES: [&str; 13] = [
-    "environment",
-    "names",
-    "subnet",
-    "registry_public",
-    "image_tag",
-    "services",
-    "sites",
-    "buckets",
-    "site_domains",
-    "dns_zone",
-    "monitoring",
-    "stored_secrets",
-    "secrets_version",
-];
+pub use crate::model::names::ROOT_VARIABLES;
 /// Names Terraform does not allow for a variable.
 pub const TERRAFORM_RESERVED: [&str; 8] = [
     "source",

@@ -9,6 +9,11 @@ use crate::diagnostic::Diagnostic;
 /// The address and prefix length of `a.b.c.d/n`, or why it is not one.
 pub fn cidr(s: &str) -> Result<(u32, u32), &'static str> {
     let (addr, len) = s.split_once('/').ok_or("has no `/` and prefix length")?;
+    // As Go's net.ParseCIDR reads it (the provider's validation.IsCIDRNetwork): the
+    // prefix length is decimal digits only (no sign); an octet has no leading zero.
+    if len.is_empty() || !len.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("has a prefix length that is not a number");
+    }
     let len: u32 = len
         .parse()
         .ok()
@@ -20,6 +25,11 @@ pub fn cidr(s: &str) -> Result<(u32, u32), &'static str> {
     }
     let mut ip = 0u32;
     for o in octets {
+        if o.len() > 1 && o.starts_with('0') {
+            return Err(
+                "has a number with a leading zero, which the provider refuses (Go reads no octal)",
+            );
+        }
         let n: u8 = o
             .parse()
             .ok()
@@ -112,6 +122,12 @@ mod tests {
         assert!(cidr("10.0.0.256/24").is_err());
         assert!(cidr("10.0.0.-1/24").is_err());
         assert!(cidr("10.0.0.0/-1").is_err());
+        // Go's net.ParseCIDR: no leading zero in an octet, no sign on the length.
+        assert!(cidr("010.0.0.0/24").is_err());
+        assert!(cidr("10.0.00.0/24").is_err());
+        assert!(cidr("10.0.0.0/+24").is_err());
+        assert_eq!(cidr("10.0.0.0/024"), Ok((10 << 24, 24)));
+        assert_eq!(cidr("10.0.0.0/0"), Ok((10 << 24, 0)));
         assert_eq!(mask(0), 0);
         assert_eq!(mask(32), u32::MAX);
     }

@@ -1,7 +1,6 @@
 //! `cellac::region`: a region or zone that the Scaleway products used here do not offer.
 
 use super::Ctx;
-use crate::diagnostic::Applicability;
 use crate::diagnostic::Diagnostic;
 use crate::model::REGIONS;
 use crate::suggest::{nearest, one_of};
@@ -33,7 +32,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 .at(region.span, "unknown region")
                 .help(help);
                 if let Some(n) = near {
-                    d = d.fix(super::rename(Applicability::Safe, region.span, n));
+                    d = d.fix(super::rename_nearest(region.span, &region.value, n));
                 }
                 out.push(d);
                 if what == "stack" {

@@ -67,7 +67,7 @@ fn walk(nodes: &[Node], path: &[&str], out: &mut Vec<Diagnostic>) {
                 .at(node.name.span, "not known here")
                 .help(did_you_mean(name, &valid));
             if let Some(n) = nearest(name, valid.iter().copied()) {
-                d = d.fix(super::rename(Applicability::Safe, node.name.span, n));
+                d = d.fix(super::rename_nearest(node.name.span, name, n));
             }
             out.push(d);
             continue;
@@ -251,7 +251,7 @@ fn check_node(node: &Node, spec: &NodeSpec, path: &[&str], out: &mut Vec<Diagnos
                 .at(prop.key.span, "unknown property")
                 .help(help);
                 if let Some(n) = nearest(key, valid.iter().copied()) {
-                    d = d.fix(super::rename(Applicability::Safe, prop.key.span, n));
+                    d = d.fix(super::rename_nearest(prop.key.span, key, n));
                 }
                 out.push(d);
             }
@@ -411,7 +411,7 @@ fn check_value(
                 .help(help);
                 if let Some(n) = near {
                     d = d.fix(super::replace(
-                        Applicability::Safe,
+                        super::applicability_of(s, n),
                         value.span,
                         n,
                         value.rewritten(n),
@@ -460,8 +460,13 @@ fn check_list(what: &str, spec: &PropSpec, value: &Value, out: &mut Vec<Diagnost
                 .map(|i| if i == item { n } else { i })
                 .collect();
             let list = list.join(",");
+            let case_only = n.eq_ignore_ascii_case(item);
             d = d.fix(super::replace(
-                Applicability::Safe,
+                if case_only {
+                    Applicability::Safe
+                } else {
+                    super::applicability_of(item, n)
+                },
                 value.span,
                 &list,
                 value.rewritten(&list),

@@ -453,10 +453,12 @@ pub fn check_value(
         return;
     }
     let len = value.chars().count();
-    if len > MAX_VALUE {
+    // Scaleway counts bytes (issue 22): 600 `é` are 1200.
+    let bytes = value.len();
+    if bytes > MAX_VALUE {
         out.push(at(
             "cellac::secrets-file::too-long",
-            format!("{what} is {len} characters; Scaleway allows {MAX_VALUE}"),
+            format!("{what} is {bytes} bytes (UTF-8); cellac allows {MAX_VALUE}"),
             "too long",
             "store large values in a bucket and pass their location".into(),
         ));

@@ -1,4 +1,5 @@
-//! `cellac::var::undeclared`, `cellac::var::missing`, `cellac::var::format`.
+//! `cellac::var::undeclared`, `cellac::var::missing`, `cellac::var::format`,
+//! `cellac::var::value-and-default`.
 
 use super::Ctx;
 use crate::diagnostic::Applicability::Unsafe;
@@ -35,11 +36,62 @@ fn references(s: &Stack) -> impl Iterator<Item = &Value> {
                 .iter()
                 .flat_map(|site| site.env.iter().map(|e| &e.value)),
         )
+        .chain(
+            s.jobs
+                .iter()
+                .flat_map(|job| job.env.iter().map(|e| &e.value)),
+        )
         .chain(s.monitoring.iter().filter_map(|m| m.alerts.as_ref()))
         .filter(|v| v.var_ref().is_some())
 }
 
+/// `var NAME VALUE default=X` in an environment: the value wins and the default would be
+/// ignored (issue 22), so one of them is refused.
+fn value_and_default(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    let in_envs = ctx
+        .nodes
+        .iter()
+        .filter(|n| n.name.value == "environment")
+        .flat_map(|e| e.children().iter())
+        .filter(|n| n.name.value == "var");
+    for v in in_envs {
+        let (Some(value), Some(default)) = (v.args.get(1), v.prop("default")) else {
+            continue;
+        };
+        let name = v.first_str().map_or("", |s| s.value);
+        // Removing the default changes nothing the output holds: a safe fix.
+        let key = v
+            .props
+            .iter()
+            .rev()
+            .find(|p| p.key.value == "default")
+            .map_or(default.span, |p| p.key.span);
+        let bytes = ctx.text.as_bytes();
+        let mut start = key.start;
+        while start > 0 && matches!(bytes.get(start - 1), Some(b' ' | b'\t')) {
+            start -= 1;
+        }
+        let fix = crate::diagnostic::Fix::replace(
+            crate::diagnostic::Applicability::Safe,
+            "Remove the `default=` the value overrides",
+            crate::span::Span::new(start, default.span.end),
+            "",
+        );
+        out.push(
+            Diagnostic::error(
+                "cellac::var::value-and-default",
+                format!("`var {name}` is given both a value and a `default=` in this environment"),
+            )
+            .at(default.span, "never used: the value wins")
+            .also(value.span, "the value this environment uses")
+            .help("keep the value (an environment gives its own value), and write `default=` at the top level for the other environments")
+            .fix(fix),
+        );
+    }
+}
+
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    value_and_default(ctx, out);
     for s in ctx.envs {
         let declared = Index::new(s.vars.iter().map(|v| v.name.value.as_str()).collect());
         let known: std::collections::HashSet<&str> = declared.names().iter().copied().collect();
@@ -102,7 +154,7 @@ fn format(v: &Var, value: &Value, out: &mut Vec<Diagnostic>) {
     let Some(text) = value
         .as_str()
         .map(str::to_string)
-        .or_else(|| (value.var_ref().is_none()).then(|| value.lit.display()))
+        .or_else(|| (value.var_ref().is_none()).then(|| value.lit.as_text()))
     else {
         return;
     };

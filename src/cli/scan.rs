@@ -2,11 +2,21 @@
 
 use std::path::{Path, PathBuf};
 
+/// The largest file `cellac init` reads.
+const MAX_READ: u64 = 1 << 20;
+
 /// What `cellac init` finds in `dir`: `*/Dockerfile` folders, `package.json` files with
 /// a build script (the root's and one level down), and `.env.example` keys.
 pub(super) fn scan(dir: &Path) -> crate::init::Found {
     use crate::init::{parse_env_example, Found, FoundService, FoundSite};
-    let read = |p: PathBuf| std::fs::read_to_string(p).ok();
+    // Only regular files, and not huge ones: a FIFO (or a device) named `.env.example`
+    // would block the read forever (issue 22).
+    let read = |p: PathBuf| {
+        let meta = std::fs::metadata(&p).ok()?;
+        (meta.is_file() && meta.len() <= MAX_READ)
+            .then(|| std::fs::read_to_string(&p).ok())
+            .flatten()
+    };
     let env_of = |d: &Path| {
         read(d.join(".env.example"))
             .map(|t| parse_env_example(&t))
@@ -85,6 +95,15 @@ pub(super) fn scan(dir: &Path) -> crate::init::Found {
                 dir: rel.clone(),
                 expose,
                 env: env_of(path),
+                migrate: crate::init::migration_command(&|f| path.join(f).is_file()),
+                command: docker
+                    .lines()
+                    .map(str::trim)
+                    .rfind(|l| {
+                        let u = l.to_ascii_uppercase();
+                        u.starts_with("CMD ") || u.starts_with("ENTRYPOINT ")
+                    })
+                    .map(str::to_string),
             });
         } else if let Some(s) = site(path, rel) {
             found.sites.push(s);

@@ -22,9 +22,18 @@ pub(super) fn read_secrets(path: &Path) -> Result<Input, Box<(Diagnostic, Input)
     })
 }
 
+/// The last readable entry for `name`.
+fn pick<'a>(
+    entries: Option<&'a [crate::check::secrets_file::Entry]>,
+    name: &str,
+) -> Option<&'a crate::check::secrets_file::Entry> {
+    entries?.iter().rev().find(|x| x.key == name && x.readable)
+}
+
 /// `check --secrets-dir DIR`: reads `DIR/secrets.auto.tfvars` and each environment's
-/// `DIR/secrets/ENV.tfvars` (a missing file is no values), and checks per-environment
-/// secrets across them. The files' own syntax is checked by `--secrets FILE`; values
+/// `DIR/secrets/ENV.tfvars` (a missing file is no values), checks per-environment
+/// secrets across them and every value an environment would deploy by the rules of
+/// `--secrets` (issue 22: it checked none). The files' own syntax is checked by `--secrets FILE`; values
 /// never reach a diagnostic.
 pub(super) fn secrets_dir(checked: &mut crate::Checked, dir: &Path) {
     use crate::check::secret::per_environment::EnvFile;
@@ -63,6 +72,35 @@ pub(super) fn secrets_dir(checked: &mut crate::Checked, dir: &Path) {
         &files,
         &mut out,
     );
+    // Every value an environment would deploy (its own file's, else the shared file's),
+    // by the same rules as `--secrets`, with that environment's rules for the secret.
+    // Diagnostics point at the secret's declaration and name the file, never the value.
+    let mut values: Vec<String> = Vec::new();
+    for (stack, (_, path, own)) in checked.envs.iter().zip(&loaded) {
+        for secret in &stack.secrets {
+            let name = &secret.name.value;
+            let (entry, file) = match (pick(own.as_deref(), name), pick(shared.as_deref(), name)) {
+                (Some(e), _) => (e, path.as_str()),
+                (None, Some(e)) => (e, shared_name.as_str()),
+                (None, None) => continue,
+            };
+            values.push(entry.value.clone());
+            let env = &stack.env.value;
+            let at = |code: &'static str, message: String, label: &str, help: String| {
+                Diagnostic::error(code, message)
+                    .at(secret.name.span, format!("{label} (in {file})"))
+                    .help(help)
+            };
+            crate::check::secrets_file::check_value(
+                secret,
+                &entry.value,
+                &format!("the value of `{name}` for environment `{env}` ({file})"),
+                &at,
+                &mut out,
+            );
+        }
+    }
+    crate::credential::scrub(&mut out, values.iter().map(String::as_str));
     checked.diagnostics.extend(out);
     crate::diagnostic::sort_and_dedup(&mut checked.diagnostics);
 }

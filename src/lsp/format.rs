@@ -1,141 +1,221 @@
-//! Formatting with the kdl crate's autoformat, which keeps comments. One edit that
-//! replaces the whole document, or none when it is already formatted or does not parse.
-
-use kdl::KdlDocument;
+//! Formatting that keeps what the author wrote (issue 22, class 8): each line is
+//! indented by the depth of its `{ }` blocks, trailing spaces go, runs of blank lines
+//! become one (none at the start or the end) and the file ends with one line break.
+//! Everything else stays as written: blank lines between sections, comments (line,
+//! trailing and multi-line: a `/* */` comment's or a multi-line string's inner lines
+//! are never touched), how each value is quoted, the spacing inside a line, a
+//! byte-order mark, CRLF line ends. One edit that replaces the whole document, or none
+//! when it is already formatted or does not parse.
 
 use crate::syntax::lex;
 
-/// The formatted text (maybe the same), or `None` when the text does not parse or
-/// formatting would lose a comment.
-pub fn format(text: &str, tab_size: u32, insert_spaces: bool) -> Option<String> {
-    let mut doc = KdlDocument::parse_v2(text).ok()?;
-    let indent = if insert_spaces {
-        " ".repeat(tab_size.clamp(1, 16) as usize)
-    } else {
-        "\t".to_string()
-    };
-    // autoformat (kdl 6.7) drops a line comment that ends a node (`port 4000 // why`),
-    // which the parser keeps in the node's terminator: set them aside, put them back.
-    let mut comments = Vec::new();
-    take_line_comments(&mut doc, &mut comments);
-    doc.autoformat_config(&kdl::FormatConfig::builder().indent(&indent).build());
-    restore_line_comments(&mut doc, &mut comments.into_iter());
-    let mut out = reindent_closing_comments(&doc.to_string(), &indent);
-    // Keep the line ends: CRLF files stay CRLF.
-    let crlf = text.matches("\r\n").count();
-    if crlf > 0 && crlf * 2 >= text.matches('\n').count() {
-        out = out.replace("\r\n", "\n").replace('\n', "\r\n");
-    }
-    // The parser itself loses a comment after a closing brace (`} // end`), and
-    // autoformat drops slashdash comments (`memory /-1 512`): rather than drop what the
-    // user wrote, do not format such a document.
-    let (mut before, mut after) = (comments_of(text), comments_of(&out));
-    before.sort_unstable();
-    after.sort_unstable();
-    if before != after {
-        return None;
-    }
-    Some(out)
+/// One line of the text: its byte range (without the line break), the block depth at
+/// its start, and whether it starts inside a token (a multi-line string or comment, or
+/// after a `\` line continuation), which leaves it as it is.
+struct Line {
+    start: usize,
+    end: usize,
+    depth: usize,
+    verbatim: bool,
 }
 
-/// autoformat (kdl 6.7) indents the comment lines before a closing brace by one space:
-/// give them the indentation of the block's children (the brace's, plus one level).
-/// A line comment's text has no line break in it, so no string is touched.
-fn reindent_closing_comments(text: &str, indent: &str) -> String {
-    let lines: Vec<&str> = text.split('\n').collect();
-    let mut out: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
-    // Comment lines that end the document are at the top level (autoformat gives one
-    // without a final line break a space).
-    let mut end = lines.len();
-    while end > 0 && lines[end - 1].trim().is_empty() {
-        end -= 1;
-    }
-    while end > 0 && lines[end - 1].trim_start().starts_with("//") {
-        end -= 1;
-        out[end] = lines[end].trim_start().to_string();
-    }
-    let mut i = end;
-    while i > 0 {
-        i -= 1;
-        let close = lines[i];
-        let trimmed = close.trim_start();
-        if !trimmed.starts_with('}') {
+fn lines(b: &[u8]) -> Vec<Line> {
+    let mut out = Vec::new();
+    let (mut i, mut depth) = (0usize, 0usize);
+    let mut line = Line {
+        start: 0,
+        end: 0,
+        depth: 0,
+        verbatim: false,
+    };
+    let mut continued = false;
+    // Line breaks inside a token: each ends a line, the next starts verbatim.
+    let breaks_in = |from: usize, to: usize, out: &mut Vec<Line>, line: &mut Line, depth: usize| {
+        let mut j = from;
+        while j < to {
+            match lex::newline_at(b, j) {
+                Some(n) => {
+                    line.end = j;
+                    let done = std::mem::replace(
+                        line,
+                        Line {
+                            start: j + n,
+                            end: j + n,
+                            depth,
+                            verbatim: true,
+                        },
+                    );
+                    out.push(done);
+                    j += n;
+                }
+                None => j += 1,
+            }
+        }
+    };
+    while i < b.len() {
+        let rest = lex::from(b, i);
+        if rest.starts_with(b"//") {
+            i = lex::line_comment(b, i);
             continue;
         }
-        let brace_indent = &close[..close.len() - trimmed.len()];
-        // The comment-only lines just above this brace.
-        let mut j = i;
-        while j > 0 && lines[j - 1].trim_start().starts_with("//") {
-            j -= 1;
-            out[j] = format!("{brace_indent}{indent}{}", lines[j].trim_start());
+        if rest.starts_with(b"/*") {
+            let c = lex::block_comment(b, i);
+            breaks_in(i, c.end, &mut out, &mut line, depth);
+            i = c.end.max(i + 1);
+            continue;
         }
-        i = j;
+        if matches!(b.get(i), Some(b'"' | b'#')) {
+            if let Some(s) = lex::string(b, i) {
+                breaks_in(i, s.end, &mut out, &mut line, depth);
+                i = s.end.max(i + 1);
+                continue;
+            }
+        }
+        if let Some(n) = lex::newline_at(b, i) {
+            line.end = i;
+            let next = Line {
+                start: i + n,
+                end: i + n,
+                depth,
+                verbatim: continued,
+            };
+            out.push(std::mem::replace(&mut line, next));
+            continued = false;
+            i += n;
+            continue;
+        }
+        match b.get(i) {
+            Some(b'{') => depth = depth.saturating_add(1),
+            Some(b'}') => depth = depth.saturating_sub(1),
+            Some(b'\\') => continued = true,
+            Some(c) if !c.is_ascii_whitespace() => continued = false,
+            _ => {}
+        }
+        i += 1;
     }
-    out.join("\n")
+    line.end = b.len();
+    out.push(line);
+    out
 }
 
-/// The comments of a KDL text (`//`, nested `/* */`, and `/-` for each slashdash),
-/// trimmed, outside strings (raw and multi-line ones too).
-fn comments_of(text: &str) -> Vec<&str> {
-    let b = text.as_bytes();
-    let mut out = Vec::new();
+/// One line's content with each run of spaces between two tokens made one space;
+/// strings, comments and the spaces that align a trailing comment are kept as written.
+fn spaced(line: &str) -> String {
+    let b = line.as_bytes();
+    let mut out = String::with_capacity(line.len());
     let mut i = 0;
     while i < b.len() {
-        if let Some(s) = lex::string(b, i) {
-            i = s.end;
-        } else if b[i..].starts_with(b"//") {
-            let end = lex::line_comment(b, i);
-            out.push(text[i..end].trim());
-            i = end;
-        } else if b[i..].starts_with(b"/*") {
-            let end = lex::block_comment(b, i).end;
-            out.push(text[i..end].trim());
-            i = end;
-        } else if b[i..].starts_with(b"/-") {
-            out.push("/-");
-            i += 2;
-        } else {
-            i += 1;
+        let rest = lex::from(b, i);
+        if rest.starts_with(b"//") || rest.starts_with(b"/*") {
+            out.push_str(line.get(i..).unwrap_or_default());
+            break;
+        }
+        if matches!(b.get(i), Some(b'"' | b'#')) {
+            if let Some(s) = lex::string(b, i) {
+                let end = s.end.clamp(i + 1, b.len());
+                out.push_str(line.get(i..end).unwrap_or_default());
+                i = end;
+                continue;
+            }
+        }
+        if matches!(b.get(i), Some(b' ' | b'\t')) {
+            let run = rest
+                .iter()
+                .take_while(|&&c| c == b' ' || c == b'\t')
+                .count();
+            let next = lex::from(b, i + run);
+            if next.starts_with(b"//") || next.starts_with(b"/*") {
+                out.push_str(line.get(i..i + run).unwrap_or_default());
+            } else {
+                out.push(' ');
+            }
+            i += run;
+            continue;
+        }
+        // A whole character (the line is UTF-8; only ASCII bytes matter above).
+        let ch = line.get(i..).and_then(|r| r.chars().next());
+        match ch {
+            Some(c) => {
+                out.push(c);
+                i += c.len_utf8();
+            }
+            None => i += 1,
         }
     }
     out
 }
 
-fn take_line_comments(doc: &mut KdlDocument, out: &mut Vec<Option<String>>) {
-    for node in doc.nodes_mut() {
-        let comment = node.format_mut().and_then(|f| {
-            let t = f.terminator.trim().to_string();
-            t.starts_with("//").then(|| {
-                f.terminator = "\n".into();
-                t
-            })
-        });
-        out.push(comment);
-        if let Some(children) = node.children_mut() {
-            take_line_comments(children, out);
+/// The formatted text (maybe the same), or `None` when the text does not parse.
+pub fn format(text: &str, tab_size: u32, insert_spaces: bool) -> Option<String> {
+    crate::syntax::parse(text).ok()?;
+    let indent = if insert_spaces {
+        " ".repeat(tab_size.clamp(1, 16) as usize)
+    } else {
+        "\t".to_string()
+    };
+    let (bom, body) = match text.strip_prefix('\u{feff}') {
+        Some(rest) => ("\u{feff}", rest),
+        None => ("", text),
+    };
+    let crlf = body.matches("\r\n").count();
+    let eol = if crlf > 0 && crlf * 2 >= body.matches('\n').count() {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    let b = body.as_bytes();
+    let mut out: Vec<String> = Vec::new();
+    for l in lines(b) {
+        let raw = body.get(l.start..l.end).unwrap_or_default();
+        if l.verbatim {
+            out.push(raw.to_string());
+            continue;
         }
+        let content = raw.trim_matches(|c: char| c == ' ' || c == '\t' || c == '\u{feff}');
+        if content.is_empty() {
+            if out.last().is_some_and(|p| !p.is_empty()) {
+                out.push(String::new());
+            }
+            continue;
+        }
+        let closing = content.bytes().take_while(|&c| c == b'}').count();
+        let level = l.depth.saturating_sub(closing);
+        out.push(format!("{}{}", indent.repeat(level), spaced(content)));
     }
+    while out.last().is_some_and(String::is_empty) {
+        out.pop();
+    }
+    let mut text_out = String::from(bom);
+    text_out.push_str(&out.join(eol));
+    if !out.is_empty() {
+        text_out.push_str(eol);
+    }
+    Some(text_out)
 }
 
-fn restore_line_comments(
-    doc: &mut KdlDocument,
-    comments: &mut impl Iterator<Item = Option<String>>,
-) {
-    for node in doc.nodes_mut() {
-        let comment = comments.next().flatten();
-        // After a closing brace the parser keeps `}// end` but loses `} // end`: no space
-        // there, or the output would not format again (found by fuzz/ `format`).
-        let sep = if node.children().is_some() { "" } else { " " };
-        if let Some(f) = node.format_mut() {
-            // autoformat also ends a kept `/* */` with a line break, before the terminator's.
-            let before = f.before_terminator.trim_end().to_string();
-            f.before_terminator = match comment {
-                Some(c) => format!("{before}{sep}{c}"),
-                None => before,
-            };
-        }
-        if let Some(children) = node.children_mut() {
-            restore_line_comments(children, comments);
-        }
+#[cfg(test)]
+mod tests {
+    use super::format;
+
+    #[test]
+    fn indents_by_depth_and_keeps_the_rest() {
+        let text = "\u{feff}stack a\n\n\n// A section.\nservice web {\nport 8080   // why\n  env   A=\"x  y\"  B=plain\n    /* one\n   two */\n}\n\n\nservice b { port 1; }\n";
+        let out = format(text, 4, true).unwrap();
+        assert_eq!(
+            out,
+            "\u{feff}stack a\n\n// A section.\nservice web {\n    port 8080   // why\n    env A=\"x  y\" B=plain\n    /* one\n   two */\n}\n\nservice b { port 1; }\n"
+        );
+        assert_eq!(format(&out, 4, true).as_deref(), Some(out.as_str()));
+        // A multi-line string's lines are its value: never touched.
+        let s = "stack a\nservice w {\n        command \"\"\"\n      sh -c x\n      \"\"\"\n}\n";
+        let out = format(s, 4, true).unwrap();
+        assert!(
+            out.contains("    command \"\"\"\n      sh -c x\n      \"\"\"\n"),
+            "{out}"
+        );
+        // CRLF stays, tabs on request.
+        let out = format("stack a\r\nservice w {\r\nport 1\r\n}\r\n", 4, false).unwrap();
+        assert_eq!(out, "stack a\r\nservice w {\r\n\tport 1\r\n}\r\n");
+        assert_eq!(format("stack a {", 4, true), None);
     }
 }

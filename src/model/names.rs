@@ -5,3 +5,42 @@
 pub fn registry_name(env: &str, stack: &str) -> String {
     format!("{env}{stack}").replace(['-', '_'], "")
 }
+
+/// A stored secret's name in Secret Manager: the stack's name with `_` as `-`.
+pub fn stored_secret_name(secret: &str) -> String {
+    secret.replace('_', "-")
+}
+
+/// A site's bucket name, after the environment-and-stack prefix.
+pub fn site_bucket_name(prefix: &str, site: &str, suffix: &str) -> String {
+    format!("{prefix}-{site}{suffix}")
+}
+
+/// Every root-module variable the generated configuration may declare itself, whatever
+/// the stack holds: a `var` or `secret` (a root variable of the same name) may take
+/// none of them. The emitter declares no other (`tests/checks.rs`,
+/// `root_variables_are_all_listed`, builds every example and fails on one missing here);
+/// `image_digests` and `force_destroy` are the deploy scripts' inputs.
+pub const ROOT_VARIABLES: [&str; 21] = [
+    "environment",
+    "names",
+    "subnet",
+    "project",
+    "deployer_access_key",
+    "registry_public",
+    "image_tag",
+    "image_digests",
+    "force_destroy",
+    "services",
+    "attached_domains",
+    "databases",
+    "jobs",
+    "sites",
+    "buckets",
+    "site_domains",
+    "edge_plan",
+    "dns_zone",
+    "monitoring",
+    "stored_secrets",
+    "secrets_version",
+];

@@ -43,6 +43,23 @@ impl Lit {
     }
 }
 
+impl Lit {
+    /// The value as a program reads it from its environment or its command line: a
+    /// string as written, `true` / `false`, a number in plain decimal (`1e3` is `1000`,
+    /// `0.75` stays `0.75`), `#null` as the empty string. What `env KEY=VALUE` and a
+    /// `var`'s value deliver (issue 22: not KDL's own spelling, `#false` or `1000.0`).
+    pub fn as_text(&self) -> String {
+        match self {
+            Lit::Str(s) => s.clone(),
+            Lit::Int(i) => i.to_string(),
+            // Rust writes an f64 in decimal, never with an exponent, as short as reads back.
+            Lit::Float(f) => f.to_string(),
+            Lit::Bool(b) => b.to_string(),
+            Lit::Null => String::new(),
+        }
+    }
+}
+
 /// `s` as KDL writes a string: bare when it can be (`fr-par`), quoted otherwise.
 pub fn string_literal(s: &str) -> String {
     kdl::KdlValue::String(s.to_string()).to_string()

@@ -12,8 +12,9 @@ use serde_json::{json, Map, Value};
 /// Bytes in a decimal megabyte, as Scaleway counts memory.
 const MB: i128 = 1_000_000;
 
+/// A value as the app reads it (`#false` -> `false`, `1e3` -> `1000`).
 fn literal(v: &Kdl) -> String {
-    v.lit.display()
+    v.lit.as_text()
 }
 
 /// The custom domains' hosts, by the service they point at, in the stack's order.
@@ -444,7 +445,12 @@ pub fn values(s: &Stack, shape: Shape) -> Map<String, Value> {
             .secrets
             .iter()
             .filter(|x| x.store)
-            .map(|x| (x.name.value.clone(), json!(x.name.value.replace('_', "-"))))
+            .map(|x| {
+                (
+                    x.name.value.clone(),
+                    json!(crate::model::names::stored_secret_name(&x.name.value)),
+                )
+            })
             .collect();
         v.insert("stored_secrets".into(), Value::Object(stored));
     }
