@@ -135,6 +135,8 @@ codes! {
         "environment preview preview=#true {\n    domain preview.example.com site=web\n}", "Write the id in the host: `domain \"pr-{id}.example.com\" site=web`; move a top-level domain into the environment that owns it.";
     "cellac::load-balancer::containers", "error", "A `load-balancer` node: Scaleway load balancers route to IPs, and Serverless Containers have none.",
         "load-balancer", "Remove it; write `domain HOST service=NAME` for a custom domain.";
+    "cellac::link::scheme", "error", "A link `url=` that does not begin with a scheme (`https://`, `wss://`) or `{url}`: `{host}` and `{domain}` are host names, so the app would get a relative URL.",
+        "service web {\n    link api env=API_URL url=\"{domain}/v1\"\n}", "Write `url=\"https://{domain}/v1\"`, or `url=\"{url}/v1\"`.";
     "cellac::link::websocket-domain", "error", "A `ws://` or `wss://` link URL that uses `{domain}`: Scaleway's custom container domains do not carry WebSockets.",
         "link backend env=API_WS_URL url=\"wss://{domain}/ws\"", "Write `{host}`, the target's own endpoint, which carries WebSockets: `url=\"wss://{host}/ws\"`.";
     "cellac::project::shared", "error", "Two or more environments in one Scaleway Project each manage a project-scoped resource (Cockpit's alert manager, the Edge Services plan): each apply would overwrite the others', and destroying one environment turns it off for all.",

@@ -1,5 +1,5 @@
 //! `cellac::link::target`, `cellac::link::private`, `cellac::link::websocket-domain`,
-//! `cellac::link::cycle`.
+//! `cellac::link::scheme`, `cellac::link::cycle`.
 
 use super::Ctx;
 use crate::diagnostic::Applicability::Unsafe;
@@ -130,6 +130,52 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+}
+
+/// `cellac::link::scheme`: a link's `url=` is an absolute URL: it begins with a scheme
+/// (`https://`, `wss://`, ...) or with `{url}`. `{host}` and `{domain}` are host names, so
+/// `url="{domain}/v1"` would give the app a relative URL (review 18).
+pub fn schemes(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    let mut seen = std::collections::HashSet::new();
+    for stack in ctx.envs {
+        let links = stack
+            .sites
+            .iter()
+            .flat_map(|s| &s.links)
+            .chain(stack.services.iter().flat_map(|s| &s.links))
+            .chain(stack.jobs.iter().flat_map(|j| &j.links));
+        for link in links {
+            let url = &link.url.value;
+            if !seen.insert(link.url.span)
+                || url.starts_with("{url}")
+                || has_scheme(url)
+                || !(url.contains("{host}") || url.contains("{domain}"))
+            {
+                continue;
+            }
+            let fixed = format!("https://{url}");
+            out.push(
+                Diagnostic::error(
+                    "cellac::link::scheme",
+                    "the link's URL has no scheme: the app would read it as a relative URL",
+                )
+                .at(link.url.span, "no `https://` or `{url}` in front")
+                .help(format!(
+                    "write url=\"{fixed}\" (`{{host}}` and `{{domain}}` are host names; `{{url}}` is `https://{{host}}`)"
+                ))
+                .fix(super::rename(Unsafe, link.url.span, &fixed)),
+            );
+        }
+    }
+}
+
+/// `scheme://` at the start of `url` (RFC 3986: a letter, then letters, digits, `+-.`).
+fn has_scheme(url: &str) -> bool {
+    url.split_once("://").is_some_and(|(scheme, _)| {
+        let mut chars = scheme.chars();
+        chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+            && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    })
 }
 
 /// `cellac::link::cycle`: services that link to each other, directly or through

@@ -58,6 +58,7 @@ pub fn run(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     secret::check(ctx, out);
     var::check(ctx, out);
     link::check(ctx, out);
+    link::schemes(ctx, out);
     link::cycles(ctx, out);
     timeout::check(ctx, out);
     health::check(ctx, out);
