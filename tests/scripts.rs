@@ -381,6 +381,7 @@ case "$me $*" in
   "aws "*)
     line+=" [AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-}]"
     ;;
+  "terraform "*) line+=" [TF_DATA_DIR=${TF_DATA_DIR:-}]" ;;
   "pnpm "*)
     if [ -n "${VITE_API_URL:-}" ]; then line+=" [VITE_API_URL=$VITE_API_URL VITE_NOTE=${VITE_NOTE:-}]"; fi
     # What a build must never see.
@@ -724,8 +725,7 @@ fn deploy_dev_cella() {
 
     // The working tree is checked first, then init, with dev's backend.
     assert!(
-        calls[0]
-            .starts_with("git -C [TMP]/repo/infra status --porcelain -- :/ :!.terraform.lock.hcl "),
+        calls[0].starts_with("git -C [TMP]/repo/infra status --porcelain -- :/ "),
         "{log}"
     );
     assert_eq!(
@@ -733,7 +733,14 @@ fn deploy_dev_cella() {
         1,
         "init once:\n{log}"
     );
-    let init = at(&calls, "terraform -chdir=[TMP]/repo/infra init -input=false -reconfigure -backend-config=environments/dev.s3.tfbackend ");
+    let init = at(&calls, "terraform -chdir=[TMP]/repo/infra init -input=false -reconfigure -lockfile=readonly -backend-config=environments/dev.s3.tfbackend ");
+    // Every terraform call runs in dev's own data directory (review 4).
+    for call in calls.iter().filter(|c| c.starts_with("terraform ")) {
+        assert!(
+            call.ends_with("[TF_DATA_DIR=[TMP]/repo/infra/.terraform/dev]"),
+            "{call}\n{log}"
+        );
+    }
     assert!(
         calls[..init].iter().all(|c| c.starts_with("git ")),
         "only git before init:\n{log}"
@@ -745,6 +752,11 @@ fn deploy_dev_cella() {
     );
     assert!(calls[login].ends_with("[stdin: test-secret-key]"), "{log}");
     let build = at(&calls, "docker build --platform linux/amd64 -f backend/Dockerfile -t rg.nl-ams.scw.cloud/devcella/backend:0123456789ab .   [in [TMP]/repo]");
+    // Built once: looked up first (no such image yet), built, pushed, its digest read.
+    assert!(
+        at(&calls, "docker buildx imagetools inspect rg.nl-ams.scw.cloud/devcella/backend:0123456789ab ") < build,
+        "{log}"
+    );
     let push = at(
         &calls,
         "docker push rg.nl-ams.scw.cloud/devcella/backend:0123456789ab",
@@ -759,15 +771,28 @@ fn deploy_dev_cella() {
         "{log}"
     );
     // plan after every push, then the apply of that plan.
+    // The release is attempted, with its digests, before anything changes.
+    let attempted = at(&calls, "aws --endpoint-url https://s3.nl-ams.scw.cloud --region nl-ams s3 cp - s3://cella-terraform-state/dev/cellac-releases.json ");
+    assert!(
+        calls[attempted].contains(r#""status":"attempted","digests":{"backend":"sha256:digest-of-backend","cdc":"sha256:digest-of-cdc"}"#),
+        "{log}"
+    );
+    // The state is checked to be dev's, then planned by digest (19.10).
+    let env_check = at(&calls, "terraform -chdir=[TMP]/repo/infra output -raw environment ");
     let plan = at(
         &calls,
-        "terraform -chdir=[TMP]/repo/infra plan -input=false -detailed-exitcode -out=.terraform/cellac-dev.tfplan -var-file=environments/dev.tfvars.json -var image_tag=0123456789ab -var attached_domains=[] ",
+        r#"terraform -chdir=[TMP]/repo/infra plan -input=false -detailed-exitcode -out=.terraform/dev/cellac.tfplan -var-file=environments/dev.tfvars.json -var image_tag=0123456789ab -var 'image_digests={"backend":"sha256:digest-of-backend","cdc":"sha256:digest-of-cdc"}' -var attached_domains=[] "#,
     );
+    // The saved plan is read for the data guard (review 12), then applied.
+    let guard = at(&calls, "terraform -chdir=[TMP]/repo/infra show -json .terraform/dev/cellac.tfplan ");
     let apply = at(
         &calls,
-        "terraform -chdir=[TMP]/repo/infra apply -input=false .terraform/cellac-dev.tfplan ",
+        "terraform -chdir=[TMP]/repo/infra apply -input=false .terraform/dev/cellac.tfplan ",
     );
-    assert!(last_push < plan && plan < apply, "{log}");
+    assert!(
+        last_push < attempted && attempted < env_check && env_check < plan && plan < guard && guard < apply,
+        "{log}"
+    );
     assert!(
         !log.contains("-target") && !log.contains("-auto-approve"),
         "no targeted apply when the registry exists, and no apply without a plan:\n{log}"
@@ -777,14 +802,19 @@ fn deploy_dev_cella() {
     let assets = at(&calls, "aws --endpoint-url https://s3.nl-ams.scw.cloud --region nl-ams s3 sync [TMP]/repo/frontend/dist s3://dev-cella-frontend --exclude *.html --exclude .cellac/* --cache-control 'public, max-age=31536000, immutable'   [in ");
     let html = at(&calls, "aws --endpoint-url https://s3.nl-ams.scw.cloud --region nl-ams s3 sync [TMP]/repo/frontend/dist s3://dev-cella-frontend --exclude * --include *.html --cache-control 'no-cache, no-store, must-revalidate' --delete ");
     assert!(apply < pnpm && pnpm < assets && assets < html, "{log}");
+    // The site's bucket is reached in dev's project (review 2), the build sees no key.
     assert!(
-        calls[assets].ends_with("[AWS_ACCESS_KEY_ID=SCWTESTACCESSKEY]"),
+        calls[assets].ends_with("[AWS_ACCESS_KEY_ID=SCWTESTACCESSKEY@proj-1234]"),
         "{log}"
     );
+    assert!(!calls[pnpm].contains("LEAK"), "{log}");
+    for call in calls.iter().filter(|c| c.contains("s3://dev-cella-frontend")) {
+        assert!(call.ends_with("[AWS_ACCESS_KEY_ID=SCWTESTACCESSKEY@proj-1234]"), "{call}");
+    }
     assert!(!log.contains("--acl"), "no object ACLs:\n{log}");
     // health last: the API (token on stdin) says the new image runs, then the path
     // answers: the public service plainly, the private one with the token on stdin.
-    let backend_api = at(&calls, "curl --config - -fsS --max-time 10 https://api.scaleway.com/containers/v1beta1/regions/nl-ams/containers/uuid-backend ");
+    let backend_api = at(&calls, "curl --config - -fsS --max-time 10 https://api.scaleway.com/containers/v1/regions/nl-ams/containers/uuid-backend ");
     assert!(
         calls[backend_api].ends_with("[stdin: header = \"X-Auth-Token: test-secret-key\"]"),
         "{log}"
@@ -793,26 +823,34 @@ fn deploy_dev_cella() {
         &calls,
         "curl -fsS -o /dev/null --max-time 5 https://backend.example/health ",
     );
-    let cdc_api = at(&calls, "curl --config - -fsS --max-time 10 https://api.scaleway.com/containers/v1beta1/regions/nl-ams/containers/uuid-cdc ");
+    let cdc_api = at(&calls, "curl --config - -fsS --max-time 10 https://api.scaleway.com/containers/v1/regions/nl-ams/containers/uuid-cdc ");
     let cdc = at(
         &calls,
         "curl --config - -fsS -o /dev/null --max-time 5 https://cdc.example/health ",
     );
+    // The private service gets its own container token, never the deploy key (20.3).
     assert!(
-        calls[cdc].ends_with("[stdin: header = \"X-Auth-Token: test-secret-key\"]"),
+        calls[cdc].ends_with("[stdin: header = \"X-Auth-Token: cdc-container-token\"]"),
+        "{log}"
+    );
+    assert!(
+        !log.lines().any(|l| l.contains("cdc.example") && l.contains("test-secret-key")),
         "{log}"
     );
     assert!(
         html < backend_api && backend_api < backend && backend < cdc_api && cdc_api < cdc,
         "{log}"
     );
-    // Last, the release is recorded next to the state, for rollback.sh.
-    let record = at(&calls, "aws --endpoint-url https://s3.nl-ams.scw.cloud --region nl-ams s3 cp - s3://cella-terraform-state/dev/cellac-releases.json --content-type application/json ");
+    // Last, the release is marked deployed next to the state, for rollback.sh.
+    let record = calls.len() - 1;
     assert!(
-        calls[record].contains(r#"[stdin: {"releases":[{"tag":"0123456789ab","at":""#),
+        calls[record].starts_with("aws --endpoint-url https://s3.nl-ams.scw.cloud --region nl-ams s3 cp - s3://cella-terraform-state/dev/cellac-releases.json --content-type application/json ")
+            && calls[record].contains(r#"[stdin: {"releases":[{"tag":"0123456789ab","at":"[NOW]","by":"deploy","status":"deployed","#),
         "{log}"
     );
-    assert!(cdc < record && record == calls.len() - 1, "{log}");
+    assert!(cdc < record, "{log}");
+    // The state bucket keeps the plain key.
+    assert!(calls[record].ends_with("[AWS_ACCESS_KEY_ID=SCWTESTACCESSKEY]"), "{log}");
     // Endpoints come from terraform output, never from placeholders.
     for output in [
         "registry_endpoint",
@@ -828,7 +866,7 @@ fn deploy_dev_cella() {
         );
     }
     // The plan file is gone.
-    assert!(!rig.infra.join(".terraform/cellac-dev.tfplan").exists());
+    assert!(!rig.infra.join(".terraform/dev/cellac.tfplan").exists());
 
     insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
         insta::assert_snapshot!("scripts_deploy_dev_cella", log);
@@ -893,10 +931,10 @@ fn first_deploy(mode: &str) {
     assert!(out.status.success(), "{}", show(&out));
     let log = rig.calls();
     let calls: Vec<&str> = log.lines().collect();
-    let target = at(&calls, "terraform -chdir=[TMP]/repo/infra plan -input=false -detailed-exitcode -out=.terraform/cellac-dev.tfplan -var-file=environments/dev.tfvars.json -var image_tag=0123456789ab -target=module.registry ");
+    let target = at(&calls, "terraform -chdir=[TMP]/repo/infra plan -input=false -detailed-exitcode -out=.terraform/dev/cellac.tfplan -var-file=environments/dev.tfvars.json -var image_tag=0123456789ab -target=module.registry ");
     let target_apply = at(
         &calls,
-        "terraform -chdir=[TMP]/repo/infra apply -input=false .terraform/cellac-dev.tfplan ",
+        "terraform -chdir=[TMP]/repo/infra apply -input=false .terraform/dev/cellac.tfplan ",
     );
     let login = at(&calls, "docker login rg.nl-ams.scw.cloud/devcella ");
     let full = calls
@@ -1152,7 +1190,7 @@ fn dirty_tree_with_real_git() {
     run_git(&["add", "-A"]);
     run_git(&["commit", "-q", "-m", "first"]);
     let commit = run_git(&["rev-parse", "--short=12", "HEAD"]);
-    // `terraform init` writes the lock file: it does not make the tree dirty.
+    // The committed lock file, unchanged: the tree is clean.
     write(&rig.infra.join(".terraform.lock.hcl"), "# lock\n", false);
     let out = rig.run("images.sh", &["dev"], &[]);
     assert!(out.status.success(), "{}", show(&out));
@@ -1161,6 +1199,16 @@ fn dirty_tree_with_real_git() {
         "{}",
         rig.calls()
     );
+    // An uncommitted change to the lock file makes it dirty (19.11).
+    write(&rig.infra.join(".terraform.lock.hcl"), "# lock, upgraded\n", false);
+    let out = rig.run("images.sh", &["dev"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("infra/.terraform.lock.hcl"),
+        "{}",
+        show(&out)
+    );
+    write(&rig.infra.join(".terraform.lock.hcl"), "# lock\n", false);
     // An untracked file makes it dirty.
     write(&rig.repo.join("backend/new.ts"), "x\n", false);
     let out = rig.run("images.sh", &["dev"], &[]);
@@ -1397,7 +1445,7 @@ fn apply_applies_the_plan_it_showed() {
     assert!(log.contains(" plan "), "{log}");
     assert!(!log.contains("secrets/"), "{log}");
     assert!(!log.contains(" apply "), "{log}");
-    assert!(!rig.infra.join(".terraform/cellac-dev.tfplan").exists());
+    assert!(!rig.infra.join(".terraform/dev/cellac.tfplan").exists());
 }
 
 #[test]
@@ -1434,7 +1482,7 @@ fn prod_needs_a_yes() {
         let plan = at(&calls, "terraform -chdir=[TMP]/repo/infra plan ");
         let apply = at(
             &calls,
-            "terraform -chdir=[TMP]/repo/infra apply -input=false .terraform/cellac-prod.tfplan ",
+            "terraform -chdir=[TMP]/repo/infra apply -input=false .terraform/prod/cellac.tfplan ",
         );
         assert!(plan < apply, "{name}:\n{log}");
     }
@@ -1449,7 +1497,7 @@ fn prod_needs_a_yes() {
     let log = rig.calls();
     assert_eq!(
         log.lines()
-            .filter(|c| c.starts_with("terraform -chdir=[TMP]/repo/infra apply -input=false .terraform/cellac-prod.tfplan "))
+            .filter(|c| c.starts_with("terraform -chdir=[TMP]/repo/infra apply -input=false .terraform/prod/cellac.tfplan "))
             .count(),
         2,
         "the registry, then everything:\n{log}"
@@ -1541,7 +1589,7 @@ fn health_waits_for_the_new_revision() {
     ] {
         let api = all_at(
             &calls,
-            &format!("curl --config - -fsS --max-time 10 https://api.scaleway.com/containers/v1beta1/regions/nl-ams/containers/uuid-{service} "),
+            &format!("curl --config - -fsS --max-time 10 https://api.scaleway.com/containers/v1/regions/nl-ams/containers/uuid-{service} "),
         );
         assert_eq!(
             api.len(),
@@ -1846,7 +1894,7 @@ fn rollback_goes_back_to_the_previous_release() {
         calls[site_record].contains(r#"[stdin: {"releases":[{"tag":"prevtag00000","#),
         "the restored release comes first, so the next deploy keeps its assets:\n{log}"
     );
-    let health = at(&calls, "curl --config - -fsS --max-time 10 https://api.scaleway.com/containers/v1beta1/regions/fr-par/containers/uuid-api ");
+    let health = at(&calls, "curl --config - -fsS --max-time 10 https://api.scaleway.com/containers/v1/regions/fr-par/containers/uuid-api ");
     let record = at(
         &calls,
         &format!("{aws}s3 cp - s3://shop-terraform-state/dev/cellac-releases.json "),
