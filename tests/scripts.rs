@@ -94,7 +94,7 @@ fn write_infra(infra: &Path, envs: &[Stack], files: &BTreeMap<String, String>) {
         let name = &env.env.value;
         write(
             &infra.join(format!("environments/{name}.tfvars.json")),
-            "{}\n",
+            &format!("{{\"names\": {{\"registry\": \"{name}cella\"}}}}\n"),
             false,
         );
         if env.state.is_some() {
@@ -195,12 +195,15 @@ fn steps_follow_the_stack() {
         paths,
         [
             "scripts/apply.sh",
+            "scripts/bootstrap.sh",
             "scripts/deploy.sh",
+            "scripts/destroy.sh",
             "scripts/health.sh",
             "scripts/images.sh",
             "scripts/init.sh",
             "scripts/lib.sh",
             "scripts/logs.sh",
+            "scripts/promote.sh",
             "scripts/rollback.sh",
             "scripts/site.sh",
             "scripts/status.sh",
@@ -241,7 +244,7 @@ fn stack_values_are_quoted() {
     let images = &files["scripts/images.sh"];
     assert!(
         images.contains(
-            "build_and_push 'api-v2' 'services/api v2/Dockerfile' 'services/api v2' 'linux/amd64'"
+            "put 'api-v2' 'services/api v2/Dockerfile' 'services/api v2' 'linux/amd64'"
         ),
         "{images}"
     );
@@ -522,6 +525,7 @@ case "$me $*" in
     if [ "$state" = fail ]; then exit 22; fi
     tag="${STUB_TAG:-0123456789ab}"
     if [ "${state#*:}" = old ]; then tag=000000000000; fi
+    if [ "${state#*:}" = cur ]; then tag="${STUB_CURRENT:-000000000000}"; fi
     printf '{"id":"%s","status":"%s","image":"rg.nl-ams.scw.cloud/devcella/%s:%s"}\n' \
       "$id" "${state%%:*}" "${id#uuid-}" "$tag"
     ;;
@@ -537,6 +541,26 @@ case "$me $*" in
   "curl "*"https://api.scaleway.com/registry/v1/regions/"*"/images?namespace_id="*)
     echo '{"images": [{"id": "img-api", "name": "api"}, {"id": "img-old", "name": "old"}]}'
     ;;
+  "curl "*"https://api.scaleway.com/iam/v1alpha1/applications?"*)
+    if [ -n "${STUB_IAM_EXISTS:-}" ]; then
+      echo '{"applications": [{"id": "app-1", "name": "cella-deployer", "nb_api_keys": 1}]}'
+    else
+      echo '{"applications": []}'
+    fi
+    ;;
+  "curl "*"-X POST"*"https://api.scaleway.com/iam/v1alpha1/applications") echo '{"id": "app-1"}' ;;
+  "curl "*"https://api.scaleway.com/iam/v1alpha1/policies?"*)
+    if [ -n "${STUB_IAM_EXISTS:-}" ]; then
+      echo '{"policies": [{"id": "pol-1", "name": "cella-deployer"}]}'
+    else
+      echo '{"policies": []}'
+    fi
+    ;;
+  "curl "*"-X POST"*"https://api.scaleway.com/iam/v1alpha1/policies") echo '{"id": "pol-1"}' ;;
+  "curl "*"-X POST"*"https://api.scaleway.com/iam/v1alpha1/api-keys")
+    echo '{"access_key": "SCWNEWKEY", "secret_key": "new-secret-key"}'
+    ;;
+  "aws "*" s3api head-bucket "*) if [ -z "${STUB_BUCKET_EXISTS:-}" ]; then exit 254; fi ;;
   "curl "*"-w %{http_code}"*)
     # STUB_HTTP: URL=CODE ..., default 200.
     code=200
@@ -1699,7 +1723,15 @@ fn domains_attach_once_their_cname_exists() {
 #[test]
 fn deploy_runs_migrations_before_the_rollout() {
     let rig = Rig::new("deploy-release", &release(), &ALL_STUBS);
-    let out = rig.run("deploy.sh", &["dev"], &[("MIGRATE_INTERVAL", "0")]);
+    let out = rig.run(
+        "deploy.sh",
+        &["dev"],
+        &[
+            ("MIGRATE_INTERVAL", "0"),
+            ("TF_VAR_session_secret", "s3cret"),
+            ("AWS_SECRET_ACCESS_KEY", "aws-s3cret"),
+        ],
+    );
     assert!(out.status.success(), "{}", show(&out));
     let log = rig.calls();
     let calls: Vec<&str> = log.lines().collect();
@@ -1711,10 +1743,14 @@ fn deploy_runs_migrations_before_the_rollout() {
     // The job definitions alone, with the new tag, then the migration, then the rest.
     let plans = all_at(&calls, &format!("{tf}plan "));
     assert_eq!(plans.len(), 2, "{log}");
+    // Only the migration's job definition: a cron job moves with the main apply (review 15).
     assert!(
-        calls[plans[0]].contains(" -var image_tag=0123456789ab -target=module.jobs "),
+        calls[plans[0]].contains(
+            r#" -var image_tag=0123456789ab -var 'image_digests={"api":"sha256:digest-of-api"}' '-target=module.jobs.scaleway_job_definition.this["api-migrate"]' "#
+        ),
         "{log}"
     );
+    assert_eq!(calls[plans[0]].matches("-target").count(), 1, "{log}");
     assert!(!calls[plans[1]].contains("-target"), "{log}");
     let start = at(&calls, "curl --config - -fsS --max-time 30 -X POST -H 'Content-Type: application/json' -d {} https://api.scaleway.com/serverless-jobs/v1alpha1/regions/fr-par/job-definitions/jobdef-api/start ");
     assert!(
@@ -1732,6 +1768,11 @@ fn deploy_runs_migrations_before_the_rollout() {
     // The site's build gets its link and env with this environment's values.
     let site = at(&calls, "pnpm --filter web build   [in [TMP]/repo] [VITE_API_URL=https://api.example/v1 VITE_NOTE=it's 1 \"note\"]");
     assert!(applies[1] < site, "{log}");
+    // ... and nothing else: no key, no TF_VAR_*, no secret (20.3).
+    assert!(
+        calls[site].ends_with("[VITE_API_URL=https://api.example/v1 VITE_NOTE=it's 1 \"note\"]"),
+        "{log}"
+    );
     assert!(log.contains("output -json site_web_build_env "), "{log}");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -1861,6 +1902,9 @@ fn rollback(rig: &Rig, args: &[&str], tag: &str, extra: &[(&str, &str)]) -> Outp
         ("STUB_RELEASES", SITE_RELEASES),
         ("STUB_LIST", SITE_LISTING),
         ("STUB_TAG", tag),
+        // What runs before the rollback (the Containers API), then TAG.
+        ("STUB_API", "ready:cur ready:new"),
+        ("STUB_CURRENT", "newtag000000"),
         ("HEALTH_INTERVAL", "0"),
     ];
     env.extend_from_slice(extra);
@@ -1894,18 +1938,31 @@ fn rollback_goes_back_to_the_previous_release() {
         calls[site_record].contains(r#"[stdin: {"releases":[{"tag":"prevtag00000","#),
         "the restored release comes first, so the next deploy keeps its assets:\n{log}"
     );
-    let health = at(&calls, "curl --config - -fsS --max-time 10 https://api.scaleway.com/containers/v1/regions/fr-par/containers/uuid-api ");
-    let record = at(
+    // What runs is read first; the rollback is recorded `attempted` before the
+    // apply, `deployed` last.
+    let current = at(&calls, "curl --config - -fsS --max-time 10 https://api.scaleway.com/containers/v1/regions/fr-par/containers/uuid-api ");
+    let records = all_at(
         &calls,
         &format!("{aws}s3 cp - s3://shop-terraform-state/dev/cellac-releases.json "),
     );
+    assert_eq!(records.len(), 2, "{log}");
     assert!(
-        calls[record].contains(r#"[stdin: {"releases":[{"tag":"prevtag00000","at":""#)
-            && calls[record].contains(r#""by":"rollback"},{"tag":"newtag000000""#),
+        calls[records[0]].contains(r#"[stdin: {"releases":[{"tag":"prevtag00000","at":"[NOW]","by":"rollback","status":"attempted","digests":{}},{"tag":"newtag000000""#),
         "{log}"
     );
     assert!(
-        inspect < plan
+        calls[records[1]].contains(r#"[stdin: {"releases":[{"tag":"prevtag00000","at":"[NOW]","by":"rollback","status":"deployed","#),
+        "{log}"
+    );
+    let record = records[1];
+    let health = calls
+        .iter()
+        .rposition(|c| c.starts_with("curl --config - -fsS --max-time 10 https://api.scaleway.com/containers/v1/regions/fr-par/containers/uuid-api "))
+        .unwrap();
+    assert!(
+        current < inspect
+            && inspect < records[0]
+            && records[0] < plan
             && plan < apply
             && apply < restore
             && restore < site_record
@@ -1994,7 +2051,7 @@ fn rollback_refuses_a_tag_the_registry_lacks() {
     let out = rig.run("rollback.sh", &["dev"], &[]);
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("no release of dev is recorded yet"),
+        String::from_utf8_lossy(&out.stderr).contains("no release of dev that deployed successfully"),
         "{}",
         show(&out)
     );
@@ -2236,11 +2293,16 @@ fn preview_up_and_down() {
     }
     let out = rig.run("preview.sh", &["up", "42"], &[("MIGRATE_INTERVAL", "0")]);
     assert!(out.status.success(), "{}", show(&out));
+    // Rendered under .terraform/ (git-ignored), never in environments/ (review 11).
+    assert!(!rig.infra.join("environments/p42.tfvars.json").exists());
+    assert!(!rig.infra.join("environments/p42.s3.tfbackend").exists());
     let tfvars: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(rig.infra.join("environments/p42.tfvars.json")).unwrap(),
+        &std::fs::read_to_string(rig.infra.join(".terraform/cellac-previews/p42.tfvars.json"))
+            .unwrap(),
     )
     .unwrap();
     assert_eq!(tfvars["environment"], "p42");
+    assert_eq!(tfvars["force_destroy"], true);
     assert_eq!(tfvars["services"]["api"]["name"], "p42-shop-api");
     assert_eq!(tfvars["names"]["registry"], "p42shop");
     assert_eq!(
@@ -2251,7 +2313,9 @@ fn preview_up_and_down() {
         tfvars["site_domains"]["pr-42.preview.shop.example"].is_object(),
         "{tfvars}"
     );
-    let backend = std::fs::read_to_string(rig.infra.join("environments/p42.s3.tfbackend")).unwrap();
+    let backend =
+        std::fs::read_to_string(rig.infra.join(".terraform/cellac-previews/p42.s3.tfbackend"))
+            .unwrap();
     assert!(
         backend.contains("key = \"preview/42/terraform.tfstate\""),
         "{backend}"
@@ -2259,12 +2323,12 @@ fn preview_up_and_down() {
     let log = rig.calls();
     assert!(
         log.contains(
-            " init -input=false -reconfigure -backend-config=environments/p42.s3.tfbackend "
+            " init -input=false -reconfigure -lockfile=readonly -backend-config=.terraform/cellac-previews/p42.s3.tfbackend "
         ),
         "{log}"
     );
     assert!(
-        log.contains(" -var-file=environments/p42.tfvars.json "),
+        log.contains(" -var-file=.terraform/cellac-previews/p42.tfvars.json "),
         "{log}"
     );
     assert!(
@@ -2287,21 +2351,35 @@ fn preview_up_and_down() {
     assert!(out.status.success(), "{}", show(&out));
     let log = rig2.calls();
     let calls: Vec<&str> = log.lines().collect();
-    let init = at(&calls, "terraform -chdir=[TMP]/repo/infra init -input=false -reconfigure -backend-config=environments/p42.s3.tfbackend ");
+    let init = at(&calls, "terraform -chdir=[TMP]/repo/infra init -input=false -reconfigure -lockfile=readonly -backend-config=.terraform/cellac-previews/p42.s3.tfbackend ");
     let list = at(&calls, "curl --config - -fsS --max-time 30 https://api.scaleway.com/registry/v1/regions/fr-par/namespaces?name=p42shop ");
     let images = at(&calls, "curl --config - -fsS --max-time 30 https://api.scaleway.com/registry/v1/regions/fr-par/images?namespace_id=ns-1&page_size=100 ");
     let delete = all_at(&calls, "curl --config - -fsS --max-time 30 -X DELETE https://api.scaleway.com/registry/v1/regions/fr-par/images/img-");
     assert_eq!(delete.len(), 2, "{log}");
-    let plan = at(&calls, "terraform -chdir=[TMP]/repo/infra plan -input=false -detailed-exitcode -out=.terraform/cellac-p42.tfplan -var-file=environments/p42.tfvars.json -var image_tag=destroy -destroy ");
+    // The buckets are emptied in the preview's project, then destroyed.
+    let empty = at(&calls, "aws --endpoint-url https://s3.fr-par.scw.cloud --region fr-par s3api list-object-versions --bucket dev-cella-web ");
+    assert!(calls[empty].ends_with("[AWS_ACCESS_KEY_ID=SCWTESTACCESSKEY@proj-1234]"), "{log}");
+    let plan = at(&calls, "terraform -chdir=[TMP]/repo/infra plan -input=false -detailed-exitcode -out=.terraform/p42/cellac.tfplan -var-file=.terraform/cellac-previews/p42.tfvars.json -var image_tag=destroy -destroy ");
     let apply = at(
         &calls,
-        "terraform -chdir=[TMP]/repo/infra apply -input=false .terraform/cellac-p42.tfplan ",
+        "terraform -chdir=[TMP]/repo/infra apply -input=false .terraform/p42/cellac.tfplan ",
     );
+    // Its record of releases goes too.
+    let record = calls
+        .iter()
+        .position(|c| c.starts_with("aws ") && c.contains(" s3 rm s3://shop-terraform-state/p42/cellac-releases.json "))
+        .unwrap_or_else(|| panic!("{log}"));
     assert!(
-        init < list && list < images && images < delete[0] && delete[1] < plan && plan < apply,
+        init < list
+            && list < images
+            && images < delete[0]
+            && delete[1] < empty
+            && empty < plan
+            && plan < apply
+            && apply < record,
         "{log}"
     );
-    assert!(!rig2.infra.join("environments/p42.tfvars.json").exists());
+    assert!(!rig2.infra.join(".terraform/cellac-previews/p42.tfvars.json").exists());
     assert!(!log.contains("docker build"), "{log}");
 
     // Ids are 1 to 6 of [a-z0-9]; the template itself is not an environment.
@@ -2317,6 +2395,16 @@ fn preview_up_and_down() {
         "{}",
         show(&out)
     );
+    // A preview id can never make one of the stack's environments: p + rod = prod.
+    let before = rig2.calls();
+    let out = rig2.run("preview.sh", &["up", "rod"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("would make the environment prod"),
+        "{}",
+        show(&out)
+    );
+    assert_eq!(rig2.calls(), before, "nothing ran");
 }
 
 // Per-environment secrets: a deploy refuses, before Terraform plans, an environment
@@ -2401,4 +2489,333 @@ fn per_environment_secrets_are_required_and_not_shared() {
         &[("TF_VAR_signing_key", "from-env-3")],
     );
     assert!(out.status.success(), "{}", show(&out));
+}
+
+// A deployment's whole life (issue 19): a failed deploy then rollback, the data
+// guard, the state of another environment, destroy, promote, build once, bootstrap.
+
+/// The terraform plan of a bucket rename: the old bucket deleted, a new one created,
+/// and a container replaced (not data).
+const RENAME_PLAN: &str = r#"{"resource_changes": [
+  {"address": "module.storage.scaleway_object_bucket.this[\"uploads\"]", "type": "scaleway_object_bucket", "change": {"actions": ["delete"]}},
+  {"address": "module.storage.scaleway_object_bucket.this[\"files\"]", "type": "scaleway_object_bucket", "change": {"actions": ["create"]}},
+  {"address": "module.database.scaleway_sdb_sql_database.this[\"main\"]", "type": "scaleway_sdb_sql_database", "change": {"actions": ["delete", "create"]}},
+  {"address": "module.containers.scaleway_container.this[\"backend\"]", "type": "scaleway_container", "change": {"actions": ["delete", "create"]}}
+]}"#;
+
+#[test]
+fn apply_refuses_to_destroy_data() {
+    let rig = Rig::new("guard", &cella(), &ALL_STUBS);
+    let out = rig.run("apply.sh", &["dev"], &[("STUB_PLAN_JSON", RENAME_PLAN)]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("refusing to apply: this plan deletes or replaces what holds data")
+            && stderr.contains(r#"module.storage.scaleway_object_bucket.this["uploads"] (deleted)"#)
+            && stderr.contains(r#"module.database.scaleway_sdb_sql_database.this["main"] (replaced)"#)
+            && !stderr.contains("scaleway_container.this"),
+        "{}",
+        show(&out)
+    );
+    assert!(!rig.calls().contains(" apply -input=false "), "{}", rig.calls());
+    // One address allowed: the other still stops it.
+    let out = rig.run(
+        "apply.sh",
+        &[
+            "dev",
+            "--allow-destroy",
+            r#"module.storage.scaleway_object_bucket.this["uploads"]"#,
+        ],
+        &[("STUB_PLAN_JSON", RENAME_PLAN)],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("uploads"), "{}", show(&out));
+    // Both allowed: applied.
+    let out = rig.run(
+        "apply.sh",
+        &[
+            "dev",
+            "--allow-destroy",
+            r#"module.storage.scaleway_object_bucket.this["uploads"]"#,
+            r#"--allow-destroy=module.database.scaleway_sdb_sql_database.this["main"]"#,
+        ],
+        &[("STUB_PLAN_JSON", RENAME_PLAN)],
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    assert!(rig.calls().contains(" apply -input=false .terraform/dev/cellac.tfplan "), "{}", rig.calls());
+}
+
+#[test]
+fn a_state_of_another_environment_is_refused() {
+    let rig = Rig::new("wrong-state", &cella(), &ALL_STUBS);
+    let out = rig.run("apply.sh", &["prod", "--yes"], &[("STUB_STATE_ENV", "staging")]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("is environment staging's, not prod's: refusing to plan"),
+        "{}",
+        show(&out)
+    );
+    let log = rig.calls();
+    assert!(!log.contains(" plan "), "{log}");
+    // Its own state: planned, in its own data directory.
+    let out = rig.run("apply.sh", &["prod", "--yes"], &[("STUB_STATE_ENV", "prod")]);
+    assert!(out.status.success(), "{}", show(&out));
+    let log = rig.calls();
+    let plan = log.lines().find(|l| l.contains(" plan ")).unwrap();
+    assert!(plan.ends_with("[TF_DATA_DIR=[TMP]/repo/infra/.terraform/prod]"), "{log}");
+    // status.sh of another environment uses its own data directory.
+    let out = rig.run("status.sh", &["staging"], &[]);
+    assert!(out.status.success(), "{}", show(&out));
+    let log = rig.calls();
+    let init = log.lines().rfind(|l| l.contains(" init ")).unwrap();
+    assert!(init.ends_with("[TF_DATA_DIR=[TMP]/repo/infra/.terraform/staging]"), "{log}");
+}
+
+#[test]
+fn a_failed_deploy_is_recorded_and_rollback_skips_it() {
+    let rig = Rig::new("failed-deploy", &release(), &ALL_STUBS);
+    // The new image rolls out, then health never answers.
+    let out = rig.run(
+        "deploy.sh",
+        &["dev"],
+        &[
+            ("MIGRATE_INTERVAL", "0"),
+            ("STUB_DEPLOYED", DEPLOYED),
+            ("STUB_CURL_FAIL", "1"),
+            ("HEALTH_TIMEOUT", "0"),
+            ("STUB_RELEASES", SITE_RELEASES),
+            ("STUB_LIST", SITE_LISTING),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let log = rig.calls();
+    let last = log.lines().rfind(|l| l.contains("s3 cp - s3://shop-terraform-state/dev/cellac-releases.json ")).unwrap();
+    assert!(
+        last.contains(r#"[stdin: {"releases":[{"tag":"0123456789ab","at":"[NOW]","by":"deploy","status":"failed","#),
+        "{log}"
+    );
+    // What runs is the failed release: rollback goes to the last one that succeeded.
+    std::fs::remove_file(format!("{}.api-uuid-api", rig.log.display())).unwrap();
+    let out = rollback(
+        &rig,
+        &["dev"],
+        "newtag000000",
+        &[("STUB_CURRENT", "0123456789ab")],
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("from 0123456789ab back to newtag000000"),
+        "{}",
+        show(&out)
+    );
+    let log = rig.calls();
+    let plan = log.lines().rfind(|l| l.contains(" plan ")).unwrap();
+    assert!(plan.contains(" -var image_tag=newtag000000 "), "{log}");
+}
+
+#[test]
+fn rollback_reads_what_runs_not_the_record() {
+    // A failed deploy of an older cellac left no trace in the record: the record's
+    // newest is newtag000000, but cccccccccccc runs.
+    let rig = Rig::new("rollback-runs", &release(), &ALL_STUBS);
+    let out = rollback(&rig, &["dev"], "newtag000000", &[("STUB_CURRENT", "cccccccccccc")]);
+    assert!(out.status.success(), "{}", show(&out));
+    assert!(
+        rig.calls().contains(" -var image_tag=newtag000000 "),
+        "back to the newest release, not the one before it:\n{}",
+        rig.calls()
+    );
+    // newtag000000 may be given although the record's newest: it does not run.
+    let rig = Rig::new("rollback-runs-tag", &release(), &ALL_STUBS);
+    let out = rollback(
+        &rig,
+        &["dev", "newtag000000"],
+        "newtag000000",
+        &[("STUB_CURRENT", "cccccccccccc")],
+    );
+    assert!(out.status.success(), "{}", show(&out));
+}
+
+#[test]
+fn destroy_asks_then_empties_and_destroys() {
+    let rig = Rig::new("destroy", &cella(), &ALL_STUBS);
+    // Without a terminal and without CELLAC_DESTROY: nothing.
+    let out = rig.run("destroy.sh", &["staging"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert_eq!(rig.calls(), "");
+    let out = rig.run("destroy.sh", &["staging"], &[("CELLAC_DESTROY", "prod")]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not destroyed: 'prod' is not staging"));
+    assert_eq!(rig.calls(), "");
+    let out = rig.run("destroy.sh", &["staging"], &[("CELLAC_DESTROY", "staging")]);
+    assert!(out.status.success(), "{}", show(&out));
+    let log = rig.calls();
+    let calls: Vec<&str> = log.lines().collect();
+    let images = at(&calls, "curl --config - -fsS --max-time 30 -X DELETE https://api.scaleway.com/registry/v1/regions/nl-ams/images/img-api ");
+    let empty = at(&calls, "aws --endpoint-url https://s3.nl-ams.scw.cloud --region nl-ams s3api list-object-versions --bucket dev-cella-frontend ");
+    assert!(calls[empty].ends_with("[AWS_ACCESS_KEY_ID=SCWTESTACCESSKEY@proj-1234]"), "{log}");
+    let plan = at(&calls, "terraform -chdir=[TMP]/repo/infra plan -input=false -detailed-exitcode -out=.terraform/staging/cellac.tfplan -var-file=environments/staging.tfvars.json -var image_tag=destroy -destroy ");
+    let apply = at(&calls, "terraform -chdir=[TMP]/repo/infra apply -input=false .terraform/staging/cellac.tfplan ");
+    let record = at(&calls, "aws --endpoint-url https://s3.nl-ams.scw.cloud --region nl-ams s3 rm s3://cella-terraform-state/staging/cellac-releases.json ");
+    assert!(images < empty && empty < plan && plan < apply && apply < record, "{log}");
+    assert!(!log.contains(" show -json "), "no data guard on a destroy:\n{log}");
+}
+
+const STAGING_RUNS: &str = r#"{"releases": [
+  {"tag": "0123456789ab", "at": "2026-12-01T10:00:00Z", "by": "deploy", "status": "deployed",
+   "digests": {"backend": "sha256:staging-backend", "cdc": "sha256:staging-cdc"}}
+]}"#;
+
+#[test]
+fn promote_deploys_the_digests_that_run() {
+    let rig = Rig::new("promote", &cella(), &ALL_STUBS);
+    let out = rig.run(
+        "promote.sh",
+        &["staging", "prod", "--yes"],
+        &[("STUB_DEPLOYED", STAGING_RUNS)],
+    );
+    // The stub registry gives every image the digest of its name: not staging's.
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not the digest that runs in staging"),
+        "{}",
+        show(&out)
+    );
+    let same = STAGING_RUNS
+        .replace("sha256:staging-backend", "sha256:digest-of-backend")
+        .replace("sha256:staging-cdc", "sha256:digest-of-cdc");
+    let rig = Rig::new("promote-ok", &cella(), &ALL_STUBS);
+    let out = rig.run("promote.sh", &["staging", "prod", "--yes"], &[("STUB_DEPLOYED", &same)]);
+    assert!(out.status.success(), "{}", show(&out));
+    let log = rig.calls();
+    let calls: Vec<&str> = log.lines().collect();
+    at(&calls, "docker buildx imagetools create --tag rg.nl-ams.scw.cloud/devcella/backend:0123456789ab rg.nl-ams.scw.cloud/stagingcella/backend@sha256:digest-of-backend ");
+    assert!(!log.contains("docker build "), "nothing rebuilt:\n{log}");
+    let plan = at(&calls, "terraform -chdir=[TMP]/repo/infra plan ");
+    assert!(
+        calls[plan].contains(r#" -var image_tag=0123456789ab -var 'image_digests={"backend":"sha256:digest-of-backend","cdc":"sha256:digest-of-cdc"}' "#)
+            && calls[plan].ends_with("[TF_DATA_DIR=[TMP]/repo/infra/.terraform/prod]"),
+        "{log}"
+    );
+    assert!(log.contains(r#""by":"promote","status":"deployed""#), "{log}");
+    // A checkout at another commit than what runs in FROM: refused.
+    let other = same.replace("0123456789ab", "aaaaaaaaaaaa");
+    let rig = Rig::new("promote-other", &cella(), &ALL_STUBS);
+    let out = rig.run("promote.sh", &["staging", "prod", "--yes"], &[("STUB_DEPLOYED", &other)]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("check out aaaaaaaaaaaa first"),
+        "{}",
+        show(&out)
+    );
+    assert!(!rig.calls().contains(" plan "), "{}", rig.calls());
+}
+
+#[test]
+fn an_image_is_built_once_per_commit() {
+    let rig = Rig::new("build-once", &cella(), &ALL_STUBS);
+    let out = rig.run(
+        "images.sh",
+        &["prod"],
+        &[("STUB_IMAGES", "rg.nl-ams.scw.cloud/stagingcella/backend:0123456789ab")],
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    let log = rig.calls();
+    // backend exists in staging's namespace: copied by digest; cdc does not: built.
+    assert!(
+        log.contains("docker buildx imagetools create --tag rg.nl-ams.scw.cloud/devcella/backend:0123456789ab rg.nl-ams.scw.cloud/stagingcella/backend@sha256:digest-of-backend "),
+        "{log}"
+    );
+    assert!(!log.contains("docker build --platform linux/amd64 -f backend/"), "{log}");
+    assert!(log.contains("docker build --platform linux/amd64 -f cdc/"), "{log}");
+    // Run again: both exist in prod's namespace now: nothing built or copied.
+    let before = log.lines().count();
+    let out = rig.run("images.sh", &["prod"], &[]);
+    assert!(out.status.success(), "{}", show(&out));
+    let log = rig.calls();
+    let again: Vec<&str> = log.lines().skip(before).collect();
+    assert!(
+        again.iter().all(|l| !l.starts_with("docker build ") && !l.starts_with("docker push ") && !l.contains("imagetools create")),
+        "{log}"
+    );
+    let digests = std::fs::read_to_string(rig.infra.join(".terraform/prod/cellac-digests-0123456789ab.json")).unwrap();
+    assert_eq!(
+        digests.trim(),
+        r#"{"backend":"sha256:digest-of-backend","cdc":"sha256:digest-of-cdc"}"#
+    );
+}
+
+#[test]
+fn init_writes_the_lock_file_and_the_others_need_it() {
+    let rig = Rig::new("lock", &cella(), &ALL_STUBS);
+    let out = rig.run("init.sh", &["dev"], &[]);
+    assert!(out.status.success(), "{}", show(&out));
+    let log = rig.calls();
+    assert!(
+        log.contains("terraform -chdir=[TMP]/repo/infra init -input=false -reconfigure -backend-config=environments/dev.s3.tfbackend "),
+        "{log}"
+    );
+    assert!(
+        log.contains("terraform -chdir=[TMP]/repo/infra providers lock -platform=linux_amd64 -platform=linux_arm64 -platform=darwin_amd64 -platform=darwin_arm64 "),
+        "{log}"
+    );
+    std::fs::remove_file(rig.infra.join(".terraform.lock.hcl")).unwrap();
+    let out = rig.run("apply.sh", &["dev"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(".terraform.lock.hcl is missing: run ./scripts/init.sh dev once"),
+        "{}",
+        show(&out)
+    );
+}
+
+#[test]
+fn bootstrap_creates_only_what_is_missing() {
+    let rig = Rig::new("bootstrap", &cella(), &ALL_STUBS);
+    let project = "11111111-2222-3333-4444-555555555555";
+    let org = [("SCW_DEFAULT_ORGANIZATION_ID", "org-1")];
+    let out = rig.run("bootstrap.sh", &[project], &org);
+    assert!(out.status.success(), "{}", show(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("SCW_ACCESS_KEY=SCWNEWKEY\nSCW_SECRET_KEY=new-secret-key"),
+        "the key, once:\n{}",
+        show(&out)
+    );
+    let log = rig.calls();
+    let calls: Vec<&str> = log.lines().collect();
+    let bucket = at(&calls, "aws --endpoint-url https://s3.nl-ams.scw.cloud --region nl-ams s3api create-bucket --bucket cella-terraform-state --acl private ");
+    assert!(calls[bucket].ends_with(&format!("[AWS_ACCESS_KEY_ID=SCWTESTACCESSKEY@{project}]")), "{log}");
+    at(&calls, "aws --endpoint-url https://s3.nl-ams.scw.cloud --region nl-ams s3api put-bucket-versioning --bucket cella-terraform-state --versioning-configuration Status=Enabled ");
+    let policy = calls
+        .iter()
+        .find(|c| c.contains("https://api.scaleway.com/iam/v1alpha1/policies ") && c.contains("-X POST"))
+        .unwrap_or_else(|| panic!("{log}"));
+    for set in [
+        "ProjectManager",
+        "ContainersFullAccess",
+        "ContainerRegistryFullAccess",
+        "ObjectStorageFullAccess",
+        "DomainsDNSFullAccess",
+    ] {
+        assert!(policy.contains(&format!("\"{set}\"")), "{set}: {policy}");
+    }
+    assert!(!policy.contains("AllProductsFullAccess") && !policy.contains("OrganizationManager"), "{policy}");
+    assert!(!log.contains("new-secret-key"), "the new key is never in a call:\n{log}");
+    // Again, with everything there: nothing created.
+    let rig = Rig::new("bootstrap-again", &cella(), &ALL_STUBS);
+    let out = rig.run(
+        "bootstrap.sh",
+        &[project],
+        &[
+            ("SCW_DEFAULT_ORGANIZATION_ID", "org-1"),
+            ("STUB_BUCKET_EXISTS", "1"),
+            ("STUB_IAM_EXISTS", "1"),
+        ],
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    let log = rig.calls();
+    assert!(!log.contains("-X POST") && !log.contains("create-bucket"), "{log}");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("SCW_SECRET_KEY="), "{}", show(&out));
 }
