@@ -453,6 +453,7 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
         "project_ids": project_ids,
         "all_projects": all_projects,
         "several_envs": env_names.len() > 1,
+        "dns": envs.iter().any(|e| e.dns.is_some()),
         "builds_images": builds_images,
         // docker login, and health.sh's calls to the Containers API.
         "needs_secret_key": builds_images || !health.is_empty() || !migrations.is_empty() || !jobs.is_empty(),
