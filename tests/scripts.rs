@@ -243,9 +243,8 @@ fn stack_values_are_quoted() {
     );
     let images = &files["scripts/images.sh"];
     assert!(
-        images.contains(
-            "put 'api-v2' 'services/api v2/Dockerfile' 'services/api v2' 'linux/amd64'"
-        ),
+        images
+            .contains("put 'api-v2' 'services/api v2/Dockerfile' 'services/api v2' 'linux/amd64'"),
         "{images}"
     );
     assert!(
@@ -778,7 +777,10 @@ fn deploy_dev_cella() {
     let build = at(&calls, "docker build --platform linux/amd64 -f backend/Dockerfile -t rg.nl-ams.scw.cloud/devcella/backend:0123456789ab .   [in [TMP]/repo]");
     // Built once: looked up first (no such image yet), built, pushed, its digest read.
     assert!(
-        at(&calls, "docker buildx imagetools inspect rg.nl-ams.scw.cloud/devcella/backend:0123456789ab ") < build,
+        at(
+            &calls,
+            "docker buildx imagetools inspect rg.nl-ams.scw.cloud/devcella/backend:0123456789ab "
+        ) < build,
         "{log}"
     );
     let push = at(
@@ -802,19 +804,29 @@ fn deploy_dev_cella() {
         "{log}"
     );
     // The state is checked to be dev's, then planned by digest (19.10).
-    let env_check = at(&calls, "terraform -chdir=[TMP]/repo/infra output -raw environment ");
+    let env_check = at(
+        &calls,
+        "terraform -chdir=[TMP]/repo/infra output -raw environment ",
+    );
     let plan = at(
         &calls,
         r#"terraform -chdir=[TMP]/repo/infra plan -input=false -detailed-exitcode -out=.terraform/dev/cellac.tfplan -var-file=environments/dev.tfvars.json -var image_tag=0123456789ab -var 'image_digests={"backend":"sha256:digest-of-backend","cdc":"sha256:digest-of-cdc"}' -var attached_domains=[] "#,
     );
     // The saved plan is read for the data guard (review 12), then applied.
-    let guard = at(&calls, "terraform -chdir=[TMP]/repo/infra show -json .terraform/dev/cellac.tfplan ");
+    let guard = at(
+        &calls,
+        "terraform -chdir=[TMP]/repo/infra show -json .terraform/dev/cellac.tfplan ",
+    );
     let apply = at(
         &calls,
         "terraform -chdir=[TMP]/repo/infra apply -input=false .terraform/dev/cellac.tfplan ",
     );
     assert!(
-        last_push < attempted && attempted < env_check && env_check < plan && plan < guard && guard < apply,
+        last_push < attempted
+            && attempted < env_check
+            && env_check < plan
+            && plan < guard
+            && guard < apply,
         "{log}"
     );
     assert!(
@@ -832,8 +844,14 @@ fn deploy_dev_cella() {
         "{log}"
     );
     assert!(!calls[pnpm].contains("LEAK"), "{log}");
-    for call in calls.iter().filter(|c| c.contains("s3://dev-cella-frontend")) {
-        assert!(call.ends_with("[AWS_ACCESS_KEY_ID=SCWTESTACCESSKEY@proj-1234]"), "{call}");
+    for call in calls
+        .iter()
+        .filter(|c| c.contains("s3://dev-cella-frontend"))
+    {
+        assert!(
+            call.ends_with("[AWS_ACCESS_KEY_ID=SCWTESTACCESSKEY@proj-1234]"),
+            "{call}"
+        );
     }
     assert!(!log.contains("--acl"), "no object ACLs:\n{log}");
     // health last: the API (token on stdin) says the new image runs, then the path
@@ -858,7 +876,8 @@ fn deploy_dev_cella() {
         "{log}"
     );
     assert!(
-        !log.lines().any(|l| l.contains("cdc.example") && l.contains("test-secret-key")),
+        !log.lines()
+            .any(|l| l.contains("cdc.example") && l.contains("test-secret-key")),
         "{log}"
     );
     assert!(
@@ -874,7 +893,10 @@ fn deploy_dev_cella() {
     );
     assert!(cdc < record, "{log}");
     // The state bucket keeps the plain key.
-    assert!(calls[record].ends_with("[AWS_ACCESS_KEY_ID=SCWTESTACCESSKEY]"), "{log}");
+    assert!(
+        calls[record].ends_with("[AWS_ACCESS_KEY_ID=SCWTESTACCESSKEY]"),
+        "{log}"
+    );
     // Endpoints come from terraform output, never from placeholders.
     for output in [
         "registry_endpoint",
@@ -1224,7 +1246,11 @@ fn dirty_tree_with_real_git() {
         rig.calls()
     );
     // An uncommitted change to the lock file makes it dirty (19.11).
-    write(&rig.infra.join(".terraform.lock.hcl"), "# lock, upgraded\n", false);
+    write(
+        &rig.infra.join(".terraform.lock.hcl"),
+        "# lock, upgraded\n",
+        false,
+    );
     let out = rig.run("images.sh", &["dev"], &[]);
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
     assert!(
@@ -2051,7 +2077,8 @@ fn rollback_refuses_a_tag_the_registry_lacks() {
     let out = rig.run("rollback.sh", &["dev"], &[]);
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("no release of dev that deployed successfully"),
+        String::from_utf8_lossy(&out.stderr)
+            .contains("no release of dev that deployed successfully"),
         "{}",
         show(&out)
     );
@@ -2313,9 +2340,11 @@ fn preview_up_and_down() {
         tfvars["site_domains"]["pr-42.preview.shop.example"].is_object(),
         "{tfvars}"
     );
-    let backend =
-        std::fs::read_to_string(rig.infra.join(".terraform/cellac-previews/p42.s3.tfbackend"))
-            .unwrap();
+    let backend = std::fs::read_to_string(
+        rig.infra
+            .join(".terraform/cellac-previews/p42.s3.tfbackend"),
+    )
+    .unwrap();
     assert!(
         backend.contains("key = \"preview/42/terraform.tfstate\""),
         "{backend}"
@@ -2358,7 +2387,10 @@ fn preview_up_and_down() {
     assert_eq!(delete.len(), 2, "{log}");
     // The buckets are emptied in the preview's project, then destroyed.
     let empty = at(&calls, "aws --endpoint-url https://s3.fr-par.scw.cloud --region fr-par s3api list-object-versions --bucket dev-cella-web ");
-    assert!(calls[empty].ends_with("[AWS_ACCESS_KEY_ID=SCWTESTACCESSKEY@proj-1234]"), "{log}");
+    assert!(
+        calls[empty].ends_with("[AWS_ACCESS_KEY_ID=SCWTESTACCESSKEY@proj-1234]"),
+        "{log}"
+    );
     let plan = at(&calls, "terraform -chdir=[TMP]/repo/infra plan -input=false -detailed-exitcode -out=.terraform/p42/cellac.tfplan -var-file=.terraform/cellac-previews/p42.tfvars.json -var image_tag=destroy -destroy ");
     let apply = at(
         &calls,
@@ -2367,7 +2399,10 @@ fn preview_up_and_down() {
     // Its record of releases goes too.
     let record = calls
         .iter()
-        .position(|c| c.starts_with("aws ") && c.contains(" s3 rm s3://shop-terraform-state/p42/cellac-releases.json "))
+        .position(|c| {
+            c.starts_with("aws ")
+                && c.contains(" s3 rm s3://shop-terraform-state/p42/cellac-releases.json ")
+        })
         .unwrap_or_else(|| panic!("{log}"));
     assert!(
         init < list
@@ -2379,7 +2414,10 @@ fn preview_up_and_down() {
             && apply < record,
         "{log}"
     );
-    assert!(!rig2.infra.join(".terraform/cellac-previews/p42.tfvars.json").exists());
+    assert!(!rig2
+        .infra
+        .join(".terraform/cellac-previews/p42.tfvars.json")
+        .exists());
     assert!(!log.contains("docker build"), "{log}");
 
     // Ids are 1 to 6 of [a-z0-9]; the template itself is not an environment.
@@ -2511,13 +2549,19 @@ fn apply_refuses_to_destroy_data() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("refusing to apply: this plan deletes or replaces what holds data")
-            && stderr.contains(r#"module.storage.scaleway_object_bucket.this["uploads"] (deleted)"#)
-            && stderr.contains(r#"module.database.scaleway_sdb_sql_database.this["main"] (replaced)"#)
+            && stderr
+                .contains(r#"module.storage.scaleway_object_bucket.this["uploads"] (deleted)"#)
+            && stderr
+                .contains(r#"module.database.scaleway_sdb_sql_database.this["main"] (replaced)"#)
             && !stderr.contains("scaleway_container.this"),
         "{}",
         show(&out)
     );
-    assert!(!rig.calls().contains(" apply -input=false "), "{}", rig.calls());
+    assert!(
+        !rig.calls().contains(" apply -input=false "),
+        "{}",
+        rig.calls()
+    );
     // One address allowed: the other still stops it.
     let out = rig.run(
         "apply.sh",
@@ -2529,7 +2573,11 @@ fn apply_refuses_to_destroy_data() {
         &[("STUB_PLAN_JSON", RENAME_PLAN)],
     );
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
-    assert!(!String::from_utf8_lossy(&out.stderr).contains("uploads"), "{}", show(&out));
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("uploads"),
+        "{}",
+        show(&out)
+    );
     // Both allowed: applied.
     let out = rig.run(
         "apply.sh",
@@ -2542,13 +2590,22 @@ fn apply_refuses_to_destroy_data() {
         &[("STUB_PLAN_JSON", RENAME_PLAN)],
     );
     assert!(out.status.success(), "{}", show(&out));
-    assert!(rig.calls().contains(" apply -input=false .terraform/dev/cellac.tfplan "), "{}", rig.calls());
+    assert!(
+        rig.calls()
+            .contains(" apply -input=false .terraform/dev/cellac.tfplan "),
+        "{}",
+        rig.calls()
+    );
 }
 
 #[test]
 fn a_state_of_another_environment_is_refused() {
     let rig = Rig::new("wrong-state", &cella(), &ALL_STUBS);
-    let out = rig.run("apply.sh", &["prod", "--yes"], &[("STUB_STATE_ENV", "staging")]);
+    let out = rig.run(
+        "apply.sh",
+        &["prod", "--yes"],
+        &[("STUB_STATE_ENV", "staging")],
+    );
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
     assert!(
         String::from_utf8_lossy(&out.stderr)
@@ -2559,17 +2616,27 @@ fn a_state_of_another_environment_is_refused() {
     let log = rig.calls();
     assert!(!log.contains(" plan "), "{log}");
     // Its own state: planned, in its own data directory.
-    let out = rig.run("apply.sh", &["prod", "--yes"], &[("STUB_STATE_ENV", "prod")]);
+    let out = rig.run(
+        "apply.sh",
+        &["prod", "--yes"],
+        &[("STUB_STATE_ENV", "prod")],
+    );
     assert!(out.status.success(), "{}", show(&out));
     let log = rig.calls();
     let plan = log.lines().find(|l| l.contains(" plan ")).unwrap();
-    assert!(plan.ends_with("[TF_DATA_DIR=[TMP]/repo/infra/.terraform/prod]"), "{log}");
+    assert!(
+        plan.ends_with("[TF_DATA_DIR=[TMP]/repo/infra/.terraform/prod]"),
+        "{log}"
+    );
     // status.sh of another environment uses its own data directory.
     let out = rig.run("status.sh", &["staging"], &[]);
     assert!(out.status.success(), "{}", show(&out));
     let log = rig.calls();
     let init = log.lines().rfind(|l| l.contains(" init ")).unwrap();
-    assert!(init.ends_with("[TF_DATA_DIR=[TMP]/repo/infra/.terraform/staging]"), "{log}");
+    assert!(
+        init.ends_with("[TF_DATA_DIR=[TMP]/repo/infra/.terraform/staging]"),
+        "{log}"
+    );
 }
 
 #[test]
@@ -2590,7 +2657,10 @@ fn a_failed_deploy_is_recorded_and_rollback_skips_it() {
     );
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
     let log = rig.calls();
-    let last = log.lines().rfind(|l| l.contains("s3 cp - s3://shop-terraform-state/dev/cellac-releases.json ")).unwrap();
+    let last = log
+        .lines()
+        .rfind(|l| l.contains("s3 cp - s3://shop-terraform-state/dev/cellac-releases.json "))
+        .unwrap();
     assert!(
         last.contains(r#"[stdin: {"releases":[{"tag":"0123456789ab","at":"[NOW]","by":"deploy","status":"failed","#),
         "{log}"
@@ -2619,7 +2689,12 @@ fn rollback_reads_what_runs_not_the_record() {
     // A failed deploy of an older cellac left no trace in the record: the record's
     // newest is newtag000000, but cccccccccccc runs.
     let rig = Rig::new("rollback-runs", &release(), &ALL_STUBS);
-    let out = rollback(&rig, &["dev"], "newtag000000", &[("STUB_CURRENT", "cccccccccccc")]);
+    let out = rollback(
+        &rig,
+        &["dev"],
+        "newtag000000",
+        &[("STUB_CURRENT", "cccccccccccc")],
+    );
     assert!(out.status.success(), "{}", show(&out));
     assert!(
         rig.calls().contains(" -var image_tag=newtag000000 "),
@@ -2654,12 +2729,24 @@ fn destroy_asks_then_empties_and_destroys() {
     let calls: Vec<&str> = log.lines().collect();
     let images = at(&calls, "curl --config - -fsS --max-time 30 -X DELETE https://api.scaleway.com/registry/v1/regions/nl-ams/images/img-api ");
     let empty = at(&calls, "aws --endpoint-url https://s3.nl-ams.scw.cloud --region nl-ams s3api list-object-versions --bucket dev-cella-frontend ");
-    assert!(calls[empty].ends_with("[AWS_ACCESS_KEY_ID=SCWTESTACCESSKEY@proj-1234]"), "{log}");
+    assert!(
+        calls[empty].ends_with("[AWS_ACCESS_KEY_ID=SCWTESTACCESSKEY@proj-1234]"),
+        "{log}"
+    );
     let plan = at(&calls, "terraform -chdir=[TMP]/repo/infra plan -input=false -detailed-exitcode -out=.terraform/staging/cellac.tfplan -var-file=environments/staging.tfvars.json -var image_tag=destroy -destroy ");
-    let apply = at(&calls, "terraform -chdir=[TMP]/repo/infra apply -input=false .terraform/staging/cellac.tfplan ");
+    let apply = at(
+        &calls,
+        "terraform -chdir=[TMP]/repo/infra apply -input=false .terraform/staging/cellac.tfplan ",
+    );
     let record = at(&calls, "aws --endpoint-url https://s3.nl-ams.scw.cloud --region nl-ams s3 rm s3://cella-terraform-state/staging/cellac-releases.json ");
-    assert!(images < empty && empty < plan && plan < apply && apply < record, "{log}");
-    assert!(!log.contains(" show -json "), "no data guard on a destroy:\n{log}");
+    assert!(
+        images < empty && empty < plan && plan < apply && apply < record,
+        "{log}"
+    );
+    assert!(
+        !log.contains(" show -json "),
+        "no data guard on a destroy:\n{log}"
+    );
 }
 
 const STAGING_RUNS: &str = r#"{"releases": [
@@ -2686,7 +2773,11 @@ fn promote_deploys_the_digests_that_run() {
         .replace("sha256:staging-backend", "sha256:digest-of-backend")
         .replace("sha256:staging-cdc", "sha256:digest-of-cdc");
     let rig = Rig::new("promote-ok", &cella(), &ALL_STUBS);
-    let out = rig.run("promote.sh", &["staging", "prod", "--yes"], &[("STUB_DEPLOYED", &same)]);
+    let out = rig.run(
+        "promote.sh",
+        &["staging", "prod", "--yes"],
+        &[("STUB_DEPLOYED", &same)],
+    );
     assert!(out.status.success(), "{}", show(&out));
     let log = rig.calls();
     let calls: Vec<&str> = log.lines().collect();
@@ -2698,11 +2789,18 @@ fn promote_deploys_the_digests_that_run() {
             && calls[plan].ends_with("[TF_DATA_DIR=[TMP]/repo/infra/.terraform/prod]"),
         "{log}"
     );
-    assert!(log.contains(r#""by":"promote","status":"deployed""#), "{log}");
+    assert!(
+        log.contains(r#""by":"promote","status":"deployed""#),
+        "{log}"
+    );
     // A checkout at another commit than what runs in FROM: refused.
     let other = same.replace("0123456789ab", "aaaaaaaaaaaa");
     let rig = Rig::new("promote-other", &cella(), &ALL_STUBS);
-    let out = rig.run("promote.sh", &["staging", "prod", "--yes"], &[("STUB_DEPLOYED", &other)]);
+    let out = rig.run(
+        "promote.sh",
+        &["staging", "prod", "--yes"],
+        &[("STUB_DEPLOYED", &other)],
+    );
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("check out aaaaaaaaaaaa first"),
@@ -2718,7 +2816,10 @@ fn an_image_is_built_once_per_commit() {
     let out = rig.run(
         "images.sh",
         &["prod"],
-        &[("STUB_IMAGES", "rg.nl-ams.scw.cloud/stagingcella/backend:0123456789ab")],
+        &[(
+            "STUB_IMAGES",
+            "rg.nl-ams.scw.cloud/stagingcella/backend:0123456789ab",
+        )],
     );
     assert!(out.status.success(), "{}", show(&out));
     let log = rig.calls();
@@ -2727,8 +2828,14 @@ fn an_image_is_built_once_per_commit() {
         log.contains("docker buildx imagetools create --tag rg.nl-ams.scw.cloud/devcella/backend:0123456789ab rg.nl-ams.scw.cloud/stagingcella/backend@sha256:digest-of-backend "),
         "{log}"
     );
-    assert!(!log.contains("docker build --platform linux/amd64 -f backend/"), "{log}");
-    assert!(log.contains("docker build --platform linux/amd64 -f cdc/"), "{log}");
+    assert!(
+        !log.contains("docker build --platform linux/amd64 -f backend/"),
+        "{log}"
+    );
+    assert!(
+        log.contains("docker build --platform linux/amd64 -f cdc/"),
+        "{log}"
+    );
     // Run again: both exist in prod's namespace now: nothing built or copied.
     let before = log.lines().count();
     let out = rig.run("images.sh", &["prod"], &[]);
@@ -2736,10 +2843,16 @@ fn an_image_is_built_once_per_commit() {
     let log = rig.calls();
     let again: Vec<&str> = log.lines().skip(before).collect();
     assert!(
-        again.iter().all(|l| !l.starts_with("docker build ") && !l.starts_with("docker push ") && !l.contains("imagetools create")),
+        again.iter().all(|l| !l.starts_with("docker build ")
+            && !l.starts_with("docker push ")
+            && !l.contains("imagetools create")),
         "{log}"
     );
-    let digests = std::fs::read_to_string(rig.infra.join(".terraform/prod/cellac-digests-0123456789ab.json")).unwrap();
+    let digests = std::fs::read_to_string(
+        rig.infra
+            .join(".terraform/prod/cellac-digests-0123456789ab.json"),
+    )
+    .unwrap();
     assert_eq!(
         digests.trim(),
         r#"{"backend":"sha256:digest-of-backend","cdc":"sha256:digest-of-cdc"}"#
@@ -2764,7 +2877,8 @@ fn init_writes_the_lock_file_and_the_others_need_it() {
     let out = rig.run("apply.sh", &["dev"], &[]);
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains(".terraform.lock.hcl is missing: run ./scripts/init.sh dev once"),
+        String::from_utf8_lossy(&out.stderr)
+            .contains(".terraform.lock.hcl is missing: run ./scripts/init.sh dev once"),
         "{}",
         show(&out)
     );
@@ -2786,11 +2900,16 @@ fn bootstrap_creates_only_what_is_missing() {
     let log = rig.calls();
     let calls: Vec<&str> = log.lines().collect();
     let bucket = at(&calls, "aws --endpoint-url https://s3.nl-ams.scw.cloud --region nl-ams s3api create-bucket --bucket cella-terraform-state --acl private ");
-    assert!(calls[bucket].ends_with(&format!("[AWS_ACCESS_KEY_ID=SCWTESTACCESSKEY@{project}]")), "{log}");
+    assert!(
+        calls[bucket].ends_with(&format!("[AWS_ACCESS_KEY_ID=SCWTESTACCESSKEY@{project}]")),
+        "{log}"
+    );
     at(&calls, "aws --endpoint-url https://s3.nl-ams.scw.cloud --region nl-ams s3api put-bucket-versioning --bucket cella-terraform-state --versioning-configuration Status=Enabled ");
     let policy = calls
         .iter()
-        .find(|c| c.contains("https://api.scaleway.com/iam/v1alpha1/policies ") && c.contains("-X POST"))
+        .find(|c| {
+            c.contains("https://api.scaleway.com/iam/v1alpha1/policies ") && c.contains("-X POST")
+        })
         .unwrap_or_else(|| panic!("{log}"));
     for set in [
         "ProjectManager",
@@ -2801,8 +2920,14 @@ fn bootstrap_creates_only_what_is_missing() {
     ] {
         assert!(policy.contains(&format!("\"{set}\"")), "{set}: {policy}");
     }
-    assert!(!policy.contains("AllProductsFullAccess") && !policy.contains("OrganizationManager"), "{policy}");
-    assert!(!log.contains("new-secret-key"), "the new key is never in a call:\n{log}");
+    assert!(
+        !policy.contains("AllProductsFullAccess") && !policy.contains("OrganizationManager"),
+        "{policy}"
+    );
+    assert!(
+        !log.contains("new-secret-key"),
+        "the new key is never in a call:\n{log}"
+    );
     // Again, with everything there: nothing created.
     let rig = Rig::new("bootstrap-again", &cella(), &ALL_STUBS);
     let out = rig.run(
@@ -2816,6 +2941,13 @@ fn bootstrap_creates_only_what_is_missing() {
     );
     assert!(out.status.success(), "{}", show(&out));
     let log = rig.calls();
-    assert!(!log.contains("-X POST") && !log.contains("create-bucket"), "{log}");
-    assert!(!String::from_utf8_lossy(&out.stdout).contains("SCW_SECRET_KEY="), "{}", show(&out));
+    assert!(
+        !log.contains("-X POST") && !log.contains("create-bucket"),
+        "{log}"
+    );
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("SCW_SECRET_KEY="),
+        "{}",
+        show(&out)
+    );
 }

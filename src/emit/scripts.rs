@@ -248,10 +248,7 @@ fn permission_sets(envs: &[Stack], deployer_lookup: bool) -> Value {
         ));
     }
     if shape.network {
-        project.push(permission_set(
-            "VPCFullAccess",
-            "creates the VPC",
-        ));
+        project.push(permission_set("VPCFullAccess", "creates the VPC"));
         project.push(permission_set(
             "PrivateNetworksFullAccess",
             "creates the private network",
@@ -430,9 +427,11 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
         .collect();
     project_ids.sort();
     project_ids.dedup();
-    let all_projects = envs
-        .iter()
-        .any(|e| e.project.as_ref().is_none_or(|p| p.create || p.id.is_none()));
+    let all_projects = envs.iter().any(|e| {
+        e.project
+            .as_ref()
+            .is_none_or(|p| p.create || p.id.is_none())
+    });
     let mut data = json!({
         // A comment line must stay one line, whatever the path.
         "banner": super::banner(&stack_path.replace(|c: char| c.is_control(), "?")),
