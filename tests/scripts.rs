@@ -588,6 +588,12 @@ case "$me $*" in
   "aws "*" s3api list-object-versions "*) echo '{}' ;;
   "aws "*" s3api list-objects-v2 "*) printf '%s' "${STUB_LIST:-}" ;;
   "docker push "*) : >"$STUB_LOG.image-${last//\//_}" ;;
+  "docker build "*)
+    # Another script, started meanwhile from another terminal (STUB_HOOK).
+    if [ -n "${STUB_HOOK:-}" ]; then
+      env -u TF_DATA_DIR -u CELLAC_INITIALIZED -u IMAGE_TAG -u STUB_HOOK bash -c "$STUB_HOOK" >/dev/null 2>&1 || true
+    fi
+    ;;
   "docker buildx imagetools create "*)
     # --tag REF SOURCE
     : >"$STUB_LOG.image-${5//\//_}"
@@ -2950,4 +2956,35 @@ fn bootstrap_creates_only_what_is_missing() {
         "{}",
         show(&out)
     );
+}
+
+#[test]
+fn status_of_staging_during_a_deploy_of_prod() {
+    let rig = Rig::new("interleaved", &cella(), &ALL_STUBS);
+    let status = format!("{}/scripts/status.sh staging", rig.infra.display());
+    let out = rig.run("deploy.sh", &["prod", "--yes"], &[("STUB_HOOK", &status)]);
+    assert!(out.status.success(), "{}", show(&out));
+    let log = rig.calls();
+    let calls: Vec<&str> = log.lines().collect();
+    // status.sh staging ran in the middle of the deploy, in its own data directory...
+    let staging_init = calls
+        .iter()
+        .position(|c| c.contains(" init ") && c.contains("environments/staging.s3.tfbackend"))
+        .unwrap_or_else(|| panic!("{log}"));
+    assert!(
+        calls[staging_init].ends_with("[TF_DATA_DIR=[TMP]/repo/infra/.terraform/staging]"),
+        "{log}"
+    );
+    // ... and every later terraform call of prod's deploy still uses prod's (review 4).
+    let plan = at(&calls, "terraform -chdir=[TMP]/repo/infra plan ");
+    assert!(staging_init < plan, "{log}");
+    assert!(calls[plan].contains(" -var-file=environments/prod.tfvars.json "), "{log}");
+    for call in &calls[plan..] {
+        if call.starts_with("terraform ") && !call.contains("staging") {
+            assert!(
+                call.ends_with("[TF_DATA_DIR=[TMP]/repo/infra/.terraform/prod]"),
+                "{call}\n{log}"
+            );
+        }
+    }
 }
