@@ -182,6 +182,20 @@ fn shellcheck_release_local_state() {
     shellcheck("release-local", &envs);
 }
 
+/// django: a cron job, per-environment secrets, no `state`.
+#[test]
+fn shellcheck_django() {
+    let text = std::fs::read_to_string(manifest().join("examples/django/stack.kdl")).unwrap();
+    shellcheck("django", &envs_of(&text));
+}
+
+/// many: the largest example.
+#[test]
+fn shellcheck_many() {
+    let text = std::fs::read_to_string(manifest().join("examples/many/stack.kdl")).unwrap();
+    shellcheck("many", &envs_of(&text));
+}
+
 #[test]
 fn shellcheck_odd() {
     shellcheck("odd", &envs_of(ODD));
@@ -1962,6 +1976,14 @@ fn rollback_goes_back_to_the_previous_release() {
     let apply = at(&calls, "terraform -chdir=[TMP]/repo/infra apply ");
     let aws = "aws --endpoint-url https://s3.fr-par.scw.cloud --region fr-par ";
     let restore = at(&calls, &format!("{aws}s3 sync s3://dev-cella-web/.cellac/releases/prevtag00000 s3://dev-cella-web --exclude * --include *.html --exclude .cellac/* --delete "));
+    // The site's bucket in dev's project; the state bucket with the plain key (review 2).
+    for call in calls.iter().filter(|c| c.starts_with("aws ")) {
+        if call.contains("dev-cella-web") {
+            assert!(call.ends_with("[AWS_ACCESS_KEY_ID=SCWTESTACCESSKEY@proj-1234]"), "{call}");
+        } else {
+            assert!(call.ends_with("[AWS_ACCESS_KEY_ID=SCWTESTACCESSKEY]"), "{call}");
+        }
+    }
     let site_record = at(
         &calls,
         &format!("{aws}s3 cp - s3://dev-cella-web/.cellac/releases.json "),
@@ -2282,6 +2304,12 @@ fn status_prints_every_component() {
         log.contains("[stdin: header = \"X-Auth-Token: test-secret-key\"]"),
         "{log}"
     );
+    // The site's bucket is read in dev's project (review 2).
+    let site_read = log
+        .lines()
+        .find(|l| l.contains("s3 cp s3://dev-cella-web/.cellac/releases.json - "))
+        .unwrap_or_else(|| panic!("{log}"));
+    assert!(site_read.ends_with("[AWS_ACCESS_KEY_ID=SCWTESTACCESSKEY@proj-1234]"), "{log}");
     // Read-only: nothing planned, applied or written.
     for absent in [" plan ", " apply ", " cp - ", "s3 sync", "docker"] {
         assert!(!log.contains(absent), "{absent}:\n{log}");
