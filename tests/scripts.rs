@@ -1979,9 +1979,15 @@ fn rollback_goes_back_to_the_previous_release() {
     // The site's bucket in dev's project; the state bucket with the plain key (review 2).
     for call in calls.iter().filter(|c| c.starts_with("aws ")) {
         if call.contains("dev-cella-web") {
-            assert!(call.ends_with("[AWS_ACCESS_KEY_ID=SCWTESTACCESSKEY@proj-1234]"), "{call}");
+            assert!(
+                call.ends_with("[AWS_ACCESS_KEY_ID=SCWTESTACCESSKEY@proj-1234]"),
+                "{call}"
+            );
         } else {
-            assert!(call.ends_with("[AWS_ACCESS_KEY_ID=SCWTESTACCESSKEY]"), "{call}");
+            assert!(
+                call.ends_with("[AWS_ACCESS_KEY_ID=SCWTESTACCESSKEY]"),
+                "{call}"
+            );
         }
     }
     let site_record = at(
@@ -2309,7 +2315,10 @@ fn status_prints_every_component() {
         .lines()
         .find(|l| l.contains("s3 cp s3://dev-cella-web/.cellac/releases.json - "))
         .unwrap_or_else(|| panic!("{log}"));
-    assert!(site_read.ends_with("[AWS_ACCESS_KEY_ID=SCWTESTACCESSKEY@proj-1234]"), "{log}");
+    assert!(
+        site_read.ends_with("[AWS_ACCESS_KEY_ID=SCWTESTACCESSKEY@proj-1234]"),
+        "{log}"
+    );
     // Read-only: nothing planned, applied or written.
     for absent in [" plan ", " apply ", " cp - ", "s3 sync", "docker"] {
         assert!(!log.contains(absent), "{absent}:\n{log}");
@@ -3006,7 +3015,10 @@ fn status_of_staging_during_a_deploy_of_prod() {
     // ... and every later terraform call of prod's deploy still uses prod's (review 4).
     let plan = at(&calls, "terraform -chdir=[TMP]/repo/infra plan ");
     assert!(staging_init < plan, "{log}");
-    assert!(calls[plan].contains(" -var-file=environments/prod.tfvars.json "), "{log}");
+    assert!(
+        calls[plan].contains(" -var-file=environments/prod.tfvars.json "),
+        "{log}"
+    );
     for call in &calls[plan..] {
         if call.starts_with("terraform ") && !call.contains("staging") {
             assert!(
@@ -3015,4 +3027,71 @@ fn status_of_staging_during_a_deploy_of_prod() {
             );
         }
     }
+}
+
+/// Review 11: `preview.sh up` from a clean checkout, against a real git: the deploy
+/// it runs finds the tree clean, and the tree stays clean.
+#[test]
+fn preview_up_keeps_the_checkout_clean() {
+    let Some(git) = ["/usr/bin/git", "/bin/git", "/usr/local/bin/git"]
+        .iter()
+        .map(Path::new)
+        .find(|p| p.exists())
+    else {
+        eprintln!("NOTICE: git is not installed; not checking previews against it");
+        return;
+    };
+    let envs = release();
+    let stubs: Vec<&str> = ALL_STUBS.iter().copied().filter(|s| *s != "git").collect();
+    let rig = Rig::new("preview-clean", &envs, &stubs);
+    std::os::unix::fs::symlink(git, rig.tools.join("git")).unwrap();
+    let files = cellac::emit::emit(&envs, "stack.kdl");
+    for name in [
+        ".gitignore",
+        "environments/preview.tfvars.json",
+        "environments/preview.s3.tfbackend",
+    ] {
+        write(
+            &rig.infra.join(name),
+            std::str::from_utf8(&files[name]).unwrap(),
+            false,
+        );
+    }
+    let run_git = |args: &[&str]| {
+        let out = Command::new(git)
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(&rig.repo)
+            .env("HOME", &rig.dir.0)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", show(&out));
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    };
+    run_git(&["init", "-q"]);
+    run_git(&["add", "-A"]);
+    run_git(&["commit", "-q", "-m", "first"]);
+    let commit = run_git(&["rev-parse", "--short=12", "HEAD"]);
+    let out = rig.run(
+        "preview.sh",
+        &["up", "42", "--yes"],
+        &[
+            ("MIGRATE_INTERVAL", "0"),
+            ("HEALTH_INTERVAL", "0"),
+            ("HEALTH_TIMEOUT", "5"),
+            ("STUB_TAG", &commit),
+        ],
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    assert_eq!(
+        run_git(&["status", "--porcelain"]),
+        "",
+        "the checkout stays clean"
+    );
+    assert!(
+        rig.calls()
+            .contains(" apply -input=false .terraform/p42/cellac.tfplan "),
+        "{}",
+        rig.calls()
+    );
 }
