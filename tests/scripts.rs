@@ -3095,3 +3095,24 @@ fn preview_up_keeps_the_checkout_clean() {
         rig.calls()
     );
 }
+
+/// Issue 20.3: without its own token, a private service is not probed at all: the
+/// deploy key is never the fallback.
+#[test]
+fn a_private_service_without_a_token_is_not_probed_with_the_key() {
+    let rig = Rig::new("no-token", &cella(), &ALL_STUBS);
+    let out = rig.run(
+        "health.sh",
+        &["dev"],
+        &[("STUB_HEALTH_TOKENS", "{}"), ("HEALTH_INTERVAL", "0")],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("service cdc is private and the output health_tokens has no token for it"),
+        "{}",
+        show(&out)
+    );
+    let log = rig.calls();
+    assert!(!log.contains("https://cdc.example/health"), "{log}");
+}
