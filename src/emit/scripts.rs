@@ -13,8 +13,15 @@
 //! and, when the stack has services, `attached_domains` (list(string), default
 //! `[]`: the custom container domains to attach, see `templates/apply.sh.hbs`); the
 //! resource type `scaleway_container_domain` keyed by host; the files
-//! `environments/ENV.tfvars.json`, optionally `secrets/ENV.tfvars` and, with
-//! `state`, `environments/ENV.s3.tfbackend`; the module call `module.registry`.
+//! `environments/ENV.tfvars.json` (its `names.registry`: images.sh looks for an
+//! image of the same commit in the other environments' namespaces), optionally
+//! `secrets/ENV.tfvars` and, with `state`, `environments/ENV.s3.tfbackend`; the
+//! module call `module.registry` and the migration jobs
+//! `module.jobs.scaleway_job_definition.this["SERVICE-migrate"]`. Also (the `tf`
+//! branch's interface): the outputs `environment` (checked before every plan),
+//! `project_id` (buckets are reached as ACCESS_KEY@PROJECT_ID) and `health_tokens`
+//! (private service -> its own token), the variables `image_digests`
+//! (map name -> "sha256:...") and `force_destroy` (true in a preview's tfvars).
 //! Sites' buckets are readable by everyone through their bucket policy: the
 //! scripts upload objects without ACLs.
 
