@@ -443,70 +443,57 @@ case "$me $*" in
     if [ -e "$STUB_LOG.registry-plan" ]; then : >"$STUB_LOG.registry"; fi
     ;;
   "terraform "*" state pull") printf '%s' "${STUB_STATE:-}" ;;
-  "terraform "*"output -raw registry_endpoint")
-    # Before the first apply, a real terraform prints nothing and exits 0 (no
-    # outputs at all) or exits 1 (other outputs, not this one).
+  "terraform "*" output "*)
+    # As Terraform 1.11 does: `output -json NAME` prints the value as JSON,
+    # `output -raw NAME` a string as it is. On a state with no outputs at all (a
+    # first deploy, before the registry is applied) `-raw` exits 0 and prints its
+    # warning on STDOUT; `-json NAME` exits 1. An output the state lacks: exit 1.
     if [ "${STUB_NO_REGISTRY:-}" = empty ] && [ ! -e "$STUB_LOG.registry" ]; then
-      echo "Warning: No outputs found" >&2
-      exit 0
-    fi
-    if [ "${STUB_NO_REGISTRY:-}" = missing ] && [ ! -e "$STUB_LOG.registry" ]; then
-      echo "Error: Output \"registry_endpoint\" not found" >&2
+      if [[ " $* " == *" -raw "* ]]; then
+        printf '%s\n' '╷' '│ Warning: No outputs found' '│' \
+          '│ The state file either has no outputs defined, or all the defined outputs' \
+          '│ are empty. Please define an output in your configuration with the `output`' '╵'
+        exit 0
+      fi
+      echo "Error: Output \"$last\" not found" >&2
       exit 1
     fi
-    echo "rg.nl-ams.scw.cloud/devcella"
-    ;;
-  "terraform "*"output -raw environment")
-    if [ -z "${STUB_STATE_ENV:-}" ]; then
-      echo "Error: Output \"environment\" not found" >&2
+    json=""
+    case "$last" in
+      registry_endpoint)
+        if [ "${STUB_NO_REGISTRY:-}" != missing ] || [ -e "$STUB_LOG.registry" ]; then
+          json='"rg.nl-ams.scw.cloud/devcella"'
+        fi
+        ;;
+      environment) if [ -n "${STUB_STATE_ENV:-}" ]; then json="\"$STUB_STATE_ENV\""; fi ;;
+      project_id) json="\"${STUB_PROJECT:-proj-1234}\"" ;;
+      health_tokens) json="${STUB_HEALTH_TOKENS:-{\"cdc\": \"cdc-container-token\", \"worker\": \"worker-container-token\"\}}" ;;
+      service_*_id) name="${last#service_}"; json="\"nl-ams/uuid-${name%_id}\"" ;;
+      service_*) name="${last#service_}"; json="\"https://${name%_url}.example\"" ;;
+      site_*_url) name="${last#site_}"; json="\"https://${name%_url}.site.example\"" ;;
+      bucket_*_name) name="${last#bucket_}"; json="\"dev-shop-${name%_name}\"" ;;
+      site_*_bucket) name="${last#site_}"; json="\"dev-cella-${name%_bucket}\"" ;;
+      dns_records_to_create) json="${STUB_RECORDS:-}" ;;
+      site_*_build_env)
+        default='{"VITE_API_URL": "https://api.example/v1", "VITE_NOTE": "it'"'"'s 1 \"note\""}'
+        json="${STUB_BUILD_ENV:-$default}"
+        ;;
+      logs_url) json='"https://logs.cockpit.example/"' ;;
+      logs_token) json='"cockpit-token"' ;;
+      migrations) json="${STUB_MIGRATIONS:-{\"api\": \"fr-par/jobdef-api\"\}}" ;;
+      jobs) json="${STUB_JOBS:-{\"cleanup\": \"fr-par/jobdef-cleanup\"\}}" ;;
+      *) echo "terraform stub: unexpected output $last" >&2; exit 1 ;;
+    esac
+    if [ -z "$json" ]; then
+      echo "Error: Output \"$last\" not found" >&2
       exit 1
     fi
-    echo "$STUB_STATE_ENV"
-    ;;
-  "terraform "*"output -raw project_id") echo "${STUB_PROJECT:-proj-1234}" ;;
-  "terraform "*"output -json health_tokens")
-    printf '%s\n' "${STUB_HEALTH_TOKENS:-{\"cdc\": \"cdc-container-token\", \"worker\": \"worker-container-token\"\}}"
-    ;;
-  "terraform "*"output -raw service_"*"_id")
-    name="${last#service_}"
-    echo "nl-ams/uuid-${name%_id}"
-    ;;
-  "terraform "*"output -raw service_"*)
-    name="${last#service_}"
-    echo "https://${name%_url}.example"
-    ;;
-  "terraform "*"output -raw site_"*"_url")
-    name="${last#site_}"
-    echo "https://${name%_url}.site.example"
-    ;;
-  "terraform "*"output -raw bucket_"*"_name")
-    name="${last#bucket_}"
-    echo "dev-shop-${name%_name}"
-    ;;
-  "terraform "*"output -raw site_"*"_bucket")
-    name="${last#site_}"
-    echo "dev-cella-${name%_bucket}"
-    ;;
-  "terraform "*"output -json dns_records_to_create")
-    if [ -z "${STUB_RECORDS:-}" ]; then
-      echo "Error: Output \"dns_records_to_create\" not found" >&2
-      exit 1
+    if [[ " $* " == *" -raw "* ]]; then
+      jq -r 'if type == "string" then . else error("-raw: not a string") end' <<<"$json"
+    else
+      printf '%s\n' "$json"
     fi
-    printf '%s\n' "$STUB_RECORDS"
     ;;
-  "terraform "*"output -json site_"*"_build_env")
-    default='{"VITE_API_URL": "https://api.example/v1", "VITE_NOTE": "it'"'"'s 1 \"note\""}'
-    printf '%s\n' "${STUB_BUILD_ENV:-$default}"
-    ;;
-  "terraform "*"output -raw logs_url") echo "https://logs.cockpit.example/" ;;
-  "terraform "*"output -raw logs_token") echo "cockpit-token" ;;
-  "terraform "*"output -json migrations")
-    printf '%s\n' "${STUB_MIGRATIONS:-{\"api\": \"fr-par/jobdef-api\"\}}"
-    ;;
-  "terraform "*"output -json jobs")
-    printf '%s\n' "${STUB_JOBS:-{\"cleanup\": \"fr-par/jobdef-cleanup\"\}}"
-    ;;
-  "terraform "*"output "*) echo "terraform stub: unexpected output $last" >&2; exit 1 ;;
   "curl "*"https://api.scaleway.com/serverless-jobs/v1alpha1/regions/"*"/job-definitions/"*"/start")
     id="${last%/start}"
     id="${id##*/}"
@@ -826,7 +813,7 @@ fn deploy_dev_cella() {
     // The state is checked to be dev's, then planned by digest (19.10).
     let env_check = at(
         &calls,
-        "terraform -chdir=[TMP]/repo/infra output -raw environment ",
+        "terraform -chdir=[TMP]/repo/infra output -json environment ",
     );
     let plan = at(
         &calls,
@@ -927,7 +914,7 @@ fn deploy_dev_cella() {
         "service_cdc_id",
     ] {
         assert!(
-            log.contains(&format!("output -raw {output} ")),
+            log.contains(&format!("output -json {output} ")),
             "{output}:\n{log}"
         );
     }
@@ -1012,6 +999,27 @@ fn first_deploy(mode: &str) {
         target < target_apply && target_apply < login && login < full && full < full_apply,
         "{log}"
     );
+}
+
+/// Before the first apply the state has no outputs at all, and Terraform 1.11's
+/// `output -raw NAME` then exits 0 with its "No outputs found" warning on stdout
+/// (the stub does the same, checked against a real terraform): no script may take
+/// that warning for a value (the image name, the state's environment).
+#[test]
+fn no_outputs_warning_is_never_a_value() {
+    let rig = Rig::new("no-outputs", &cella(), &ALL_STUBS);
+    let out = rig.run("deploy.sh", &["dev"], &[("STUB_NO_REGISTRY", "empty")]);
+    assert!(out.status.success(), "{}", show(&out));
+    assert!(!show(&out).contains("Warning"), "{}", show(&out));
+    let log = rig.calls();
+    assert!(!log.contains("Warning"), "{log}");
+    assert!(!log.contains(" output -raw "), "{log}");
+    let calls: Vec<&str> = log.lines().collect();
+    at(
+        &calls,
+        "terraform -chdir=[TMP]/repo/infra output -json environment ",
+    );
+    at(&calls, "docker build --platform linux/amd64 -f backend/Dockerfile -t rg.nl-ams.scw.cloud/devcella/backend:0123456789ab .   [in [TMP]/repo]");
 }
 
 #[test]
@@ -2639,6 +2647,217 @@ fn apply_refuses_to_destroy_data() {
         "{}",
         rig.calls()
     );
+}
+
+/// One scaleway_secret_version in a plan, replaced (`actions`) from data_wo_version
+/// 1 to `version`, with `after` merged into its planned arguments: what Terraform
+/// 1.11's `show -json` gives for it (computed attributes unknown in `after`).
+fn secret_version_change(
+    address: &str,
+    actions: &[&str],
+    version: u64,
+    after: serde_json::Value,
+    replace_paths: serde_json::Value,
+) -> serde_json::Value {
+    let mut planned = serde_json::json!({
+        "secret_id": "fr-par/11111111-1111-1111-1111-111111111111",
+        "data": null, "data_wo": null, "data_wo_version": version,
+        "description": null, "timeouts": null
+    });
+    for (k, v) in after.as_object().unwrap() {
+        planned[k] = v.clone();
+    }
+    serde_json::json!({
+        "address": address,
+        "type": "scaleway_secret_version",
+        "change": {
+            "actions": actions,
+            "before": {
+                "id": "fr-par/11111111-1111-1111-1111-111111111111/1",
+                "secret_id": "fr-par/11111111-1111-1111-1111-111111111111",
+                "data": null, "data_wo": null, "data_wo_version": 1,
+                "description": null, "region": "fr-par", "revision": "1",
+                "status": "enabled", "created_at": "2026-01-01T00:00:00Z",
+                "updated_at": "2026-01-01T00:00:00Z", "srn": "srn:1", "timeouts": null
+            },
+            "after": planned,
+            "after_unknown": {
+                "id": true, "region": true, "revision": true, "status": true,
+                "created_at": true, "updated_at": true, "srn": true
+            },
+            "replace_paths": replace_paths
+        }
+    })
+}
+
+fn plan_of(changes: Vec<serde_json::Value>) -> String {
+    serde_json::json!({ "format_version": "1.2", "resource_changes": changes }).to_string()
+}
+
+const ROTATED: &str = r#"module.secrets.scaleway_secret_version.this["session_secret"]"#;
+const DERIVED: &str = r#"module.jobs.scaleway_secret_version.derived["api-migrate"]"#;
+
+/// A secret's rotation: its version replaced, a new one written first, only because
+/// data_wo_version (derived from the value) changed. No --allow-destroy needed.
+fn rotation_plan() -> String {
+    let only = || serde_json::json!([["data_wo_version"]]);
+    plan_of(vec![
+        secret_version_change(
+            ROTATED,
+            &["create", "delete"],
+            2,
+            serde_json::json!({}),
+            only(),
+        ),
+        secret_version_change(
+            DERIVED,
+            &["create", "delete"],
+            7,
+            serde_json::json!({}),
+            only(),
+        ),
+    ])
+}
+
+#[test]
+fn a_secret_rotation_passes_the_guard() {
+    let rig = Rig::new("rotation", &cella(), &ALL_STUBS);
+    let out = rig.run(
+        "apply.sh",
+        &["dev"],
+        &[("STUB_PLAN_JSON", &rotation_plan())],
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("secret rotation") && stdout.contains(ROTATED) && stdout.contains(DERIVED),
+        "{}",
+        show(&out)
+    );
+    assert!(
+        rig.calls()
+            .contains(" apply -input=false .terraform/dev/cellac.tfplan "),
+        "{}",
+        rig.calls()
+    );
+}
+
+/// Negative controls: a secret version deleted, or replaced for anything but its
+/// data_wo_version, still needs --allow-destroy.
+#[test]
+fn a_secret_version_replaced_otherwise_is_refused() {
+    let only = || serde_json::json!([["data_wo_version"]]);
+    let cases: Vec<(&str, serde_json::Value, &str)> = vec![
+        (
+            "deleted",
+            serde_json::json!({"address": ROTATED, "type": "scaleway_secret_version",
+                "change": {"actions": ["delete"], "before": {"data_wo_version": 1}, "after": null}}),
+            "(deleted)",
+        ),
+        (
+            "its secret replaced",
+            secret_version_change(
+                ROTATED,
+                &["create", "delete"],
+                2,
+                serde_json::json!({"secret_id": null}),
+                serde_json::json!([["data_wo_version"], ["secret_id"]]),
+            ),
+            "(replaced)",
+        ),
+        (
+            "another argument changed",
+            secret_version_change(
+                ROTATED,
+                &["create", "delete"],
+                2,
+                serde_json::json!({"description": "new"}),
+                only(),
+            ),
+            "(replaced)",
+        ),
+        (
+            "the same version, replaced on request",
+            {
+                let mut c = secret_version_change(
+                    ROTATED,
+                    &["delete", "create"],
+                    1,
+                    serde_json::json!({}),
+                    serde_json::json!(null),
+                );
+                c["action_reason"] = "replace_by_request".into();
+                c
+            },
+            "(replaced)",
+        ),
+    ];
+    for (what, change, said) in cases {
+        let rig = Rig::new("rotation-refused", &cella(), &ALL_STUBS);
+        let plan = plan_of(vec![change]);
+        let out = rig.run("apply.sh", &["dev"], &[("STUB_PLAN_JSON", &plan)]);
+        assert_eq!(out.status.code(), Some(1), "{what}: {}", show(&out));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("refusing to apply") && stderr.contains(&format!("{ROTATED} {said}")),
+            "{what}: {}",
+            show(&out)
+        );
+        assert!(
+            !rig.calls().contains(" apply -input=false "),
+            "{what}: {}",
+            rig.calls()
+        );
+        // Allowed by name, it goes through.
+        let out = rig.run(
+            "apply.sh",
+            &["dev", "--allow-destroy", ROTATED],
+            &[("STUB_PLAN_JSON", &plan)],
+        );
+        assert!(out.status.success(), "{what}: {}", show(&out));
+    }
+}
+
+/// deploy.sh passes each --allow-destroy ADDRESS on to apply.sh.
+#[test]
+fn deploy_passes_allow_destroy_on() {
+    let rig = Rig::new("deploy-allow-1", &cella(), &ALL_STUBS);
+    let out = rig.run("deploy.sh", &["dev"], &[("STUB_PLAN_JSON", RENAME_PLAN)]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("refusing to apply"),
+        "{}",
+        show(&out)
+    );
+    let rig = Rig::new("deploy-allow-2", &cella(), &ALL_STUBS);
+    let out = rig.run(
+        "deploy.sh",
+        &[
+            "dev",
+            "--allow-destroy",
+            r#"module.storage.scaleway_object_bucket.this["uploads"]"#,
+            r#"--allow-destroy=module.database.scaleway_sdb_sql_database.this["main"]"#,
+        ],
+        &[("STUB_PLAN_JSON", RENAME_PLAN)],
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    assert!(
+        rig.calls()
+            .contains(" apply -input=false .terraform/dev/cellac.tfplan "),
+        "{}",
+        rig.calls()
+    );
+    // An --allow-destroy without its address is refused before anything runs.
+    let rig = Rig::new("deploy-allow-3", &cella(), &ALL_STUBS);
+    let out = rig.run("deploy.sh", &["dev", "--allow-destroy"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--allow-destroy needs a resource ADDRESS"),
+        "{}",
+        show(&out)
+    );
+    let log = std::fs::read_to_string(&rig.log).unwrap_or_default();
+    assert!(!log.contains("terraform "), "{log}");
 }
 
 #[test]
