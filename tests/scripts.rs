@@ -2662,7 +2662,7 @@ fn secret_version_change(
     let mut planned = serde_json::json!({
         "secret_id": "fr-par/11111111-1111-1111-1111-111111111111",
         "data": null, "data_wo": null, "data_wo_version": version,
-        "description": null, "timeouts": null
+        "description": null, "region": null, "timeouts": null
     });
     for (k, v) in after.as_object().unwrap() {
         planned[k] = v.clone();
@@ -2682,11 +2682,12 @@ fn secret_version_change(
             },
             "after": planned,
             "after_unknown": {
-                "id": true, "region": true, "revision": true, "status": true,
+                "id": true, "revision": true, "status": true,
                 "created_at": true, "updated_at": true, "srn": true
             },
             "replace_paths": replace_paths
-        }
+        },
+        "action_reason": "replace_because_cannot_update"
     })
 }
 
@@ -2739,6 +2740,30 @@ fn a_secret_rotation_passes_the_guard() {
             .contains(" apply -input=false .terraform/dev/cellac.tfplan "),
         "{}",
         rig.calls()
+    );
+}
+
+/// The same, from a real plan (Terraform 1.11, the stub provider): see
+/// tests/fixtures/plans/README.md. A -replace of that version is refused.
+#[test]
+fn a_real_rotation_plan_passes_the_guard() {
+    let plan = include_str!("fixtures/plans/secret_rotation.json");
+    let rig = Rig::new("rotation-real", &cella(), &ALL_STUBS);
+    let out = rig.run("apply.sh", &["dev"], &[("STUB_PLAN_JSON", plan)]);
+    assert!(out.status.success(), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("  scaleway_secret_version.this"),
+        "{}",
+        show(&out)
+    );
+    let requested = plan.replace("replace_because_cannot_update", "replace_by_request");
+    assert_ne!(requested, plan);
+    let out = rig.run("apply.sh", &["dev"], &[("STUB_PLAN_JSON", &requested)]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("scaleway_secret_version.this (replaced)"),
+        "{}",
+        show(&out)
     );
 }
 
