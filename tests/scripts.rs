@@ -94,7 +94,7 @@ fn write_infra(infra: &Path, envs: &[Stack], files: &BTreeMap<String, String>) {
         let name = &env.env.value;
         write(
             &infra.join(format!("environments/{name}.tfvars.json")),
-            "{}\n",
+            &format!("{{\"names\": {{\"registry\": \"{name}cella\"}}}}\n"),
             false,
         );
         if env.state.is_some() {
@@ -182,6 +182,20 @@ fn shellcheck_release_local_state() {
     shellcheck("release-local", &envs);
 }
 
+/// django: a cron job, per-environment secrets, no `state`.
+#[test]
+fn shellcheck_django() {
+    let text = std::fs::read_to_string(manifest().join("examples/django/stack.kdl")).unwrap();
+    shellcheck("django", &envs_of(&text));
+}
+
+/// many: the largest example.
+#[test]
+fn shellcheck_many() {
+    let text = std::fs::read_to_string(manifest().join("examples/many/stack.kdl")).unwrap();
+    shellcheck("many", &envs_of(&text));
+}
+
 #[test]
 fn shellcheck_odd() {
     shellcheck("odd", &envs_of(ODD));
@@ -195,12 +209,15 @@ fn steps_follow_the_stack() {
         paths,
         [
             "scripts/apply.sh",
+            "scripts/bootstrap.sh",
             "scripts/deploy.sh",
+            "scripts/destroy.sh",
             "scripts/health.sh",
             "scripts/images.sh",
             "scripts/init.sh",
             "scripts/lib.sh",
             "scripts/logs.sh",
+            "scripts/promote.sh",
             "scripts/rollback.sh",
             "scripts/site.sh",
             "scripts/status.sh",
@@ -240,9 +257,8 @@ fn stack_values_are_quoted() {
     );
     let images = &files["scripts/images.sh"];
     assert!(
-        images.contains(
-            "build_and_push 'api-v2' 'services/api v2/Dockerfile' 'services/api v2' 'linux/amd64'"
-        ),
+        images
+            .contains("put 'api-v2' 'services/api v2/Dockerfile' 'services/api v2' 'linux/amd64'"),
         "{images}"
     );
     assert!(
@@ -371,14 +387,27 @@ case "$me $*" in
   "aws "*" s3 cp - "*)
     read -r body || true
     line+=" [stdin: $body] [AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-}]"
+    if [[ "${*: -3:1}" == *"/cellac-releases.json" ]]; then
+      # The record of releases: kept, for the next read.
+      key="${*: -3:1}"
+      key="${key#s3://*/}"
+      printf '%s' "$body" >"$STUB_LOG.record-${key%%/*}"
+    fi
     ;;
   "aws "*)
     line+=" [AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-}]"
     ;;
+  "terraform "*) line+=" [TF_DATA_DIR=${TF_DATA_DIR:-}]" ;;
   "pnpm "*)
     if [ -n "${VITE_API_URL:-}" ]; then line+=" [VITE_API_URL=$VITE_API_URL VITE_NOTE=${VITE_NOTE:-}]"; fi
+    # What a build must never see.
+    for name in SCW_ACCESS_KEY SCW_SECRET_KEY AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY TF_VAR_session_secret STUB_REPO; do
+      if [ -n "${!name:-}" ]; then line+=" [LEAK: $name]"; fi
+    done
     ;;
 esac
+# A build runs with an empty environment: the log is found next to the stubs.
+STUB_LOG="${STUB_LOG:-$(cd "$(dirname "$0")/.." && pwd)/calls.log}"
 printf '%s\n' "$line" >>"$STUB_LOG"
 
 last="${*: -1}"
@@ -398,6 +427,9 @@ case "$me $*" in
   "git "*" add -A "*) : ;;
   "git "*" write-tree") echo fedcba9876543210fedcba9876543210fedcba98 ;;
   "git "*) echo "git stub: unexpected call" >&2; exit 2 ;;
+  "terraform "*" show -json "*)
+    printf '%s\n' "${STUB_PLAN_JSON:-{\"resource_changes\": []\}}"
+    ;;
   "terraform "*" plan "*)
     # The plan file, where a real terraform writes it.
     printf 'plan\n' >"$chdir/$out"
@@ -411,59 +443,57 @@ case "$me $*" in
     if [ -e "$STUB_LOG.registry-plan" ]; then : >"$STUB_LOG.registry"; fi
     ;;
   "terraform "*" state pull") printf '%s' "${STUB_STATE:-}" ;;
-  "terraform "*"output -raw registry_endpoint")
-    # Before the first apply, a real terraform prints nothing and exits 0 (no
-    # outputs at all) or exits 1 (other outputs, not this one).
+  "terraform "*" output "*)
+    # As Terraform 1.11 does: `output -json NAME` prints the value as JSON,
+    # `output -raw NAME` a string as it is. On a state with no outputs at all (a
+    # first deploy, before the registry is applied) `-raw` exits 0 and prints its
+    # warning on STDOUT; `-json NAME` exits 1. An output the state lacks: exit 1.
     if [ "${STUB_NO_REGISTRY:-}" = empty ] && [ ! -e "$STUB_LOG.registry" ]; then
-      echo "Warning: No outputs found" >&2
-      exit 0
-    fi
-    if [ "${STUB_NO_REGISTRY:-}" = missing ] && [ ! -e "$STUB_LOG.registry" ]; then
-      echo "Error: Output \"registry_endpoint\" not found" >&2
+      if [[ " $* " == *" -raw "* ]]; then
+        printf '%s\n' '╷' '│ Warning: No outputs found' '│' \
+          '│ The state file either has no outputs defined, or all the defined outputs' \
+          '│ are empty. Please define an output in your configuration with the `output`' '╵'
+        exit 0
+      fi
+      echo "Error: Output \"$last\" not found" >&2
       exit 1
     fi
-    echo "rg.nl-ams.scw.cloud/devcella"
-    ;;
-  "terraform "*"output -raw service_"*"_id")
-    name="${last#service_}"
-    echo "nl-ams/uuid-${name%_id}"
-    ;;
-  "terraform "*"output -raw service_"*)
-    name="${last#service_}"
-    echo "https://${name%_url}.example"
-    ;;
-  "terraform "*"output -raw site_"*"_url")
-    name="${last#site_}"
-    echo "https://${name%_url}.site.example"
-    ;;
-  "terraform "*"output -raw bucket_"*"_name")
-    name="${last#bucket_}"
-    echo "dev-shop-${name%_name}"
-    ;;
-  "terraform "*"output -raw site_"*"_bucket")
-    name="${last#site_}"
-    echo "dev-cella-${name%_bucket}"
-    ;;
-  "terraform "*"output -json dns_records_to_create")
-    if [ -z "${STUB_RECORDS:-}" ]; then
-      echo "Error: Output \"dns_records_to_create\" not found" >&2
+    json=""
+    case "$last" in
+      registry_endpoint)
+        if [ "${STUB_NO_REGISTRY:-}" != missing ] || [ -e "$STUB_LOG.registry" ]; then
+          json='"rg.nl-ams.scw.cloud/devcella"'
+        fi
+        ;;
+      environment) if [ -n "${STUB_STATE_ENV:-}" ]; then json="\"$STUB_STATE_ENV\""; fi ;;
+      project_id) json="\"${STUB_PROJECT:-proj-1234}\"" ;;
+      health_tokens) json="${STUB_HEALTH_TOKENS:-{\"cdc\": \"cdc-container-token\", \"worker\": \"worker-container-token\"\}}" ;;
+      service_*_id) name="${last#service_}"; json="\"nl-ams/uuid-${name%_id}\"" ;;
+      service_*) name="${last#service_}"; json="\"https://${name%_url}.example\"" ;;
+      site_*_url) name="${last#site_}"; json="\"https://${name%_url}.site.example\"" ;;
+      bucket_*_name) name="${last#bucket_}"; json="\"dev-shop-${name%_name}\"" ;;
+      site_*_bucket) name="${last#site_}"; json="\"dev-cella-${name%_bucket}\"" ;;
+      dns_records_to_create) json="${STUB_RECORDS:-}" ;;
+      site_*_build_env)
+        default='{"VITE_API_URL": "https://api.example/v1", "VITE_NOTE": "it'"'"'s 1 \"note\""}'
+        json="${STUB_BUILD_ENV:-$default}"
+        ;;
+      logs_url) json='"https://logs.cockpit.example/"' ;;
+      logs_token) json='"cockpit-token"' ;;
+      migrations) json="${STUB_MIGRATIONS:-{\"api\": \"fr-par/jobdef-api\"\}}" ;;
+      jobs) json="${STUB_JOBS:-{\"cleanup\": \"fr-par/jobdef-cleanup\"\}}" ;;
+      *) echo "terraform stub: unexpected output $last" >&2; exit 1 ;;
+    esac
+    if [ -z "$json" ]; then
+      echo "Error: Output \"$last\" not found" >&2
       exit 1
     fi
-    printf '%s\n' "$STUB_RECORDS"
+    if [[ " $* " == *" -raw "* ]]; then
+      jq -r 'if type == "string" then . else error("-raw: not a string") end' <<<"$json"
+    else
+      printf '%s\n' "$json"
+    fi
     ;;
-  "terraform "*"output -json site_"*"_build_env")
-    default='{"VITE_API_URL": "https://api.example/v1", "VITE_NOTE": "it'"'"'s 1 \"note\""}'
-    printf '%s\n' "${STUB_BUILD_ENV:-$default}"
-    ;;
-  "terraform "*"output -raw logs_url") echo "https://logs.cockpit.example/" ;;
-  "terraform "*"output -raw logs_token") echo "cockpit-token" ;;
-  "terraform "*"output -json migrations")
-    printf '%s\n' "${STUB_MIGRATIONS:-{\"api\": \"fr-par/jobdef-api\"\}}"
-    ;;
-  "terraform "*"output -json jobs")
-    printf '%s\n' "${STUB_JOBS:-{\"cleanup\": \"fr-par/jobdef-cleanup\"\}}"
-    ;;
-  "terraform "*"output "*) echo "terraform stub: unexpected output $last" >&2; exit 1 ;;
   "curl "*"https://api.scaleway.com/serverless-jobs/v1alpha1/regions/"*"/job-definitions/"*"/start")
     id="${last%/start}"
     id="${id##*/}"
@@ -480,7 +510,8 @@ case "$me $*" in
     if [ "${states[$n]}" = fail ]; then exit 22; fi
     printf '{"id": "%s", "state": "%s", "exit_code": 3, "error_message": "relation exists"}\n' "${last##*/}" "${states[$n]}"
     ;;
-  "curl "*"https://api.scaleway.com/containers/v1beta1/regions/"*)
+  "curl "*"/containers/v1beta1/"*) echo "curl stub: the deprecated Containers API v1beta1" >&2; exit 22 ;;
+  "curl "*"https://api.scaleway.com/containers/v1/regions/"*)
     # The Containers API: the states in STUB_API (STATUS:old|new, one per call, the
     # last one repeating), default ready:new.
     id="${last##*/}"
@@ -494,7 +525,8 @@ case "$me $*" in
     if [ "$state" = fail ]; then exit 22; fi
     tag="${STUB_TAG:-0123456789ab}"
     if [ "${state#*:}" = old ]; then tag=000000000000; fi
-    printf '{"id":"%s","status":"%s","registry_image":"rg.nl-ams.scw.cloud/devcella/%s:%s"}\n' \
+    if [ "${state#*:}" = cur ]; then tag="${STUB_CURRENT:-000000000000}"; fi
+    printf '{"id":"%s","status":"%s","image":"rg.nl-ams.scw.cloud/devcella/%s:%s"}\n' \
       "$id" "${state%%:*}" "${id#uuid-}" "$tag"
     ;;
   "curl "*"/loki/api/v1/query_range"*)
@@ -509,6 +541,26 @@ case "$me $*" in
   "curl "*"https://api.scaleway.com/registry/v1/regions/"*"/images?namespace_id="*)
     echo '{"images": [{"id": "img-api", "name": "api"}, {"id": "img-old", "name": "old"}]}'
     ;;
+  "curl "*"https://api.scaleway.com/iam/v1alpha1/applications?"*)
+    if [ -n "${STUB_IAM_EXISTS:-}" ]; then
+      echo '{"applications": [{"id": "app-1", "name": "cella-deployer", "nb_api_keys": 1}]}'
+    else
+      echo '{"applications": []}'
+    fi
+    ;;
+  "curl "*"-X POST"*"https://api.scaleway.com/iam/v1alpha1/applications") echo '{"id": "app-1"}' ;;
+  "curl "*"https://api.scaleway.com/iam/v1alpha1/policies?"*)
+    if [ -n "${STUB_IAM_EXISTS:-}" ]; then
+      echo '{"policies": [{"id": "pol-1", "name": "cella-deployer"}]}'
+    else
+      echo '{"policies": []}'
+    fi
+    ;;
+  "curl "*"-X POST"*"https://api.scaleway.com/iam/v1alpha1/policies") echo '{"id": "pol-1"}' ;;
+  "curl "*"-X POST"*"https://api.scaleway.com/iam/v1alpha1/api-keys")
+    echo '{"access_key": "SCWNEWKEY", "secret_key": "new-secret-key"}'
+    ;;
+  "aws "*" s3api head-bucket "*) if [ -z "${STUB_BUCKET_EXISTS:-}" ]; then exit 254; fi ;;
   "curl "*"-w %{http_code}"*)
     # STUB_HTTP: URL=CODE ..., default 200.
     code=200
@@ -519,17 +571,44 @@ case "$me $*" in
     ;;
   "curl "*) if [ -n "${STUB_CURL_FAIL:-}" ]; then exit 22; fi ;;
   "aws "*" s3api list-objects-v2 "*"--prefix "*"/cellac-releases.json "*)
-    # The record of deployed releases next to the state: STUB_DEPLOYED, or none.
-    if [ -n "${STUB_DEPLOYED:-}" ]; then
-      prev=""; key=""
-      for arg in "$@"; do if [ "$prev" = --prefix ]; then key="$arg"; fi; prev="$arg"; done
+    # The record of deployed releases next to the state: the last one written, else
+    # STUB_DEPLOYED, or none.
+    prev=""; key=""
+    for arg in "$@"; do if [ "$prev" = --prefix ]; then key="$arg"; fi; prev="$arg"; done
+    if [ -e "$STUB_LOG.record-${key%%/*}" ] || [ -n "${STUB_DEPLOYED:-}" ]; then
       printf '{"Contents": [{"Key": "%s"}]}\n' "$key"
     else
       echo '{}'
     fi
     ;;
-  "aws "*" s3 cp s3://"*"/cellac-releases.json -") printf '%s' "${STUB_DEPLOYED:-}" ;;
+  "aws "*" s3 cp s3://"*"/cellac-releases.json -")
+    key="${*: -2:1}"
+    key="${key#s3://*/}"
+    if [ -e "$STUB_LOG.record-${key%%/*}" ]; then cat "$STUB_LOG.record-${key%%/*}"; else printf '%s' "${STUB_DEPLOYED:-}"; fi
+    ;;
+  "aws "*" s3api list-object-versions "*) echo '{}' ;;
   "aws "*" s3api list-objects-v2 "*) printf '%s' "${STUB_LIST:-}" ;;
+  "docker push "*) : >"$STUB_LOG.image-${last//\//_}" ;;
+  "docker build "*)
+    # Another script, started meanwhile from another terminal (STUB_HOOK).
+    if [ -n "${STUB_HOOK:-}" ]; then
+      env -u TF_DATA_DIR -u CELLAC_INITIALIZED -u IMAGE_TAG -u STUB_HOOK bash -c "$STUB_HOOK" >/dev/null 2>&1 || true
+    fi
+    ;;
+  "docker buildx imagetools create "*)
+    # --tag REF SOURCE
+    : >"$STUB_LOG.image-${5//\//_}"
+    ;;
+  "docker buildx imagetools inspect "*)
+    # An image exists once pushed or copied, or when STUB_IMAGES names it.
+    ref="$4"
+    known=no
+    if [ -e "$STUB_LOG.image-${ref//\//_}" ]; then known=yes; fi
+    for image in ${STUB_IMAGES:-}; do if [ "$image" = "$ref" ]; then known=yes; fi; done
+    if [ "$known" = no ]; then echo "ERROR: $ref: not found" >&2; exit 1; fi
+    name="${ref##*/}"
+    printf '{"mediaType": "application/vnd.oci.image.index.v1+json", "digest": "sha256:%s"}\n' "digest-of-${name%%:*}"
+    ;;
   "docker manifest inspect "*)
     if [ -n "${STUB_NO_TAG:-}" ] && [[ "$last" == *":$STUB_NO_TAG" ]]; then
       echo "no such manifest: $last" >&2
@@ -587,8 +666,8 @@ impl Rig {
                 .unwrap_or_else(|| panic!("no {tool} in /usr/bin, /bin or /usr/local/bin"));
             std::os::unix::fs::symlink(real, tools.join(tool)).unwrap();
         }
-        // `terraform init` makes it; the plan file goes there.
-        std::fs::create_dir_all(infra.join(".terraform")).unwrap();
+        // init.sh writes it, and the user commits it.
+        write(&infra.join(".terraform.lock.hcl"), "# lock\n", false);
         let log = dir.0.join("calls.log");
         write(&log, "", false);
         std::fs::create_dir_all(dir.0.join("elsewhere")).unwrap();
@@ -643,8 +722,8 @@ impl Rig {
 }
 
 /// The real tools the scripts may use, reachable through symlinks.
-const REAL_TOOLS: [&str; 9] = [
-    "bash", "dirname", "sleep", "mktemp", "cp", "rm", "find", "jq", "mkdir",
+const REAL_TOOLS: [&str; 11] = [
+    "bash", "dirname", "sleep", "mktemp", "cp", "rm", "find", "jq", "mkdir", "env", "cat",
 ];
 
 const ALL_STUBS: [&str; 6] = ["terraform", "docker", "aws", "curl", "git", "pnpm"];
@@ -676,8 +755,7 @@ fn deploy_dev_cella() {
 
     // The working tree is checked first, then init, with dev's backend.
     assert!(
-        calls[0]
-            .starts_with("git -C [TMP]/repo/infra status --porcelain -- :/ :!.terraform.lock.hcl "),
+        calls[0].starts_with("git -C [TMP]/repo/infra status --porcelain -- :/ "),
         "{log}"
     );
     assert_eq!(
@@ -685,7 +763,14 @@ fn deploy_dev_cella() {
         1,
         "init once:\n{log}"
     );
-    let init = at(&calls, "terraform -chdir=[TMP]/repo/infra init -input=false -reconfigure -backend-config=environments/dev.s3.tfbackend ");
+    let init = at(&calls, "terraform -chdir=[TMP]/repo/infra init -input=false -reconfigure -lockfile=readonly -backend-config=environments/dev.s3.tfbackend ");
+    // Every terraform call runs in dev's own data directory (review 4).
+    for call in calls.iter().filter(|c| c.starts_with("terraform ")) {
+        assert!(
+            call.ends_with("[TF_DATA_DIR=[TMP]/repo/infra/.terraform/dev]"),
+            "{call}\n{log}"
+        );
+    }
     assert!(
         calls[..init].iter().all(|c| c.starts_with("git ")),
         "only git before init:\n{log}"
@@ -697,6 +782,14 @@ fn deploy_dev_cella() {
     );
     assert!(calls[login].ends_with("[stdin: test-secret-key]"), "{log}");
     let build = at(&calls, "docker build --platform linux/amd64 -f backend/Dockerfile -t rg.nl-ams.scw.cloud/devcella/backend:0123456789ab .   [in [TMP]/repo]");
+    // Built once: looked up first (no such image yet), built, pushed, its digest read.
+    assert!(
+        at(
+            &calls,
+            "docker buildx imagetools inspect rg.nl-ams.scw.cloud/devcella/backend:0123456789ab "
+        ) < build,
+        "{log}"
+    );
     let push = at(
         &calls,
         "docker push rg.nl-ams.scw.cloud/devcella/backend:0123456789ab",
@@ -711,15 +804,38 @@ fn deploy_dev_cella() {
         "{log}"
     );
     // plan after every push, then the apply of that plan.
+    // The release is attempted, with its digests, before anything changes.
+    let attempted = at(&calls, "aws --endpoint-url https://s3.nl-ams.scw.cloud --region nl-ams s3 cp - s3://cella-terraform-state/dev/cellac-releases.json ");
+    assert!(
+        calls[attempted].contains(r#""status":"attempted","digests":{"backend":"sha256:digest-of-backend","cdc":"sha256:digest-of-cdc"}"#),
+        "{log}"
+    );
+    // The state is checked to be dev's, then planned by digest (19.10).
+    let env_check = at(
+        &calls,
+        "terraform -chdir=[TMP]/repo/infra output -json environment ",
+    );
     let plan = at(
         &calls,
-        "terraform -chdir=[TMP]/repo/infra plan -input=false -detailed-exitcode -out=.terraform/cellac-dev.tfplan -var-file=environments/dev.tfvars.json -var image_tag=0123456789ab -var attached_domains=[] ",
+        r#"terraform -chdir=[TMP]/repo/infra plan -input=false -detailed-exitcode -out=.terraform/dev/cellac.tfplan -var-file=environments/dev.tfvars.json -var image_tag=0123456789ab -var 'image_digests={"backend":"sha256:digest-of-backend","cdc":"sha256:digest-of-cdc"}' -var attached_domains=[] "#,
+    );
+    // The saved plan is read for the data guard (review 12), then applied.
+    let guard = at(
+        &calls,
+        "terraform -chdir=[TMP]/repo/infra show -json .terraform/dev/cellac.tfplan ",
     );
     let apply = at(
         &calls,
-        "terraform -chdir=[TMP]/repo/infra apply -input=false .terraform/cellac-dev.tfplan ",
+        "terraform -chdir=[TMP]/repo/infra apply -input=false .terraform/dev/cellac.tfplan ",
     );
-    assert!(last_push < plan && plan < apply, "{log}");
+    assert!(
+        last_push < attempted
+            && attempted < env_check
+            && env_check < plan
+            && plan < guard
+            && guard < apply,
+        "{log}"
+    );
     assert!(
         !log.contains("-target") && !log.contains("-auto-approve"),
         "no targeted apply when the registry exists, and no apply without a plan:\n{log}"
@@ -729,14 +845,25 @@ fn deploy_dev_cella() {
     let assets = at(&calls, "aws --endpoint-url https://s3.nl-ams.scw.cloud --region nl-ams s3 sync [TMP]/repo/frontend/dist s3://dev-cella-frontend --exclude *.html --exclude .cellac/* --cache-control 'public, max-age=31536000, immutable'   [in ");
     let html = at(&calls, "aws --endpoint-url https://s3.nl-ams.scw.cloud --region nl-ams s3 sync [TMP]/repo/frontend/dist s3://dev-cella-frontend --exclude * --include *.html --cache-control 'no-cache, no-store, must-revalidate' --delete ");
     assert!(apply < pnpm && pnpm < assets && assets < html, "{log}");
+    // The site's bucket is reached in dev's project (review 2), the build sees no key.
     assert!(
-        calls[assets].ends_with("[AWS_ACCESS_KEY_ID=SCWTESTACCESSKEY]"),
+        calls[assets].ends_with("[AWS_ACCESS_KEY_ID=SCWTESTACCESSKEY@proj-1234]"),
         "{log}"
     );
+    assert!(!calls[pnpm].contains("LEAK"), "{log}");
+    for call in calls
+        .iter()
+        .filter(|c| c.contains("s3://dev-cella-frontend"))
+    {
+        assert!(
+            call.ends_with("[AWS_ACCESS_KEY_ID=SCWTESTACCESSKEY@proj-1234]"),
+            "{call}"
+        );
+    }
     assert!(!log.contains("--acl"), "no object ACLs:\n{log}");
     // health last: the API (token on stdin) says the new image runs, then the path
     // answers: the public service plainly, the private one with the token on stdin.
-    let backend_api = at(&calls, "curl --config - -fsS --max-time 10 https://api.scaleway.com/containers/v1beta1/regions/nl-ams/containers/uuid-backend ");
+    let backend_api = at(&calls, "curl --config - -fsS --max-time 10 https://api.scaleway.com/containers/v1/regions/nl-ams/containers/uuid-backend ");
     assert!(
         calls[backend_api].ends_with("[stdin: header = \"X-Auth-Token: test-secret-key\"]"),
         "{log}"
@@ -745,26 +872,38 @@ fn deploy_dev_cella() {
         &calls,
         "curl -fsS -o /dev/null --max-time 5 https://backend.example/health ",
     );
-    let cdc_api = at(&calls, "curl --config - -fsS --max-time 10 https://api.scaleway.com/containers/v1beta1/regions/nl-ams/containers/uuid-cdc ");
+    let cdc_api = at(&calls, "curl --config - -fsS --max-time 10 https://api.scaleway.com/containers/v1/regions/nl-ams/containers/uuid-cdc ");
     let cdc = at(
         &calls,
         "curl --config - -fsS -o /dev/null --max-time 5 https://cdc.example/health ",
     );
+    // The private service gets its own container token, never the deploy key (20.3).
     assert!(
-        calls[cdc].ends_with("[stdin: header = \"X-Auth-Token: test-secret-key\"]"),
+        calls[cdc].ends_with("[stdin: header = \"X-Auth-Token: cdc-container-token\"]"),
+        "{log}"
+    );
+    assert!(
+        !log.lines()
+            .any(|l| l.contains("cdc.example") && l.contains("test-secret-key")),
         "{log}"
     );
     assert!(
         html < backend_api && backend_api < backend && backend < cdc_api && cdc_api < cdc,
         "{log}"
     );
-    // Last, the release is recorded next to the state, for rollback.sh.
-    let record = at(&calls, "aws --endpoint-url https://s3.nl-ams.scw.cloud --region nl-ams s3 cp - s3://cella-terraform-state/dev/cellac-releases.json --content-type application/json ");
+    // Last, the release is marked deployed next to the state, for rollback.sh.
+    let record = calls.len() - 1;
     assert!(
-        calls[record].contains(r#"[stdin: {"releases":[{"tag":"0123456789ab","at":""#),
+        calls[record].starts_with("aws --endpoint-url https://s3.nl-ams.scw.cloud --region nl-ams s3 cp - s3://cella-terraform-state/dev/cellac-releases.json --content-type application/json ")
+            && calls[record].contains(r#"[stdin: {"releases":[{"tag":"0123456789ab","at":"[NOW]","by":"deploy","status":"deployed","#),
         "{log}"
     );
-    assert!(cdc < record && record == calls.len() - 1, "{log}");
+    assert!(cdc < record, "{log}");
+    // The state bucket keeps the plain key.
+    assert!(
+        calls[record].ends_with("[AWS_ACCESS_KEY_ID=SCWTESTACCESSKEY]"),
+        "{log}"
+    );
     // Endpoints come from terraform output, never from placeholders.
     for output in [
         "registry_endpoint",
@@ -775,12 +914,12 @@ fn deploy_dev_cella() {
         "service_cdc_id",
     ] {
         assert!(
-            log.contains(&format!("output -raw {output} ")),
+            log.contains(&format!("output -json {output} ")),
             "{output}:\n{log}"
         );
     }
     // The plan file is gone.
-    assert!(!rig.infra.join(".terraform/cellac-dev.tfplan").exists());
+    assert!(!rig.infra.join(".terraform/dev/cellac.tfplan").exists());
 
     insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
         insta::assert_snapshot!("scripts_deploy_dev_cella", log);
@@ -845,10 +984,10 @@ fn first_deploy(mode: &str) {
     assert!(out.status.success(), "{}", show(&out));
     let log = rig.calls();
     let calls: Vec<&str> = log.lines().collect();
-    let target = at(&calls, "terraform -chdir=[TMP]/repo/infra plan -input=false -detailed-exitcode -out=.terraform/cellac-dev.tfplan -var-file=environments/dev.tfvars.json -var image_tag=0123456789ab -target=module.registry ");
+    let target = at(&calls, "terraform -chdir=[TMP]/repo/infra plan -input=false -detailed-exitcode -out=.terraform/dev/cellac.tfplan -var-file=environments/dev.tfvars.json -var image_tag=0123456789ab -target=module.registry ");
     let target_apply = at(
         &calls,
-        "terraform -chdir=[TMP]/repo/infra apply -input=false .terraform/cellac-dev.tfplan ",
+        "terraform -chdir=[TMP]/repo/infra apply -input=false .terraform/dev/cellac.tfplan ",
     );
     let login = at(&calls, "docker login rg.nl-ams.scw.cloud/devcella ");
     let full = calls
@@ -860,6 +999,27 @@ fn first_deploy(mode: &str) {
         target < target_apply && target_apply < login && login < full && full < full_apply,
         "{log}"
     );
+}
+
+/// Before the first apply the state has no outputs at all, and Terraform 1.11's
+/// `output -raw NAME` then exits 0 with its "No outputs found" warning on stdout
+/// (the stub does the same, checked against a real terraform): no script may take
+/// that warning for a value (the image name, the state's environment).
+#[test]
+fn no_outputs_warning_is_never_a_value() {
+    let rig = Rig::new("no-outputs", &cella(), &ALL_STUBS);
+    let out = rig.run("deploy.sh", &["dev"], &[("STUB_NO_REGISTRY", "empty")]);
+    assert!(out.status.success(), "{}", show(&out));
+    assert!(!show(&out).contains("Warning"), "{}", show(&out));
+    let log = rig.calls();
+    assert!(!log.contains("Warning"), "{log}");
+    assert!(!log.contains(" output -raw "), "{log}");
+    let calls: Vec<&str> = log.lines().collect();
+    at(
+        &calls,
+        "terraform -chdir=[TMP]/repo/infra output -json environment ",
+    );
+    at(&calls, "docker build --platform linux/amd64 -f backend/Dockerfile -t rg.nl-ams.scw.cloud/devcella/backend:0123456789ab .   [in [TMP]/repo]");
 }
 
 #[test]
@@ -1104,7 +1264,7 @@ fn dirty_tree_with_real_git() {
     run_git(&["add", "-A"]);
     run_git(&["commit", "-q", "-m", "first"]);
     let commit = run_git(&["rev-parse", "--short=12", "HEAD"]);
-    // `terraform init` writes the lock file: it does not make the tree dirty.
+    // The committed lock file, unchanged: the tree is clean.
     write(&rig.infra.join(".terraform.lock.hcl"), "# lock\n", false);
     let out = rig.run("images.sh", &["dev"], &[]);
     assert!(out.status.success(), "{}", show(&out));
@@ -1113,6 +1273,20 @@ fn dirty_tree_with_real_git() {
         "{}",
         rig.calls()
     );
+    // An uncommitted change to the lock file makes it dirty (19.11).
+    write(
+        &rig.infra.join(".terraform.lock.hcl"),
+        "# lock, upgraded\n",
+        false,
+    );
+    let out = rig.run("images.sh", &["dev"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("infra/.terraform.lock.hcl"),
+        "{}",
+        show(&out)
+    );
+    write(&rig.infra.join(".terraform.lock.hcl"), "# lock\n", false);
     // An untracked file makes it dirty.
     write(&rig.repo.join("backend/new.ts"), "x\n", false);
     let out = rig.run("images.sh", &["dev"], &[]);
@@ -1349,7 +1523,7 @@ fn apply_applies_the_plan_it_showed() {
     assert!(log.contains(" plan "), "{log}");
     assert!(!log.contains("secrets/"), "{log}");
     assert!(!log.contains(" apply "), "{log}");
-    assert!(!rig.infra.join(".terraform/cellac-dev.tfplan").exists());
+    assert!(!rig.infra.join(".terraform/dev/cellac.tfplan").exists());
 }
 
 #[test]
@@ -1386,7 +1560,7 @@ fn prod_needs_a_yes() {
         let plan = at(&calls, "terraform -chdir=[TMP]/repo/infra plan ");
         let apply = at(
             &calls,
-            "terraform -chdir=[TMP]/repo/infra apply -input=false .terraform/cellac-prod.tfplan ",
+            "terraform -chdir=[TMP]/repo/infra apply -input=false .terraform/prod/cellac.tfplan ",
         );
         assert!(plan < apply, "{name}:\n{log}");
     }
@@ -1401,7 +1575,7 @@ fn prod_needs_a_yes() {
     let log = rig.calls();
     assert_eq!(
         log.lines()
-            .filter(|c| c.starts_with("terraform -chdir=[TMP]/repo/infra apply -input=false .terraform/cellac-prod.tfplan "))
+            .filter(|c| c.starts_with("terraform -chdir=[TMP]/repo/infra apply -input=false .terraform/prod/cellac.tfplan "))
             .count(),
         2,
         "the registry, then everything:\n{log}"
@@ -1493,7 +1667,7 @@ fn health_waits_for_the_new_revision() {
     ] {
         let api = all_at(
             &calls,
-            &format!("curl --config - -fsS --max-time 10 https://api.scaleway.com/containers/v1beta1/regions/nl-ams/containers/uuid-{service} "),
+            &format!("curl --config - -fsS --max-time 10 https://api.scaleway.com/containers/v1/regions/nl-ams/containers/uuid-{service} "),
         );
         assert_eq!(
             api.len(),
@@ -1603,7 +1777,15 @@ fn domains_attach_once_their_cname_exists() {
 #[test]
 fn deploy_runs_migrations_before_the_rollout() {
     let rig = Rig::new("deploy-release", &release(), &ALL_STUBS);
-    let out = rig.run("deploy.sh", &["dev"], &[("MIGRATE_INTERVAL", "0")]);
+    let out = rig.run(
+        "deploy.sh",
+        &["dev"],
+        &[
+            ("MIGRATE_INTERVAL", "0"),
+            ("TF_VAR_session_secret", "s3cret"),
+            ("AWS_SECRET_ACCESS_KEY", "aws-s3cret"),
+        ],
+    );
     assert!(out.status.success(), "{}", show(&out));
     let log = rig.calls();
     let calls: Vec<&str> = log.lines().collect();
@@ -1615,10 +1797,14 @@ fn deploy_runs_migrations_before_the_rollout() {
     // The job definitions alone, with the new tag, then the migration, then the rest.
     let plans = all_at(&calls, &format!("{tf}plan "));
     assert_eq!(plans.len(), 2, "{log}");
+    // Only the migration's job definition: a cron job moves with the main apply (review 15).
     assert!(
-        calls[plans[0]].contains(" -var image_tag=0123456789ab -target=module.jobs "),
+        calls[plans[0]].contains(
+            r#" -var image_tag=0123456789ab -var 'image_digests={"api":"sha256:digest-of-api"}' '-target=module.jobs.scaleway_job_definition.this["api-migrate"]' "#
+        ),
         "{log}"
     );
+    assert_eq!(calls[plans[0]].matches("-target").count(), 1, "{log}");
     assert!(!calls[plans[1]].contains("-target"), "{log}");
     let start = at(&calls, "curl --config - -fsS --max-time 30 -X POST -H 'Content-Type: application/json' -d {} https://api.scaleway.com/serverless-jobs/v1alpha1/regions/fr-par/job-definitions/jobdef-api/start ");
     assert!(
@@ -1636,6 +1822,11 @@ fn deploy_runs_migrations_before_the_rollout() {
     // The site's build gets its link and env with this environment's values.
     let site = at(&calls, "pnpm --filter web build   [in [TMP]/repo] [VITE_API_URL=https://api.example/v1 VITE_NOTE=it's 1 \"note\"]");
     assert!(applies[1] < site, "{log}");
+    // ... and nothing else: no key, no TF_VAR_*, no secret (20.3).
+    assert!(
+        calls[site].ends_with("[VITE_API_URL=https://api.example/v1 VITE_NOTE=it's 1 \"note\"]"),
+        "{log}"
+    );
     assert!(log.contains("output -json site_web_build_env "), "{log}");
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -1765,6 +1956,9 @@ fn rollback(rig: &Rig, args: &[&str], tag: &str, extra: &[(&str, &str)]) -> Outp
         ("STUB_RELEASES", SITE_RELEASES),
         ("STUB_LIST", SITE_LISTING),
         ("STUB_TAG", tag),
+        // What runs before the rollback (the Containers API), then TAG.
+        ("STUB_API", "ready:cur ready:new"),
+        ("STUB_CURRENT", "newtag000000"),
         ("HEALTH_INTERVAL", "0"),
     ];
     env.extend_from_slice(extra);
@@ -1790,6 +1984,20 @@ fn rollback_goes_back_to_the_previous_release() {
     let apply = at(&calls, "terraform -chdir=[TMP]/repo/infra apply ");
     let aws = "aws --endpoint-url https://s3.fr-par.scw.cloud --region fr-par ";
     let restore = at(&calls, &format!("{aws}s3 sync s3://dev-cella-web/.cellac/releases/prevtag00000 s3://dev-cella-web --exclude * --include *.html --exclude .cellac/* --delete "));
+    // The site's bucket in dev's project; the state bucket with the plain key (review 2).
+    for call in calls.iter().filter(|c| c.starts_with("aws ")) {
+        if call.contains("dev-cella-web") {
+            assert!(
+                call.ends_with("[AWS_ACCESS_KEY_ID=SCWTESTACCESSKEY@proj-1234]"),
+                "{call}"
+            );
+        } else {
+            assert!(
+                call.ends_with("[AWS_ACCESS_KEY_ID=SCWTESTACCESSKEY]"),
+                "{call}"
+            );
+        }
+    }
     let site_record = at(
         &calls,
         &format!("{aws}s3 cp - s3://dev-cella-web/.cellac/releases.json "),
@@ -1798,18 +2006,31 @@ fn rollback_goes_back_to_the_previous_release() {
         calls[site_record].contains(r#"[stdin: {"releases":[{"tag":"prevtag00000","#),
         "the restored release comes first, so the next deploy keeps its assets:\n{log}"
     );
-    let health = at(&calls, "curl --config - -fsS --max-time 10 https://api.scaleway.com/containers/v1beta1/regions/fr-par/containers/uuid-api ");
-    let record = at(
+    // What runs is read first; the rollback is recorded `attempted` before the
+    // apply, `deployed` last.
+    let current = at(&calls, "curl --config - -fsS --max-time 10 https://api.scaleway.com/containers/v1/regions/fr-par/containers/uuid-api ");
+    let records = all_at(
         &calls,
         &format!("{aws}s3 cp - s3://shop-terraform-state/dev/cellac-releases.json "),
     );
+    assert_eq!(records.len(), 2, "{log}");
     assert!(
-        calls[record].contains(r#"[stdin: {"releases":[{"tag":"prevtag00000","at":""#)
-            && calls[record].contains(r#""by":"rollback"},{"tag":"newtag000000""#),
+        calls[records[0]].contains(r#"[stdin: {"releases":[{"tag":"prevtag00000","at":"[NOW]","by":"rollback","status":"attempted","digests":{}},{"tag":"newtag000000""#),
         "{log}"
     );
     assert!(
-        inspect < plan
+        calls[records[1]].contains(r#"[stdin: {"releases":[{"tag":"prevtag00000","at":"[NOW]","by":"rollback","status":"deployed","#),
+        "{log}"
+    );
+    let record = records[1];
+    let health = calls
+        .iter()
+        .rposition(|c| c.starts_with("curl --config - -fsS --max-time 10 https://api.scaleway.com/containers/v1/regions/fr-par/containers/uuid-api "))
+        .unwrap();
+    assert!(
+        current < inspect
+            && inspect < records[0]
+            && records[0] < plan
             && plan < apply
             && apply < restore
             && restore < site_record
@@ -1898,7 +2119,8 @@ fn rollback_refuses_a_tag_the_registry_lacks() {
     let out = rig.run("rollback.sh", &["dev"], &[]);
     assert_eq!(out.status.code(), Some(1), "{}", show(&out));
     assert!(
-        String::from_utf8_lossy(&out.stderr).contains("no release of dev is recorded yet"),
+        String::from_utf8_lossy(&out.stderr)
+            .contains("no release of dev that deployed successfully"),
         "{}",
         show(&out)
     );
@@ -2096,6 +2318,15 @@ fn status_prints_every_component() {
         log.contains("[stdin: header = \"X-Auth-Token: test-secret-key\"]"),
         "{log}"
     );
+    // The site's bucket is read in dev's project (review 2).
+    let site_read = log
+        .lines()
+        .find(|l| l.contains("s3 cp s3://dev-cella-web/.cellac/releases.json - "))
+        .unwrap_or_else(|| panic!("{log}"));
+    assert!(
+        site_read.ends_with("[AWS_ACCESS_KEY_ID=SCWTESTACCESSKEY@proj-1234]"),
+        "{log}"
+    );
     // Read-only: nothing planned, applied or written.
     for absent in [" plan ", " apply ", " cp - ", "s3 sync", "docker"] {
         assert!(!log.contains(absent), "{absent}:\n{log}");
@@ -2140,11 +2371,16 @@ fn preview_up_and_down() {
     }
     let out = rig.run("preview.sh", &["up", "42"], &[("MIGRATE_INTERVAL", "0")]);
     assert!(out.status.success(), "{}", show(&out));
+    // Rendered under .terraform/ (git-ignored), never in environments/ (review 11).
+    assert!(!rig.infra.join("environments/p42.tfvars.json").exists());
+    assert!(!rig.infra.join("environments/p42.s3.tfbackend").exists());
     let tfvars: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(rig.infra.join("environments/p42.tfvars.json")).unwrap(),
+        &std::fs::read_to_string(rig.infra.join(".terraform/cellac-previews/p42.tfvars.json"))
+            .unwrap(),
     )
     .unwrap();
     assert_eq!(tfvars["environment"], "p42");
+    assert_eq!(tfvars["force_destroy"], true);
     assert_eq!(tfvars["services"]["api"]["name"], "p42-shop-api");
     assert_eq!(tfvars["names"]["registry"], "p42shop");
     assert_eq!(
@@ -2155,7 +2391,11 @@ fn preview_up_and_down() {
         tfvars["site_domains"]["pr-42.preview.shop.example"].is_object(),
         "{tfvars}"
     );
-    let backend = std::fs::read_to_string(rig.infra.join("environments/p42.s3.tfbackend")).unwrap();
+    let backend = std::fs::read_to_string(
+        rig.infra
+            .join(".terraform/cellac-previews/p42.s3.tfbackend"),
+    )
+    .unwrap();
     assert!(
         backend.contains("key = \"preview/42/terraform.tfstate\""),
         "{backend}"
@@ -2163,12 +2403,12 @@ fn preview_up_and_down() {
     let log = rig.calls();
     assert!(
         log.contains(
-            " init -input=false -reconfigure -backend-config=environments/p42.s3.tfbackend "
+            " init -input=false -reconfigure -lockfile=readonly -backend-config=.terraform/cellac-previews/p42.s3.tfbackend "
         ),
         "{log}"
     );
     assert!(
-        log.contains(" -var-file=environments/p42.tfvars.json "),
+        log.contains(" -var-file=.terraform/cellac-previews/p42.tfvars.json "),
         "{log}"
     );
     assert!(
@@ -2191,21 +2431,44 @@ fn preview_up_and_down() {
     assert!(out.status.success(), "{}", show(&out));
     let log = rig2.calls();
     let calls: Vec<&str> = log.lines().collect();
-    let init = at(&calls, "terraform -chdir=[TMP]/repo/infra init -input=false -reconfigure -backend-config=environments/p42.s3.tfbackend ");
+    let init = at(&calls, "terraform -chdir=[TMP]/repo/infra init -input=false -reconfigure -lockfile=readonly -backend-config=.terraform/cellac-previews/p42.s3.tfbackend ");
     let list = at(&calls, "curl --config - -fsS --max-time 30 https://api.scaleway.com/registry/v1/regions/fr-par/namespaces?name=p42shop ");
     let images = at(&calls, "curl --config - -fsS --max-time 30 https://api.scaleway.com/registry/v1/regions/fr-par/images?namespace_id=ns-1&page_size=100 ");
     let delete = all_at(&calls, "curl --config - -fsS --max-time 30 -X DELETE https://api.scaleway.com/registry/v1/regions/fr-par/images/img-");
     assert_eq!(delete.len(), 2, "{log}");
-    let plan = at(&calls, "terraform -chdir=[TMP]/repo/infra plan -input=false -detailed-exitcode -out=.terraform/cellac-p42.tfplan -var-file=environments/p42.tfvars.json -var image_tag=destroy -destroy ");
-    let apply = at(
-        &calls,
-        "terraform -chdir=[TMP]/repo/infra apply -input=false .terraform/cellac-p42.tfplan ",
-    );
+    // The buckets are emptied in the preview's project, then destroyed.
+    let empty = at(&calls, "aws --endpoint-url https://s3.fr-par.scw.cloud --region fr-par s3api list-object-versions --bucket dev-cella-web ");
     assert!(
-        init < list && list < images && images < delete[0] && delete[1] < plan && plan < apply,
+        calls[empty].ends_with("[AWS_ACCESS_KEY_ID=SCWTESTACCESSKEY@proj-1234]"),
         "{log}"
     );
-    assert!(!rig2.infra.join("environments/p42.tfvars.json").exists());
+    let plan = at(&calls, "terraform -chdir=[TMP]/repo/infra plan -input=false -detailed-exitcode -out=.terraform/p42/cellac.tfplan -var-file=.terraform/cellac-previews/p42.tfvars.json -var image_tag=destroy -destroy ");
+    let apply = at(
+        &calls,
+        "terraform -chdir=[TMP]/repo/infra apply -input=false .terraform/p42/cellac.tfplan ",
+    );
+    // Its record of releases goes too.
+    let record = calls
+        .iter()
+        .position(|c| {
+            c.starts_with("aws ")
+                && c.contains(" s3 rm s3://shop-terraform-state/p42/cellac-releases.json ")
+        })
+        .unwrap_or_else(|| panic!("{log}"));
+    assert!(
+        init < list
+            && list < images
+            && images < delete[0]
+            && delete[1] < empty
+            && empty < plan
+            && plan < apply
+            && apply < record,
+        "{log}"
+    );
+    assert!(!rig2
+        .infra
+        .join(".terraform/cellac-previews/p42.tfvars.json")
+        .exists());
     assert!(!log.contains("docker build"), "{log}");
 
     // Ids are 1 to 6 of [a-z0-9]; the template itself is not an environment.
@@ -2221,6 +2484,16 @@ fn preview_up_and_down() {
         "{}",
         show(&out)
     );
+    // A preview id can never make one of the stack's environments: p + rod = prod.
+    let before = rig2.calls();
+    let out = rig2.run("preview.sh", &["up", "rod"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("would make the environment prod"),
+        "{}",
+        show(&out)
+    );
+    assert_eq!(rig2.calls(), before, "nothing ran");
 }
 
 // Per-environment secrets: a deploy refuses, before Terraform plans, an environment
@@ -2305,4 +2578,785 @@ fn per_environment_secrets_are_required_and_not_shared() {
         &[("TF_VAR_signing_key", "from-env-3")],
     );
     assert!(out.status.success(), "{}", show(&out));
+}
+
+// A deployment's whole life (issue 19): a failed deploy then rollback, the data
+// guard, the state of another environment, destroy, promote, build once, bootstrap.
+
+/// The terraform plan of a bucket rename: the old bucket deleted, a new one created,
+/// and a container replaced (not data).
+const RENAME_PLAN: &str = r#"{"resource_changes": [
+  {"address": "module.storage.scaleway_object_bucket.this[\"uploads\"]", "type": "scaleway_object_bucket", "change": {"actions": ["delete"]}},
+  {"address": "module.storage.scaleway_object_bucket.this[\"files\"]", "type": "scaleway_object_bucket", "change": {"actions": ["create"]}},
+  {"address": "module.database.scaleway_sdb_sql_database.this[\"main\"]", "type": "scaleway_sdb_sql_database", "change": {"actions": ["delete", "create"]}},
+  {"address": "module.containers.scaleway_container.this[\"backend\"]", "type": "scaleway_container", "change": {"actions": ["delete", "create"]}}
+]}"#;
+
+#[test]
+fn apply_refuses_to_destroy_data() {
+    let rig = Rig::new("guard", &cella(), &ALL_STUBS);
+    let out = rig.run("apply.sh", &["dev"], &[("STUB_PLAN_JSON", RENAME_PLAN)]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("refusing to apply: this plan deletes or replaces what holds data")
+            && stderr
+                .contains(r#"module.storage.scaleway_object_bucket.this["uploads"] (deleted)"#)
+            && stderr
+                .contains(r#"module.database.scaleway_sdb_sql_database.this["main"] (replaced)"#)
+            && !stderr.contains("scaleway_container.this"),
+        "{}",
+        show(&out)
+    );
+    assert!(
+        !rig.calls().contains(" apply -input=false "),
+        "{}",
+        rig.calls()
+    );
+    // One address allowed: the other still stops it.
+    let out = rig.run(
+        "apply.sh",
+        &[
+            "dev",
+            "--allow-destroy",
+            r#"module.storage.scaleway_object_bucket.this["uploads"]"#,
+        ],
+        &[("STUB_PLAN_JSON", RENAME_PLAN)],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        !String::from_utf8_lossy(&out.stderr).contains("uploads"),
+        "{}",
+        show(&out)
+    );
+    // Both allowed: applied.
+    let out = rig.run(
+        "apply.sh",
+        &[
+            "dev",
+            "--allow-destroy",
+            r#"module.storage.scaleway_object_bucket.this["uploads"]"#,
+            r#"--allow-destroy=module.database.scaleway_sdb_sql_database.this["main"]"#,
+        ],
+        &[("STUB_PLAN_JSON", RENAME_PLAN)],
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    assert!(
+        rig.calls()
+            .contains(" apply -input=false .terraform/dev/cellac.tfplan "),
+        "{}",
+        rig.calls()
+    );
+}
+
+/// One scaleway_secret_version in a plan, replaced (`actions`) from data_wo_version
+/// 1 to `version`, with `after` merged into its planned arguments: what Terraform
+/// 1.11's `show -json` gives for it (computed attributes unknown in `after`).
+fn secret_version_change(
+    address: &str,
+    actions: &[&str],
+    version: u64,
+    after: serde_json::Value,
+    replace_paths: serde_json::Value,
+) -> serde_json::Value {
+    let mut planned = serde_json::json!({
+        "secret_id": "fr-par/11111111-1111-1111-1111-111111111111",
+        "data": null, "data_wo": null, "data_wo_version": version,
+        "description": null, "region": null, "timeouts": null
+    });
+    for (k, v) in after.as_object().unwrap() {
+        planned[k] = v.clone();
+    }
+    serde_json::json!({
+        "address": address,
+        "type": "scaleway_secret_version",
+        "change": {
+            "actions": actions,
+            "before": {
+                "id": "fr-par/11111111-1111-1111-1111-111111111111/1",
+                "secret_id": "fr-par/11111111-1111-1111-1111-111111111111",
+                "data": null, "data_wo": null, "data_wo_version": 1,
+                "description": null, "region": "fr-par", "revision": "1",
+                "status": "enabled", "created_at": "2026-01-01T00:00:00Z",
+                "updated_at": "2026-01-01T00:00:00Z", "srn": "srn:1", "timeouts": null
+            },
+            "after": planned,
+            "after_unknown": {
+                "id": true, "revision": true, "status": true,
+                "created_at": true, "updated_at": true, "srn": true
+            },
+            "replace_paths": replace_paths
+        },
+        "action_reason": "replace_because_cannot_update"
+    })
+}
+
+fn plan_of(changes: Vec<serde_json::Value>) -> String {
+    serde_json::json!({ "format_version": "1.2", "resource_changes": changes }).to_string()
+}
+
+const ROTATED: &str = r#"module.secrets.scaleway_secret_version.this["session_secret"]"#;
+const DERIVED: &str = r#"module.jobs.scaleway_secret_version.derived["api-migrate"]"#;
+
+/// A secret's rotation: its version replaced, a new one written first, only because
+/// data_wo_version (derived from the value) changed. No --allow-destroy needed.
+fn rotation_plan() -> String {
+    let only = || serde_json::json!([["data_wo_version"]]);
+    plan_of(vec![
+        secret_version_change(
+            ROTATED,
+            &["create", "delete"],
+            2,
+            serde_json::json!({}),
+            only(),
+        ),
+        secret_version_change(
+            DERIVED,
+            &["create", "delete"],
+            7,
+            serde_json::json!({}),
+            only(),
+        ),
+    ])
+}
+
+#[test]
+fn a_secret_rotation_passes_the_guard() {
+    let rig = Rig::new("rotation", &cella(), &ALL_STUBS);
+    let out = rig.run(
+        "apply.sh",
+        &["dev"],
+        &[("STUB_PLAN_JSON", &rotation_plan())],
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("secret rotation") && stdout.contains(ROTATED) && stdout.contains(DERIVED),
+        "{}",
+        show(&out)
+    );
+    assert!(
+        rig.calls()
+            .contains(" apply -input=false .terraform/dev/cellac.tfplan "),
+        "{}",
+        rig.calls()
+    );
+}
+
+/// The same, from a real plan (Terraform 1.11, the stub provider): see
+/// tests/fixtures/plans/README.md. A -replace of that version is refused.
+#[test]
+fn a_real_rotation_plan_passes_the_guard() {
+    let plan = include_str!("fixtures/plans/secret_rotation.json");
+    let rig = Rig::new("rotation-real", &cella(), &ALL_STUBS);
+    let out = rig.run("apply.sh", &["dev"], &[("STUB_PLAN_JSON", plan)]);
+    assert!(out.status.success(), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("  scaleway_secret_version.this"),
+        "{}",
+        show(&out)
+    );
+    let requested = plan.replace("replace_because_cannot_update", "replace_by_request");
+    assert_ne!(requested, plan);
+    let out = rig.run("apply.sh", &["dev"], &[("STUB_PLAN_JSON", &requested)]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("scaleway_secret_version.this (replaced)"),
+        "{}",
+        show(&out)
+    );
+}
+
+/// Negative controls: a secret version deleted, or replaced for anything but its
+/// data_wo_version, still needs --allow-destroy.
+#[test]
+fn a_secret_version_replaced_otherwise_is_refused() {
+    let only = || serde_json::json!([["data_wo_version"]]);
+    let cases: Vec<(&str, serde_json::Value, &str)> = vec![
+        (
+            "deleted",
+            serde_json::json!({"address": ROTATED, "type": "scaleway_secret_version",
+                "change": {"actions": ["delete"], "before": {"data_wo_version": 1}, "after": null}}),
+            "(deleted)",
+        ),
+        (
+            "its secret replaced",
+            secret_version_change(
+                ROTATED,
+                &["create", "delete"],
+                2,
+                serde_json::json!({"secret_id": null}),
+                serde_json::json!([["data_wo_version"], ["secret_id"]]),
+            ),
+            "(replaced)",
+        ),
+        (
+            "another argument changed",
+            secret_version_change(
+                ROTATED,
+                &["create", "delete"],
+                2,
+                serde_json::json!({"description": "new"}),
+                only(),
+            ),
+            "(replaced)",
+        ),
+        (
+            "the same version, replaced on request",
+            {
+                let mut c = secret_version_change(
+                    ROTATED,
+                    &["delete", "create"],
+                    1,
+                    serde_json::json!({}),
+                    serde_json::json!(null),
+                );
+                c["action_reason"] = "replace_by_request".into();
+                c
+            },
+            "(replaced)",
+        ),
+    ];
+    for (what, change, said) in cases {
+        let rig = Rig::new("rotation-refused", &cella(), &ALL_STUBS);
+        let plan = plan_of(vec![change]);
+        let out = rig.run("apply.sh", &["dev"], &[("STUB_PLAN_JSON", &plan)]);
+        assert_eq!(out.status.code(), Some(1), "{what}: {}", show(&out));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("refusing to apply") && stderr.contains(&format!("{ROTATED} {said}")),
+            "{what}: {}",
+            show(&out)
+        );
+        assert!(
+            !rig.calls().contains(" apply -input=false "),
+            "{what}: {}",
+            rig.calls()
+        );
+        // Allowed by name, it goes through.
+        let out = rig.run(
+            "apply.sh",
+            &["dev", "--allow-destroy", ROTATED],
+            &[("STUB_PLAN_JSON", &plan)],
+        );
+        assert!(out.status.success(), "{what}: {}", show(&out));
+    }
+}
+
+/// deploy.sh passes each --allow-destroy ADDRESS on to apply.sh.
+#[test]
+fn deploy_passes_allow_destroy_on() {
+    let rig = Rig::new("deploy-allow-1", &cella(), &ALL_STUBS);
+    let out = rig.run("deploy.sh", &["dev"], &[("STUB_PLAN_JSON", RENAME_PLAN)]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("refusing to apply"),
+        "{}",
+        show(&out)
+    );
+    let rig = Rig::new("deploy-allow-2", &cella(), &ALL_STUBS);
+    let out = rig.run(
+        "deploy.sh",
+        &[
+            "dev",
+            "--allow-destroy",
+            r#"module.storage.scaleway_object_bucket.this["uploads"]"#,
+            r#"--allow-destroy=module.database.scaleway_sdb_sql_database.this["main"]"#,
+        ],
+        &[("STUB_PLAN_JSON", RENAME_PLAN)],
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    assert!(
+        rig.calls()
+            .contains(" apply -input=false .terraform/dev/cellac.tfplan "),
+        "{}",
+        rig.calls()
+    );
+    // An --allow-destroy without its address is refused before anything runs.
+    let rig = Rig::new("deploy-allow-3", &cella(), &ALL_STUBS);
+    let out = rig.run("deploy.sh", &["dev", "--allow-destroy"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("--allow-destroy needs a resource ADDRESS"),
+        "{}",
+        show(&out)
+    );
+    let log = std::fs::read_to_string(&rig.log).unwrap_or_default();
+    assert!(!log.contains("terraform "), "{log}");
+}
+
+#[test]
+fn a_state_of_another_environment_is_refused() {
+    let rig = Rig::new("wrong-state", &cella(), &ALL_STUBS);
+    let out = rig.run(
+        "apply.sh",
+        &["prod", "--yes"],
+        &[("STUB_STATE_ENV", "staging")],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("is environment staging's, not prod's: refusing to plan"),
+        "{}",
+        show(&out)
+    );
+    let log = rig.calls();
+    assert!(!log.contains(" plan "), "{log}");
+    // Its own state: planned, in its own data directory.
+    let out = rig.run(
+        "apply.sh",
+        &["prod", "--yes"],
+        &[("STUB_STATE_ENV", "prod")],
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    let log = rig.calls();
+    let plan = log.lines().find(|l| l.contains(" plan ")).unwrap();
+    assert!(
+        plan.ends_with("[TF_DATA_DIR=[TMP]/repo/infra/.terraform/prod]"),
+        "{log}"
+    );
+    // status.sh of another environment uses its own data directory.
+    let out = rig.run("status.sh", &["staging"], &[]);
+    assert!(out.status.success(), "{}", show(&out));
+    let log = rig.calls();
+    let init = log.lines().rfind(|l| l.contains(" init ")).unwrap();
+    assert!(
+        init.ends_with("[TF_DATA_DIR=[TMP]/repo/infra/.terraform/staging]"),
+        "{log}"
+    );
+}
+
+#[test]
+fn a_failed_deploy_is_recorded_and_rollback_skips_it() {
+    let rig = Rig::new("failed-deploy", &release(), &ALL_STUBS);
+    // The new image rolls out, then health never answers.
+    let out = rig.run(
+        "deploy.sh",
+        &["dev"],
+        &[
+            ("MIGRATE_INTERVAL", "0"),
+            ("STUB_DEPLOYED", DEPLOYED),
+            ("STUB_CURL_FAIL", "1"),
+            ("HEALTH_TIMEOUT", "0"),
+            ("STUB_RELEASES", SITE_RELEASES),
+            ("STUB_LIST", SITE_LISTING),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    let log = rig.calls();
+    let last = log
+        .lines()
+        .rfind(|l| l.contains("s3 cp - s3://shop-terraform-state/dev/cellac-releases.json "))
+        .unwrap();
+    assert!(
+        last.contains(r#"[stdin: {"releases":[{"tag":"0123456789ab","at":"[NOW]","by":"deploy","status":"failed","#),
+        "{log}"
+    );
+    // What runs is the failed release: rollback goes to the last one that succeeded.
+    std::fs::remove_file(format!("{}.api-uuid-api", rig.log.display())).unwrap();
+    let out = rollback(
+        &rig,
+        &["dev"],
+        "newtag000000",
+        &[("STUB_CURRENT", "0123456789ab")],
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("from 0123456789ab back to newtag000000"),
+        "{}",
+        show(&out)
+    );
+    let log = rig.calls();
+    let plan = log.lines().rfind(|l| l.contains(" plan ")).unwrap();
+    assert!(plan.contains(" -var image_tag=newtag000000 "), "{log}");
+}
+
+#[test]
+fn rollback_reads_what_runs_not_the_record() {
+    // A failed deploy of an older cellac left no trace in the record: the record's
+    // newest is newtag000000, but cccccccccccc runs.
+    let rig = Rig::new("rollback-runs", &release(), &ALL_STUBS);
+    let out = rollback(
+        &rig,
+        &["dev"],
+        "newtag000000",
+        &[("STUB_CURRENT", "cccccccccccc")],
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    assert!(
+        rig.calls().contains(" -var image_tag=newtag000000 "),
+        "back to the newest release, not the one before it:\n{}",
+        rig.calls()
+    );
+    // newtag000000 may be given although the record's newest: it does not run.
+    let rig = Rig::new("rollback-runs-tag", &release(), &ALL_STUBS);
+    let out = rollback(
+        &rig,
+        &["dev", "newtag000000"],
+        "newtag000000",
+        &[("STUB_CURRENT", "cccccccccccc")],
+    );
+    assert!(out.status.success(), "{}", show(&out));
+}
+
+#[test]
+fn destroy_asks_then_empties_and_destroys() {
+    let rig = Rig::new("destroy", &cella(), &ALL_STUBS);
+    // Without a terminal and without CELLAC_DESTROY: nothing.
+    let out = rig.run("destroy.sh", &["staging"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert_eq!(rig.calls(), "");
+    let out = rig.run("destroy.sh", &["staging"], &[("CELLAC_DESTROY", "prod")]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not destroyed: 'prod' is not staging"));
+    assert_eq!(rig.calls(), "");
+    let out = rig.run("destroy.sh", &["staging"], &[("CELLAC_DESTROY", "staging")]);
+    assert!(out.status.success(), "{}", show(&out));
+    let log = rig.calls();
+    let calls: Vec<&str> = log.lines().collect();
+    let images = at(&calls, "curl --config - -fsS --max-time 30 -X DELETE https://api.scaleway.com/registry/v1/regions/nl-ams/images/img-api ");
+    let empty = at(&calls, "aws --endpoint-url https://s3.nl-ams.scw.cloud --region nl-ams s3api list-object-versions --bucket dev-cella-frontend ");
+    assert!(
+        calls[empty].ends_with("[AWS_ACCESS_KEY_ID=SCWTESTACCESSKEY@proj-1234]"),
+        "{log}"
+    );
+    let plan = at(&calls, "terraform -chdir=[TMP]/repo/infra plan -input=false -detailed-exitcode -out=.terraform/staging/cellac.tfplan -var-file=environments/staging.tfvars.json -var image_tag=destroy -destroy ");
+    let apply = at(
+        &calls,
+        "terraform -chdir=[TMP]/repo/infra apply -input=false .terraform/staging/cellac.tfplan ",
+    );
+    let record = at(&calls, "aws --endpoint-url https://s3.nl-ams.scw.cloud --region nl-ams s3 rm s3://cella-terraform-state/staging/cellac-releases.json ");
+    assert!(
+        images < empty && empty < plan && plan < apply && apply < record,
+        "{log}"
+    );
+    assert!(
+        !log.contains(" show -json "),
+        "no data guard on a destroy:\n{log}"
+    );
+}
+
+const STAGING_RUNS: &str = r#"{"releases": [
+  {"tag": "0123456789ab", "at": "2026-12-01T10:00:00Z", "by": "deploy", "status": "deployed",
+   "digests": {"backend": "sha256:staging-backend", "cdc": "sha256:staging-cdc"}}
+]}"#;
+
+#[test]
+fn promote_deploys_the_digests_that_run() {
+    let rig = Rig::new("promote", &cella(), &ALL_STUBS);
+    let out = rig.run(
+        "promote.sh",
+        &["staging", "prod", "--yes"],
+        &[("STUB_DEPLOYED", STAGING_RUNS)],
+    );
+    // The stub registry gives every image the digest of its name: not staging's.
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("not the digest that runs in staging"),
+        "{}",
+        show(&out)
+    );
+    let same = STAGING_RUNS
+        .replace("sha256:staging-backend", "sha256:digest-of-backend")
+        .replace("sha256:staging-cdc", "sha256:digest-of-cdc");
+    let rig = Rig::new("promote-ok", &cella(), &ALL_STUBS);
+    let out = rig.run(
+        "promote.sh",
+        &["staging", "prod", "--yes"],
+        &[("STUB_DEPLOYED", &same)],
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    let log = rig.calls();
+    let calls: Vec<&str> = log.lines().collect();
+    at(&calls, "docker buildx imagetools create --tag rg.nl-ams.scw.cloud/devcella/backend:0123456789ab rg.nl-ams.scw.cloud/stagingcella/backend@sha256:digest-of-backend ");
+    assert!(!log.contains("docker build "), "nothing rebuilt:\n{log}");
+    let plan = at(&calls, "terraform -chdir=[TMP]/repo/infra plan ");
+    assert!(
+        calls[plan].contains(r#" -var image_tag=0123456789ab -var 'image_digests={"backend":"sha256:digest-of-backend","cdc":"sha256:digest-of-cdc"}' "#)
+            && calls[plan].ends_with("[TF_DATA_DIR=[TMP]/repo/infra/.terraform/prod]"),
+        "{log}"
+    );
+    assert!(
+        log.contains(r#""by":"promote","status":"deployed""#),
+        "{log}"
+    );
+    // A checkout at another commit than what runs in FROM: refused.
+    let other = same.replace("0123456789ab", "aaaaaaaaaaaa");
+    let rig = Rig::new("promote-other", &cella(), &ALL_STUBS);
+    let out = rig.run(
+        "promote.sh",
+        &["staging", "prod", "--yes"],
+        &[("STUB_DEPLOYED", &other)],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("check out aaaaaaaaaaaa first"),
+        "{}",
+        show(&out)
+    );
+    assert!(!rig.calls().contains(" plan "), "{}", rig.calls());
+}
+
+#[test]
+fn an_image_is_built_once_per_commit() {
+    let rig = Rig::new("build-once", &cella(), &ALL_STUBS);
+    let out = rig.run(
+        "images.sh",
+        &["prod"],
+        &[(
+            "STUB_IMAGES",
+            "rg.nl-ams.scw.cloud/stagingcella/backend:0123456789ab",
+        )],
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    let log = rig.calls();
+    // backend exists in staging's namespace: copied by digest; cdc does not: built.
+    assert!(
+        log.contains("docker buildx imagetools create --tag rg.nl-ams.scw.cloud/devcella/backend:0123456789ab rg.nl-ams.scw.cloud/stagingcella/backend@sha256:digest-of-backend "),
+        "{log}"
+    );
+    assert!(
+        !log.contains("docker build --platform linux/amd64 -f backend/"),
+        "{log}"
+    );
+    assert!(
+        log.contains("docker build --platform linux/amd64 -f cdc/"),
+        "{log}"
+    );
+    // Run again: both exist in prod's namespace now: nothing built or copied.
+    let before = log.lines().count();
+    let out = rig.run("images.sh", &["prod"], &[]);
+    assert!(out.status.success(), "{}", show(&out));
+    let log = rig.calls();
+    let again: Vec<&str> = log.lines().skip(before).collect();
+    assert!(
+        again.iter().all(|l| !l.starts_with("docker build ")
+            && !l.starts_with("docker push ")
+            && !l.contains("imagetools create")),
+        "{log}"
+    );
+    let digests = std::fs::read_to_string(
+        rig.infra
+            .join(".terraform/prod/cellac-digests-0123456789ab.json"),
+    )
+    .unwrap();
+    assert_eq!(
+        digests.trim(),
+        r#"{"backend":"sha256:digest-of-backend","cdc":"sha256:digest-of-cdc"}"#
+    );
+}
+
+#[test]
+fn init_writes_the_lock_file_and_the_others_need_it() {
+    let rig = Rig::new("lock", &cella(), &ALL_STUBS);
+    let out = rig.run("init.sh", &["dev"], &[]);
+    assert!(out.status.success(), "{}", show(&out));
+    let log = rig.calls();
+    assert!(
+        log.contains("terraform -chdir=[TMP]/repo/infra init -input=false -reconfigure -backend-config=environments/dev.s3.tfbackend "),
+        "{log}"
+    );
+    assert!(
+        log.contains("terraform -chdir=[TMP]/repo/infra providers lock -platform=linux_amd64 -platform=linux_arm64 -platform=darwin_amd64 -platform=darwin_arm64 "),
+        "{log}"
+    );
+    std::fs::remove_file(rig.infra.join(".terraform.lock.hcl")).unwrap();
+    let out = rig.run("apply.sh", &["dev"], &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains(".terraform.lock.hcl is missing: run ./scripts/init.sh dev once"),
+        "{}",
+        show(&out)
+    );
+}
+
+#[test]
+fn bootstrap_creates_only_what_is_missing() {
+    let rig = Rig::new("bootstrap", &cella(), &ALL_STUBS);
+    let project = "11111111-2222-3333-4444-555555555555";
+    let org = [("SCW_DEFAULT_ORGANIZATION_ID", "org-1")];
+    let out = rig.run("bootstrap.sh", &[project], &org);
+    assert!(out.status.success(), "{}", show(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("SCW_ACCESS_KEY=SCWNEWKEY\nSCW_SECRET_KEY=new-secret-key"),
+        "the key, once:\n{}",
+        show(&out)
+    );
+    let log = rig.calls();
+    let calls: Vec<&str> = log.lines().collect();
+    let bucket = at(&calls, "aws --endpoint-url https://s3.nl-ams.scw.cloud --region nl-ams s3api create-bucket --bucket cella-terraform-state --acl private ");
+    assert!(
+        calls[bucket].ends_with(&format!("[AWS_ACCESS_KEY_ID=SCWTESTACCESSKEY@{project}]")),
+        "{log}"
+    );
+    at(&calls, "aws --endpoint-url https://s3.nl-ams.scw.cloud --region nl-ams s3api put-bucket-versioning --bucket cella-terraform-state --versioning-configuration Status=Enabled ");
+    let policy = calls
+        .iter()
+        .find(|c| {
+            c.contains("https://api.scaleway.com/iam/v1alpha1/policies ") && c.contains("-X POST")
+        })
+        .unwrap_or_else(|| panic!("{log}"));
+    for set in [
+        "ProjectManager",
+        "ContainersFullAccess",
+        "ContainerRegistryFullAccess",
+        "ObjectStorageFullAccess",
+        "DomainsDNSFullAccess",
+    ] {
+        assert!(policy.contains(&format!("\"{set}\"")), "{set}: {policy}");
+    }
+    assert!(
+        !policy.contains("AllProductsFullAccess") && !policy.contains("OrganizationManager"),
+        "{policy}"
+    );
+    assert!(
+        !log.contains("new-secret-key"),
+        "the new key is never in a call:\n{log}"
+    );
+    // Again, with everything there: nothing created.
+    let rig = Rig::new("bootstrap-again", &cella(), &ALL_STUBS);
+    let out = rig.run(
+        "bootstrap.sh",
+        &[project],
+        &[
+            ("SCW_DEFAULT_ORGANIZATION_ID", "org-1"),
+            ("STUB_BUCKET_EXISTS", "1"),
+            ("STUB_IAM_EXISTS", "1"),
+        ],
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    let log = rig.calls();
+    assert!(
+        !log.contains("-X POST") && !log.contains("create-bucket"),
+        "{log}"
+    );
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("SCW_SECRET_KEY="),
+        "{}",
+        show(&out)
+    );
+}
+
+#[test]
+fn status_of_staging_during_a_deploy_of_prod() {
+    let rig = Rig::new("interleaved", &cella(), &ALL_STUBS);
+    let status = format!("{}/scripts/status.sh staging", rig.infra.display());
+    let out = rig.run("deploy.sh", &["prod", "--yes"], &[("STUB_HOOK", &status)]);
+    assert!(out.status.success(), "{}", show(&out));
+    let log = rig.calls();
+    let calls: Vec<&str> = log.lines().collect();
+    // status.sh staging ran in the middle of the deploy, in its own data directory...
+    let staging_init = calls
+        .iter()
+        .position(|c| c.contains(" init ") && c.contains("environments/staging.s3.tfbackend"))
+        .unwrap_or_else(|| panic!("{log}"));
+    assert!(
+        calls[staging_init].ends_with("[TF_DATA_DIR=[TMP]/repo/infra/.terraform/staging]"),
+        "{log}"
+    );
+    // ... and every later terraform call of prod's deploy still uses prod's (review 4).
+    let plan = at(&calls, "terraform -chdir=[TMP]/repo/infra plan ");
+    assert!(staging_init < plan, "{log}");
+    assert!(
+        calls[plan].contains(" -var-file=environments/prod.tfvars.json "),
+        "{log}"
+    );
+    for call in &calls[plan..] {
+        if call.starts_with("terraform ") && !call.contains("staging") {
+            assert!(
+                call.ends_with("[TF_DATA_DIR=[TMP]/repo/infra/.terraform/prod]"),
+                "{call}\n{log}"
+            );
+        }
+    }
+}
+
+/// Review 11: `preview.sh up` from a clean checkout, against a real git: the deploy
+/// it runs finds the tree clean, and the tree stays clean.
+#[test]
+fn preview_up_keeps_the_checkout_clean() {
+    let Some(git) = ["/usr/bin/git", "/bin/git", "/usr/local/bin/git"]
+        .iter()
+        .map(Path::new)
+        .find(|p| p.exists())
+    else {
+        eprintln!("NOTICE: git is not installed; not checking previews against it");
+        return;
+    };
+    let envs = release();
+    let stubs: Vec<&str> = ALL_STUBS.iter().copied().filter(|s| *s != "git").collect();
+    let rig = Rig::new("preview-clean", &envs, &stubs);
+    std::os::unix::fs::symlink(git, rig.tools.join("git")).unwrap();
+    let files = cellac::emit::emit(&envs, "stack.kdl");
+    for name in [
+        ".gitignore",
+        "environments/preview.tfvars.json",
+        "environments/preview.s3.tfbackend",
+    ] {
+        write(
+            &rig.infra.join(name),
+            std::str::from_utf8(&files[name]).unwrap(),
+            false,
+        );
+    }
+    let run_git = |args: &[&str]| {
+        let out = Command::new(git)
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(&rig.repo)
+            .env("HOME", &rig.dir.0)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", show(&out));
+        String::from_utf8(out.stdout).unwrap().trim().to_string()
+    };
+    run_git(&["init", "-q"]);
+    run_git(&["add", "-A"]);
+    run_git(&["commit", "-q", "-m", "first"]);
+    let commit = run_git(&["rev-parse", "--short=12", "HEAD"]);
+    let out = rig.run(
+        "preview.sh",
+        &["up", "42", "--yes"],
+        &[
+            ("MIGRATE_INTERVAL", "0"),
+            ("HEALTH_INTERVAL", "0"),
+            ("HEALTH_TIMEOUT", "5"),
+            ("STUB_TAG", &commit),
+        ],
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    assert_eq!(
+        run_git(&["status", "--porcelain"]),
+        "",
+        "the checkout stays clean"
+    );
+    assert!(
+        rig.calls()
+            .contains(" apply -input=false .terraform/p42/cellac.tfplan "),
+        "{}",
+        rig.calls()
+    );
+}
+
+/// Issue 20.3: without its own token, a private service is not probed at all: the
+/// deploy key is never the fallback.
+#[test]
+fn a_private_service_without_a_token_is_not_probed_with_the_key() {
+    let rig = Rig::new("no-token", &cella(), &ALL_STUBS);
+    let out = rig.run(
+        "health.sh",
+        &["dev"],
+        &[("STUB_HEALTH_TOKENS", "{}"), ("HEALTH_INTERVAL", "0")],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", show(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("service cdc is private and the output health_tokens has no token for it"),
+        "{}",
+        show(&out)
+    );
+    let log = rig.calls();
+    assert!(!log.contains("https://cdc.example/health"), "{log}");
 }
