@@ -40,6 +40,12 @@ pub struct Shape {
     pub secrets: bool,
     pub containers: bool,
     pub storage: bool,
+    /// Some bucket has a policy (a site, a public bucket): every policy grants the
+    /// environment's deployers (`var.deployers`) full access.
+    pub policies: bool,
+    /// Some environment with a bucket policy declares no `deployer`: there, the
+    /// principal of the key that runs is looked up (`data.scaleway_iam_api_key.deployer`).
+    pub implicit_deployer: bool,
     pub edge: bool,
     pub dns: bool,
     pub monitoring: bool,
@@ -63,6 +69,8 @@ impl Shape {
             secrets: any(&|s| s.secrets.iter().any(|x| x.store) && s.reads_secret_manager()),
             containers: any(&|s| !s.services.is_empty()),
             storage: any(&|s| !s.sites.is_empty() || !s.buckets.is_empty()),
+            policies: any(&Stack::has_bucket_policy),
+            implicit_deployer: any(&Stack::implicit_deployer),
             edge: any(&|s| s.domains.iter().any(|d| d.site.is_some())),
             dns: any(&|s| s.dns.is_some()),
             monitoring: any(&|s| s.monitoring.is_some()),
