@@ -153,3 +153,45 @@ fn the_provider_is_pinned_and_its_lock_file_committed() {
         "~> 2.79.0"
     );
 }
+
+const DNS_AND_SECRETS: &str = "stack shop\nsecret db_url\nservice api {\n    port 8080\n    health \"/health\"\n    secret-env DATABASE_URL=db_url\n    migrate \"python manage.py migrate\"\n}\ndns zone=example.com\ndomain api.example.com service=api\n";
+
+#[test]
+fn dns_records_leave_project_id_to_the_zone() {
+    let files = build(DNS_AND_SECRETS);
+    let dns = json(&files, "modules/dns/main.tf.json");
+    let record = &dns["resource"]["scaleway_domain_record"]["this"];
+    assert!(record.is_object(), "{dns}");
+    assert!(
+        record.get("project_id").is_none(),
+        "project_id is ForceNew and rewritten to the zone's project on read: {record}"
+    );
+    assert_eq!(
+        record["lifecycle"]["ignore_changes"],
+        serde_json::json!(["project_id"])
+    );
+    // Negative control: the other project-scoped resources are still placed in the
+    // environment's project.
+    let containers = json(&files, "modules/containers/main.tf.json");
+    assert_eq!(
+        containers["resource"]["scaleway_container_namespace"]["this"]["project_id"],
+        "${var.project_id}"
+    );
+}
+
+#[test]
+fn a_changed_secret_value_makes_a_new_secret_manager_version() {
+    let files = build(DNS_AND_SECRETS);
+    let secrets = json(&files, "modules/secrets/main.tf.json");
+    let version = &secrets["resource"]["scaleway_secret_version"]["this"];
+    let wo = version["data_wo_version"].as_str().unwrap();
+    // Derived from the value (and the name), not from a variable someone must bump.
+    assert_eq!(
+        wo,
+        "${parseint(substr(sha256(\"cellac:${each.key}:${var.values[each.key]}\"), 0, 8), 16)}"
+    );
+    assert_eq!(version["lifecycle"]["create_before_destroy"], true);
+    let all = configuration(&files);
+    assert!(!all.contains("secrets_version"), "a manual version remains");
+    assert!(!all.contains("value_version"), "a manual version remains");
+}

@@ -94,7 +94,12 @@ pub(crate) fn variable(ty: &str, description: &str) -> Map<String, Value> {
 
 /// Resource types that take a `project_id`: every one of them is placed in the
 /// environment's project (`local.project_id` in the root module).
-const PROJECT_SCOPED: [&str; 18] = [
+///
+/// Not `scaleway_domain_record`: its `project_id` is ForceNew, Create ignores it and Read
+/// overwrites it with the DNS zone's project, which is not the environment's when the
+/// configuration creates the project (docs/scaleway-facts.md, Convergence): setting it
+/// would replace every record on every plan after the first.
+const PROJECT_SCOPED: [&str; 17] = [
     "scaleway_sdb_sql_database",
     "scaleway_vpc",
     "scaleway_vpc_private_network",
@@ -108,7 +113,6 @@ const PROJECT_SCOPED: [&str; 18] = [
     "scaleway_edge_services_plan",
     "scaleway_cockpit_source",
     "scaleway_cockpit_alert_manager",
-    "scaleway_domain_record",
     "scaleway_edge_services_dns_stage",
     "scaleway_iam_api_key",
     "scaleway_job_definition",

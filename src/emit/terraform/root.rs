@@ -186,7 +186,6 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
                     "path": ex("var.names.secret_path"),
                     "names": ex("var.stored_secrets"),
                     "values": ex("local.secrets"),
-                    "value_version": ex("var.secrets_version"),
                     "tags": ex("local.tags"),
                 }),
             ),
@@ -299,12 +298,17 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
         } else {
             "{}"
         };
-        modules.insert("dns".into(), module_call("dns", None, json!({
+        let mut dns = module_call("dns", None, json!({
             "count": ex("var.dns_zone == null ? 0 : 1"),
             "zone": ex("var.dns_zone"),
             "records": ex(format!("merge({{ for host, name in local.service_domains : host => module.containers.hosts[name] }}, {edge})")),
             "service_domains": ex("{ for host, name in local.service_domains : host => module.containers.ids[name] }"),
-        })));
+        }));
+        // Records are in the zone's project, whatever the environment's (modules/dns).
+        if let Some(call) = dns.as_object_mut() {
+            call.remove("project_id");
+        }
+        modules.insert("dns".into(), dns);
     }
     if shape.monitoring {
         modules.insert("monitoring".into(), module_call("monitoring", Some(&s.region.value), json!({
@@ -525,12 +529,6 @@ fn variables(envs: &[Stack], shape: Shape) -> Map<String, Value> {
                 "Secrets also kept in Secret Manager: stack name -> Secret Manager name.",
             )),
         );
-        let mut v = variable(
-            "number",
-            "Bump to write new versions of the stored secrets after changing their values.",
-        );
-        v.insert("default".into(), json!(1));
-        vars.insert("secrets_version".into(), Value::Object(v));
     }
     for x in &s.vars {
         vars.insert(x.name.value.clone(), Value::Object(var_variable(x)));
