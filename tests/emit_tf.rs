@@ -214,31 +214,90 @@ fn a_changed_secret_value_makes_a_new_secret_manager_version() {
 
 const PRIVATE_LINK: &str = "stack shop\nservice api {\n    port 8080\n    health \"/health\"\n    link worker env=WORKER_URL token=WORKER_TOKEN\n    bucket media access=write\n}\nservice worker {\n    port 8080\n    health \"/health\"\n    private\n}\nbucket media\n";
 
-#[test]
-fn a_token_link_gets_a_container_token_for_its_target_not_the_callers_key() {
-    let files = build(PRIVATE_LINK);
-    let containers = json(&files, "modules/containers/main.tf.json");
-    let token = &containers["resource"]["scaleway_container_token"]["link_worker"];
-    assert_eq!(token["container_id"], "${scaleway_container.worker.id}");
+/// The rule of every link and prober policy: ContainersPrivateAccess on the
+/// environment's project, nothing else.
+fn assert_private_access_only(policy: &Value) {
     assert_eq!(
-        token["for_each"],
-        "${{ for name, s in var.services : name => s.name if contains(values(s.tokens), \"worker\") }}"
+        policy["rule"],
+        serde_json::json!([{
+            "project_ids": "${[var.project_id]}",
+            "permission_set_names": ["ContainersPrivateAccess"],
+        }]),
+        "{policy}"
     );
+}
+
+#[test]
+fn a_token_link_gets_an_iam_key_of_its_own_not_the_callers_key() {
+    let files = build(PRIVATE_LINK);
+    // Container tokens (JWT) can no longer be created (review 10): none anywhere.
+    let all = configuration(&files);
+    assert!(!all.contains("scaleway_container_token"), "{all}");
+    let iam = json(&files, "modules/iam/main.tf.json");
+    let policies = &iam["resource"]["scaleway_iam_policy"];
+    // The link's own application, policy and key, one per CALLER->TARGET.
+    assert_eq!(
+        iam["resource"]["scaleway_iam_application"]["link"]["for_each"],
+        "${var.links}"
+    );
+    assert_eq!(
+        policies["link"]["application_id"],
+        "${scaleway_iam_application.link[each.key].id}"
+    );
+    assert_private_access_only(&policies["link"]);
+    assert_eq!(
+        iam["resource"]["scaleway_iam_api_key"]["link"]["application_id"],
+        "${scaleway_iam_application.link[each.key].id}"
+    );
+    // The caller's own policy (bucket write) never holds the right to call containers.
+    let own = policies["this"].to_string();
+    assert!(!own.contains("ContainersPrivateAccess"), "{own}");
+    let main = json(&files, "main.tf.json");
+    let links = main["module"]["iam"]["links"].as_str().unwrap();
+    assert!(links.contains("key = \"${name}->${t}\""), "{links}");
+    assert!(
+        links.contains("substr(\"${s.name}-calls-${t}\", 0, 64)"),
+        "{links}"
+    );
+    assert_eq!(
+        main["module"]["containers"]["link_secret_keys"],
+        "${module.iam.link_secret_keys}"
+    );
+    let containers = json(&files, "modules/containers/main.tf.json");
     let secret = containers["resource"]["scaleway_container"]["api"]
         ["secret_environment_variables"]
         .as_str()
         .unwrap();
     assert!(
-        secret.contains("k => { \"worker\" = try(scaleway_container_token.link_worker[\"api\"].token, null) }[target]"),
+        secret.contains("{ for k, target in var.services[\"api\"].tokens : k => var.link_secret_keys[\"api->${target}\"] }"),
         "{secret}"
     );
-    // Negative control: the caller's API key is no longer the token.
+    // Negative control: the caller's own key (bucket rights) is never the token.
     assert!(
-        !secret.contains("k, target in var.services[\"api\"].tokens : k => var.secret_keys"),
+        !secret.contains("tokens : k => var.secret_keys"),
         "{secret}"
     );
-    let iam = text(&files, "modules/iam/main.tf.json");
-    assert!(!iam.contains("ContainersPrivateAccess"), "{iam}");
+    let outputs = json(&files, "modules/iam/outputs.tf.json");
+    assert_eq!(outputs["output"]["link_secret_keys"]["sensitive"], true);
+}
+
+#[test]
+fn a_private_service_alone_brings_the_prober_and_a_public_one_nothing() {
+    // No bucket, no database: the IAM module exists only for the health probes.
+    let files = build("stack shop\nservice web {\n    port 8080\n}\nservice worker {\n    port 8080\n    private\n}\n");
+    let iam = json(&files, "modules/iam/main.tf.json");
+    assert_private_access_only(&iam["resource"]["scaleway_iam_policy"]["prober"]);
+    let main = json(&files, "main.tf.json");
+    assert_eq!(
+        main["module"]["containers"]["depends_on"],
+        serde_json::json!(["module.iam"])
+    );
+    // Negative control: nothing private, nothing to call it with.
+    let files = build("stack shop\nservice web {\n    port 8080\n}\n");
+    assert!(!files.contains_key("modules/iam/main.tf.json"));
+    let outputs = json(&files, "outputs.tf.json");
+    assert_eq!(outputs["output"]["health_tokens"]["value"], "${{}}");
+    assert!(!configuration(&files).contains("scaleway_iam_application"));
 }
 
 #[test]
@@ -247,13 +306,23 @@ fn scripts_get_health_tokens_digests_and_force_destroy() {
     let outputs = json(&files, "outputs.tf.json");
     let health = &outputs["output"]["health_tokens"];
     assert_eq!(health["sensitive"], true);
-    assert_eq!(health["value"], "${module.containers.health_tokens}");
-    let containers = json(&files, "modules/containers/main.tf.json");
-    let token = &containers["resource"]["scaleway_container_token"]["health"];
+    // Same shape as before (service -> secret), now the prober's IAM key.
     assert_eq!(
-        token["for_each"],
-        "${{ for name, s in var.services : name => s.name if s.privacy == \"private\" }}"
+        health["value"],
+        "${{ for name, s in var.services : name => module.iam.prober_secret_key if s.privacy == \"private\" }}"
     );
+    let iam = json(&files, "modules/iam/main.tf.json");
+    assert_eq!(
+        iam["resource"]["scaleway_iam_application"]["prober"]["count"],
+        "${var.prober_name == null ? 0 : 1}"
+    );
+    assert_private_access_only(&iam["resource"]["scaleway_iam_policy"]["prober"]);
+    let main = json(&files, "main.tf.json");
+    assert_eq!(
+        main["module"]["iam"]["prober_name"],
+        "${anytrue([for s in values(var.services) : s.privacy == \"private\"]) ? \"${var.environment}-shop-prober\" : null}"
+    );
+    let containers = json(&files, "modules/containers/main.tf.json");
     assert_eq!(
         containers["resource"]["scaleway_container"]["worker"]["registry_sha256"],
         "${lookup(var.image_digests, \"worker\", null)}"

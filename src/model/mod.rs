@@ -183,12 +183,16 @@ impl Stack {
         }
     }
 
-    /// Whether some service has an API key of its own: for buckets or databases (a
-    /// caller of a private service gets a container token for it, not an API key).
+    /// Whether the environment needs IAM applications: a service with an API key of its
+    /// own (buckets, databases), a `link token=` caller (a key per link) or a private
+    /// service (the health probes' key).
     pub fn uses_iam(&self) -> bool {
-        self.services
-            .iter()
-            .any(|s| !s.buckets.is_empty() || !s.databases.is_empty())
+        self.services.iter().any(|s| {
+            !s.buckets.is_empty()
+                || !s.databases.is_empty()
+                || s.private
+                || s.links.iter().any(|l| l.token.is_some())
+        })
     }
 
     /// Whether something reads secrets from Secret Manager by reference: a service's

@@ -14,9 +14,14 @@ fail, naming the resource, when the output would not behave on Scaleway
                      `deployers` when it declares some (never the running key)
   edge-plan          an Edge Services plan wherever there is a pipeline
   iam                one IAM application, policy and API key per service with
-                     bucket access or a database; no ContainersPrivateAccess
-  container-tokens   a scaleway_container_token per private service (health
-                     probes) and per `link token=` caller and target
+                     bucket access or a database (`.this`); none of those
+                     policies holds ContainersPrivateAccess
+  private-access     no scaleway_container_token (JWTs can no longer be
+                     created); an IAM application, policy and key per
+                     `link token=` caller and target (`link["CALLER->TARGET"]`)
+                     and one prober (`prober[0]`) when the environment has a
+                     private service; each of their policies holds
+                     ContainersPrivateAccess on a project and nothing else
   backend-lock       every backend file sets use_lockfile = true
   job-secrets        every job definition gets its secrets by secret_reference
                      (one per secret-env key of the tfvars' job), and no value
@@ -158,6 +163,8 @@ def check_iam(plan, tfvars, backend):
     policies = {}
     keys = {}
     for ty, addr, after in resources(plan):
+        if ".this[" not in addr:
+            continue  # link and prober keys: check_private_access
         if ty == "scaleway_iam_application":
             apps.setdefault(after.get("name"), []).append(addr)
         elif ty == "scaleway_iam_policy":
@@ -178,19 +185,38 @@ def check_iam(plan, tfvars, backend):
                     yield f"IAM policy {key}: ContainersPrivateAccess reaches every private container of the project"
 
 
-def check_container_tokens(plan, tfvars, backend):
+def check_private_access(plan, tfvars, backend):
     services = tfvars.get("services") or {}
     want = set()
     for name, svc in services.items():
-        if svc.get("privacy") == "private":
-            want.add(f'module.containers.scaleway_container_token.health["{name}"]')
         for target in (svc.get("tokens") or {}).values():
-            want.add(f'module.containers.scaleway_container_token.link_{target.replace("-", "_")}["{name}"]')
-    got = {addr for ty, addr, _ in resources(plan) if ty == "scaleway_container_token"}
-    for addr in sorted(want - got):
-        yield f"{addr}: missing"
-    for addr in sorted(got - want):
-        yield f"{addr}: a container token nothing asked for"
+            want.add(f'link["{name}->{target}"]')
+    if any(svc.get("privacy") == "private" for svc in services.values()):
+        want.add("prober[0]")
+    got = {}
+    for ty, addr, after in resources(plan):
+        if ty == "scaleway_container_token":
+            yield f"{addr}: container tokens (JWT) can no longer be created; use an IAM key"
+        if not ty.startswith("scaleway_iam_") or not addr.startswith("module.iam."):
+            continue
+        key = addr.split(".", 3)[-1]  # link["a->b"] or prober[0]
+        if key.startswith(("link[", "prober[")):
+            got.setdefault(key, {})[ty] = after
+    for key in sorted(want - set(got)):
+        yield f"module.iam {key}: missing"
+    for key in sorted(set(got) - want):
+        yield f"module.iam {key}: a key to call private containers nothing asked for"
+    for key, by_type in sorted(got.items()):
+        for ty in ("scaleway_iam_application", "scaleway_iam_policy", "scaleway_iam_api_key"):
+            if ty not in by_type:
+                yield f"module.iam.{ty}.{key}: missing"
+        policy = by_type.get("scaleway_iam_policy") or {}
+        rules = policy.get("rule") or []
+        sets = sorted({p for rule in rules for p in (rule.get("permission_set_names") or [])})
+        if sets != ["ContainersPrivateAccess"]:
+            yield f"module.iam.scaleway_iam_policy.{key}: permission sets {sets}, only ContainersPrivateAccess may be given to a key sent to application code"
+        if any(not rule.get("project_ids") for rule in rules):
+            yield f"module.iam.scaleway_iam_policy.{key}: a rule not scoped to the environment's project"
 
 
 def check_backend_lock(plan, tfvars, backend):
@@ -296,7 +322,7 @@ ENV_CHECKS = {
     "public-policy": check_public_policy,
     "edge-plan": check_edge_plan,
     "iam": check_iam,
-    "container-tokens": check_container_tokens,
+    "private-access": check_private_access,
     "backend-lock": check_backend_lock,
     "job-secrets": check_job_secrets,
     "env-names": check_env_names,
@@ -403,9 +429,28 @@ def _mut_policy_running_key(plan, tfvars):
 
 
 def _mut_health_token(plan, tfvars):
+    """The prober's key gone (health probes would fall back to some other key)."""
     before = len(plan["resource_changes"])
-    plan["resource_changes"] = [rc for rc in plan["resource_changes"] if rc["type"] != "scaleway_container_token"]
+    plan["resource_changes"] = [rc for rc in plan["resource_changes"] if ".prober[" not in rc["address"]]
     return len(plan["resource_changes"]) < before
+
+
+def _mut_link_rights(plan, tfvars):
+    """A link's or the prober's policy that also holds the caller's bucket rights."""
+    for rc in plan["resource_changes"]:
+        if rc["type"] == "scaleway_iam_policy" and (".link[" in rc["address"] or ".prober[" in rc["address"]):
+            rc["change"]["after"]["rule"][0]["permission_set_names"].append("ObjectStorageObjectsWrite")
+            return True
+    return False
+
+
+def _mut_container_token(plan, tfvars):
+    plan["resource_changes"].append({
+        "address": 'module.containers.scaleway_container_token.health["x"]', "mode": "managed",
+        "type": "scaleway_container_token",
+        "change": {"actions": ["create"], "after": {"container_id": "fr-par/x"}},
+    })
+    return True
 
 
 def _mut_edge(plan, tfvars):
@@ -416,7 +461,7 @@ def _mut_edge(plan, tfvars):
 
 def _mut_iam(plan, tfvars):
     for i, rc in enumerate(plan["resource_changes"]):
-        if rc["type"] == "scaleway_iam_api_key":
+        if rc["type"] == "scaleway_iam_api_key" and ".this[" in rc["address"]:
             del plan["resource_changes"][i]
             return True
     return False
@@ -479,7 +524,9 @@ CONTROLS = [
     ("public-policy", _mut_policy_listable),
     ("public-policy", _mut_policy_no_owner),
     ("public-policy", _mut_policy_running_key),
-    ("container-tokens", _mut_health_token),
+    ("private-access", _mut_health_token),
+    ("private-access", _mut_link_rights),
+    ("private-access", _mut_container_token),
     ("edge-plan", _mut_edge),
     ("iam", _mut_iam),
 ]

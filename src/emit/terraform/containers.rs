@@ -91,6 +91,13 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
     m.variables["secret_keys"]["default"] = json!({});
     m.variables["secret_keys"]["sensitive"] = json!(true);
     m.var(
+        "link_secret_keys",
+        "map(string)",
+        "CALLER->TARGET -> the secret key a `link token=` caller calls its target with (modules/iam).",
+    );
+    m.variables["link_secret_keys"]["default"] = json!({});
+    m.variables["link_secret_keys"]["sensitive"] = json!(true);
+    m.var(
         "services",
         &format!("map({SERVICE_TYPE})"),
         "Each service's settings in this environment.",
@@ -179,24 +186,6 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
                 .extend(x.links.iter().map(|l| l.target.value.as_str()));
         }
     }
-    // Targets each caller reaches with `link token=` in any environment, and every such
-    // target: one `scaleway_container_token` per caller and target (review 10), never the
-    // caller's own API key.
-    let mut token_targets: std::collections::HashMap<&str, BTreeSet<&str>> = Default::default();
-    for e in envs {
-        for x in &e.services {
-            token_targets
-                .entry(x.name.value.as_str())
-                .or_default()
-                .extend(
-                    x.links
-                        .iter()
-                        .filter(|l| l.token.is_some())
-                        .map(|l| l.target.value.as_str()),
-                );
-        }
-    }
-    let all_token_targets: BTreeSet<&str> = token_targets.values().flatten().copied().collect();
     for svc in &first.services {
         let id = ident(&svc.name.value);
         let s = format!("var.services[{}]", hcl::string(&svc.name.value));
@@ -227,21 +216,15 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
                 h = hosts.join(", ")
             )
         };
+        // `link TARGET token=KEY`: the key of that link's own IAM application, which may
+        // only call private containers (modules/iam, review 10), never this service's key.
+        let tokens = format!(
+            "{{ for k, target in {s}.tokens : k => var.link_secret_keys[\"{}->${{target}}\"] }}",
+            hcl::literal(&svc.name.value)
+        );
         let secret_expr = format!(
             "merge({{ for k, name in {s}.secret_env : k => var.secret_values[name] }}, length({s}.buckets) == 0 ? {{}} : {{ ({s}.s3_keys.secret) = var.secret_keys[{n}] }}, {{ for k, db in {s}.databases : k => \"postgres://${{var.application_ids[{n}]}}:${{var.secret_keys[{n}]}}@${{trimprefix(var.database_endpoints[db], \"postgres://\")}}\" }}, {tokens})",
             n = hcl::string(&svc.name.value),
-            tokens = {
-                let mine = token_targets.get(svc.name.value.as_str()).cloned().unwrap_or_default();
-                if mine.is_empty() {
-                    "{}".to_string()
-                } else {
-                    let by_target: Vec<String> = mine
-                        .iter()
-                        .map(|t| format!("{} = try(scaleway_container_token.link_{}[{}].token, null)", hcl::string(t), ident(t), hcl::string(&svc.name.value)))
-                        .collect();
-                    format!("{{ for k, target in {s}.tokens : k => {{ {} }}[target] }}", by_target.join(", "))
-                }
-            },
         );
         let image = match &svc.image {
             Image::Build { .. } => format!(
@@ -314,41 +297,6 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
             ex(format!("scaleway_container.{id}.id")),
         );
     }
-    for t in &all_token_targets {
-        if first.service(t).is_none() {
-            continue;
-        }
-        m.resource(
-            "scaleway_container_token",
-            &format!("link_{}", ident(t)),
-            json!({
-                "for_each": ex(format!("{{ for name, s in var.services : name => s.name if contains(values(s.tokens), {}) }}", hcl::string(t))),
-                "container_id": ex(format!("scaleway_container.{}.id", ident(t))),
-                "description": ex(format!("\"${{each.value}} calls {}\"", hcl::literal(t))),
-            }),
-        );
-    }
-    // A token per private service for health.sh and status.sh (never the deployer's key).
-    let container_ids: Vec<String> = first
-        .services
-        .iter()
-        .map(|x| {
-            format!(
-                "{} = scaleway_container.{}.id",
-                hcl::string(&x.name.value),
-                ident(&x.name.value)
-            )
-        })
-        .collect();
-    m.resource(
-        "scaleway_container_token",
-        "health",
-        json!({
-            "for_each": ex("{ for name, s in var.services : name => s.name if s.privacy == \"private\" }"),
-            "container_id": ex(format!("{{ {} }}[each.key]", container_ids.join(", "))),
-            "description": ex("\"Health probe of ${each.value}\""),
-        }),
-    );
     // Scaleway Logs: the plural data source gives an empty list, not an error, in a
     // project whose sources do not exist yet (created in the same apply: review 13).
     let containers: Vec<String> = first
@@ -365,14 +313,6 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
             "origin": "scaleway",
             "depends_on": containers,
         } } }),
-    );
-    m.outputs.insert(
-        "health_tokens".into(),
-        json!({
-            "value": ex("{ for k, t in scaleway_container_token.health : k => t.token }"),
-            "description": "A container token for each private service, for health.sh and status.sh.",
-            "sensitive": true,
-        }),
     );
     m.output(
         "urls",

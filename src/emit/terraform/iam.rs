@@ -2,6 +2,14 @@
 //! databases), an IAM application, a policy that allows
 //! exactly that in the environment's project, and an API key whose default project is
 //! that project (Object Storage uses it to find the buckets).
+//!
+//! Calling a private container takes an IAM key whose principal holds
+//! `ContainersPrivateAccess` (container tokens can no longer be created: review 10,
+//! docs/scaleway-facts.md, "Calling private containers"). That permission set reaches
+//! every private container of the project, so it is never added to a service's own
+//! policy: each `link TARGET token=KEY` gets an application, policy and key of its own
+//! (`link`, keyed `CALLER->TARGET`, so each can be revoked alone), and the health probes
+//! one `prober` application per environment with a private service.
 
 use super::{ex, Module};
 use serde_json::json;
@@ -14,6 +22,9 @@ pub const WRITE: &str =
 /// Serverless SQL Databases: read and write (docs/scaleway-facts.md, IAM).
 pub const DATABASE: &str = "[\"ServerlessSQLDatabaseReadWrite\"]";
 
+/// Calling private containers, and nothing else (docs/scaleway-facts.md, IAM).
+pub const PRIVATE_ACCESS: &str = "ContainersPrivateAccess";
+
 fn each_name(suffix: &str) -> serde_json::Value {
     ex(format!("\"${{each.value.name}}-{suffix}\""))
 }
@@ -23,8 +34,20 @@ pub fn module() -> Module {
     m.var(
         "applications",
         "map(object({ name = string, access = map(string), databases = bool }))",
-        "Services with a key: service -> its IAM application's name, bucket -> read|write, and whether it uses databases. (A caller of a private service gets a container token instead: modules/containers.)",
+        "Services with a key: service -> its IAM application's name, bucket -> read|write, and whether it uses databases. (A `link token=` caller gets a key of its own for that link: `links`.)",
     );
+    m.var(
+        "links",
+        "map(object({ name = string, caller = string, target = string }))",
+        "Each `link TARGET token=KEY`, keyed CALLER->TARGET (the stack's service names): the name of its IAM application and the container names it joins. Its key may only call private containers.",
+    )
+    .insert("default".into(), json!({}));
+    m.var(
+        "prober_name",
+        "string",
+        "The name of the IAM application whose key health.sh and status.sh call private services with, or null when the environment has none.",
+    )
+    .insert("default".into(), serde_json::Value::Null);
     m.var(
         "tags",
         "list(string)",
@@ -66,6 +89,77 @@ pub fn module() -> Module {
             "description": ex("\"API key of ${each.value.name}.\""),
         }),
     );
+    // One application per caller and target (review 10): its policy holds only
+    // ContainersPrivateAccess on the environment's project.
+    m.resource(
+        "scaleway_iam_application",
+        "link",
+        json!({
+            "for_each": ex("var.links"),
+            "name": ex("each.value.name"),
+            "description": ex("\"${each.value.caller} calls the private container ${each.value.target} (link token=): ContainersPrivateAccess only.\""),
+            "tags": ex("var.tags"),
+        }),
+    );
+    m.resource(
+        "scaleway_iam_policy",
+        "link",
+        json!({
+            "for_each": ex("var.links"),
+            "name": ex("substr(\"${each.value.name}-access\", 0, 64)"),
+            "description": ex("\"${each.value.caller} may call private containers of its project (it calls ${each.value.target}).\""),
+            "application_id": ex("scaleway_iam_application.link[each.key].id"),
+            "tags": ex("var.tags"),
+            "rule": [{
+                "project_ids": ex("[var.project_id]"),
+                "permission_set_names": [PRIVATE_ACCESS],
+            }],
+        }),
+    );
+    m.resource(
+        "scaleway_iam_api_key",
+        "link",
+        json!({
+            "for_each": ex("var.links"),
+            "application_id": ex("scaleway_iam_application.link[each.key].id"),
+            "description": ex("\"Key of ${each.value.caller} for calling ${each.value.target}.\""),
+        }),
+    );
+    // The health probes' principal: the same right, nothing else, never the deployer's key.
+    m.resource(
+        "scaleway_iam_application",
+        "prober",
+        json!({
+            "count": ex("var.prober_name == null ? 0 : 1"),
+            "name": ex("var.prober_name"),
+            "description": "Health probes of private services (health.sh, status.sh): ContainersPrivateAccess only.",
+            "tags": ex("var.tags"),
+        }),
+    );
+    m.resource(
+        "scaleway_iam_policy",
+        "prober",
+        json!({
+            "count": ex("var.prober_name == null ? 0 : 1"),
+            "name": ex("\"${var.prober_name}-access\""),
+            "description": "The health probes may call private containers of this project.",
+            "application_id": ex("scaleway_iam_application.prober[0].id"),
+            "tags": ex("var.tags"),
+            "rule": [{
+                "project_ids": ex("[var.project_id]"),
+                "permission_set_names": [PRIVATE_ACCESS],
+            }],
+        }),
+    );
+    m.resource(
+        "scaleway_iam_api_key",
+        "prober",
+        json!({
+            "count": ex("var.prober_name == null ? 0 : 1"),
+            "application_id": ex("scaleway_iam_application.prober[0].id"),
+            "description": "Key of the health probes of private services.",
+        }),
+    );
     m.output(
         "application_ids",
         ex("{ for k, a in scaleway_iam_application.this : k => a.id }"),
@@ -86,6 +180,22 @@ pub fn module() -> Module {
         json!({
             "value": ex("{ for k, key in scaleway_iam_api_key.this : k => key.secret_key }"),
             "description": "Each service's secret key.",
+            "sensitive": true,
+        }),
+    );
+    m.outputs.insert(
+        "link_secret_keys".into(),
+        json!({
+            "value": ex("{ for k, key in scaleway_iam_api_key.link : k => key.secret_key }"),
+            "description": "CALLER->TARGET -> the secret key of that link's application (ContainersPrivateAccess only).",
+            "sensitive": true,
+        }),
+    );
+    m.outputs.insert(
+        "prober_secret_key".into(),
+        json!({
+            "value": ex("try(scaleway_iam_api_key.prober[0].secret_key, null)"),
+            "description": "The health probes' secret key (ContainersPrivateAccess only), or null.",
             "sensitive": true,
         }),
     );

@@ -32,7 +32,8 @@ pub struct Shape {
     pub project: bool,
     /// Some environment declares a `network`: only then is there a VPC.
     pub network: bool,
-    /// Some service reads or writes a bucket: IAM applications and keys.
+    /// Some service reads or writes a bucket or a database, calls a private service
+    /// (`link token=`), or is private (the health probes): IAM applications and keys.
     pub iam: bool,
     /// Some environment declares a `database`.
     pub database: bool,

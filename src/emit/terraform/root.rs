@@ -159,6 +159,10 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
             "iam".into(),
             module_call("iam", None, json!({
                 "applications": ex("{ for name, s in var.services : name => { name = s.name, access = s.bucket_access, databases = length(s.databases) > 0 } if length(s.bucket_access) + length(s.databases) > 0 }"),
+                // One application per `link TARGET token=KEY`, keyed CALLER->TARGET
+                // (review 10); IAM names are at most 64 characters.
+                "links": ex("{ for l in distinct(flatten([for name, s in var.services : [for t in values(s.tokens) : { key = \"${name}->${t}\", name = substr(\"${s.name}-calls-${t}\", 0, 64), caller = s.name, target = var.services[t].name }]])) : l.key => { name = l.name, caller = l.caller, target = l.target } }"),
+                "prober_name": ex(format!("anytrue([for s in values(var.services) : s.privacy == \"private\"]) ? \"${{var.environment}}-{}-prober\" : null", hcl::literal(stack))),
                 "tags": ex("local.tags"),
             })),
         );
@@ -224,6 +228,7 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
             c["access_keys"] = ex("module.iam.access_keys");
             c["secret_keys"] = ex("module.iam.secret_keys");
             c["application_ids"] = ex("module.iam.application_ids");
+            c["link_secret_keys"] = ex("module.iam.link_secret_keys");
         }
         if shape.storage {
             c["bucket_names"] = ex("module.storage.buckets");
@@ -833,8 +838,8 @@ fn outputs(envs: &[Stack], shape: Shape) -> Map<String, Value> {
         out.insert(
             "health_tokens".into(),
             json!({
-                "value": ex("module.containers.health_tokens"),
-                "description": "Service name -> a container token for each private service (empty when none): health.sh and status.sh send it to that service only.",
+                "value": ex(if shape.iam { "{ for name, s in var.services : name => module.iam.prober_secret_key if s.privacy == \"private\" }" } else { "{}" }),
+                "description": "Service name -> for each private service (empty when none), the secret key of this environment's prober IAM application, which may only call private containers (ContainersPrivateAccess on the project): health.sh and status.sh send it as X-Auth-Token.",
                 "sensitive": true,
             }),
         );
