@@ -227,13 +227,16 @@ if [ "$FIXTURE_ONLY" -eq 0 ]; then
         fi
     done
     # The implicit-deployer case (no `deployer`: the running key is looked up), which
-    # no example shows since examples must check clean.
-    if "$CELLAC" build "$HERE/implicit.stack.kdl" -o "$TMP/out/implicit" >"$TMP/out/implicit.build.log" 2>&1; then
-        CASES+=("implicit"$'\t'"$TMP/out/implicit")
-    else
-        sed 's/^/  | /' "$TMP/out/implicit.build.log"
-        fail "implicit: cellac build"
-    fi
+    # no example shows since examples must check clean; and a job whose only key is a
+    # `link token=` one (job:KEY->TARGET in modules/iam).
+    for extra in implicit job-token; do
+        if "$CELLAC" build "$HERE/$extra.stack.kdl" -o "$TMP/out/$extra" >"$TMP/out/$extra.build.log" 2>&1; then
+            CASES+=("$extra"$'\t'"$TMP/out/$extra")
+        else
+            sed 's/^/  | /' "$TMP/out/$extra.build.log"
+            fail "$extra: cellac build"
+        fi
+    done
 fi
 
 CONTROL_BASE=""
