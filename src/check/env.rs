@@ -247,14 +247,21 @@ pub(super) fn service_nodes<'a>(ctx: &Ctx<'a>) -> impl Iterator<Item = &'a Node>
 }
 
 fn duplicates(svc: &Node, what: &str, out: &mut Vec<Diagnostic>) {
-    let mut seen: HashMap<&str, &crate::span::Spanned<String>> = HashMap::new();
+    // One key twice in `env` (or twice in `secret-env`); for a service or job, a key in
+    // both is reported once, by the env-and-secret-env rule, which says so (a migration's
+    // own keys are not in that rule: both count here).
+    let by_kind = what != "migration";
+    let mut seen: HashMap<(&str, &str), &crate::span::Spanned<String>> = HashMap::new();
     let keys = svc
         .children()
         .iter()
         .filter(|c| matches!(c.name.value.as_str(), "env" | "secret-env"))
-        .flat_map(|c| c.props.iter().map(|p| &p.key));
-    for key in keys {
-        if let Some(first) = seen.insert(key.value.as_str(), key) {
+        .flat_map(|c| {
+            let kind = if by_kind { c.name.value.as_str() } else { "" };
+            c.props.iter().map(move |p| (kind, &p.key))
+        });
+    for (kind, key) in keys {
+        if let Some(first) = seen.insert((kind, key.value.as_str()), key) {
             out.push(
                 Diagnostic::error(
                     "cellac::env::duplicate",
