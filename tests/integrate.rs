@@ -30,7 +30,7 @@ fn str_at<'a>(v: &'a Value, what: &str) -> &'a str {
 
 fn job_token_stack(job_extra: &str) -> String {
     format!(
-        "stack relay\ndeployer application=\"{APP}\"\nservice internal {{\n    image dockerfile=\"Dockerfile\"\n    port 8080\n    private\n    health \"/ping\"\n}}\njob sync {{\n    image service=internal\n    command \"sync\"\n    link internal env=INTERNAL_URL token=INTERNAL_TOKEN\n{job_extra}}}\n"
+        "stack relay\ndeployer application=\"{APP}\"\nbucket media\nservice internal {{\n    image dockerfile=\"Dockerfile\"\n    port 8080\n    private\n    health \"/ping\"\n}}\njob sync {{\n    image service=internal\n    command \"sync\"\n    link internal env=INTERNAL_URL token=INTERNAL_TOKEN\n{job_extra}}}\n"
     )
 }
 
