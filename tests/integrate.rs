@@ -25,7 +25,8 @@ fn json(files: &Artifacts, path: &str) -> Value {
 }
 
 fn str_at<'a>(v: &'a Value, what: &str) -> &'a str {
-    v.as_str().unwrap_or_else(|| panic!("{what}: not a string: {v}"))
+    v.as_str()
+        .unwrap_or_else(|| panic!("{what}: not a string: {v}"))
 }
 
 fn job_token_stack(job_extra: &str) -> String {
@@ -65,7 +66,10 @@ fn a_jobs_token_is_a_link_key_of_its_own_not_the_jobs_key() {
     );
     // Negative control: the token is never the job's own key (which holds its bucket
     // and database rights).
-    assert!(!values.contains("d.database == \"\" ? var.secret_keys[\"job:${d.job}\"] }"), "{values}");
+    assert!(
+        !values.contains("d.database == \"\" ? var.secret_keys[\"job:${d.job}\"] }"),
+        "{values}"
+    );
     let iam = json(&files, "modules/iam/main.tf.json");
     let own = iam["resource"]["scaleway_iam_policy"]["this"].to_string();
     assert!(!own.contains("ContainersPrivateAccess"), "{own}");
@@ -103,7 +107,10 @@ fn bucket_policies_name_the_jobs_that_use_the_bucket() {
     );
     let dev = json(&files, "environments/dev.tfvars.json");
     assert_eq!(dev["jobs"]["report"]["bucket_access"]["exports"], "read");
-    assert_eq!(dev["jobs"]["api-migrate"]["bucket_access"]["exports"], "write");
+    assert_eq!(
+        dev["jobs"]["api-migrate"]["bucket_access"]["exports"],
+        "write"
+    );
     // Negative control: without jobs, only the services are named.
     let files = build(&format!(
         "stack shop\ndeployer application=\"{APP}\"\nbucket exports\nservice api {{\n    image dockerfile=\"Dockerfile\"\n    port 8080\n    health \"/health\"\n    bucket exports access=write\n}}\n"

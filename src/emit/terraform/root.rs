@@ -308,7 +308,8 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
             } else {
                 services.to_string()
             };
-            modules["storage"]["access"] = ex(format!("{{ for b, _ in var.buckets : b => {users} }}"));
+            modules["storage"]["access"] =
+                ex(format!("{{ for b, _ in var.buckets : b => {users} }}"));
         }
     }
     if shape.edge {
