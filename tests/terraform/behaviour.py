@@ -592,7 +592,15 @@ def _mut_runtime_ddl(plan, tfvars):
 
 # Controls that need what only some plans have (a job, a lifecycle rule, a database).
 # Each must break at least one of the extra plans.
+def _mut_job_link(plan, tfvars):
+    """A job's link key gone (its token would have to come from the job's own key)."""
+    before = len(plan["resource_changes"])
+    plan["resource_changes"] = [rc for rc in plan["resource_changes"] if '.link["job:' not in rc["address"]]
+    return len(plan["resource_changes"]) < before
+
+
 OPTIONAL_CONTROLS = [
+    ("private-access", _mut_job_link),
     ("job-secrets", _mut_job_secret),
     ("job-secrets", _mut_job_ref),
     ("job-secrets", _mut_job_db_url),

@@ -291,11 +291,12 @@ done
 # Negative controls of the behaviour checks: each must reject a hand-broken copy
 # of a good plan (the canonical stack's prod, which has every kind of resource).
 # examples/release and examples/django have what the optional controls break: jobs,
-# lifecycle rules, a database with a migration and a job of its own.
+# lifecycle rules, a database with a migration and a job of its own;
+# tests/terraform/job-token.stack.kdl a job whose only key is a link token= one.
 EXTRAS=()
-for extra in release-prod django-prod; do
+for extra in release-prod django-prod job-token-dev; do
     if [ -f "$TMP/work/$extra.show.json" ]; then
-        EXTRAS+=(--extra "$TMP/work/$extra.show.json:$TMP/work/$extra/environments/${extra#*-}.tfvars.json")
+        EXTRAS+=(--extra "$TMP/work/$extra.show.json:$TMP/work/$extra/environments/${extra##*-}.tfvars.json")
     fi
 done
 if [ -f "$TMP/work/cella-prod.show.json" ]; then
