@@ -115,8 +115,8 @@ fn container(s: &str) -> String {
     format!("module.containers.scaleway_container.{s}")
 }
 
-/// The addresses a service brings (its container, and its IAM application when it
-/// reads or writes buckets).
+/// The addresses a service brings (its container, its IAM application when it
+/// reads or writes buckets, and one IAM application per `link token=` target).
 fn service_addresses(s: &Service) -> Vec<String> {
     let mut a = vec![container(&s.name.value)];
     // An IAM application for buckets, databases and calls to private services (root.rs).
@@ -128,6 +128,22 @@ fn service_addresses(s: &Service) -> Vec<String> {
             "scaleway_iam_policy",
         ] {
             a.push(format!("module.iam.{r}.this[\"{}\"]", s.name.value));
+        }
+    }
+    // `link TARGET token=KEY`: an IAM application, policy and key per caller and target.
+    let targets: std::collections::BTreeSet<&str> = s
+        .links
+        .iter()
+        .filter(|l| l.token.is_some())
+        .map(|l| l.target.value.as_str())
+        .collect();
+    for t in targets {
+        for r in [
+            "scaleway_iam_application",
+            "scaleway_iam_api_key",
+            "scaleway_iam_policy",
+        ] {
+            a.push(format!("module.iam.{r}.link[\"{}->{t}\"]", s.name.value));
         }
     }
     a

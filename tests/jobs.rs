@@ -175,7 +175,7 @@ fn a_job_without_iam_needs_no_derived_secrets() {
 fn a_job_checks_its_children_as_a_service_does() {
     // The negative controls of tests/fixtures/checks/job-*.kdl, in one place.
     let bad = |body: &str| {
-        codes(&format!("stack s\ndatabase main engine=serverless-sql\nbucket files\nservice api {{ port 8000; }}\njob j {{\n    image ref=\"r/j:1\"\n{body}\n}}\n"))
+        codes(&format!("stack s\ndeployer application=\"5b2f4f0e-3c1a-4d8e-9f6a-2a7c1e9d4b13\"\ndatabase main engine=serverless-sql\nbucket files\nservice api {{ port 8000; }}\njob j {{\n    image ref=\"r/j:1\"\n{body}\n}}\n"))
     };
     assert!(bad("    database mian").contains(&"cellac::database::unknown"));
     assert!(bad("    bucket flies access=read").contains(&"cellac::bucket::access"));

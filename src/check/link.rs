@@ -96,7 +96,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                         .in_env(&stack.env.value)
                         .at(link.target.span, "private service")
                         .also(target.name.span, "declared here")
-                        .help(format!("add `token=KEY` to the link: KEY gets an API key allowed to call `{}`, sent as X-Auth-Token; or make `{}` public", target.name.value, target.name.value)),
+                        .help(format!("add `token=KEY` to the link: KEY gets the secret key of an IAM application made for this link, which may call the project's private containers (`{}` among them), sent as X-Auth-Token; or make `{}` public", target.name.value, target.name.value)),
                 ),
                 Some(_) => {}
             }

@@ -18,14 +18,15 @@ pub fn site_bucket_name(prefix: &str, site: &str, suffix: &str) -> String {
 
 /// Every root-module variable the generated configuration may declare itself, whatever
 /// the stack holds: a `var` or `secret` (a root variable of the same name) may take
-/// none of them. The emitter declares no other (`tests/checks.rs`,
+/// none of them. The emitter declares no other (`tests/coverage.rs`,
 /// `root_variables_are_all_listed`, builds every example and fails on one missing here);
 /// `image_digests` and `force_destroy` are the deploy scripts' inputs.
-pub const ROOT_VARIABLES: [&str; 21] = [
+pub const ROOT_VARIABLES: [&str; 22] = [
     "environment",
     "names",
     "subnet",
     "project",
+    "deployers",
     "deployer_access_key",
     "registry_public",
     "image_tag",

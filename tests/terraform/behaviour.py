@@ -8,12 +8,22 @@ fail, naming the resource, when the output would not behave on Scaleway
 
   websocket-domain   no known ws:// or wss:// env value through a custom domain
   public-acl         no `public-read` (or `public-read-write`) bucket ACL
-  public-policy      every site bucket and public bucket has a bucket policy; a
-                     known policy lets "*" get objects, not list, and keeps the
-                     deployer's full access
+  public-policy      every site bucket and bucket has a bucket policy; a known
+                     policy lets "*" get objects (public ones only), not list,
+                     and keeps the deployers' full access: exactly the tfvars'
+                     `deployers` when it declares some (never the running key)
   edge-plan          an Edge Services plan wherever there is a pipeline
   iam                one IAM application, policy and API key per service or job
-                     (migrations too) with bucket access, a database or a token link
+                     (migrations too) with bucket access or a database
+                     (`.this`); none of those policies holds
+                     ContainersPrivateAccess
+  private-access     no scaleway_container_token (JWTs can no longer be
+                     created); an IAM application, policy and key per
+                     `link token=` caller and target (`link["CALLER->TARGET"]`,
+                     a job's `link["job:KEY->TARGET"]`) and one prober
+                     (`prober[0]`) when the environment has a private
+                     service; each of their policies holds
+                     ContainersPrivateAccess on a project and nothing else
   backend-lock       every backend file sets use_lockfile = true
   job-secrets        every job definition gets its secrets by secret_reference
                      (one per secret-env key of the tfvars' job, and one per
@@ -96,7 +106,7 @@ def _as_list(x):
     return x if isinstance(x, list) else [x]
 
 
-def check_policy_document(addr, bucket, text):
+def check_policy_document(addr, bucket, text, public=True, deployers=()):
     try:
         doc = json.loads(text)
     except (TypeError, ValueError):
@@ -117,8 +127,13 @@ def check_policy_document(addr, bucket, text):
                 public_get = True
         elif isinstance(principal, dict) and "s3:*" in actions and bucket in res and f"{bucket}/*" in res:
             owner = True
-    if not public_get:
+            named = sorted(_as_list(principal.get("SCW")))
+            if deployers and named != sorted(deployers):
+                yield f"{addr}: full access for {named}, the stack's deployers are {sorted(deployers)}"
+    if public and not public_get:
         yield f"{addr}: no statement lets \"*\" s3:GetObject on {bucket}/*"
+    if not public and public_get:
+        yield f"{addr}: the private bucket {bucket} lets anyone read its objects"
     if not owner:
         yield f"{addr}: no statement keeps the deployer's full access to {bucket}"
 
@@ -128,19 +143,19 @@ def check_public_policy(plan, tfvars, backend):
     for site in (tfvars.get("sites") or {}).values():
         want[site["bucket_name"]] = "site"
     for b in (tfvars.get("buckets") or {}).values():
-        if b.get("public"):
-            want[b["name"]] = "public bucket"
+        want[b["name"]] = "public bucket" if b.get("public") else "bucket"
+    deployers = tfvars.get("deployers") or []
     policies = {}
     for ty, addr, after in resources(plan):
         if ty == "scaleway_object_bucket_policy":
             policies[after.get("bucket")] = (addr, after.get("policy"))
     for name, kind in sorted(want.items()):
         if name not in policies:
-            yield f"{kind} {name}: no bucket policy makes its objects readable"
+            yield f"{kind} {name}: no bucket policy makes its objects readable" if kind != "bucket" else f"bucket {name}: no bucket policy"
             continue
         addr, text = policies[name]
         if text is not None:  # unknown until apply when it names new applications
-            yield from check_policy_document(addr, name, text)
+            yield from check_policy_document(addr, name, text, kind != "bucket", deployers)
 
 
 def check_edge_plan(plan, tfvars, backend):
@@ -154,12 +169,14 @@ def check_iam(plan, tfvars, backend):
     users = sorted(
         x["name"]
         for x in list((tfvars.get("services") or {}).values()) + list((tfvars.get("jobs") or {}).values())
-        if x.get("bucket_access") or x.get("databases") or x.get("tokens")
+        if x.get("bucket_access") or x.get("databases")
     )
     apps = {}
     policies = {}
     keys = {}
     for ty, addr, after in resources(plan):
+        if ".this[" not in addr:
+            continue  # link and prober keys: check_private_access
         if ty == "scaleway_iam_application":
             apps.setdefault(after.get("name"), []).append(addr)
         elif ty == "scaleway_iam_policy":
@@ -168,7 +185,7 @@ def check_iam(plan, tfvars, backend):
             keys.setdefault(addr.rsplit("[", 1)[-1], []).append(after)
     for name in users:
         if len(apps.get(name, [])) != 1:
-            yield f"service {name} needs an API key but has {len(apps.get(name, []))} IAM applications"
+            yield f"{name} needs an API key but has {len(apps.get(name, []))} IAM applications"
     if len(policies) != len(users) or len(keys) != len(users):
         yield f"{len(users)} services and jobs need an API key, but the plan has {len(policies)} IAM policies and {len(keys)} API keys"
     for key, afters in policies.items():
@@ -176,6 +193,45 @@ def check_iam(plan, tfvars, backend):
             for rule in after.get("rule") or []:
                 if not rule.get("project_ids"):
                     yield f"IAM policy {key}: a rule not scoped to the environment's project"
+                if "ContainersPrivateAccess" in (rule.get("permission_set_names") or []):
+                    yield f"IAM policy {key}: ContainersPrivateAccess reaches every private container of the project"
+
+
+def check_private_access(plan, tfvars, backend):
+    services = tfvars.get("services") or {}
+    want = set()
+    for name, svc in services.items():
+        for target in (svc.get("tokens") or {}).values():
+            want.add(f'link["{name}->{target}"]')
+    for key, job in (tfvars.get("jobs") or {}).items():
+        for target in (job.get("tokens") or {}).values():
+            want.add(f'link["job:{key}->{target}"]')
+    if any(svc.get("privacy") == "private" for svc in services.values()):
+        want.add("prober[0]")
+    got = {}
+    for ty, addr, after in resources(plan):
+        if ty == "scaleway_container_token":
+            yield f"{addr}: container tokens (JWT) can no longer be created; use an IAM key"
+        if not ty.startswith("scaleway_iam_") or not addr.startswith("module.iam."):
+            continue
+        key = addr.split(".", 3)[-1]  # link["a->b"] or prober[0]
+        if key.startswith(("link[", "prober[")):
+            got.setdefault(key, {})[ty] = after
+    for key in sorted(want - set(got)):
+        yield f"module.iam {key}: missing"
+    for key in sorted(set(got) - want):
+        yield f"module.iam {key}: a key to call private containers nothing asked for"
+    for key, by_type in sorted(got.items()):
+        for ty in ("scaleway_iam_application", "scaleway_iam_policy", "scaleway_iam_api_key"):
+            if ty not in by_type:
+                yield f"module.iam.{ty}.{key}: missing"
+        policy = by_type.get("scaleway_iam_policy") or {}
+        rules = policy.get("rule") or []
+        sets = sorted({p for rule in rules for p in (rule.get("permission_set_names") or [])})
+        if sets != ["ContainersPrivateAccess"]:
+            yield f"module.iam.scaleway_iam_policy.{key}: permission sets {sets}, only ContainersPrivateAccess may be given to a key sent to application code"
+        if any(not rule.get("project_ids") for rule in rules):
+            yield f"module.iam.scaleway_iam_policy.{key}: a rule not scoped to the environment's project"
 
 
 def check_backend_lock(plan, tfvars, backend):
@@ -326,6 +382,7 @@ ENV_CHECKS = {
     "public-policy": check_public_policy,
     "edge-plan": check_edge_plan,
     "iam": check_iam,
+    "private-access": check_private_access,
     "backend-lock": check_backend_lock,
     "job-secrets": check_job_secrets,
     "database-rights": check_database_rights,
@@ -430,6 +487,44 @@ def _mut_policy_no_owner(plan, tfvars):
     return False
 
 
+def _mut_policy_running_key(plan, tfvars):
+    """Policies made from the key that runs, not the declared deployers (issue 20)."""
+    for rc in plan["resource_changes"]:
+        if rc["type"] == "scaleway_object_bucket_policy" and rc["change"]["after"].get("policy"):
+            doc = json.loads(rc["change"]["after"]["policy"])
+            for st in doc["Statement"]:
+                if isinstance(st.get("Principal"), dict) and "s3:*" in _as_list(st.get("Action")):
+                    st["Principal"] = {"SCW": "user_id:11111111-2222-3333-4444-555555555555"}
+            rc["change"]["after"]["policy"] = json.dumps(doc)
+            return bool(tfvars.get("deployers"))
+    return False
+
+
+def _mut_health_token(plan, tfvars):
+    """The prober's key gone (health probes would fall back to some other key)."""
+    before = len(plan["resource_changes"])
+    plan["resource_changes"] = [rc for rc in plan["resource_changes"] if ".prober[" not in rc["address"]]
+    return len(plan["resource_changes"]) < before
+
+
+def _mut_link_rights(plan, tfvars):
+    """A link's or the prober's policy that also holds the caller's bucket rights."""
+    for rc in plan["resource_changes"]:
+        if rc["type"] == "scaleway_iam_policy" and (".link[" in rc["address"] or ".prober[" in rc["address"]):
+            rc["change"]["after"]["rule"][0]["permission_set_names"].append("ObjectStorageObjectsWrite")
+            return True
+    return False
+
+
+def _mut_container_token(plan, tfvars):
+    plan["resource_changes"].append({
+        "address": 'module.containers.scaleway_container_token.health["x"]', "mode": "managed",
+        "type": "scaleway_container_token",
+        "change": {"actions": ["create"], "after": {"container_id": "fr-par/x"}},
+    })
+    return True
+
+
 def _mut_edge(plan, tfvars):
     before = len(plan["resource_changes"])
     plan["resource_changes"] = [rc for rc in plan["resource_changes"] if rc["type"] != "scaleway_edge_services_plan"]
@@ -438,7 +533,7 @@ def _mut_edge(plan, tfvars):
 
 def _mut_iam(plan, tfvars):
     for i, rc in enumerate(plan["resource_changes"]):
-        if rc["type"] == "scaleway_iam_api_key":
+        if rc["type"] == "scaleway_iam_api_key" and ".this[" in rc["address"]:
             del plan["resource_changes"][i]
             return True
     return False
@@ -497,7 +592,15 @@ def _mut_runtime_ddl(plan, tfvars):
 
 # Controls that need what only some plans have (a job, a lifecycle rule, a database).
 # Each must break at least one of the extra plans.
+def _mut_job_link(plan, tfvars):
+    """A job's link key gone (its token would have to come from the job's own key)."""
+    before = len(plan["resource_changes"])
+    plan["resource_changes"] = [rc for rc in plan["resource_changes"] if '.link["job:' not in rc["address"]]
+    return len(plan["resource_changes"]) < before
+
+
 OPTIONAL_CONTROLS = [
+    ("private-access", _mut_job_link),
     ("job-secrets", _mut_job_secret),
     ("job-secrets", _mut_job_ref),
     ("job-secrets", _mut_job_db_url),
@@ -529,6 +632,10 @@ CONTROLS = [
     ("public-policy", _mut_policy_missing),
     ("public-policy", _mut_policy_listable),
     ("public-policy", _mut_policy_no_owner),
+    ("public-policy", _mut_policy_running_key),
+    ("private-access", _mut_health_token),
+    ("private-access", _mut_link_rights),
+    ("private-access", _mut_container_token),
     ("edge-plan", _mut_edge),
     ("iam", _mut_iam),
 ]

@@ -226,6 +226,17 @@ if [ "$FIXTURE_ONLY" -eq 0 ]; then
             fail "$example: cellac build"
         fi
     done
+    # The implicit-deployer case (no `deployer`: the running key is looked up), which
+    # no example shows since examples must check clean; and a job whose only key is a
+    # `link token=` one (job:KEY->TARGET in modules/iam).
+    for extra in implicit job-token; do
+        if "$CELLAC" build "$HERE/$extra.stack.kdl" -o "$TMP/out/$extra" >"$TMP/out/$extra.build.log" 2>&1; then
+            CASES+=("$extra"$'\t'"$TMP/out/$extra")
+        else
+            sed 's/^/  | /' "$TMP/out/$extra.build.log"
+            fail "$extra: cellac build"
+        fi
+    done
 fi
 
 CONTROL_BASE=""
@@ -280,11 +291,12 @@ done
 # Negative controls of the behaviour checks: each must reject a hand-broken copy
 # of a good plan (the canonical stack's prod, which has every kind of resource).
 # examples/release and examples/django have what the optional controls break: jobs,
-# lifecycle rules, a database with a migration and a job of its own.
+# lifecycle rules, a database with a migration and a job of its own;
+# tests/terraform/job-token.stack.kdl a job whose only key is a link token= one.
 EXTRAS=()
-for extra in release-prod django-prod; do
+for extra in release-prod django-prod job-token-dev; do
     if [ -f "$TMP/work/$extra.show.json" ]; then
-        EXTRAS+=(--extra "$TMP/work/$extra.show.json:$TMP/work/$extra/environments/${extra#*-}.tfvars.json")
+        EXTRAS+=(--extra "$TMP/work/$extra.show.json:$TMP/work/$extra/environments/${extra##*-}.tfvars.json")
     fi
 done
 if [ -f "$TMP/work/cella-prod.show.json" ]; then

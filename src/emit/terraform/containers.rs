@@ -91,6 +91,13 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
     m.variables["secret_keys"]["default"] = json!({});
     m.variables["secret_keys"]["sensitive"] = json!(true);
     m.var(
+        "link_secret_keys",
+        "map(string)",
+        "CALLER->TARGET -> the secret key a `link token=` caller calls its target with (modules/iam).",
+    );
+    m.variables["link_secret_keys"]["default"] = json!({});
+    m.variables["link_secret_keys"]["sensitive"] = json!(true);
+    m.var(
         "services",
         &format!("map({SERVICE_TYPE})"),
         "Each service's settings in this environment.",
@@ -107,6 +114,12 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
         "Where built images live: rg.REGION.scw.cloud/NAMESPACE.",
     )
     .insert("default".into(), json!(""));
+    m.var(
+        "image_digests",
+        "map(string)",
+        "Service name -> sha256:HEX of the image to run (scripts pass them): a new digest redeploys.",
+    )
+    .insert("default".into(), json!({}));
     m.var(
         "vars",
         "map(string)",
@@ -151,15 +164,6 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
                 "setup_alerts": false,
             }],
         }),
-    );
-    m.main.insert(
-        "data".into(),
-        json!({ "scaleway_cockpit_source": { "logs": {
-            "project_id": ex("var.project_id"),
-            "region": ex("var.region"),
-            "type": "logs",
-            "origin": "scaleway",
-        } } }),
     );
     m.resource(
         "scaleway_container_namespace",
@@ -212,9 +216,15 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
                 h = hosts.join(", ")
             )
         };
+        // `link TARGET token=KEY`: the key of that link's own IAM application, which may
+        // only call private containers (modules/iam, review 10), never this service's key.
+        let tokens = format!(
+            "{{ for k, target in {s}.tokens : k => var.link_secret_keys[\"{}->${{target}}\"] }}",
+            hcl::literal(&svc.name.value)
+        );
         let secret_expr = format!(
-            "merge({{ for k, name in {s}.secret_env : k => var.secret_values[name] }}, length({s}.buckets) == 0 ? {{}} : {{ ({s}.s3_keys.secret) = var.secret_keys[{n}] }}, {{ for k, db in {s}.databases : k => \"postgres://${{var.application_ids[{n}]}}:${{var.secret_keys[{n}]}}@${{trimprefix(var.database_endpoints[db], \"postgres://\")}}\" }}, {{ for k, target in {s}.tokens : k => var.secret_keys[{n}] }})",
-            n = hcl::string(&svc.name.value)
+            "merge({{ for k, name in {s}.secret_env : k => var.secret_values[name] }}, length({s}.buckets) == 0 ? {{}} : {{ ({s}.s3_keys.secret) = var.secret_keys[{n}] }}, {{ for k, db in {s}.databases : k => \"postgres://${{var.application_ids[{n}]}}:${{var.secret_keys[{n}]}}@${{trimprefix(var.database_endpoints[db], \"postgres://\")}}\" }}, {tokens})",
+            n = hcl::string(&svc.name.value),
         );
         let image = match &svc.image {
             Image::Build { .. } => format!(
@@ -227,6 +237,9 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
             "namespace_id": ex("scaleway_container_namespace.this.id"),
             "name": ex(format!("{s}.name")),
             "image": ex(image),
+            // The digest of the image to run: a new digest redeploys even under the
+            // same tag (docs/scaleway-facts.md, Serverless Containers).
+            "registry_sha256": ex(format!("lookup(var.image_digests, {}, null)", hcl::string(&svc.name.value))),
             "port": ex(format!("{s}.port")),
             "memory_limit_bytes": ex(format!("{s}.memory_limit_bytes")),
             "cpu_limit": ex(format!("{s}.cpu_limit")),
@@ -284,6 +297,23 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
             ex(format!("scaleway_container.{id}.id")),
         );
     }
+    // Scaleway Logs: the plural data source gives an empty list, not an error, in a
+    // project whose sources do not exist yet (created in the same apply: review 13).
+    let containers: Vec<String> = first
+        .services
+        .iter()
+        .map(|x| format!("scaleway_container.{}", ident(&x.name.value)))
+        .collect();
+    m.main.insert(
+        "data".into(),
+        json!({ "scaleway_cockpit_sources": { "logs": {
+            "project_id": ex("var.project_id"),
+            "region": ex("var.region"),
+            "type": "logs",
+            "origin": "scaleway",
+            "depends_on": containers,
+        } } }),
+    );
     m.output(
         "urls",
         Value::Object(urls),
@@ -310,7 +340,7 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
     );
     m.output(
         "logs_url",
-        ex("data.scaleway_cockpit_source.logs.url"),
+        ex("try(data.scaleway_cockpit_sources.logs.sources[0].url, null)"),
         "The Loki endpoint of Cockpit's Scaleway Logs source, where the containers' logs are.",
     );
     m.outputs.insert(

@@ -1,7 +1,15 @@
 //! `modules/iam`: for each service or job (a migration too) that needs an API key of
-//! its own (bucket access, databases, calls to private services), an IAM application, a policy that allows
+//! its own (bucket access, databases), an IAM application, a policy that allows
 //! exactly that in the environment's project, and an API key whose default project is
 //! that project (Object Storage uses it to find the buckets).
+//!
+//! Calling a private container takes an IAM key whose principal holds
+//! `ContainersPrivateAccess` (container tokens can no longer be created: review 10,
+//! docs/scaleway-facts.md, "Calling private containers"). That permission set reaches
+//! every private container of the project, so it is never added to a service's own
+//! policy: each `link TARGET token=KEY` gets an application, policy and key of its own
+//! (`link`, keyed `CALLER->TARGET`, so each can be revoked alone), and the health probes
+//! one `prober` application per environment with a private service.
 
 use super::{ex, Module};
 use serde_json::json;
@@ -17,8 +25,9 @@ pub const DATABASE_DATA: &str = "[\"ServerlessSQLDatabaseDataReadWrite\"]";
 /// Serverless SQL Databases: data and table structure (a migration, or a service that
 /// migrates at boot because nothing else does; docs/scaleway-facts.md, IAM).
 pub const DATABASE_SCHEMA: &str = "[\"ServerlessSQLDatabaseReadWrite\"]";
-/// Calling private containers with the key as X-Auth-Token.
-pub const CONTAINERS: &str = "[\"ContainersPrivateAccess\"]";
+
+/// Calling private containers, and nothing else (docs/scaleway-facts.md, IAM).
+pub const PRIVATE_ACCESS: &str = "ContainersPrivateAccess";
 
 fn each_name(suffix: &str) -> serde_json::Value {
     ex(format!("\"${{each.value.name}}-{suffix}\""))
@@ -28,9 +37,21 @@ pub fn module() -> Module {
     let mut m = Module::new("iam");
     m.var(
         "applications",
-        "map(object({ name = string, access = map(string), databases = bool, schema = bool, containers = bool }))",
-        "Services and jobs (keyed job:KEY) with a key: its IAM application's name, bucket -> read|write, whether it uses databases (and may change their schema) or calls private services.",
+        "map(object({ name = string, access = map(string), databases = bool, schema = bool }))",
+        "Services and jobs (keyed job:KEY) with a key: its IAM application's name, bucket -> read|write, whether it uses databases (and may change their schema). (A `link token=` caller gets a key of its own for that link: `links`.)",
     );
+    m.var(
+        "links",
+        "map(object({ name = string, caller = string, target = string }))",
+        "Each `link TARGET token=KEY`, keyed CALLER->TARGET (the stack's service names; a job's caller is job:KEY): the name of its IAM application and the container names it joins. Its key may only call private containers.",
+    )
+    .insert("default".into(), json!({}));
+    m.var(
+        "prober_name",
+        "string",
+        "The name of the IAM application whose key health.sh and status.sh call private services with, or null when the environment has none.",
+    )
+    .insert("default".into(), serde_json::Value::Null);
     m.var(
         "tags",
         "list(string)",
@@ -58,7 +79,7 @@ pub fn module() -> Module {
             "rule": [{
                 "project_ids": ex("[var.project_id]"),
                 "permission_set_names": ex(format!(
-                    "concat(length(each.value.access) == 0 ? [] : contains(values(each.value.access), \"write\") ? {WRITE} : {READ}, each.value.databases ? (each.value.schema ? {DATABASE_SCHEMA} : {DATABASE_DATA}) : [], each.value.containers ? {CONTAINERS} : [])"
+                    "concat(length(each.value.access) == 0 ? [] : contains(values(each.value.access), \"write\") ? {WRITE} : {READ}, each.value.databases ? (each.value.schema ? {DATABASE_SCHEMA} : {DATABASE_DATA}) : [])"
                 )),
             }],
         }),
@@ -70,6 +91,77 @@ pub fn module() -> Module {
             "for_each": ex("var.applications"),
             "application_id": ex("scaleway_iam_application.this[each.key].id"),
             "description": ex("\"API key of ${each.value.name}.\""),
+        }),
+    );
+    // One application per caller and target (review 10): its policy holds only
+    // ContainersPrivateAccess on the environment's project.
+    m.resource(
+        "scaleway_iam_application",
+        "link",
+        json!({
+            "for_each": ex("var.links"),
+            "name": ex("each.value.name"),
+            "description": ex("\"${each.value.caller} calls the private container ${each.value.target} (link token=): ContainersPrivateAccess only.\""),
+            "tags": ex("var.tags"),
+        }),
+    );
+    m.resource(
+        "scaleway_iam_policy",
+        "link",
+        json!({
+            "for_each": ex("var.links"),
+            "name": ex("substr(\"${each.value.name}-access\", 0, 64)"),
+            "description": ex("\"${each.value.caller} may call private containers of its project (it calls ${each.value.target}).\""),
+            "application_id": ex("scaleway_iam_application.link[each.key].id"),
+            "tags": ex("var.tags"),
+            "rule": [{
+                "project_ids": ex("[var.project_id]"),
+                "permission_set_names": [PRIVATE_ACCESS],
+            }],
+        }),
+    );
+    m.resource(
+        "scaleway_iam_api_key",
+        "link",
+        json!({
+            "for_each": ex("var.links"),
+            "application_id": ex("scaleway_iam_application.link[each.key].id"),
+            "description": ex("\"Key of ${each.value.caller} for calling ${each.value.target}.\""),
+        }),
+    );
+    // The health probes' principal: the same right, nothing else, never the deployer's key.
+    m.resource(
+        "scaleway_iam_application",
+        "prober",
+        json!({
+            "count": ex("var.prober_name == null ? 0 : 1"),
+            "name": ex("var.prober_name"),
+            "description": "Health probes of private services (health.sh, status.sh): ContainersPrivateAccess only.",
+            "tags": ex("var.tags"),
+        }),
+    );
+    m.resource(
+        "scaleway_iam_policy",
+        "prober",
+        json!({
+            "count": ex("var.prober_name == null ? 0 : 1"),
+            "name": ex("\"${var.prober_name}-access\""),
+            "description": "The health probes may call private containers of this project.",
+            "application_id": ex("scaleway_iam_application.prober[0].id"),
+            "tags": ex("var.tags"),
+            "rule": [{
+                "project_ids": ex("[var.project_id]"),
+                "permission_set_names": [PRIVATE_ACCESS],
+            }],
+        }),
+    );
+    m.resource(
+        "scaleway_iam_api_key",
+        "prober",
+        json!({
+            "count": ex("var.prober_name == null ? 0 : 1"),
+            "application_id": ex("scaleway_iam_application.prober[0].id"),
+            "description": "Key of the health probes of private services.",
         }),
     );
     m.output(
@@ -99,6 +191,28 @@ pub fn module() -> Module {
             "description": "Each service's secret key.",
             "sensitive": true,
             "depends_on": ["scaleway_iam_policy.this"],
+        }),
+    );
+    m.outputs.insert(
+        "link_secret_keys".into(),
+        json!({
+            "value": ex("{ for k, key in scaleway_iam_api_key.link : k => key.secret_key }"),
+            "description": "CALLER->TARGET -> the secret key of that link's application (ContainersPrivateAccess only).",
+            "sensitive": true,
+            "depends_on": ["scaleway_iam_policy.link"],
+        }),
+    );
+    m.output(
+        "link_secret_key_ids",
+        ex("{ for k, key in scaleway_iam_api_key.link : k => key.id }"),
+        "CALLER->TARGET -> that link's API key id (not secret: a job's derived secret version follows it).",
+    );
+    m.outputs.insert(
+        "prober_secret_key".into(),
+        json!({
+            "value": ex("try(scaleway_iam_api_key.prober[0].secret_key, null)"),
+            "description": "The health probes' secret key (ContainersPrivateAccess only), or null.",
+            "sensitive": true,
         }),
     );
     m

@@ -160,6 +160,10 @@ pub fn module(needs: Needs) -> Module {
             "database_endpoints",
             "Each database's endpoint, keyed by the stack's database names.",
         ),
+        (
+            "link_secret_key_ids",
+            "Each `link token=` key's id, keyed job:KEY->TARGET for jobs: a token is written again when it changes.",
+        ),
     ] {
         m.var(name, "map(string)", description)
             .insert("default".into(), json!({}));
@@ -171,6 +175,13 @@ pub fn module(needs: Needs) -> Module {
     );
     secret_keys.insert("default".into(), json!({}));
     secret_keys.insert("sensitive".into(), json!(true));
+    let link_secret_keys = m.var(
+        "link_secret_keys",
+        "map(string)",
+        "The secret key of each `link token=` application (ContainersPrivateAccess only), keyed job:KEY->TARGET for jobs.",
+    );
+    link_secret_keys.insert("default".into(), json!({}));
+    link_secret_keys.insert("sensitive".into(), json!(true));
     if needs.links {
         m.var(
             "hosts",
@@ -197,21 +208,27 @@ pub fn module(needs: Needs) -> Module {
             .insert("default".into(), json!([]));
         let mut locals = serde_json::Map::new();
         locals.insert("derived".into(), ex(
-            "merge({}, [for key, u in var.uses : merge({ for env, db in u.databases : \"${key}/${env}\" => { job = key, env = env, database = db } }, { for env in (length(u.buckets) == 0 ? [] : [u.s3_keys.secret]) : \"${key}/${env}\" => { job = key, env = env, database = \"\" } }, { for env, _ in u.tokens : \"${key}/${env}\" => { job = key, env = env, database = \"\" } })]...)",
+            "merge({}, [for key, u in var.uses : merge({ for env, db in u.databases : \"${key}/${env}\" => { job = key, env = env, database = db, link = \"\" } }, { for env in (length(u.buckets) == 0 ? [] : [u.s3_keys.secret]) : \"${key}/${env}\" => { job = key, env = env, database = \"\", link = \"\" } }, { for env, target in u.tokens : \"${key}/${env}\" => { job = key, env = env, database = \"\", link = \"${key}->${target}\" } })]...)",
         ));
         let (app, key, key_id) = (
             by_job("application_ids", "d.job"),
             by_job("secret_keys", "d.job"),
             by_job("secret_key_ids", "d.job"),
         );
+        // A token is the key of the job's own `link` application (ContainersPrivateAccess
+        // only, review 10), never the job's key.
+        let (link_key, link_key_id) = (
+            format!("var.link_secret_keys[\"{IAM_PREFIX}${{d.link}}\"]"),
+            format!("var.link_secret_key_ids[\"{IAM_PREFIX}${{d.link}}\"]"),
+        );
         // Scaleway's connection string: postgres://APP_ID:SECRET_KEY@HOST:PORT/DB?sslmode=require.
         locals.insert("derived_values".into(), ex(format!(
-            "{{ for id, d in local.derived : id => d.database == \"\" ? {key} : \"postgres://${{{app}}}:${{{key}}}@${{trimprefix(var.database_endpoints[d.database], \"postgres://\")}}\" }}"
+            "{{ for id, d in local.derived : id => d.link != \"\" ? {link_key} : d.database == \"\" ? {key} : \"postgres://${{{app}}}:${{{key}}}@${{trimprefix(var.database_endpoints[d.database], \"postgres://\")}}\" }}"
         )));
         // The version changes with what the value is made of, none of it secret: the
         // API key (its id) and the database's endpoint.
         locals.insert("derived_versions".into(), ex(format!(
-            "{{ for id, d in local.derived : id => parseint(substr(sha256(\"${{{key_id}}} ${{d.database == \"\" ? \"\" : var.database_endpoints[d.database]}}\"), 0, 8), 16) }}"
+            "{{ for id, d in local.derived : id => parseint(substr(sha256(d.link != \"\" ? {link_key_id} : \"${{{key_id}}} ${{d.database == \"\" ? \"\" : var.database_endpoints[d.database]}}\"), 0, 8), 16) }}"
         )));
         m.main
             .insert("locals".into(), serde_json::Value::Object(locals));

@@ -114,14 +114,19 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
     } else {
         "data.scaleway_account_project.current[0].id"
     });
-    if needs_owner(envs) {
-        // Whoever deploys keeps full access to buckets with a policy (a 2023-04-17
-        // policy denies everything it does not allow): the deploy key's user or application.
+    if shape.implicit_deployer {
+        // An environment with bucket policies and no `deployer`: the key that runs keeps
+        // full access (a 2023-04-17 policy denies everything it does not allow). Its
+        // user, or, for an IAM application's key (whose user_id is null or empty), its
+        // application. Environments that declare deployers never look the key up.
         data.insert(
             "scaleway_iam_api_key".into(),
-            json!({ "deployer": { "access_key": ex("var.deployer_access_key") } }),
+            json!({ "deployer": {
+                "count": ex("length(var.deployers) == 0 ? 1 : 0"),
+                "access_key": ex("var.deployer_access_key"),
+            } }),
         );
-        locals["owner"] = ex("coalesce(data.scaleway_iam_api_key.deployer.user_id, \"\") != \"\" ? \"user_id:${data.scaleway_iam_api_key.deployer.user_id}\" : \"application_id:${data.scaleway_iam_api_key.deployer.application_id}\"");
+        locals["deployers"] = ex("length(var.deployers) > 0 ? var.deployers : [for k in data.scaleway_iam_api_key.deployer : try(length(k.user_id) > 0, false) ? \"user_id:${k.user_id}\" : \"application_id:${k.application_id}\"]");
     }
     let mut modules = Map::new();
     if shape.project {
@@ -157,6 +162,10 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
                 None,
                 json!({
                     "applications": ex(iam_applications(shape)),
+                    // One application per `link TARGET token=KEY`, keyed CALLER->TARGET
+                    // (review 10); IAM names are at most 64 characters.
+                    "links": ex(iam_links(shape)),
+                    "prober_name": ex(format!("anytrue([for s in values(var.services) : s.privacy == \"private\"]) ? \"${{var.environment}}-{}-prober\" : null", hcl::literal(stack))),
                     "tags": ex("local.tags"),
                 }),
             ),
@@ -185,7 +194,6 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
                     "path": ex("var.names.secret_path"),
                     "names": ex("var.stored_secrets"),
                     "values": ex("local.secrets"),
-                    "value_version": ex("var.secrets_version"),
                     "tags": ex("local.tags"),
                 }),
             ),
@@ -205,6 +213,7 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
                 "tags": ex("local.tags"),
             }),
         );
+        c["image_digests"] = ex("var.image_digests");
         if shape.registry {
             c["registry_endpoint"] = ex("module.registry.endpoint");
             c["image_tag"] = ex("var.image_tag");
@@ -216,9 +225,14 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
             c["private_network_id"] = ex("module.network.private_network_id");
         }
         if shape.iam {
+            // The services' IAM policies exist before any container starts: a container
+            // that reaches Object Storage or its database at boot is allowed from its
+            // first start (review 19).
+            c["depends_on"] = json!(["module.iam"]);
             c["access_keys"] = ex("module.iam.access_keys");
             c["secret_keys"] = ex("module.iam.secret_keys");
             c["application_ids"] = ex("module.iam.application_ids");
+            c["link_secret_keys"] = ex("module.iam.link_secret_keys");
         }
         if shape.storage {
             c["bucket_names"] = ex("module.storage.buckets");
@@ -278,20 +292,41 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
                 json!({
                     "sites": ex("var.sites"),
                     "buckets": ex("var.buckets"),
-                    "owner": if needs_owner(envs) { ex("local.owner") } else { json!("") },
+                    "force_destroy": ex("var.force_destroy"),
+                    "deployers": if shape.implicit_deployer { ex("local.deployers") } else if shape.policies { ex("var.deployers") } else { json!([]) },
                     "tags": ex("local.bucket_tags"),
                 }),
             ),
         );
         if shape.iam {
-            modules["storage"]["access"] = ex("{ for b, _ in var.buckets : b => [for name, s in var.services : { principal = \"application_id:${module.iam.application_ids[name]}\", access = s.bucket_access[b] } if contains(keys(s.bucket_access), b)] }");
+            // Each bucket's policy names every service and job (a migration too) that
+            // uses it, with its access: the policy denies everyone else.
+            let services = "[for name, s in var.services : { principal = \"application_id:${module.iam.application_ids[name]}\", access = s.bucket_access[b] } if contains(keys(s.bucket_access), b)]";
+            let users = if shape.jobs {
+                let p = super::jobs::IAM_PREFIX;
+                format!("concat({services}, [for key, j in var.jobs : {{ principal = \"application_id:${{module.iam.application_ids[\"{p}${{key}}\"]}}\", access = j.bucket_access[b] }} if contains(keys(j.bucket_access), b)])")
+            } else {
+                services.to_string()
+            };
+            modules["storage"]["access"] =
+                ex(format!("{{ for b, _ in var.buckets : b => {users} }}"));
         }
     }
     if shape.edge {
-        modules.insert("edge".into(), module_call("edge", Some(&s.region.value), json!({
-            "plan": ex("var.edge_plan"),
-            "domains": ex("{ for host, d in var.site_domains : host => { bucket_name = var.sites[d.site].bucket_name, waf = d.waf } }"),
-        })));
+        let mut edge = module_call(
+            "edge",
+            Some(&s.region.value),
+            json!({
+                "plan": ex("var.edge_plan"),
+                "domains": ex("{ for host, d in var.site_domains : host => { bucket_name = var.sites[d.site].bucket_name, waf = d.waf } }"),
+            }),
+        );
+        // The pipelines' backend stages name the site buckets by name (from variables):
+        // the buckets exist before the stages are created (review 22).
+        if shape.storage {
+            edge["depends_on"] = json!(["module.storage"]);
+        }
+        modules.insert("edge".into(), edge);
     }
     if shape.dns {
         let edge = if shape.edge {
@@ -299,12 +334,21 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
         } else {
             "{}"
         };
-        modules.insert("dns".into(), module_call("dns", None, json!({
-            "count": ex("var.dns_zone == null ? 0 : 1"),
-            "zone": ex("var.dns_zone"),
-            "records": ex(format!("merge({{ for host, name in local.service_domains : host => module.containers.hosts[name] }}, {edge})")),
-            "service_domains": ex("{ for host, name in local.service_domains : host => module.containers.ids[name] }"),
-        })));
+        let mut dns = module_call(
+            "dns",
+            None,
+            json!({
+                "count": ex("var.dns_zone == null ? 0 : 1"),
+                "zone": ex("var.dns_zone"),
+                "records": ex(format!("merge({{ for host, name in local.service_domains : host => module.containers.hosts[name] }}, {edge})")),
+                "service_domains": ex("{ for host, name in local.service_domains : host => module.containers.ids[name] }"),
+            }),
+        );
+        // Records are in the zone's project, whatever the environment's (modules/dns).
+        if let Some(call) = dns.as_object_mut() {
+            call.remove("project_id");
+        }
+        modules.insert("dns".into(), dns);
     }
     if shape.monitoring {
         modules.insert("monitoring".into(), module_call("monitoring", Some(&s.region.value), json!({
@@ -335,12 +379,26 @@ fn iam_applications(shape: Shape) -> String {
     } else {
         "length(s.databases) > 0"
     };
-    let services = format!("{{ for name, s in var.services : name => {{ name = s.name, access = s.bucket_access, databases = length(s.databases) > 0, schema = {schema}, containers = length(s.tokens) > 0 }} if length(s.bucket_access) + length(s.databases) + length(s.tokens) > 0 }}");
+    let services = format!("{{ for name, s in var.services : name => {{ name = s.name, access = s.bucket_access, databases = length(s.databases) > 0, schema = {schema} }} if length(s.bucket_access) + length(s.databases) > 0 }}");
     if !shape.jobs {
         return services;
     }
     let p = super::jobs::IAM_PREFIX;
-    format!("merge({services}, {{ for key, j in var.jobs : \"{p}${{key}}\" => {{ name = j.name, access = j.bucket_access, databases = length(j.databases) > 0, schema = j.schema, containers = length(j.tokens) > 0 }} if length(j.bucket_access) + length(j.databases) + length(j.tokens) > 0 }})")
+    format!("merge({services}, {{ for key, j in var.jobs : \"{p}${{key}}\" => {{ name = j.name, access = j.bucket_access, databases = length(j.databases) > 0, schema = j.schema }} if length(j.bucket_access) + length(j.databases) > 0 }})")
+}
+
+/// `modules/iam`'s `links`: one application per `link TARGET token=KEY` of a service
+/// (keyed `CALLER->TARGET`) or of a job (keyed `job:KEY->TARGET`), whose key may only
+/// call private containers (review 10).
+fn iam_links(shape: Shape) -> String {
+    let services = "[for name, s in var.services : [for t in values(s.tokens) : { key = \"${name}->${t}\", name = substr(\"${s.name}-calls-${t}\", 0, 64), caller = s.name, target = var.services[t].name }]]";
+    let callers = if shape.jobs {
+        let p = super::jobs::IAM_PREFIX;
+        format!("{services}, [for key, j in var.jobs : [for t in values(j.tokens) : {{ key = \"{p}${{key}}->${{t}}\", name = substr(\"${{j.name}}-calls-${{t}}\", 0, 64), caller = j.name, target = var.services[t].name }}]]")
+    } else {
+        services.to_string()
+    };
+    format!("{{ for l in distinct(flatten([{callers}])) : l.key => {{ name = l.name, caller = l.caller, target = l.target }} }}")
 }
 
 /// What the jobs module needs for what jobs use (buckets, databases, links, tokens):
@@ -365,6 +423,8 @@ fn jobs_uses(call: &mut Value, envs: &[Stack], shape: Shape) {
         call["application_ids"] = ex("module.iam.application_ids");
         call["secret_keys"] = ex("module.iam.secret_keys");
         call["secret_key_ids"] = ex("module.iam.secret_key_ids");
+        call["link_secret_keys"] = ex("module.iam.link_secret_keys");
+        call["link_secret_key_ids"] = ex("module.iam.link_secret_key_ids");
         call["secret_path"] = ex("var.names.secret_path");
         call["tags"] = ex("local.tags");
     }
@@ -443,14 +503,29 @@ fn variables(envs: &[Stack], shape: Shape) -> Map<String, Value> {
             "The environment's Scaleway Project: created (named ENV-STACK), given by id, or the API key's default (id null).",
         )),
     );
-    if needs_owner(envs) {
-        vars.insert(
-            "deployer_access_key".into(),
-            Value::Object(variable(
-                "string",
-                "The access key (not the secret key) Terraform runs with; the scripts set TF_VAR_deployer_access_key from SCW_ACCESS_KEY. Its user or application keeps full access to buckets with a policy.",
-            )),
+    if shape.storage {
+        let mut f = variable(
+            "bool",
+            "Delete buckets with their objects on destroy: true in a preview's tfvars, so that `preview.sh down` removes everything; false elsewhere.",
         );
+        f.insert("default".into(), json!(false));
+        vars.insert("force_destroy".into(), Value::Object(f));
+    }
+    if shape.policies {
+        let mut d = variable(
+            "list(string)",
+            "The principals that deploy this environment (`deployer` nodes: application_id:UUID or user_id:UUID): every bucket policy grants each of them full access.",
+        );
+        d.insert("default".into(), json!([]));
+        vars.insert("deployers".into(), Value::Object(d));
+    }
+    if shape.implicit_deployer {
+        let mut k = variable(
+            "string",
+            "The access key (not the secret key) Terraform runs with, read only where the environment declares no `deployer`; the scripts set TF_VAR_deployer_access_key from SCW_ACCESS_KEY. Its user or application keeps full access to buckets with a policy.",
+        );
+        k.insert("default".into(), Value::Null);
+        vars.insert("deployer_access_key".into(), Value::Object(k));
     }
     if shape.registry {
         vars.insert(
@@ -469,6 +544,14 @@ fn variables(envs: &[Stack], shape: Shape) -> Map<String, Value> {
             )]),
         );
         vars.insert("image_tag".into(), Value::Object(tag));
+    }
+    if shape.containers {
+        let mut d = variable(
+            "map(string)",
+            "Service name -> sha256:HEX, the digest of the image to run (scripts pass it with -var): a new digest redeploys the container even under the same tag.",
+        );
+        d.insert("default".into(), json!({}));
+        vars.insert("image_digests".into(), Value::Object(d));
     }
     if shape.containers {
         vars.insert(
@@ -566,12 +649,6 @@ fn variables(envs: &[Stack], shape: Shape) -> Map<String, Value> {
                 "Secrets also kept in Secret Manager: stack name -> Secret Manager name.",
             )),
         );
-        let mut v = variable(
-            "number",
-            "Bump to write new versions of the stored secrets after changing their values.",
-        );
-        v.insert("default".into(), json!(1));
-        vars.insert("secrets_version".into(), Value::Object(v));
     }
     for x in &s.vars {
         vars.insert(x.name.value.clone(), Value::Object(var_variable(x)));
@@ -590,12 +667,6 @@ pub fn site_builds_with_env(envs: &[Stack], name: &str) -> bool {
             .iter()
             .any(|x| x.name.value == name && (!x.links.is_empty() || !x.env.is_empty()))
     })
-}
-
-/// Whether some bucket has a policy (sites and public buckets), which must keep the
-/// deployer's access.
-pub fn needs_owner(envs: &[Stack]) -> bool {
-    envs.iter().any(Stack::has_bucket_policy)
 }
 
 fn var_variable(v: &Var) -> Map<String, Value> {
@@ -842,6 +913,16 @@ fn outputs(envs: &[Stack], shape: Shape) -> Map<String, Value> {
             ex(value),
             "CNAME records to create by hand (host -> target) when the stack has no `dns` zone."
                 .into(),
+        );
+    }
+    if shape.containers {
+        out.insert(
+            "health_tokens".into(),
+            json!({
+                "value": ex(if shape.iam { "{ for name, s in var.services : name => module.iam.prober_secret_key if s.privacy == \"private\" }" } else { "{}" }),
+                "description": "Service name -> for each private service (empty when none), the secret key of this environment's prober IAM application, which may only call private containers (ContainersPrivateAccess on the project): health.sh and status.sh send it as X-Auth-Token.",
+                "sensitive": true,
+            }),
         );
     }
     if shape.containers {
