@@ -1,0 +1,464 @@
+#!/usr/bin/env bash
+# A deployment's life, as scenarios: real Terraform with the stub scaleway
+# provider, the generated scripts, and stand-in aws/docker/curl/scw/pnpm that
+# record every call and the environment it ran with. Each scenario is a sequence
+# of steps on one carried-over state. See tests/scenarios/README.md.
+#
+# usage: tests/scenarios/run.sh [--cellac PATH] [--provider PATH] [--keep] [SCENARIO...]
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
+PROVIDER_VERSION="2.79.0"
+ALL_SCENARIOS=(life health_rollback bucket_rename interleave preview rotation promote second_deployer)
+
+CELLAC=""
+PROVIDER=""
+KEEP=0
+ONLY=()
+
+usage() {
+    sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+    echo "scenarios: ${ALL_SCENARIOS[*]}"
+}
+
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --cellac) CELLAC="${2:?--cellac needs a path}"; shift 2 ;;
+        --provider) PROVIDER="${2:?--provider needs a path}"; shift 2 ;;
+        --keep) KEEP=1; shift ;;
+        -h | --help) usage; exit 0 ;;
+        -*) echo "run.sh: unknown option: $1" >&2; usage >&2; exit 2 ;;
+        *) ONLY+=("$1"); shift ;;
+    esac
+done
+[ "${#ONLY[@]}" -gt 0 ] || ONLY=("${ALL_SCENARIOS[@]}")
+
+for tool in terraform python3 git jq; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+        echo "scenarios: SKIPPED: $tool is not on PATH" >&2
+        exit 0
+    fi
+done
+
+cd "$ROOT"
+if [ -z "$PROVIDER" ]; then
+    cargo build -q -p stub-provider
+    PROVIDER="$TARGET/debug/stub-provider"
+fi
+if [ -z "$CELLAC" ]; then
+    cargo build -q --bin cellac -p cellac
+    CELLAC="$TARGET/debug/cellac"
+fi
+PROVIDER="$(realpath "$PROVIDER")"
+CELLAC="$(realpath "$CELLAC")"
+
+TMP="$(mktemp -d "${TMPDIR:-/tmp}/cellac-scenarios.XXXXXX")"
+cleanup() {
+    if [ "$KEEP" -eq 1 ]; then
+        echo "(kept $TMP)"
+    else
+        rm -rf "$TMP"
+    fi
+}
+trap cleanup EXIT
+
+# Terraform installs the stub from a filesystem mirror, offline.
+MIRROR="$TMP/mirror"
+PLATFORM_DIR="$MIRROR/registry.terraform.io/scaleway/scaleway/$PROVIDER_VERSION/linux_amd64"
+mkdir -p "$PLATFORM_DIR"
+cp "$PROVIDER" "$PLATFORM_DIR/terraform-provider-scaleway_v$PROVIDER_VERSION"
+cat >"$TMP/terraform.rc" <<EOF
+provider_installation {
+  filesystem_mirror {
+    path    = "$MIRROR"
+    include = ["registry.terraform.io/scaleway/scaleway"]
+  }
+  direct {
+    exclude = ["registry.terraform.io/scaleway/scaleway"]
+  }
+}
+EOF
+export TF_CLI_CONFIG_FILE="$TMP/terraform.rc" CHECKPOINT_DISABLE=1 TF_DISABLE_PLUGIN_TLS=1 TF_IN_AUTOMATION=1
+unset TF_CLI_ARGS TF_DATA_DIR TF_WORKSPACE TF_LOG AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_PROFILE
+while IFS= read -r var; do unset "$var"; done < <(compgen -e | grep -E '^(TF_VAR_|SCW_)' || true)
+
+# The stand-in tools, first on PATH.
+mkdir -p "$TMP/bin"
+for tool in aws docker curl scw pnpm npm; do
+    ln -s "$HERE/tools.py" "$TMP/bin/$tool"
+done
+export PATH="$TMP/bin:$PATH"
+
+# Identities: the state bucket lives in the deploy key's preferred project.
+PREFERRED_PROJECT="0c0c0c0c-0000-4000-8000-00000000c0de"
+ZONE_PROJECT="0d0e0f10-dead-4bee-8f00-20202020dada"
+USER_KEY="SCWUSER0000000000001"
+APP_KEY="SCWAPP00000000000002"
+export SC_PREFERRED_PROJECT="$PREFERRED_PROJECT" STUB_DNS_ZONE_PROJECT="$ZONE_PROJECT"
+export SCW_DEFAULT_PROJECT_ID="$PREFERRED_PROJECT"
+export SCW_DEFAULT_ORGANIZATION_ID="0a0a0a0a-0000-4000-8000-0000000000a0"
+export CI=true HEALTH_INTERVAL=0 HEALTH_TIMEOUT=20
+
+# use_key USER|APP: the deploy key the next steps run with.
+use_key() {
+    case "$1" in
+        user) export SCW_ACCESS_KEY="$USER_KEY" SCW_SECRET_KEY="11111111-5ec7-4e7a-8000-00000000user" ;;
+        app) export SCW_ACCESS_KEY="$APP_KEY" SCW_SECRET_KEY="22222222-5ec7-4e7a-8000-000000000app" ;;
+    esac
+    export SC_DEPLOYER_SECRET="$SCW_SECRET_KEY"
+}
+
+# Secrets as CI passes them: TF_VAR_NAME (never on a command line).
+export TF_VAR_database_url="postgresql://app:pw@ep-x-pooler.eu-central-1.aws.neon.tech/db?sslmode=require"
+export TF_VAR_database_admin_url="postgresql://admin:pw@ep-x.eu-central-1.aws.neon.tech/db?sslmode=require"
+export TF_VAR_database_cdc_url="postgresql://cdc:pw@ep-x.eu-central-1.aws.neon.tech/db?sslmode=require"
+export TF_VAR_argon_secret="argon-0123456789abcdef0123456789abcdef"
+export TF_VAR_cookie_secret="cookie-0123456789abcdef0123456789abcdef"
+export TF_VAR_unsubscribe_secret="unsubscribe-0123456789"
+export TF_VAR_cdc_internal_secret="cdc-0123456789abcdef"
+
+# ------------------------------------------------------------ scenario plumbing
+
+SC=""        # the running scenario
+SC_DIR=""    # its folder
+REPO=""      # its throwaway repository
+INFRA=""     # REPO/infra
+STEP_N=0
+SC_FAILS=0
+LAST_OUT=""
+
+# new_repo [EXAMPLE]: a throwaway git repository with the example's generated
+# infra/, every environment's S3 backend swapped for a local state file (one
+# per environment, kept in the scenario's folder), committed.
+new_repo() {
+    local example="${1:-cella}" env
+    REPO="$SC_DIR/repo"
+    INFRA="$REPO/infra"
+    export SC_WORLD="$SC_DIR/world" SC_LOG="$SC_DIR/calls.jsonl"
+    export STUB_CLOUD_DIR="$SC_WORLD/cloud"
+    mkdir -p "$REPO" "$SC_WORLD/s3owners" "$SC_WORLD/control" "$SC_DIR/state" "$SC_DIR/steps"
+    : >"$SC_LOG"
+    git -C "$REPO" init -q -b main
+    git -C "$REPO" config user.email scenarios@example.com
+    git -C "$REPO" config user.name scenarios
+    cp "$ROOT/examples/$example/stack.kdl" "$REPO/stack.kdl"
+    mkdir -p "$REPO/backend" "$REPO/cdc" "$REPO/frontend"
+    echo 'FROM scratch' >"$REPO/backend/Dockerfile"
+    echo 'FROM scratch' >"$REPO/cdc/Dockerfile"
+    echo '{"name": "frontend", "scripts": {"build": "vite build"}}' >"$REPO/frontend/package.json"
+    printf 'node_modules/\nfrontend/dist/\n' >"$REPO/.gitignore"
+    (cd "$REPO" && "$CELLAC" build stack.kdl -o infra >/dev/null)
+    echo '{"terraform": {"backend": {"local": {}}}}' >"$INFRA/stub_backend_override.tf.json"
+    for env in "$INFRA"/environments/*.s3.tfbackend; do
+        env="$(basename "$env" .s3.tfbackend)"
+        printf 'path = "%s"\n' "$SC_DIR/state/$env.tfstate" >"$INFRA/environments/$env.s3.tfbackend"
+    done
+    # The state bucket (its releases record) is in the key's preferred project.
+    local state_bucket
+    state_bucket="$(sed -n "s/^STATE_BUCKET='\(.*\)'$/\1/p" "$INFRA/scripts/lib.sh")"
+    [ -z "$state_bucket" ] || printf '%s' "$PREFERRED_PROJECT" >"$SC_WORLD/s3owners/$state_bucket"
+    git -C "$REPO" add -A
+    git -C "$REPO" commit -q -m "app at v1"
+}
+
+# commit_change MESSAGE: a new commit (a new image tag).
+commit_change() {
+    echo "$1" >>"$REPO/backend/CHANGES"
+    git -C "$REPO" add -A
+    git -C "$REPO" commit -q -m "$1"
+}
+
+# step NAME CMD...: runs CMD in the repository, output in steps/NN-NAME.out;
+# sets LAST_OUT and returns CMD's status.
+step() {
+    local name="$1" status=0
+    shift
+    STEP_N=$((STEP_N + 1))
+    LAST_OUT="$SC_DIR/steps/$(printf '%02d' "$STEP_N")-$name.out"
+    export SC_STEP="$STEP_N-$name"
+    (cd "$REPO" && "$@") >"$LAST_OUT" 2>&1 || status=$?
+    echo "    step $STEP_N $name: exit $status"
+    return "$status"
+}
+
+# must_step NAME CMD...: a step that must succeed.
+must_step() {
+    if ! step "$@"; then
+        bad "step $1 failed"
+        sed 's/^/      | /' "$LAST_OUT" | tail -25
+        return 1
+    fi
+}
+
+ok() { echo "    ok   $*"; }
+bad() {
+    echo "    FAIL $*"
+    SC_FAILS=$((SC_FAILS + 1))
+}
+# expect DESCRIPTION CMD...: one assertion.
+expect() {
+    local what="$1"
+    shift
+    if "$@"; then ok "$what"; else bad "$what"; fi
+}
+
+tf_in() { # tf_in ENV ARGS...: terraform in INFRA on ENV's state
+    local env="$1"
+    shift
+    (cd "$INFRA" && TF_DATA_DIR="$SC_DIR/tfdata/$env" terraform "$@")
+}
+tf_init_env() {
+    mkdir -p "$SC_DIR/tfdata"
+    tf_in "$1" init -input=false -reconfigure "-backend-config=environments/$1.s3.tfbackend" >/dev/null
+}
+# state_json ENV: the state file, as JSON.
+state_json() { cat "$SC_DIR/state/$1.tfstate"; }
+# output_of ENV NAME: a root output from ENV's state file.
+output_of() { jq -r --arg n "$2" '.outputs[$n].value // empty' "$SC_DIR/state/$1.tfstate"; }
+
+# calls [JQ-FILTER]: the recorded tool calls, filtered.
+calls() { jq -c "${1:-.}" "$SC_LOG"; }
+
+# plan_json ENV [ARGS...]: a plan with ENV's variables as the scripts give them,
+# as `terraform show -json`; written to SC_DIR/plan-ENV.json.
+plan_json() {
+    local env="$1" tag
+    shift
+    tag="$(git -C "$REPO" rev-parse --short=12 HEAD)"
+    tf_init_env "$env"
+    tf_in "$env" plan -input=false -lock=false -out="$SC_DIR/plan-$env.bin" \
+        "-var-file=environments/$env.tfvars.json" -var "image_tag=$tag" "$@" >"$SC_DIR/plan-$env.out" 2>&1 ||
+        { sed 's/^/      | /' "$SC_DIR/plan-$env.out" | tail -20; return 1; }
+    tf_in "$env" show -json "$SC_DIR/plan-$env.bin" >"$SC_DIR/plan-$env.json"
+}
+# changes FILE: "ACTIONS ADDRESS" of every resource change that is not a no-op.
+changes() {
+    jq -r '.resource_changes[]? | select(.change.actions != ["no-op"] and .change.actions != ["read"]) | "\(.change.actions | join(",")) \(.address)"' "$1"
+}
+
+# ------------------------------------------------------------------ scenarios
+
+# First deploy of dev, then prod; then prod again with nothing changed: the plan
+# is empty (no DNS record replaced: the provider rewrites a record's project to its
+# zone's, review 3). Every aws call on an environment bucket uses ACCESS@PROJECT
+# (review 2); the site build sees no SCW_/AWS_/TF_VAR_ (issue 20.3).
+scenario_life() {
+    new_repo cella
+    use_key user
+    must_step deploy-dev "$INFRA/scripts/deploy.sh" dev || return 0
+    must_step deploy-prod "$INFRA/scripts/deploy.sh" prod --yes || return 0
+    expect "prod's DNS records carry the zone's project after apply (the stub rewrites on read)" \
+        test "$(jq -r '[.resources[] | select(.type == "scaleway_domain_record") | .instances[].attributes.project_id] | unique | join(",")' "$SC_DIR/state/prod.tfstate")" = "$ZONE_PROJECT"
+    step redeploy-prod "$INFRA/scripts/deploy.sh" prod --yes || true
+    # Negative control: the same plan against the state must be empty; a
+    # `project_id` on the record (main's output) plans a replacement here.
+    if plan_json prod; then
+        local c
+        c="$(changes "$SC_DIR/plan-prod.json")"
+        expect "a second plan of prod with nothing changed is empty${c:+ (got: $(tr '\n' ';' <<<"$c"))}" test -z "$c"
+        expect "no DNS record is replaced" bash -c "! grep -q 'scaleway_domain_record' <<<'$c'"
+    else
+        bad "planning prod again failed"
+    fi
+    check_bucket_keys
+    check_site_build_env
+}
+
+# Every aws call on an environment bucket sees AWS_ACCESS_KEY_ID ending in
+# @<the project that owns it>; the state bucket keeps the plain key.
+check_bucket_keys() {
+    local wrong n
+    n="$(calls 'select(.tool == "aws")' | wc -l)"
+    wrong="$(jq -r --slurpfile x <(ls "$SC_WORLD/cloud/buckets" 2>/dev/null | jq -R . | jq -s .) '
+        select(.tool == "aws") | . as $c | .buckets[] | select(. as $b | $x[0] | index($b))
+        | select(($c.env.AWS_ACCESS_KEY_ID // "") | test("@[0-9a-f-]{36}$") | not)
+        | "\($c.step): aws \($c.argv | join(" ")) with AWS_ACCESS_KEY_ID=\($c.env.AWS_ACCESS_KEY_ID // "unset")"' "$SC_LOG" | head -5)"
+    expect "every aws call on an environment bucket uses ACCESS_KEY@PROJECT_ID ($n aws calls)${wrong:+: $wrong}" test -z "$wrong"
+}
+
+# A site build sees no SCW_, AWS_ or TF_VAR_ variable.
+check_site_build_env() {
+    local seen
+    seen="$(calls 'select(.tool == "pnpm" or .tool == "npm") | .env | keys[] | select(test("^(SCW_|AWS_|TF_VAR_)"))' | sort -u | tr '\n' ' ')"
+    expect "a site build sees no SCW_/AWS_/TF_VAR_ variable${seen:+ (saw: $seen)}" test -z "$seen"
+}
+
+# A deploy whose health check fails, then rollback.sh: back to the last release
+# that succeeded (review 6).
+scenario_health_rollback() {
+    new_repo cella
+    use_key user
+    local good bad_tag
+    must_step deploy-v1 "$INFRA/scripts/deploy.sh" staging || return 0
+    commit_change v2
+    must_step deploy-v2 "$INFRA/scripts/deploy.sh" staging || return 0
+    good="$(git -C "$REPO" rev-parse --short=12 HEAD)"
+    commit_change v3
+    bad_tag="$(git -C "$REPO" rev-parse --short=12 HEAD)"
+    touch "$SC_WORLD/control/unhealthy"
+    if HEALTH_TIMEOUT=1 step deploy-v3-unhealthy "$INFRA/scripts/deploy.sh" staging; then
+        bad "a deploy whose health check fails exits 0"
+    else
+        ok "a deploy whose health check fails exits non-zero"
+    fi
+    rm -f "$SC_WORLD/control/unhealthy"
+    expect "v3 ($bad_tag) runs after the failed deploy (its image was rolled out)" \
+        grep -q ":$bad_tag\"" <(cat "$SC_WORLD"/cloud/containers/*.json)
+    must_step rollback "$INFRA/scripts/rollback.sh" staging || return 0
+    # Negative control: main's rollback takes the newest *recorded* release (v2)
+    # as the current one and goes back to v1.
+    expect "rollback goes back to v2 ($good), the last release that succeeded" \
+        bash -c "grep -q ':$good\"' <(cat '$SC_WORLD'/cloud/containers/*.json) && ! grep -q ':$bad_tag\"' <(cat '$SC_WORLD'/cloud/containers/*.json)"
+}
+
+# A bucket rename: apply refuses; with --allow-destroy ADDRESS it proceeds (review 12).
+scenario_bucket_rename() {
+    new_repo cella
+    use_key user
+    must_step deploy-dev "$INFRA/scripts/deploy.sh" dev || return 0
+    local before after addr
+    before="$(jq -r '.buckets["private-uploads"].name' "$INFRA/environments/dev.tfvars.json")"
+    sed -i 's/^bucket private-uploads {/bucket private-files {/; s/bucket private-uploads access=write/bucket private-files access=write/' "$REPO/stack.kdl"
+    (cd "$REPO" && "$CELLAC" build stack.kdl -o infra >/dev/null) || { bad "cellac build after the rename failed"; return 0; }
+    # The build rewrote the backend files: the local ones again.
+    local env
+    for env in "$INFRA"/environments/*.s3.tfbackend; do
+        env="$(basename "$env" .s3.tfbackend)"
+        printf 'path = "%s"\n' "$SC_DIR/state/$env.tfstate" >"$INFRA/environments/$env.s3.tfbackend"
+    done
+    git -C "$REPO" add -A && git -C "$REPO" commit -q -m "rename bucket"
+    after="$(jq -r '.buckets["private-files"].name // empty' "$INFRA/environments/dev.tfvars.json")"
+    [ -n "$after" ] || { bad "the renamed bucket is not in dev's tfvars"; return 0; }
+    # Negative control: main's apply.sh destroys the bucket without a word.
+    if step apply-refused "$INFRA/scripts/apply.sh" dev; then
+        bad "apply.sh applied a plan that destroys bucket $before"
+    else
+        expect "apply.sh refuses the destroy of bucket $before, naming it" grep -q 'scaleway_object_bucket' "$LAST_OUT"
+    fi
+    expect "bucket $before still exists after the refusal" test -f "$SC_WORLD/cloud/buckets/$before"
+    addr="$(jq -r '.resources[] | select(.type == "scaleway_object_bucket") | . as $r | .instances[] | select(.attributes.name == "'"$before"'") | "\($r.module + "." // "")\($r.type).\($r.name)\(if .index_key then "[\(.index_key | tojson)]" else "" end)"' "$SC_DIR/state/dev.tfstate")"
+    if must_step apply-allowed "$INFRA/scripts/apply.sh" dev --allow-destroy "$addr"; then
+        expect "with --allow-destroy $addr the rename proceeds" test -f "$SC_WORLD/cloud/buckets/$after"
+    fi
+}
+
+# status.sh staging during deploy.sh prod changes nothing of prod's run (review 4).
+scenario_interleave() {
+    new_repo cella
+    use_key user
+    must_step deploy-staging "$INFRA/scripts/deploy.sh" staging || return 0
+    commit_change v2
+    # status.sh staging runs while prod's deploy builds its images (docker build
+    # runs it, through a hook of the stand-in).
+    printf '%s\n' "$INFRA/scripts/status.sh staging" >"$SC_WORLD/control/during-docker-build"
+    must_step deploy-prod "$INFRA/scripts/deploy.sh" prod --yes || true
+    rm -f "$SC_WORLD/control/during-docker-build"
+    local staging_env prod_env
+    staging_env="$(jq -r '.outputs.environment.value // empty' "$SC_DIR/state/staging.tfstate")"
+    prod_env="$(jq -r '.outputs.environment.value // empty' "$SC_DIR/state/prod.tfstate" 2>/dev/null || true)"
+    expect "staging's state still holds staging (got '$staging_env')" test "$staging_env" = staging
+    expect "prod's state holds prod (got '${prod_env:-nothing}')" test "$prod_env" = prod
+}
+
+# preview.sh up 42, then down 42, on a clean checkout (review 11).
+scenario_preview() {
+    new_repo cella
+    use_key user
+    if [ ! -x "$INFRA/scripts/preview.sh" ]; then
+        bad "cella has no scripts/preview.sh (no preview template in examples/cella)"
+        return 0
+    fi
+    must_step preview-up "$INFRA/scripts/preview.sh" up 42 || return 0
+    expect "preview up leaves the checkout clean" test -z "$(git -C "$REPO" status --porcelain)"
+    must_step preview-down "$INFRA/scripts/preview.sh" down 42 || return 0
+}
+
+# A secret rotation: the plan creates a new Secret Manager version that a job
+# then reads (review 7).
+scenario_rotation() {
+    new_repo cella
+    use_key user
+    must_step deploy-dev "$INFRA/scripts/deploy.sh" dev || return 0
+    if ! jq -e '.resources[] | select(.type == "scaleway_secret_version")' "$SC_DIR/state/dev.tfstate" >/dev/null; then
+        bad "dev's state has no scaleway_secret_version: secrets do not go through Secret Manager"
+        return 0
+    fi
+    local before
+    before="$(find "$SC_WORLD/cloud/secrets" -type f | wc -l)"
+    TF_VAR_database_url="postgresql://app:rotated@ep-x-pooler.eu-central-1.aws.neon.tech/db?sslmode=require" \
+        must_step deploy-rotated "$INFRA/scripts/deploy.sh" dev || return 0
+    expect "the rotation created a new secret version" test "$(find "$SC_WORLD/cloud/secrets" -type f | wc -l)" -gt "$before"
+    expect "the newest version holds the rotated value" grep -rlq rotated "$SC_WORLD/cloud/secrets"
+}
+
+# promote.sh staging prod deploys staging's digest.
+scenario_promote() {
+    new_repo cella
+    use_key user
+    if [ ! -x "$INFRA/scripts/promote.sh" ]; then
+        bad "no scripts/promote.sh in the generated infra/"
+        return 0
+    fi
+    must_step deploy-staging "$INFRA/scripts/deploy.sh" staging || return 0
+    commit_change "v2 not promoted"
+    must_step promote "$INFRA/scripts/promote.sh" staging prod --yes || return 0
+    local s p
+    s="$(jq -r '[.resources[] | select(.type == "scaleway_container") | .instances[].attributes.registry_sha256] | sort | join(",")' "$SC_DIR/state/staging.tfstate")"
+    p="$(jq -r '[.resources[] | select(.type == "scaleway_container") | .instances[].attributes.registry_sha256] | sort | join(",")' "$SC_DIR/state/prod.tfstate")"
+    expect "prod runs staging's digests ($s)" test -n "$s" -a "$s" = "$p"
+}
+
+# Issue 20.5: a user key applies, then an application key plans and applies;
+# both see the same bucket policies.
+scenario_second_deployer() {
+    new_repo cella
+    use_key user
+    must_step deploy-user "$INFRA/scripts/deploy.sh" dev || return 0
+    local user_policies app_policies
+    user_policies="$(jq -S '[.resources[] | select(.type == "scaleway_object_bucket_policy") | .instances[].attributes.policy | fromjson]' "$SC_DIR/state/dev.tfstate")"
+    use_key app
+    # Negative control: with policies derived from the running key (main's
+    # `owner` local), this plan fails (coalesce) or changes every policy.
+    if plan_json dev; then
+        local c
+        c="$(changes "$SC_DIR/plan-dev.json" | grep bucket_policy || true)"
+        expect "an application key's plan changes no bucket policy${c:+ (got: $(tr '\n' ';' <<<"$c"))}" test -z "$c"
+    else
+        bad "an application key cannot plan dev"
+    fi
+    commit_change v2
+    must_step deploy-app "$INFRA/scripts/deploy.sh" dev || return 0
+    app_policies="$(jq -S '[.resources[] | select(.type == "scaleway_object_bucket_policy") | .instances[].attributes.policy | fromjson]' "$SC_DIR/state/dev.tfstate")"
+    expect "the user's and the application's applies leave the same bucket policies" test "$user_policies" = "$app_policies"
+}
+
+# ------------------------------------------------------------------ main
+
+START=$SECONDS
+PASSED=()
+FAILED=()
+for SC in "${ONLY[@]}"; do
+    if ! declare -F "scenario_$SC" >/dev/null; then
+        echo "run.sh: unknown scenario $SC (known: ${ALL_SCENARIOS[*]})" >&2
+        exit 2
+    fi
+    SC_DIR="$TMP/$SC"
+    mkdir -p "$SC_DIR"
+    STEP_N=0
+    SC_FAILS=0
+    echo "== $SC"
+    t0=$SECONDS
+    "scenario_$SC" || bad "the scenario stopped on an error"
+    if [ "$SC_FAILS" -eq 0 ]; then
+        PASSED+=("$SC")
+        echo "PASS $SC ($((SECONDS - t0))s)"
+    else
+        FAILED+=("$SC")
+        echo "FAIL $SC ($((SECONDS - t0))s)"
+    fi
+done
+echo
+echo "${#PASSED[@]} passed, ${#FAILED[@]} failed ($((SECONDS - START))s)${FAILED[*]:+: ${FAILED[*]}}"
+[ "${#FAILED[@]}" -eq 0 ]
