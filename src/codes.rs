@@ -131,6 +131,14 @@ codes! {
         "monitoring {\n    alerts email=\"ops@example.com\"\n}\nenvironment dev\nenvironment prod", "Write `project create=#true` (one project per environment), or give each environment its own `project id=\"...\"`.";
     "cellac::project::id", "error", "A `project id=` that is not a Scaleway Project id (a UUID).",
         "project id=\"my-project\"", "Copy the Project id from the console's Project settings.";
+    "cellac::deployer::principal", "error", "A `deployer` that names no principal, or both an application and a user.",
+        "deployer application=\"5b2f4f0e-3c1a-4d8e-9f6a-2a7c1e9d4b13\" user=\"0c7e0f51-7d0b-4a57-9a35-1f0b8f2e6d21\"", "Write one `deployer` per principal: `deployer application=\"UUID\"` or `deployer user=\"UUID\"`.";
+    "cellac::deployer::id", "error", "A `deployer application=` or `user=` that is not an IAM id (a UUID).",
+        "deployer application=\"ci\"", "Copy the id from the console (IAM, Applications or Users).";
+    "cellac::deployer::duplicate", "warning", "The same principal declared twice as a `deployer` in one environment (an environment's deployers add to the top level's).",
+        "deployer user=\"0c7e0f51-7d0b-4a57-9a35-1f0b8f2e6d21\"\nenvironment prod {\n    deployer user=\"0c7e0f51-7d0b-4a57-9a35-1f0b8f2e6d21\"\n}", "Remove one; a deployer written at the top level deploys every environment.";
+    "cellac::deployer::implicit", "warning", "Buckets with a policy (a site, a public bucket) and no `deployer`: the policy names only the key that runs Terraform, and a 2023-04-17 bucket policy denies everything it does not allow, so anyone else who deploys later (CI after a person, a second person) is locked out of those buckets.",
+        "stack shop\nsite web", "Declare who deploys: `deployer application=\"UUID\"` for CI's IAM application, `deployer user=\"UUID\"` for each person.";
     "cellac::bucket::access", "error", "A service's `bucket NAME` names a bucket the stack does not declare.",
         "service api {\n    bucket uploads access=write\n}", "Declare `bucket uploads` at the top level, or fix the name (did-you-mean).";
     "cellac::bucket::expire", "error", "A bucket `expire` rule with `days` below 1, or two rules for one prefix.",

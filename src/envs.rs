@@ -16,6 +16,11 @@ const DECLARED_ONLY: [&str; 7] = [
     "service", "site", "bucket", "secret", "var", "database", "job",
 ];
 
+/// Top-level nodes an environment adds to rather than overrides: an environment's
+/// `deployer`s join the top level's (a principal that deploys every environment is
+/// written once at the top; one that deploys only prod, in `environment prod`).
+const ADDITIVE: [&str; 1] = ["deployer"];
+
 /// One environment's merged nodes.
 #[derive(Clone, Debug)]
 pub struct EnvTree {
@@ -83,6 +88,12 @@ pub fn merge(nodes: &[Node], out: &mut Vec<Diagnostic>) -> Vec<EnvTree> {
                 continue; // missing argument, reported by the schema check
             }
             let key = (kind.to_string(), id.map(str::to_string));
+            if ADDITIVE.contains(&kind) {
+                let mut added = over.clone();
+                mark_layer(&mut added);
+                merged.push(added);
+                continue;
+            }
             match index.get(&key).map(|&i| &mut merged[i]) {
                 Some(target) => merge_node(target, over, true),
                 None if DECLARED_ONLY.contains(&kind) => {

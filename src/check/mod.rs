@@ -5,6 +5,7 @@ mod bucket;
 mod conflict;
 mod cpu;
 mod database;
+mod deployer;
 mod domain;
 mod duration;
 mod edge;
@@ -67,6 +68,7 @@ pub fn run(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     load_balancer::check(ctx, out);
     bucket::check(ctx, out);
     database::check(ctx, out);
+    deployer::check(ctx, out);
     edge::check(ctx, out);
     project::check(ctx, out);
     network::check(ctx, out);

@@ -271,7 +271,7 @@ fn suggestion(name: &str) -> String {
 }
 
 /// Root-module variables the generated configuration declares itself.
-pub const ROOT_VARIABLES: [&str; 13] = [
+pub const ROOT_VARIABLES: [&str; 18] = [
     "environment",
     "names",
     "subnet",
@@ -285,6 +285,11 @@ pub const ROOT_VARIABLES: [&str; 13] = [
     "monitoring",
     "stored_secrets",
     "secrets_version",
+    "deployers",
+    "deployer_access_key",
+    "image_digests",
+    "force_destroy",
+    "attached_domains",
 ];
 /// Names Terraform does not allow for a variable.
 pub const TERRAFORM_RESERVED: [&str; 8] = [

@@ -23,7 +23,7 @@ fn project_of(s: &Stack) -> Option<String> {
 /// Where an environment manages a kind of project-scoped resource, if it does.
 type Manages = fn(&Stack) -> Option<Span>;
 
-fn is_uuid(s: &str) -> bool {
+pub(crate) fn is_uuid(s: &str) -> bool {
     let parts: Vec<&str> = s.split('-').collect();
     parts.len() == 5
         && parts

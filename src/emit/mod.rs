@@ -43,7 +43,7 @@ pub fn emit(envs: &[Stack], stack_path: &str) -> Artifacts {
     files.insert(
         ".gitignore".into(),
         format!(
-            "# {}\nsecrets.auto.tfvars\nsecrets/*.tfvars\n.terraform/\n*.tfstate\n*.tfstate.*\n*.tfplan\n.cellac-cache\n",
+            "# {}\nsecrets.auto.tfvars\nsecrets/*.tfvars\n.terraform/\n*.tfstate\n*.tfstate.*\n*.tfplan\n.cellac-cache\n# Committed: it pins the provider (scaleway/scaleway 2.79.0) and its checksums for every deployer.\n!.terraform.lock.hcl\n",
             banner(stack_path)
         )
         .into_bytes(),

@@ -301,7 +301,7 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
         "envs": env_names,
         "preview": preview,
         "state": stack.state.is_some(),
-        "deployer": envs.iter().any(Stack::has_bucket_policy),
+        "deployer": envs.iter().any(Stack::implicit_deployer),
         "per_env_secrets": stack.secrets.iter().filter(|x| x.per_environment).map(|x| x.name.value.clone()).collect::<Vec<_>>(),
         "state_bucket": stack.state.as_ref().map(|s| s.bucket.value.clone()),
         "state_region": stack.state.as_ref().map(|s| s.region.value.clone()),

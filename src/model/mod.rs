@@ -23,7 +23,9 @@ use crate::span::{Span, Spanned};
 use crate::syntax::{Node, Value};
 
 pub const REGIONS: [&str; 3] = ["fr-par", "nl-ams", "pl-waw"];
-pub const DEFAULT_PROVIDER: &str = "~> 2.79";
+/// The provider version the output is written for (schema/scaleway.json is its schema):
+/// pinned exactly, so every deployer runs the same provider.
+pub const DEFAULT_PROVIDER: &str = "2.79.0";
 /// A preview's environment name, `p` + its id, before scripts/preview.sh gives the id.
 pub const PREVIEW_ENV: &str = "p{id}";
 /// The placeholder of the preview id in names and domain hosts.
@@ -45,6 +47,9 @@ pub struct Stack {
     pub provider: Spanned<String>,
     pub state: Option<State>,
     pub project: Option<Project>,
+    /// `deployer application=|user=`: the principals that deploy this environment (the
+    /// top level's and the environment's own), in order, as written.
+    pub deployers: Vec<Deployer>,
     pub edge: Option<Edge>,
     pub registry: Registry,
     pub network: Network,
@@ -74,6 +79,28 @@ pub struct Project {
     pub span: Span,
     pub create: bool,
     pub id: Option<Spanned<String>>,
+}
+
+/// `deployer application="UUID"` or `deployer user="UUID"`: an IAM principal that runs
+/// Terraform and the scripts. Exactly one of the two is expected (checked by
+/// `cellac::deployer::principal`); a node with neither is kept so the check can point at it.
+#[derive(Clone, Debug)]
+pub struct Deployer {
+    pub span: Span,
+    pub application: Option<Spanned<String>>,
+    pub user: Option<Spanned<String>>,
+}
+
+impl Deployer {
+    /// The bucket policy principal, `application_id:UUID` or `user_id:UUID`, when the
+    /// node names exactly one principal.
+    pub fn principal(&self) -> Option<String> {
+        match (&self.application, &self.user) {
+            (Some(a), None) => Some(format!("application_id:{}", a.value.to_lowercase())),
+            (None, Some(u)) => Some(format!("user_id:{}", u.value.to_lowercase())),
+            _ => None,
+        }
+    }
 }
 
 /// `edge`: the Edge Services subscription.
@@ -188,6 +215,23 @@ impl Stack {
         !self.sites.is_empty() || self.buckets.iter().any(|b| b.public)
     }
 
+    /// The declared deployers' bucket policy principals, each once, in order.
+    pub fn deployer_principals(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for p in self.deployers.iter().filter_map(Deployer::principal) {
+            if !out.contains(&p) {
+                out.push(p);
+            }
+        }
+        out
+    }
+
+    /// Whether this environment has buckets with a policy and declares no deployer: then
+    /// only the key that runs Terraform keeps access (`cellac::deployer::implicit`).
+    pub fn implicit_deployer(&self) -> bool {
+        self.has_bucket_policy() && self.deployer_principals().is_empty()
+    }
+
     /// Whether some service builds its image, which implies a registry.
     pub fn builds_images(&self) -> bool {
         self.services
@@ -269,6 +313,13 @@ pub fn lower(tree: &EnvTree) -> Stack {
         create: bool_of(n.prop("create")).unwrap_or(false),
         id: str_of(n.prop("id")),
     });
+    let deployers = of("deployer")
+        .map(|n| Deployer {
+            span: n.head_span(),
+            application: str_of(n.prop("application")),
+            user: str_of(n.prop("user")),
+        })
+        .collect();
     let edge = last("edge").map(|n| Edge {
         span: n.head_span(),
         plan: str_of(n.prop("plan")),
@@ -314,6 +365,7 @@ pub fn lower(tree: &EnvTree) -> Stack {
         provider,
         state,
         project,
+        deployers,
         edge,
         registry,
         network,

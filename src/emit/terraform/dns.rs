@@ -28,6 +28,8 @@ pub fn module() -> Module {
             "type": ex("each.key == var.zone ? \"ALIAS\" : \"CNAME\""),
             "data": ex("\"${each.value}.\""),
             "ttl": 3600,
+            // The provider writes the zone's project here on read (ForceNew): never ours.
+            "lifecycle": { "ignore_changes": ["project_id"] },
         }),
     );
     m.resource(

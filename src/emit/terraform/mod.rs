@@ -40,6 +40,12 @@ pub struct Shape {
     pub secrets: bool,
     pub containers: bool,
     pub storage: bool,
+    /// Some bucket has a policy (a site, a public bucket): every policy grants the
+    /// environment's deployers (`var.deployers`) full access.
+    pub policies: bool,
+    /// Some environment with a bucket policy declares no `deployer`: there, the
+    /// principal of the key that runs is looked up (`data.scaleway_iam_api_key.deployer`).
+    pub implicit_deployer: bool,
     pub edge: bool,
     pub dns: bool,
     pub monitoring: bool,
@@ -63,6 +69,8 @@ impl Shape {
             secrets: any(&|s| s.secrets.iter().any(|x| x.store) && s.reads_secret_manager()),
             containers: any(&|s| !s.services.is_empty()),
             storage: any(&|s| !s.sites.is_empty() || !s.buckets.is_empty()),
+            policies: any(&Stack::has_bucket_policy),
+            implicit_deployer: any(&Stack::implicit_deployer),
             edge: any(&|s| s.domains.iter().any(|d| d.site.is_some())),
             dns: any(&|s| s.dns.is_some()),
             monitoring: any(&|s| s.monitoring.is_some()),
@@ -86,7 +94,12 @@ pub(crate) fn variable(ty: &str, description: &str) -> Map<String, Value> {
 
 /// Resource types that take a `project_id`: every one of them is placed in the
 /// environment's project (`local.project_id` in the root module).
-const PROJECT_SCOPED: [&str; 18] = [
+///
+/// Not `scaleway_domain_record`: its `project_id` is ForceNew, Create ignores it and Read
+/// overwrites it with the DNS zone's project, which is not the environment's when the
+/// configuration creates the project (docs/scaleway-facts.md, Convergence): setting it
+/// would replace every record on every plan after the first.
+const PROJECT_SCOPED: [&str; 17] = [
     "scaleway_sdb_sql_database",
     "scaleway_vpc",
     "scaleway_vpc_private_network",
@@ -100,7 +113,6 @@ const PROJECT_SCOPED: [&str; 18] = [
     "scaleway_edge_services_plan",
     "scaleway_cockpit_source",
     "scaleway_cockpit_alert_manager",
-    "scaleway_domain_record",
     "scaleway_edge_services_dns_stage",
     "scaleway_iam_api_key",
     "scaleway_job_definition",

@@ -114,14 +114,19 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
     } else {
         "data.scaleway_account_project.current[0].id"
     });
-    if needs_owner(envs) {
-        // Whoever deploys keeps full access to buckets with a policy (a 2023-04-17
-        // policy denies everything it does not allow): the deploy key's user or application.
+    if shape.implicit_deployer {
+        // An environment with bucket policies and no `deployer`: the key that runs keeps
+        // full access (a 2023-04-17 policy denies everything it does not allow). Its
+        // user, or, for an IAM application's key (whose user_id is null or empty), its
+        // application. Environments that declare deployers never look the key up.
         data.insert(
             "scaleway_iam_api_key".into(),
-            json!({ "deployer": { "access_key": ex("var.deployer_access_key") } }),
+            json!({ "deployer": {
+                "count": ex("length(var.deployers) == 0 ? 1 : 0"),
+                "access_key": ex("var.deployer_access_key"),
+            } }),
         );
-        locals["owner"] = ex("coalesce(data.scaleway_iam_api_key.deployer.user_id, \"\") != \"\" ? \"user_id:${data.scaleway_iam_api_key.deployer.user_id}\" : \"application_id:${data.scaleway_iam_api_key.deployer.application_id}\"");
+        locals["deployers"] = ex("length(var.deployers) > 0 ? var.deployers : [for k in data.scaleway_iam_api_key.deployer : try(length(k.user_id) > 0, false) ? \"user_id:${k.user_id}\" : \"application_id:${k.application_id}\"]");
     }
     let mut modules = Map::new();
     if shape.project {
@@ -181,7 +186,6 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
                     "path": ex("var.names.secret_path"),
                     "names": ex("var.stored_secrets"),
                     "values": ex("local.secrets"),
-                    "value_version": ex("var.secrets_version"),
                     "tags": ex("local.tags"),
                 }),
             ),
@@ -273,7 +277,7 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
                 json!({
                     "sites": ex("var.sites"),
                     "buckets": ex("var.buckets"),
-                    "owner": if needs_owner(envs) { ex("local.owner") } else { json!("") },
+                    "deployers": if shape.implicit_deployer { ex("local.deployers") } else if shape.policies { ex("var.deployers") } else { json!([]) },
                     "tags": ex("local.bucket_tags"),
                 }),
             ),
@@ -294,12 +298,17 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
         } else {
             "{}"
         };
-        modules.insert("dns".into(), module_call("dns", None, json!({
+        let mut dns = module_call("dns", None, json!({
             "count": ex("var.dns_zone == null ? 0 : 1"),
             "zone": ex("var.dns_zone"),
             "records": ex(format!("merge({{ for host, name in local.service_domains : host => module.containers.hosts[name] }}, {edge})")),
             "service_domains": ex("{ for host, name in local.service_domains : host => module.containers.ids[name] }"),
-        })));
+        }));
+        // Records are in the zone's project, whatever the environment's (modules/dns).
+        if let Some(call) = dns.as_object_mut() {
+            call.remove("project_id");
+        }
+        modules.insert("dns".into(), dns);
     }
     if shape.monitoring {
         modules.insert("monitoring".into(), module_call("monitoring", Some(&s.region.value), json!({
@@ -390,14 +399,21 @@ fn variables(envs: &[Stack], shape: Shape) -> Map<String, Value> {
             "The environment's Scaleway Project: created (named ENV-STACK), given by id, or the API key's default (id null).",
         )),
     );
-    if needs_owner(envs) {
-        vars.insert(
-            "deployer_access_key".into(),
-            Value::Object(variable(
-                "string",
-                "The access key (not the secret key) Terraform runs with; the scripts set TF_VAR_deployer_access_key from SCW_ACCESS_KEY. Its user or application keeps full access to buckets with a policy.",
-            )),
+    if shape.policies {
+        let mut d = variable(
+            "list(string)",
+            "The principals that deploy this environment (`deployer` nodes: application_id:UUID or user_id:UUID): every bucket policy grants each of them full access.",
         );
+        d.insert("default".into(), json!([]));
+        vars.insert("deployers".into(), Value::Object(d));
+    }
+    if shape.implicit_deployer {
+        let mut k = variable(
+            "string",
+            "The access key (not the secret key) Terraform runs with, read only where the environment declares no `deployer`; the scripts set TF_VAR_deployer_access_key from SCW_ACCESS_KEY. Its user or application keeps full access to buckets with a policy.",
+        );
+        k.insert("default".into(), Value::Null);
+        vars.insert("deployer_access_key".into(), Value::Object(k));
     }
     if shape.registry {
         vars.insert(
@@ -513,12 +529,6 @@ fn variables(envs: &[Stack], shape: Shape) -> Map<String, Value> {
                 "Secrets also kept in Secret Manager: stack name -> Secret Manager name.",
             )),
         );
-        let mut v = variable(
-            "number",
-            "Bump to write new versions of the stored secrets after changing their values.",
-        );
-        v.insert("default".into(), json!(1));
-        vars.insert("secrets_version".into(), Value::Object(v));
     }
     for x in &s.vars {
         vars.insert(x.name.value.clone(), Value::Object(var_variable(x)));
@@ -537,12 +547,6 @@ pub fn site_builds_with_env(envs: &[Stack], name: &str) -> bool {
             .iter()
             .any(|x| x.name.value == name && (!x.links.is_empty() || !x.env.is_empty()))
     })
-}
-
-/// Whether some bucket has a policy (sites and public buckets), which must keep the
-/// deployer's access.
-pub fn needs_owner(envs: &[Stack]) -> bool {
-    envs.iter().any(Stack::has_bucket_policy)
 }
 
 fn var_variable(v: &Var) -> Map<String, Value> {

@@ -1,8 +1,18 @@
 //! `modules/secrets`: secrets kept in Secret Manager, written with `data_wo` so that
 //! their values stay out of the Terraform state.
+//!
+//! Rotation: `data_wo_version` (ForceNew) is derived from the value, so a changed value
+//! writes a new version with no manual step, and jobs reading `latest` get it. The
+//! version is the first 32 bits of `sha256("cellac:NAME:VALUE")`, which the state keeps
+//! in clear: see docs/language.md ("Rotating a secret") for what that reveals.
 
 use super::{ex, Module};
 use serde_json::json;
+
+/// A secret version's number: 32 bits of a hash of the secret's name and value. The name
+/// separates secrets, so two secrets with one value do not show it by equal versions.
+pub const VERSION: &str =
+    "parseint(substr(sha256(\"cellac:${each.key}:${var.values[each.key]}\"), 0, 8), 16)";
 
 pub fn module() -> Module {
     let mut m = Module::new("secrets");
@@ -18,11 +28,6 @@ pub fn module() -> Module {
         "The secrets' values, keyed by the stack's secret names.",
     )
     .insert("sensitive".into(), json!(true));
-    m.var(
-        "value_version",
-        "number",
-        "Bump to write new versions of every secret.",
-    );
     m.var("tags", "list(string)", "Tags on every secret.");
     m.resource(
         "scaleway_secret",
@@ -41,7 +46,9 @@ pub fn module() -> Module {
             "for_each": ex("var.names"),
             "secret_id": ex("scaleway_secret.this[each.key].id"),
             "data_wo": ex("var.values[each.key]"),
-            "data_wo_version": ex("var.value_version"),
+            "data_wo_version": ex(VERSION),
+            // A new version exists before the old one goes: `latest` always resolves.
+            "lifecycle": { "create_before_destroy": true },
         }),
     );
     m.output(

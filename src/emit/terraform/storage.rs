@@ -23,13 +23,14 @@ const APP_READ: &str = "[\"s3:GetObject\", \"s3:ListBucket\"]";
 const APP_WRITE: &str = "[\"s3:GetObject\", \"s3:ListBucket\", \"s3:PutObject\", \"s3:DeleteObject\", \"s3:AbortMultipartUpload\", \"s3:ListMultipartUploadParts\", \"s3:ListBucketMultipartUploads\"]";
 
 /// The policy of a public bucket (`2023-04-17`: only what it allows is allowed):
-/// anyone may read objects, nobody may list; the deployer keeps full access so that
-/// nobody is locked out; each service with access keeps it.
+/// anyone may read objects, nobody may list; every declared deployer keeps full access
+/// (`var.deployers`, the same whichever key plans), so that nobody who deploys is locked
+/// out; each service with access keeps what its access says.
 fn public_policy(bucket: &str, apps: &str) -> String {
     format!(
         "jsonencode({{ Version = \"2023-04-17\", Id = \"${{{bucket}}}-policy\", Statement = concat([\
 {{ Sid = \"PublicReadObjects\", Effect = \"Allow\", Principal = \"*\", Action = [\"s3:GetObject\"], Resource = [\"${{{bucket}}}/*\"] }}, \
-{{ Sid = \"DeployerFullAccess\", Effect = \"Allow\", Principal = {{ SCW = var.owner }}, Action = [\"s3:*\"], Resource = [{bucket}, \"${{{bucket}}}/*\"] }}], \
+{{ Sid = \"DeployerFullAccess\", Effect = \"Allow\", Principal = {{ SCW = var.deployers }}, Action = [\"s3:*\"], Resource = [{bucket}, \"${{{bucket}}}/*\"] }}], \
 [for i, a in {apps} : {{ Sid = \"Service${{i}}\", Effect = \"Allow\", Principal = {{ SCW = a.principal }}, Action = a.access == \"write\" ? {APP_WRITE} : {APP_READ}, Resource = [{bucket}, \"${{{bucket}}}/*\"] }}]) }})"
     )
 }
@@ -51,9 +52,9 @@ pub fn module(shape: Shape) -> Module {
     )
     .insert("default".into(), json!({}));
     m.var(
-        "owner",
-        "string",
-        "The principal that deploys (user_id:ID or application_id:ID): it keeps full access to buckets with a policy.",
+        "deployers",
+        "list(string)",
+        "The principals that deploy (user_id:ID or application_id:ID): each keeps full access to buckets with a policy.",
     );
     m.var(
         "access",

@@ -288,6 +288,10 @@ pub fn values(s: &Stack, shape: Shape) -> Map<String, Value> {
             .collect();
         v.insert("buckets".into(), Value::Object(buckets));
     }
+    if shape.policies {
+        // The principals every bucket policy grants full access (`deployer` nodes).
+        v.insert("deployers".into(), json!(s.deployer_principals()));
+    }
     if shape.database {
         let databases: Map<String, Value> = s
             .databases

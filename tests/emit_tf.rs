@@ -1,0 +1,197 @@
+//! The Terraform configuration's behaviours owned by the `tf` branch, each asserted on
+//! a small stack built in memory: declared deployers in bucket policies (issue 20.1),
+//! convergence (no attribute the provider rewrites on read), secret rotation, the
+//! pinned provider, the variables and outputs the scripts read.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failure"
+)]
+
+use cellac::emit::Artifacts;
+use serde_json::Value;
+
+const APP: &str = "5b2f4f0e-3c1a-4d8e-9f6a-2a7c1e9d4b13";
+const USER: &str = "0c7e0f51-7d0b-4a57-9a35-1f0b8f2e6d21";
+const PROD_USER: &str = "4c3b2a19-0f8e-4d7c-a6b5-948372615a0b";
+
+fn build(text: &str) -> Artifacts {
+    let (checked, files) = cellac::build(text, "stack.kdl");
+    files.unwrap_or_else(|| panic!("does not build: {:#?}", checked.diagnostics))
+}
+
+fn json(files: &Artifacts, path: &str) -> Value {
+    serde_json::from_slice(files.get(path).unwrap_or_else(|| panic!("no {path}")))
+        .unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+fn text(files: &Artifacts, path: &str) -> String {
+    String::from_utf8(files.get(path).unwrap_or_else(|| panic!("no {path}")).clone()).unwrap()
+}
+
+/// Every `.tf.json` file of the configuration, concatenated.
+fn configuration(files: &Artifacts) -> String {
+    files
+        .iter()
+        .filter(|(p, _)| p.ends_with(".tf.json"))
+        .map(|(p, b)| format!("//// {p}\n{}\n", String::from_utf8_lossy(b)))
+        .collect()
+}
+
+fn stack_with_policies(deployers: &str, prod: &str) -> String {
+    format!(
+        "stack shop\nservice api {{\n    port 8080\n    health \"/health\"\n    bucket media access=read\n}}\nsite web\nbucket media public=#true\n{deployers}\nenvironment dev\nenvironment prod {{\n{prod}\n}}\n"
+    )
+}
+
+#[test]
+fn declared_deployers_are_the_bucket_policy_principals() {
+    let files = build(&stack_with_policies(
+        &format!("deployer application=\"{APP}\"\ndeployer user=\"{USER}\""),
+        &format!("    deployer user=\"{PROD_USER}\""),
+    ));
+    // Each environment's principals: the top level's, then the environment's own.
+    let dev = json(&files, "environments/dev.tfvars.json");
+    assert_eq!(
+        dev["deployers"],
+        serde_json::json!([format!("application_id:{APP}"), format!("user_id:{USER}")])
+    );
+    let prod = json(&files, "environments/prod.tfvars.json");
+    assert_eq!(
+        prod["deployers"],
+        serde_json::json!([
+            format!("application_id:{APP}"),
+            format!("user_id:{USER}"),
+            format!("user_id:{PROD_USER}")
+        ])
+    );
+    // Every policy's deployer statement names var.deployers, given var.deployers.
+    let main = json(&files, "main.tf.json");
+    assert_eq!(main["module"]["storage"]["deployers"], "${var.deployers}");
+    let storage = text(&files, "modules/storage/main.tf.json");
+    assert_eq!(
+        storage.matches("Principal = { SCW = var.deployers }").count(),
+        2,
+        "both policies (site, public bucket) grant the deployers full access:\n{storage}"
+    );
+    // Nothing derives a principal from the key that runs.
+    let all = configuration(&files);
+    for gone in [
+        "scaleway_iam_api_key\": {\n      \"deployer",
+        "data.scaleway_iam_api_key",
+        "deployer_access_key",
+        "local.owner",
+        "var.owner",
+        ".user_id",
+    ] {
+        assert!(!all.contains(gone), "`{gone}` is in the configuration");
+    }
+    assert!(main["data"].get("scaleway_iam_api_key").is_none());
+    assert!(main["locals"].get("owner").is_none());
+    // The scripts do not export the deploy key's id for Terraform.
+    let lib = text(&files, "scripts/lib.sh");
+    assert!(
+        !lib.lines().any(|l| l.trim() == "deployer_key"),
+        "lib.sh still exports TF_VAR_deployer_access_key"
+    );
+}
+
+#[test]
+fn without_deployers_the_running_key_is_looked_up_and_an_application_key_plans() {
+    // Negative control of the test above: the implicit case does look the key up.
+    let files = build(&stack_with_policies("", ""));
+    let main = json(&files, "main.tf.json");
+    let data = &main["data"]["scaleway_iam_api_key"]["deployer"];
+    assert_eq!(data["access_key"], "${var.deployer_access_key}");
+    assert_eq!(data["count"], "${length(var.deployers) == 0 ? 1 : 0}");
+    let deployers = main["locals"]["deployers"].as_str().unwrap();
+    // An application's key has a null or empty user_id: no coalesce, which fails on it.
+    assert!(
+        deployers.contains("try(length(k.user_id) > 0, false)"),
+        "{deployers}"
+    );
+    assert!(!deployers.contains("coalesce"), "{deployers}");
+    assert!(deployers.contains("application_id:${k.application_id}"));
+    assert_eq!(main["module"]["storage"]["deployers"], "${local.deployers}");
+    let lib = text(&files, "scripts/lib.sh");
+    assert!(lib.lines().any(|l| l.trim() == "deployer_key"));
+    // With one environment declaring a deployer, only the others look the key up.
+    let files = build(&stack_with_policies(
+        "",
+        &format!("    deployer application=\"{APP}\""),
+    ));
+    let prod = json(&files, "environments/prod.tfvars.json");
+    assert_eq!(prod["deployers"], serde_json::json!([format!("application_id:{APP}")]));
+    let dev = json(&files, "environments/dev.tfvars.json");
+    assert_eq!(dev["deployers"], serde_json::json!([]));
+}
+
+#[test]
+fn a_stack_without_bucket_policies_has_no_deployers() {
+    let files = build("stack shop\nservice api {\n    port 8080\n    health \"/health\"\n}\n");
+    let all = configuration(&files);
+    assert!(!all.contains("deployer"), "{all}");
+}
+
+#[test]
+fn the_provider_is_pinned_and_its_lock_file_committed() {
+    let files = build("stack shop\nservice api {\n    port 8080\n    health \"/health\"\n}\n");
+    let main = json(&files, "main.tf.json");
+    assert_eq!(
+        main["terraform"]["required_providers"]["scaleway"]["version"],
+        "2.79.0"
+    );
+    let ignore = text(&files, ".gitignore");
+    assert!(ignore.lines().any(|l| l == "!.terraform.lock.hcl"), "{ignore}");
+    assert!(!ignore.lines().any(|l| l == ".terraform.lock.hcl" || l == "*.hcl"));
+    // A stack may still choose its constraint.
+    let files = build("stack shop provider=\"~> 2.79.0\"\nservice api {\n    port 8080\n    health \"/health\"\n}\n");
+    let main = json(&files, "main.tf.json");
+    assert_eq!(
+        main["terraform"]["required_providers"]["scaleway"]["version"],
+        "~> 2.79.0"
+    );
+}
+
+const DNS_AND_SECRETS: &str = "stack shop\nsecret db_url\nservice api {\n    port 8080\n    health \"/health\"\n    secret-env DATABASE_URL=db_url\n    migrate \"python manage.py migrate\"\n}\ndns zone=example.com\ndomain api.example.com service=api\n";
+
+#[test]
+fn dns_records_leave_project_id_to_the_zone() {
+    let files = build(DNS_AND_SECRETS);
+    let dns = json(&files, "modules/dns/main.tf.json");
+    let record = &dns["resource"]["scaleway_domain_record"]["this"];
+    assert!(record.is_object(), "{dns}");
+    assert!(
+        record.get("project_id").is_none(),
+        "project_id is ForceNew and rewritten to the zone's project on read: {record}"
+    );
+    assert_eq!(
+        record["lifecycle"]["ignore_changes"],
+        serde_json::json!(["project_id"])
+    );
+    // Negative control: the other project-scoped resources are still placed in the
+    // environment's project.
+    let containers = json(&files, "modules/containers/main.tf.json");
+    assert_eq!(
+        containers["resource"]["scaleway_container_namespace"]["this"]["project_id"],
+        "${var.project_id}"
+    );
+}
+
+#[test]
+fn a_changed_secret_value_makes_a_new_secret_manager_version() {
+    let files = build(DNS_AND_SECRETS);
+    let secrets = json(&files, "modules/secrets/main.tf.json");
+    let version = &secrets["resource"]["scaleway_secret_version"]["this"];
+    let wo = version["data_wo_version"].as_str().unwrap();
+    // Derived from the value (and the name), not from a variable someone must bump.
+    assert_eq!(
+        wo,
+        "${parseint(substr(sha256(\"cellac:${each.key}:${var.values[each.key]}\"), 0, 8), 16)}"
+    );
+    assert_eq!(version["lifecycle"]["create_before_destroy"], true);
+    let all = configuration(&files);
+    assert!(!all.contains("secrets_version"), "a manual version remains");
+    assert!(!all.contains("value_version"), "a manual version remains");
+}
