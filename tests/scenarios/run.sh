@@ -81,7 +81,9 @@ provider_installation {
 }
 EOF
 export TF_CLI_CONFIG_FILE="$TMP/terraform.rc" CHECKPOINT_DISABLE=1 TF_DISABLE_PLUGIN_TLS=1 TF_IN_AUTOMATION=1
-unset TF_CLI_ARGS TF_DATA_DIR TF_WORKSPACE TF_LOG AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_PROFILE
+unset TF_CLI_ARGS TF_DATA_DIR TF_WORKSPACE TF_LOG
+# Nothing of the caller's AWS or Scaleway configuration reaches the scripts.
+while IFS= read -r var; do unset "$var"; done < <(compgen -e | grep -E '^AWS_' || true)
 while IFS= read -r var; do unset "$var"; done < <(compgen -e | grep -E '^(TF_VAR_|SCW_)' || true)
 
 # The stand-in tools, first on PATH.
@@ -149,7 +151,7 @@ new_repo() {
     echo 'FROM scratch' >"$REPO/cdc/Dockerfile"
     echo '{"name": "frontend", "scripts": {"build": "vite build"}}' >"$REPO/frontend/package.json"
     printf 'node_modules/\nfrontend/dist/\n' >"$REPO/.gitignore"
-    (cd "$REPO" && "$CELLAC" build stack.kdl -o infra >/dev/null)
+    (cd "$REPO" && "$CELLAC" build stack.kdl -o infra >/dev/null 2>&1)
     echo '{"terraform": {"backend": {"local": {}}}}' >"$INFRA/stub_backend_override.tf.json"
     for env in "$INFRA"/environments/*.s3.tfbackend; do
         env="$(basename "$env" .s3.tfbackend)"
@@ -159,7 +161,7 @@ new_repo() {
     local state_bucket
     state_bucket="$(sed -n "s/^STATE_BUCKET='\(.*\)'$/\1/p" "$INFRA/scripts/lib.sh")"
     [ -z "$state_bucket" ] || printf '%s' "$PREFERRED_PROJECT" >"$SC_WORLD/s3owners/$state_bucket"
-    if [ -n "${SC_HACK:-}" ]; then sed -i 's/tf output -raw registry_endpoint 2>\/dev\/null)"/tf output -raw registry_endpoint 2>\/dev\/null | grep -v "[│╷╵]")"/' "$INFRA/scripts/images.sh"; fi #HACK
+    if [ -n "${SC_HACK:-}" ]; then sed -i 's/tf output -raw registry_endpoint 2>\/dev\/null)"/tf output -raw registry_endpoint 2>\/dev\/null | grep -v "[│╷╵]")"/' "$INFRA/scripts/images.sh"; sed -i 's/^  aws --endpoint-url "\$S3_ENDPOINT"/  AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID%@*}@$(tf output -raw project_id)" aws --endpoint-url "$S3_ENDPOINT"/' "$INFRA"/scripts/*.sh; fi #HACK
     git -C "$REPO" add -A
     git -C "$REPO" commit -q -m "app at v1"
 }
@@ -263,6 +265,21 @@ scenario_life() {
     else
         bad "planning prod again failed"
     fi
+    # Negative control of the check above: with the record's project_id set to
+    # prod's project, as main's output did (review 3), the same plan replaces
+    # the records.
+    local dns="$INFRA/modules/dns/main.tf.json" project
+    project="$(output_of prod project_id)"
+    if [ -f "$dns" ] && [ -n "$project" ]; then
+        jq --arg p "$project" '.resource.scaleway_domain_record[] |= ((. + {project_id: $p}) | del(.lifecycle))' "$dns" >"$dns.new" && mv "$dns.new" "$dns"
+        if plan_json prod; then
+            expect "negative control: a record with project_id = prod's project is planned for replacement" \
+                grep -Eq '^(delete,create|create,delete) module[.]dns.*scaleway_domain_record' <(changes "$SC_DIR/plan-prod.json")
+        else
+            bad "negative control: planning prod with the mutated record failed"
+        fi
+        git -C "$REPO" checkout -q -- infra/modules/dns/main.tf.json
+    fi
     check_bucket_keys
     check_site_build_env
 }
@@ -322,7 +339,7 @@ scenario_bucket_rename() {
     local before after addr
     before="$(jq -r '.buckets["private-uploads"].name' "$INFRA/environments/dev.tfvars.json")"
     sed -i 's/^bucket private-uploads {/bucket private-files {/; s/bucket private-uploads access=write/bucket private-files access=write/' "$REPO/stack.kdl"
-    (cd "$REPO" && "$CELLAC" build stack.kdl -o infra >/dev/null) || { bad "cellac build after the rename failed"; return 0; }
+    (cd "$REPO" && "$CELLAC" build stack.kdl -o infra >/dev/null 2>&1) || { bad "cellac build after the rename failed"; return 0; }
     # The build rewrote the backend files: the local ones again.
     local env
     for env in "$INFRA"/environments/*.s3.tfbackend; do

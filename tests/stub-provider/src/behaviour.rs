@@ -115,12 +115,10 @@ impl Behaviour {
             .get(ty)
             .map(|m| m.iter().map(|(k, f)| (k.clone(), f.clone())).collect())
             .unwrap_or_default();
-        // Not in the extracted table (it lists DiffSuppressFunc values that are
-        // named in the schema's own package): the bucket policy's `policy`
-        // suppresses equivalent JSON, internal/services/object/bucket_policy.go:50
-        // (SuppressEquivalentPolicyDiffs).
-        if ty == "scaleway_object_bucket_policy" {
-            funcs.push(("policy".into(), "SuppressEquivalentPolicyDiffs".into()));
+        for (t, attr, func) in EXTRA_SUPPRESS {
+            if *t == ty && !funcs.iter().any(|(a, _)| a == attr) {
+                funcs.push((attr.to_string(), func.to_string()));
+            }
         }
         for (attr, func) in funcs {
             if attr.contains('.') {
@@ -167,6 +165,17 @@ impl Behaviour {
         }
     }
 }
+
+/// Diff-suppress functions of arguments that are not ForceNew, which the table
+/// leaves out, for the resources cellac writes.
+const EXTRA_SUPPRESS: &[(&str, &str, &str)] = &[
+    // internal/services/object/bucket_policy.go:43
+    ("scaleway_object_bucket_policy", "bucket", "dsf.Locality"),
+    // internal/services/object/bucket_policy.go:49
+    ("scaleway_object_bucket_policy", "policy", "SuppressEquivalentPolicyDiffs"),
+    // internal/services/object/object.go:51
+    ("scaleway_object", "bucket", "dsf.Locality"),
+];
 
 fn str_of(v: &Value) -> String {
     v.as_str().unwrap_or_default().to_string()
@@ -405,6 +414,18 @@ impl World {
                 // owner's project.
                 if let Some(owner) = self.cloud_read("buckets", &name) {
                     set(state, "project_id", Value::from(owner.trim()));
+                }
+            }
+            "scaleway_container" => {
+                // internal/services/container/container.go:461-462: registry_image
+                // and image are both the container's image, whichever was set.
+                let image = [get(state, "image"), get(state, "registry_image")]
+                    .into_iter()
+                    .flatten()
+                    .find_map(|v| v.as_str().filter(|s| !s.is_empty()).map(str::to_string));
+                if let Some(image) = image {
+                    set(state, "image", Value::from(image.as_str()));
+                    set(state, "registry_image", Value::from(image.as_str()));
                 }
             }
             _ => {}
