@@ -120,6 +120,8 @@ export TF_VAR_argon_secret="argon-0123456789abcdef0123456789abcdef"
 export TF_VAR_cookie_secret="cookie-0123456789abcdef0123456789abcdef"
 export TF_VAR_unsubscribe_secret="unsubscribe-0123456789"
 export TF_VAR_cdc_internal_secret="cdc-0123456789abcdef"
+export TF_VAR_django_secret_key="django-0123456789abcdef0123456789abcdef0123456789abcdef"
+export TF_VAR_sentry_dsn="https://public@sentry.example.com/1"
 
 # ------------------------------------------------------------ scenario plumbing
 
@@ -146,24 +148,36 @@ new_repo() {
     git -C "$REPO" config user.email scenarios@example.com
     git -C "$REPO" config user.name scenarios
     cp "$ROOT/examples/$example/stack.kdl" "$REPO/stack.kdl"
-    mkdir -p "$REPO/backend" "$REPO/cdc" "$REPO/frontend"
-    echo 'FROM scratch' >"$REPO/backend/Dockerfile"
-    echo 'FROM scratch' >"$REPO/cdc/Dockerfile"
-    echo '{"name": "frontend", "scripts": {"build": "vite build"}}' >"$REPO/frontend/package.json"
-    printf 'node_modules/\nfrontend/dist/\n' >"$REPO/.gitignore"
-    (cd "$REPO" && "$CELLAC" build stack.kdl -o infra >/dev/null 2>&1)
+    # The application: every Dockerfile the stack names (site builds are the
+    # stand-in pnpm/npm's business).
+    local dockerfile
+    while IFS= read -r dockerfile; do
+        mkdir -p "$REPO/$(dirname "$dockerfile")"
+        echo 'FROM scratch' >"$REPO/$dockerfile"
+    done < <(grep -o 'dockerfile="[^"]*"' "$REPO/stack.kdl" | sed 's/^dockerfile="//; s/"$//' | sort -u)
+    printf 'node_modules/\n*/dist/\n' >"$REPO/.gitignore"
+    rebuild
+    # The state bucket (its releases record) is in the key's preferred project.
+    local state_bucket
+    state_bucket="$(sed -n "s/^STATE_BUCKET='\(.*\)'$/\1/p" "$INFRA/scripts/lib.sh")"
+    [ -z "$state_bucket" ] || printf '%s' "$PREFERRED_PROJECT" >"$SC_WORLD/s3owners/$state_bucket"
+    git -C "$REPO" add -A
+    git -C "$REPO" commit -q -m "app at v1"
+}
+
+# rebuild: cellac build of the repository's stack into infra/, then every
+# environment's S3 backend swapped for a local state file (one per environment,
+# in the scenario's folder). Not committed.
+rebuild() {
+    local env
+    (cd "$REPO" && "$CELLAC" build stack.kdl -o infra --force >"$SC_DIR/build.out" 2>&1) ||
+        { sed 's/^/      | /' "$SC_DIR/build.out"; return 1; }
     echo '{"terraform": {"backend": {"local": {}}}}' >"$INFRA/stub_backend_override.tf.json"
     for env in "$INFRA"/environments/*.s3.tfbackend; do
         env="$(basename "$env" .s3.tfbackend)"
         printf 'path = "%s"\n' "$SC_DIR/state/$env.tfstate" >"$INFRA/environments/$env.s3.tfbackend"
     done
-    # The state bucket (its releases record) is in the key's preferred project.
-    local state_bucket
-    state_bucket="$(sed -n "s/^STATE_BUCKET='\(.*\)'$/\1/p" "$INFRA/scripts/lib.sh")"
-    [ -z "$state_bucket" ] || printf '%s' "$PREFERRED_PROJECT" >"$SC_WORLD/s3owners/$state_bucket"
     if [ -n "${SC_HACK:-}" ]; then sed -i 's/tf output -raw registry_endpoint 2>\/dev\/null)"/tf output -raw registry_endpoint 2>\/dev\/null | grep -v "[│╷╵]")"/' "$INFRA/scripts/images.sh"; sed -i 's/^  aws --endpoint-url "\$S3_ENDPOINT"/  AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID%@*}@$(tf output -raw project_id)" aws --endpoint-url "$S3_ENDPOINT"/' "$INFRA"/scripts/*.sh; fi #HACK
-    git -C "$REPO" add -A
-    git -C "$REPO" commit -q -m "app at v1"
 }
 
 # commit_change MESSAGE: a new commit (a new image tag).
@@ -339,13 +353,7 @@ scenario_bucket_rename() {
     local before after addr
     before="$(jq -r '.buckets["private-uploads"].name' "$INFRA/environments/dev.tfvars.json")"
     sed -i 's/^bucket private-uploads {/bucket private-files {/; s/bucket private-uploads access=write/bucket private-files access=write/' "$REPO/stack.kdl"
-    (cd "$REPO" && "$CELLAC" build stack.kdl -o infra >/dev/null 2>&1) || { bad "cellac build after the rename failed"; return 0; }
-    # The build rewrote the backend files: the local ones again.
-    local env
-    for env in "$INFRA"/environments/*.s3.tfbackend; do
-        env="$(basename "$env" .s3.tfbackend)"
-        printf 'path = "%s"\n' "$SC_DIR/state/$env.tfstate" >"$INFRA/environments/$env.s3.tfbackend"
-    done
+    rebuild || { bad "cellac build after the rename failed"; return 0; }
     git -C "$REPO" add -A && git -C "$REPO" commit -q -m "rename bucket"
     after="$(jq -r '.buckets["private-files"].name // empty' "$INFRA/environments/dev.tfvars.json")"
     [ -n "$after" ] || { bad "the renamed bucket is not in dev's tfvars"; return 0; }
@@ -396,7 +404,7 @@ scenario_preview() {
 # A secret rotation: the plan creates a new Secret Manager version that a job
 # then reads (review 7).
 scenario_rotation() {
-    new_repo cella
+    new_repo django
     use_key user
     must_step deploy-dev "$INFRA/scripts/deploy.sh" dev || return 0
     if ! jq -e '.resources[] | select(.type == "scaleway_secret_version")' "$SC_DIR/state/dev.tfstate" >/dev/null; then
@@ -405,10 +413,44 @@ scenario_rotation() {
     fi
     local before
     before="$(find "$SC_WORLD/cloud/secrets" -type f | wc -l)"
-    TF_VAR_database_url="postgresql://app:rotated@ep-x-pooler.eu-central-1.aws.neon.tech/db?sslmode=require" \
+    TF_VAR_django_secret_key="rotated-$TF_VAR_django_secret_key" \
         must_step deploy-rotated "$INFRA/scripts/deploy.sh" dev || return 0
     expect "the rotation created a new secret version" test "$(find "$SC_WORLD/cloud/secrets" -type f | wc -l)" -gt "$before"
     expect "the newest version holds the rotated value" grep -rlq rotated "$SC_WORLD/cloud/secrets"
+    # What each job reads: its secret references, resolved as Serverless Jobs
+    # does (a version, or the latest one when none is given).
+    local ref secret version value reads=0 stale=""
+    while IFS=$'\t' read -r ref secret version; do
+        secret="${secret##*/}"
+        if [ -z "$version" ] || [ "$version" = latest ] || [ "$version" = null ]; then
+            version="$(find "$SC_WORLD/cloud/secrets" -name "$secret.*" | sed 's/.*\.//' | sort -n | tail -1)"
+        fi
+        value="$(cat "$SC_WORLD/cloud/secrets/$secret.$version" 2>/dev/null || true)"
+        reads=$((reads + 1))
+        if [ "$ref" = DJANGO_SECRET_KEY ] && [ "$value" != "rotated-$TF_VAR_django_secret_key" ]; then
+            stale="$ref (version $version)"
+        fi
+    done < <(jq -r '.resources[] | select(.type == "scaleway_job_definition") | .instances[].attributes.secret_reference[]? | [.environment, .secret_id, (.secret_version // "")] | @tsv' "$SC_DIR/state/dev.tfstate")
+    expect "the job reads the rotated DJANGO_SECRET_KEY ($reads secret references)${stale:+: stale $stale}" \
+        test "$reads" -gt 0 -a -z "$stale"
+    # Negative control: a data_wo_version that does not follow the value (a
+    # constant, as before the fix) plans no new version for a second rotation.
+    local f
+    f="$(grep -l '"scaleway_secret_version"' "$INFRA"/modules/*/main.tf.json "$INFRA"/main.tf.json 2>/dev/null | head -1)"
+    if [ -n "$f" ]; then
+        jq '.resource.scaleway_secret_version[] |= (if has("data_wo_version") then .data_wo_version = 1 else . end)' "$f" >"$f.new" && mv "$f.new" "$f"
+        tf_init_env dev
+        # The constant differs from the state's once: apply it, then rotate.
+        tf_in dev apply -input=false -auto-approve -var-file=environments/dev.tfvars.json \
+            -var "image_tag=$(git -C "$REPO" rev-parse --short=12 HEAD)" >"$SC_DIR/mutated-apply.out" 2>&1 || true
+        if TF_VAR_django_secret_key="again-$TF_VAR_django_secret_key" plan_json dev; then
+            expect "negative control: with a constant data_wo_version, a rotation plans no new secret version" \
+                bash -c "! grep -q scaleway_secret_version <(jq -r '.resource_changes[] | select(.change.actions != [\"no-op\"]) | .type' '$SC_DIR/plan-dev.json')"
+        else
+            bad "negative control: planning the mutated rotation failed"
+        fi
+        git -C "$REPO" checkout -q -- infra
+    fi
 }
 
 # promote.sh staging prod deploys staging's digest.

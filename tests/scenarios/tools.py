@@ -558,7 +558,7 @@ def site_build(tool, argv):
     log(tool, argv)
     # pnpm --filter NAME build / npm run build --workspace NAME: writes NAME/dist.
     name = None
-    for flag in ("--filter", "-F", "--workspace", "-w"):
+    for flag in ("--filter", "-F", "--workspace", "-w", "--prefix", "-C", "--dir"):
         if flag in argv:
             name = argv[argv.index(flag) + 1]
     base = os.path.join(os.getcwd(), name) if name else os.getcwd()
