@@ -141,7 +141,7 @@ new_repo() {
     REPO="$SC_DIR/repo"
     INFRA="$REPO/infra"
     export SC_WORLD="$SC_DIR/world" SC_LOG="$SC_DIR/calls.jsonl"
-    export STUB_CLOUD_DIR="$SC_WORLD/cloud"
+    export STUB_CLOUD_DIR="$SC_WORLD/cloud" STUB_S3_DIR="$SC_WORLD/s3"
     mkdir -p "$REPO" "$SC_WORLD/s3owners" "$SC_WORLD/control" "$SC_DIR/state" "$SC_DIR/steps"
     : >"$SC_LOG"
     git -C "$REPO" init -q -b main
@@ -175,7 +175,12 @@ rebuild() {
     echo '{"terraform": {"backend": {"local": {}}}}' >"$INFRA/stub_backend_override.tf.json"
     for env in "$INFRA"/environments/*.s3.tfbackend; do
         env="$(basename "$env" .s3.tfbackend)"
-        printf 'path = "%s"\n' "$SC_DIR/state/$env.tfstate" >"$INFRA/environments/$env.s3.tfbackend"
+        if grep -q '{id}' "$INFRA/environments/$env.s3.tfbackend"; then
+            # A preview template: one state per preview id.
+            printf 'path = "%s"\n' "$SC_DIR/state/$env-{id}.tfstate" >"$INFRA/environments/$env.s3.tfbackend"
+        else
+            printf 'path = "%s"\n' "$SC_DIR/state/$env.tfstate" >"$INFRA/environments/$env.s3.tfbackend"
+        fi
     done
     if [ -n "${SC_HACK:-}" ]; then sed -i 's/tf output -raw registry_endpoint 2>\/dev\/null)"/tf output -raw registry_endpoint 2>\/dev\/null | grep -v "[│╷╵]")"/' "$INFRA/scripts/images.sh"; sed -i 's/^  aws --endpoint-url "\$S3_ENDPOINT"/  AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID%@*}@$(tf output -raw project_id)" aws --endpoint-url "$S3_ENDPOINT"/' "$INFRA"/scripts/*.sh; fi #HACK
 }
@@ -390,15 +395,34 @@ scenario_interleave() {
 
 # preview.sh up 42, then down 42, on a clean checkout (review 11).
 scenario_preview() {
-    new_repo cella
+    new_repo release
     use_key user
     if [ ! -x "$INFRA/scripts/preview.sh" ]; then
-        bad "cella has no scripts/preview.sh (no preview template in examples/cella)"
+        bad "no scripts/preview.sh in the generated infra/"
         return 0
     fi
-    must_step preview-up "$INFRA/scripts/preview.sh" up 42 || return 0
+    # Negative control: main's preview.sh writes environments/p42.* into the
+    # tree, then deploy.sh refuses the dirty tree.
+    must_step preview-up "$INFRA/scripts/preview.sh" up 42 --yes || return 0
     expect "preview up leaves the checkout clean" test -z "$(git -C "$REPO" status --porcelain)"
-    must_step preview-down "$INFRA/scripts/preview.sh" down 42 || return 0
+    local state buckets ns
+    state="$(ls "$SC_DIR"/state/*42*.tfstate 2>/dev/null | head -1)"
+    buckets="$(jq -r '.resources[] | select(.type == "scaleway_object_bucket") | .instances[].attributes.name' "$state" 2>/dev/null | tr '\n' ' ')"
+    ns="$(jq -r '.resources[] | select(.type == "scaleway_registry_namespace") | .instances[].attributes.name' "$state" 2>/dev/null)"
+    expect "the preview has its buckets ($buckets) and images in namespace ${ns:-?}" \
+        test -n "$buckets" -a -n "$ns" -a -n "$(ls "$SC_WORLD/registry" | grep "__${ns}__" || true)"
+    # Negative control: main's down refuses (the site bucket is not empty, no
+    # force_destroy).
+    must_step preview-down "$INFRA/scripts/preview.sh" down 42 --yes || return 0
+    local b left=""
+    for b in $buckets; do
+        [ ! -e "$SC_WORLD/cloud/buckets/$b" ] || left+="$b "
+    done
+    expect "preview down deletes its buckets${left:+ (left: $left)}" test -z "$left"
+    expect "preview down deletes its images" test -z "$(ls "$SC_WORLD/registry" | grep "__${ns}__" || true)"
+    expect "preview down leaves no resource in its state (its project included)" \
+        test "$(jq '[.resources[]? | select(.mode == "managed")] | length' "$state")" = 0
+    expect "preview down leaves the checkout clean" test -z "$(git -C "$REPO" status --porcelain)"
 }
 
 # A secret rotation: the plan creates a new Secret Manager version that a job

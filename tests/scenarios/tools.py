@@ -536,6 +536,8 @@ def curl(argv):
                                    "registry_sha256": rec.get("registry_sha256")})
             else:
                 code, body = 404, json.dumps({"message": "resource is not found"})
+    elif url and url.startswith("https://api.scaleway.com/registry/v1/"):
+        code, body = registry_api(url, argv, token)
     elif url and url.startswith("https://"):
         if os.path.exists(world("control", "unhealthy")):
             code, body = 503, "unhealthy"
@@ -549,6 +551,37 @@ def curl(argv):
         sys.stderr.write("curl: (22) The requested URL returned error: %d\n" % code)
         return 22
     return 0
+
+
+def registry_api(url, argv, token):
+    """The Registry API's namespaces and images, from the registry folder."""
+    if not token:
+        return 401, json.dumps({"message": "authentication is denied"})
+    method = argv[argv.index("-X") + 1] if "-X" in argv else "GET"
+    path, _, query = url.partition("?")
+    params = dict(p.split("=", 1) for p in query.split("&") if "=" in p)
+    reg = world("registry")
+    repos = os.listdir(reg) if os.path.isdir(reg) else []
+    m = re.search(r"/regions/[^/]+/(namespaces|images)(?:/([^/]+))?$", path)
+    if not m:
+        return 404, json.dumps({"message": "not found"})
+    kind, ident = m.group(1), m.group(2)
+    if kind == "namespaces" and not ident:
+        names = sorted({r.split("__")[1] for r in repos if r.count("__") >= 2})
+        want = params.get("name")
+        return 200, json.dumps({"namespaces": [{"id": "ns-" + n, "name": n} for n in names
+                                               if want in (None, n)]})
+    if kind == "images" and not ident:
+        ns = params.get("namespace_id", "")[3:]
+        imgs = [r for r in repos if r.count("__") >= 2 and r.split("__")[1] == ns]
+        return 200, json.dumps({"images": [{"id": r, "name": r.split("__", 2)[2]} for r in imgs]})
+    if kind == "images" and ident and method == "DELETE":
+        p = os.path.join(reg, ident)
+        if not os.path.isdir(p):
+            return 404, json.dumps({"message": "resource is not found"})
+        shutil.rmtree(p)
+        return 200, "{}"
+    return 404, json.dumps({"message": "not found"})
 
 
 # ------------------------------------------------------------------ site builds

@@ -452,6 +452,9 @@ impl World {
             "scaleway_object_bucket" => {
                 if *prior != Value::Nil {
                     if let Some(name) = get(prior, "name").and_then(Value::as_str) {
+                        if *new == Value::Nil || get(new, "name") != get(prior, "name") {
+                            self.delete_bucket(name, prior)?;
+                        }
                         self.cloud_remove("buckets", name);
                     }
                 }
@@ -500,6 +503,23 @@ impl World {
         Ok(())
     }
 
+    /// Deleting a bucket: refused while it holds objects, unless force_destroy
+    /// (internal/services/object/bucket.go:1072-1076). The objects are those the
+    /// stand-in aws keeps in `$STUB_S3_DIR/NAME`.
+    fn delete_bucket(&self, name: &str, prior: &Value) -> Result<(), String> {
+        let Some(dir) = std::env::var_os("STUB_S3_DIR").map(|d| PathBuf::from(d).join(name)) else {
+            return Ok(());
+        };
+        let non_empty = walk_has_file(&dir);
+        if non_empty && get(prior, "force_destroy") != Some(&Value::Boolean(true)) {
+            return Err(format!(
+                "error deleting bucket {name}: BucketNotEmpty: The bucket you tried to delete is not empty (force_destroy is false)"
+            ));
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+        Ok(())
+    }
+
     /// The next revision of a secret: one more than the versions applied so far.
     pub fn next_secret_revision(&self, secret_id: &str) -> i64 {
         let secret = expand_id(secret_id);
@@ -516,6 +536,21 @@ impl World {
             .unwrap_or(0);
         n as i64 + 1
     }
+}
+
+fn walk_has_file(dir: &std::path::Path) -> bool {
+    std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(Result::ok).any(|e| {
+                let p = e.path();
+                if p.is_dir() {
+                    walk_has_file(&p)
+                } else {
+                    true
+                }
+            })
+        })
+        .unwrap_or(false)
 }
 
 /// A stable UUID (version-4 shaped) from its parts (FNV-1a, two rounds).

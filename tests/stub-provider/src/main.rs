@@ -356,10 +356,14 @@ impl tf::provider_server::Provider for StubProvider {
                         // SDKv2's Create and Update end with Read.
                         world.read_rewrite(&req.type_name, &mut planned);
                     }
-                    if let Err(e) = world.record_apply(&req.type_name, &prior, &planned, &config) {
-                        diagnostics.push(error("Stand-in cloud", e));
+                    match world.record_apply(&req.type_name, &prior, &planned, &config) {
+                        Ok(()) => new_state = Some(values::encode(&planned)),
+                        Err(e) => {
+                            diagnostics.push(error("Error deleting resource", e));
+                            // Nothing changed: the prior object stays.
+                            new_state = req.prior_state.clone();
+                        }
                     }
-                    new_state = Some(values::encode(&planned));
                 }
             }
         }
