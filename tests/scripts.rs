@@ -371,14 +371,26 @@ case "$me $*" in
   "aws "*" s3 cp - "*)
     read -r body || true
     line+=" [stdin: $body] [AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-}]"
+    if [[ "${*: -3:1}" == *"/cellac-releases.json" ]]; then
+      # The record of releases: kept, for the next read.
+      key="${*: -3:1}"
+      key="${key#s3://*/}"
+      printf '%s' "$body" >"$STUB_LOG.record-${key%%/*}"
+    fi
     ;;
   "aws "*)
     line+=" [AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-}]"
     ;;
   "pnpm "*)
     if [ -n "${VITE_API_URL:-}" ]; then line+=" [VITE_API_URL=$VITE_API_URL VITE_NOTE=${VITE_NOTE:-}]"; fi
+    # What a build must never see.
+    for name in SCW_ACCESS_KEY SCW_SECRET_KEY AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY TF_VAR_session_secret STUB_REPO; do
+      if [ -n "${!name:-}" ]; then line+=" [LEAK: $name]"; fi
+    done
     ;;
 esac
+# A build runs with an empty environment: the log is found next to the stubs.
+STUB_LOG="${STUB_LOG:-$(cd "$(dirname "$0")/.." && pwd)/calls.log}"
 printf '%s\n' "$line" >>"$STUB_LOG"
 
 last="${*: -1}"
@@ -398,6 +410,9 @@ case "$me $*" in
   "git "*" add -A "*) : ;;
   "git "*" write-tree") echo fedcba9876543210fedcba9876543210fedcba98 ;;
   "git "*) echo "git stub: unexpected call" >&2; exit 2 ;;
+  "terraform "*" show -json "*)
+    printf '%s\n' "${STUB_PLAN_JSON:-{\"resource_changes\": []\}}"
+    ;;
   "terraform "*" plan "*)
     # The plan file, where a real terraform writes it.
     printf 'plan\n' >"$chdir/$out"
@@ -423,6 +438,17 @@ case "$me $*" in
       exit 1
     fi
     echo "rg.nl-ams.scw.cloud/devcella"
+    ;;
+  "terraform "*"output -raw environment")
+    if [ -z "${STUB_STATE_ENV:-}" ]; then
+      echo "Error: Output \"environment\" not found" >&2
+      exit 1
+    fi
+    echo "$STUB_STATE_ENV"
+    ;;
+  "terraform "*"output -raw project_id") echo "${STUB_PROJECT:-proj-1234}" ;;
+  "terraform "*"output -json health_tokens")
+    printf '%s\n' "${STUB_HEALTH_TOKENS:-{\"cdc\": \"cdc-container-token\", \"worker\": \"worker-container-token\"\}}"
     ;;
   "terraform "*"output -raw service_"*"_id")
     name="${last#service_}"
@@ -480,7 +506,8 @@ case "$me $*" in
     if [ "${states[$n]}" = fail ]; then exit 22; fi
     printf '{"id": "%s", "state": "%s", "exit_code": 3, "error_message": "relation exists"}\n' "${last##*/}" "${states[$n]}"
     ;;
-  "curl "*"https://api.scaleway.com/containers/v1beta1/regions/"*)
+  "curl "*"/containers/v1beta1/"*) echo "curl stub: the deprecated Containers API v1beta1" >&2; exit 22 ;;
+  "curl "*"https://api.scaleway.com/containers/v1/regions/"*)
     # The Containers API: the states in STUB_API (STATUS:old|new, one per call, the
     # last one repeating), default ready:new.
     id="${last##*/}"
@@ -494,7 +521,7 @@ case "$me $*" in
     if [ "$state" = fail ]; then exit 22; fi
     tag="${STUB_TAG:-0123456789ab}"
     if [ "${state#*:}" = old ]; then tag=000000000000; fi
-    printf '{"id":"%s","status":"%s","registry_image":"rg.nl-ams.scw.cloud/devcella/%s:%s"}\n' \
+    printf '{"id":"%s","status":"%s","image":"rg.nl-ams.scw.cloud/devcella/%s:%s"}\n' \
       "$id" "${state%%:*}" "${id#uuid-}" "$tag"
     ;;
   "curl "*"/loki/api/v1/query_range"*)
@@ -519,17 +546,38 @@ case "$me $*" in
     ;;
   "curl "*) if [ -n "${STUB_CURL_FAIL:-}" ]; then exit 22; fi ;;
   "aws "*" s3api list-objects-v2 "*"--prefix "*"/cellac-releases.json "*)
-    # The record of deployed releases next to the state: STUB_DEPLOYED, or none.
-    if [ -n "${STUB_DEPLOYED:-}" ]; then
-      prev=""; key=""
-      for arg in "$@"; do if [ "$prev" = --prefix ]; then key="$arg"; fi; prev="$arg"; done
+    # The record of deployed releases next to the state: the last one written, else
+    # STUB_DEPLOYED, or none.
+    prev=""; key=""
+    for arg in "$@"; do if [ "$prev" = --prefix ]; then key="$arg"; fi; prev="$arg"; done
+    if [ -e "$STUB_LOG.record-${key%%/*}" ] || [ -n "${STUB_DEPLOYED:-}" ]; then
       printf '{"Contents": [{"Key": "%s"}]}\n' "$key"
     else
       echo '{}'
     fi
     ;;
-  "aws "*" s3 cp s3://"*"/cellac-releases.json -") printf '%s' "${STUB_DEPLOYED:-}" ;;
+  "aws "*" s3 cp s3://"*"/cellac-releases.json -")
+    key="${*: -2:1}"
+    key="${key#s3://*/}"
+    if [ -e "$STUB_LOG.record-${key%%/*}" ]; then cat "$STUB_LOG.record-${key%%/*}"; else printf '%s' "${STUB_DEPLOYED:-}"; fi
+    ;;
+  "aws "*" s3api list-object-versions "*) echo '{}' ;;
   "aws "*" s3api list-objects-v2 "*) printf '%s' "${STUB_LIST:-}" ;;
+  "docker push "*) : >"$STUB_LOG.image-${last//\//_}" ;;
+  "docker buildx imagetools create "*)
+    # --tag REF SOURCE
+    : >"$STUB_LOG.image-${5//\//_}"
+    ;;
+  "docker buildx imagetools inspect "*)
+    # An image exists once pushed or copied, or when STUB_IMAGES names it.
+    ref="$4"
+    known=no
+    if [ -e "$STUB_LOG.image-${ref//\//_}" ]; then known=yes; fi
+    for image in ${STUB_IMAGES:-}; do if [ "$image" = "$ref" ]; then known=yes; fi; done
+    if [ "$known" = no ]; then echo "ERROR: $ref: not found" >&2; exit 1; fi
+    name="${ref##*/}"
+    printf '{"mediaType": "application/vnd.oci.image.index.v1+json", "digest": "sha256:%s"}\n' "digest-of-${name%%:*}"
+    ;;
   "docker manifest inspect "*)
     if [ -n "${STUB_NO_TAG:-}" ] && [[ "$last" == *":$STUB_NO_TAG" ]]; then
       echo "no such manifest: $last" >&2
@@ -587,8 +635,8 @@ impl Rig {
                 .unwrap_or_else(|| panic!("no {tool} in /usr/bin, /bin or /usr/local/bin"));
             std::os::unix::fs::symlink(real, tools.join(tool)).unwrap();
         }
-        // `terraform init` makes it; the plan file goes there.
-        std::fs::create_dir_all(infra.join(".terraform")).unwrap();
+        // init.sh writes it, and the user commits it.
+        write(&infra.join(".terraform.lock.hcl"), "# lock\n", false);
         let log = dir.0.join("calls.log");
         write(&log, "", false);
         std::fs::create_dir_all(dir.0.join("elsewhere")).unwrap();
@@ -643,8 +691,8 @@ impl Rig {
 }
 
 /// The real tools the scripts may use, reachable through symlinks.
-const REAL_TOOLS: [&str; 9] = [
-    "bash", "dirname", "sleep", "mktemp", "cp", "rm", "find", "jq", "mkdir",
+const REAL_TOOLS: [&str; 11] = [
+    "bash", "dirname", "sleep", "mktemp", "cp", "rm", "find", "jq", "mkdir", "env", "cat",
 ];
 
 const ALL_STUBS: [&str; 6] = ["terraform", "docker", "aws", "curl", "git", "pnpm"];

@@ -26,7 +26,7 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
 /// The scripts: (path in the output folder, template name, template text).
-const SCRIPTS: [(&str, &str, &str); 13] = [
+const SCRIPTS: [(&str, &str, &str); 16] = [
     (
         "scripts/lib.sh",
         "lib",
@@ -92,6 +92,21 @@ const SCRIPTS: [(&str, &str, &str); 13] = [
         "job",
         include_str!("../../templates/job.sh.hbs"),
     ),
+    (
+        "scripts/destroy.sh",
+        "destroy",
+        include_str!("../../templates/destroy.sh.hbs"),
+    ),
+    (
+        "scripts/promote.sh",
+        "promote",
+        include_str!("../../templates/promote.sh.hbs"),
+    ),
+    (
+        "scripts/bootstrap.sh",
+        "bootstrap",
+        include_str!("../../templates/bootstrap.sh.hbs"),
+    ),
 ];
 const HEADER: &str = include_str!("../../templates/header.hbs");
 const README: &str = include_str!("../../templates/README.md.hbs");
@@ -153,6 +168,120 @@ fn build_registry() -> Handlebars<'static> {
         super::template::compile("readme", README).expect("templates/README.md.hbs parses");
     hb.register_template("readme", readme);
     hb
+}
+
+/// One permission set a deploy needs, and why (for bootstrap.sh and the README).
+fn permission_set(name: &str, reason: &str) -> Value {
+    json!({ "name": name, "reason": reason })
+}
+
+/// The IAM permission sets a deploy of the stack needs (in any environment), by
+/// scope: `organization` (Organization-scoped sets) and `project` (Project-scoped
+/// sets). Names from Scaleway's "Permission sets" page (docs/scaleway-facts.md).
+fn permission_sets(envs: &[Stack], deployer_lookup: bool) -> Value {
+    let shape = super::terraform::Shape::of(envs);
+    let any = |f: &dyn Fn(&Stack) -> bool| envs.iter().any(f);
+    let mut org = Vec::new();
+    if shape.project {
+        org.push(permission_set(
+            "ProjectManager",
+            "creates each environment's project (`project create=#true`)",
+        ));
+    }
+    if shape.iam {
+        org.push(permission_set(
+            "IAMApplicationManager",
+            "creates the services' IAM applications and their API keys (bucket, database, `link token=`)",
+        ));
+        org.push(permission_set(
+            "IAMPolicyManager",
+            "gives those applications their policies",
+        ));
+    }
+    if deployer_lookup {
+        org.push(permission_set(
+            "IAMReadOnly",
+            "reads whose key deploys, for the bucket policies (no `deployer` declared)",
+        ));
+    }
+    let mut project = Vec::new();
+    if shape.containers {
+        project.push(permission_set(
+            "ContainersFullAccess",
+            "creates and updates the container namespace, containers, domains and tokens; reads their state (health.sh, status.sh, rollback.sh)",
+        ));
+    }
+    if shape.registry {
+        project.push(permission_set(
+            "ContainerRegistryFullAccess",
+            "creates the registry namespace; pushes, copies and deletes images",
+        ));
+    }
+    if shape.storage || envs[0].state.is_some() {
+        project.push(permission_set(
+            "ObjectStorageFullAccess",
+            "the Terraform state and release records, the buckets and the sites' objects",
+        ));
+    }
+    if any(&Stack::has_bucket_policy) {
+        project.push(permission_set(
+            "ObjectStorageBucketPolicyFullAccess",
+            "writes the bucket policies (sites, public buckets)",
+        ));
+    }
+    if shape.secrets {
+        project.push(permission_set(
+            "SecretManagerFullAccess",
+            "stores the secrets that jobs read, one version per value",
+        ));
+    }
+    if shape.jobs {
+        project.push(permission_set(
+            "ServerlessJobsFullAccess",
+            "defines the jobs and runs the migrations (migrate.sh, job.sh)",
+        ));
+    }
+    if shape.database {
+        project.push(permission_set(
+            "ServerlessSQLDatabaseFullAccess",
+            "creates the Serverless SQL databases",
+        ));
+    }
+    if shape.network {
+        project.push(permission_set(
+            "VPCFullAccess",
+            "creates the VPC",
+        ));
+        project.push(permission_set(
+            "PrivateNetworksFullAccess",
+            "creates the private network",
+        ));
+    }
+    if shape.edge {
+        project.push(permission_set(
+            "EdgeServicesFullAccess",
+            "serves the sites' domains through Edge Services",
+        ));
+    }
+    if shape.dns {
+        project.push(permission_set(
+            "DomainsDNSFullAccess",
+            "writes the DNS records in the `dns` zone",
+        ));
+    }
+    if shape.containers || shape.monitoring {
+        project.push(permission_set(
+            "ObservabilityFullAccess",
+            "Cockpit: the logs token, sources and alerts",
+        ));
+    }
+    if any(&|s| !s.load_balancers.is_empty()) {
+        project.push(permission_set(
+            "LoadBalancersFullAccess",
+            "creates the load balancers",
+        ));
+    }
+    json!({ "organization": org, "project": project })
 }
 
 /// `service_NAME_url`, `site_NAME_bucket`: a Terraform output name for a stack name.
@@ -292,7 +421,19 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
         .map(|e| e.env.value.as_str())
         .collect();
     let preview = envs.iter().find(|e| e.preview).map(|e| e.env.value.clone());
-    json!({
+    let has_buckets = !sites.is_empty() || !buckets.is_empty();
+    // Projects named in the stack (the bootstrap's policy is scoped to them unless
+    // some environment creates its project, or names none).
+    let mut project_ids: Vec<String> = envs
+        .iter()
+        .filter_map(|e| e.project.as_ref()?.id.as_ref().map(|id| id.value.clone()))
+        .collect();
+    project_ids.sort();
+    project_ids.dedup();
+    let all_projects = envs
+        .iter()
+        .any(|e| e.project.as_ref().is_none_or(|p| p.create || p.id.is_none()));
+    let mut data = json!({
         // A comment line must stay one line, whatever the path.
         "banner": super::banner(&stack_path.replace(|c: char| c.is_control(), "?")),
         "stack_path": stack_path.replace(|c: char| c.is_control(), "?"),
@@ -306,6 +447,12 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
         "state_bucket": stack.state.as_ref().map(|s| s.bucket.value.clone()),
         "state_region": stack.state.as_ref().map(|s| s.region.value.clone()),
         "s3": stack.state.is_some() || !sites.is_empty(),
+        "has_buckets": has_buckets,
+        "aws": stack.state.is_some() || has_buckets,
+        "bootstrap_name": format!("{}-deployer", stack.name.value),
+        "project_ids": project_ids,
+        "all_projects": all_projects,
+        "several_envs": env_names.len() > 1,
         "builds_images": builds_images,
         // docker login, and health.sh's calls to the Containers API.
         "needs_secret_key": builds_images || !health.is_empty() || !migrations.is_empty() || !jobs.is_empty(),
@@ -317,7 +464,11 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
         "health": health,
         "sites": sites,
         "buckets": buckets,
-    })
+    });
+    // The key's own lookup (`deployer`) needs IAM read rights.
+    let lookup = data["deployer"].as_bool().unwrap_or(false);
+    data["permission_sets"] = permission_sets(envs, lookup);
+    data
 }
 
 /// The deploy scripts, keyed by path relative to the output folder
@@ -344,6 +495,7 @@ pub fn render(envs: &[Stack], stack_path: &str) -> BTreeMap<String, String> {
             "job" => has("jobs"),
             "logs" => has("services"),
             "preview" => data["preview"].is_string(),
+            "promote" => data["several_envs"] == Value::Bool(true),
             _ => true,
         };
         if !wanted {
