@@ -312,6 +312,8 @@ def digest_of(repo, tag):
 
 
 def split_ref(ref):
+    if not re.match(r"^[a-z0-9][a-z0-9._/:@-]*$", ref or ""):
+        fail("invalid reference format: %r" % ref[:80], 125)
     if "@" in ref:
         repo, dig = ref.split("@", 1)
         return repo, None, dig
@@ -399,11 +401,16 @@ def docker(argv):
         print(json.dumps({"schemaVersion": 2, "config": {"digest": dig}, "digest": dig}))
         return 0
     if cmd == "buildx" and argv[1:3] == ["imagetools", "inspect"]:
-        ref = [a for a in argv[3:] if not a.startswith("-") and "{{" not in a][-1]
+        skip = {argv.index("--format") + 1} if "--format" in argv else set()
+        ref = [a for i, a in enumerate(argv) if i >= 3 and i not in skip and not a.startswith("-")][-1]
         dig = registry_digest(ref)
         if not dig:
             fail("ERROR: %s: not found" % ref)
-        if "--format" in argv:
+        fmt = argv[argv.index("--format") + 1] if "--format" in argv else ""
+        if "json .Manifest" in fmt:
+            print(json.dumps({"mediaType": "application/vnd.oci.image.index.v1+json",
+                              "digest": dig, "size": 1609}))
+        elif fmt:
             print(dig)
         else:
             print("Name:      %s\nMediaType: application/vnd.oci.image.index.v1+json\nDigest:    %s" % (ref, dig))
