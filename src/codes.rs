@@ -137,7 +137,7 @@ codes! {
         "deployer application=\"ci\"", "Copy the id from the console (IAM, Applications or Users).";
     "cellac::deployer::duplicate", "warning", "The same principal declared twice as a `deployer` in one environment (an environment's deployers add to the top level's).",
         "deployer user=\"0c7e0f51-7d0b-4a57-9a35-1f0b8f2e6d21\"\nenvironment prod {\n    deployer user=\"0c7e0f51-7d0b-4a57-9a35-1f0b8f2e6d21\"\n}", "Remove one; a deployer written at the top level deploys every environment.";
-    "cellac::deployer::implicit", "warning", "Buckets with a policy (a site, a public bucket) and no `deployer`: the policy names only the key that runs Terraform, and a 2023-04-17 bucket policy denies everything it does not allow, so anyone else who deploys later (CI after a person, a second person) is locked out of those buckets.",
+    "cellac::deployer::implicit", "warning", "A site or bucket (each gets a bucket policy) and no `deployer`: the policies name only the key that runs Terraform, and a 2023-04-17 bucket policy denies everything it does not allow, so anyone else who deploys later (CI after a person, a second person) is locked out of those buckets.",
         "stack shop\nsite web", "Declare who deploys: `deployer application=\"UUID\"` for CI's IAM application, `deployer user=\"UUID\"` for each person.";
     "cellac::bucket::access", "error", "A service's `bucket NAME` names a bucket the stack does not declare.",
         "service api {\n    bucket uploads access=write\n}", "Declare `bucket uploads` at the top level, or fix the name (did-you-mean).";

@@ -195,3 +195,145 @@ fn a_changed_secret_value_makes_a_new_secret_manager_version() {
     assert!(!all.contains("secrets_version"), "a manual version remains");
     assert!(!all.contains("value_version"), "a manual version remains");
 }
+
+const PRIVATE_LINK: &str = "stack shop\nservice api {\n    port 8080\n    health \"/health\"\n    link worker env=WORKER_URL token=WORKER_TOKEN\n    bucket media access=write\n}\nservice worker {\n    port 8080\n    health \"/health\"\n    private\n}\nbucket media\n";
+
+#[test]
+fn a_token_link_gets_a_container_token_for_its_target_not_the_callers_key() {
+    let files = build(PRIVATE_LINK);
+    let containers = json(&files, "modules/containers/main.tf.json");
+    let token = &containers["resource"]["scaleway_container_token"]["link_worker"];
+    assert_eq!(token["container_id"], "${scaleway_container.worker.id}");
+    assert_eq!(
+        token["for_each"],
+        "${{ for name, s in var.services : name => s.name if contains(values(s.tokens), \"worker\") }}"
+    );
+    let secret = containers["resource"]["scaleway_container"]["api"]
+        ["secret_environment_variables"]
+        .as_str()
+        .unwrap();
+    assert!(
+        secret.contains("k => { \"worker\" = try(scaleway_container_token.link_worker[\"api\"].token, null) }[target]"),
+        "{secret}"
+    );
+    // Negative control: the caller's API key is no longer the token.
+    assert!(
+        !secret.contains("k, target in var.services[\"api\"].tokens : k => var.secret_keys"),
+        "{secret}"
+    );
+    let iam = text(&files, "modules/iam/main.tf.json");
+    assert!(!iam.contains("ContainersPrivateAccess"), "{iam}");
+}
+
+#[test]
+fn scripts_get_health_tokens_digests_and_force_destroy() {
+    let files = build(PRIVATE_LINK);
+    let outputs = json(&files, "outputs.tf.json");
+    let health = &outputs["output"]["health_tokens"];
+    assert_eq!(health["sensitive"], true);
+    assert_eq!(health["value"], "${module.containers.health_tokens}");
+    let containers = json(&files, "modules/containers/main.tf.json");
+    let token = &containers["resource"]["scaleway_container_token"]["health"];
+    assert_eq!(
+        token["for_each"],
+        "${{ for name, s in var.services : name => s.name if s.privacy == \"private\" }}"
+    );
+    assert_eq!(
+        containers["resource"]["scaleway_container"]["worker"]["registry_sha256"],
+        "${lookup(var.image_digests, \"worker\", null)}"
+    );
+    let vars = json(&files, "variables.tf.json");
+    assert_eq!(vars["variable"]["image_digests"]["default"], serde_json::json!({}));
+    assert_eq!(vars["variable"]["image_digests"]["type"], "map(string)");
+    assert_eq!(vars["variable"]["force_destroy"]["default"], false);
+    let main = json(&files, "main.tf.json");
+    assert_eq!(main["module"]["storage"]["force_destroy"], "${var.force_destroy}");
+    assert_eq!(main["module"]["containers"]["image_digests"], "${var.image_digests}");
+    // Containers start once their IAM policies exist (review 19).
+    assert_eq!(main["module"]["containers"]["depends_on"], serde_json::json!(["module.iam"]));
+    let storage = json(&files, "modules/storage/main.tf.json");
+    assert_eq!(
+        storage["resource"]["scaleway_object_bucket"]["this"]["force_destroy"],
+        "${var.force_destroy}"
+    );
+    // Not in a regular environment's tfvars (default false); true in a preview's.
+    let dev = json(&files, "environments/dev.tfvars.json");
+    assert!(dev.get("force_destroy").is_none());
+    let files = build(&format!(
+        "{PRIVATE_LINK}state bucket=shop-state\nenvironment prod\nenvironment preview preview=#true\n"
+    ));
+    let preview = json(&files, "environments/preview.tfvars.json");
+    assert_eq!(preview["force_destroy"], true);
+    let prod = json(&files, "environments/prod.tfvars.json");
+    assert!(prod.get("force_destroy").is_none());
+}
+
+#[test]
+fn the_logs_source_of_a_new_project_is_read_without_failing() {
+    let files = build(PRIVATE_LINK);
+    let containers = json(&files, "modules/containers/main.tf.json");
+    assert!(containers["data"].get("scaleway_cockpit_source").is_none());
+    let logs = &containers["data"]["scaleway_cockpit_sources"]["logs"];
+    assert_eq!(logs["type"], "logs");
+    assert_eq!(logs["origin"], "scaleway");
+    assert_eq!(
+        logs["depends_on"],
+        serde_json::json!(["scaleway_container.api", "scaleway_container.worker"])
+    );
+    assert_eq!(
+        containers["output"].get("logs_url").map(|_| ()),
+        None,
+        "outputs live in outputs.tf.json"
+    );
+    let outputs = json(&files, "modules/containers/outputs.tf.json");
+    assert_eq!(
+        outputs["output"]["logs_url"]["value"],
+        "${try(data.scaleway_cockpit_sources.logs.sources[0].url, null)}"
+    );
+}
+
+#[test]
+fn edge_pipelines_wait_for_their_buckets() {
+    let files = build("stack shop\nsite web\ndomain www.example.com site=web\ndeployer application=\"5b2f4f0e-3c1a-4d8e-9f6a-2a7c1e9d4b13\"\n");
+    let main = json(&files, "main.tf.json");
+    assert_eq!(main["module"]["edge"]["depends_on"], serde_json::json!(["module.storage"]));
+}
+
+#[test]
+fn every_bucket_has_a_policy_that_narrows_each_services_access() {
+    let files = build(&format!(
+        "stack shop\nservice api {{\n    port 8080\n    health \"/health\"\n    bucket media access=read\n    bucket uploads access=write\n}}\nbucket media\nbucket uploads\nbucket backups\ndeployer application=\"{APP}\"\n"
+    ));
+    let storage = json(&files, "modules/storage/main.tf.json");
+    let policy = &storage["resource"]["scaleway_object_bucket_policy"]["this"];
+    // Private buckets too: IAM permission sets are project-wide, so without a policy
+    // a key with read on one bucket reads them all.
+    assert_eq!(policy["for_each"], "${var.buckets}");
+    let text = policy["policy"].as_str().unwrap();
+    assert!(text.contains("concat(each.value.public ? [{ Sid = \"PublicReadObjects\""), "{text}");
+    // read: get and list only; write: also put and delete.
+    assert!(
+        text.contains("Action = a.access == \"write\" ? [\"s3:GetObject\", \"s3:ListBucket\", \"s3:PutObject\", \"s3:DeleteObject\", \"s3:AbortMultipartUpload\", \"s3:ListMultipartUploadParts\", \"s3:ListBucketMultipartUploads\"] : [\"s3:GetObject\", \"s3:ListBucket\"]"),
+        "{text}"
+    );
+    let main = json(&files, "main.tf.json");
+    assert!(main["module"]["storage"]["access"]
+        .as_str()
+        .unwrap()
+        .contains("access = s.bucket_access[b]"));
+    let dev = json(&files, "environments/dev.tfvars.json");
+    assert_eq!(dev["services"]["api"]["bucket_access"]["media"], "read");
+    assert_eq!(dev["services"]["api"]["bucket_access"]["uploads"], "write");
+    // A bucket without a deployer is the implicit case (negative control).
+    let (checked, _) = cellac::build(
+        "stack shop\nbucket backups\n",
+        "stack.kdl",
+    );
+    assert!(
+        checked
+            .diagnostics
+            .iter()
+            .any(|d| d.code == "cellac::deployer::implicit"),
+        "a private bucket has a policy too, so it needs a deployer"
+    );
+}

@@ -1,7 +1,7 @@
 //! `cellac::deployer::principal`: a `deployer` names exactly one of `application=` and
 //! `user=`. `cellac::deployer::id`: that id is a UUID. `cellac::deployer::duplicate`: the
-//! same principal twice in one environment. `cellac::deployer::implicit`: buckets with a
-//! policy (sites, public buckets) and no `deployer`, so only the key that runs Terraform
+//! same principal twice in one environment. `cellac::deployer::implicit`: buckets (every
+//! site and bucket has a policy) and no `deployer`, so only the key that runs Terraform
 //! keeps access to them (a 2023-04-17 bucket policy denies whatever it does not allow, to
 //! everyone but the Organization's owner).
 
@@ -87,10 +87,10 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// The first site or public bucket: what gets a bucket policy.
+/// The first site or bucket: each gets a bucket policy.
 fn policy_span(s: &Stack) -> Option<Span> {
     s.sites
         .first()
         .map(|x| x.span)
-        .or_else(|| s.buckets.iter().find(|b| b.public).map(|b| b.span))
+        .or_else(|| s.buckets.first().map(|b| b.span))
 }

@@ -183,14 +183,12 @@ impl Stack {
         }
     }
 
-    /// Whether some service has an API key of its own: for buckets, databases or
-    /// calls to private services (`link token=`).
+    /// Whether some service has an API key of its own: for buckets or databases (a
+    /// caller of a private service gets a container token for it, not an API key).
     pub fn uses_iam(&self) -> bool {
-        self.services.iter().any(|s| {
-            !s.buckets.is_empty()
-                || !s.databases.is_empty()
-                || s.links.iter().any(|l| l.token.is_some())
-        })
+        self.services
+            .iter()
+            .any(|s| !s.buckets.is_empty() || !s.databases.is_empty())
     }
 
     /// Whether something reads secrets from Secret Manager by reference: a service's
@@ -209,10 +207,11 @@ impl Stack {
         self.services.iter().any(|s| s.migrate.is_some())
     }
 
-    /// Whether some bucket has a policy (sites and public buckets): the policy must keep
-    /// the deployer's access, so Terraform needs to know who deploys.
+    /// Whether some bucket has a policy: every site and every bucket has one (public read
+    /// where public, each service's access, the deployers' full access), so Terraform
+    /// needs to know who deploys.
     pub fn has_bucket_policy(&self) -> bool {
-        !self.sites.is_empty() || self.buckets.iter().any(|b| b.public)
+        !self.sites.is_empty() || !self.buckets.is_empty()
     }
 
     /// The declared deployers' bucket policy principals, each once, in order.

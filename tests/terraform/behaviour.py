@@ -8,12 +8,15 @@ fail, naming the resource, when the output would not behave on Scaleway
 
   websocket-domain   no known ws:// or wss:// env value through a custom domain
   public-acl         no `public-read` (or `public-read-write`) bucket ACL
-  public-policy      every site bucket and public bucket has a bucket policy; a
-                     known policy lets "*" get objects, not list, and keeps the
-                     deployer's full access
+  public-policy      every site bucket and bucket has a bucket policy; a known
+                     policy lets "*" get objects (public ones only), not list,
+                     and keeps the deployers' full access: exactly the tfvars'
+                     `deployers` when it declares some (never the running key)
   edge-plan          an Edge Services plan wherever there is a pipeline
   iam                one IAM application, policy and API key per service with
-                     bucket access, a database or a token link
+                     bucket access or a database; no ContainersPrivateAccess
+  container-tokens   a scaleway_container_token per private service (health
+                     probes) and per `link token=` caller and target
   backend-lock       every backend file sets use_lockfile = true
   job-secrets        every job definition gets its secrets by secret_reference
                      (one per secret-env key of the tfvars' job), and no value
@@ -87,7 +90,7 @@ def _as_list(x):
     return x if isinstance(x, list) else [x]
 
 
-def check_policy_document(addr, bucket, text):
+def check_policy_document(addr, bucket, text, public=True, deployers=()):
     try:
         doc = json.loads(text)
     except (TypeError, ValueError):
@@ -108,8 +111,13 @@ def check_policy_document(addr, bucket, text):
                 public_get = True
         elif isinstance(principal, dict) and "s3:*" in actions and bucket in res and f"{bucket}/*" in res:
             owner = True
-    if not public_get:
+            named = sorted(_as_list(principal.get("SCW")))
+            if deployers and named != sorted(deployers):
+                yield f"{addr}: full access for {named}, the stack's deployers are {sorted(deployers)}"
+    if public and not public_get:
         yield f"{addr}: no statement lets \"*\" s3:GetObject on {bucket}/*"
+    if not public and public_get:
+        yield f"{addr}: the private bucket {bucket} lets anyone read its objects"
     if not owner:
         yield f"{addr}: no statement keeps the deployer's full access to {bucket}"
 
@@ -119,19 +127,19 @@ def check_public_policy(plan, tfvars, backend):
     for site in (tfvars.get("sites") or {}).values():
         want[site["bucket_name"]] = "site"
     for b in (tfvars.get("buckets") or {}).values():
-        if b.get("public"):
-            want[b["name"]] = "public bucket"
+        want[b["name"]] = "public bucket" if b.get("public") else "bucket"
+    deployers = tfvars.get("deployers") or []
     policies = {}
     for ty, addr, after in resources(plan):
         if ty == "scaleway_object_bucket_policy":
             policies[after.get("bucket")] = (addr, after.get("policy"))
     for name, kind in sorted(want.items()):
         if name not in policies:
-            yield f"{kind} {name}: no bucket policy makes its objects readable"
+            yield f"{kind} {name}: no bucket policy makes its objects readable" if kind != "bucket" else f"bucket {name}: no bucket policy"
             continue
         addr, text = policies[name]
         if text is not None:  # unknown until apply when it names new applications
-            yield from check_policy_document(addr, name, text)
+            yield from check_policy_document(addr, name, text, kind != "bucket", deployers)
 
 
 def check_edge_plan(plan, tfvars, backend):
@@ -144,7 +152,7 @@ def check_iam(plan, tfvars, backend):
     users = sorted(
         svc["name"]
         for svc in (tfvars.get("services") or {}).values()
-        if svc.get("bucket_access") or svc.get("databases") or svc.get("tokens")
+        if svc.get("bucket_access") or svc.get("databases")
     )
     apps = {}
     policies = {}
@@ -166,6 +174,23 @@ def check_iam(plan, tfvars, backend):
             for rule in after.get("rule") or []:
                 if not rule.get("project_ids"):
                     yield f"IAM policy {key}: a rule not scoped to the environment's project"
+                if "ContainersPrivateAccess" in (rule.get("permission_set_names") or []):
+                    yield f"IAM policy {key}: ContainersPrivateAccess reaches every private container of the project"
+
+
+def check_container_tokens(plan, tfvars, backend):
+    services = tfvars.get("services") or {}
+    want = set()
+    for name, svc in services.items():
+        if svc.get("privacy") == "private":
+            want.add(f'module.containers.scaleway_container_token.health["{name}"]')
+        for target in (svc.get("tokens") or {}).values():
+            want.add(f'module.containers.scaleway_container_token.link_{target.replace("-", "_")}["{name}"]')
+    got = {addr for ty, addr, _ in resources(plan) if ty == "scaleway_container_token"}
+    for addr in sorted(want - got):
+        yield f"{addr}: missing"
+    for addr in sorted(got - want):
+        yield f"{addr}: a container token nothing asked for"
 
 
 def check_backend_lock(plan, tfvars, backend):
@@ -271,6 +296,7 @@ ENV_CHECKS = {
     "public-policy": check_public_policy,
     "edge-plan": check_edge_plan,
     "iam": check_iam,
+    "container-tokens": check_container_tokens,
     "backend-lock": check_backend_lock,
     "job-secrets": check_job_secrets,
     "env-names": check_env_names,
@@ -363,6 +389,25 @@ def _mut_policy_no_owner(plan, tfvars):
     return False
 
 
+def _mut_policy_running_key(plan, tfvars):
+    """Policies made from the key that runs, not the declared deployers (issue 20)."""
+    for rc in plan["resource_changes"]:
+        if rc["type"] == "scaleway_object_bucket_policy" and rc["change"]["after"].get("policy"):
+            doc = json.loads(rc["change"]["after"]["policy"])
+            for st in doc["Statement"]:
+                if isinstance(st.get("Principal"), dict) and "s3:*" in _as_list(st.get("Action")):
+                    st["Principal"] = {"SCW": "user_id:11111111-2222-3333-4444-555555555555"}
+            rc["change"]["after"]["policy"] = json.dumps(doc)
+            return bool(tfvars.get("deployers"))
+    return False
+
+
+def _mut_health_token(plan, tfvars):
+    before = len(plan["resource_changes"])
+    plan["resource_changes"] = [rc for rc in plan["resource_changes"] if rc["type"] != "scaleway_container_token"]
+    return len(plan["resource_changes"]) < before
+
+
 def _mut_edge(plan, tfvars):
     before = len(plan["resource_changes"])
     plan["resource_changes"] = [rc for rc in plan["resource_changes"] if rc["type"] != "scaleway_edge_services_plan"]
@@ -433,6 +478,8 @@ CONTROLS = [
     ("public-policy", _mut_policy_missing),
     ("public-policy", _mut_policy_listable),
     ("public-policy", _mut_policy_no_owner),
+    ("public-policy", _mut_policy_running_key),
+    ("container-tokens", _mut_health_token),
     ("edge-plan", _mut_edge),
     ("iam", _mut_iam),
 ]

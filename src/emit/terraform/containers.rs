@@ -108,6 +108,12 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
     )
     .insert("default".into(), json!(""));
     m.var(
+        "image_digests",
+        "map(string)",
+        "Service name -> sha256:HEX of the image to run (scripts pass them): a new digest redeploys.",
+    )
+    .insert("default".into(), json!({}));
+    m.var(
         "vars",
         "map(string)",
         "The stack's plain variables, for env values that reference them.",
@@ -152,15 +158,6 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
             }],
         }),
     );
-    m.main.insert(
-        "data".into(),
-        json!({ "scaleway_cockpit_source": { "logs": {
-            "project_id": ex("var.project_id"),
-            "region": ex("var.region"),
-            "type": "logs",
-            "origin": "scaleway",
-        } } }),
-    );
     m.resource(
         "scaleway_container_namespace",
         "this",
@@ -182,6 +179,21 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
                 .extend(x.links.iter().map(|l| l.target.value.as_str()));
         }
     }
+    // Targets each caller reaches with `link token=` in any environment, and every such
+    // target: one `scaleway_container_token` per caller and target (review 10), never the
+    // caller's own API key.
+    let mut token_targets: std::collections::HashMap<&str, BTreeSet<&str>> = Default::default();
+    for e in envs {
+        for x in &e.services {
+            token_targets.entry(x.name.value.as_str()).or_default().extend(
+                x.links
+                    .iter()
+                    .filter(|l| l.token.is_some())
+                    .map(|l| l.target.value.as_str()),
+            );
+        }
+    }
+    let all_token_targets: BTreeSet<&str> = token_targets.values().flatten().copied().collect();
     for svc in &first.services {
         let id = ident(&svc.name.value);
         let s = format!("var.services[{}]", hcl::string(&svc.name.value));
@@ -213,8 +225,20 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
             )
         };
         let secret_expr = format!(
-            "merge({{ for k, name in {s}.secret_env : k => var.secret_values[name] }}, length({s}.buckets) == 0 ? {{}} : {{ ({s}.s3_keys.secret) = var.secret_keys[{n}] }}, {{ for k, db in {s}.databases : k => \"postgres://${{var.application_ids[{n}]}}:${{var.secret_keys[{n}]}}@${{trimprefix(var.database_endpoints[db], \"postgres://\")}}\" }}, {{ for k, target in {s}.tokens : k => var.secret_keys[{n}] }})",
-            n = hcl::string(&svc.name.value)
+            "merge({{ for k, name in {s}.secret_env : k => var.secret_values[name] }}, length({s}.buckets) == 0 ? {{}} : {{ ({s}.s3_keys.secret) = var.secret_keys[{n}] }}, {{ for k, db in {s}.databases : k => \"postgres://${{var.application_ids[{n}]}}:${{var.secret_keys[{n}]}}@${{trimprefix(var.database_endpoints[db], \"postgres://\")}}\" }}, {tokens})",
+            n = hcl::string(&svc.name.value),
+            tokens = {
+                let mine = token_targets.get(svc.name.value.as_str()).cloned().unwrap_or_default();
+                if mine.is_empty() {
+                    "{}".to_string()
+                } else {
+                    let by_target: Vec<String> = mine
+                        .iter()
+                        .map(|t| format!("{} = try(scaleway_container_token.link_{}[{}].token, null)", hcl::string(t), ident(t), hcl::string(&svc.name.value)))
+                        .collect();
+                    format!("{{ for k, target in {s}.tokens : k => {{ {} }}[target] }}", by_target.join(", "))
+                }
+            },
         );
         let image = match &svc.image {
             Image::Build { .. } => format!(
@@ -227,6 +251,9 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
             "namespace_id": ex("scaleway_container_namespace.this.id"),
             "name": ex(format!("{s}.name")),
             "image": ex(image),
+            // The digest of the image to run: a new digest redeploys even under the
+            // same tag (docs/scaleway-facts.md, Serverless Containers).
+            "registry_sha256": ex(format!("lookup(var.image_digests, {}, null)", hcl::string(&svc.name.value))),
             "port": ex(format!("{s}.port")),
             "memory_limit_bytes": ex(format!("{s}.memory_limit_bytes")),
             "cpu_limit": ex(format!("{s}.cpu_limit")),
@@ -284,6 +311,60 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
             ex(format!("scaleway_container.{id}.id")),
         );
     }
+    for t in &all_token_targets {
+        if first.service(t).is_none() {
+            continue;
+        }
+        m.resource(
+            "scaleway_container_token",
+            &format!("link_{}", ident(t)),
+            json!({
+                "for_each": ex(format!("{{ for name, s in var.services : name => s.name if contains(values(s.tokens), {}) }}", hcl::string(t))),
+                "container_id": ex(format!("scaleway_container.{}.id", ident(t))),
+                "description": ex(format!("\"${{each.value}} calls {}\"", hcl::literal(t))),
+            }),
+        );
+    }
+    // A token per private service for health.sh and status.sh (never the deployer's key).
+    let container_ids: Vec<String> = first
+        .services
+        .iter()
+        .map(|x| format!("{} = scaleway_container.{}.id", hcl::string(&x.name.value), ident(&x.name.value)))
+        .collect();
+    m.resource(
+        "scaleway_container_token",
+        "health",
+        json!({
+            "for_each": ex("{ for name, s in var.services : name => s.name if s.privacy == \"private\" }"),
+            "container_id": ex(format!("{{ {} }}[each.key]", container_ids.join(", "))),
+            "description": ex("\"Health probe of ${each.value}\""),
+        }),
+    );
+    // Scaleway Logs: the plural data source gives an empty list, not an error, in a
+    // project whose sources do not exist yet (created in the same apply: review 13).
+    let containers: Vec<String> = first
+        .services
+        .iter()
+        .map(|x| format!("scaleway_container.{}", ident(&x.name.value)))
+        .collect();
+    m.main.insert(
+        "data".into(),
+        json!({ "scaleway_cockpit_sources": { "logs": {
+            "project_id": ex("var.project_id"),
+            "region": ex("var.region"),
+            "type": "logs",
+            "origin": "scaleway",
+            "depends_on": containers,
+        } } }),
+    );
+    m.outputs.insert(
+        "health_tokens".into(),
+        json!({
+            "value": ex("{ for k, t in scaleway_container_token.health : k => t.token }"),
+            "description": "A container token for each private service, for health.sh and status.sh.",
+            "sensitive": true,
+        }),
+    );
     m.output(
         "urls",
         Value::Object(urls),
@@ -310,7 +391,7 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
     );
     m.output(
         "logs_url",
-        ex("data.scaleway_cockpit_source.logs.url"),
+        ex("try(data.scaleway_cockpit_sources.logs.sources[0].url, null)"),
         "The Loki endpoint of Cockpit's Scaleway Logs source, where the containers' logs are.",
     );
     m.outputs.insert(

@@ -1,5 +1,5 @@
 //! `modules/iam`: for each service that needs an API key of its own (bucket access,
-//! databases, calls to private services), an IAM application, a policy that allows
+//! databases), an IAM application, a policy that allows
 //! exactly that in the environment's project, and an API key whose default project is
 //! that project (Object Storage uses it to find the buckets).
 
@@ -13,8 +13,6 @@ pub const WRITE: &str =
 
 /// Serverless SQL Databases: read and write (docs/scaleway-facts.md, IAM).
 pub const DATABASE: &str = "[\"ServerlessSQLDatabaseReadWrite\"]";
-/// Calling private containers with the key as X-Auth-Token.
-pub const CONTAINERS: &str = "[\"ContainersPrivateAccess\"]";
 
 fn each_name(suffix: &str) -> serde_json::Value {
     ex(format!("\"${{each.value.name}}-{suffix}\""))
@@ -24,8 +22,8 @@ pub fn module() -> Module {
     let mut m = Module::new("iam");
     m.var(
         "applications",
-        "map(object({ name = string, access = map(string), databases = bool, containers = bool }))",
-        "Services with a key: service -> its IAM application's name, bucket -> read|write, and whether it uses databases or calls private services.",
+        "map(object({ name = string, access = map(string), databases = bool }))",
+        "Services with a key: service -> its IAM application's name, bucket -> read|write, and whether it uses databases. (A caller of a private service gets a container token instead: modules/containers.)",
     );
     m.var(
         "tags",
@@ -54,7 +52,7 @@ pub fn module() -> Module {
             "rule": [{
                 "project_ids": ex("[var.project_id]"),
                 "permission_set_names": ex(format!(
-                    "concat(length(each.value.access) == 0 ? [] : contains(values(each.value.access), \"write\") ? {WRITE} : {READ}, each.value.databases ? {DATABASE} : [], each.value.containers ? {CONTAINERS} : [])"
+                    "concat(length(each.value.access) == 0 ? [] : contains(values(each.value.access), \"write\") ? {WRITE} : {READ}, each.value.databases ? {DATABASE} : [])"
                 )),
             }],
         }),

@@ -158,7 +158,7 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
         modules.insert(
             "iam".into(),
             module_call("iam", None, json!({
-                "applications": ex("{ for name, s in var.services : name => { name = s.name, access = s.bucket_access, databases = length(s.databases) > 0, containers = length(s.tokens) > 0 } if length(s.bucket_access) + length(s.databases) + length(s.tokens) > 0 }"),
+                "applications": ex("{ for name, s in var.services : name => { name = s.name, access = s.bucket_access, databases = length(s.databases) > 0 } if length(s.bucket_access) + length(s.databases) > 0 }"),
                 "tags": ex("local.tags"),
             })),
         );
@@ -205,6 +205,7 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
                 "tags": ex("local.tags"),
             }),
         );
+        c["image_digests"] = ex("var.image_digests");
         if shape.registry {
             c["registry_endpoint"] = ex("module.registry.endpoint");
             c["image_tag"] = ex("var.image_tag");
@@ -216,6 +217,10 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
             c["private_network_id"] = ex("module.network.private_network_id");
         }
         if shape.iam {
+            // The services' IAM policies exist before any container starts: a container
+            // that reaches Object Storage or its database at boot is allowed from its
+            // first start (review 19).
+            c["depends_on"] = json!(["module.iam"]);
             c["access_keys"] = ex("module.iam.access_keys");
             c["secret_keys"] = ex("module.iam.secret_keys");
             c["application_ids"] = ex("module.iam.application_ids");
@@ -277,6 +282,7 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
                 json!({
                     "sites": ex("var.sites"),
                     "buckets": ex("var.buckets"),
+                    "force_destroy": ex("var.force_destroy"),
                     "deployers": if shape.implicit_deployer { ex("local.deployers") } else if shape.policies { ex("var.deployers") } else { json!([]) },
                     "tags": ex("local.bucket_tags"),
                 }),
@@ -287,10 +293,16 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
         }
     }
     if shape.edge {
-        modules.insert("edge".into(), module_call("edge", Some(&s.region.value), json!({
+        let mut edge = module_call("edge", Some(&s.region.value), json!({
             "plan": ex("var.edge_plan"),
             "domains": ex("{ for host, d in var.site_domains : host => { bucket_name = var.sites[d.site].bucket_name, waf = d.waf } }"),
-        })));
+        }));
+        // The pipelines' backend stages name the site buckets by name (from variables):
+        // the buckets exist before the stages are created (review 22).
+        if shape.storage {
+            edge["depends_on"] = json!(["module.storage"]);
+        }
+        modules.insert("edge".into(), edge);
     }
     if shape.dns {
         let edge = if shape.edge {
@@ -399,6 +411,14 @@ fn variables(envs: &[Stack], shape: Shape) -> Map<String, Value> {
             "The environment's Scaleway Project: created (named ENV-STACK), given by id, or the API key's default (id null).",
         )),
     );
+    if shape.storage {
+        let mut f = variable(
+            "bool",
+            "Delete buckets with their objects on destroy: true in a preview's tfvars, so that `preview.sh down` removes everything; false elsewhere.",
+        );
+        f.insert("default".into(), json!(false));
+        vars.insert("force_destroy".into(), Value::Object(f));
+    }
     if shape.policies {
         let mut d = variable(
             "list(string)",
@@ -432,6 +452,14 @@ fn variables(envs: &[Stack], shape: Shape) -> Map<String, Value> {
             )]),
         );
         vars.insert("image_tag".into(), Value::Object(tag));
+    }
+    if shape.containers {
+        let mut d = variable(
+            "map(string)",
+            "Service name -> sha256:HEX, the digest of the image to run (scripts pass it with -var): a new digest redeploys the container even under the same tag.",
+        );
+        d.insert("default".into(), json!({}));
+        vars.insert("image_digests".into(), Value::Object(d));
     }
     if shape.containers {
         vars.insert(
@@ -791,6 +819,16 @@ fn outputs(envs: &[Stack], shape: Shape) -> Map<String, Value> {
             ex(value),
             "CNAME records to create by hand (host -> target) when the stack has no `dns` zone."
                 .into(),
+        );
+    }
+    if shape.containers {
+        out.insert(
+            "health_tokens".into(),
+            json!({
+                "value": ex("module.containers.health_tokens"),
+                "description": "Service name -> a container token for each private service (empty when none): health.sh and status.sh send it to that service only.",
+                "sensitive": true,
+            }),
         );
     }
     if shape.containers {

@@ -18,18 +18,25 @@ pub const BUCKET_TYPE: &str = "object({
     expire = optional(list(object({ days = number, prefix = string })), [])
   })";
 
-/// Actions a service's key may take on a bucket with a policy, by access.
+/// Actions a service's key may take on a bucket, by access: `read` reads and lists;
+/// `write` also puts, and deletes (replacing or removing what it wrote, aborting an
+/// upload it started). The IAM permission sets are project-wide (modules/iam); the
+/// bucket policy narrows them to this bucket (docs/scaleway-facts.md, Object Storage
+/// rights).
 const APP_READ: &str = "[\"s3:GetObject\", \"s3:ListBucket\"]";
 const APP_WRITE: &str = "[\"s3:GetObject\", \"s3:ListBucket\", \"s3:PutObject\", \"s3:DeleteObject\", \"s3:AbortMultipartUpload\", \"s3:ListMultipartUploadParts\", \"s3:ListBucketMultipartUploads\"]";
 
-/// The policy of a public bucket (`2023-04-17`: only what it allows is allowed):
-/// anyone may read objects, nobody may list; every declared deployer keeps full access
-/// (`var.deployers`, the same whichever key plans), so that nobody who deploys is locked
-/// out; each service with access keeps what its access says.
-fn public_policy(bucket: &str, apps: &str) -> String {
+/// Every bucket's policy (`2023-04-17`: only what it allows is allowed, to everyone but
+/// the Organization's owner). A public one (`public`, an HCL bool) lets anyone read its
+/// objects, nobody list it; every declared deployer keeps full access (`var.deployers`,
+/// the same whichever key plans), so that nobody who deploys is locked out; each service
+/// with access gets what its access says on this bucket and nothing on the others, and a
+/// service without access gets nothing here even though its IAM permission sets are
+/// project-wide.
+fn policy(bucket: &str, public: &str, apps: &str) -> String {
     format!(
-        "jsonencode({{ Version = \"2023-04-17\", Id = \"${{{bucket}}}-policy\", Statement = concat([\
-{{ Sid = \"PublicReadObjects\", Effect = \"Allow\", Principal = \"*\", Action = [\"s3:GetObject\"], Resource = [\"${{{bucket}}}/*\"] }}, \
+        "jsonencode({{ Version = \"2023-04-17\", Id = \"${{{bucket}}}-policy\", Statement = concat({public} ? [\
+{{ Sid = \"PublicReadObjects\", Effect = \"Allow\", Principal = \"*\", Action = [\"s3:GetObject\"], Resource = [\"${{{bucket}}}/*\"] }}] : [], [\
 {{ Sid = \"DeployerFullAccess\", Effect = \"Allow\", Principal = {{ SCW = var.deployers }}, Action = [\"s3:*\"], Resource = [{bucket}, \"${{{bucket}}}/*\"] }}], \
 [for i, a in {apps} : {{ Sid = \"Service${{i}}\", Effect = \"Allow\", Principal = {{ SCW = a.principal }}, Action = a.access == \"write\" ? {APP_WRITE} : {APP_READ}, Resource = [{bucket}, \"${{{bucket}}}/*\"] }}]) }})"
     )
@@ -63,6 +70,12 @@ pub fn module(shape: Shape) -> Module {
     )
     .insert("default".into(), json!({}));
     m.var("tags", "map(string)", "Tags on every bucket.");
+    m.var(
+        "force_destroy",
+        "bool",
+        "Delete buckets with their objects on destroy (previews).",
+    )
+    .insert("default".into(), json!(false));
     m.resource(
         "scaleway_object_bucket",
         "site",
@@ -70,6 +83,7 @@ pub fn module(shape: Shape) -> Module {
             "for_each": ex("var.sites"),
             "name": ex("each.value.bucket_name"),
             "tags": ex("var.tags"),
+            "force_destroy": ex("var.force_destroy"),
         }),
     );
     // No ACL anywhere: a `public-read` bucket ACL lets anyone list the bucket and does
@@ -81,7 +95,7 @@ pub fn module(shape: Shape) -> Module {
             "for_each": ex("var.sites"),
             "bucket": ex("scaleway_object_bucket.site[each.key].name"),
             "region": ex("var.region"),
-            "policy": ex(public_policy("scaleway_object_bucket.site[each.key].name", "[]")),
+            "policy": ex(policy("scaleway_object_bucket.site[each.key].name", "true", "[]")),
         }),
     );
     m.resource(
@@ -105,6 +119,7 @@ pub fn module(shape: Shape) -> Module {
             "for_each": ex("var.buckets"),
             "name": ex("each.value.name"),
             "tags": ex("var.tags"),
+            "force_destroy": ex("var.force_destroy"),
             "versioning": [{ "enabled": ex("each.value.versioning") }],
             "dynamic": {
                 "cors_rule": {
@@ -135,10 +150,12 @@ pub fn module(shape: Shape) -> Module {
         "scaleway_object_bucket_policy",
         "this",
         json!({
-            "for_each": ex("{ for k, b in var.buckets : k => b if b.public }"),
+            // Every bucket, private ones too: without a policy, any key of the project
+            // with Object Storage rights (every service with a `bucket`) could use it.
+            "for_each": ex("var.buckets"),
             "bucket": ex("scaleway_object_bucket.this[each.key].name"),
             "region": ex("var.region"),
-            "policy": ex(public_policy("scaleway_object_bucket.this[each.key].name", "lookup(var.access, each.key, [])")),
+            "policy": ex(policy("scaleway_object_bucket.this[each.key].name", "each.value.public", "lookup(var.access, each.key, [])")),
         }),
     );
     m.output(

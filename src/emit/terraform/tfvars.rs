@@ -288,6 +288,10 @@ pub fn values(s: &Stack, shape: Shape) -> Map<String, Value> {
             .collect();
         v.insert("buckets".into(), Value::Object(buckets));
     }
+    if shape.storage && s.preview {
+        // A preview's buckets go with it (`preview.sh down`), objects and all.
+        v.insert("force_destroy".into(), json!(true));
+    }
     if shape.policies {
         // The principals every bucket policy grants full access (`deployer` nodes).
         v.insert("deployers".into(), json!(s.deployer_principals()));
