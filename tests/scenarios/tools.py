@@ -538,8 +538,12 @@ def curl(argv):
             p = world("cloud", "containers", m.group(3) + ".json")
             if os.path.isfile(p):
                 rec = json.load(open(p))
+                # v1 names the image `image` (the provider reads co.Image,
+                # internal/services/container/container.go:461); v1beta1 named
+                # it `registry_image`.
+                image_field = "image" if m.group(1) == "v1" else "registry_image"
                 body = json.dumps({"id": m.group(3), "status": rec.get("status", "ready"),
-                                   "registry_image": rec.get("registry_image", ""),
+                                   image_field: rec.get("registry_image", ""),
                                    "registry_sha256": rec.get("registry_sha256")})
             else:
                 code, body = 404, json.dumps({"message": "resource is not found"})

@@ -427,6 +427,11 @@ impl World {
                     set(state, "image", Value::from(image.as_str()));
                     set(state, "registry_image", Value::from(image.as_str()));
                 }
+                // container.go:464: domain_name is the public endpoint's host.
+                if let Some(ep) = get(state, "public_endpoint").and_then(Value::as_str) {
+                    let host = ep.trim_start_matches("https://").to_string();
+                    set(state, "domain_name", Value::from(host));
+                }
             }
             _ => {}
         }

@@ -372,6 +372,8 @@ pub fn plausible_string(name: &str, ctx: &Ctx) -> String {
         "2025-01-01T00:00:00Z".into()
     } else if ctx.type_name == "scaleway_registry_namespace" && n == "endpoint" {
         format!("rg.{r}.scw.cloud/{}", ctx.name)
+    } else if ctx.type_name == "scaleway_container" && n == "public_endpoint" {
+        format!("https://{}{short}-{}.functions.fnc.{r}.scw.cloud", ctx.name, &ctx.uuid("ns")[..8])
     } else if ctx.type_name == "scaleway_container" && n == "domain_name" {
         format!("{}{short}-{}.functions.fnc.{r}.scw.cloud", ctx.name, &ctx.uuid("ns")[..8])
     } else if n.contains("url") || n.contains("endpoint") {
