@@ -11,7 +11,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
 PROVIDER_VERSION="2.79.0"
-ALL_SCENARIOS=(life health_rollback bucket_rename interleave preview rotation promote second_deployer)
+ALL_SCENARIOS=(life health_rollback bucket_rename interleave preview rotation promote second_deployer implicit_deployer)
 
 CELLAC=""
 PROVIDER=""
@@ -543,30 +543,86 @@ scenario_second_deployer() {
     expect "the user's and the application's applies leave the same bucket policies" test "$user_policies" = "$app_policies"
 }
 
+# Negative control of second_deployer: a stack that declares no deployer gets
+# policies from the key that runs (the implicit case). A user key applies, an
+# application key plans: the policies change, which second_deployer's check
+# would report. Terraform is run directly (no images, no site).
+scenario_implicit_deployer() {
+    new_repo cella
+    sed -i '/^deployer /d' "$REPO/stack.kdl"
+    rebuild || { bad "cellac build without a deployer failed"; return 0; }
+    git -C "$REPO" add -A && git -C "$REPO" commit -q -m "no deployer"
+    if ! grep -q '"deployer_access_key"' "$INFRA/variables.tf.json"; then
+        bad "without a deployer, the configuration does not look the running key up"
+        return 0
+    fi
+    use_key user
+    tf_init_env dev
+    if ! TF_VAR_deployer_access_key="$USER_KEY" tf_in dev apply -input=false -auto-approve \
+        -var-file=environments/dev.tfvars.json -var image_tag=v1 >"$SC_DIR/apply-user.out" 2>&1; then
+        bad "a user key cannot apply dev"
+        sed 's/^/      | /' "$SC_DIR/apply-user.out" | tail -8
+        return 0
+    fi
+    use_key app
+    if TF_VAR_deployer_access_key="$APP_KEY" plan_json dev; then
+        local c
+        c="$(changes "$SC_DIR/plan-dev.json" | grep bucket_policy || true)"
+        expect "with policies from the running key, an application key's plan changes them (second_deployer's check would fail)" test -n "$c"
+    else
+        ok "with policies from the running key, an application key cannot plan (second_deployer's check would fail)"
+    fi
+}
+
 # ------------------------------------------------------------------ main
 
+# run_one NAME: one scenario in its own folder; its report in SC_DIR/report,
+# its result in SC_DIR/result (pass or fail).
+run_one() {
+    SC="$1"
+    SC_DIR="$TMP/$SC"
+    mkdir -p "$SC_DIR"
+    STEP_N=0
+    SC_FAILS=0
+    local t0=$SECONDS
+    {
+        echo "== $SC"
+        "scenario_$SC" || bad "the scenario stopped on an error"
+        if [ "$SC_FAILS" -eq 0 ]; then
+            echo "PASS $SC ($((SECONDS - t0))s)"
+        else
+            echo "FAIL $SC ($((SECONDS - t0))s)"
+        fi
+    } >"$SC_DIR/report" 2>&1
+    if [ "$SC_FAILS" -eq 0 ]; then echo pass >"$SC_DIR/result"; else echo fail >"$SC_DIR/result"; fi
+}
+
 START=$SECONDS
-PASSED=()
-FAILED=()
 for SC in "${ONLY[@]}"; do
     if ! declare -F "scenario_$SC" >/dev/null; then
         echo "run.sh: unknown scenario $SC (known: ${ALL_SCENARIOS[*]})" >&2
         exit 2
     fi
-    SC_DIR="$TMP/$SC"
-    mkdir -p "$SC_DIR"
-    STEP_N=0
-    SC_FAILS=0
-    echo "== $SC"
-    t0=$SECONDS
-    "scenario_$SC" || bad "the scenario stopped on an error"
-    if [ "$SC_FAILS" -eq 0 ]; then
-        PASSED+=("$SC")
-        echo "PASS $SC ($((SECONDS - t0))s)"
-    else
-        FAILED+=("$SC")
-        echo "FAIL $SC ($((SECONDS - t0))s)"
-    fi
+done
+# Scenarios are independent: JOBS of them at once (default 2).
+JOBS="${SCENARIO_JOBS:-2}"
+[[ "$JOBS" =~ ^[1-9][0-9]*$ ]] || { echo "run.sh: SCENARIO_JOBS must be a positive number" >&2; exit 2; }
+pids=()
+for SC in "${ONLY[@]}"; do
+    while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do
+        wait -n || true
+    done
+    run_one "$SC" &
+    pids+=($!)
+done
+for pid in "${pids[@]}"; do
+    wait "$pid" || true
+done
+PASSED=()
+FAILED=()
+for SC in "${ONLY[@]}"; do
+    cat "$TMP/$SC/report" 2>/dev/null || echo "FAIL $SC (no report)"
+    if [ "$(cat "$TMP/$SC/result" 2>/dev/null)" = pass ]; then PASSED+=("$SC"); else FAILED+=("$SC"); fi
 done
 echo
 echo "${#PASSED[@]} passed, ${#FAILED[@]} failed ($((SECONDS - START))s)${FAILED[*]:+: ${FAILED[*]}}"
