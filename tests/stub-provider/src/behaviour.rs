@@ -590,6 +590,138 @@ mod tests {
         assert_eq!(normalize_record_name("api", "a.com"), "api");
     }
 
+    use crate::schema::ProviderSchema;
+
+    fn provider() -> ProviderSchema {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../schema/scaleway.json");
+        ProviderSchema::load(path).expect("schema loads")
+    }
+
+    fn behaviour() -> Behaviour {
+        let path = default_forcenew_path();
+        let j: Json = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        Behaviour::from_json(&j).unwrap()
+    }
+
+    fn obj(pairs: &[(&str, &str)]) -> Value {
+        Value::Map(
+            pairs
+                .iter()
+                .map(|(k, v)| (Value::from(*k), Value::from(*v)))
+                .collect(),
+        )
+    }
+
+    fn names(paths: &[tf::AttributePath]) -> Vec<String> {
+        paths
+            .iter()
+            .map(|p| {
+                p.steps
+                    .iter()
+                    .map(|s| match &s.selector {
+                        Some(tf::attribute_path::step::Selector::AttributeName(n)) => n.clone(),
+                        Some(tf::attribute_path::step::Selector::ElementKeyInt(i)) => i.to_string(),
+                        _ => "?".into(),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(".")
+            })
+            .collect()
+    }
+
+    fn world() -> World {
+        World {
+            region: "nl-ams".into(),
+            default_project: DEFAULT_PROJECT.into(),
+            zone_project: DEFAULT_ZONE_PROJECT.into(),
+            cloud: None,
+            app_keys: vec!["SCWXXAPPLICATION0001".into()],
+        }
+    }
+
+    #[test]
+    fn a_changed_forcenew_argument_requires_replacement() {
+        let (s, b) = (provider(), behaviour());
+        let block = &s.resources["scaleway_object_bucket"].block;
+        let prior = obj(&[("name", "a"), ("region", "nl-ams"), ("project_id", "p")]);
+        let mut same = prior.clone();
+        assert!(b.plan_update("scaleway_object_bucket", block, &prior, &mut same).is_empty());
+        let mut renamed = obj(&[("name", "b"), ("region", "nl-ams"), ("project_id", "p")]);
+        let rr = b.plan_update("scaleway_object_bucket", block, &prior, &mut renamed);
+        assert_eq!(names(&rr), ["name"]);
+        // An argument that is not ForceNew updates in place.
+        let block = &s.resources["scaleway_container"].block;
+        let prior = obj(&[("name", "c"), ("namespace_id", "n"), ("registry_image", "i:1")]);
+        let mut next = obj(&[("name", "c"), ("namespace_id", "n"), ("registry_image", "i:2")]);
+        assert!(b.plan_update("scaleway_container", block, &prior, &mut next).is_empty());
+    }
+
+    #[test]
+    fn a_record_read_takes_its_zone_project_and_then_replaces() {
+        let (s, b) = (provider(), behaviour());
+        let block = &s.resources["scaleway_domain_record"].block;
+        let mut state = obj(&[("name", "api"), ("dns_zone", "a.com"), ("project_id", "env")]);
+        world().read_rewrite("scaleway_domain_record", &mut state);
+        assert_eq!(get(&state, "project_id").and_then(Value::as_str), Some(DEFAULT_ZONE_PROJECT));
+        // Configured with the environment's project: replaced on every plan.
+        let mut cfg = obj(&[("name", "api"), ("dns_zone", "a.com"), ("project_id", "env")]);
+        let rr = b.plan_update("scaleway_domain_record", block, &state, &mut cfg);
+        assert_eq!(names(&rr), ["project_id"]);
+        // Left to the provider (null in the configuration keeps the prior
+        // value, as Terraform's proposed state does): nothing.
+        let mut cfg = obj(&[("name", "api.a.com."), ("dns_zone", "a.com")]);
+        set(&mut cfg, "project_id", Value::from(DEFAULT_ZONE_PROJECT));
+        let rr = b.plan_update("scaleway_domain_record", block, &state, &mut cfg);
+        assert!(rr.is_empty(), "{:?}", names(&rr));
+        // record.go:98: "api.a.com." and "api" are the same name.
+        assert_eq!(get(&cfg, "name").and_then(Value::as_str), Some("api"));
+    }
+
+    #[test]
+    fn locality_and_null_region_diffs_are_suppressed() {
+        let (s, b) = (provider(), behaviour());
+        let block = &s.resources["scaleway_object_bucket_policy"].block;
+        let mut state = obj(&[("bucket", "b"), ("policy", "{\"a\": 1}")]);
+        set(&mut state, "region", Value::Nil);
+        world().read_rewrite("scaleway_object_bucket_policy", &mut state);
+        assert_eq!(get(&state, "bucket").and_then(Value::as_str), Some("nl-ams/b"));
+        let mut cfg = obj(&[("bucket", "b"), ("policy", "{\"a\":1}")]);
+        set(&mut cfg, "region", Value::Nil);
+        let rr = b.plan_update("scaleway_object_bucket_policy", block, &state, &mut cfg);
+        assert!(rr.is_empty(), "{:?}", names(&rr));
+        assert_eq!(cfg, state, "every suppressed diff plans the prior value");
+    }
+
+    #[test]
+    fn a_new_data_wo_version_replaces_the_secret_version() {
+        let (s, b) = (provider(), behaviour());
+        let block = &s.resources["scaleway_secret_version"].block;
+        let mut prior = obj(&[("secret_id", "fr-par/s")]);
+        set(&mut prior, "data_wo_version", Value::from(1));
+        let mut same = prior.clone();
+        assert!(b.plan_update("scaleway_secret_version", block, &prior, &mut same).is_empty());
+        let mut next = obj(&[("secret_id", "fr-par/s")]);
+        set(&mut next, "data_wo_version", Value::from(2));
+        let rr = b.plan_update("scaleway_secret_version", block, &prior, &mut next);
+        assert_eq!(names(&rr), ["data_wo_version"]);
+    }
+
+    #[test]
+    fn an_application_key_has_no_user_id() {
+        let w = world();
+        let mut app = obj(&[("access_key", "SCWXXAPPLICATION0001")]);
+        w.api_key_data_source(&mut app);
+        assert_eq!(get(&app, "user_id"), Some(&Value::Nil));
+        assert!(get(&app, "application_id").and_then(Value::as_str).is_some());
+        let mut prefixed = obj(&[("access_key", "SCWAPP00000000000002")]);
+        w.api_key_data_source(&mut prefixed);
+        assert_eq!(get(&prefixed, "user_id"), Some(&Value::Nil));
+        let mut user = obj(&[("access_key", "SCWUSER0000000000001")]);
+        w.api_key_data_source(&mut user);
+        assert_eq!(get(&user, "application_id"), Some(&Value::Nil));
+        assert!(get(&user, "user_id").and_then(Value::as_str).is_some());
+    }
+
     #[test]
     fn ids_are_stable_and_distinct() {
         assert_eq!(uuid_of(&["a", "b"]), uuid_of(&["a", "b"]));
