@@ -709,7 +709,11 @@ fn init(args: &InitArgs) -> i32 {
     let found = scan::scan(dir);
     let text = crate::init::render(&found, args.name.as_deref(), &args.region);
     let checked = crate::check(&text);
-    if !checked.diagnostics.is_empty() {
+    // The deployers' IAM ids are not in the repository: the stack leaves them to the
+    // user (a commented `deployer` line) and `check` warns until they are written.
+    let implicit = |d: &crate::diagnostic::Diagnostic| d.code == "cellac::deployer::implicit";
+    let asks_deployers = checked.diagnostics.iter().any(implicit);
+    if checked.diagnostics.iter().any(|d| !implicit(d)) {
         // A bug in init: say what, write nothing.
         let files = Files {
             stack_name: "stack.kdl (not written)",
@@ -733,11 +737,16 @@ fn init(args: &InitArgs) -> i32 {
     let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
     let stack = &checked.envs[0];
     eprintln!(
-        "wrote stack.kdl: {}, {}, {}, {} (environments: dev, prod); next: `cellac build`",
+        "wrote stack.kdl: {}, {}, {}, {} (environments: dev, prod); next: {}`cellac build`",
         count(stack.services.len(), "service"),
         count(stack.sites.len(), "site"),
         count(stack.secrets.len(), "secret"),
         count(stack.vars.len(), "var"),
+        if asks_deployers {
+            "write who deploys (`deployer application=` or `user=`), then "
+        } else {
+            ""
+        },
     );
     EXIT_OK
 }

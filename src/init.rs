@@ -335,6 +335,17 @@ pub fn render(found: &Found, stack_name: Option<&str>, region: &str) -> String {
         ));
     }
 
+    if !found.sites.is_empty() {
+        // The principals are not in the repository: the stack says so with a warning
+        // (`cellac::deployer::implicit`) until the user writes them.
+        out.push_str(
+            "\n// Who deploys: CI's IAM application and each person (IAM > Applications, Users).\n\
+             // Every bucket policy grants them full access; without one, only the key that\n\
+             // runs Terraform keeps access. Write the ids and uncomment:\n\
+             // deployer application=\"00000000-0000-0000-0000-000000000000\"\n",
+        );
+    }
+
     out.push_str(
         "\n// Environments: each may override any node above, e.g.\n\
          // environment prod { service NAME { scale min=1 max=10; } }\n\

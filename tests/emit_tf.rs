@@ -27,7 +27,13 @@ fn json(files: &Artifacts, path: &str) -> Value {
 }
 
 fn text(files: &Artifacts, path: &str) -> String {
-    String::from_utf8(files.get(path).unwrap_or_else(|| panic!("no {path}")).clone()).unwrap()
+    String::from_utf8(
+        files
+            .get(path)
+            .unwrap_or_else(|| panic!("no {path}"))
+            .clone(),
+    )
+    .unwrap()
 }
 
 /// Every `.tf.json` file of the configuration, concatenated.
@@ -71,7 +77,9 @@ fn declared_deployers_are_the_bucket_policy_principals() {
     assert_eq!(main["module"]["storage"]["deployers"], "${var.deployers}");
     let storage = text(&files, "modules/storage/main.tf.json");
     assert_eq!(
-        storage.matches("Principal = { SCW = var.deployers }").count(),
+        storage
+            .matches("Principal = { SCW = var.deployers }")
+            .count(),
         2,
         "both policies (site, public bucket) grant the deployers full access:\n{storage}"
     );
@@ -122,7 +130,10 @@ fn without_deployers_the_running_key_is_looked_up_and_an_application_key_plans()
         &format!("    deployer application=\"{APP}\""),
     ));
     let prod = json(&files, "environments/prod.tfvars.json");
-    assert_eq!(prod["deployers"], serde_json::json!([format!("application_id:{APP}")]));
+    assert_eq!(
+        prod["deployers"],
+        serde_json::json!([format!("application_id:{APP}")])
+    );
     let dev = json(&files, "environments/dev.tfvars.json");
     assert_eq!(dev["deployers"], serde_json::json!([]));
 }
@@ -143,8 +154,13 @@ fn the_provider_is_pinned_and_its_lock_file_committed() {
         "2.79.0"
     );
     let ignore = text(&files, ".gitignore");
-    assert!(ignore.lines().any(|l| l == "!.terraform.lock.hcl"), "{ignore}");
-    assert!(!ignore.lines().any(|l| l == ".terraform.lock.hcl" || l == "*.hcl"));
+    assert!(
+        ignore.lines().any(|l| l == "!.terraform.lock.hcl"),
+        "{ignore}"
+    );
+    assert!(!ignore
+        .lines()
+        .any(|l| l == ".terraform.lock.hcl" || l == "*.hcl"));
     // A stack may still choose its constraint.
     let files = build("stack shop provider=\"~> 2.79.0\"\nservice api {\n    port 8080\n    health \"/health\"\n}\n");
     let main = json(&files, "main.tf.json");
@@ -243,14 +259,26 @@ fn scripts_get_health_tokens_digests_and_force_destroy() {
         "${lookup(var.image_digests, \"worker\", null)}"
     );
     let vars = json(&files, "variables.tf.json");
-    assert_eq!(vars["variable"]["image_digests"]["default"], serde_json::json!({}));
+    assert_eq!(
+        vars["variable"]["image_digests"]["default"],
+        serde_json::json!({})
+    );
     assert_eq!(vars["variable"]["image_digests"]["type"], "map(string)");
     assert_eq!(vars["variable"]["force_destroy"]["default"], false);
     let main = json(&files, "main.tf.json");
-    assert_eq!(main["module"]["storage"]["force_destroy"], "${var.force_destroy}");
-    assert_eq!(main["module"]["containers"]["image_digests"], "${var.image_digests}");
+    assert_eq!(
+        main["module"]["storage"]["force_destroy"],
+        "${var.force_destroy}"
+    );
+    assert_eq!(
+        main["module"]["containers"]["image_digests"],
+        "${var.image_digests}"
+    );
     // Containers start once their IAM policies exist (review 19).
-    assert_eq!(main["module"]["containers"]["depends_on"], serde_json::json!(["module.iam"]));
+    assert_eq!(
+        main["module"]["containers"]["depends_on"],
+        serde_json::json!(["module.iam"])
+    );
     let storage = json(&files, "modules/storage/main.tf.json");
     assert_eq!(
         storage["resource"]["scaleway_object_bucket"]["this"]["force_destroy"],
@@ -296,7 +324,10 @@ fn the_logs_source_of_a_new_project_is_read_without_failing() {
 fn edge_pipelines_wait_for_their_buckets() {
     let files = build("stack shop\nsite web\ndomain www.example.com site=web\ndeployer application=\"5b2f4f0e-3c1a-4d8e-9f6a-2a7c1e9d4b13\"\n");
     let main = json(&files, "main.tf.json");
-    assert_eq!(main["module"]["edge"]["depends_on"], serde_json::json!(["module.storage"]));
+    assert_eq!(
+        main["module"]["edge"]["depends_on"],
+        serde_json::json!(["module.storage"])
+    );
 }
 
 #[test]
@@ -310,7 +341,10 @@ fn every_bucket_has_a_policy_that_narrows_each_services_access() {
     // a key with read on one bucket reads them all.
     assert_eq!(policy["for_each"], "${var.buckets}");
     let text = policy["policy"].as_str().unwrap();
-    assert!(text.contains("concat(each.value.public ? [{ Sid = \"PublicReadObjects\""), "{text}");
+    assert!(
+        text.contains("concat(each.value.public ? [{ Sid = \"PublicReadObjects\""),
+        "{text}"
+    );
     // read: get and list only; write: also put and delete.
     assert!(
         text.contains("Action = a.access == \"write\" ? [\"s3:GetObject\", \"s3:ListBucket\", \"s3:PutObject\", \"s3:DeleteObject\", \"s3:AbortMultipartUpload\", \"s3:ListMultipartUploadParts\", \"s3:ListBucketMultipartUploads\"] : [\"s3:GetObject\", \"s3:ListBucket\"]"),
@@ -325,10 +359,7 @@ fn every_bucket_has_a_policy_that_narrows_each_services_access() {
     assert_eq!(dev["services"]["api"]["bucket_access"]["media"], "read");
     assert_eq!(dev["services"]["api"]["bucket_access"]["uploads"], "write");
     // A bucket without a deployer is the implicit case (negative control).
-    let (checked, _) = cellac::build(
-        "stack shop\nbucket backups\n",
-        "stack.kdl",
-    );
+    let (checked, _) = cellac::build("stack shop\nbucket backups\n", "stack.kdl");
     assert!(
         checked
             .diagnostics

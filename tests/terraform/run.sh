@@ -205,6 +205,14 @@ if [ "$FIXTURE_ONLY" -eq 0 ]; then
             fail "$example: cellac build"
         fi
     done
+    # The implicit-deployer case (no `deployer`: the running key is looked up), which
+    # no example shows since examples must check clean.
+    if "$CELLAC" build "$HERE/implicit.stack.kdl" -o "$TMP/out/implicit" >"$TMP/out/implicit.build.log" 2>&1; then
+        CASES+=("implicit"$'\t'"$TMP/out/implicit")
+    else
+        sed 's/^/  | /' "$TMP/out/implicit.build.log"
+        fail "implicit: cellac build"
+    fi
 fi
 
 CONTROL_BASE=""

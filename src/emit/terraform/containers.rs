@@ -185,12 +185,15 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
     let mut token_targets: std::collections::HashMap<&str, BTreeSet<&str>> = Default::default();
     for e in envs {
         for x in &e.services {
-            token_targets.entry(x.name.value.as_str()).or_default().extend(
-                x.links
-                    .iter()
-                    .filter(|l| l.token.is_some())
-                    .map(|l| l.target.value.as_str()),
-            );
+            token_targets
+                .entry(x.name.value.as_str())
+                .or_default()
+                .extend(
+                    x.links
+                        .iter()
+                        .filter(|l| l.token.is_some())
+                        .map(|l| l.target.value.as_str()),
+                );
         }
     }
     let all_token_targets: BTreeSet<&str> = token_targets.values().flatten().copied().collect();
@@ -329,7 +332,13 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
     let container_ids: Vec<String> = first
         .services
         .iter()
-        .map(|x| format!("{} = scaleway_container.{}.id", hcl::string(&x.name.value), ident(&x.name.value)))
+        .map(|x| {
+            format!(
+                "{} = scaleway_container.{}.id",
+                hcl::string(&x.name.value),
+                ident(&x.name.value)
+            )
+        })
         .collect();
     m.resource(
         "scaleway_container_token",

@@ -293,10 +293,14 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
         }
     }
     if shape.edge {
-        let mut edge = module_call("edge", Some(&s.region.value), json!({
-            "plan": ex("var.edge_plan"),
-            "domains": ex("{ for host, d in var.site_domains : host => { bucket_name = var.sites[d.site].bucket_name, waf = d.waf } }"),
-        }));
+        let mut edge = module_call(
+            "edge",
+            Some(&s.region.value),
+            json!({
+                "plan": ex("var.edge_plan"),
+                "domains": ex("{ for host, d in var.site_domains : host => { bucket_name = var.sites[d.site].bucket_name, waf = d.waf } }"),
+            }),
+        );
         // The pipelines' backend stages name the site buckets by name (from variables):
         // the buckets exist before the stages are created (review 22).
         if shape.storage {
@@ -310,12 +314,16 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
         } else {
             "{}"
         };
-        let mut dns = module_call("dns", None, json!({
-            "count": ex("var.dns_zone == null ? 0 : 1"),
-            "zone": ex("var.dns_zone"),
-            "records": ex(format!("merge({{ for host, name in local.service_domains : host => module.containers.hosts[name] }}, {edge})")),
-            "service_domains": ex("{ for host, name in local.service_domains : host => module.containers.ids[name] }"),
-        }));
+        let mut dns = module_call(
+            "dns",
+            None,
+            json!({
+                "count": ex("var.dns_zone == null ? 0 : 1"),
+                "zone": ex("var.dns_zone"),
+                "records": ex(format!("merge({{ for host, name in local.service_domains : host => module.containers.hosts[name] }}, {edge})")),
+                "service_domains": ex("{ for host, name in local.service_domains : host => module.containers.ids[name] }"),
+            }),
+        );
         // Records are in the zone's project, whatever the environment's (modules/dns).
         if let Some(call) = dns.as_object_mut() {
             call.remove("project_id");
