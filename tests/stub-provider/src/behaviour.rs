@@ -492,6 +492,38 @@ impl World {
                     self.cloud_write("containers", &format!("{id}.json"), &rec.to_string());
                 }
             }
+            "scaleway_job_definition" => {
+                // What the Serverless Jobs API runs (the stand-in curl reads it).
+                if *prior != Value::Nil {
+                    let id = expand_id(&get(prior, "id").map(str_of).unwrap_or_default());
+                    self.cloud_remove("jobs", &format!("{id}.json"));
+                }
+                if *new != Value::Nil {
+                    let id = expand_id(&get(new, "id").map(str_of).unwrap_or_default());
+                    let refs: Vec<Json> = match get(new, "secret_reference") {
+                        Some(Value::Array(items)) => items
+                            .iter()
+                            .map(|r| {
+                                let f = |k: &str| get(r, k).and_then(Value::as_str).map(str::to_string);
+                                serde_json::json!({
+                                    "environment": f("environment"),
+                                    "file": f("file"),
+                                    "secret_id": f("secret_id"),
+                                    "secret_version": f("secret_version"),
+                                })
+                            })
+                            .collect(),
+                        _ => vec![],
+                    };
+                    let rec = serde_json::json!({
+                        "id": id,
+                        "name": get(new, "name").map(str_of),
+                        "image_uri": get(new, "image_uri").map(str_of),
+                        "secret_reference": refs,
+                    });
+                    self.cloud_write("jobs", &format!("{id}.json"), &rec.to_string());
+                }
+            }
             "scaleway_secret_version" if *new != Value::Nil => {
                 // internal/services/secret/version.go:141: the payload is data_wo
                 // when set (write-only: never in state), else data.
