@@ -166,6 +166,13 @@ def aws(argv):
         keys = list_s3(bucket, opt("--prefix", ""))
         print(json.dumps({"Contents": [{"Key": k, "Size": 1} for k in keys]} if keys else {}))
         return 0
+    if svc == "s3api" and cmd == "list-object-versions":
+        # No versioning here: each object is its one version, "null".
+        bucket = opt("--bucket")
+        keys = list_s3(bucket, opt("--prefix", ""))[: int(opt("--max-items", "1000"))]
+        print(json.dumps({"Versions": [{"Key": k, "VersionId": "null", "IsLatest": True} for k in keys]}
+                         if keys else {}))
+        return 0
     if svc == "s3api" and cmd == "delete-objects":
         bucket = opt("--bucket")
         d = reach(bucket)
