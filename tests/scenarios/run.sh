@@ -340,6 +340,7 @@ scenario_life() {
     fi
     check_bucket_keys
     check_site_build_env
+    check_no_deploy_secret_to_services
 }
 
 # Every aws call on an environment bucket sees AWS_ACCESS_KEY_ID ending in
@@ -352,6 +353,22 @@ check_bucket_keys() {
         | select(($c.env.AWS_ACCESS_KEY_ID // "") | test("@[0-9a-f-]{36}$") | not)
         | "\($c.step): aws \($c.argv | join(" ")) with AWS_ACCESS_KEY_ID=\($c.env.AWS_ACCESS_KEY_ID // "unset")"' "$SC_LOG" | head -5)"
     expect "every aws call on an environment bucket uses ACCESS_KEY@PROJECT_ID ($n aws calls)${wrong:+: $wrong}" test -z "$wrong"
+    # The state bucket (releases record) is in the key's own project: plain key.
+    wrong="$(jq -r --slurpfile x <(find "$SC_WORLD/s3owners" -type f -printf '%f\n' 2>/dev/null | jq -R . | jq -s .) '
+        select(.tool == "aws") | . as $c | .buckets[] | select(. as $b | $x[0] | index($b))
+        | select(($c.env.AWS_ACCESS_KEY_ID // "") | contains("@"))
+        | "\($c.step): aws \($c.argv | join(" "))"' "$SC_LOG" | head -3)"
+    expect "the state bucket is reached with the plain access key${wrong:+: $wrong}" test -z "$wrong"
+}
+
+# No service (health probe, status) is sent the deploy key's secret, nor is a
+# token ever on a command line.
+check_no_deploy_secret_to_services() {
+    local leaked
+    leaked="$(calls 'select(.tool == "curl" and ((.url // "") | startswith("https://api.scaleway.com/") | not) and (.auth == "deployer-secret" or .token_in_argv)) | "\(.step): \(.url)"' | head -3)"
+    expect "no service is sent the deploy key's secret (X-Auth-Token)${leaked:+: $leaked}" test -z "$leaked"
+    leaked="$(calls 'select(.tool == "curl" and .token_in_argv) | "\(.step): \(.url)"' | head -3)"
+    expect "no token on a curl command line${leaked:+: $leaked}" test -z "$leaked"
 }
 
 # A site build sees no SCW_, AWS_ or TF_VAR_ variable.

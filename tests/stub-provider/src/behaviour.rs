@@ -51,7 +51,8 @@ pub struct Behaviour {
 impl Behaviour {
     /// Reads `$STUB_PROVIDER_FORCENEW`, by default the workspace's `schema/forcenew.json`.
     pub fn load() -> Result<Self, String> {
-        let path = std::env::var("STUB_PROVIDER_FORCENEW").unwrap_or_else(|_| default_forcenew_path());
+        let path =
+            std::env::var("STUB_PROVIDER_FORCENEW").unwrap_or_else(|_| default_forcenew_path());
         let text = std::fs::read_to_string(&path).map_err(|e| format!("reading {path}: {e}"))?;
         let j: Json = serde_json::from_str(&text).map_err(|e| format!("parsing {path}: {e}"))?;
         Self::from_json(&j).map_err(|e| format!("{path}: {e}"))
@@ -64,10 +65,15 @@ impl Behaviour {
             if ty.starts_with('_') {
                 continue;
             }
-            let paths = paths.as_array().ok_or_else(|| format!("{ty}: not a list"))?;
+            let paths = paths
+                .as_array()
+                .ok_or_else(|| format!("{ty}: not a list"))?;
             b.forcenew.insert(
                 ty.clone(),
-                paths.iter().filter_map(|p| p.as_str().map(str::to_string)).collect(),
+                paths
+                    .iter()
+                    .filter_map(|p| p.as_str().map(str::to_string))
+                    .collect(),
             );
         }
         if let Some(sup) = obj.get("_diff_suppress").and_then(Json::as_object) {
@@ -172,7 +178,11 @@ const EXTRA_SUPPRESS: &[(&str, &str, &str)] = &[
     // internal/services/object/bucket_policy.go:43
     ("scaleway_object_bucket_policy", "bucket", "dsf.Locality"),
     // internal/services/object/bucket_policy.go:49
-    ("scaleway_object_bucket_policy", "policy", "SuppressEquivalentPolicyDiffs"),
+    (
+        "scaleway_object_bucket_policy",
+        "policy",
+        "SuppressEquivalentPolicyDiffs",
+    ),
     // internal/services/object/object.go:51
     ("scaleway_object", "bucket", "dsf.Locality"),
 ];
@@ -337,7 +347,13 @@ impl World {
         let dir = self.cloud.as_ref()?.join(kind);
         let safe: String = name
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .collect();
         Some(dir.join(safe))
     }
@@ -367,13 +383,21 @@ impl World {
         // internal/services/iam/api_key.go:198-204: application_id is set only
         // for an application's key, user_id only for a user's.
         if self.is_application_key(&key) {
-            set(cfg, "application_id", Value::from(uuid_of(&["application", &key])));
+            set(
+                cfg,
+                "application_id",
+                Value::from(uuid_of(&["application", &key])),
+            );
             set(cfg, "user_id", Value::Nil);
         } else {
             set(cfg, "user_id", Value::from(uuid_of(&["user", &key])));
             set(cfg, "application_id", Value::Nil);
         }
-        set(cfg, "default_project_id", Value::from(self.default_project.as_str()));
+        set(
+            cfg,
+            "default_project_id",
+            Value::from(self.default_project.as_str()),
+        );
     }
 
     /// The rewrites of the provider's Read function for this type.
@@ -504,7 +528,8 @@ impl World {
                         Some(Value::Array(items)) => items
                             .iter()
                             .map(|r| {
-                                let f = |k: &str| get(r, k).and_then(Value::as_str).map(str::to_string);
+                                let f =
+                                    |k: &str| get(r, k).and_then(Value::as_str).map(str::to_string);
                                 serde_json::json!({
                                     "environment": f("environment"),
                                     "file": f("file"),
@@ -677,26 +702,49 @@ mod tests {
         let block = &s.resources["scaleway_object_bucket"].block;
         let prior = obj(&[("name", "a"), ("region", "nl-ams"), ("project_id", "p")]);
         let mut same = prior.clone();
-        assert!(b.plan_update("scaleway_object_bucket", block, &prior, &mut same).is_empty());
+        assert!(b
+            .plan_update("scaleway_object_bucket", block, &prior, &mut same)
+            .is_empty());
         let mut renamed = obj(&[("name", "b"), ("region", "nl-ams"), ("project_id", "p")]);
         let rr = b.plan_update("scaleway_object_bucket", block, &prior, &mut renamed);
         assert_eq!(names(&rr), ["name"]);
         // An argument that is not ForceNew updates in place.
         let block = &s.resources["scaleway_container"].block;
-        let prior = obj(&[("name", "c"), ("namespace_id", "n"), ("registry_image", "i:1")]);
-        let mut next = obj(&[("name", "c"), ("namespace_id", "n"), ("registry_image", "i:2")]);
-        assert!(b.plan_update("scaleway_container", block, &prior, &mut next).is_empty());
+        let prior = obj(&[
+            ("name", "c"),
+            ("namespace_id", "n"),
+            ("registry_image", "i:1"),
+        ]);
+        let mut next = obj(&[
+            ("name", "c"),
+            ("namespace_id", "n"),
+            ("registry_image", "i:2"),
+        ]);
+        assert!(b
+            .plan_update("scaleway_container", block, &prior, &mut next)
+            .is_empty());
     }
 
     #[test]
     fn a_record_read_takes_its_zone_project_and_then_replaces() {
         let (s, b) = (provider(), behaviour());
         let block = &s.resources["scaleway_domain_record"].block;
-        let mut state = obj(&[("name", "api"), ("dns_zone", "a.com"), ("project_id", "env")]);
+        let mut state = obj(&[
+            ("name", "api"),
+            ("dns_zone", "a.com"),
+            ("project_id", "env"),
+        ]);
         world().read_rewrite("scaleway_domain_record", &mut state);
-        assert_eq!(get(&state, "project_id").and_then(Value::as_str), Some(DEFAULT_ZONE_PROJECT));
+        assert_eq!(
+            get(&state, "project_id").and_then(Value::as_str),
+            Some(DEFAULT_ZONE_PROJECT)
+        );
         // Configured with the environment's project: replaced on every plan.
-        let mut cfg = obj(&[("name", "api"), ("dns_zone", "a.com"), ("project_id", "env")]);
+        let mut cfg = obj(&[
+            ("name", "api"),
+            ("dns_zone", "a.com"),
+            ("project_id", "env"),
+        ]);
         let rr = b.plan_update("scaleway_domain_record", block, &state, &mut cfg);
         assert_eq!(names(&rr), ["project_id"]);
         // Left to the provider (null in the configuration keeps the prior
@@ -716,7 +764,10 @@ mod tests {
         let mut state = obj(&[("bucket", "b"), ("policy", "{\"a\": 1}")]);
         set(&mut state, "region", Value::Nil);
         world().read_rewrite("scaleway_object_bucket_policy", &mut state);
-        assert_eq!(get(&state, "bucket").and_then(Value::as_str), Some("nl-ams/b"));
+        assert_eq!(
+            get(&state, "bucket").and_then(Value::as_str),
+            Some("nl-ams/b")
+        );
         let mut cfg = obj(&[("bucket", "b"), ("policy", "{\"a\":1}")]);
         set(&mut cfg, "region", Value::Nil);
         let rr = b.plan_update("scaleway_object_bucket_policy", block, &state, &mut cfg);
@@ -731,7 +782,9 @@ mod tests {
         let mut prior = obj(&[("secret_id", "fr-par/s")]);
         set(&mut prior, "data_wo_version", Value::from(1));
         let mut same = prior.clone();
-        assert!(b.plan_update("scaleway_secret_version", block, &prior, &mut same).is_empty());
+        assert!(b
+            .plan_update("scaleway_secret_version", block, &prior, &mut same)
+            .is_empty());
         let mut next = obj(&[("secret_id", "fr-par/s")]);
         set(&mut next, "data_wo_version", Value::from(2));
         let rr = b.plan_update("scaleway_secret_version", block, &prior, &mut next);
@@ -744,7 +797,9 @@ mod tests {
         let mut app = obj(&[("access_key", "SCWXXAPPLICATION0001")]);
         w.api_key_data_source(&mut app);
         assert_eq!(get(&app, "user_id"), Some(&Value::Nil));
-        assert!(get(&app, "application_id").and_then(Value::as_str).is_some());
+        assert!(get(&app, "application_id")
+            .and_then(Value::as_str)
+            .is_some());
         let mut prefixed = obj(&[("access_key", "SCWAPP00000000000002")]);
         w.api_key_data_source(&mut prefixed);
         assert_eq!(get(&prefixed, "user_id"), Some(&Value::Nil));

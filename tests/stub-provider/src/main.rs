@@ -30,9 +30,9 @@ use rmpv::Value;
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
 
+use behaviour::{Behaviour, World};
 use proto::plugin;
 use proto::tfplugin6 as tf;
-use behaviour::{Behaviour, World};
 use schema::{ProviderSchema, Schema};
 
 const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
@@ -262,7 +262,9 @@ impl tf::provider_server::Provider for StubProvider {
                 w.configure(&cfg);
             }
         }
-        Ok(Response::new(tf::configure_provider::Response { diagnostics }))
+        Ok(Response::new(tf::configure_provider::Response {
+            diagnostics,
+        }))
     }
 
     async fn read_resource(

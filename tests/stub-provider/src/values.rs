@@ -354,7 +354,9 @@ pub fn plausible_string(name: &str, ctx: &Ctx) -> String {
     if n == "id" {
         match ctx.type_name.as_str() {
             // Projects and IAM objects are global: a plain UUID.
-            t if t == "scaleway_account_project" || t.starts_with("scaleway_iam_") => ctx.uuid("id"),
+            t if t == "scaleway_account_project" || t.starts_with("scaleway_iam_") => {
+                ctx.uuid("id")
+            }
             _ => format!("{r}/{}", ctx.uuid("id")),
         }
     } else if n == "project_id" {
@@ -373,9 +375,17 @@ pub fn plausible_string(name: &str, ctx: &Ctx) -> String {
     } else if ctx.type_name == "scaleway_registry_namespace" && n == "endpoint" {
         format!("rg.{r}.scw.cloud/{}", ctx.name)
     } else if ctx.type_name == "scaleway_container" && n == "public_endpoint" {
-        format!("https://{}{short}-{}.functions.fnc.{r}.scw.cloud", ctx.name, &ctx.uuid("ns")[..8])
+        format!(
+            "https://{}{short}-{}.functions.fnc.{r}.scw.cloud",
+            ctx.name,
+            &ctx.uuid("ns")[..8]
+        )
     } else if ctx.type_name == "scaleway_container" && n == "domain_name" {
-        format!("{}{short}-{}.functions.fnc.{r}.scw.cloud", ctx.name, &ctx.uuid("ns")[..8])
+        format!(
+            "{}{short}-{}.functions.fnc.{r}.scw.cloud",
+            ctx.name,
+            &ctx.uuid("ns")[..8]
+        )
     } else if n.contains("url") || n.contains("endpoint") {
         format!("https://{short}.stub.{r}.scw.cloud")
     } else if n.contains("domain") || n.contains("hostname") || n.contains("fqdn") {
@@ -384,7 +394,10 @@ pub fn plausible_string(name: &str, ctx: &Ctx) -> String {
         // Never a real secret: recognisable in any log that would leak it.
         format!("STUBSECRET-{}", ctx.uuid("secret"))
     } else if n == "access_key" {
-        format!("SCWSTUB{}", &ctx.uuid("access").replace('-', "")[..13].to_ascii_uppercase())
+        format!(
+            "SCWSTUB{}",
+            &ctx.uuid("access").replace('-', "")[..13].to_ascii_uppercase()
+        )
     } else if n == "status" {
         "ready".into()
     } else if n == "revision" || n == "version" {
