@@ -440,6 +440,16 @@ impl World {
                     set(state, "project_id", Value::from(owner.trim()));
                 }
             }
+            "scaleway_object_bucket_acl" => {
+                let bucket = get(state, "bucket").map(str_of).unwrap_or_default();
+                let name = expand_id(&bucket);
+                // internal/services/object/bucket_acl.go:469: bucket without its
+                // region; :468: project_id is the bucket owner's project.
+                set(state, "bucket", Value::from(name.as_str()));
+                if let Some(owner) = self.cloud_read("buckets", &name) {
+                    set(state, "project_id", Value::from(owner.trim()));
+                }
+            }
             "scaleway_container" => {
                 // internal/services/container/container.go:461-462: registry_image
                 // and image are both the container's image, whichever was set.
