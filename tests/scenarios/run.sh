@@ -442,6 +442,8 @@ scenario_interleave() {
     printf '%s\n' "$INFRA/scripts/status.sh staging" >"$SC_WORLD/control/during-docker-build"
     must_step deploy-prod "$INFRA/scripts/deploy.sh" prod --yes || true
     rm -f "$SC_WORLD/control/during-docker-build"
+    expect "status.sh staging ran during prod's image build (exit $(cat "$SC_WORLD/control/during-docker-build.status" 2>/dev/null || echo none))" \
+        test -f "$SC_WORLD/control/during-docker-build.status"
     local staging_env prod_env
     staging_env="$(jq -r '.outputs.environment.value // empty' "$SC_DIR/state/staging.tfstate")"
     prod_env="$(jq -r '.outputs.environment.value // empty' "$SC_DIR/state/prod.tfstate" 2>/dev/null || true)"
