@@ -8,6 +8,7 @@
 //! The schema dump is read from `$STUB_PROVIDER_SCHEMA`, by default from the
 //! workspace's `schema/scaleway.json`.
 
+mod behaviour;
 mod schema;
 mod values;
 
@@ -23,12 +24,13 @@ mod proto {
 
 use std::io::Write;
 use std::pin::Pin;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use rmpv::Value;
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
 
+use behaviour::{Behaviour, World};
 use proto::plugin;
 use proto::tfplugin6 as tf;
 use schema::{ProviderSchema, Schema};
@@ -51,9 +53,21 @@ fn error(summary: impl Into<String>, detail: impl Into<String>) -> tf::Diagnosti
 
 struct StubProvider {
     schema: Arc<ProviderSchema>,
+    behaviour: Arc<Behaviour>,
+    world: Mutex<World>,
 }
 
 impl StubProvider {
+    fn world(&self) -> World {
+        match self.world.lock() {
+            Ok(w) => w.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+    fn ctx(&self, type_name: &str, obj: &Value) -> values::Ctx {
+        let w = self.world();
+        values::Ctx::for_object(type_name, obj, &w.region, &w.default_project)
+    }
     fn resource(&self, type_name: &str) -> Result<&Schema, tf::Diagnostic> {
         self.schema.resources.get(type_name).ok_or_else(|| {
             error(
@@ -240,10 +254,16 @@ impl tf::provider_server::Provider for StubProvider {
 
     async fn configure_provider(
         &self,
-        _req: Request<tf::configure_provider::Request>,
+        req: Request<tf::configure_provider::Request>,
     ) -> Result<Response<tf::configure_provider::Response>, Status> {
+        let mut diagnostics = vec![];
+        if let Some(cfg) = decode_or_diag(req.get_ref().config.as_ref(), &mut diagnostics) {
+            if let Ok(mut w) = self.world.lock() {
+                w.configure(&cfg);
+            }
+        }
         Ok(Response::new(tf::configure_provider::Response {
-            diagnostics: vec![],
+            diagnostics,
         }))
     }
 
@@ -252,10 +272,18 @@ impl tf::provider_server::Provider for StubProvider {
         req: Request<tf::read_resource::Request>,
     ) -> Result<Response<tf::read_resource::Response>, Status> {
         let req = req.into_inner();
-        // Nothing exists remotely to compare with: the state is as recorded.
+        let mut diagnostics = vec![];
+        // The state as recorded, with the rewrites of the provider's Read.
+        let new_state = match decode_or_diag(req.current_state.as_ref(), &mut diagnostics) {
+            Some(mut state) => {
+                self.world().read_rewrite(&req.type_name, &mut state);
+                Some(values::encode(&state))
+            }
+            None => req.current_state,
+        };
         Ok(Response::new(tf::read_resource::Response {
-            new_state: req.current_state,
-            diagnostics: vec![],
+            new_state,
+            diagnostics,
             private: req.private,
         }))
     }
@@ -267,6 +295,7 @@ impl tf::provider_server::Provider for StubProvider {
         let req = req.into_inner();
         let mut diagnostics = vec![];
         let mut planned_state = None;
+        let mut requires_replace = vec![];
         match self.resource(&req.type_name) {
             Err(d) => diagnostics.push(d),
             Ok(s) => {
@@ -278,6 +307,12 @@ impl tf::provider_server::Provider for StubProvider {
                             values::plan_create(&s.block, &mut proposed);
                         } else {
                             values::null_write_only(&s.block, &mut proposed);
+                            requires_replace = self.behaviour.plan_update(
+                                &req.type_name,
+                                &s.block,
+                                &prior,
+                                &mut proposed,
+                            );
                         }
                     }
                     planned_state = Some(values::encode(&proposed));
@@ -286,7 +321,7 @@ impl tf::provider_server::Provider for StubProvider {
         }
         Ok(Response::new(tf::plan_resource_change::Response {
             planned_state,
-            requires_replace: vec![],
+            requires_replace,
             planned_private: req.prior_private,
             diagnostics,
             legacy_type_system: true,
@@ -303,11 +338,34 @@ impl tf::provider_server::Provider for StubProvider {
         match self.resource(&req.type_name) {
             Err(d) => diagnostics.push(d),
             Ok(s) => {
-                if let Some(mut planned) =
-                    decode_or_diag(req.planned_state.as_ref(), &mut diagnostics)
-                {
-                    values::fill(&s.block, &mut planned, false);
-                    new_state = Some(values::encode(&planned));
+                let prior = decode_or_diag(req.prior_state.as_ref(), &mut diagnostics);
+                let planned = decode_or_diag(req.planned_state.as_ref(), &mut diagnostics);
+                let config = decode_or_diag(req.config.as_ref(), &mut diagnostics);
+                if let (Some(prior), Some(mut planned), Some(config)) = (prior, planned, config) {
+                    let world = self.world();
+                    if planned != Value::Nil {
+                        if req.type_name == "scaleway_secret_version"
+                            && values::get(&planned, "revision").is_some_and(values::is_unknown)
+                        {
+                            let secret = values::get(&planned, "secret_id")
+                                .and_then(Value::as_str)
+                                .unwrap_or_default();
+                            let next = world.next_secret_revision(secret);
+                            values::set(&mut planned, "revision", Value::from(next.to_string()));
+                        }
+                        let ctx = self.ctx(&req.type_name, &planned);
+                        values::fill(&s.block, &mut planned, false, &ctx);
+                        // SDKv2's Create and Update end with Read.
+                        world.read_rewrite(&req.type_name, &mut planned);
+                    }
+                    match world.record_apply(&req.type_name, &prior, &planned, &config) {
+                        Ok(()) => new_state = Some(values::encode(&planned)),
+                        Err(e) => {
+                            diagnostics.push(error("Error deleting resource", e));
+                            // Nothing changed: the prior object stays.
+                            new_state = req.prior_state.clone();
+                        }
+                    }
                 }
             }
         }
@@ -360,7 +418,11 @@ impl tf::provider_server::Provider for StubProvider {
             Err(d) => diagnostics.push(d),
             Ok(s) => {
                 if let Some(mut cfg) = decode_or_diag(req.config.as_ref(), &mut diagnostics) {
-                    values::fill(&s.block, &mut cfg, true);
+                    let ctx = self.ctx(&req.type_name, &cfg);
+                    values::fill(&s.block, &mut cfg, true, &ctx);
+                    if req.type_name == "scaleway_iam_api_key" {
+                        self.world().api_key_data_source(&mut cfg);
+                    }
                     state = Some(values::encode(&cfg));
                 }
             }
@@ -473,6 +535,13 @@ async fn main() {
             std::process::exit(1);
         }
     };
+    let behaviour = match Behaviour::load() {
+        Ok(b) => Arc::new(b),
+        Err(e) => {
+            eprintln!("stub provider: {e}");
+            std::process::exit(1);
+        }
+    };
     let listener = match tokio::net::TcpListener::bind("127.0.0.1:0").await {
         Ok(l) => l,
         Err(e) => {
@@ -487,6 +556,8 @@ async fn main() {
     let server = tonic::transport::Server::builder()
         .add_service(tf::provider_server::ProviderServer::new(StubProvider {
             schema,
+            behaviour,
+            world: Mutex::new(World::from_env()),
         }))
         .add_service(plugin::grpc_controller_server::GrpcControllerServer::new(
             Controller,

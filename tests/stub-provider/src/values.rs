@@ -229,9 +229,60 @@ pub fn null_write_only(block: &Block, obj: &mut Value) {
     }
 }
 
+/// What plausible values are made of: `seed` makes ids unique to one object
+/// (its type and planned values), the region and project the provider's.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub type_name: String,
+    pub seed: String,
+    pub region: String,
+    pub default_project: String,
+    /// The object's own `name`, when known (endpoints are named after it).
+    pub name: String,
+}
+
+impl Default for Ctx {
+    fn default() -> Self {
+        Ctx {
+            type_name: String::new(),
+            seed: String::new(),
+            region: "fr-par".into(),
+            default_project: crate::behaviour::DEFAULT_PROJECT.into(),
+            name: "stub".into(),
+        }
+    }
+}
+
+impl Ctx {
+    /// The context of one object: its seed is its type and its planned values.
+    pub fn for_object(type_name: &str, obj: &Value, region: &str, default_project: &str) -> Self {
+        let mut buf = Vec::new();
+        let _ = rmpv::encode::write_value(&mut buf, obj);
+        let own_region = get(obj, "region")
+            .and_then(Value::as_str)
+            .filter(|r| !r.is_empty())
+            .unwrap_or(region);
+        Ctx {
+            type_name: type_name.to_string(),
+            seed: format!("{type_name}:{}", String::from_utf8_lossy(&buf)),
+            region: own_region.to_string(),
+            default_project: default_project.to_string(),
+            name: get(obj, "name")
+                .and_then(Value::as_str)
+                .filter(|n| !n.is_empty())
+                .unwrap_or("stub")
+                .to_string(),
+        }
+    }
+
+    fn uuid(&self, attr: &str) -> String {
+        crate::behaviour::uuid_of(&[&self.seed, attr])
+    }
+}
+
 /// Replaces unknown values (apply) or, with `fill_null_computed`, null
 /// computed attributes (data source read) with plausible values.
-pub fn fill(block: &Block, obj: &mut Value, fill_null_computed: bool) {
+pub fn fill(block: &Block, obj: &mut Value, fill_null_computed: bool, ctx: &Ctx) {
     if !matches!(obj, Value::Map(_)) {
         return;
     }
@@ -242,10 +293,10 @@ pub fn fill(block: &Block, obj: &mut Value, fill_null_computed: bool) {
         if attr.write_only {
             set(obj, name, Value::Nil);
         } else if wanted {
-            set(obj, name, plausible(name, attr));
+            set(obj, name, plausible(name, attr, ctx));
         } else {
             let mut v = current;
-            replace_nested_unknowns(name, &attr.ty, &mut v);
+            replace_nested_unknowns(name, &attr.ty, &mut v, ctx);
             set(obj, name, v);
         }
     }
@@ -259,29 +310,29 @@ pub fn fill(block: &Block, obj: &mut Value, fill_null_computed: bool) {
             set(obj, name, empty);
         }
         for_each_nested(obj, name, nb.nesting, |item| {
-            fill(&nb.block, item, fill_null_computed)
+            fill(&nb.block, item, fill_null_computed, ctx)
         });
     }
 }
 
-fn replace_nested_unknowns(name: &str, ty: &Json, v: &mut Value) {
+fn replace_nested_unknowns(name: &str, ty: &Json, v: &mut Value, ctx: &Ctx) {
     if is_unknown(v) {
-        *v = plausible_of_type(name, ty);
+        *v = plausible_of_type(name, ty, ctx);
         return;
     }
     let kind = ty.get(0).and_then(Json::as_str);
     match (kind, v) {
         (Some("list" | "set"), Value::Array(items)) => items
             .iter_mut()
-            .for_each(|i| replace_nested_unknowns(name, &ty[1], i)),
+            .for_each(|i| replace_nested_unknowns(name, &ty[1], i, ctx)),
         (Some("map"), Value::Map(entries)) => entries
             .iter_mut()
-            .for_each(|(_, i)| replace_nested_unknowns(name, &ty[1], i)),
+            .for_each(|(_, i)| replace_nested_unknowns(name, &ty[1], i, ctx)),
         (Some("object"), obj @ Value::Map(_)) => {
             if let Some(attrs) = ty[1].as_object() {
                 for (k, t) in attrs {
                     if let Some(slot) = get_mut(obj, k) {
-                        replace_nested_unknowns(k, t, slot);
+                        replace_nested_unknowns(k, t, slot, ctx);
                     }
                 }
             }
@@ -290,26 +341,63 @@ fn replace_nested_unknowns(name: &str, ty: &Json, v: &mut Value) {
     }
 }
 
-fn plausible(name: &str, attr: &Attr) -> Value {
-    plausible_of_type(name, &attr.ty)
+fn plausible(name: &str, attr: &Attr, ctx: &Ctx) -> Value {
+    plausible_of_type(name, &attr.ty, ctx)
 }
 
-pub fn plausible_string(name: &str) -> String {
+/// A plausible value for a computed string attribute: ids unique to the object
+/// and stable (the state keeps them), endpoints named like Scaleway's.
+pub fn plausible_string(name: &str, ctx: &Ctx) -> String {
     let n = name.to_ascii_lowercase();
+    let short = &ctx.uuid("short")[..8];
+    let r = &ctx.region;
     if n == "id" {
-        "fr-par/11111111-2222-4333-8444-555555555555".into()
+        match ctx.type_name.as_str() {
+            // Projects and IAM objects are global: a plain UUID.
+            t if t == "scaleway_account_project" || t.starts_with("scaleway_iam_") => {
+                ctx.uuid("id")
+            }
+            _ => format!("{r}/{}", ctx.uuid("id")),
+        }
+    } else if n == "project_id" {
+        // Left to the provider: its default project.
+        ctx.default_project.clone()
+    } else if n == "organization_id" {
+        "0a0a0a0a-0000-4000-8000-0000000000a0".into()
     } else if n.ends_with("_id") {
-        "11111111-2222-4333-8444-555555555555".into()
+        ctx.uuid(&n)
     } else if n == "region" {
-        "fr-par".into()
+        r.clone()
     } else if n == "zone" {
-        "fr-par-1".into()
+        format!("{r}-1")
     } else if n.ends_with("_at") {
         "2025-01-01T00:00:00Z".into()
+    } else if ctx.type_name == "scaleway_registry_namespace" && n == "endpoint" {
+        format!("rg.{r}.scw.cloud/{}", ctx.name)
+    } else if ctx.type_name == "scaleway_container" && n == "public_endpoint" {
+        format!(
+            "https://{}{short}-{}.functions.fnc.{r}.scw.cloud",
+            ctx.name,
+            &ctx.uuid("ns")[..8]
+        )
+    } else if ctx.type_name == "scaleway_container" && n == "domain_name" {
+        format!(
+            "{}{short}-{}.functions.fnc.{r}.scw.cloud",
+            ctx.name,
+            &ctx.uuid("ns")[..8]
+        )
     } else if n.contains("url") || n.contains("endpoint") {
-        "https://stub.example.com".into()
+        format!("https://{short}.stub.{r}.scw.cloud")
     } else if n.contains("domain") || n.contains("hostname") || n.contains("fqdn") {
-        "stub.example.com".into()
+        format!("{short}.stub.{r}.scw.cloud")
+    } else if n == "secret_key" {
+        // Never a real secret: recognisable in any log that would leak it.
+        format!("STUBSECRET-{}", ctx.uuid("secret"))
+    } else if n == "access_key" {
+        format!(
+            "SCWSTUB{}",
+            &ctx.uuid("access").replace('-', "")[..13].to_ascii_uppercase()
+        )
     } else if n == "status" {
         "ready".into()
     } else if n == "revision" || n == "version" {
@@ -319,10 +407,10 @@ pub fn plausible_string(name: &str) -> String {
     }
 }
 
-pub fn plausible_of_type(name: &str, ty: &Json) -> Value {
+pub fn plausible_of_type(name: &str, ty: &Json, ctx: &Ctx) -> Value {
     match ty {
         Json::String(t) => match t.as_str() {
-            "string" => Value::from(plausible_string(name)),
+            "string" => Value::from(plausible_string(name, ctx)),
             "number" => Value::from(1),
             "bool" => Value::Boolean(false),
             _ => Value::Nil, // "dynamic": leave null
@@ -336,7 +424,7 @@ pub fn plausible_of_type(name: &str, ty: &Json) -> Value {
                     .map(|attrs| {
                         attrs
                             .iter()
-                            .map(|(k, t)| (Value::from(k.as_str()), plausible_of_type(k, t)))
+                            .map(|(k, t)| (Value::from(k.as_str()), plausible_of_type(k, t, ctx)))
                             .collect()
                     })
                     .unwrap_or_default(),
@@ -344,7 +432,7 @@ pub fn plausible_of_type(name: &str, ty: &Json) -> Value {
             Some("tuple") => Value::Array(
                 parts[1]
                     .as_array()
-                    .map(|ts| ts.iter().map(|t| plausible_of_type(name, t)).collect())
+                    .map(|ts| ts.iter().map(|t| plausible_of_type(name, t, ctx)).collect())
                     .unwrap_or_default(),
             ),
             _ => Value::Nil,
@@ -420,7 +508,7 @@ mod tests {
         assert_eq!(get(&v, "secret_id"), Some(&Value::from("abc")));
         assert_eq!(get(&v, "description"), Some(&Value::Nil));
 
-        fill(sv, &mut v, false);
+        fill(sv, &mut v, false, &Ctx::default());
         assert_eq!(
             get(&v, "created_at"),
             Some(&Value::from("2025-01-01T00:00:00Z"))
