@@ -188,33 +188,6 @@ rebuild() {
             printf 'path = "%s"\n' "$SC_DIR/state/$env.tfstate" >"$INFRA/environments/$env.s3.tfbackend"
         fi
     done
-    if [ "${SCENARIO_WORKAROUND_EMPTY_OUTPUT:-}" = 1 ]; then
-        workaround_empty_output
-    fi
-}
-
-# workaround_empty_output: opt-in (SCENARIO_WORKAROUND_EMPTY_OUTPUT=1), never
-# in CI. Terraform 1.11's `terraform output -raw NAME` on a state with no
-# outputs (before the first apply) exits 0 and prints its "No outputs found"
-# warning on stdout, which the generated scripts take for the value (the
-# registry endpoint in images.sh, the state's environment in check_state_env):
-# every first deploy fails. This wraps lib.sh's tf() so that such an answer is a
-# failure, to see the steps after it until the scripts handle it themselves.
-workaround_empty_output() {
-    python3 - "$INFRA/scripts/lib.sh" <<'PY'
-import sys
-p = sys.argv[1]
-s = open(p).read()
-wrap = ('tf() {\n'
-        '  if [ "$1" = output ]; then\n'
-        '    local o\n'
-        '    o="$(terraform -chdir="$INFRA" "$@")" || return\n'
-        '    case "$o" in *"No outputs found"*) return 1 ;; esac\n'
-        '    printf "%s\\n" "$o"\n'
-        '    return 0\n'
-        '  fi\n')
-open(p, "w").write(s.replace("tf() {\n", wrap, 1))
-PY
 }
 
 # commit_change MESSAGE: a new commit (a new image tag).
@@ -523,10 +496,13 @@ scenario_rotation() {
     fi
     # Negative control: a data_wo_version that does not follow the value (a
     # constant, as before the fix) plans no new version for a second rotation.
-    local f
-    f="$(grep -l '"scaleway_secret_version"' "$INFRA"/modules/*/main.tf.json "$INFRA"/main.tf.json 2>/dev/null | head -1)"
-    if [ -n "$f" ]; then
-        jq '.resource.scaleway_secret_version[] |= (if has("data_wo_version") then .data_wo_version = 1 else . end)' "$f" >"$f.new" && mv "$f.new" "$f"
+    local f files
+    # Every module that writes secret versions (modules/secrets, and modules/jobs' derived ones).
+    files="$(grep -l '"scaleway_secret_version"' "$INFRA"/modules/*/main.tf.json "$INFRA"/main.tf.json 2>/dev/null || true)"
+    if [ -n "$files" ]; then
+        for f in $files; do
+            jq '.resource.scaleway_secret_version[] |= (if has("data_wo_version") then .data_wo_version = 1 else . end)' "$f" >"$f.new" && mv "$f.new" "$f"
+        done
         tf_init_env dev
         # The constant differs from the state's once: apply it, then rotate.
         tf_in dev apply -input=false -auto-approve -var-file=environments/dev.tfvars.json \

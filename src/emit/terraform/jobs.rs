@@ -322,5 +322,12 @@ pub fn module(needs: Needs) -> Module {
         ex(ids),
         "Each job definition's id (REGION/UUID), keyed as var.jobs.",
     );
+    // Migrations are always in `this`: an output that reads only `this` is written by the
+    // migrations' targeted apply, which `ids` (also reading `linked`) is not.
+    m.output(
+        "migration_ids",
+        ex("{ for k, j in scaleway_job_definition.this : k => j.id if endswith(k, \"-migrate\") }"),
+        "Each migration's job definition id (REGION/UUID), keyed SERVICE-migrate.",
+    );
     m
 }

@@ -871,7 +871,7 @@ fn outputs(envs: &[Stack], shape: Shape) -> Map<String, Value> {
     if envs.iter().any(Stack::migrates) {
         o(
             "migrations".into(),
-            ex("{ for name, s in var.services : name => module.jobs.ids[\"${name}-migrate\"] if contains(keys(module.jobs.ids), \"${name}-migrate\") }"),
+            ex("{ for name, s in var.services : name => module.jobs.migration_ids[\"${name}-migrate\"] if contains(keys(module.jobs.migration_ids), \"${name}-migrate\") }"),
             "Each migrating service's job definition id (REGION/UUID), which migrate.sh runs before the rollout.".into(),
         );
     }
