@@ -131,6 +131,8 @@ codes! {
         "dns zone=example.com\ndomain api.example.org service=backend", "Use a host under the zone, or manage that domain's own zone.";
     "cellac::preview::too-long", "error", "In a preview template (`environment NAME preview=#true`), a generated name too long once the environment is `p` + the longest id (6 characters), such as `p123456-STACK-NAME`.",
         "stack a-long-stack-name\nservice backend-service\nenvironment preview preview=#true", "Shorten the stack or resource name by the number of characters the help gives.";
+    "cellac::preview::several", "error", "Two or more environments with `preview=#true`: previews are deployed from one template.",
+        "environment pa preview=#true\nenvironment pb preview=#true", "Keep `preview=#true` on one environment.";
     "cellac::preview::domain", "error", "A `domain` in a preview template without `{id}` in its host: every preview would claim the same host (a top-level domain applies to the template too).",
         "environment preview preview=#true {\n    domain preview.example.com site=web\n}", "Write the id in the host: `domain \"pr-{id}.example.com\" site=web`; move a top-level domain into the environment that owns it.";
     "cellac::load-balancer::containers", "error", "A `load-balancer` node: Scaleway load balancers route to IPs, and Serverless Containers have none.",

@@ -1,4 +1,6 @@
-//! `cellac::preview::domain`: a preview template's host without `{id}`. (A preview's
+//! `cellac::preview::domain`: a preview template's host without `{id}`.
+//! `cellac::preview::several`: more than one preview template (`preview.sh up ID` deploys
+//! the one template). (A preview's
 //! names too long for the longest id, `cellac::preview::too-long`, are measured with
 //! every other name in `name.rs`.)
 
@@ -6,6 +8,23 @@ use super::Ctx;
 use crate::diagnostic::Diagnostic;
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
+    let mut templates = ctx.envs.iter().filter(|s| s.preview);
+    if let Some(first) = templates.next() {
+        for other in templates {
+            out.push(
+                Diagnostic::error(
+                    "cellac::preview::several",
+                    format!(
+                        "`{}` is a second preview template: `{}` is one already",
+                        other.env.value, first.env.value
+                    ),
+                )
+                .at(other.env.span, "a second `preview=#true`")
+                .also(first.env.span, "the preview template")
+                .help("keep one environment with `preview=#true`: `scripts/preview.sh up ID` deploys previews from the one template"),
+            );
+        }
+    }
     for s in ctx.envs.iter().filter(|s| s.preview) {
         for d in &s.domains {
             if !d.host.value.contains(crate::model::PREVIEW_ID) {
