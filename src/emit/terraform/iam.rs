@@ -12,7 +12,7 @@
 //! one `prober` application per environment with a private service.
 
 use super::{ex, Module};
-use serde_json::json;
+use serde_json::{json, Value};
 
 /// Permission sets for object access (docs/scaleway-facts.md, IAM).
 pub const READ: &str = "[\"ObjectStorageObjectsRead\"]";
@@ -93,76 +93,34 @@ pub fn module() -> Module {
             "description": ex("\"API key of ${each.value.name}.\""),
         }),
     );
-    // One application per caller and target (review 10): its policy holds only
-    // ContainersPrivateAccess on the environment's project.
-    m.resource(
-        "scaleway_iam_application",
+    // One application per caller and target (review 10), and one for the health probes
+    // (never the deployer's key): each policy holds only ContainersPrivateAccess on the
+    // environment's project.
+    private_access(
+        &mut m,
         "link",
-        json!({
-            "for_each": ex("var.links"),
-            "name": ex("each.value.name"),
-            "description": ex("\"${each.value.caller} calls the private container ${each.value.target} (link token=): ContainersPrivateAccess only.\""),
-            "tags": ex("var.tags"),
-        }),
+        ("for_each", ex("var.links")),
+        "[each.key]",
+        PrivateAccess {
+            name: ex("each.value.name"),
+            policy_name: ex("substr(\"${each.value.name}-access\", 0, 64)"),
+            description: ex("\"${each.value.caller} calls the private container ${each.value.target} (link token=): ContainersPrivateAccess only.\""),
+            policy_description: ex("\"${each.value.caller} may call private containers of its project (it calls ${each.value.target}).\""),
+            key_description: ex("\"Key of ${each.value.caller} for calling ${each.value.target}.\""),
+        },
     );
-    m.resource(
-        "scaleway_iam_policy",
-        "link",
-        json!({
-            "for_each": ex("var.links"),
-            "name": ex("substr(\"${each.value.name}-access\", 0, 64)"),
-            "description": ex("\"${each.value.caller} may call private containers of its project (it calls ${each.value.target}).\""),
-            "application_id": ex("scaleway_iam_application.link[each.key].id"),
-            "tags": ex("var.tags"),
-            "rule": [{
-                "project_ids": ex("[var.project_id]"),
-                "permission_set_names": [PRIVATE_ACCESS],
-            }],
-        }),
-    );
-    m.resource(
-        "scaleway_iam_api_key",
-        "link",
-        json!({
-            "for_each": ex("var.links"),
-            "application_id": ex("scaleway_iam_application.link[each.key].id"),
-            "description": ex("\"Key of ${each.value.caller} for calling ${each.value.target}.\""),
-        }),
-    );
-    // The health probes' principal: the same right, nothing else, never the deployer's key.
-    m.resource(
-        "scaleway_iam_application",
+    private_access(
+        &mut m,
         "prober",
-        json!({
-            "count": ex("var.prober_name == null ? 0 : 1"),
-            "name": ex("var.prober_name"),
-            "description": "Health probes of private services (health.sh, status.sh): ContainersPrivateAccess only.",
-            "tags": ex("var.tags"),
-        }),
-    );
-    m.resource(
-        "scaleway_iam_policy",
-        "prober",
-        json!({
-            "count": ex("var.prober_name == null ? 0 : 1"),
-            "name": ex("\"${var.prober_name}-access\""),
-            "description": "The health probes may call private containers of this project.",
-            "application_id": ex("scaleway_iam_application.prober[0].id"),
-            "tags": ex("var.tags"),
-            "rule": [{
-                "project_ids": ex("[var.project_id]"),
-                "permission_set_names": [PRIVATE_ACCESS],
-            }],
-        }),
-    );
-    m.resource(
-        "scaleway_iam_api_key",
-        "prober",
-        json!({
-            "count": ex("var.prober_name == null ? 0 : 1"),
-            "application_id": ex("scaleway_iam_application.prober[0].id"),
-            "description": "Key of the health probes of private services.",
-        }),
+        ("count", ex("var.prober_name == null ? 0 : 1")),
+        "[0]",
+        PrivateAccess {
+            name: ex("var.prober_name"),
+            policy_name: ex("\"${var.prober_name}-access\""),
+            description: json!("Health probes of private services (health.sh, status.sh): ContainersPrivateAccess only."),
+            policy_description: json!("The health probes may call private containers of this project."),
+            key_description: json!("Key of the health probes of private services."),
+        },
     );
     m.output(
         "application_ids",
@@ -216,4 +174,55 @@ pub fn module() -> Module {
         }),
     );
     m
+}
+
+/// The names and descriptions of a [`private_access`] principal.
+struct PrivateAccess {
+    name: Value,
+    policy_name: Value,
+    description: Value,
+    policy_description: Value,
+    key_description: Value,
+}
+
+/// An IAM application `NAME`, its policy (only ContainersPrivateAccess on the project)
+/// and its API key, repeated by `repeat` (`for_each` or `count`); `index` selects the
+/// application of one repetition (`[each.key]`, `[0]`).
+fn private_access(
+    m: &mut Module,
+    name: &str,
+    repeat: (&str, Value),
+    index: &str,
+    p: PrivateAccess,
+) {
+    let application = ex(format!("scaleway_iam_application.{name}{index}.id"));
+    let mut resources = [
+        (
+            "scaleway_iam_application",
+            json!({ "name": p.name, "description": p.description, "tags": ex("var.tags") }),
+        ),
+        (
+            "scaleway_iam_policy",
+            json!({
+                "name": p.policy_name,
+                "description": p.policy_description,
+                "application_id": application,
+                "tags": ex("var.tags"),
+                "rule": [{
+                    "project_ids": ex("[var.project_id]"),
+                    "permission_set_names": [PRIVATE_ACCESS],
+                }],
+            }),
+        ),
+        (
+            "scaleway_iam_api_key",
+            json!({ "application_id": application, "description": p.key_description }),
+        ),
+    ];
+    for (ty, body) in &mut resources {
+        if let Some(obj) = body.as_object_mut() {
+            obj.insert(repeat.0.to_string(), repeat.1.clone());
+        }
+        m.resource(ty, name, body.take());
+    }
 }
