@@ -65,22 +65,9 @@ cleanup() {
 trap cleanup EXIT
 
 # Terraform installs the stub from a filesystem mirror, offline.
-MIRROR="$TMP/mirror"
-PLATFORM_DIR="$MIRROR/registry.terraform.io/scaleway/scaleway/$PROVIDER_VERSION/linux_amd64"
-mkdir -p "$PLATFORM_DIR"
-cp "$PROVIDER" "$PLATFORM_DIR/terraform-provider-scaleway_v$PROVIDER_VERSION"
-cat >"$TMP/terraform.rc" <<EOF
-provider_installation {
-  filesystem_mirror {
-    path    = "$MIRROR"
-    include = ["registry.terraform.io/scaleway/scaleway"]
-  }
-  direct {
-    exclude = ["registry.terraform.io/scaleway/scaleway"]
-  }
-}
-EOF
-export TF_CLI_CONFIG_FILE="$TMP/terraform.rc" CHECKPOINT_DISABLE=1 TF_DISABLE_PLUGIN_TLS=1 TF_IN_AUTOMATION=1
+# shellcheck source=tests/terraform/offline.sh
+source "$HERE/../terraform/offline.sh"
+offline_terraform "$TMP" "$PROVIDER" "$PROVIDER_VERSION"
 unset TF_CLI_ARGS TF_DATA_DIR TF_WORKSPACE TF_LOG
 # Nothing of the caller's AWS or Scaleway configuration reaches the scripts.
 while IFS= read -r var; do unset "$var"; done < <(compgen -e | grep -E '^AWS_' || true)

@@ -72,25 +72,9 @@ cleanup() {
 trap cleanup EXIT
 
 # Offline provider installation: a filesystem mirror holding the stub.
-MIRROR="$TMP/mirror"
-PLATFORM_DIR="$MIRROR/registry.terraform.io/scaleway/scaleway/$PROVIDER_VERSION/linux_amd64"
-mkdir -p "$PLATFORM_DIR"
-cp "$PROVIDER" "$PLATFORM_DIR/terraform-provider-scaleway_v$PROVIDER_VERSION"
-cat >"$TMP/terraform.rc" <<EOF
-provider_installation {
-  filesystem_mirror {
-    path    = "$MIRROR"
-    include = ["registry.terraform.io/scaleway/scaleway"]
-  }
-  direct {
-    exclude = ["registry.terraform.io/scaleway/scaleway"]
-  }
-}
-EOF
-export TF_CLI_CONFIG_FILE="$TMP/terraform.rc"
-export CHECKPOINT_DISABLE=1
-export TF_DISABLE_PLUGIN_TLS=1
-export TF_IN_AUTOMATION=1
+# shellcheck source=tests/terraform/offline.sh
+source "$HERE/offline.sh"
+offline_terraform "$TMP" "$PROVIDER" "$PROVIDER_VERSION"
 export TF_INPUT=0
 export STUB_PROVIDER_SCHEMA="$SCHEMA"
 unset TF_CLI_ARGS TF_CLI_ARGS_init TF_CLI_ARGS_validate TF_CLI_ARGS_plan TF_DATA_DIR TF_WORKSPACE TF_LOG
