@@ -14,6 +14,16 @@ pub const EXIT_OK: i32 = 0;
 pub const EXIT_PROBLEMS: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
 
+/// A writer's error as an exit code: 1 for what the user can fix in the folder, 2 for
+/// IO errors. Exit codes belong to the CLI alone; `write` returns typed errors.
+pub fn write_exit(e: &crate::write::WriteError) -> i32 {
+    if e.is_io() {
+        EXIT_USAGE
+    } else {
+        EXIT_PROBLEMS
+    }
+}
+
 #[derive(Parser)]
 #[command(
     name = "cellac",
@@ -1012,7 +1022,7 @@ fn build(args: &BuildArgs) -> i32 {
     let _lock = if out.is_dir() {
         match crate::write::lock(out, crate::write::lock_timeout()) {
             Ok(lock) => Some(lock),
-            Err(e) => return io(e.diagnostic(), e.exit_code()),
+            Err(e) => return io(e.diagnostic(), write_exit(&e)),
         }
     } else {
         None
@@ -1056,7 +1066,7 @@ fn build(args: &BuildArgs) -> i32 {
         let links = crate::write::links(out, files.keys());
         if !links.is_empty() {
             let e = crate::write::WriteError::Link(links);
-            return io(e.diagnostic(), e.exit_code());
+            return io(e.diagnostic(), write_exit(&e));
         }
         let drift = crate::write::drift(out, &files, &stack_path);
         if drift.is_clean() {
@@ -1113,7 +1123,7 @@ fn build(args: &BuildArgs) -> i32 {
             }
             EXIT_OK
         }
-        Err(e) => io(e.diagnostic(), e.exit_code()),
+        Err(e) => io(e.diagnostic(), write_exit(&e)),
     }
 }
 

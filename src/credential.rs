@@ -65,6 +65,14 @@ fn fixed_form(s: &str) -> bool {
         || s.strip_prefix("SCW").is_some_and(|t| upper(t, 17))
 }
 
+/// Whether a `secret-env` value reads as a secret's name rather than a secret's value.
+pub fn looks_like_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
 /// Whether a URL carries a password: `scheme://user:password@host`.
 pub fn url_with_password(s: &str) -> bool {
     let Some((scheme, rest)) = s.split_once("://") else {
@@ -443,7 +451,7 @@ pub fn spans(text: &str) -> Vec<(Span, String)> {
                 matches!(raw_key, Some("value" | "default")) || (!after_eq && positional >= 3)
             }
             // Where a secret's name belongs, anything but a name.
-            Some("secret-env") => after_eq && !crate::check::secret::looks_like_name(&w.value),
+            Some("secret-env") => after_eq && !looks_like_name(&w.value),
             _ => false,
         };
         if secret_value || looks_like_under(key, &w.value) {

@@ -121,7 +121,7 @@ pub fn merge(nodes: &[Node], out: &mut Vec<Diagnostic>) -> Vec<EnvTree> {
                         ))
                         .fixes_with(declared.nearest(id).zip(over.args.first()).map(
                             |(n, arg)| {
-                                crate::check::replace(
+                                crate::diagnostic::Fix::replace_with(
                                     crate::diagnostic::Applicability::Unsafe,
                                     arg.span,
                                     n,

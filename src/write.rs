@@ -107,12 +107,10 @@ impl WriteError {
         crate::diagnostic::Diagnostic::error(code, message).help(help)
     }
 
-    /// 1 for what the user can fix in the folder, 2 for IO errors.
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            WriteError::Io(_) => crate::cli::EXIT_USAGE,
-            _ => crate::cli::EXIT_PROBLEMS,
-        }
+    /// Whether the file system failed (rather than the folder holding something the
+    /// user must sort out first). The CLI maps the kinds to exit codes.
+    pub fn is_io(&self) -> bool {
+        matches!(self, WriteError::Io(_))
     }
 }
 

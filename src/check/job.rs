@@ -258,7 +258,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             // Jobs share the job definitions' map with migrations, keyed SERVICE-migrate.
             if let Some(svc) = stack.services.iter().find(|s| {
                 s.migrate.is_some()
-                    && crate::emit::terraform::migrate_key(&s.name.value) == job.name.value
+                    && crate::model::names::migrate_key(&s.name.value) == job.name.value
             }) {
                 out.push(
                     Diagnostic::error(

@@ -123,7 +123,7 @@ fn merge_environments(envs: &[Stack], out: &mut Vec<Diagnostic>) {
 /// A fix that writes `text` (KDL, as it goes in the file) over `span`; its title names
 /// `shown`, the value as people read it.
 pub(crate) fn replace(applicability: Applicability, span: Span, shown: &str, text: String) -> Fix {
-    Fix::replace(applicability, format!("Replace with `{shown}`"), span, text)
+    Fix::replace_with(applicability, span, shown, text)
 }
 
 /// The nearest-name fix for `written`: safe only when [`crate::suggest::safe_rename`]

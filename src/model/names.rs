@@ -11,6 +11,12 @@ pub fn stored_secret_name(secret: &str) -> String {
     secret.replace('_', "-")
 }
 
+/// The key of a service's migration job in `var.jobs`: the job a `migrate` block
+/// creates, which no `job` of the stack may also name.
+pub fn migrate_key(service: &str) -> String {
+    format!("{service}-migrate")
+}
+
 /// A site's bucket name, after the environment-and-stack prefix.
 pub fn site_bucket_name(prefix: &str, site: &str, suffix: &str) -> String {
     format!("{prefix}-{site}{suffix}")

@@ -20,13 +20,9 @@ fn literal(message: String, span: Span, key: &str) -> Diagnostic {
 }
 use crate::suggest::Index;
 
-/// Whether a `secret-env` value reads as a secret's name rather than a secret's value.
-pub fn looks_like_name(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 64
-        && s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-}
+/// Whether a `secret-env` value reads as a secret's name (lives with the credential
+/// heuristics, which mask the values that do not).
+pub use crate::credential::looks_like_name;
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     for s in ctx.envs {

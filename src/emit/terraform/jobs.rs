@@ -84,10 +84,9 @@ pub fn uses_fields() -> impl Iterator<Item = &'static str> {
     module_uses().map(|(k, _)| *k)
 }
 
-/// The key of a service's migration job in `var.jobs`.
-pub fn migrate_key(service: &str) -> String {
-    format!("{service}-migrate")
-}
+/// The key of a service's migration job in `var.jobs` (a name: it lives in the model,
+/// where the checks read it too).
+pub use crate::model::names::migrate_key;
 
 /// The key of a job (or migration) in `modules/iam`'s applications: `job:KEY`, apart
 /// from services' (a job and a service may share a name).
