@@ -912,7 +912,7 @@ fn explain(code: Option<&str>) -> i32 {
     match code {
         None => {
             for c in crate::codes::CODES {
-                println!("{:<38} {}", c.code, c.summary);
+                println!("{:<38} {}", c.code, c.summary());
             }
             EXIT_OK
         }

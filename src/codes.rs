@@ -3,6 +3,8 @@
 pub struct Code {
     pub code: &'static str,
     pub severity: &'static str,
+    /// As written: a limit is a `{limit:NAME}` placeholder ([`crate::limits`]), so a
+    /// range is declared once. Read it through [`Code::summary`].
     pub summary: &'static str,
     pub example: &'static str,
     pub fix: &'static str,
@@ -69,11 +71,11 @@ codes! {
         "environment prod {\n    state region=nl-ams\n}", "Write the missing property in the environment, or declare the node at the top level.";
     "cellac::memory::tier", "error", "Memory that is not one of Scaleway's tiers.",
         "service backend {\n    memory 1000\n}", "Use a tier: 128 256 512 1024 2048 3072 4096 (the help names the nearest two).";
-    "cellac::cpu::range", "error", "CPU outside 70..6000 mvCPU.",
+    "cellac::cpu::range", "error", "CPU outside {limit:cpu} mvCPU.",
         "service backend {\n    cpu 10000\n}", "Write a value in range, or remove `cpu` to use the memory tier's pair.";
     "cellac::cpu::mismatch", "warning", "CPU that is not the memory tier's pair (70 140 280 560 1120 1680 2240).",
         "service backend {\n    memory 1024\n    cpu 1000\n}", "Write the pair the help names, or remove `cpu`.";
-    "cellac::scale::range", "error", "`min` outside 0..10, `max` outside 1..50, or `concurrency` outside 1..1000.",
+    "cellac::scale::range", "error", "`min` outside {limit:scale.min}, `max` outside {limit:scale.max}, or `concurrency` outside {limit:scale.concurrency}.",
         "service backend {\n    scale max=100\n}", "Write values within the bounds.";
     "cellac::scale::order", "error", "`min` above `max`.",
         "service backend {\n    scale min=5 max=2\n}", "Raise `max` or lower `min`.";
@@ -101,7 +103,7 @@ codes! {
         "service api { private }\nservice web {\n    link api env=API_URL\n}", "Make the target public or remove the link.";
     "cellac::link::cycle", "error", "Services that link to each other, directly or through others (in any environments together): Terraform cannot create any of them first.",
         "service a {\n    link b env=B_URL\n}\nservice b {\n    link a env=A_URL\n}", "Remove one link; give one service a custom `domain` and pass its URL as an `env` value.";
-    "cellac::timeout::range", "error", "A timeout outside 1..900 seconds.",
+    "cellac::timeout::range", "error", "A timeout outside {limit:timeout} seconds.",
         "service backend {\n    timeout 3600\n}", "Write a timeout between 1 and 900.";
     "cellac::health::path", "error", "A health path that does not start with `/`.",
         "service backend {\n    health \"health\"\n}", "Write `health \"/health\"`.";
@@ -225,6 +227,13 @@ codes! {
         "cellac build --env prdo", "Run `cellac help`; use an environment the stack declares.";
 }
 
+impl Code {
+    /// What the code means, with its limits' values filled in.
+    pub fn summary(&self) -> std::borrow::Cow<'static, str> {
+        crate::limits::expand(self.summary)
+    }
+}
+
 pub fn find(code: &str) -> Option<&'static Code> {
     let code = code.trim();
     CODES
@@ -241,6 +250,10 @@ pub fn explain(c: &Code) -> String {
         .collect::<String>();
     format!(
         "{} ({})\n\n{}\n\nExample that triggers it:\n\n{}\nFix: {}\n",
-        c.code, c.severity, c.summary, example, c.fix
+        c.code,
+        c.severity,
+        c.summary(),
+        example,
+        c.fix
     )
 }

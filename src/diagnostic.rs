@@ -77,7 +77,12 @@ impl Fix {
 
     /// A fix that writes `text` (KDL, as it goes in the file) over `span`; its title
     /// names `shown`, the value as people read it.
-    pub fn replace_with(applicability: Applicability, span: Span, shown: &str, text: String) -> Self {
+    pub fn replace_with(
+        applicability: Applicability,
+        span: Span,
+        shown: &str,
+        text: String,
+    ) -> Self {
         Fix::replace(applicability, format!("Replace with `{shown}`"), span, text)
     }
 }

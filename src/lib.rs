@@ -18,6 +18,7 @@ pub mod fix;
 mod gen;
 pub mod graph;
 pub mod init;
+pub mod limits;
 pub mod lsp;
 pub mod model;
 pub mod render;

@@ -57,8 +57,9 @@ pub struct ArgSpec {
     /// Only the listed `values` are accepted.
     #[serde(default)]
     pub closed: bool,
-    /// The integers accepted, lowest and highest: every integer has a range.
-    #[serde(default)]
+    /// The integers accepted, lowest and highest: every integer has a range. Written
+    /// `[min, max]`, or the name of a limit of [`crate::limits`].
+    #[serde(default, deserialize_with = "range")]
     pub range: Option<[i64; 2]>,
     /// The check that reports a value outside `range`, when one explains it better
     /// than `cellac::schema::range`.
@@ -88,13 +89,53 @@ pub struct PropSpec {
     /// Only the listed `values` are accepted.
     #[serde(default)]
     pub closed: bool,
-    /// The integers accepted, lowest and highest: every integer has a range.
-    #[serde(default)]
+    /// The integers accepted, lowest and highest: every integer has a range. Written
+    /// `[min, max]`, or the name of a limit of [`crate::limits`].
+    #[serde(default, deserialize_with = "range")]
     pub range: Option<[i64; 2]>,
     /// The check that reports a value outside `range`, when one explains it better
     /// than `cellac::schema::range`.
     #[serde(default)]
     pub range_code: Option<String>,
+}
+
+/// A `range`: `[min, max]`, or the name of a [`crate::limits::Limit`] (declared once).
+fn range<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<[i64; 2]>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Range {
+        Pair([i64; 2]),
+        Named(String),
+    }
+    match Option::<Range>::deserialize(d)? {
+        None => Ok(None),
+        Some(Range::Pair(p)) => Ok(Some(p)),
+        Some(Range::Named(name)) => {
+            let l = crate::limits::find(&name)
+                .ok_or_else(|| serde::de::Error::custom(format!("no limit named `{name}`")))?;
+            let int = |v: i128| i64::try_from(v).map_err(serde::de::Error::custom);
+            Ok(Some([int(l.min)?, int(l.max)?]))
+        }
+    }
+}
+
+/// Every doc of a node (its own, its arguments', its properties', its children's) with
+/// `{limit:NAME}` placeholders expanded.
+fn expand_docs(node: &mut NodeSpec) {
+    let fill = |doc: &mut String| {
+        if let std::borrow::Cow::Owned(s) = crate::limits::expand(doc) {
+            *doc = s;
+        }
+    };
+    fill(&mut node.doc);
+    node.args.iter_mut().for_each(|a| fill(&mut a.doc));
+    node.props.values_mut().for_each(|p| fill(&mut p.doc));
+    if let Some(p) = node.any_props.as_mut() {
+        fill(&mut p.doc);
+    }
+    if let Some(Children::Nodes(children)) = node.children.as_mut() {
+        children.values_mut().for_each(expand_docs);
+    }
 }
 
 /// The language description, parsed once.
@@ -104,7 +145,12 @@ pub struct PropSpec {
 )]
 pub fn language() -> &'static Language {
     static LANG: OnceLock<Language> = OnceLock::new();
-    LANG.get_or_init(|| serde_json::from_str(LANGUAGE).expect("schema/language.json is valid"))
+    LANG.get_or_init(|| {
+        let mut lang: Language =
+            serde_json::from_str(LANGUAGE).expect("schema/language.json is valid");
+        lang.nodes.values_mut().for_each(expand_docs);
+        lang
+    })
 }
 
 /// Node names valid at the top level (and inside `environment`, minus `stack` and `environment`).

@@ -468,7 +468,7 @@ fn explain_a_code() {
     assert_eq!(o.status.code(), Some(0));
     let out = String::from_utf8_lossy(&o.stdout);
     let code = cellac::codes::find("cellac::scale::singleton").unwrap();
-    assert!(out.contains(code.summary), "{out}");
+    assert!(out.contains(&*code.summary()), "{out}");
     for line in code.example.lines() {
         assert!(out.contains(line), "{out}");
     }

@@ -78,12 +78,12 @@ fn checks_md() -> String {
             c.code,
             anchor(c.code),
             c.severity,
-            cell(c.summary)
+            cell(&c.summary())
         ));
     }
     for c in codes {
         out.push_str(&format!("\n## {}\n\n", c.code));
-        out.push_str(&format!("**{}**. {}\n\n", c.severity, c.summary));
+        out.push_str(&format!("**{}**. {}\n\n", c.severity, c.summary()));
         out.push_str("Example that triggers it:\n\n");
         out.push_str(&fence(c.example, ""));
         out.push_str(&format!("\nFix: {}\n", c.fix));
@@ -495,4 +495,52 @@ fn examples_check_clean() {
         .unwrap();
         assert!(!cellac::check(&text).has_errors(), "{name}");
     }
+}
+
+/// Issue 24, item 2: a limit is declared once (src/limits.rs). The schema's ranges and
+/// docs, and the codes' summaries, read it; no placeholder is left unexpanded.
+#[test]
+fn limits_are_declared_once() {
+    use cellac::limits::{CONCURRENCY, CPU, SCALE_MAX, SCALE_MIN, TIMEOUT};
+    for c in cellac::codes::CODES {
+        assert!(
+            !c.summary().contains("{limit:"),
+            "{}: {}",
+            c.code,
+            c.summary()
+        );
+    }
+    fn docs(node: &NodeSpec, out: &mut Vec<String>) {
+        out.push(node.doc.clone());
+        out.extend(node.args.iter().map(|a| a.doc.clone()));
+        out.extend(node.props.values().map(|p| p.doc.clone()));
+        if let Some(Children::Nodes(children)) = &node.children {
+            children.values().for_each(|n| docs(n, out));
+        }
+    }
+    let mut all = Vec::new();
+    language().nodes.values().for_each(|n| docs(n, &mut all));
+    for d in &all {
+        assert!(!d.contains("{limit:"), "{d}");
+    }
+    // The published range is the checked one (docs/checks.md said 1..1000 while the
+    // check said 1..80).
+    let scale = cellac::codes::find("cellac::scale::range")
+        .unwrap()
+        .summary();
+    for l in [SCALE_MIN, SCALE_MAX, CONCURRENCY] {
+        assert!(scale.contains(&l.text()), "{scale}");
+    }
+    let service = &language().nodes["service"];
+    let Some(Children::Nodes(children)) = &service.children else {
+        panic!("service has children")
+    };
+    let range = |node: &str, prop: &str| children[node].props[prop].range.unwrap();
+    let pair = |l: cellac::limits::Limit| [l.min as i64, l.max as i64];
+    assert_eq!(range("scale", "concurrency"), pair(CONCURRENCY));
+    assert_eq!(range("scale", "min"), pair(SCALE_MIN));
+    assert_eq!(range("scale", "max"), pair(SCALE_MAX));
+    assert_eq!(children["timeout"].args[0].range.unwrap(), pair(TIMEOUT));
+    assert_eq!(children["cpu"].args[0].range.unwrap(), pair(CPU));
+    assert!(children["scale"].props["concurrency"].doc.contains("1..80"));
 }

@@ -5,6 +5,7 @@
 
 use super::{each_service, Ctx};
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
+use crate::limits::CPU;
 use crate::model::service::TIERS;
 
 pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
@@ -12,18 +13,18 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let mem = &svc.memory;
         let tier = TIERS.iter().find(|(m, _)| *m == mem.value);
         if let Some(cpu) = &svc.cpu {
-            if !(70..=6000).contains(&cpu.value) {
+            if !CPU.contains(cpu.value) {
                 out.push(
                     Diagnostic::error(
                         "cellac::cpu::range",
-                        format!("{} mvCPU is outside 70..6000", cpu.value),
+                        format!("{} mvCPU is outside {}", cpu.value, CPU.text()),
                     )
                     .at(cpu.span, "out of range")
                     .help(match tier {
                         Some((m, c)) => {
                             format!("{m} MB pairs with `cpu {c}`; or remove `cpu` to use it")
                         }
-                        None => "write a value between 70 and 6000".to_string(),
+                        None => format!("write a value between {} and {}", CPU.min, CPU.max),
                     }),
                 );
             } else if let Some((m, c)) = tier {

@@ -4,6 +4,7 @@
 
 use super::{each_service, Ctx};
 use crate::diagnostic::Diagnostic;
+use crate::limits::{CONCURRENCY, SCALE_MAX, SCALE_MIN};
 use crate::span::Span;
 use crate::syntax::Node;
 
@@ -15,40 +16,47 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             continue; // every `scale` written for a singleton is checked by `singletons`
         }
         let mut ok = true;
-        if !(0..=10).contains(&scale.min.value) {
+        if !SCALE_MIN.contains(scale.min.value) {
             ok = false;
             out.push(
                 Diagnostic::error(
                     "cellac::scale::range",
-                    format!("min={} is outside 0..10", scale.min.value),
+                    format!("min={} is outside {}", scale.min.value, SCALE_MIN.text()),
                 )
                 .at(scale.min.span, "out of range")
-                .help("write `min=` between 0 and 10 (0 lets the service sleep when idle)"),
+                .help(format!(
+                    "write `min=` between {} and {} (0 lets the service sleep when idle)",
+                    SCALE_MIN.min, SCALE_MIN.max
+                )),
             );
         }
-        if !(1..=50).contains(&scale.max.value) {
+        if !SCALE_MAX.contains(scale.max.value) {
             ok = false;
             out.push(
                 Diagnostic::error(
                     "cellac::scale::range",
-                    format!("max={} is outside 1..50", scale.max.value),
+                    format!("max={} is outside {}", scale.max.value, SCALE_MAX.text()),
                 )
                 .at(scale.max.span, "out of range")
-                .help("write `max=` between 1 and 50"),
+                .help(format!(
+                    "write `max=` between {} and {}",
+                    SCALE_MAX.min, SCALE_MAX.max
+                )),
             );
         }
         if let Some(c) = &scale.concurrency {
             // Scaleway's documented maximum is 80 requests per instance (docs/scaleway-facts.md).
-            if !(1..=80).contains(&c.value) {
+            if !CONCURRENCY.contains(c.value) {
                 out.push(
                     Diagnostic::error(
                         "cellac::scale::range",
-                        format!("concurrency={} is outside 1..80", c.value),
+                        format!("concurrency={} is outside {}", c.value, CONCURRENCY.text()),
                     )
                     .at(c.span, "out of range")
-                    .help(
-                        "write `concurrency=` between 1 and 80 requests per instance (Scaleway's maximum)",
-                    ),
+                    .help(format!(
+                        "write `concurrency=` between {} and {} requests per instance (Scaleway's maximum)",
+                        CONCURRENCY.min, CONCURRENCY.max
+                    )),
                 );
             }
         }

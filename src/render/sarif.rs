@@ -54,11 +54,11 @@ fn rule(code: &str) -> Value {
                 .collect::<String>();
             j!({
                 "id": c.code,
-                "shortDescription": { "text": c.summary },
-                "fullDescription": { "text": c.summary },
+                "shortDescription": { "text": c.summary() },
+                "fullDescription": { "text": c.summary() },
                 "help": {
                     "text": crate::codes::explain(c),
-                    "markdown": format!("{}\n\nExample that triggers it:\n\n{example}\nFix: {}\n", c.summary, c.fix),
+                    "markdown": format!("{}\n\nExample that triggers it:\n\n{example}\nFix: {}\n", c.summary(), c.fix),
                 },
                 "defaultConfiguration": { "level": c.severity },
             })
