@@ -27,6 +27,7 @@ pub mod span;
 pub mod suggest;
 #[deny(clippy::indexing_slicing)]
 pub mod syntax;
+pub mod textfile;
 pub mod write;
 
 use diagnostic::{sort_and_dedup, Diagnostic};
@@ -158,13 +159,10 @@ impl Checked {
                 );
             }
         }
-        let mut values: Vec<&str> = entries.iter().map(|e| e.value.as_str()).collect();
-        values.extend(
-            entries
-                .iter()
-                .filter_map(|e| text.get(e.value_span.range())),
+        credential::scrub(
+            &mut self.diagnostics[before..],
+            check::secrets_file::values_to_hide(text, &entries),
         );
-        credential::scrub(&mut self.diagnostics[before..], values);
         entries.iter().map(|e| e.value_span).collect()
     }
 }

@@ -977,3 +977,48 @@ fn fixes_and_environments_in_json_and_sarif() {
         serde_json::json!(["prod"])
     );
 }
+
+/// Issue 24, item 2: `--secrets FILE` reads through the one secrets-file reader (the
+/// language server's): a device or a file over 1 MiB is refused at once, as an IO error
+/// that shows none of the file (it read `/dev/zero` until memory ran out).
+#[test]
+fn secrets_file_is_read_by_the_bounded_reader() {
+    let d = dir("secrets-bounded");
+    let s = write(&d, "stack.kdl", CLEAN);
+    let big = d.join("big.tfvars");
+    let mut text = String::from("token = \"");
+    text.push_str(&"x".repeat((1 << 20) + 1));
+    text.push_str("\"\n");
+    std::fs::write(&big, &text).unwrap();
+    let mut cases = vec![(
+        big.to_string_lossy().to_string(),
+        "larger than 1048576 bytes",
+    )];
+    if cfg!(target_os = "linux") {
+        cases.push(("/dev/zero".to_string(), "not a regular file"));
+    }
+    for (path, why) in cases {
+        let o = run(&["check", &s.to_string_lossy(), "--secrets", &path]);
+        assert_eq!(o.status.code(), Some(2), "{path}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            err.contains("cellac::io::read") && err.contains(why),
+            "{err}"
+        );
+        assert!(!err.contains("xxxx"), "{err}");
+    }
+    // A file under the bound is read (negative control).
+    let ok = write(&d, "ok.tfvars", "");
+    let o = run(&[
+        "check",
+        &s.to_string_lossy(),
+        "--secrets",
+        &ok.to_string_lossy(),
+    ]);
+    assert_ne!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}

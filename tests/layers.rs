@@ -29,6 +29,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("schema", 0),
     ("limits", 0),
     ("diagnostic", 1),
+    ("textfile", 1),
     // Reading text.
     ("syntax", 2),
     ("credential", 3),

@@ -33,6 +33,19 @@ impl Entry {
     }
 }
 
+/// What no word of a report about a secrets file may repeat, computed once for every
+/// reader: each entry's value as read (unescaped) and as written in `text`.
+pub fn values_to_hide<'a>(text: &'a str, entries: &'a [Entry]) -> Vec<&'a str> {
+    let mut values: Vec<&str> = entries.iter().map(|e| e.value.as_str()).collect();
+    values.extend(
+        entries
+            .iter()
+            .filter_map(|e| text.get(e.value_span.range())),
+    );
+    values.retain(|v| !v.is_empty());
+    values
+}
+
 /// Whether a key in a secrets file may be shown: a declared secret's name, or a name
 /// (`[A-Za-z_][A-Za-z0-9_-]*`, as HCL and Terraform variables are) that looks neither
 /// like a credential nor random (a base64 value ending in `=` on a line of its own reads

@@ -5,21 +5,45 @@ use super::{read, Input};
 use crate::diagnostic::Diagnostic;
 use std::path::Path;
 
-/// The largest file `--secrets-dir` reads; a larger one counts as no values.
-const MAX_DIR_FILE: u64 = 1 << 20;
-
-/// Reads a secrets file like a stack file ([`read`]), except that an error shows none of
-/// its text: a secrets file only ever appears masked.
+/// Reads a secrets file: standard input like a stack file ([`read`]), a path by the one
+/// reader of secrets files ([`crate::textfile::read_secrets_file`]: a regular file of at
+/// most 1 MiB, as the language server reads it). An error shows none of its text: a
+/// secrets file only ever appears masked.
 pub(super) fn read_secrets(path: &Path) -> Result<Input, Box<(Diagnostic, Input)>> {
-    read(path).map_err(|e| {
-        let (d, mut input) = *e;
-        input.text.clear();
-        let d = Diagnostic {
-            labels: Vec::new(),
-            ..d
-        };
-        Box::new((d, input))
-    })
+    use crate::textfile::ReadError;
+    if path.as_os_str() == "-" {
+        return read(path).map_err(|e| {
+            let (d, mut input) = *e;
+            input.text.clear();
+            let d = Diagnostic {
+                labels: Vec::new(),
+                ..d
+            };
+            Box::new((d, input))
+        });
+    }
+    let name = path.display().to_string();
+    match crate::textfile::read_secrets_file(path) {
+        Ok(text) => Ok(Input { name, text }),
+        Err(e) => {
+            let d = match &e {
+                ReadError::NotUtf8 { line } => Diagnostic::error(
+                    "cellac::io::encoding",
+                    format!("{name} is not UTF-8 text: line {line}"),
+                )
+                .help("save the file as UTF-8"),
+                _ => Diagnostic::error("cellac::io::read", format!("cannot read {name}: {e}"))
+                    .help("give the path of a regular file of `name = \"value\"` lines or JSON, at most 1 MiB"),
+            };
+            Err(Box::new((
+                d,
+                Input {
+                    name,
+                    text: String::new(),
+                },
+            )))
+        }
+    }
 }
 
 /// The last readable entry for `name`.
@@ -38,13 +62,14 @@ fn pick<'a>(
 pub(super) fn secrets_dir(checked: &mut crate::Checked, dir: &Path) {
     use crate::check::secret::per_environment::EnvFile;
     use crate::check::secrets_file::parse;
-    let load = |path: &Path| -> Option<Vec<crate::check::secrets_file::Entry>> {
-        let meta = std::fs::metadata(path).ok()?;
-        if !meta.is_file() || meta.len() > MAX_DIR_FILE {
-            return None;
-        }
-        let input = read_secrets(path).ok()?;
-        Some(parse(&input.text, &mut Vec::new()))
+    // Every file's text, kept to compute what to hide once, for every value of it.
+    let mut texts: Vec<(String, Vec<crate::check::secrets_file::Entry>)> = Vec::new();
+    let mut load = |path: &Path| -> Option<Vec<crate::check::secrets_file::Entry>> {
+        // A file that cannot be read counts as no values (`--secrets FILE` reports why).
+        let text = crate::textfile::read_secrets_file(path).ok()?;
+        let entries = parse(&text, &mut Vec::new());
+        texts.push((text, entries.clone()));
+        Some(entries)
     };
     let shared_path = dir.join("secrets.auto.tfvars");
     let shared = load(&shared_path);
@@ -75,7 +100,6 @@ pub(super) fn secrets_dir(checked: &mut crate::Checked, dir: &Path) {
     // Every value an environment would deploy (its own file's, else the shared file's),
     // by the same rules as `--secrets`, with that environment's rules for the secret.
     // Diagnostics point at the secret's declaration and name the file, never the value.
-    let mut values: Vec<String> = Vec::new();
     for (stack, (_, path, own)) in checked.envs.iter().zip(&loaded) {
         for secret in &stack.secrets {
             let name = &secret.name.value;
@@ -84,7 +108,6 @@ pub(super) fn secrets_dir(checked: &mut crate::Checked, dir: &Path) {
                 (None, Some(e)) => (e, shared_name.as_str()),
                 (None, None) => continue,
             };
-            values.push(entry.value.clone());
             let env = &stack.env.value;
             let at = |code: &'static str, message: String, label: &str, help: String| {
                 Diagnostic::error(code, message)
@@ -100,7 +123,10 @@ pub(super) fn secrets_dir(checked: &mut crate::Checked, dir: &Path) {
             );
         }
     }
-    crate::credential::scrub(&mut out, values.iter().map(String::as_str));
+    let values = texts
+        .iter()
+        .flat_map(|(text, entries)| crate::check::secrets_file::values_to_hide(text, entries));
+    crate::credential::scrub(&mut out, values);
     checked.diagnostics.extend(out);
     crate::diagnostic::sort_and_dedup(&mut checked.diagnostics);
 }

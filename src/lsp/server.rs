@@ -28,8 +28,9 @@ pub const SECRETS_FILE: &str = "secrets.auto.tfvars";
 pub const MAX_SYMBOLS: usize = 20_000;
 
 /// The secrets file is read from disk only when it is a regular file (after following
-/// symbolic links: not a FIFO, a device or `/dev/zero`) of at most this many bytes.
-pub const MAX_SECRETS_FILE: u64 = 1 << 20;
+/// symbolic links: not a FIFO, a device or `/dev/zero`) of at most this many bytes: the
+/// one reader of [`crate::textfile`], which the CLI uses too.
+pub use crate::textfile::MAX_SECRETS_FILE;
 
 /// A file read from disk, kept until its modification time or size changes.
 struct DiskFile {
@@ -40,36 +41,16 @@ struct DiskFile {
 /// Reads a regular file of at most `MAX_SECRETS_FILE` bytes, from `cache` when its
 /// modification time and size did not change. Refusals are logged once per change.
 fn read_regular(path: &std::path::Path, cache: &mut HashMap<PathBuf, DiskFile>) -> Option<String> {
-    use std::io::Read;
     let meta = std::fs::metadata(path).ok()?;
     let key = (meta.modified().ok(), meta.len(), meta.is_file());
     if let Some(f) = cache.get(path).filter(|f| f.key == key) {
         return f.text.clone();
     }
-    let refuse = |why: &str| {
-        eprintln!("cellac lsp: {} not read: {why}", path.display());
-        None
-    };
-    let text = if !meta.is_file() {
-        refuse("not a regular file")
-    } else if meta.len() > MAX_SECRETS_FILE {
-        refuse(&format!("larger than {MAX_SECRETS_FILE} bytes"))
-    } else {
-        let mut options = std::fs::OpenOptions::new();
-        options.read(true);
-        // Never block on a FIFO swapped in since the check above.
-        #[cfg(target_os = "linux")]
-        std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, 0o4000);
-        let mut buf = Vec::new();
-        match options.open(path).and_then(|f| {
-            if !f.metadata()?.is_file() {
-                return Err(std::io::Error::other("not a regular file"));
-            }
-            f.take(MAX_SECRETS_FILE + 1).read_to_end(&mut buf)
-        }) {
-            Ok(n) if n as u64 > MAX_SECRETS_FILE => refuse("it grew too large"),
-            Ok(_) => String::from_utf8(buf).ok().or_else(|| refuse("not UTF-8")),
-            Err(e) => refuse(&e.to_string()),
+    let text = match crate::textfile::read_secrets_file(path) {
+        Ok(text) => Some(text),
+        Err(why) => {
+            eprintln!("cellac lsp: {} not read: {why}", path.display());
+            None
         }
     };
     cache.insert(
