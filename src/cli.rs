@@ -410,28 +410,9 @@ pub fn main() -> i32 {
 /// Formats one text, or says why it is left as it is. Refuses, rather than write, when
 /// the text does not parse, or when the result
 /// would not parse, format to itself, or check to the same codes.
+/// The same checks as the editor's formatting: [`crate::lsp::format::format_safely`].
 fn format_text(text: &str, args: &FmtArgs) -> Result<String, String> {
-    let (size, spaces) = (args.indent, !args.tabs);
-    let codes = |t: &str| {
-        let mut c: Vec<&str> = crate::check(t).diagnostics.iter().map(|d| d.code).collect();
-        c.sort_unstable();
-        c
-    };
-    let Some(out) = crate::lsp::format::format(text, size, spaces) else {
-        return Err("it is not valid KDL; `cellac check` shows where".to_string());
-    };
-    if out == text {
-        return Ok(out);
-    }
-    let stable = crate::lsp::format::format(&out, size, spaces).as_deref() == Some(out.as_str());
-    if crate::syntax::parse(&out).is_err() || !stable || codes(text) != codes(&out) {
-        return Err(
-            "the formatter's result would differ in meaning or not be stable; please report \
-             this file"
-                .to_string(),
-        );
-    }
-    Ok(out)
+    crate::lsp::format::format_safely(text, args.indent, !args.tabs).map_err(|r| r.to_string())
 }
 
 /// Replaces a file's text through a sibling temporary file, keeping its permissions. A

@@ -120,13 +120,23 @@ fn utf16_position(text: &str, off: usize) -> (u64, u64) {
 fn lsp_diagnostics_equal_cellac_check() {
     let syntax = "stack x\nservice a {\n  port 80\n  memory = \n";
     let mixed = "// Café ☕ et crème 😀\nstack démo\nservice api { env GREETING=\"héllo 😀\" X=(var)nope; memory 100; }\n";
-    for (i, text) in [BROKEN, CELLA, syntax, mixed].into_iter().enumerate() {
+    // Nesting past the one depth guard (`cellac::syntax::depth`, 64): the editor used an
+    // older guard of its own (200, `cellac::syntax`) and answered differently (issue 24).
+    let deep = format!("stack x\n{}", "a {\n".repeat(300));
+    let dashes = format!("stack x\n{}node\n", "/- ".repeat(65));
+    for (i, text) in [BROKEN, CELLA, syntax, mixed, &deep, &dashes]
+        .into_iter()
+        .enumerate()
+    {
         let mut c = Client::start();
         let uri = format!("file:///home/dev/project/s{i}.kdl");
         let published = c.open(&uri, text);
         let published = published["diagnostics"].as_array().unwrap();
         let expected = cellac::check(text).diagnostics;
         assert_eq!(published.len(), expected.len(), "{text}");
+        if i >= 4 {
+            assert_eq!(expected[0].code, "cellac::syntax::depth", "{text}");
+        }
         for (p, e) in published.iter().zip(&expected) {
             assert_eq!(p["code"], e.code);
             assert_eq!(p["source"], "cellac");
@@ -675,7 +685,8 @@ fn lsp_robustness() {
     // Huge documents: very deep nesting, and many megabytes.
     let deep = "a {".repeat(100_000);
     let p = c.open("file:///home/dev/deep.kdl", &deep);
-    assert_eq!(p["diagnostics"][0]["code"], "cellac::syntax");
+    // The front end's one depth guard, as `cellac check` (issue 24).
+    assert_eq!(p["diagnostics"][0]["code"], "cellac::syntax::depth");
     c.result(
         "textDocument/completion",
         at("file:///home/dev/deep.kdl", pos(0, 300_000)),

@@ -6,15 +6,6 @@ use crate::span::Span;
 use crate::syntax::{Node, Value};
 use crate::Checked;
 
-/// Nesting deeper than this is not handed to the parser, whose recursion could
-/// exhaust the stack; no stack file comes close.
-pub const MAX_DEPTH: usize = 200;
-/// The `kdl` crate's parser (used for files the fast parser gives up on) recurses once
-/// per error it recovers from: more `}` without a `{` than this are not handed to it.
-pub const MAX_UNMATCHED: usize = 10_000;
-/// Slashdashes in a row (`/- /- /- node`): each is one level of the parser's recursion.
-pub const MAX_SLASHDASH_RUN: usize = 200;
-
 /// Runs `f` (a parse, a check, a format of `text`) on a thread whose stack is sized to
 /// the text: the `kdl` crate's parser recurses per error, so its depth grows with the
 /// input. 64 MiB plus 512 bytes per byte of text, at most 1 GiB (address space
@@ -131,17 +122,10 @@ impl Analysis {
     }
 }
 
-/// `cellac::check`, guarded: never panics and never recurses without bound.
+/// `cellac::check`, guarded: never panics. Deep nesting is refused by the one guard of
+/// the front end (`crate::syntax::depth`, `cellac::syntax::depth`), so the editor and
+/// `cellac check` give the same diagnostic; the big stack is a second line of defence.
 pub fn check(text: &str) -> Checked {
-    if let Some((at, why)) = too_deep(text) {
-        let d = Diagnostic::error("cellac::syntax", why)
-            .at(Span::new(at, at + 1).clamp(text.len()), "too deep")
-            .help("a stack file needs a few levels of `{ }` at most");
-        return Checked {
-            diagnostics: vec![d],
-            ..Checked::default()
-        };
-    }
     match std::panic::catch_unwind(|| on_big_stack(text, || crate::check(text))) {
         Ok(c) => c,
         Err(_) => Checked {
@@ -154,71 +138,6 @@ pub fn check(text: &str) -> Checked {
             ..Checked::default()
         },
     }
-}
-
-/// Where and why a text is not handed to the parser: a `{` (or `(`, `[`) that opens a
-/// block deeper than `MAX_DEPTH`, a `/*` nested deeper than that, a run of more than
-/// `MAX_SLASHDASH_RUN` slashdashes, more than `MAX_UNMATCHED` closing brackets without
-/// an opening one. Rough counts (in strings and comments too), which only err on the
-/// safe side. Also used before formatting.
-pub fn too_deep(text: &str) -> Option<(usize, String)> {
-    let b = text.as_bytes();
-    let (mut depth, mut comments, mut unmatched, mut run) = (0usize, 0usize, 0usize, 0usize);
-    let mut i = 0;
-    while i < b.len() {
-        match (b[i], b.get(i + 1)) {
-            (b'/', Some(b'*')) => {
-                comments += 1;
-                if comments > MAX_DEPTH {
-                    return Some((
-                        i,
-                        format!("comments are nested more than {MAX_DEPTH} levels deep"),
-                    ));
-                }
-                i += 1;
-            }
-            (b'*', Some(b'/')) => {
-                comments = comments.saturating_sub(1);
-                i += 1;
-            }
-            (b'/', Some(b'-')) => {
-                run += 1;
-                if run > MAX_SLASHDASH_RUN {
-                    return Some((
-                        i,
-                        format!("more than {MAX_SLASHDASH_RUN} slashdashes in a row"),
-                    ));
-                }
-                i += 1;
-            }
-            (b'{' | b'(' | b'[', _) => {
-                depth += 1;
-                if depth > MAX_DEPTH {
-                    return Some((
-                        i,
-                        format!("nodes are nested more than {MAX_DEPTH} levels deep"),
-                    ));
-                }
-            }
-            (b'}' | b')' | b']', _) => {
-                match depth.checked_sub(1) {
-                    Some(d) => depth = d,
-                    None => {
-                        unmatched += 1;
-                        if unmatched > MAX_UNMATCHED {
-                            return Some((i, format!("more than {MAX_UNMATCHED} closing brackets without an opening one")));
-                        }
-                    }
-                }
-            }
-            _ => {}
-        }
-        if !b[i].is_ascii_whitespace() && b[i] != b'-' {
-            run = 0;
-        }
-        i += 1;
-    }
-    None
 }
 
 /// The span of the name in a value: without its `(type)` annotation and quotes.

@@ -145,7 +145,54 @@ fn spaced(line: &str) -> String {
     out
 }
 
-/// The formatted text (maybe the same), or `None` when the text does not parse.
+/// Why a text was left as it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// The text does not parse.
+    NotKdl,
+    /// The result would not parse, would not format to itself, or would check to other
+    /// diagnostics than the text: a formatter bug, never written.
+    Unsafe,
+}
+
+impl std::fmt::Display for Refusal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Refusal::NotKdl => "it is not valid KDL; `cellac check` shows where",
+            Refusal::Unsafe => {
+                "the formatter's result would differ in meaning or not be stable; please report this file"
+            }
+        })
+    }
+}
+
+/// [`format`] with the safety checks `cellac fmt` and the editor's formatting share:
+/// refuses when the text does not parse, or when the result would not parse, would
+/// not format to itself, or would check to other diagnostic codes than the text.
+pub fn format_safely(text: &str, tab_size: u32, insert_spaces: bool) -> Result<String, Refusal> {
+    guarded(text, |t| format(t, tab_size, insert_spaces))
+}
+
+/// The safety checks around a formatter `f`.
+fn guarded(text: &str, f: impl Fn(&str) -> Option<String>) -> Result<String, Refusal> {
+    let codes = |t: &str| {
+        let mut c: Vec<&str> = crate::check(t).diagnostics.iter().map(|d| d.code).collect();
+        c.sort_unstable();
+        c
+    };
+    let out = f(text).ok_or(Refusal::NotKdl)?;
+    if out == text {
+        return Ok(out);
+    }
+    let stable = f(&out).as_deref() == Some(out.as_str());
+    if !stable || crate::syntax::parse(&out).is_err() || codes(text) != codes(&out) {
+        return Err(Refusal::Unsafe);
+    }
+    Ok(out)
+}
+
+/// The formatted text (maybe the same), or `None` when the text does not parse. No
+/// safety checks: write only what [`format_safely`] gives.
 pub fn format(text: &str, tab_size: u32, insert_spaces: bool) -> Option<String> {
     crate::syntax::parse(text).ok()?;
     let indent = if insert_spaces {
@@ -195,6 +242,29 @@ pub fn format(text: &str, tab_size: u32, insert_spaces: bool) -> Option<String> 
 
 #[cfg(test)]
 mod tests {
+    /// Issue 24, item 3: the checks `cellac fmt` and the editor share refuse a
+    /// formatter's result that changes the diagnostics, is not stable or does not parse.
+    #[test]
+    fn unsafe_results_are_refused() {
+        use super::{format_safely, guarded, Refusal};
+        let text = "stack x\nservice api {\n  port 1\n}\n";
+        // A formatter that drops a line changes the diagnostics.
+        let drop = |t: &str| Some(t.replace("  port 1\n", ""));
+        assert_eq!(guarded(text, drop), Err(Refusal::Unsafe));
+        // One that adds a space each time is not stable.
+        let grow = |t: &str| Some(format!("{t} "));
+        assert_eq!(guarded(text, grow), Err(Refusal::Unsafe));
+        // One whose result does not parse.
+        let brace = |t: &str| Some(t.replace('}', ""));
+        assert_eq!(guarded(text, brace), Err(Refusal::Unsafe));
+        // Negative control: the real formatter's result passes.
+        assert_eq!(
+            format_safely(text, 4, true).as_deref(),
+            Ok("stack x\nservice api {\n    port 1\n}\n")
+        );
+        assert_eq!(format_safely("a {", 4, true), Err(Refusal::NotKdl));
+    }
+
     use super::format;
 
     #[test]

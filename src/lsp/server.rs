@@ -742,13 +742,13 @@ impl Server<'_> {
                     .docs
                     .get(&uri)
                     .filter(|_| !is_secrets(&uri))
-                    // The same guard as checking: the parser recurses.
-                    .filter(|doc| super::analysis::too_deep(&doc.text).is_none())
                     .and_then(|doc| {
                         let (tab, spaces) = (p.options.tab_size, p.options.insert_spaces);
                         let text = &doc.text;
+                        // The same safety checks as `cellac fmt`: a result that does not
+                        // parse, is not stable or changes the diagnostics is refused.
                         let new_text = super::analysis::on_big_stack(text, || {
-                            format::format(text, tab, spaces)
+                            format::format_safely(text, tab, spaces).ok()
                         })?;
                         if new_text == doc.text {
                             return Some(Vec::new());
