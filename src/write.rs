@@ -532,11 +532,14 @@ pub fn write_changes(
         fs::remove_dir_all(&staging).map_err(|e| io_err("clear", &staging, e))?;
     }
     let mut folders: BTreeSet<PathBuf> = BTreeSet::new();
+    // Every staged file, written but not yet flushed: flushed together below.
+    let mut written: Vec<(PathBuf, fs::File)> = Vec::new();
     let mut staged = |rel: &str, bytes: &[u8]| -> Result<(), WriteError> {
         let inner = format!("{STAGING}/{rel}");
         create_parents(dir, &inner)?;
         let p = dir.join(&inner);
-        write_synced(&p, bytes)?;
+        let f = write_unsynced(&p, bytes)?;
+        written.push((p.clone(), f));
         let mut parent = p.parent();
         while let Some(d) = parent.filter(|d| d.starts_with(&staging)) {
             folders.insert(d.to_path_buf());
@@ -565,15 +568,21 @@ pub fn write_changes(
             journal.removes.push((path.clone(), h));
         }
     }
-    for d in folders.iter().rev() {
-        sync_dir(d)?;
-    }
-    sync_dir(dir)?;
     // The commit: once the journal is in place, the build will be completed.
     ensure_clear(dir, JOURNAL_TMP)?;
     ensure_clear(dir, JOURNAL)?;
     let tmp = dir.join(JOURNAL_TMP);
-    write_synced(&tmp, &journal.to_json())?;
+    written.push((tmp.clone(), write_unsynced(&tmp, &journal.to_json())?));
+    // Round 1: every staged file, the journal's temporary file, every staging folder
+    // and the output folder (which names the staging folder and the temporary file)
+    // reach the disk, flushed at once (see `sync_together`). Nothing that a reader of
+    // the tree sees has changed yet.
+    folders.insert(dir.to_path_buf());
+    sync_together(written, folders)?;
+    // Round 2, the commit: the rename of the journal, made durable before anything in
+    // the tree is renamed. A crash before it leaves the old tree (the staging folder
+    // and the temporary file are cleared by `recover`); after it, `recover` completes
+    // the build from the journal and the staged files round 1 made durable.
     fs::rename(&tmp, dir.join(JOURNAL)).map_err(|e| io_err("write", &dir.join(JOURNAL), e))?;
     renamed();
     sync_dir(dir)?;
@@ -745,13 +754,86 @@ fn sync_dir(p: &Path) -> Result<(), WriteError> {
         .map_err(|e| io_err("sync", p, e))
 }
 
-/// Writes a file and flushes it to the disk.
-fn write_synced(p: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+/// Writes a file without waiting for the disk; [`sync_together`] flushes it.
+fn write_unsynced(p: &Path, bytes: &[u8]) -> Result<fs::File, WriteError> {
     use std::io::Write;
     let mut f = fs::File::create(p).map_err(|e| io_err("write", p, e))?;
-    f.write_all(bytes)
-        .and_then(|()| f.sync_all())
-        .map_err(|e| io_err("write", p, e))
+    f.write_all(bytes).map_err(|e| io_err("write", p, e))?;
+    Ok(f)
+}
+
+/// How many flushes run at once, at most.
+const SYNC_THREADS: usize = 16;
+
+/// Flushes files (their data: `fdatasync`) and folders (their entries: `fsync`) to the
+/// disk, all at once, and returns when every one is durable.
+///
+/// Why at once: a build used to flush each staged file, each folder and the journal one
+/// after the other, about a dozen flushes for a four-file change, each waiting for its own
+/// commit of the file system's journal (2 to 10 ms each on this project's machines, much
+/// more under load). Issued together from several threads, the file system commits them
+/// in one or a few transactions (ext4's and XFS's group commit), and the build waits for
+/// three rounds (staged data, the journal's commit, the renames) instead of a dozen
+/// flushes. The guarantee is the same: each round returns only when all of its flushes
+/// have, and the next round starts after. `syncfs` would take one call, but flushes every
+/// dirty page of the file system, other programs' too: its time is not the build's to
+/// spend.
+fn sync_together(
+    files: Vec<(PathBuf, fs::File)>,
+    folders: impl IntoIterator<Item = PathBuf>,
+) -> Result<(), WriteError> {
+    let jobs: Vec<Job> = files
+        .into_iter()
+        .map(|(p, f)| Job::File(p, f))
+        .chain(folders.into_iter().map(Job::Folder))
+        .collect();
+    if jobs.len() <= 1 {
+        return jobs.into_iter().try_for_each(Job::run);
+    }
+    let per = jobs.len().div_ceil(SYNC_THREADS);
+    let mut chunks: Vec<Vec<Job>> = Vec::new();
+    let mut jobs = jobs.into_iter().peekable();
+    while jobs.peek().is_some() {
+        chunks.push(jobs.by_ref().take(per).collect());
+    }
+    std::thread::scope(|s| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| {
+                // A thread that cannot start fails the build before its commit (round 1)
+                // or before the journal goes (round 3): `recover` takes it from there.
+                std::thread::Builder::new()
+                    .spawn_scoped(s, move || chunk.into_iter().try_for_each(Job::run))
+                    .map_err(|e| WriteError::Io(format!("cannot start a thread to flush files: {e}")))
+            })
+            .collect();
+        let mut first = Ok(());
+        for h in handles {
+            let r = h.and_then(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(WriteError::Io("a flush failed".to_string())))
+            });
+            if first.is_ok() {
+                first = r;
+            }
+        }
+        first
+    })
+}
+
+/// One flush of [`sync_together`].
+enum Job {
+    File(PathBuf, fs::File),
+    Folder(PathBuf),
+}
+
+impl Job {
+    fn run(self) -> Result<(), WriteError> {
+        match self {
+            Job::File(p, f) => f.sync_data().map_err(|e| io_err("write", &p, e)),
+            Job::Folder(p) => sync_dir(&p),
+        }
+    }
 }
 
 /// The hash of the regular file at `rel`, if there is one (reached without links).
@@ -854,12 +936,13 @@ fn apply(dir: &Path, journal: &Journal) -> Result<(), WriteError> {
     for (path, new, old) in manifest_move {
         move_into_place(dir, path, new, old, &mut touched)?;
     }
-    for d in touched.iter().filter(|d| d.is_dir()) {
-        sync_dir(d)?;
-    }
+    // Round 3: every renamed entry is durable before the journal goes, flushed at once.
+    // The journal's removal itself is not waited for: a journal that comes back after a
+    // crash is carried out again by `recover`, which finds every step done (each move
+    // skips a staged file that is gone, each removal a file that is gone or changed).
+    sync_together(Vec::new(), touched.into_iter().filter(|d| d.is_dir()))?;
     let journal = dir.join(JOURNAL);
     fs::remove_file(&journal).map_err(|e| io_err("remove", &journal, e))?;
-    sync_dir(dir)?;
     if ensure_clear(dir, STAGING)? != Entry::Missing {
         let staging = dir.join(STAGING);
         fs::remove_dir_all(&staging).map_err(|e| io_err("clean up", &staging, e))?;
