@@ -106,33 +106,43 @@ fn pipeline(c: &mut Criterion) {
     group.finish();
 }
 
+/// The stack with its first `port` set to 9999: one value edited.
+fn edited(text: &str) -> String {
+    let first_port = text.find("port ").expect("the stack has a port");
+    let end = first_port + text[first_port..].find('\n').unwrap();
+    format!("{}port 9999{}", &text[..first_port], &text[end..])
+}
+
 /// The whole `cellac build` process (the release binary), on the canonical stack: over
 /// an output folder already up to date, and after a change (the stack alternates
 /// between two ports of its first service, so every run rewrites the files that
-/// depend on it).
+/// depend on it); and after a change of a 20-service stack (`gen::stack(20)`, the
+/// size issue 24 compares with Pkl).
 fn process(c: &mut Criterion) {
     let dir = scratch("process");
     let (a, b) = (dir.join("a.kdl"), dir.join("b.kdl"));
-    let first_port = CANONICAL
-        .find("port ")
-        .expect("the canonical stack has a port");
-    let end = first_port + CANONICAL[first_port..].find('\n').unwrap();
-    let changed = format!("{}port 9999{}", &CANONICAL[..first_port], &CANONICAL[end..]);
     std::fs::write(&a, CANONICAL).unwrap();
-    std::fs::write(&b, changed).unwrap();
+    std::fs::write(&b, edited(CANONICAL)).unwrap();
+    let twenty = gen::stack(20);
+    let (a20, b20) = (dir.join("a20.kdl"), dir.join("b20.kdl"));
+    std::fs::write(&a20, &twenty).unwrap();
+    std::fs::write(&b20, edited(&twenty)).unwrap();
     let out = dir.join("out");
-    let build = |stack: &std::path::Path| {
+    let out20 = dir.join("out20");
+    let build_into = |stack: &std::path::Path, out: &std::path::Path| {
         let status = std::process::Command::new(env!("CARGO_BIN_EXE_cellac"))
             .arg("build")
             .arg(stack)
             .arg("-o")
-            .arg(&out)
+            .arg(out)
             .stderr(std::process::Stdio::null())
             .status()
             .unwrap();
         assert!(status.success());
     };
+    let build = |stack: &std::path::Path| build_into(stack, &out);
     build(&a);
+    build_into(&a20, &out20);
     let mut group = c.benchmark_group("process");
     group.sample_size(100);
     group.warm_up_time(Duration::from_millis(500));
@@ -145,6 +155,12 @@ fn process(c: &mut Criterion) {
         bench.iter(|| {
             flip = !flip;
             build(if flip { &b } else { &a })
+        })
+    });
+    group.bench_function("build 20 services, after a change", |bench| {
+        bench.iter(|| {
+            flip = !flip;
+            build_into(if flip { &b20 } else { &a20 }, &out20)
         })
     });
     group.finish();

@@ -804,7 +804,9 @@ fn sync_together(
                 // or before the journal goes (round 3): `recover` takes it from there.
                 std::thread::Builder::new()
                     .spawn_scoped(s, move || chunk.into_iter().try_for_each(Job::run))
-                    .map_err(|e| WriteError::Io(format!("cannot start a thread to flush files: {e}")))
+                    .map_err(|e| {
+                        WriteError::Io(format!("cannot start a thread to flush files: {e}"))
+                    })
             })
             .collect();
         let mut first = Ok(());

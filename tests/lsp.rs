@@ -879,3 +879,31 @@ fn lsp_fix_all() {
     assert_eq!(kinds, ["quickfix"; 3]);
     c.shutdown();
 }
+
+/// Issue 24, item 7: a check that a newer version overtakes is never published. The
+/// change arrives while the first version of a large stack is being checked (or, on a
+/// fast machine, before that check starts: then the two are checked once); either way
+/// the first publish is of version 2. (Before, version 1's diagnostics were published
+/// after its check, and version 2's after another.)
+#[test]
+fn lsp_drops_a_check_a_newer_version_overtakes() {
+    let text = common::gen::stack(1000);
+    let uri = "file:///home/dev/project/big.kdl";
+    let mut c = Client::start();
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "kdl", "version": 1, "text": text}}),
+    );
+    std::thread::sleep(std::time::Duration::from_millis(30));
+    let edited = text.replacen("port ", "port 1", 1);
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": edited}]}),
+    );
+    let first = c.diagnostics(uri);
+    assert_eq!(first["version"], 2, "a stale check was published");
+    // Negative control: with no newer version, the open's check is published.
+    let other = "file:///home/dev/project/other.kdl";
+    assert_eq!(c.open(other, CELLA)["version"], 1);
+    c.shutdown();
+}

@@ -155,19 +155,29 @@ pub fn serve(conn: Connection) -> Result<(), ServeError> {
         dirty: Vec::new(),
         disk: HashMap::new(),
         aliases: HashMap::new(),
+        inbox: std::collections::VecDeque::new(),
     };
     let mut initialized = false;
     let mut shutdown = false;
     loop {
         // Diagnostics are published once the messages that arrived are handled, so a
-        // burst of edits is checked once, not once per keystroke.
-        let msg = match conn.receiver.try_recv() {
-            Ok(msg) => msg,
-            Err(_) => {
+        // burst of edits is checked once, not once per keystroke. Messages that arrived
+        // during a check wait in the inbox (see `check_and_publish`).
+        let next = server
+            .inbox
+            .pop_front()
+            .or_else(|| conn.receiver.try_recv().ok());
+        let msg = match next {
+            Some(msg) => msg,
+            None => {
                 server.flush();
-                match conn.receiver.recv() {
-                    Ok(msg) => msg,
-                    Err(_) => break,
+                match server
+                    .inbox
+                    .pop_front()
+                    .or_else(|| conn.receiver.recv().ok())
+                {
+                    Some(msg) => msg,
+                    None => break,
                 }
             }
         };
@@ -261,6 +271,8 @@ struct Server<'c> {
     /// URIs the client sent without percent-encoding: encoded → as sent, so that what
     /// the server sends back names them as the client does.
     aliases: HashMap<String, String>,
+    /// Messages that arrived while a check ran, handled before any newer one.
+    inbox: std::collections::VecDeque<Message>,
 }
 
 /// Percent-encodes what a URI cannot hold as is (spaces, non-ASCII, quotes...), so that
@@ -583,6 +595,26 @@ impl Server<'_> {
         }
     }
 
+    /// Moves the messages that arrived into the inbox, and says whether one of them
+    /// changes or closes `uri` (a check of it that just ended is out of date).
+    fn newer_version_waiting(&mut self, uri: &lsp::Uri) -> bool {
+        while let Ok(m) = self.conn.receiver.try_recv() {
+            self.inbox.push_back(m);
+        }
+        self.inbox.iter().any(|m| match m {
+            Message::Notification(n)
+                if n.method == notif::DidChangeTextDocument::METHOD
+                    || n.method == notif::DidCloseTextDocument::METHOD
+                    || n.method == notif::DidOpenTextDocument::METHOD =>
+            {
+                n.params["textDocument"]["uri"]
+                    .as_str()
+                    .is_some_and(|s| encode_uri(s) == uri.as_str())
+            }
+            _ => false,
+        })
+    }
+
     /// Re-checks the open stacks in the same folder as a secrets file.
     fn recheck_stacks_beside(&mut self, secrets: &lsp::Uri) {
         let stacks: Vec<lsp::Uri> = self
@@ -613,6 +645,11 @@ impl Server<'_> {
     /// it (whose check can also point into the stack: a secret with no value).
     fn check_and_publish(&mut self, uri: &lsp::Uri) {
         let Some(a) = self.analysis(uri) else { return };
+        // A newer version arrived while it was checked: its result is dropped, never
+        // published over the newer text (the change marks the stack to check again).
+        if self.newer_version_waiting(uri) {
+            return;
+        }
         let secrets = self.secrets_text(uri).filter(|_| a.checked.nodes.is_some());
         let Some(doc) = self.docs.get(uri) else {
             return;
