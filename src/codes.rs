@@ -183,6 +183,8 @@ codes! {
         "service worker {\n    image dockerfile=\"worker/Dockerfile\"\n}", "Write the port the process serves HTTP on (`port 8080`); a worker that serves no HTTP belongs in a `job`.";
     "cellac::secret::per-environment", "error", "With `check --secrets-dir DIR`: an environment without its own value for a `per-environment=#true` secret in `DIR/secrets/ENV.tfvars`, or two environments' files holding the same value for it.",
         "secret signing_key per-environment=#true   # and no signing_key in secrets/prod.tfvars", "Give each environment its own value in `secrets/ENV.tfvars`.";
+    "cellac::lsp::too-large", "warning", "A document larger than the editor checks (2 MiB): the language server publishes this instead of checking it at every keystroke; `cellac check` still checks it.",
+        "(a 10 MB stack file open in an editor)", "Run `cellac check` on it; keep generated content out of the stack file.";
     "cellac::internal", "error", "cellac itself failed while checking the document (a bug): the language server reports it instead of crashing, and goes on serving.",
         "(any document that makes cellac panic)", "Report it with the document that causes it; the other documents keep being checked.";
     "cellac::secrets-file::syntax", "error", "A secrets file line that is not `name = \"value\"` (or JSON that is not an object of strings).",

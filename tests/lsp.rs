@@ -902,6 +902,19 @@ fn lsp_drops_a_check_a_newer_version_overtakes() {
     );
     let first = c.diagnostics(uri);
     assert_eq!(first["version"], 2, "a stale check was published");
+    // A document over the editor's limit is not checked at each keystroke: one
+    // diagnostic says so (it took 6 s a keystroke at 10 MB).
+    let huge = format!("stack x\n{}", "// filler line\n".repeat((2 << 20) / 15 + 1));
+    let p = c.open("file:///home/dev/project/huge.kdl", &huge);
+    assert_eq!(p["diagnostics"].as_array().unwrap().len(), 1, "{p}");
+    assert_eq!(p["diagnostics"][0]["code"], "cellac::lsp::too-large");
+    // Just under it: checked (a comment-only stack has no diagnostics).
+    let under = format!(
+        "stack x\n{}",
+        "// filler line\n".repeat((2 << 20) / 15 - 100)
+    );
+    let p = c.open("file:///home/dev/project/under.kdl", &under);
+    assert_eq!(p["diagnostics"], json!([]), "{p}");
     // Negative control: with no newer version, the open's check is published.
     let other = "file:///home/dev/project/other.kdl";
     assert_eq!(c.open(other, CELLA)["version"], 1);
