@@ -12,6 +12,7 @@ mod hcl;
 mod iam;
 mod jobs;
 pub use jobs::migrate_key;
+pub use containers::ident as containers_ident;
 mod monitoring;
 mod network;
 mod project;
