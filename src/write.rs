@@ -60,7 +60,11 @@ fn adopt_is_ours(dir: &Path) -> Result<bool, WriteError> {
         Entry::Missing => Ok(true),
         Entry::File => Ok(read_inside(dir, ADOPT)
             .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
-            .and_then(|v| v.get("//").and_then(Value::as_str).map(|c| c.starts_with(ADOPT_MARK)))
+            .and_then(|v| {
+                v.get("//")
+                    .and_then(Value::as_str)
+                    .map(|c| c.starts_with(ADOPT_MARK))
+            })
             .unwrap_or(false)),
         _ => Err(WriteError::Foreign(vec![ADOPT.to_string()])),
     }
@@ -82,7 +86,8 @@ pub fn write_adopt(dir: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     ensure_clear(dir, &tmp)?;
     write_synced(&dir.join(&tmp), bytes)?;
     ensure_clear(dir, ADOPT)?;
-    fs::rename(dir.join(&tmp), dir.join(ADOPT)).map_err(|e| io_err("rename", &dir.join(ADOPT), e))?;
+    fs::rename(dir.join(&tmp), dir.join(ADOPT))
+        .map_err(|e| io_err("rename", &dir.join(ADOPT), e))?;
     sync_dir(dir)
 }
 

@@ -42,12 +42,17 @@ pub fn set_in_env(
         Some(a) => format!("{kind} {a} {setting}"),
         None => format!("{kind} {setting}"),
     };
-    let block = nodes.iter().rev().find(|n| {
-        n.name.value == "environment" && n.arg(0).and_then(|a| a.as_str()) == Some(env)
-    });
+    let block = nodes
+        .iter()
+        .rev()
+        .find(|n| n.name.value == "environment" && n.arg(0).and_then(|a| a.as_str()) == Some(env));
     let Some(block) = block else {
         // No block for the environment: one at the end of the file.
-        let sep = if text.is_empty() || text.ends_with('\n') { "" } else { "\n" };
+        let sep = if text.is_empty() || text.ends_with('\n') {
+            ""
+        } else {
+            "\n"
+        };
         return vec![Edit {
             span: Span::new(text.len(), text.len()),
             text: format!("{sep}\nenvironment {env} {{\n    {line}\n}}\n"),
@@ -107,7 +112,15 @@ pub fn set_in_env(
 mod tests {
     use super::*;
 
-    fn applied(text: &str, env: &str, kind: &str, arg: Option<&str>, prop: &str, value: &str, replaces: &[&str]) -> String {
+    fn applied(
+        text: &str,
+        env: &str,
+        kind: &str,
+        arg: Option<&str>,
+        prop: &str,
+        value: &str,
+        replaces: &[&str],
+    ) -> String {
         let nodes = crate::syntax::parse(text).unwrap_or_default();
         let mut edits = set_in_env(text, &nodes, env, kind, arg, prop, value, replaces);
         edits.sort_by_key(|e| std::cmp::Reverse(e.span.start));
@@ -121,7 +134,15 @@ mod tests {
     #[test]
     fn a_setting_lands_in_the_environment_block() {
         let text = "stack s\nbucket up\nenvironment dev {\n    var a \"b\"\n}\n";
-        let out = applied(text, "dev", "bucket", Some("up"), "name", "dev-s-up-v2", &[]);
+        let out = applied(
+            text,
+            "dev",
+            "bucket",
+            Some("up"),
+            "name",
+            "dev-s-up-v2",
+            &[],
+        );
         assert_eq!(out, "stack s\nbucket up\nenvironment dev {\n    var a \"b\"\n    bucket up name=\"dev-s-up-v2\"\n}\n");
         // Again: the value is replaced, not added twice.
         let again = applied(&out, "dev", "bucket", Some("up"), "name", "other", &[]);
@@ -129,16 +150,46 @@ mod tests {
         // An override with a block: the property goes on its head.
         let text = "stack s\nsite f\nenvironment dev {\n    site f { bucket-suffix \"-v2\"; }\n}\n";
         let out = applied(text, "dev", "site", Some("f"), "name", "x-v2", &[]);
-        assert!(out.contains("site f name=\"x-v2\" { bucket-suffix"), "{out}");
+        assert!(
+            out.contains("site f name=\"x-v2\" { bucket-suffix"),
+            "{out}"
+        );
         // No environment block: one is added.
-        let out = applied("stack s\n", "dev", "registry", None, "namespace", "devs", &[]);
-        assert_eq!(out, "stack s\n\nenvironment dev {\n    registry namespace=\"devs\"\n}\n");
+        let out = applied(
+            "stack s\n",
+            "dev",
+            "registry",
+            None,
+            "namespace",
+            "devs",
+            &[],
+        );
+        assert_eq!(
+            out,
+            "stack s\n\nenvironment dev {\n    registry namespace=\"devs\"\n}\n"
+        );
         // A one-line block.
-        let out = applied("stack s\nenvironment dev {}\n", "dev", "project", None, "id", "u", &[]);
+        let out = applied(
+            "stack s\nenvironment dev {}\n",
+            "dev",
+            "project",
+            None,
+            "id",
+            "u",
+            &[],
+        );
         assert!(crate::syntax::parse(&out).is_ok(), "{out}");
         assert!(out.contains("project id=\"u\""), "{out}");
         // `create=#true` in the override gives way to `id=`.
-        let out = applied("stack s\nenvironment dev {\n    project create=#true\n}\n", "dev", "project", None, "id", "u", &["create"]);
+        let out = applied(
+            "stack s\nenvironment dev {\n    project create=#true\n}\n",
+            "dev",
+            "project",
+            None,
+            "id",
+            "u",
+            &["create"],
+        );
         assert!(out.contains("project id=\"u\"\n"), "{out}");
         assert!(!out.contains("create"), "{out}");
     }

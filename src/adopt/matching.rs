@@ -48,15 +48,16 @@ fn q(key: &str) -> String {
 /// Every resource the stack creates in environment `s`, with its address and live name.
 pub fn planned(s: &Stack, shape: Shape) -> Vec<Planned> {
     let mut out = Vec::new();
-    let mut add = |ty: &'static str, address: String, name: Option<String>, key: Option<&str>, role: Role| {
-        out.push(Planned {
-            ty,
-            address,
-            name,
-            key: key.map(String::from),
-            role,
-        });
-    };
+    let mut add =
+        |ty: &'static str, address: String, name: Option<String>, key: Option<&str>, role: Role| {
+            out.push(Planned {
+                ty,
+                address,
+                name,
+                key: key.map(String::from),
+                role,
+            });
+        };
     let prefix = s.prefix();
     if s.creates_project() {
         add(
@@ -122,14 +123,26 @@ pub fn planned(s: &Stack, shape: Shape) -> Vec<Planned> {
                 "scaleway_object_bucket_website_configuration",
                 "scaleway_object_bucket_policy",
             ] {
-                add(ty, format!("module.storage.{ty}.site[{}]", q(n)), Some(bucket.clone()), Some(n), role.clone());
+                add(
+                    ty,
+                    format!("module.storage.{ty}.site[{}]", q(n)),
+                    Some(bucket.clone()),
+                    Some(n),
+                    role.clone(),
+                );
             }
         }
         for b in &s.buckets {
             let (n, bucket) = (&b.name.value, s.bucket_name(b));
             let role = Role::Bucket(n.clone());
             for ty in ["scaleway_object_bucket", "scaleway_object_bucket_policy"] {
-                add(ty, format!("module.storage.{ty}.this[{}]", q(n)), Some(bucket.clone()), Some(n), role.clone());
+                add(
+                    ty,
+                    format!("module.storage.{ty}.this[{}]", q(n)),
+                    Some(bucket.clone()),
+                    Some(n),
+                    role.clone(),
+                );
             }
         }
     }
@@ -200,9 +213,10 @@ pub fn assign(live: &[Live], plan: &[Planned]) -> Vec<Outcome> {
         if out[i].is_some() {
             continue;
         }
-        let found = plan.iter().enumerate().position(|(j, p)| {
-            !taken[j] && p.ty == l.ty && p.name.is_some() && p.name == l.name
-        });
+        let found = plan
+            .iter()
+            .enumerate()
+            .position(|(j, p)| !taken[j] && p.ty == l.ty && p.name.is_some() && p.name == l.name);
         if let Some(j) = found {
             taken[j] = true;
             out[i] = Some(Outcome::Matched {
@@ -220,7 +234,11 @@ pub fn assign(live: &[Live], plan: &[Planned]) -> Vec<Outcome> {
         let free: Vec<usize> = (0..plan.len())
             .filter(|&j| !taken[j] && plan[j].ty == l.ty)
             .collect();
-        let by_role: Vec<usize> = free.iter().copied().filter(|&j| plays(l, &plan[j])).collect();
+        let by_role: Vec<usize> = free
+            .iter()
+            .copied()
+            .filter(|&j| plays(l, &plan[j]))
+            .collect();
         let unmatched_live = live
             .iter()
             .enumerate()

@@ -102,7 +102,10 @@ fn region_of(l: &Live) -> Option<String> {
 /// The import id of a live data source's resource (see [`IMPORT_BY_NAME`]).
 fn import_id(l: &Live, region: &str) -> Option<String> {
     if IMPORT_BY_NAME.contains(&l.ty.as_str()) {
-        let name = l.name.as_deref().or_else(|| l.id.as_deref()?.rsplit('/').next())?;
+        let name = l
+            .name
+            .as_deref()
+            .or_else(|| l.id.as_deref()?.rsplit('/').next())?;
         return Some(format!("{region}/{name}"));
     }
     let id = l.id.as_deref()?;
@@ -137,7 +140,10 @@ pub fn adopt(text: &str, checked: &crate::Checked, env: &str, live: &[Live]) -> 
                     a.ignored.push(l.address.clone());
                     continue;
                 }
-                if !removed.contains_key(&l.resource) && holds_data(&l.ty) && l.ty != "scaleway_secret_version" {
+                if !removed.contains_key(&l.resource)
+                    && holds_data(&l.ty)
+                    && l.ty != "scaleway_secret_version"
+                {
                     a.diagnostics.push(
                         Diagnostic::warning(
                             "cellac::adopt::forgotten",
@@ -147,7 +153,9 @@ pub fn adopt(text: &str, checked: &crate::Checked, env: &str, live: &[Live]) -> 
                         .in_env(env),
                     );
                 }
-                removed.entry(l.resource.clone()).or_insert_with(|| (*why).to_string());
+                removed
+                    .entry(l.resource.clone())
+                    .or_insert_with(|| (*why).to_string());
             }
             Outcome::Matched { planned, by_name } => {
                 let p = &plan[*planned];
@@ -199,11 +207,19 @@ fn replaced(l: &Live, s: &Stack, why: String) -> Diagnostic {
         )
         .help("it holds no data: the deploy recreates it (its endpoint may change)")
     };
-    d.at(s.span, format!("stack `{}`", s.name.value)).in_env(&s.env.value)
+    d.at(s.span, format!("stack `{}`", s.name.value))
+        .in_env(&s.env.value)
 }
 
 /// A live resource matched by role whose name differs from the one the stack gives.
-fn renamed(text: &str, nodes: &[crate::syntax::Node], s: &Stack, l: &Live, p: &Planned, out: &mut Vec<Diagnostic>) {
+fn renamed(
+    text: &str,
+    nodes: &[crate::syntax::Node],
+    s: &Stack,
+    l: &Live,
+    p: &Planned,
+    out: &mut Vec<Diagnostic>,
+) {
     let (Some(live), Some(ours)) = (&l.name, &p.name) else {
         return;
     };
@@ -216,15 +232,22 @@ fn renamed(text: &str, nodes: &[crate::syntax::Node], s: &Stack, l: &Live, p: &P
     };
     let (span, kind, arg, prop) = match (&p.role, p.ty) {
         (Role::Site(n), "scaleway_object_bucket") => {
-            let Some(x) = s.sites.iter().find(|x| &x.name.value == n) else { return };
+            let Some(x) = s.sites.iter().find(|x| &x.name.value == n) else {
+                return;
+            };
             (x.name.span, "site", Some(n.as_str()), "name")
         }
         (Role::Bucket(n), "scaleway_object_bucket") => {
-            let Some(x) = s.buckets.iter().find(|x| &x.name.value == n) else { return };
+            let Some(x) = s.buckets.iter().find(|x| &x.name.value == n) else {
+                return;
+            };
             (x.name.span, "bucket", Some(n.as_str()), "name")
         }
         (Role::Registry, _) => (
-            s.registry.namespace.as_ref().map_or(s.name.span, |n| n.span),
+            s.registry
+                .namespace
+                .as_ref()
+                .map_or(s.name.span, |n| n.span),
             "registry",
             None,
             "namespace",
@@ -241,7 +264,11 @@ fn renamed(text: &str, nodes: &[crate::syntax::Node], s: &Stack, l: &Live, p: &P
         }
     };
     let setting = format!("{prop}={}", edit::quoted(live));
-    let what = if kind == "registry" { "registry namespace" } else { "bucket" };
+    let what = if kind == "registry" {
+        "registry namespace"
+    } else {
+        "bucket"
+    };
     out.push(
         Diagnostic::error(
             "cellac::adopt::name",
@@ -329,7 +356,12 @@ pub fn file(a: &Adoption) -> Value {
     if !a.moved.is_empty() {
         m.insert(
             "moved".into(),
-            Value::Array(a.moved.iter().map(|(f, t)| json!({ "from": f, "to": t })).collect()),
+            Value::Array(
+                a.moved
+                    .iter()
+                    .map(|(f, t)| json!({ "from": f, "to": t }))
+                    .collect(),
+            ),
         );
     }
     if !a.removed.is_empty() {
@@ -385,7 +417,9 @@ pub fn summary(a: &Adoption) -> String {
         out.push_str(&format!("forgotten {r}: {why}\n"));
     }
     for i in &a.ignored {
-        out.push_str(&format!("ignored   {i} (a data source matching nothing the stack creates)\n"));
+        out.push_str(&format!(
+            "ignored   {i} (a data source matching nothing the stack creates)\n"
+        ));
     }
     out
 }

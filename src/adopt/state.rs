@@ -40,8 +40,13 @@ const IDENTITY: [&str; 6] = ["id", "name", "project_id", "region", "zone", "path
 /// Reads a state's resources, by identity only.
 pub fn read(text: &str) -> Result<Vec<Live>, StateError> {
     // serde_json's errors name a line and a column, never the text itself.
-    let doc: Value = serde_json::from_str(text)
-        .map_err(|e| StateError(format!("not JSON (line {}, column {})", e.line(), e.column())))?;
+    let doc: Value = serde_json::from_str(text).map_err(|e| {
+        StateError(format!(
+            "not JSON (line {}, column {})",
+            e.line(),
+            e.column()
+        ))
+    })?;
     let mut out = Vec::new();
     if let Some(resources) = doc.get("resources").and_then(Value::as_array) {
         let version = doc.get("version").and_then(Value::as_i64);
@@ -60,8 +65,7 @@ pub fn read(text: &str) -> Result<Vec<Live>, StateError> {
         // `terraform show -json` of an empty state has no `values`.
     } else {
         return Err(StateError(
-            "neither a raw state (`terraform state pull`) nor `terraform show -json` output"
-                .into(),
+            "neither a raw state (`terraform state pull`) nor `terraform show -json` output".into(),
         ));
     }
     Ok(out)
@@ -198,7 +202,10 @@ mod tests {
         let a = read(raw).unwrap();
         let b = read(shown).unwrap();
         assert_eq!(a, b);
-        assert_eq!(a[1].address, "module.storage.scaleway_object_bucket.this[\"a\"]");
+        assert_eq!(
+            a[1].address,
+            "module.storage.scaleway_object_bucket.this[\"a\"]"
+        );
         assert_eq!(a[1].resource, "module.storage.scaleway_object_bucket.this");
         assert!(!format!("{a:?}").contains("FAKE-SECRET"));
         let err = read("{\"version\":4, \"x\": FAKE-SECRET").unwrap_err();

@@ -2,7 +2,9 @@
 //! output folder, reports (and with `--fix` applies) the stack edits that keep live
 //! resources. The logic is `crate::adopt`; this file only reads, writes and prints.
 
-use super::{io_error, read, replace_file, report, Format, Input, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE};
+use super::{
+    io_error, read, replace_file, report, Format, Input, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE,
+};
 use crate::diagnostic::Diagnostic;
 use crate::render::Files;
 use std::path::PathBuf;
@@ -112,7 +114,12 @@ pub(super) fn run(args: &AdoptArgs) -> i32 {
     };
     let mut checked = crate::check(&input.text);
     if checked.has_errors() || checked.envs.is_empty() {
-        let errors: Vec<Diagnostic> = checked.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
+        let errors: Vec<Diagnostic> = checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .cloned()
+            .collect();
         let files = Files {
             stack_name: &input.name,
             stack: &input.text,
@@ -135,12 +142,17 @@ pub(super) fn run(args: &AdoptArgs) -> i32 {
             let Some(d) = adoption.diagnostics.iter().find(|d| !d.fixes.is_empty()) else {
                 break;
             };
-            let Some((next, _)) = crate::fix::apply(&text, std::slice::from_ref(d), crate::fix::Mode::Safe) else {
+            let Some((next, _)) =
+                crate::fix::apply(&text, std::slice::from_ref(d), crate::fix::Mode::Safe)
+            else {
                 break;
             };
             let next_checked = crate::check(&next);
             if next_checked.has_errors() {
-                eprintln!("error: a fix would leave the stack with errors; stopped before it ({})", d.code);
+                eprintln!(
+                    "error: a fix would leave the stack with errors; stopped before it ({})",
+                    d.code
+                );
                 break;
             }
             text = next;
@@ -150,7 +162,11 @@ pub(super) fn run(args: &AdoptArgs) -> i32 {
         }
         if text != input.text {
             if let Err(e) = replace_file(&args.stack, &text) {
-                eprintln!("error: cannot write {}: {}", input.name, crate::diagnostic::in_words(&e));
+                eprintln!(
+                    "error: cannot write {}: {}",
+                    input.name,
+                    crate::diagnostic::in_words(&e)
+                );
                 return EXIT_USAGE;
             }
             eprintln!("fixed {applied} in {}", input.name);
@@ -181,7 +197,11 @@ pub(super) fn run(args: &AdoptArgs) -> i32 {
     if adoption.has_errors() {
         eprintln!(
             "error: the first apply would still replace what holds data (above){}",
-            if args.fix { "" } else { "; `cellac adopt --fix` applies the edits that keep it" }
+            if args.fix {
+                ""
+            } else {
+                "; `cellac adopt --fix` applies the edits that keep it"
+            }
         );
         return EXIT_PROBLEMS;
     }
