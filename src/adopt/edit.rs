@@ -24,19 +24,18 @@ fn head_end(node: &Node) -> usize {
         .fold(node.name.span.end, usize::max)
 }
 
-/// The edit that writes `PROP=VALUE` on node `kind` (with first argument `arg`) inside
-/// `environment ENV`. `replaces`: properties of the override that the new one replaces
-/// (`create` for `project id=`), removed with it.
+/// The edit that writes `PROP=VALUE` (`setting`) on node `KIND` with first argument
+/// `ARG` (`node`) inside `environment ENV`. `replaces`: properties of the override that
+/// the new one replaces (`create` for `project id=`), removed with it.
 pub fn set_in_env(
     text: &str,
     nodes: &[Node],
     env: &str,
-    kind: &str,
-    arg: Option<&str>,
-    prop: &str,
-    value: &str,
+    node: (&str, Option<&str>),
+    setting: (&str, &str),
     replaces: &[&str],
 ) -> Vec<Edit> {
+    let ((kind, arg), (prop, value)) = (node, setting);
     let setting = format!("{prop}={}", quoted(value));
     let line = match arg {
         Some(a) => format!("{kind} {a} {setting}"),
@@ -93,8 +92,11 @@ pub fn set_in_env(
     let Some(close) = body.rfind('}').map(|i| block.span.start + i) else {
         return Vec::new();
     };
-    let line_start = text[..close].rfind('\n').map_or(0, |i| i + 1);
-    let before = &text[line_start..close];
+    let line_start = text
+        .get(..close)
+        .and_then(|t| t.rfind('\n'))
+        .map_or(0, |i| i + 1);
+    let before = text.get(line_start..close).unwrap_or_default();
     if before.trim().is_empty() {
         vec![Edit {
             span: Span::new(line_start, line_start),
@@ -122,7 +124,7 @@ mod tests {
         replaces: &[&str],
     ) -> String {
         let nodes = crate::syntax::parse(text).unwrap_or_default();
-        let mut edits = set_in_env(text, &nodes, env, kind, arg, prop, value, replaces);
+        let mut edits = set_in_env(text, &nodes, env, (kind, arg), (prop, value), replaces);
         edits.sort_by_key(|e| std::cmp::Reverse(e.span.start));
         let mut out = text.to_string();
         for e in edits {

@@ -4,6 +4,7 @@
 use super::state::Live;
 use crate::emit::terraform::Shape;
 use crate::model::Stack;
+use std::collections::BTreeMap;
 
 /// What a planned resource is, for the stack edit that keeps a live one.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -196,62 +197,73 @@ fn plays(l: &Live, p: &Planned) -> bool {
         })
 }
 
+/// Why a secret version is always forgotten.
+const VERSION_WHY: &str = "a secret version written with `data` (in the state in plain text): cellac writes versions write-only, so taking it over would replace it; Secret Manager keeps it";
+
 /// Matches every live resource: by type and live name first, then by role (the one
 /// resource of its type on both sides, or the one whose names say it plays the role).
 pub fn assign(live: &[Live], plan: &[Planned]) -> Vec<Outcome> {
-    let mut out: Vec<Option<Outcome>> = vec![None; live.len()];
+    let mut out: Vec<Option<Outcome>> = live
+        .iter()
+        .map(|l| {
+            (l.ty == "scaleway_secret_version").then_some(Outcome::Forget { why: VERSION_WHY })
+        })
+        .collect();
     let mut taken = vec![false; plan.len()];
-    for (i, l) in live.iter().enumerate() {
-        if l.ty == "scaleway_secret_version" {
-            out[i] = Some(Outcome::Forget {
-                why: "a secret version written with `data` (in the state in plain text): cellac writes versions write-only, so taking it over would replace it; Secret Manager keeps it",
-            });
-        }
-    }
     // By type and live name.
-    for (i, l) in live.iter().enumerate() {
-        if out[i].is_some() {
+    for (l, o) in live.iter().zip(out.iter_mut()) {
+        if o.is_some() {
             continue;
         }
         let found = plan
             .iter()
+            .zip(taken.iter_mut())
             .enumerate()
-            .position(|(j, p)| !taken[j] && p.ty == l.ty && p.name.is_some() && p.name == l.name);
-        if let Some(j) = found {
-            taken[j] = true;
-            out[i] = Some(Outcome::Matched {
+            .find(|(_, (p, t))| !**t && p.ty == l.ty && p.name.is_some() && p.name == l.name);
+        if let Some((j, (_, t))) = found {
+            *t = true;
+            *o = Some(Outcome::Matched {
                 planned: j,
                 by_name: true,
             });
         }
     }
+    // How many live resources of each type are left after that.
+    let mut left: BTreeMap<&str, usize> = BTreeMap::new();
+    for (l, o) in live.iter().zip(&out) {
+        if o.is_none() {
+            *left.entry(l.ty.as_str()).or_default() += 1;
+        }
+    }
     // By role. Secrets are taken over only by name (a secret of another name is another
     // secret); a bucket's website configuration and policy follow their bucket's name.
-    for (i, l) in live.iter().enumerate() {
-        if out[i].is_some() || l.ty == "scaleway_secret" {
+    for (l, o) in live.iter().zip(out.iter_mut()) {
+        if o.is_some() || l.ty == "scaleway_secret" {
             continue;
         }
-        let free: Vec<usize> = (0..plan.len())
-            .filter(|&j| !taken[j] && plan[j].ty == l.ty)
+        let free: Vec<(usize, &Planned)> = plan
+            .iter()
+            .zip(&taken)
+            .enumerate()
+            .filter(|(_, (p, t))| !**t && p.ty == l.ty)
+            .map(|(j, (p, _))| (j, p))
             .collect();
         let by_role: Vec<usize> = free
             .iter()
-            .copied()
-            .filter(|&j| plays(l, &plan[j]))
+            .filter(|(_, p)| plays(l, p))
+            .map(|(j, _)| *j)
             .collect();
-        let unmatched_live = live
-            .iter()
-            .enumerate()
-            .filter(|(k, m)| out[*k].is_none() && m.ty == l.ty)
-            .count();
+        let lone = left.get(l.ty.as_str()) == Some(&1);
         let pick = match (by_role.as_slice(), free.as_slice()) {
             ([j], _) => Some(*j),
-            ([], [j]) if unmatched_live == 1 && plan[*j].key.is_none() => Some(*j),
+            ([], [(j, p)]) if lone && p.key.is_none() => Some(*j),
             _ => None,
         };
         if let Some(j) = pick {
-            taken[j] = true;
-            out[i] = Some(Outcome::Matched {
+            if let Some(t) = taken.get_mut(j) {
+                *t = true;
+            }
+            *o = Some(Outcome::Matched {
                 planned: j,
                 by_name: false,
             });

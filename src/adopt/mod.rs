@@ -158,7 +158,9 @@ pub fn adopt(text: &str, checked: &crate::Checked, env: &str, live: &[Live]) -> 
                     .or_insert_with(|| (*why).to_string());
             }
             Outcome::Matched { planned, by_name } => {
-                let p = &plan[*planned];
+                let Some(p) = plan.get(*planned) else {
+                    continue;
+                };
                 if l.managed {
                     if l.address == p.address {
                         a.kept.push(l.address.clone());
@@ -228,7 +230,7 @@ fn renamed(
     }
     let env = &s.env.value;
     let edit = |kind: &str, arg: Option<&str>, prop: &str| {
-        edit::set_in_env(text, nodes, env, kind, arg, prop, live, &[])
+        edit::set_in_env(text, nodes, env, (kind, arg), (prop, live), &[])
     };
     let (span, kind, arg, prop) = match (&p.role, p.ty) {
         (Role::Site(n), "scaleway_object_bucket") => {
@@ -326,7 +328,7 @@ fn project(
             .fix(Fix {
                 title: format!("write `project {setting}` in `environment {env}`"),
                 applicability: Applicability::Safe,
-                edits: edit::set_in_env(text, nodes, env, "project", None, "id", live, &["create"]),
+                edits: edit::set_in_env(text, nodes, env, ("project", None), ("id", live), &["create"]),
             }),
         );
     }
