@@ -90,6 +90,25 @@ impl Adoption {
     }
 }
 
+/// An address without its instance keys (`module.a[0].x.y` is `module.a.x.y`), as a
+/// `removed` block's `from` takes it. Keys are quoted strings or numbers, with no `]`
+/// inside a quoted key in the names cellac reads.
+fn unkeyed(address: &str) -> String {
+    let mut out = String::with_capacity(address.len());
+    let mut depth = 0usize;
+    let mut quoted = false;
+    for c in address.chars() {
+        match c {
+            '"' if depth > 0 => quoted = !quoted,
+            '[' if !quoted => depth = depth.saturating_add(1),
+            ']' if !quoted => depth = depth.saturating_sub(1),
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
 /// The live resource's region as given by its id (`fr-par/…`) when it has no `region`.
 fn region_of(l: &Live) -> Option<String> {
     l.region.clone().or_else(|| {
@@ -140,21 +159,23 @@ pub fn adopt(text: &str, checked: &crate::Checked, env: &str, live: &[Live]) -> 
                     a.ignored.push(l.address.clone());
                     continue;
                 }
-                if !removed.contains_key(&l.resource)
+                // `removed` takes no instance key, of the resource or of its modules.
+                let resource = unkeyed(&l.resource);
+                if !removed.contains_key(&resource)
                     && holds_data(&l.ty)
                     && l.ty != "scaleway_secret_version"
                 {
                     a.diagnostics.push(
                         Diagnostic::warning(
                             "cellac::adopt::forgotten",
-                            format!("`{}` holds data and the stack does not manage it: Terraform forgets it, it keeps running", l.resource),
+                            format!("`{resource}` holds data and the stack does not manage it: Terraform forgets it, it keeps running"),
                         )
                         .help(format!("{why}; delete it by hand once nothing reads it, or keep it"))
                         .in_env(env),
                     );
                 }
                 removed
-                    .entry(l.resource.clone())
+                    .entry(resource)
                     .or_insert_with(|| (*why).to_string());
             }
             Outcome::Matched { planned, by_name } => {
@@ -424,4 +445,14 @@ pub fn summary(a: &Adoption) -> String {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn removed_addresses_have_no_instance_key() {
+        assert_eq!(super::unkeyed("module.m[0].a.b"), "module.m.a.b");
+        assert_eq!(super::unkeyed("module.m[\"x]y\"].a.b"), "module.m.a.b");
+        assert_eq!(super::unkeyed("a.b"), "a.b");
+    }
 }
