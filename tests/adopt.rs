@@ -477,3 +477,61 @@ fn the_command_never_prints_a_state_value() {
         "a file cellac did not write was removed"
     );
 }
+
+/// A live registry namespace and site bucket of other names: `namespace=` and `name=`
+/// are written in `environment dev` (on dev's existing `site frontend` override), after
+/// which nothing is left to replace.
+#[test]
+fn a_live_namespace_and_site_bucket_keep_their_names() {
+    let mut state: Value = serde_json::from_str(STATE).unwrap();
+    for r in state["resources"].as_array_mut().unwrap() {
+        for i in r["instances"].as_array_mut().unwrap() {
+            let a = &mut i["attributes"];
+            if a["name"] == json!("devcella") {
+                a["name"] = json!("cella-dev-images");
+            }
+            if a["name"] == json!("dev-cella-frontend-v2") {
+                a["name"] = json!("cella-dev-www");
+            }
+            if a["bucket"] == json!("dev-cella-frontend-v2") {
+                a["bucket"] = json!("cella-dev-www");
+            }
+        }
+    }
+    let state = state.to_string();
+    let a = adopt(CELLA, &state, "dev");
+    let named: Vec<&str> = a
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == "cellac::adopt::name")
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(named.len(), 4, "{named:#?}");
+    assert!(
+        named
+            .iter()
+            .any(|m| m.contains("registry namespace `cella-dev-images`")),
+        "{named:#?}"
+    );
+    assert!(
+        named.iter().any(|m| m.contains("bucket `cella-dev-www`")),
+        "{named:#?}"
+    );
+    let text = fixed(CELLA, &state, "dev");
+    assert!(
+        text.contains("    site frontend name=\"cella-dev-www\" { bucket-suffix \"-v2\"; }\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains("    registry namespace=\"cella-dev-images\"\n"),
+        "{text}"
+    );
+    let after = adopt(&text, &state, "dev");
+    assert!(!after.has_errors(), "{}", report(&text, &after));
+    let dev = tfvars(&build(&text), "dev");
+    assert_eq!(dev["names"]["registry"], json!("cella-dev-images"));
+    assert_eq!(
+        dev["sites"]["frontend"]["bucket_name"],
+        json!("cella-dev-www")
+    );
+}
