@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
+mod adopt;
 mod scan;
 mod secrets;
 
@@ -207,6 +208,8 @@ enum Command {
     Cost(CostArgs),
     /// Write a first stack.kdl here from what the repository holds (never overwrites).
     Init(InitArgs),
+    /// Take over a running deployment from its Terraform state: adopt.tf.json and the stack edits that keep what holds data.
+    Adopt(adopt::AdoptArgs),
     /// Run the language server over stdio (for editors).
     Lsp,
     /// Print a shell completion script (e.g. `cellac completions bash > ~/.local/share/bash-completion/completions/cellac`).
@@ -401,6 +404,7 @@ pub fn main() -> i32 {
         Command::Init(args) => init(&args),
         Command::Cost(args) => cost(&args),
         Command::Diff(args) => diff(&args),
+        Command::Adopt(args) => adopt::run(&args),
         Command::Lsp => crate::lsp::run(),
         Command::Completions { shell } => completions(shell),
         Command::Man { out } => man(out.as_deref()),

@@ -209,6 +209,18 @@ codes! {
         "api_key = \"abc\\qdef\"", "Write `\\\\` for a backslash.";
     "cellac::secrets-file::unknown", "warning", "A key in the secrets file that no secret declares.",
         "databse_url = \"...\"", "Fix the name (the nearest is suggested) or remove the line.";
+    "cellac::adopt::name", "error", "`cellac adopt`: a live bucket or registry namespace whose name is not the one the stack gives it in that environment; its name cannot change in place, so the first apply would replace it (and lose what it holds).",
+        "bucket public-uploads   # live in dev as dev-cella-public-uploads-v2", "Keep the live name in that environment: `environment dev { bucket public-uploads name=\"dev-cella-public-uploads-v2\" }` (`cellac adopt --fix` writes it; `registry namespace=` for a namespace).";
+    "cellac::adopt::project", "error", "`cellac adopt`: the live resources are in a project the environment would not use (`project create=#true` makes a new one, or another `id=`): `project_id` cannot change in place, so everything would be replaced.",
+        "project create=#true   # dev runs in project 11111111-2222-3333-4444-555555555555", "Give the environment the live project: `environment dev { project id=\"11111111-2222-3333-4444-555555555555\" }` (`cellac adopt --fix` writes it).";
+    "cellac::adopt::replaced", "error", "`cellac adopt`: a live resource that holds data would be replaced, and no edit of the stack can keep it: it lives in another region, or in a second project, or a setting that cannot change in place differs.",
+        "stack cella region=nl-ams   # the live bucket is in fr-par", "Move the data yourself, or accept the replacement with `scripts/apply.sh ENV --allow-destroy ADDRESS`; the message names the reason.";
+    "cellac::adopt::recreated", "warning", "`cellac adopt`: a live resource that holds no data (a container, a container namespace, a VPC) would be replaced: its name or region is not what the stack gives it. The deploy recreates it; its endpoint may change.",
+        "service api   # live container dev-cella-backend-old", "Nothing to do if a new endpoint is fine; otherwise rename the service so that its generated name is the live one.";
+    "cellac::adopt::forgotten", "warning", "`cellac adopt`: a live resource that holds data and that the stack does not manage (a secret, Cockpit): `adopt.tf.json` makes Terraform forget it (a `removed` block with `destroy = false`); it keeps running, outside Terraform.",
+        "module.secrets.scaleway_secret.argon in the state, no stored secret of that name", "Delete it by hand once nothing reads it, or keep it; the stack's own secrets are created next to it.";
+    "cellac::adopt::state", "error", "`cellac adopt --state FILE`: a file that is neither a raw Terraform state (format version 4) nor `terraform show -json` output, or that cannot be read (exit 2). Nothing of its text is shown.",
+        "cellac adopt --env dev --state plan.out", "Give `terraform state pull > dev.tfstate` (or `terraform show -json > dev.json`) of the environment's state.";
     "cellac::io::read", "error", "A stack or secrets file that cannot be read: missing, a folder, or not readable (exit 2).",
         "cellac check nope.kdl", "Check the path; `-` reads the stack from standard input.";
     "cellac::io::encoding", "error", "A file that is not UTF-8 text; the message names the line and the byte (exit 2).",

@@ -2,6 +2,7 @@
 //! scripts out. Every entry point here is a pure function; IO lives in `cli` and `lsp`.
 
 #[deny(clippy::indexing_slicing)]
+pub mod adopt;
 pub mod check;
 pub mod cli;
 pub mod codes;

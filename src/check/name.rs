@@ -40,6 +40,16 @@ const BUCKET: Rule = Rule {
     allowed: |c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-',
     starts_with_letter: false,
 };
+/// A live registry namespace kept by `registry namespace=`: the provider's own example
+/// name (`main-cr`) has a hyphen, so `-` is allowed there (docs/scaleway-facts.md).
+const LIVE_REGISTRY: Rule = Rule {
+    what: "registry namespace name",
+    min: 4,
+    max: 54,
+    chars: "lowercase letters, digits and `-`",
+    allowed: |c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-',
+    starts_with_letter: true,
+};
 const REGISTRY: Rule = Rule {
     what: "registry namespace name",
     min: 4,
@@ -158,12 +168,17 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             "the stack name",
         )];
         if s.builds_images() {
-            generated.push((
-                &REGISTRY,
-                registry_name(&longest, &s.name.value),
-                s.name.span,
-                "the stack name",
-            ));
+            match &s.registry.namespace {
+                Some(n) => {
+                    generated.push((&LIVE_REGISTRY, n.value.clone(), n.span, "`namespace=`"))
+                }
+                None => generated.push((
+                    &REGISTRY,
+                    registry_name(&longest, &s.name.value),
+                    s.name.span,
+                    "the stack name",
+                )),
+            }
         }
         for svc in &s.services {
             if valid_ident(&svc.name.value) {
@@ -176,7 +191,9 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             }
         }
         for site in &s.sites {
-            if valid_ident(&site.name.value) {
+            if let Some(n) = &site.live_name {
+                generated.push((&BUCKET, n.value.clone(), n.span, "`name=`"));
+            } else if valid_ident(&site.name.value) {
                 let name = crate::model::names::site_bucket_name(
                     &prefix,
                     &site.name.value,
@@ -191,7 +208,9 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             }
         }
         for b in &s.buckets {
-            if valid_ident(&b.name.value) {
+            if let Some(n) = &b.live_name {
+                generated.push((&BUCKET, n.value.clone(), n.span, "`name=`"));
+            } else if valid_ident(&b.name.value) {
                 generated.push((
                     &BUCKET,
                     format!("{prefix}-{}", b.name.value),
@@ -245,7 +264,9 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 let mut d = Diagnostic::error(code, message)
                     .at(span, format!("makes `{name}` ({len} characters)"))
                     .help(if over > 0 {
-                        let parts = if part == "the stack name" {
+                        let parts = if part.starts_with('`') {
+                            part.to_string()
+                        } else if part == "the stack name" {
                             "the stack name or the environment name".to_string()
                         } else {
                             format!("{part}, the environment name or the stack name")
@@ -294,9 +315,90 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
 pub fn collisions(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     let mut registries: std::collections::HashMap<String, &crate::model::Stack> =
         std::collections::HashMap::new();
+    // Buckets: a bucket name is unique in all of Object Storage, so two environments
+    // may not share one (`name=` written twice, or equal to another's generated name).
+    let mut buckets: std::collections::HashMap<String, (&crate::model::Stack, Span)> =
+        std::collections::HashMap::new();
+    for s in ctx.envs.iter().filter(|s| !s.preview) {
+        let named = s
+            .sites
+            .iter()
+            .map(|x| {
+                (
+                    s.site_bucket(x),
+                    x.live_name.as_ref().map_or(x.name.span, |n| n.span),
+                )
+            })
+            .chain(s.buckets.iter().map(|b| {
+                (
+                    s.bucket_name(b),
+                    b.live_name.as_ref().map_or(b.name.span, |n| n.span),
+                )
+            }));
+        for (name, span) in named {
+            match buckets.get(&name) {
+                Some((first, first_span)) if first.env.value != s.env.value => out.push(
+                    Diagnostic::error(
+                        "cellac::name::collision",
+                        format!(
+                            "environments `{}` and `{}` both use the bucket `{name}`",
+                            first.env.value, s.env.value
+                        ),
+                    )
+                    .at(span, format!("`{name}` in environment `{}`", s.env.value))
+                    .also(*first_span, format!("and in environment `{}`", first.env.value))
+                    .help("each environment needs its own bucket: give `name=` inside the `environment` block that keeps the live bucket, and let the others take their generated names"),
+                ),
+                Some(_) => {}
+                None => {
+                    buckets.insert(name, (s, span));
+                }
+            }
+        }
+    }
+    // A preview template's exact names would be shared by every preview.
+    for s in ctx.envs.iter().filter(|s| s.preview) {
+        let exact = s
+            .sites
+            .iter()
+            .filter_map(|x| x.live_name.as_ref())
+            .chain(s.buckets.iter().filter_map(|b| b.live_name.as_ref()))
+            .chain(s.registry.namespace.as_ref());
+        for n in exact {
+            out.push(
+                Diagnostic::error(
+                    "cellac::name::collision",
+                    format!(
+                        "every preview of template `{}` would use `{}`",
+                        s.env.value, n.value
+                    ),
+                )
+                .at(n.span, "an exact name, shared by all previews")
+                .help("give exact names (`name=`, `namespace=`) inside the `environment` block of a deployed environment, not at the top level or in a preview template"),
+            );
+        }
+    }
     for s in ctx.envs.iter().filter(|s| !s.preview && s.builds_images()) {
-        let name = registry_name(&s.env.value, &s.name.value);
+        let name = s.registry_namespace();
         match registries.get(&name) {
+            Some(first) if first.registry.namespace.is_some() || s.registry.namespace.is_some() => {
+                if first.env.value == s.env.value {
+                    continue;
+                }
+                let span = s.registry.namespace.as_ref().map_or(s.env.span, |n| n.span);
+                out.push(
+                    Diagnostic::error(
+                        "cellac::name::collision",
+                        format!(
+                            "environments `{}` and `{}` both use the registry namespace `{name}`",
+                            first.env.value, s.env.value
+                        ),
+                    )
+                    .at(span, "this environment's namespace")
+                    .also(first.registry.namespace.as_ref().map_or(first.env.span, |n| n.span), "and this one's")
+                    .help("each environment needs its own registry namespace: give `registry namespace=` inside the `environment` block that keeps the live one"),
+                );
+            }
             Some(first) if first.env.value != s.env.value => out.push(
                 Diagnostic::error(
                     "cellac::name::collision",

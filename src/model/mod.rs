@@ -115,6 +115,8 @@ pub struct Registry {
     /// Whether the stack has a `registry` node (a registry is also implied by builds).
     pub declared: bool,
     pub public: bool,
+    /// `namespace="NAME"`: the exact namespace name (to keep a live one).
+    pub namespace: Option<Spanned<String>>,
 }
 
 #[derive(Clone, Debug)]
@@ -153,6 +155,32 @@ impl Stack {
             PREVIEW_ENV.to_string()
         } else {
             self.env.value.clone()
+        }
+    }
+
+    /// The registry namespace's name: `namespace=` as written, else `ENVSTACK`.
+    pub fn registry_namespace(&self) -> String {
+        match &self.registry.namespace {
+            Some(n) => n.value.clone(),
+            None => names::registry_name(&self.name_env(), &self.name.value),
+        }
+    }
+
+    /// A site's bucket name: `name=` as written, else `ENV-STACK-SITE` plus its suffix.
+    pub fn site_bucket(&self, site: &Site) -> String {
+        match &site.live_name {
+            Some(n) => n.value.clone(),
+            None => {
+                names::site_bucket_name(&self.prefix(), &site.name.value, &site.bucket_suffix.value)
+            }
+        }
+    }
+
+    /// A bucket's name: `name=` as written, else `ENV-STACK-BUCKET`.
+    pub fn bucket_name(&self, bucket: &Bucket) -> String {
+        match &bucket.live_name {
+            Some(n) => n.value.clone(),
+            None => format!("{}-{}", self.prefix(), bucket.name.value),
         }
     }
 
@@ -344,6 +372,7 @@ pub fn lower(tree: &EnvTree) -> Stack {
         public: last("registry")
             .and_then(|n| bool_of(n.prop("public")))
             .unwrap_or(false),
+        namespace: last("registry").and_then(|n| str_of(n.prop("namespace"))),
     };
     let network = Network {
         declared: last("network").is_some(),

@@ -58,6 +58,9 @@ pub struct Site {
     pub cache: Spanned<String>,
     pub html_cache: Spanned<String>,
     pub bucket_suffix: Spanned<String>,
+    /// `name="BUCKET"`: the exact bucket name (to keep a live bucket), instead of
+    /// `ENV-STACK-NAME` plus the suffix.
+    pub live_name: Option<Spanned<String>>,
     /// Build variables set to a service's URL in the environment being deployed.
     pub links: Vec<super::Link>,
     /// More build variables.
@@ -73,6 +76,9 @@ pub struct Bucket {
     pub cors: Option<Cors>,
     /// `expire days= prefix=`: lifecycle rules.
     pub expire: Vec<Expire>,
+    /// `name="BUCKET"`: the exact bucket name (to keep a live bucket), instead of
+    /// `ENV-STACK-NAME`.
+    pub live_name: Option<Spanned<String>>,
 }
 
 /// `expire days=N prefix="..."`: delete objects N days after they were written.
@@ -166,6 +172,7 @@ pub(super) fn site(node: &Node) -> Option<Site> {
         cache: text("cache", "public, max-age=31536000, immutable".into()),
         html_cache: text("html-cache", "no-cache, no-store, must-revalidate".into()),
         bucket_suffix: text("bucket-suffix", String::new()),
+        live_name: str_of(node.prop("name")),
         links: super::service::links(node),
         env: super::service::env_maps(node).0,
         name,
@@ -196,6 +203,7 @@ pub(super) fn bucket(node: &Node) -> Option<Bucket> {
         span: node.head_span(),
         public: bool_of(node.prop("public")).unwrap_or(false),
         versioning: bool_of(node.prop("versioning")).unwrap_or(false),
+        live_name: str_of(node.prop("name")),
         cors,
         expire: node
             .children()

@@ -118,6 +118,15 @@ fn fixable(diags: &[Diagnostic]) -> String {
         })
         .count();
     let more = diags.iter().filter(first).count() - safe;
+    // `cellac adopt`'s fixes (keeping live resources) are applied by `cellac adopt --fix`.
+    if safe > 0
+        && diags
+            .iter()
+            .filter(first)
+            .all(|d| d.code.starts_with("cellac::adopt::"))
+    {
+        return format!("{safe} fixable with `cellac adopt --fix`\n");
+    }
     match (safe, more) {
         (0, 0) => String::new(),
         (s, 0) => format!("{s} fixable with `cellac check --fix`\n"),

@@ -11,6 +11,7 @@ mod edge;
 mod hcl;
 mod iam;
 mod jobs;
+pub use containers::ident as containers_ident;
 pub use jobs::migrate_key;
 mod monitoring;
 mod network;

@@ -3,7 +3,6 @@
 use super::Shape;
 use crate::emit::{json_bytes, Artifacts};
 use crate::model::duration::seconds;
-use crate::model::names::registry_name;
 use crate::model::{BucketAccess, DatabaseUse, Image, Job, JobImage, Link, Service, Stack};
 use crate::span::Spanned;
 use crate::syntax::Value as Kdl;
@@ -275,7 +274,7 @@ pub fn values(s: &Stack, shape: Shape) -> Map<String, Value> {
         "names".into(),
         json!({
             "containers": format!("{prefix}-containers"),
-            "registry": registry_name(&s.name_env(), &s.name.value),
+            "registry": s.registry_namespace(),
             "vpc": format!("{prefix}-vpc"),
             "private_network": format!("{prefix}-private-network"),
             "secret_path": format!("/{}/{}", s.name_env(), s.name.value),
@@ -339,15 +338,23 @@ pub fn values(s: &Stack, shape: Shape) -> Map<String, Value> {
                 let links: Map<String, Value> = x
                     .links
                     .iter()
-                    .map(|l| (l.env.value.clone(), json!({ "target": l.target.value, "url": l.url.value })))
+                    .map(|l| {
+                        (
+                            l.env.value.clone(),
+                            json!({ "target": l.target.value, "url": l.url.value }),
+                        )
+                    })
                     .collect();
-                (x.name.value.clone(), json!({
-                    "bucket_name": format!("{prefix}-{}{}", x.name.value, x.bucket_suffix.value),
-                    "spa": x.spa,
-                    "build_env": env,
-                    "build_env_vars": env_vars,
-                    "build_links": links,
-                }))
+                (
+                    x.name.value.clone(),
+                    json!({
+                        "bucket_name": s.site_bucket(x),
+                        "spa": x.spa,
+                        "build_env": env,
+                        "build_env_vars": env_vars,
+                        "build_links": links,
+                    }),
+                )
             })
             .collect();
         v.insert("sites".into(), Value::Object(sites));
@@ -358,7 +365,7 @@ pub fn values(s: &Stack, shape: Shape) -> Map<String, Value> {
                 (
                     b.name.value.clone(),
                     json!({
-                        "name": format!("{prefix}-{}", b.name.value),
+                        "name": s.bucket_name(b),
                         "public": b.public,
                         "versioning": b.versioning,
                         "cors": b.cors.as_ref().map(|c| json!({

@@ -377,6 +377,22 @@ impl World {
         }
     }
 
+    /// `data.scaleway_account_project` by id: its id is the `project_id` given, else
+    /// the default project (internal/services/account/project_data_source.go:71-81 at
+    /// v2.79.0: `meta.ExtractProjectID`, then `d.SetId(projectID)` and `project_id`).
+    /// Looked up by `name`, it keeps the filled-in id.
+    pub fn project_data_source(&self, cfg: &mut Value) {
+        if get(cfg, "name").is_some_and(|n| !str_of(n).is_empty()) {
+            return;
+        }
+        let id = get(cfg, "project_id")
+            .map(str_of)
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| self.default_project.clone());
+        set(cfg, "id", Value::from(id.as_str()));
+        set(cfg, "project_id", Value::from(id.as_str()));
+    }
+
     /// Project ids of a key's bearer: a stable UUID derived from the key.
     pub fn api_key_data_source(&self, cfg: &mut Value) {
         let key = get(cfg, "access_key").map(str_of).unwrap_or_default();

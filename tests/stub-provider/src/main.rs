@@ -419,10 +419,15 @@ impl tf::provider_server::Provider for StubProvider {
             Ok(s) => {
                 if let Some(mut cfg) = decode_or_diag(req.config.as_ref(), &mut diagnostics) {
                     let ctx = self.ctx(&req.type_name, &cfg);
+                    // Before the computed values are filled in: whether a name was given.
+                    if req.type_name == "scaleway_account_project" {
+                        self.world().project_data_source(&mut cfg);
+                    }
                     values::fill(&s.block, &mut cfg, true, &ctx);
                     if req.type_name == "scaleway_iam_api_key" {
                         self.world().api_key_data_source(&mut cfg);
                     }
+
                     state = Some(values::encode(&cfg));
                 }
             }
