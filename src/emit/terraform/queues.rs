@@ -97,7 +97,10 @@ pub fn module() -> Module {
         "dead_letter_queue": {
             "for_each": ex("each.value.dead_letter == null ? [] : [each.value.dead_letter]"),
             "content": {
-                "id": ex("scaleway_mnq_sqs_queue.dead[each.key].arn"),
+                // The Terraform id (REGION/PROJECT/NAME), as Read writes it back from the
+                // redrive policy's ARN: an ARN here would be rewritten on every plan
+                // (docs/scaleway-facts.md, Queues).
+                "id": ex("scaleway_mnq_sqs_queue.dead[each.key].id"),
                 "max_receive_count": ex("dead_letter_queue.value"),
             },
         },
