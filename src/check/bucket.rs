@@ -64,7 +64,10 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     "bucket",
                     &access.bucket,
                     names,
-                    format!("declare it at the top level: `bucket {}`", access.bucket.value),
+                    format!(
+                        "declare it at the top level: `bucket {}`",
+                        access.bucket.value
+                    ),
                 ));
             }
         }

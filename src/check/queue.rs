@@ -71,7 +71,12 @@ fn unknown(stack: &Stack, out: &mut Vec<Diagnostic>) {
 fn limits(stack: &Stack, q: &Queue, out: &mut Vec<Diagnostic>) {
     for (what, d, (min, max), range) in [
         ("retention", &q.retention, RETENTION, "1m..14d"),
-        ("visibility-timeout", &q.visibility_timeout, VISIBILITY, "0s..12h"),
+        (
+            "visibility-timeout",
+            &q.visibility_timeout,
+            VISIBILITY,
+            "0s..12h",
+        ),
     ] {
         let message = match seconds_or_days(&d.value) {
             None => format!("`{}` is not a duration", d.value),
@@ -116,8 +121,7 @@ fn limits(stack: &Stack, q: &Queue, out: &mut Vec<Diagnostic>) {
 }
 
 fn consumers(stack: &Stack, out: &mut Vec<Diagnostic>) {
-    let mut first: std::collections::HashMap<&str, (&str, crate::span::Span)> =
-        Default::default();
+    let mut first: std::collections::HashMap<&str, (&str, crate::span::Span)> = Default::default();
     for s in &stack.services {
         for c in &s.consumes {
             if c.batch.value != 1 {

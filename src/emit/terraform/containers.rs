@@ -169,10 +169,22 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
         )
         .insert("default".into(), json!({}));
         for (name, description) in [
-            ("sqs_access_keys", "Each service's SQS access key (modules/queues)."),
-            ("sqs_secret_keys", "Each service's SQS secret key (modules/queues)."),
-            ("trigger_access_keys", "Each consuming service's trigger access key (receive only)."),
-            ("trigger_secret_keys", "Each consuming service's trigger secret key (receive only)."),
+            (
+                "sqs_access_keys",
+                "Each service's SQS access key (modules/queues).",
+            ),
+            (
+                "sqs_secret_keys",
+                "Each service's SQS secret key (modules/queues).",
+            ),
+            (
+                "trigger_access_keys",
+                "Each consuming service's trigger access key (receive only).",
+            ),
+            (
+                "trigger_secret_keys",
+                "Each consuming service's trigger secret key (receive only).",
+            ),
         ] {
             let v = m.var(name, "map(string)", description);
             v.insert("default".into(), json!({}));

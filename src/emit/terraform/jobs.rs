@@ -277,8 +277,15 @@ pub fn module(needs: Needs) -> Module {
         // Scaleway's connection string: postgres://APP_ID:SECRET_KEY@HOST:PORT/DB?sslmode=require.
         let (sqs_value, sqs_version) = if needs.queues {
             (
-                format!("d.sqs == \"access\" ? {} : d.sqs == \"secret\" ? {} : ", by_job("sqs_access_keys", "d.job"), by_job("sqs_secret_keys", "d.job")),
-                format!("d.sqs != \"\" ? {} : ", by_job("sqs_credential_ids", "d.job")),
+                format!(
+                    "d.sqs == \"access\" ? {} : d.sqs == \"secret\" ? {} : ",
+                    by_job("sqs_access_keys", "d.job"),
+                    by_job("sqs_secret_keys", "d.job")
+                ),
+                format!(
+                    "d.sqs != \"\" ? {} : ",
+                    by_job("sqs_credential_ids", "d.job")
+                ),
             )
         } else {
             (String::new(), String::new())

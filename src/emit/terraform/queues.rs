@@ -22,7 +22,11 @@ pub const QUEUE_TYPE: &str = "object({ name = string, dead_name = optional(strin
 /// (docs/scaleway-facts.md, Queues), so a failure can be looked at after a holiday.
 pub const DEAD_RETENTION: i128 = 1_209_600;
 
-fn permissions(publish: serde_json::Value, receive: serde_json::Value, manage: bool) -> serde_json::Value {
+fn permissions(
+    publish: serde_json::Value,
+    receive: serde_json::Value,
+    manage: bool,
+) -> serde_json::Value {
     json!([{ "can_publish": publish, "can_receive": receive, "can_manage": manage }])
 }
 
@@ -154,10 +158,26 @@ pub fn module() -> Module {
         "Each user's SQS credentials id (not secret: a job's derived secret version follows it).",
     );
     for (name, value, description) in [
-        ("access_keys", "{ for k, c in scaleway_mnq_sqs_credentials.user : k => c.access_key }", "Each user's SQS access key."),
-        ("secret_keys", "{ for k, c in scaleway_mnq_sqs_credentials.user : k => c.secret_key }", "Each user's SQS secret key."),
-        ("trigger_access_keys", "{ for k, c in scaleway_mnq_sqs_credentials.trigger : k => c.access_key }", "Each consuming service's trigger access key (receive only)."),
-        ("trigger_secret_keys", "{ for k, c in scaleway_mnq_sqs_credentials.trigger : k => c.secret_key }", "Each consuming service's trigger secret key (receive only)."),
+        (
+            "access_keys",
+            "{ for k, c in scaleway_mnq_sqs_credentials.user : k => c.access_key }",
+            "Each user's SQS access key.",
+        ),
+        (
+            "secret_keys",
+            "{ for k, c in scaleway_mnq_sqs_credentials.user : k => c.secret_key }",
+            "Each user's SQS secret key.",
+        ),
+        (
+            "trigger_access_keys",
+            "{ for k, c in scaleway_mnq_sqs_credentials.trigger : k => c.access_key }",
+            "Each consuming service's trigger access key (receive only).",
+        ),
+        (
+            "trigger_secret_keys",
+            "{ for k, c in scaleway_mnq_sqs_credentials.trigger : k => c.secret_key }",
+            "Each consuming service's trigger secret key (receive only).",
+        ),
     ] {
         m.outputs.insert(
             name.into(),
