@@ -506,14 +506,13 @@ fn queues_md_example_checks_clean() {
     let start = md.find("```kdl\n").expect("a kdl block") + "```kdl\n".len();
     let text = &md[start..start + md[start..].find("```").unwrap()];
     let checked = cellac::check(text);
-    assert!(
-        checked.diagnostics.is_empty(),
-        "{:#?}",
-        checked.diagnostics
-    );
+    assert!(checked.diagnostics.is_empty(), "{:#?}", checked.diagnostics);
     let files = cellac::build(text, "../stack.kdl").1.expect("builds");
     let containers = String::from_utf8(files["modules/containers/main.tf.json"].clone()).unwrap();
-    assert!(containers.contains("scaleway_container_trigger"), "{containers}");
+    assert!(
+        containers.contains("scaleway_container_trigger"),
+        "{containers}"
+    );
     let tfvars = String::from_utf8(files["environments/dev.tfvars.json"].clone()).unwrap();
     assert!(tfvars.contains("\"/tasks/email\""), "{tfvars}");
 }

@@ -47,8 +47,8 @@ fail, naming the resource, when the output would not behave on Scaleway
                      SQS credentials allow exactly what each user declared
                      (publish where it sends, receive where it receives; a
                      trigger's receive only; only the manager's manage); one
-                     trigger per `consume`, POSTing, reading the queue in that
-                     project and region
+                     trigger per `consume`, POSTing, with no sqs.project_id
+                     or sqs.region (Read drops them: replaced on every plan)
   project-shared     (per example) no project-scoped resource (alert manager,
                      Edge plan) managed by two environments in one project
 
@@ -383,8 +383,12 @@ def check_queues(plan, tfvars, backend):
         yield f"{addr}: `consume` without its trigger"
     for addr, after in triggers.items():
         block = (after.get("sqs") or [{}])[0]
-        if (block.get("project_id"), block.get("region")) != (project, region):
-            yield f"{addr}: reads SQS in project {block.get('project_id')} / {block.get('region')}, the queues are in {project} / {region}"
+        # The queue is its URL and the trigger's credentials (in the queues' project,
+        # checked above); project_id and region are dropped by Read, and ForceNew: set,
+        # they would replace the trigger on every plan.
+        for key in ("project_id", "region"):
+            if block.get(key) is not None:
+                yield f"{addr}: sets sqs.{key} ({block.get(key)}), which Read drops: replaced on every plan"
         if [d.get("http_method") for d in after.get("destination_config") or []] != ["post"]:
             yield f"{addr}: messages are not POSTed"
 
@@ -709,7 +713,7 @@ def _mut_sqs_manage(plan, tfvars):
 
 
 def _mut_trigger_project(plan, tfvars):
-    """A trigger reading SQS in another project (the provider's default one)."""
+    """A trigger with sqs.project_id set (dropped by Read: replaced on every plan)."""
     for rc in plan["resource_changes"]:
         if rc["type"] == "scaleway_container_trigger":
             rc["change"]["after"]["sqs"][0]["project_id"] = "00000000-0000-0000-0000-000000000000"

@@ -351,7 +351,7 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
         if shape.consumers && shape.queues {
             // `consume QUEUE`: Scaleway POSTs each message to the service (one message a
             // request), reading the queue with the service's trigger credentials (receive
-            // only), in the environment's project and region (docs/scaleway-facts.md,
+            // only), whose queue is in the environment's project (docs/scaleway-facts.md,
             // Queues).
             m.resource(
                 "scaleway_container_trigger",
@@ -371,8 +371,10 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
                         "queue_url": ex("var.queue_urls[each.key]"),
                         "access_key": ex(format!("var.trigger_access_keys[{}]", hcl::string(&svc.name.value))),
                         "secret_key": ex(format!("var.trigger_secret_keys[{}]", hcl::string(&svc.name.value))),
-                        "project_id": ex("var.project_id"),
-                        "region": ex("var.region"),
+                        // No `project_id` or `region`: the API takes neither (the queue is
+                        // its URL and credentials, the region the container's), and Read
+                        // drops both, so setting one (ForceNew) would replace the trigger
+                        // on every plan (docs/scaleway-facts.md, Queues).
                     }],
                 }),
             );
