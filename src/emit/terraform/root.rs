@@ -922,6 +922,18 @@ fn outputs(envs: &[Stack], shape: Shape) -> Map<String, Value> {
             format!("The name of bucket `{n}`."),
         );
     }
+    if shape.queues {
+        o(
+            "queues".into(),
+            ex("module.queues.urls"),
+            "Each queue's URL, by the stack's queue names (send to one with any SQS client, given credentials allowed to publish).".into(),
+        );
+        o(
+            "dead_letter_queues".into(),
+            ex("module.queues.dead_urls"),
+            "The URL of each dead-letter queue, by the name of the queue it serves: where messages that kept failing wait (14 days).".into(),
+        );
+    }
     if shape.containers {
         o(
             "logs_url".into(),
