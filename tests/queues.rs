@@ -72,7 +72,11 @@ fn the_module_redrives_by_id_and_each_credential_allows_only_its_use() {
         serde_json::json!({ "can_publish": false, "can_receive": true, "can_manage": false })
     );
     assert_eq!(perms("user")["can_manage"], false);
-    for ty in ["scaleway_mnq_sqs", "scaleway_mnq_sqs_credentials", "scaleway_mnq_sqs_queue"] {
+    for ty in [
+        "scaleway_mnq_sqs",
+        "scaleway_mnq_sqs_credentials",
+        "scaleway_mnq_sqs_queue",
+    ] {
         for (name, body) in r[ty].as_object().unwrap() {
             assert_eq!(body["project_id"], "${var.project_id}", "{ty}.{name}");
         }
@@ -93,7 +97,10 @@ fn consume_is_a_trigger_without_project_or_region() {
     assert_eq!(t["destination_config"][0]["http_method"], "post");
     let sqs = t["sqs"][0].as_object().unwrap();
     // Read drops both (ForceNew): set, they would replace the trigger on every plan.
-    assert!(!sqs.contains_key("project_id") && !sqs.contains_key("region"), "{sqs:?}");
+    assert!(
+        !sqs.contains_key("project_id") && !sqs.contains_key("region"),
+        "{sqs:?}"
+    );
     assert_eq!(sqs["access_key"], "${var.trigger_access_keys[\"worker\"]}");
     let dev = json(&files, "environments/dev.tfvars.json");
     assert_eq!(
@@ -121,9 +128,15 @@ fn a_service_gets_its_keys_as_secrets_and_a_job_by_reference() {
     assert!(env.contains("SQS_ENDPOINT = var.sqs_endpoint"), "{env}");
     let jobs = json(&files, "modules/jobs/main.tf.json");
     let derived = jobs["locals"]["derived"].as_str().unwrap();
-    assert!(derived.contains("SQS_SECRET_ACCESS_KEY = \"secret\""), "{derived}");
+    assert!(
+        derived.contains("SQS_SECRET_ACCESS_KEY = \"secret\""),
+        "{derived}"
+    );
     let values = jobs["locals"]["derived_values"].as_str().unwrap();
-    assert!(values.contains("var.sqs_secret_keys[\"job:${d.job}\"]"), "{values}");
+    assert!(
+        values.contains("var.sqs_secret_keys[\"job:${d.job}\"]"),
+        "{values}"
+    );
     let def = jobs["resource"]["scaleway_job_definition"]["this"]["env"]
         .as_str()
         .unwrap();
