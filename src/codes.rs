@@ -141,7 +141,7 @@ codes! {
         "service web {\n    link api env=API_URL url=\"{domain}/v1\"\n}", "Write `url=\"https://{domain}/v1\"`, or `url=\"{url}/v1\"`.";
     "cellac::link::websocket-domain", "error", "A `ws://` or `wss://` link URL that uses `{domain}`: Scaleway's custom container domains do not carry WebSockets.",
         "link backend env=API_WS_URL url=\"wss://{domain}/ws\"", "Write `{host}`, the target's own endpoint, which carries WebSockets: `url=\"wss://{host}/ws\"`.";
-    "cellac::project::shared", "error", "Two or more environments in one Scaleway Project each manage a project-scoped resource (Cockpit's alert manager, the Edge Services plan): each apply would overwrite the others', and destroying one environment turns it off for all.",
+    "cellac::project::shared", "error", "Two or more environments in one Scaleway Project each manage a project-scoped resource (Cockpit's alert manager, the Edge Services plan, the Queues (SQS) activation): each apply would overwrite the others', and destroying one environment turns it off for all.",
         "monitoring {\n    alerts email=\"ops@example.com\"\n}\nenvironment dev\nenvironment prod", "Write `project create=#true` (one project per environment), or give each environment its own `project id=\"...\"`.";
     "cellac::project::id", "error", "A `project id=` that is not a Scaleway Project id (a UUID).",
         "project id=\"my-project\"", "Copy the Project id from the console's Project settings.";

@@ -50,7 +50,8 @@ fail, naming the resource, when the output would not behave on Scaleway
                      trigger per `consume`, POSTing, with no sqs.project_id
                      or sqs.region (Read drops them: replaced on every plan)
   project-shared     (per example) no project-scoped resource (alert manager,
-                     Edge plan) managed by two environments in one project
+                     Edge plan, SQS activation) managed by two environments in one
+                     project
 
   migrate-target     (a plan targeted at the migrations, as apply.sh --jobs-only
                      applies them) no container and no other job changes
@@ -503,7 +504,7 @@ def env_problems(plan, tfvars, backend):
     return out
 
 
-PROJECT_SCOPED = ("scaleway_cockpit_alert_manager", "scaleway_edge_services_plan")
+PROJECT_SCOPED = ("scaleway_cockpit_alert_manager", "scaleway_edge_services_plan", "scaleway_mnq_sqs")
 
 
 def project_of(env, plan, tfvars):
