@@ -179,6 +179,8 @@ codes! {
         "queue emails retention=\"30d\"", "Write a duration within the limits, such as `retention=\"14d\"`.";
     "cellac::queue::name-length", "error", "A queue whose Scaleway name (`ENV-STACK-NAME`, `-dead` for its dead-letter queue, `.fifo` for a FIFO queue) is over 80 characters.",
         "queue a-very-long-queue-name-that-goes-on-and-on-and-on-and-on-and-on fifo=#true dead-letter=3", "Shorten the queue's, stack's or environment's name.";
+    "cellac::queue::dead-name", "error", "A queue named like another queue's dead-letter queue (`orders-dead` beside `orders dead-letter=5`, both standard or both FIFO): they would be one Scaleway queue.",
+        "queue orders dead-letter=5\nqueue orders-dead", "Rename the second queue.";
     "cellac::queue::batch", "error", "`consume QUEUE batch=N` with N other than 1: a Scaleway queue trigger delivers one message per request.",
         "consume orders batch=10", "Remove `batch=`; to handle messages in bulk, receive them with `queue NAME access=receive` in a `job`.";
     "cellac::queue::consumers", "error", "Two services `consume` the same queue: each message would reach one of them only.",

@@ -5,6 +5,8 @@
 //! - `limit`: a `retention` outside 1m..14d or a `visibility-timeout` outside 0s..12h
 //!   (what the provider validates; docs/scaleway-facts.md, Queues), or not a duration.
 //! - `name-length`: `ENV-STACK-NAME-dead.fifo` longer than the 80 characters of a queue name.
+//! - `dead-name`: a queue named like another's dead-letter queue (`orders-dead` beside
+//!   `orders dead-letter=N`, of the same type): both would be one Scaleway queue.
 //! - `batch`: `batch=` other than 1: a Scaleway trigger delivers one message per request.
 //! - `consumers`: two services consume one queue (each message would go to one of them).
 //! - `receive-consumed` (warning): a service that consumes a queue also receives from it.
@@ -34,6 +36,28 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         unknown(stack, out);
         for q in &stack.queues {
             limits(stack, q, out);
+            if let Some(other) = stack.queues.iter().find(|o| {
+                o.dead_letter.is_some()
+                    && o.fifo == q.fifo
+                    && q.name.value == format!("{}-dead", o.name.value)
+            }) {
+                out.push(
+                    Diagnostic::error(
+                        "cellac::queue::dead-name",
+                        format!(
+                            "queue `{}` has the name of the dead-letter queue of `{}`",
+                            q.name.value, other.name.value
+                        ),
+                    )
+                    .in_env(&stack.env.value)
+                    .at(q.name.span, "also the name of a dead-letter queue")
+                    .also(other.name.span, "its dead-letter queue is NAME-dead")
+                    .help(format!(
+                        "rename `{}`: `dead-letter=` on `{}` makes a queue of that name",
+                        q.name.value, other.name.value
+                    )),
+                );
+            }
         }
         consumers(stack, out);
     }
