@@ -151,3 +151,20 @@ fn a_stack_without_queues_has_no_trace_of_them() {
     let vars = String::from_utf8(files["variables.tf.json"].clone()).unwrap();
     assert!(!vars.contains("consume"), "{vars}");
 }
+
+/// The deploy key may manage queues (and, for the job's SQS keys, Secret Manager): the
+/// bootstrap script grants exactly those sets; a stack without queues does not get it.
+#[test]
+fn bootstrap_grants_queues_only_with_queues() {
+    let files = build(STACK);
+    let boot = String::from_utf8(files["scripts/bootstrap.sh"].clone()).unwrap();
+    let sets = boot
+        .lines()
+        .find(|l| l.starts_with("PROJECT_SETS="))
+        .unwrap();
+    assert!(sets.contains("'MessagingAndQueuingFullAccess'"), "{sets}");
+    assert!(sets.contains("'SecretManagerFullAccess'"), "{sets}");
+    let files = build("stack s\nservice web {\n    port 8080\n    health \"/h\"\n}\n");
+    let boot = String::from_utf8(files["scripts/bootstrap.sh"].clone()).unwrap();
+    assert!(!boot.contains("MessagingAndQueuing"), "{boot}");
+}
