@@ -102,6 +102,11 @@ fn consume_is_a_trigger_without_project_or_region() {
         "{sqs:?}"
     );
     assert_eq!(sqs["access_key"], "${var.trigger_access_keys[\"worker\"]}");
+    // Made private, a container needs its triggers created again.
+    assert_eq!(
+        t["lifecycle"]["replace_triggered_by"],
+        serde_json::json!(["scaleway_container.worker.privacy"])
+    );
     let dev = json(&files, "environments/dev.tfvars.json");
     assert_eq!(
         dev["services"]["worker"]["consume"]["orders"]["path"],

@@ -376,6 +376,11 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
                         // drops both, so setting one (ForceNew) would replace the trigger
                         // on every plan (docs/scaleway-facts.md, Queues).
                     }],
+                    // A container made private needs its queue triggers created again
+                    // (docs/scaleway-facts.md, Queues): a privacy change replaces them.
+                    "lifecycle": {
+                        "replace_triggered_by": [format!("scaleway_container.{id}.privacy")],
+                    },
                 }),
             );
         }
