@@ -143,7 +143,7 @@ codes! {
         "service web {\n    link api env=API_URL url=\"{domain}/v1\"\n}", "Write `url=\"https://{domain}/v1\"`, or `url=\"{url}/v1\"`.";
     "cellac::link::websocket-domain", "error", "A `ws://` or `wss://` link URL that uses `{domain}`: Scaleway's custom container domains do not carry WebSockets.",
         "link backend env=API_WS_URL url=\"wss://{domain}/ws\"", "Write `{host}`, the target's own endpoint, which carries WebSockets: `url=\"wss://{host}/ws\"`.";
-    "cellac::project::shared", "error", "Two or more environments in one Scaleway Project each manage a project-scoped resource (Cockpit's alert manager, the Edge Services plan): each apply would overwrite the others', and destroying one environment turns it off for all.",
+    "cellac::project::shared", "error", "Two or more environments in one Scaleway Project each manage a project-scoped resource (Cockpit's alert manager, the Edge Services plan, the Queues (SQS) activation): each apply would overwrite the others', and destroying one environment turns it off for all.",
         "monitoring {\n    alerts email=\"ops@example.com\"\n}\nenvironment dev\nenvironment prod", "Write `project create=#true` (one project per environment), or give each environment its own `project id=\"...\"`.";
     "cellac::project::id", "error", "A `project id=` that is not a Scaleway Project id (a UUID).",
         "project id=\"my-project\"", "Copy the Project id from the console's Project settings.";
@@ -175,12 +175,30 @@ codes! {
         "network subnet=\"10.0.0.1/24\"", "Write the network address of a private range, such as 10.0.0.0/24.";
     "cellac::database::cpu", "error", "A Serverless SQL Database whose `min-cpu` is above its `max-cpu`, which Scaleway refuses.",
         "database main min-cpu=4 max-cpu=2", "Lower `min-cpu` or raise `max-cpu`.";
+    "cellac::queue::unknown", "error", "A service's or job's `queue NAME`, or a service's `consume NAME`, names a queue the stack does not declare.",
+        "service api {\n    queue emials access=send\n}", "Declare `queue emails` at the top level, or fix the name (did-you-mean).";
+    "cellac::queue::limit", "error", "A queue's `retention` outside 1m..14d or `visibility-timeout` outside 0s..12h (what Scaleway accepts), or a value that is not a duration.",
+        "queue emails retention=\"30d\"", "Write a duration within the limits, such as `retention=\"14d\"`.";
+    "cellac::queue::name-length", "error", "A queue whose Scaleway name (`ENV-STACK-NAME`, `-dead` for its dead-letter queue, `.fifo` for a FIFO queue) is over 80 characters.",
+        "queue a-very-long-queue-name-that-goes-on-and-on-and-on-and-on-and-on fifo=#true dead-letter=3", "Shorten the queue's, stack's or environment's name.";
+    "cellac::queue::dead-name", "error", "A queue named like another queue's dead-letter queue (`orders-dead` beside `orders dead-letter=5`, both standard or both FIFO): they would be one Scaleway queue.",
+        "queue orders dead-letter=5\nqueue orders-dead", "Rename the second queue.";
+    "cellac::queue::batch", "error", "`consume QUEUE batch=N` with N other than 1: a Scaleway queue trigger delivers one message per request.",
+        "consume orders batch=10", "Remove `batch=`; to handle messages in bulk, receive them with `queue NAME access=receive` in a `job`.";
+    "cellac::queue::consumers", "error", "Two services `consume` the same queue: each message would reach one of them only.",
+        "service a {\n    consume orders\n}\nservice b {\n    consume orders\n}", "Give each service a queue of its own.";
+    "cellac::queue::receive-consumed", "warning", "A service that `consume`s a queue also has `queue NAME access=receive` on it: what it receives itself never reaches its trigger.",
+        "service worker {\n    consume orders\n    queue orders access=receive\n}", "Keep `consume`, or use `access=send`.";
+    "cellac::queue::visibility", "warning", "A consumed queue's `visibility-timeout` is shorter than the consuming service's `timeout`: a message still being handled is delivered again.",
+        "queue orders visibility-timeout=\"30s\"\nservice worker {\n    timeout 300\n    consume orders\n}", "Set the queue's `visibility-timeout` to at least the service's timeout.";
+    "cellac::queue::no-dead-letter", "warning", "A consumed queue with no `dead-letter=`: a message the service always fails on is delivered again until its retention ends.",
+        "queue orders\nservice worker {\n    consume orders\n}", "Add `dead-letter=5`: after 5 failed deliveries the message moves to `orders-dead`.";
     "cellac::database::unknown", "error", "A service's or job's `database NAME` names a database the stack does not declare.",
         "service api {\n    database main\n}", "Declare `database main engine=serverless-sql` at the top level, or fix the name (did-you-mean).";
     "cellac::domain::shared", "error", "One host name attached in two or more environments: a top-level `domain` applies to every environment, and a host can belong to one container or pipeline only.",
         "domain api.example.com service=api\nenvironment dev\nenvironment prod", "Move the `domain` into the `environment` block that owns it.";
     "cellac::port::default", "warning", "A service with no `port` and no `health`: Scaleway sends HTTP to 8080, and a process that does not answer there fails its deploy.",
-        "service worker {\n    image dockerfile=\"worker/Dockerfile\"\n}", "Write the port the process serves HTTP on (`port 8080`); a worker that serves no HTTP belongs in a `job`.";
+        "service worker {\n    image dockerfile=\"worker/Dockerfile\"\n}", "Write the port the process serves HTTP on (`port 8080`). A worker with no HTTP server of its own: `consume QUEUE` makes Scaleway POST each message of a queue to it (the serverless worker, scaled from zero), or make it a `job`.";
     "cellac::secret::per-environment", "error", "With `check --secrets-dir DIR`: an environment without its own value for a `per-environment=#true` secret in `DIR/secrets/ENV.tfvars`, or two environments' files holding the same value for it.",
         "secret signing_key per-environment=#true   # and no signing_key in secrets/prod.tfvars", "Give each environment its own value in `secrets/ENV.tfvars`.";
     "cellac::lsp::too-large", "warning", "A document larger than the editor checks (2 MiB): the language server publishes this instead of checking it at every keystroke; `cellac check` still checks it.",

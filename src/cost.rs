@@ -200,7 +200,13 @@ pub fn env_cost(stack: &Stack) -> EnvCost {
     if stack.uses_edge() {
         usage_keys.push("edge_cache_egress_gb");
     }
-    if stack.secrets.iter().any(|s| s.store) || stack.jobs_use_iam() {
+    // A job's (or migration's) SQS keys are written to Secret Manager too.
+    let job_queues = stack.jobs.iter().any(|j| !j.queues.is_empty())
+        || stack
+            .services
+            .iter()
+            .any(|s| s.migrate.is_some() && !s.queues.is_empty());
+    if stack.secrets.iter().any(|s| s.store) || stack.jobs_use_iam() || job_queues {
         usage_keys.push("secret_manager_version_month");
     }
     // Issue 22: databases and jobs are priced too (by use: an idle database bills no
@@ -210,6 +216,10 @@ pub fn env_cost(stack: &Stack) -> EnvCost {
     }
     if !stack.jobs.is_empty() || stack.services.iter().any(|s| s.migrate.is_some()) {
         usage_keys.push("jobs_run_vcpu_second");
+    }
+    // Issue 23: queues bill by use (requests), never a floor; the price is unknown.
+    if !stack.queues.is_empty() {
+        usage_keys.push("queues_requests");
     }
     let known: f64 = lines.iter().filter_map(|l| l.monthly_eur).sum();
     EnvCost {

@@ -323,6 +323,17 @@ fn service_changes(a: &Service, b: &Service) -> Vec<String> {
                     .iter()
                     .map(|b| format!("bucket {} {}", b.bucket.value, b.access.value)),
             )
+            .chain(s.queues.iter().map(|q| {
+                format!(
+                    "{} (queue {}, {})",
+                    q.env.value, q.queue.value, q.access.value
+                )
+            }))
+            .chain(
+                s.consumes
+                    .iter()
+                    .map(|c| format!("consume {} (POST {})", c.queue.value, c.path.value)),
+            )
             .collect();
         k.sort();
         k
@@ -541,6 +552,56 @@ fn env_diff(old: Option<&Stack>, new: Option<&Stack>) -> EnvDiff {
             "removed database `{name}`: ⚠ its data is destroyed with it"
         ));
         r.removed.push(db_address(name));
+    }
+    // Queues (their messages go with them; a FIFO switch renames, so replaces, them).
+    let queues = |s: Option<&Stack>| -> Vec<(String, bool, String)> {
+        s.map(|s| {
+            s.queues
+                .iter()
+                .map(|q| {
+                    let what = format!(
+                        "{}, retention {}, visibility timeout {}{}",
+                        if q.fifo { "FIFO" } else { "standard" },
+                        q.retention.value,
+                        q.visibility_timeout.value,
+                        q.dead_letter.as_ref().map_or(String::new(), |n| format!(
+                            ", dead-letter after {}",
+                            n.value
+                        ))
+                    );
+                    (q.name.value.clone(), q.fifo, what)
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+    };
+    let queue_address = |n: &str| format!("module.queues.scaleway_mnq_sqs_queue.this[\"{n}\"]");
+    let (qa, qb) = (queues(old), queues(new));
+    for (name, fifo, what) in &qb {
+        match qa.iter().find(|(n, ..)| n == name) {
+            None => {
+                changes.push(format!("new queue `{name}` ({what})"));
+                r.added.push(queue_address(name));
+            }
+            Some((_, was_fifo, was)) if was_fifo != fifo => {
+                changes.push(format!(
+                    "queue `{name}`: {was} → {what}: ⚠ replaced (a FIFO queue's name ends in .fifo), its messages are lost"
+                ));
+                r.removed.push(queue_address(name));
+                r.added.push(queue_address(name));
+            }
+            Some((_, _, was)) if was != what => {
+                changes.push(format!("queue `{name}`: {was} → {what}"));
+                r.changed.push(queue_address(name));
+            }
+            Some(_) => {}
+        }
+    }
+    for (name, ..) in qa.iter().filter(|(n, ..)| !qb.iter().any(|(m, ..)| m == n)) {
+        changes.push(format!(
+            "removed queue `{name}`: ⚠ the messages in it are lost"
+        ));
+        r.removed.push(queue_address(name));
     }
     let jobs = |s: Option<&Stack>| -> Vec<(String, String)> {
         s.map(|s| {

@@ -7,7 +7,9 @@
 //! container registry and the images it serves; the external PostgreSQL database the
 //! `postgres=` secrets point at; the Serverless SQL Databases and the jobs (migrations
 //! included); links between services (WebSocket or HTTP, with the
-//! env key that carries the URL); and which service reads or writes which bucket.
+//! env key that carries the URL); which service reads or writes which bucket; the
+//! queues (and their dead-letter queues), who sends to or receives from each, and the
+//! triggers that POST a queue's messages to a service (`consume`).
 
 use crate::model::{Image, Service, Stack};
 
@@ -28,6 +30,7 @@ enum Kind {
     Registry,
     Database,
     Job,
+    Queue,
 }
 
 struct Node {
@@ -291,6 +294,80 @@ fn build(stack: &Stack) -> Graph {
             true,
         );
     }
+    // Queues, their dead-letter queues, and who sends, receives or consumes.
+    for q in &stack.queues {
+        let node = id("queue", &q.name.value);
+        let mut label = vec![format!("queue {}", q.name.value)];
+        label.push(if q.fifo { "FIFO" } else { "standard" }.into());
+        g.nodes.push(Node {
+            id: node.clone(),
+            label,
+            kind: Kind::Queue,
+            group: None,
+        });
+        if let Some(n) = &q.dead_letter {
+            let dead = id("queue", &format!("{}-dead", q.name.value));
+            g.nodes.push(Node {
+                id: dead.clone(),
+                label: vec![
+                    format!("queue {}-dead", q.name.value),
+                    "dead letters".into(),
+                ],
+                kind: Kind::Queue,
+                group: None,
+            });
+            edge(
+                &mut g,
+                &node,
+                &dead,
+                &format!("after {} receives", n.value),
+                true,
+            );
+        }
+    }
+    let users = stack
+        .services
+        .iter()
+        .map(|s| (id("service", &s.name.value), &s.queues))
+        .chain(
+            stack
+                .jobs
+                .iter()
+                .map(|j| (id("job", &j.name.value), &j.queues)),
+        );
+    for (node, queues) in users {
+        for u in queues {
+            let queue = id("queue", &u.queue.value);
+            if u.access.value == "receive" {
+                edge(
+                    &mut g,
+                    &queue,
+                    &node,
+                    &format!("receive {}", u.env.value),
+                    false,
+                );
+            } else {
+                edge(
+                    &mut g,
+                    &node,
+                    &queue,
+                    &format!("send {}", u.env.value),
+                    false,
+                );
+            }
+        }
+    }
+    for s in &stack.services {
+        for c in &s.consumes {
+            edge(
+                &mut g,
+                &id("queue", &c.queue.value),
+                &id("service", &s.name.value),
+                &format!("trigger POST {}", c.path.value),
+                false,
+            );
+        }
+    }
     // What each service uses.
     for s in &stack.services {
         let node = id("service", &s.name.value);
@@ -375,6 +452,7 @@ fn mermaid(g: &Graph) -> String {
             Kind::Bucket | Kind::Database => ("[(", ")]"),
             Kind::Registry => ("[[", "]]"),
             Kind::Job => ("[/", "\\]"),
+            Kind::Queue => (">", "]"),
         };
         format!("{indent}{}{open}\"{label}\"{close}\n", n.id)
     };
@@ -439,6 +517,7 @@ fn dot(g: &Graph) -> String {
             Kind::Bucket | Kind::Database => "cylinder",
             Kind::Registry => "box3d",
             Kind::Job => "trapezium",
+            Kind::Queue => "cds",
         };
         format!("{indent}{} [label=\"{label}\", shape={shape}];\n", n.id)
     };
@@ -486,6 +565,26 @@ pub fn graph(stack: &Stack, format: GraphFormat) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 23: queues, their dead-letter queues, senders, receivers and triggers.
+    #[test]
+    fn queues_and_triggers() {
+        let text = "stack s\nqueue orders dead-letter=3 visibility-timeout=\"5m\"\nservice web {\n    port 8080\n    queue orders access=send\n}\nservice worker {\n    port 8080\n    consume orders path=\"/jobs\"\n}\njob report {\n    image ref=\"r/x:1\"\n    queue orders access=receive env=Q\n}\n";
+        let checked = crate::check(text);
+        let stack = &checked.envs[0];
+        let out = graph(stack, GraphFormat::Mermaid);
+        for want in [
+            "queue_orders>\"queue orders<br/>standard\"]",
+            "queue_orders -.->|\"after 3 receives\"| queue_orders_dead",
+            "service_web -->|\"send QUEUE_URL_ORDERS\"| queue_orders",
+            "queue_orders -->|\"trigger POST /jobs\"| service_worker",
+            "queue_orders -->|\"receive Q\"| job_report",
+        ] {
+            assert!(out.contains(want), "{want} not in:\n{out}");
+        }
+        let dot = graph(stack, GraphFormat::Dot);
+        assert!(dot.contains("shape=cds"), "{dot}");
+    }
 
     /// Issue 22, class 8: jobs, migrations and databases are drawn; no label can start a
     /// statement of its own.

@@ -204,3 +204,30 @@ fn databases_and_jobs_are_listed() {
         "{out}"
     );
 }
+
+/// Issue 23: queues bill by use, at a price not found: `cost` lists them, with no
+/// floor and no guessed price; a job's SQS keys in Secret Manager are listed too.
+#[test]
+fn queues_are_listed_never_guessed() {
+    let d = std::env::temp_dir().join(format!("cellac-cost-queue-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    let stack = d.join("stack.kdl");
+    std::fs::write(
+        &stack,
+        "stack s\nqueue emails\njob mail {\n    image ref=\"r/x:1\"\n    queue emails access=receive\n}\n",
+    )
+    .unwrap();
+    let v = cost_json(&stack.to_string_lossy(), &[]);
+    let usage = v["environments"]["dev"]["usage"].to_string();
+    assert!(usage.contains("Scaleway Queues (SQS)"), "{usage}");
+    assert!(usage.contains("Secret Manager"), "{usage}");
+    let usage = v["environments"]["dev"]["usage"].as_array().unwrap();
+    let queues = usage
+        .iter()
+        .find(|u| u.to_string().contains("Scaleway Queues"))
+        .unwrap();
+    assert!(queues.to_string().contains("null"), "{queues}");
+    // Negative control: the minimal example has no queue.
+    let v = cost_json("examples/minimal/stack.kdl", &[]);
+    assert!(!v.to_string().contains("Scaleway Queues"), "{v}");
+}

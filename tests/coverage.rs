@@ -264,7 +264,7 @@ fn outcomes() -> BTreeMap<String, (Outcome, String)> {
         let mut cands = candidates(place.value, &place.ty, &place.values);
         // A reference: another declared name of its kind.
         if let (Some(kind), Some(current)) = (
-            ["secret", "service", "site", "bucket", "database"]
+            ["secret", "service", "site", "bucket", "database", "queue"]
                 .into_iter()
                 .find(|k| *k == place.ty),
             place.value.as_str(),

@@ -413,3 +413,43 @@ fn an_unnamed_change_is_never_unchanged() {
     assert!(!md.contains("Unchanged"), "{md}");
     assert!(md.contains("read `terraform plan`"), "{md}");
 }
+
+/// Issue 23: a new queue, a change of its retention, a switch to FIFO (a new name, so
+/// a new queue: its messages are lost) and its removal, each named with its address.
+#[test]
+fn queues() {
+    let base = "stack shop\ndeployer application=\"5b2f4f0e-3c1a-4d8e-9f6a-2a7c1e9d4b13\"\nservice api {\n    port 8080\n    health \"/health\"\n}\n";
+    let with = |queue: &str| {
+        format!("{base}queue orders{queue}\nservice worker {{\n    port 8080\n    timeout 30\n    consume orders\n}}\n")
+    };
+    let address = "module.queues.scaleway_mnq_sqs_queue.this[\"orders\"]";
+    let (md, json) = diff("queue_new", base, &with(" dead-letter=5"));
+    assert!(
+        md.contains("new queue `orders` (standard, retention 4d, visibility timeout 30s, dead-letter after 5)"),
+        "{md}"
+    );
+    assert!(
+        strings(&json["environments"]["dev"]["resources"]["added"]).contains(&address.to_string())
+    );
+    let (md, json) = diff(
+        "queue_retention",
+        &with(" dead-letter=5"),
+        &with(" dead-letter=5 retention=\"14d\""),
+    );
+    assert!(md.contains("retention 4d"), "{md}");
+    assert_eq!(
+        strings(&json["environments"]["dev"]["resources"]["changed"]),
+        [address]
+    );
+    let (md, _) = diff("queue_fifo", &with(""), &with(" fifo=#true"));
+    assert!(md.contains("⚠ replaced"), "{md}");
+    let (md, json) = diff("queue_removed", &with(""), base);
+    assert!(
+        md.contains("removed queue `orders`: ⚠ the messages in it are lost"),
+        "{md}"
+    );
+    assert!(
+        strings(&json["environments"]["dev"]["resources"]["removed"])
+            .contains(&address.to_string())
+    );
+}

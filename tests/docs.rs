@@ -543,4 +543,22 @@ fn limits_are_declared_once() {
     assert_eq!(children["timeout"].args[0].range.unwrap(), pair(TIMEOUT));
     assert_eq!(children["cpu"].args[0].range.unwrap(), pair(CPU));
     assert!(children["scale"].props["concurrency"].doc.contains("1..80"));
+/// docs/queues.md's worked example (issue 23) checks with no diagnostic at all (not even
+/// a warning: it is the page's advice put in practice), and builds a trigger for the
+/// worker and SQS credentials for the web service and the job.
+#[test]
+fn queues_md_example_checks_clean() {
+    let md = std::fs::read_to_string(Path::new(ROOT).join("docs/queues.md")).unwrap();
+    let start = md.find("```kdl\n").expect("a kdl block") + "```kdl\n".len();
+    let text = &md[start..start + md[start..].find("```").unwrap()];
+    let checked = cellac::check(text);
+    assert!(checked.diagnostics.is_empty(), "{:#?}", checked.diagnostics);
+    let files = cellac::build(text, "../stack.kdl").1.expect("builds");
+    let containers = String::from_utf8(files["modules/containers/main.tf.json"].clone()).unwrap();
+    assert!(
+        containers.contains("scaleway_container_trigger"),
+        "{containers}"
+    );
+    let tfvars = String::from_utf8(files["environments/dev.tfvars.json"].clone()).unwrap();
+    assert!(tfvars.contains("\"/tasks/email\""), "{tfvars}");
 }

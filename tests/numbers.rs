@@ -73,6 +73,11 @@ const TEMPLATES: &[(&str, &str)] = &[
         "database max-cpu",
         "stack demo\ndatabase main engine=serverless-sql max-cpu=N\n",
     ),
+    ("queue dead-letter", "stack demo\nqueue q dead-letter=N\n"),
+    (
+        "service/consume batch",
+        "stack demo\nqueue q dead-letter=1\nservice web {\n    consume q batch=N\n}\n",
+    ),
     (
         "monitoring/logs retention-days",
         "stack demo\nmonitoring {\n    logs retention-days=N\n}\n",

@@ -5,7 +5,6 @@
 //! schema/language.json: `cellac::schema::range`).
 
 use super::Ctx;
-use crate::diagnostic::Applicability::Unsafe;
 use crate::diagnostic::Diagnostic;
 use crate::suggest::Index;
 
@@ -59,30 +58,17 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                             .collect(),
                     )
                 });
-                let help = if names.names().is_empty() {
+                out.push(super::undeclared(
+                    "cellac::bucket::access",
+                    &user,
+                    "bucket",
+                    &access.bucket,
+                    names,
                     format!(
                         "declare it at the top level: `bucket {}`",
                         access.bucket.value
-                    )
-                } else {
-                    names.did_you_mean(&access.bucket.value)
-                };
-                out.push(
-                    Diagnostic::error(
-                        "cellac::bucket::access",
-                        format!(
-                            "{user} uses bucket `{}`, which is not declared",
-                            access.bucket.value
-                        ),
-                    )
-                    .at(access.bucket.span, "unknown bucket")
-                    .help(help)
-                    .fixes_with(
-                        names
-                            .nearest(&access.bucket.value)
-                            .map(|n| super::rename(Unsafe, access.bucket.span, n)),
                     ),
-                );
+                ));
             }
         }
     }

@@ -3,7 +3,6 @@
 //! `cellac::database::cpu`: a database's `min-cpu` above its `max-cpu`.
 
 use super::Ctx;
-use crate::diagnostic::Applicability::Unsafe;
 use crate::diagnostic::Diagnostic;
 use crate::suggest::Index;
 
@@ -39,30 +38,17 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                             .collect(),
                     )
                 });
-                let help = if names.names().is_empty() {
+                out.push(super::undeclared(
+                    "cellac::database::unknown",
+                    &user,
+                    "database",
+                    &used.database,
+                    names,
                     format!(
                         "declare it at the top level: `database {} engine=serverless-sql`",
                         used.database.value
-                    )
-                } else {
-                    names.did_you_mean(&used.database.value)
-                };
-                out.push(
-                    Diagnostic::error(
-                        "cellac::database::unknown",
-                        format!(
-                            "{user} uses database `{}`, which is not declared",
-                            used.database.value
-                        ),
-                    )
-                    .at(used.database.span, "unknown database")
-                    .help(help)
-                    .fixes_with(
-                        names
-                            .nearest(&used.database.value)
-                            .map(|n| super::rename(Unsafe, used.database.span, n)),
                     ),
-                );
+                ));
             }
         }
     }

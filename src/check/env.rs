@@ -4,7 +4,7 @@
 
 use super::{each_service, Ctx};
 use crate::diagnostic::Diagnostic;
-use crate::model::{BucketAccess, DatabaseUse, EnvVar, Link, SecretEnv};
+use crate::model::{BucketAccess, DatabaseUse, EnvVar, Link, QueueUse, SecretEnv};
 use crate::span::Spanned;
 use crate::syntax::Node;
 use std::collections::HashMap;
@@ -20,6 +20,7 @@ struct Holder<'a> {
     buckets: &'a [BucketAccess],
     s3_keys: &'a (Spanned<String>, Spanned<String>),
     databases: &'a [DatabaseUse],
+    queues: &'a [QueueUse],
     /// Keys that only add to or replace the others (a migration's own): checked for
     /// reserved names and length, not for duplicates.
     extra: Vec<&'a Spanned<String>>,
@@ -51,6 +52,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 buckets: &svc.buckets,
                 s3_keys: &svc.s3_keys,
                 databases: &svc.databases,
+                queues: &svc.queues,
                 extra: migrate
                     .clone()
                     .flat_map(|m| {
@@ -76,6 +78,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     buckets: &job.buckets,
                     s3_keys: &job.s3_keys,
                     databases: &job.databases,
+                    queues: &job.queues,
                     extra: Vec::new(),
                     extra_env: Vec::new(),
                     container: false,
@@ -98,6 +101,7 @@ fn keys(h: &Holder, out: &mut Vec<Diagnostic>) {
         .chain(h.links.iter().filter_map(|l| l.token.as_ref()))
         .chain(h.buckets.iter().map(|b| &b.env))
         .chain(h.databases.iter().map(|d| &d.env))
+        .chain(h.queues.iter().map(|q| &q.env))
         .chain(
             [&h.s3_keys.0, &h.s3_keys.1]
                 .into_iter()
@@ -170,8 +174,11 @@ fn keys(h: &Holder, out: &mut Vec<Diagnostic>) {
         sources.push(("s3-keys", &h.s3_keys.1));
     }
     sources.extend(h.databases.iter().map(|d| ("database", &d.env)));
+    sources.extend(h.queues.iter().map(|q| ("queue", &q.env)));
     let implicit = implicit_keys(h.buckets);
     sources.extend(implicit.iter().map(|k| ("bucket", k)));
+    let implicit_sqs = implicit_queue_keys(h.queues);
+    sources.extend(implicit_sqs.iter().map(|k| ("queue", k)));
     let plain = |k: &str| matches!(k, "env" | "secret-env");
     for (j, (kind, key)) in sources.iter().enumerate() {
         let earlier = sources.iter().take(j).find(|(k, first)| {
@@ -197,6 +204,8 @@ fn keys(h: &Holder, out: &mut Vec<Diagnostic>) {
                     .also(a.1.span, format!("set by `{}`", a.0))
                     .help(if matches!(key.value.as_str(), "S3_ENDPOINT" | "S3_REGION") && (a.0 == &"bucket" || b.0 == &"bucket") {
                         "a service with a bucket gets S3_ENDPOINT and S3_REGION from the bucket's region: remove this one"
+                    } else if key.value.starts_with("SQS_") && (a.0 == &"queue" || b.0 == &"queue") {
+                        "a service or job with a `queue` gets SQS_ENDPOINT, SQS_REGION, SQS_ACCESS_KEY_ID and SQS_SECRET_ACCESS_KEY: remove this one"
                     } else if a.0 == &"s3-keys" || b.0 == &"s3-keys" {
                         "rename one: `s3-keys id=... secret=...` names the bucket API key's two variables; the container gets only one value for a key"
                     } else {
@@ -272,6 +281,23 @@ fn duplicates(svc: &Node, what: &str, out: &mut Vec<Diagnostic>) {
                 .help("keep one: in an environment, an override replaces the top level's value"),
             );
         }
+    }
+}
+
+/// The keys a service or job with a `queue` gets without naming them (the SQS endpoint,
+/// region and its own credentials), at the first queue's place.
+fn implicit_queue_keys(queues: &[QueueUse]) -> Vec<crate::span::Spanned<String>> {
+    match queues.first() {
+        Some(q) => [
+            "SQS_ENDPOINT",
+            "SQS_REGION",
+            "SQS_ACCESS_KEY_ID",
+            "SQS_SECRET_ACCESS_KEY",
+        ]
+        .into_iter()
+        .map(|k| crate::span::Spanned::new(k.to_string(), q.span))
+        .collect(),
+        None => Vec::new(),
     }
 }
 

@@ -22,6 +22,7 @@ mod r#override;
 pub mod port;
 mod preview;
 mod project;
+mod queue;
 mod region;
 mod scale;
 pub mod schema;
@@ -71,6 +72,7 @@ pub fn run(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     load_balancer::check(ctx, out);
     bucket::check(ctx, out);
     database::check(ctx, out);
+    queue::check(ctx, out);
     deployer::check(ctx, out);
     edge::check(ctx, out);
     project::check(ctx, out);
@@ -148,6 +150,35 @@ pub(crate) fn rename(applicability: Applicability, span: Span, name: &str) -> Fi
         span,
         name,
         crate::syntax::string_literal(name),
+    )
+}
+
+/// The "USER uses KIND `NAME`, which is not declared" error of a reference to a
+/// top-level node (a bucket, a database, a queue): did-you-mean among `declared`, with
+/// the nearest name as an unsafe fix, or `declare` as the help when none is declared.
+pub(crate) fn undeclared(
+    code: &'static str,
+    user: &str,
+    kind: &str,
+    used: &crate::span::Spanned<String>,
+    declared: &crate::suggest::Index,
+    declare: String,
+) -> Diagnostic {
+    let help = if declared.names().is_empty() {
+        declare
+    } else {
+        declared.did_you_mean(&used.value)
+    };
+    Diagnostic::error(
+        code,
+        format!("{user} uses {kind} `{}`, which is not declared", used.value),
+    )
+    .at(used.span, format!("unknown {kind}"))
+    .help(help)
+    .fixes_with(
+        declared
+            .nearest(&used.value)
+            .map(|n| rename(Applicability::Unsafe, used.span, n)),
     )
 }
 

@@ -21,7 +21,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 )
                 .in_env(&s.env.value)
                 .at(svc.name.span, "listens on 8080, or the deploy fails")
-                .help("write the port the process serves HTTP on, such as `port 8080`; a worker that serves no HTTP belongs in a `job`"),
+                .help("write the port the process serves HTTP on, such as `port 8080`; a worker with no HTTP server of its own: `consume QUEUE` (Scaleway POSTs each message of a queue to it, from zero instances), or a `job`"),
             );
         }
         let port = &svc.port;

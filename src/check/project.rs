@@ -1,6 +1,6 @@
 //! `cellac::project::shared`: environments in one Scaleway Project that each manage a
-//! project-scoped resource (Cockpit's alert manager, the Edge Services plan), which
-//! would overwrite each other; `cellac::project::id`: a project id that is not a UUID.
+//! project-scoped resource (Cockpit's alert manager, the Edge Services plan, the
+//! Queues (SQS) activation), which would overwrite each other; `cellac::project::id`: a project id that is not a UUID.
 
 use super::Ctx;
 use crate::diagnostic::Diagnostic;
@@ -51,7 +51,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         return;
     }
     // For each kind of project-scoped resource, the environments managing it, by project.
-    let kinds: [(&str, Manages); 2] = [
+    let kinds: [(&str, Manages); 3] = [
         ("Cockpit's alert manager", |s| {
             s.manages_alerts()
                 .then(|| s.monitoring.as_ref().and_then(|m| m.alerts_span))
@@ -59,6 +59,11 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         }),
         ("the Edge Services plan", |s| {
             s.domains.iter().find(|d| d.site.is_some()).map(|d| d.span)
+        }),
+        // `scaleway_mnq_sqs`: one activation per project and region, destroyed with the
+        // environment that made it (issue 23).
+        ("the Queues (SQS) activation", |s| {
+            s.queues.first().map(|q| q.span)
         }),
     ];
     for (what, manages) in kinds {

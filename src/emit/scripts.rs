@@ -236,7 +236,17 @@ fn permission_sets(envs: &[Stack], deployer_lookup: bool) -> Value {
             "writes the bucket policies (sites, public buckets)",
         ));
     }
-    if shape.secrets {
+    // What jobs derive (a database URL, keys from their own IAM key or SQS credentials)
+    // is written to Secret Manager too (modules/jobs), with or without declared secrets.
+    let derives = shape.jobs
+        && any(&|s| {
+            s.jobs_use_iam()
+                || s.jobs.iter().any(|j| !j.queues.is_empty())
+                || s.services
+                    .iter()
+                    .any(|x| x.migrate.is_some() && !x.queues.is_empty())
+        });
+    if shape.secrets || derives {
         project.push(permission_set(
             "SecretManagerFullAccess",
             "stores the secrets that jobs read, one version per value",
@@ -252,6 +262,12 @@ fn permission_sets(envs: &[Stack], deployer_lookup: bool) -> Value {
         project.push(permission_set(
             "ServerlessSQLDatabaseFullAccess",
             "creates the Serverless SQL databases",
+        ));
+    }
+    if shape.queues {
+        project.push(permission_set(
+            "MessagingAndQueuingFullAccess",
+            "activates Queues, creates the queues and their SQS credentials (triggers need at least read access to them)",
         ));
     }
     if shape.network {

@@ -83,7 +83,9 @@ fn value_items(values: &[String], replace: Span, detail: &str) -> Vec<Item> {
 /// Values of a given type or list: references for `secret`, `service`, `site` types.
 fn typed_values(text: &str, ty: &str, values: &[String], replace: Span, detail: &str) -> Vec<Item> {
     match ty {
-        "secret" | "service" | "site" => reference_items(declared(text, ty), ty, replace, ""),
+        "secret" | "service" | "site" | "queue" => {
+            reference_items(declared(text, ty), ty, replace, "")
+        }
         _ => value_items(values, replace, detail),
     }
 }
@@ -145,7 +147,7 @@ pub fn complete(text: &str, offset: usize) -> Vec<Item> {
     // An argument: enum values, references, or an environment's override target.
     if let Some(arg) = spec.args.get(cur.index - 1) {
         if path == ["environment"]
-            && ["service", "site", "bucket", "secret", "var"].contains(&node)
+            && ["service", "site", "bucket", "secret", "var", "queue"].contains(&node)
             && cur.index == 1
         {
             items.extend(reference_items(declared(text, node), node, cur.partial, ""));
@@ -198,4 +200,19 @@ fn prop_items(text: &str, cur: &Cursor, spec: &NodeSpec) -> Vec<Item> {
             )),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    /// Issue 23: a `queue` or `consume` child completes the declared queues' names.
+    #[test]
+    fn queue_names_complete() {
+        let text = "stack s\nqueue emails\nqueue orders\nservice w {\n    consume \n}\n";
+        let offset = text.find("consume ").unwrap_or(0) + "consume ".len();
+        let labels: Vec<String> = super::complete(text, offset)
+            .into_iter()
+            .map(|i| i.label)
+            .collect();
+        assert_eq!(labels[..2], ["emails", "orders"]);
+    }
 }

@@ -16,6 +16,16 @@ pub fn seconds(s: &str) -> Option<u64> {
     }
 }
 
+/// Seconds in a duration that may also count days (`4d`), as a queue's retention does.
+pub fn seconds_or_days(s: &str) -> Option<u64> {
+    match s.strip_suffix('d') {
+        Some(days) if !days.is_empty() && days.bytes().all(|b| b.is_ascii_digit()) => {
+            days.parse::<u64>().ok()?.checked_mul(86_400)
+        }
+        _ => seconds(s),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -27,5 +37,9 @@ mod tests {
         assert_eq!(super::seconds("s"), None);
         assert_eq!(super::seconds("1.5m"), None);
         assert_eq!(super::seconds("é"), None);
+        assert_eq!(super::seconds("4d"), None);
+        assert_eq!(super::seconds_or_days("4d"), Some(345_600));
+        assert_eq!(super::seconds_or_days("30s"), Some(30));
+        assert_eq!(super::seconds_or_days("d"), None);
     }
 }

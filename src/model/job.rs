@@ -1,8 +1,8 @@
 //! `job NAME { ... }`: a Serverless Job, run on its schedule or on demand.
 
 use super::service::{
-    bucket_uses, cpu_of, database_uses, env_maps, links, s3_keys, strings, BucketAccess,
-    DatabaseUse, EnvVar, Link, SecretEnv,
+    bucket_uses, cpu_of, database_uses, env_maps, links, queue_uses, s3_keys, strings,
+    BucketAccess, DatabaseUse, EnvVar, Link, QueueUse, SecretEnv,
 };
 use super::{build_image, default_at, int_of, str_of};
 use crate::span::{Span, Spanned};
@@ -32,6 +32,8 @@ pub struct Job {
     pub s3_keys: (Spanned<String>, Spanned<String>),
     /// Databases the job uses, with an IAM application of its own.
     pub databases: Vec<DatabaseUse>,
+    /// Queues the job sends to or receives from, with SQS credentials of its own.
+    pub queues: Vec<QueueUse>,
     pub memory: Spanned<i128>,
     pub cpu: Option<Spanned<i128>>,
     /// A duration (`"15m"`); `timeout 600` (seconds, as a service writes it) reads `"600s"`.
@@ -116,6 +118,7 @@ pub(super) fn lower(node: &Node) -> Option<Job> {
         buckets: bucket_uses(node),
         s3_keys: s3_keys(node, head),
         databases: database_uses(node),
+        queues: queue_uses(node),
         memory: child("memory")
             .and_then(|c| int_of(c.arg(0)))
             .unwrap_or_else(|| default_at(1024, head)),

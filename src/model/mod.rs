@@ -12,10 +12,12 @@ pub mod service;
 
 pub use job::{Job, JobImage, Schedule};
 pub use resources::{
-    Bucket, Cors, Database, Domain, Expire, Monitoring, Secret, Site, Source, Var,
+    Bucket, Cors, Database, Domain, Expire, Monitoring, Queue, Secret, Site, Source, Var,
+    QUEUE_RETENTION, QUEUE_VISIBILITY,
 };
 pub use service::{
-    BucketAccess, DatabaseUse, EnvVar, Health, Image, Link, Migrate, Scale, SecretEnv, Service,
+    BucketAccess, Consume, DatabaseUse, EnvVar, Health, Image, Link, Migrate, QueueUse, Scale,
+    SecretEnv, Service,
 };
 
 use crate::envs::EnvTree;
@@ -61,6 +63,8 @@ pub struct Stack {
     pub sites: Vec<Site>,
     pub buckets: Vec<Bucket>,
     pub databases: Vec<Database>,
+    /// `queue NAME`: Scaleway Queues (SQS) queues.
+    pub queues: Vec<Queue>,
     pub monitoring: Option<Monitoring>,
     pub dns: Option<Spanned<String>>,
     pub domains: Vec<Domain>,
@@ -137,6 +141,17 @@ impl Stack {
 
     pub fn secret(&self, name: &str) -> Option<&Secret> {
         self.secrets.iter().find(|s| s.name.value == name)
+    }
+
+    pub fn queue(&self, name: &str) -> Option<&Queue> {
+        self.queues.iter().find(|q| q.name.value == name)
+    }
+
+    /// Whether some service or job (a migration too) sends to or receives from a queue
+    /// with SQS credentials of its own.
+    pub fn uses_queues(&self) -> bool {
+        self.services.iter().any(|s| !s.queues.is_empty())
+            || self.jobs.iter().any(|j| !j.queues.is_empty())
     }
 
     pub fn var(&self, name: &str) -> Option<&Var> {
@@ -399,6 +414,7 @@ pub fn lower(tree: &EnvTree) -> Stack {
         sites: dedup("site").filter_map(resources::site).collect(),
         buckets: dedup("bucket").filter_map(resources::bucket).collect(),
         databases: dedup("database").filter_map(resources::database).collect(),
+        queues: dedup("queue").filter_map(resources::queue).collect(),
         monitoring: last("monitoring").map(resources::monitoring),
         dns: last("dns").and_then(|n| str_of(n.prop("zone"))),
         domains: dedup("domain").filter_map(resources::domain).collect(),

@@ -37,6 +37,42 @@ pub(super) fn database(node: &Node) -> Option<Database> {
     })
 }
 
+/// `queue NAME`: a Scaleway Queues (SQS) queue.
+#[derive(Clone, Debug)]
+pub struct Queue {
+    pub name: Spanned<String>,
+    pub span: Span,
+    pub fifo: bool,
+    /// The `fifo` property, if set.
+    pub fifo_span: Option<Span>,
+    /// How long a message is kept (a duration, 1m..14d).
+    pub retention: Spanned<String>,
+    /// How long a received message stays hidden (a duration, 0s..12h).
+    pub visibility_timeout: Spanned<String>,
+    /// `dead-letter=N`: after N receives a message moves to `NAME-dead`.
+    pub dead_letter: Option<Spanned<i128>>,
+}
+
+/// The default `retention=` of a queue (Scaleway's default, 4 days).
+pub const QUEUE_RETENTION: &str = "4d";
+/// The default `visibility-timeout=` of a queue (Scaleway's default, 30 seconds).
+pub const QUEUE_VISIBILITY: &str = "30s";
+
+pub(super) fn queue(node: &Node) -> Option<Queue> {
+    let head = node.head_span();
+    Some(Queue {
+        name: str_of(node.arg(0))?,
+        span: head,
+        fifo: bool_of(node.prop("fifo")).unwrap_or(false),
+        fifo_span: node.prop("fifo").map(|v| v.span),
+        retention: str_of(node.prop("retention"))
+            .unwrap_or_else(|| default_at(QUEUE_RETENTION.into(), head)),
+        visibility_timeout: str_of(node.prop("visibility-timeout"))
+            .unwrap_or_else(|| default_at(QUEUE_VISIBILITY.into(), head)),
+        dead_letter: int_of(node.prop("dead-letter")),
+    })
+}
+
 #[derive(Clone, Debug)]
 pub struct Var {
     pub name: Spanned<String>,

@@ -37,6 +37,70 @@ pub struct Service {
     pub args: Option<Spanned<Vec<String>>>,
     /// Databases the service uses.
     pub databases: Vec<DatabaseUse>,
+    /// `queue NAME access= env=`: queues the service sends to or receives from.
+    pub queues: Vec<QueueUse>,
+    /// `consume QUEUE`: queues whose messages Scaleway POSTs to the service.
+    pub consumes: Vec<Consume>,
+}
+
+/// `queue NAME access=send|receive env=KEY` of a service or job.
+#[derive(Clone, Debug)]
+pub struct QueueUse {
+    pub queue: Spanned<String>,
+    /// `send` or `receive`.
+    pub access: Spanned<String>,
+    /// The env key that holds the queue's URL.
+    pub env: Spanned<String>,
+    pub span: Span,
+}
+
+/// `consume QUEUE batch=N path=P`: a container trigger.
+#[derive(Clone, Debug)]
+pub struct Consume {
+    pub queue: Spanned<String>,
+    pub batch: Spanned<i128>,
+    pub path: Spanned<String>,
+    pub span: Span,
+}
+
+/// `QUEUE_URL_JOBS_HIGH` for queue `jobs-high`.
+pub fn queue_env_key(queue: &str) -> String {
+    format!("QUEUE_URL_{}", queue.to_uppercase().replace('-', "_"))
+}
+
+/// The `queue NAME access= env=` children of a service or job.
+pub(super) fn queue_uses(node: &Node) -> Vec<QueueUse> {
+    node.children()
+        .iter()
+        .filter(|c| c.name.value == "queue")
+        .filter_map(|q| {
+            let queue = str_of(q.arg(0))?;
+            Some(QueueUse {
+                access: str_of(q.prop("access"))
+                    .unwrap_or_else(|| default_at("send".into(), q.span)),
+                env: str_of(q.prop("env"))
+                    .unwrap_or_else(|| default_at(queue_env_key(&queue.value), q.span)),
+                queue,
+                span: q.span,
+            })
+        })
+        .collect()
+}
+
+/// The `consume QUEUE` children of a service.
+fn consumes(node: &Node) -> Vec<Consume> {
+    node.children()
+        .iter()
+        .filter(|c| c.name.value == "consume")
+        .filter_map(|c| {
+            Some(Consume {
+                queue: str_of(c.arg(0))?,
+                batch: int_of(c.prop("batch")).unwrap_or_else(|| default_at(1, c.span)),
+                path: str_of(c.prop("path")).unwrap_or_else(|| default_at("/".into(), c.span)),
+                span: c.span,
+            })
+        })
+        .collect()
 }
 
 #[derive(Clone, Debug)]
@@ -295,6 +359,8 @@ pub(super) fn lower(node: &Node) -> Option<Service> {
         command: strings(node, "command"),
         args: strings(node, "args"),
         databases,
+        queues: queue_uses(node),
+        consumes: consumes(node),
         name,
     })
 }

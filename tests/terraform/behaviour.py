@@ -40,8 +40,18 @@ fail, naming the resource, when the output would not behave on Scaleway
                      nothing else, whose secret is a sensitive root output
   lifecycle          every bucket `expire` of the tfvars is an enabled lifecycle
                      rule with that prefix and expiration days
+  queues             every `queue` of the tfvars is a queue of its name in the
+                     project where SQS is activated, FIFO exactly when its name
+                     ends in .fifo, with its dead-letter queue (same type, same
+                     project) and max_receive_count where `dead-letter=` is set;
+                     SQS credentials allow exactly what each user declared
+                     (publish where it sends, receive where it receives; a
+                     trigger's receive only; only the manager's manage); one
+                     trigger per `consume`, POSTing, with no sqs.project_id
+                     or sqs.region (Read drops them: replaced on every plan)
   project-shared     (per example) no project-scoped resource (alert manager,
-                     Edge plan) managed by two environments in one project
+                     Edge plan, SQS activation) managed by two environments in one
+                     project
 
   migrate-target     (a plan targeted at the migrations, as apply.sh --jobs-only
                      applies them) no container and no other job changes
@@ -281,6 +291,9 @@ def check_job_secrets(plan, tfvars, backend):
         derived = list(job.get("databases") or {}) + list(job.get("tokens") or {})
         if job.get("buckets"):
             derived.append(job["s3_keys"]["secret"])
+        # SQS credentials of its own (issue 23).
+        if job.get("queues"):
+            derived += ["SQS_ACCESS_KEY_ID", "SQS_SECRET_ACCESS_KEY"]
         for key in derived:
             if key not in refs:
                 yield f"{addr}: {key} (from the job's own key) is not a secret_reference"
@@ -288,6 +301,97 @@ def check_job_secrets(plan, tfvars, backend):
                 yield f"{addr}: {key} (from the job's own key) is a plain env value"
     for name in sorted(set(jobs) - seen):
         yield f"job {name}: no scaleway_job_definition planned"
+
+
+def check_queues(plan, tfvars, backend):
+    """Queues, their SQS credentials and triggers (issue 23)."""
+    queues = tfvars.get("queues") or {}
+    planned = {addr: (ty, after) for ty, addr, after in resources(plan)}
+    sqs = [after for ty, _, after in resources(plan) if ty == "scaleway_mnq_sqs"]
+    if queues and len(sqs) != 1:
+        yield f"{len(sqs)} scaleway_mnq_sqs activations for {len(queues)} queues (want 1)"
+    if not sqs:
+        return
+    project, region = sqs[0].get("project_id"), sqs[0].get("region")
+    for name, q in queues.items():
+        addr = f'module.queues.scaleway_mnq_sqs_queue.this["{name}"]'
+        if addr not in planned:
+            yield f"queue {name}: {addr} is not planned"
+            continue
+        after = planned[addr][1]
+        qname = after.get("name")
+        if qname != q["name"]:
+            yield f"{addr}: named {qname!r}, the tfvars say {q['name']!r}"
+        if bool(after.get("fifo_queue")) != q["fifo"] or (isinstance(qname, str) and qname.endswith(".fifo") != q["fifo"]):
+            yield f"{addr}: fifo_queue={after.get('fifo_queue')} with the name {qname!r}"
+        if (after.get("project_id"), after.get("region")) != (project, region):
+            yield f"{addr}: not in the project and region where SQS is activated"
+        dlq = after.get("dead_letter_queue") or []
+        dead = planned.get(f'module.queues.scaleway_mnq_sqs_queue.dead["{name}"]')
+        if q.get("dead_letter") is None:
+            if dlq or dead:
+                yield f"{addr}: a dead-letter queue the stack does not declare"
+            continue
+        if dead is None:
+            yield f"{addr}: dead-letter={q['dead_letter']} but no dead-letter queue is planned"
+        elif bool(dead[1].get("fifo_queue")) != q["fifo"] or dead[1].get("project_id") != project:
+            yield f"{addr}: its dead-letter queue is not of its type in its project"
+        if [d.get("max_receive_count") for d in dlq] != [q["dead_letter"]]:
+            yield f"{addr}: max_receive_count {[d.get('max_receive_count') for d in dlq]}, the stack says {q['dead_letter']}"
+    users = {}
+    for name, svc in (tfvars.get("services") or {}).items():
+        if svc.get("queues"):
+            users[name] = svc["queues"]
+    for key, job in (tfvars.get("jobs") or {}).items():
+        if job.get("queues"):
+            users[f"job:{key}"] = job["queues"]
+    consumers = {name: svc.get("consume") or {} for name, svc in (tfvars.get("services") or {}).items()}
+    creds = {addr: after for addr, (ty, after) in planned.items() if ty == "scaleway_mnq_sqs_credentials"}
+    for addr, after in creds.items():
+        perms = (after.get("permissions") or [{}])[0]
+        got = (perms.get("can_publish"), perms.get("can_receive"), perms.get("can_manage"))
+        if after.get("project_id") != project:
+            yield f"{addr}: SQS credentials outside the queues' project"
+        key = addr.split("[", 1)[-1].rstrip("]").strip('"')
+        if ".manager[" in addr:
+            want = (False, False, True)
+        elif ".trigger[" in addr:
+            want = (False, True, False)
+            if not consumers.get(key):
+                yield f"{addr}: trigger credentials of a service that consumes nothing"
+        elif ".user[" in addr and key in users:
+            access = [u["access"] for u in users[key].values()]
+            want = ("send" in access, "receive" in access, False)
+        else:
+            yield f"{addr}: SQS credentials of no declared user"
+            continue
+        if got != want:
+            yield f"{addr}: permissions (publish, receive, manage) = {got}, the stack allows {want}"
+    for key in users:
+        if f'module.queues.scaleway_mnq_sqs_credentials.user["{key}"]' not in creds:
+            yield f"{key}: uses queues but has no SQS credentials of its own"
+    triggers = {addr: after for addr, (ty, after) in planned.items() if ty == "scaleway_container_trigger"}
+    want_triggers = set()
+    for name, consumed in consumers.items():
+        for q in consumed:
+            addr = f'module.containers.scaleway_container_trigger.{name.replace("-", "_")}["{q}"]'
+            want_triggers.add(addr)
+            if f'module.queues.scaleway_mnq_sqs_credentials.trigger["{name}"]' not in creds:
+                yield f"{name}: consumes {q} with no trigger credentials"
+    for addr in sorted(set(triggers) - want_triggers):
+        yield f"{addr}: a trigger the stack does not declare"
+    for addr in sorted(want_triggers - set(triggers)):
+        yield f"{addr}: `consume` without its trigger"
+    for addr, after in triggers.items():
+        block = (after.get("sqs") or [{}])[0]
+        # The queue is its URL and the trigger's credentials (in the queues' project,
+        # checked above); project_id and region are dropped by Read, and ForceNew: set,
+        # they would replace the trigger on every plan.
+        for key in ("project_id", "region"):
+            if block.get(key) is not None:
+                yield f"{addr}: sets sqs.{key} ({block.get(key)}), which Read drops: replaced on every plan"
+        if [d.get("http_method") for d in after.get("destination_config") or []] != ["post"]:
+            yield f"{addr}: messages are not POSTed"
 
 
 SCHEMA_SET = "ServerlessSQLDatabaseReadWrite"
@@ -389,6 +493,7 @@ ENV_CHECKS = {
     "env-names": check_env_names,
     "logs-token": check_logs_token,
     "lifecycle": check_lifecycle,
+    "queues": check_queues,
 }
 
 
@@ -399,7 +504,7 @@ def env_problems(plan, tfvars, backend):
     return out
 
 
-PROJECT_SCOPED = ("scaleway_cockpit_alert_manager", "scaleway_edge_services_plan")
+PROJECT_SCOPED = ("scaleway_cockpit_alert_manager", "scaleway_edge_services_plan", "scaleway_mnq_sqs")
 
 
 def project_of(env, plan, tfvars):
@@ -599,7 +704,51 @@ def _mut_job_link(plan, tfvars):
     return len(plan["resource_changes"]) < before
 
 
+def _mut_sqs_manage(plan, tfvars):
+    """A user's SQS credentials that may also manage queues."""
+    for rc in plan["resource_changes"]:
+        if rc["type"] == "scaleway_mnq_sqs_credentials" and ".user[" in rc["address"]:
+            rc["change"]["after"]["permissions"][0]["can_manage"] = True
+            return True
+    return False
+
+
+def _mut_trigger_project(plan, tfvars):
+    """A trigger with sqs.project_id set (dropped by Read: replaced on every plan)."""
+    for rc in plan["resource_changes"]:
+        if rc["type"] == "scaleway_container_trigger":
+            rc["change"]["after"]["sqs"][0]["project_id"] = "00000000-0000-0000-0000-000000000000"
+            return True
+    return False
+
+
+def _mut_dead_letter(plan, tfvars):
+    """A queue whose redrive policy is gone."""
+    for rc in plan["resource_changes"]:
+        if rc["type"] == "scaleway_mnq_sqs_queue" and rc["change"]["after"].get("dead_letter_queue"):
+            rc["change"]["after"]["dead_letter_queue"] = []
+            return True
+    return False
+
+
+def _mut_job_sqs_key(plan, tfvars):
+    """A job's SQS secret key as a plain env value instead of a secret_reference."""
+    for rc in plan["resource_changes"]:
+        after = rc["change"]["after"]
+        refs = after.get("secret_reference") or [] if rc["type"] == "scaleway_job_definition" else []
+        kept = [r for r in refs if r.get("environment") != "SQS_SECRET_ACCESS_KEY"]
+        if len(kept) < len(refs):
+            after["secret_reference"] = kept
+            after.setdefault("env", {})["SQS_SECRET_ACCESS_KEY"] = "x"
+            return True
+    return False
+
+
 OPTIONAL_CONTROLS = [
+    ("queues", _mut_sqs_manage),
+    ("queues", _mut_trigger_project),
+    ("queues", _mut_dead_letter),
+    ("job-secrets", _mut_job_sqs_key),
     ("private-access", _mut_job_link),
     ("job-secrets", _mut_job_secret),
     ("job-secrets", _mut_job_ref),

@@ -212,8 +212,9 @@ if [ "$FIXTURE_ONLY" -eq 0 ]; then
     done
     # The implicit-deployer case (no `deployer`: the running key is looked up), which
     # no example shows since examples must check clean; and a job whose only key is a
-    # `link token=` one (job:KEY->TARGET in modules/iam).
-    for extra in implicit job-token; do
+    # `link token=` one (job:KEY->TARGET in modules/iam); queues (issue 23): a FIFO
+    # queue with a dead-letter queue, senders, a consumer (trigger), a receiving job.
+    for extra in implicit job-token queues; do
         if "$CELLAC" build "$HERE/$extra.stack.kdl" -o "$TMP/out/$extra" >"$TMP/out/$extra.build.log" 2>&1; then
             CASES+=("$extra"$'\t'"$TMP/out/$extra")
         else
@@ -278,7 +279,7 @@ done
 # lifecycle rules, a database with a migration and a job of its own;
 # tests/terraform/job-token.stack.kdl a job whose only key is a link token= one.
 EXTRAS=()
-for extra in release-prod django-prod job-token-dev; do
+for extra in release-prod django-prod job-token-dev queues-dev; do
     if [ -f "$TMP/work/$extra.show.json" ]; then
         EXTRAS+=(--extra "$TMP/work/$extra.show.json:$TMP/work/$extra/environments/${extra##*-}.tfvars.json")
     fi

@@ -35,6 +35,19 @@ pub const SERVICE_TYPE: &str = "object({
     domains = list(string)
   })";
 
+/// The object type of one service in `var.services`: [`SERVICE_TYPE`], with its queues
+/// (env key -> queue and access) and what it consumes (queue -> path) when the stack
+/// has queues.
+pub fn service_type(queues: bool) -> String {
+    if !queues {
+        return SERVICE_TYPE.to_string();
+    }
+    SERVICE_TYPE.replace(
+        "\n  })",
+        "\n    queues = map(object({ queue = string, access = string }))\n    consume = map(object({ path = string }))\n  })",
+    )
+}
+
 /// A resource address for a service name (`my-api` becomes `my_api`).
 pub fn ident(name: &str) -> String {
     name.replace('-', "_")
@@ -99,7 +112,7 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
     m.variables["link_secret_keys"]["sensitive"] = json!(true);
     m.var(
         "services",
-        &format!("map({SERVICE_TYPE})"),
+        &format!("map({})", service_type(shape.queues)),
         "Each service's settings in this environment.",
     );
     m.var(
@@ -142,7 +155,42 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
         "string",
         "The name of the read-only Cockpit token scripts/logs.sh reads the logs with.",
     );
-    let _ = shape;
+    if shape.queues {
+        m.var(
+            "sqs_endpoint",
+            "string",
+            "The SQS endpoint of the environment's project (modules/queues), or null.",
+        )
+        .insert("default".into(), Value::Null);
+        m.var(
+            "queue_urls",
+            "map(string)",
+            "Each queue's URL, keyed by the stack's queue names.",
+        )
+        .insert("default".into(), json!({}));
+        for (name, description) in [
+            (
+                "sqs_access_keys",
+                "Each service's SQS access key (modules/queues).",
+            ),
+            (
+                "sqs_secret_keys",
+                "Each service's SQS secret key (modules/queues).",
+            ),
+            (
+                "trigger_access_keys",
+                "Each consuming service's trigger access key (receive only).",
+            ),
+            (
+                "trigger_secret_keys",
+                "Each consuming service's trigger secret key (receive only).",
+            ),
+        ] {
+            let v = m.var(name, "map(string)", description);
+            v.insert("default".into(), json!({}));
+            v.insert("sensitive".into(), json!(true));
+        }
+    }
     // Serverless Containers' logs go to Cockpit's built-in "Scaleway Logs" source, which
     // speaks Loki; a token that may only query logs reads them (scripts/logs.sh). The
     // write scopes default to true: each is set false.
@@ -196,6 +244,17 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
             "{{ for k, b in {s}.buckets : k => var.bucket_names[b] }}, length({s}.buckets) == 0 ? {{}} : {{ S3_ENDPOINT = \"https://s3.${{var.region}}.scw.cloud\", S3_REGION = var.region, ({s}.s3_keys.id) = var.access_keys[{name}] }}",
             name = hcl::string(&svc.name.value)
         );
+        // Queues: each URL, the endpoint and region in env; the service's own SQS
+        // credentials as secret env.
+        let (sqs, sqs_secret) = if shape.queues {
+            (
+                format!(", length({s}.queues) == 0 ? {{}} : merge({{ for k, q in {s}.queues : k => var.queue_urls[q.queue] }}, {{ SQS_ENDPOINT = var.sqs_endpoint, SQS_REGION = var.region }})"),
+                format!(", length({s}.queues) == 0 ? {{}} : {{ SQS_ACCESS_KEY_ID = var.sqs_access_keys[{n}], SQS_SECRET_ACCESS_KEY = var.sqs_secret_keys[{n}] }}", n = hcl::string(&svc.name.value)),
+            )
+        } else {
+            (String::new(), String::new())
+        };
+        let s3 = format!("{s3}{sqs}");
         let env_expr = if targets.is_empty() {
             format!("merge({s}.env, {{ for k, v in {s}.env_vars : k => var.vars[v] }}, {s3})")
         } else {
@@ -223,7 +282,7 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
             hcl::literal(&svc.name.value)
         );
         let secret_expr = format!(
-            "merge({{ for k, name in {s}.secret_env : k => var.secret_values[name] }}, length({s}.buckets) == 0 ? {{}} : {{ ({s}.s3_keys.secret) = var.secret_keys[{n}] }}, {{ for k, db in {s}.databases : k => \"postgres://${{var.application_ids[{n}]}}:${{var.secret_keys[{n}]}}@${{trimprefix(var.database_endpoints[db], \"postgres://\")}}\" }}, {tokens})",
+            "merge({{ for k, name in {s}.secret_env : k => var.secret_values[name] }}, length({s}.buckets) == 0 ? {{}} : {{ ({s}.s3_keys.secret) = var.secret_keys[{n}] }}, {{ for k, db in {s}.databases : k => \"postgres://${{var.application_ids[{n}]}}:${{var.secret_keys[{n}]}}@${{trimprefix(var.database_endpoints[db], \"postgres://\")}}\" }}, {tokens}{sqs_secret})",
             n = hcl::string(&svc.name.value),
         );
         let image = match &svc.image {
@@ -289,6 +348,42 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
                 "hostname": ex("each.value"),
             }),
         );
+        if shape.consumers && shape.queues {
+            // `consume QUEUE`: Scaleway POSTs each message to the service (one message a
+            // request), reading the queue with the service's trigger credentials (receive
+            // only), whose queue is in the environment's project (docs/scaleway-facts.md,
+            // Queues).
+            m.resource(
+                "scaleway_container_trigger",
+                &id,
+                json!({
+                    "for_each": ex(format!("{s}.consume")),
+                    "container_id": ex(format!("scaleway_container.{id}.id")),
+                    "name": ex(format!("\"${{{s}.name}}-${{each.key}}\"")),
+                    "description": ex(format!("\"Messages of queue ${{each.key}} to ${{{s}.name}}.\"")),
+                    "tags": ex("var.tags"),
+                    "destination_config": [{
+                        "http_path": ex("each.value.path"),
+                        "http_method": "post",
+                    }],
+                    "sqs": [{
+                        "endpoint": ex("var.sqs_endpoint"),
+                        "queue_url": ex("var.queue_urls[each.key]"),
+                        "access_key": ex(format!("var.trigger_access_keys[{}]", hcl::string(&svc.name.value))),
+                        "secret_key": ex(format!("var.trigger_secret_keys[{}]", hcl::string(&svc.name.value))),
+                        // No `project_id` or `region`: the API takes neither (the queue is
+                        // its URL and credentials, the region the container's), and Read
+                        // drops both, so setting one (ForceNew) would replace the trigger
+                        // on every plan (docs/scaleway-facts.md, Queues).
+                    }],
+                    // A container made private needs its queue triggers created again
+                    // (docs/scaleway-facts.md, Queues): a privacy change replaces them.
+                    "lifecycle": {
+                        "replace_triggered_by": [format!("scaleway_container.{id}.privacy")],
+                    },
+                }),
+            );
+        }
         urls.insert(svc.name.value.clone(), ex(format!(
             "length({s}.domains) > 0 ? \"https://${{{s}.domains[0]}}\" : scaleway_container.{id}.public_endpoint"
         )));

@@ -18,7 +18,7 @@ use serde_json::json;
 /// The object type of one job in `var.jobs`: the module's, or (`root`) the root's
 /// (environments/ENV.tfvars.json), which names vars and secrets for the root module to
 /// resolve, gives a built image by name, and says what the job uses (see [`USES_FIELDS`]).
-pub fn job_type(root: bool) -> String {
+pub fn job_type(root: bool, queues: bool) -> String {
     let mut fields = vec![("name", "string")];
     if root {
         fields.extend([("image", "optional(string)"), ("image_name", "string")]);
@@ -47,6 +47,9 @@ pub fn job_type(root: bool) -> String {
     ]);
     if root {
         fields.extend(USES_FIELDS);
+        if queues {
+            fields.push(QUEUES_FIELD);
+        }
     }
     let body: String = fields
         .iter()
@@ -71,17 +74,22 @@ const USES_FIELDS: [(&str, &str); 7] = [
     ("schema", "bool"),
 ];
 
+/// The queues a job uses (env key -> queue and access), a field only when the stack has
+/// queues.
+const QUEUES_FIELD: (&str, &str) = ("queues", "map(object({ queue = string, access = string }))");
+
 /// The fields of [`USES_FIELDS`] that the module reads (`var.uses`): the IAM module
 /// reads the others (bucket access, schema rights) from the root's `var.jobs`.
-fn module_uses() -> impl Iterator<Item = &'static (&'static str, &'static str)> {
+fn module_uses(queues: bool) -> impl Iterator<Item = &'static (&'static str, &'static str)> {
     USES_FIELDS
         .iter()
         .filter(|(k, _)| !matches!(*k, "bucket_access" | "schema"))
+        .chain(queues.then_some(&QUEUES_FIELD))
 }
 
 /// The names of the fields the module reads, for the root module to pass on as `uses`.
-pub fn uses_fields() -> impl Iterator<Item = &'static str> {
-    module_uses().map(|(k, _)| *k)
+pub fn uses_fields(queues: bool) -> impl Iterator<Item = &'static str> {
+    module_uses(queues).map(|(k, _)| *k)
 }
 
 /// The key of a service's migration job in `var.jobs` (a name: it lives in the model,
@@ -102,6 +110,8 @@ pub struct Needs {
     pub iam: bool,
     /// Some `job` links to a service.
     pub links: bool,
+    /// The stack declares queues: jobs (migrations too) may use them.
+    pub queues: bool,
 }
 
 impl Needs {
@@ -111,7 +121,14 @@ impl Needs {
             links: envs
                 .iter()
                 .any(|e| e.jobs.iter().any(|j| !j.links.is_empty())),
+            queues: envs.iter().any(|e| !e.queues.is_empty()),
         }
+    }
+
+    /// Whether jobs write secrets they derive to Secret Manager: from IAM keys, or SQS
+    /// credentials.
+    pub fn derived(&self) -> bool {
+        self.iam || self.queues
     }
 }
 
@@ -126,10 +143,10 @@ pub fn module(needs: Needs) -> Module {
     m.var("region", "string", "The Serverless Jobs region.");
     m.var(
         "jobs",
-        &format!("map({})", job_type(false)),
+        &format!("map({})", job_type(false, needs.queues)),
         "Job definitions: image, startup command and arguments, env, secrets (env key -> Secret Manager id), resources, timeout, optional cron.",
     );
-    let uses: String = module_uses()
+    let uses: String = module_uses(needs.queues)
         .map(|(k, ty)| format!("\n    {k} = {ty}"))
         .collect();
     m.var(
@@ -194,8 +211,35 @@ pub fn module(needs: Needs) -> Module {
         "{{ for k, b in var.uses[each.key].buckets : k => var.bucket_names[b] }}, length(var.uses[each.key].buckets) == 0 ? {{}} : {{ S3_ENDPOINT = \"https://s3.${{var.region}}.scw.cloud\", S3_REGION = var.region, (var.uses[each.key].s3_keys.id) = {} }}",
         by_job("access_keys", "each.key")
     );
+    if needs.queues {
+        m.var(
+            "sqs_endpoint",
+            "string",
+            "The SQS endpoint of the environment's project (modules/queues), or null.",
+        )
+        .insert("default".into(), serde_json::Value::Null);
+        for (name, description, sensitive) in [
+            ("queue_urls", "Each queue's URL, keyed by the stack's queue names.", false),
+            ("sqs_credential_ids", "Each SQS credentials' id, keyed job:KEY for jobs: a secret is written again when it changes.", false),
+            ("sqs_access_keys", "Each SQS access key, keyed job:KEY for jobs.", true),
+            ("sqs_secret_keys", "Each SQS secret key, keyed job:KEY for jobs.", true),
+        ] {
+            let v = m.var(name, "map(string)", description);
+            v.insert("default".into(), json!({}));
+            if sensitive {
+                v.insert("sensitive".into(), json!(true));
+            }
+        }
+    }
+    // Queues: each URL, the endpoint and region in env (the credentials are derived
+    // secrets, below).
+    let s3_env = if needs.queues {
+        format!("{s3_env}, length(var.uses[each.key].queues) == 0 ? {{}} : merge({{ for k, q in var.uses[each.key].queues : k => var.queue_urls[q.queue] }}, {{ SQS_ENDPOINT = var.sqs_endpoint, SQS_REGION = var.region }})")
+    } else {
+        s3_env
+    };
     let mut secrets = "each.value.secrets".to_string();
-    if needs.iam {
+    if needs.derived() {
         // A secret a job derives (a database URL built from its own IAM key, the key
         // itself) goes to Secret Manager, since a job reads secrets only by reference.
         m.var(
@@ -206,9 +250,18 @@ pub fn module(needs: Needs) -> Module {
         m.var("tags", "list(string)", "Tags on every secret.")
             .insert("default".into(), json!([]));
         let mut locals = serde_json::Map::new();
-        locals.insert("derived".into(), ex(
-            "merge({}, [for key, u in var.uses : merge({ for env, db in u.databases : \"${key}/${env}\" => { job = key, env = env, database = db, link = \"\" } }, { for env in (length(u.buckets) == 0 ? [] : [u.s3_keys.secret]) : \"${key}/${env}\" => { job = key, env = env, database = \"\", link = \"\" } }, { for env, target in u.tokens : \"${key}/${env}\" => { job = key, env = env, database = \"\", link = \"${key}->${target}\" } })]...)",
-        ));
+        // With queues, an entry also says which SQS key it is (`access`, `secret`), or "".
+        let (sqs, sqs_entries) = if needs.queues {
+            (
+                ", sqs = \"\"",
+                ", { for env, part in (length(u.queues) == 0 ? {} : { SQS_ACCESS_KEY_ID = \"access\", SQS_SECRET_ACCESS_KEY = \"secret\" }) : \"${key}/${env}\" => { job = key, env = env, database = \"\", link = \"\", sqs = part } }",
+            )
+        } else {
+            ("", "")
+        };
+        locals.insert("derived".into(), ex(format!(
+            "merge({{}}, [for key, u in var.uses : merge({{ for env, db in u.databases : \"${{key}}/${{env}}\" => {{ job = key, env = env, database = db, link = \"\"{sqs} }} }}, {{ for env in (length(u.buckets) == 0 ? [] : [u.s3_keys.secret]) : \"${{key}}/${{env}}\" => {{ job = key, env = env, database = \"\", link = \"\"{sqs} }} }}, {{ for env, target in u.tokens : \"${{key}}/${{env}}\" => {{ job = key, env = env, database = \"\", link = \"${{key}}->${{target}}\"{sqs} }} }}{sqs_entries})]...)",
+        )));
         let (app, key, key_id) = (
             by_job("application_ids", "d.job"),
             by_job("secret_keys", "d.job"),
@@ -221,13 +274,28 @@ pub fn module(needs: Needs) -> Module {
             format!("var.link_secret_key_ids[\"{IAM_PREFIX}${{d.link}}\"]"),
         );
         // Scaleway's connection string: postgres://APP_ID:SECRET_KEY@HOST:PORT/DB?sslmode=require.
+        let (sqs_value, sqs_version) = if needs.queues {
+            (
+                format!(
+                    "d.sqs == \"access\" ? {} : d.sqs == \"secret\" ? {} : ",
+                    by_job("sqs_access_keys", "d.job"),
+                    by_job("sqs_secret_keys", "d.job")
+                ),
+                format!(
+                    "d.sqs != \"\" ? {} : ",
+                    by_job("sqs_credential_ids", "d.job")
+                ),
+            )
+        } else {
+            (String::new(), String::new())
+        };
         locals.insert("derived_values".into(), ex(format!(
-            "{{ for id, d in local.derived : id => d.link != \"\" ? {link_key} : d.database == \"\" ? {key} : \"postgres://${{{app}}}:${{{key}}}@${{trimprefix(var.database_endpoints[d.database], \"postgres://\")}}\" }}"
+            "{{ for id, d in local.derived : id => {sqs_value}d.link != \"\" ? {link_key} : d.database == \"\" ? {key} : \"postgres://${{{app}}}:${{{key}}}@${{trimprefix(var.database_endpoints[d.database], \"postgres://\")}}\" }}"
         )));
         // The version changes with what the value is made of, none of it secret: the
         // API key (its id) and the database's endpoint.
         locals.insert("derived_versions".into(), ex(format!(
-            "{{ for id, d in local.derived : id => parseint(substr(sha256(d.link != \"\" ? {link_key_id} : \"${{{key_id}}} ${{d.database == \"\" ? \"\" : var.database_endpoints[d.database]}}\"), 0, 8), 16) }}"
+            "{{ for id, d in local.derived : id => parseint(substr(sha256({sqs_version}d.link != \"\" ? {link_key_id} : \"${{{key_id}}} ${{d.database == \"\" ? \"\" : var.database_endpoints[d.database]}}\"), 0, 8), 16) }}"
         )));
         m.main
             .insert("locals".into(), serde_json::Value::Object(locals));
@@ -284,7 +352,7 @@ pub fn module(needs: Needs) -> Module {
                 },
             },
         });
-        if needs.iam {
+        if needs.derived() {
             // A run reads the latest versions: they exist before the definition changes.
             body["depends_on"] = json!(["scaleway_secret_version.derived"]);
         }

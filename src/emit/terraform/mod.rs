@@ -16,6 +16,7 @@ pub use jobs::migrate_key;
 mod monitoring;
 mod network;
 mod project;
+mod queues;
 mod registry;
 pub(crate) mod root;
 mod secrets;
@@ -39,6 +40,12 @@ pub struct Shape {
     pub iam: bool,
     /// Some environment declares a `database`.
     pub database: bool,
+    /// Some environment declares a `queue`: modules/queues.
+    pub queues: bool,
+    /// Some service or job sends to or receives from a queue (SQS credentials of its own).
+    pub queue_users: bool,
+    /// Some service `consume`s a queue: container triggers.
+    pub consumers: bool,
     pub registry: bool,
     pub secrets: bool,
     pub containers: bool,
@@ -65,6 +72,9 @@ impl Shape {
             network: any(&|s| s.network.declared),
             iam: any(&|s| s.uses_iam()),
             database: any(&|s| !s.databases.is_empty()),
+            queues: any(&|s| !s.queues.is_empty()),
+            queue_users: any(&Stack::uses_queues),
+            consumers: any(&|s| s.services.iter().any(|x| !x.consumes.is_empty())),
             registry: any(&|s| s.registry.declared || s.builds_images()),
             // Secret Manager keeps a copy only for what reads secrets by reference
             // (migration and scheduled jobs); containers get values, so with no job
@@ -102,7 +112,10 @@ pub(crate) fn variable(ty: &str, description: &str) -> Map<String, Value> {
 /// overwrites it with the DNS zone's project, which is not the environment's when the
 /// configuration creates the project (docs/scaleway-facts.md, Convergence): setting it
 /// would replace every record on every plan after the first.
-const PROJECT_SCOPED: [&str; 17] = [
+const PROJECT_SCOPED: [&str; 20] = [
+    "scaleway_mnq_sqs",
+    "scaleway_mnq_sqs_credentials",
+    "scaleway_mnq_sqs_queue",
     "scaleway_sdb_sql_database",
     "scaleway_vpc",
     "scaleway_vpc_private_network",
@@ -231,6 +244,9 @@ pub fn emit(envs: &[Stack], stack_path: &str) -> Artifacts {
     }
     if shape.database {
         modules.push(database::module());
+    }
+    if shape.queues {
+        modules.push(queues::module());
     }
     if shape.registry {
         modules.push(registry::module());

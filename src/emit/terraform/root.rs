@@ -1,7 +1,7 @@
 //! The root module: `main.tf.json`, `variables.tf.json`, `outputs.tf.json`, the backend
 //! files and the secrets template.
 
-use super::containers::{ident, SERVICE_TYPE};
+use super::containers::{ident, service_type};
 use super::storage::{BUCKET_TYPE, SITE_TYPE};
 use super::{ex, hcl, variable, Shape};
 use crate::emit::{json_bytes, Artifacts};
@@ -240,6 +240,14 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
         if shape.database {
             c["database_endpoints"] = ex("module.database.endpoints");
         }
+        if shape.queues {
+            c["sqs_endpoint"] = ex("module.queues.endpoint");
+            c["queue_urls"] = ex("module.queues.urls");
+            c["sqs_access_keys"] = ex("module.queues.access_keys");
+            c["sqs_secret_keys"] = ex("module.queues.secret_keys");
+            c["trigger_access_keys"] = ex("module.queues.trigger_access_keys");
+            c["trigger_secret_keys"] = ex("module.queues.trigger_secret_keys");
+        }
         modules.insert("containers".into(), c);
     }
     if shape.database {
@@ -252,6 +260,41 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
                     "databases": ex("var.databases"),
                 }),
             ),
+        );
+    }
+    if shape.queues {
+        // SQS credentials: each service and job (a migration too) with `queue NAME
+        // access=` gets its own, allowed to publish where it sends and to receive where
+        // it receives; each consuming service one for its triggers, receive only.
+        let allowed = |m: &str, access: &str| {
+            format!("anytrue([for q in values({m}.queues) : q.access == \"{access}\"])")
+        };
+        let services = format!(
+            "{{ for name, s in var.services : name => {{ name = \"${{s.name}}-sqs\", publish = {}, receive = {} }} if length(s.queues) > 0 }}",
+            allowed("s", "send"),
+            allowed("s", "receive")
+        );
+        let users = if shape.jobs {
+            let p = super::jobs::IAM_PREFIX;
+            format!(
+                "merge({services}, {{ for key, j in var.jobs : \"{p}${{key}}\" => {{ name = \"${{j.name}}-sqs\", publish = {}, receive = {} }} if length(j.queues) > 0 }})",
+                allowed("j", "send"),
+                allowed("j", "receive")
+            )
+        } else {
+            services
+        };
+        let mut args = json!({
+            "queues": ex("var.queues"),
+            "manager_name": format!("${{var.environment}}-{}-queues", hcl::literal(stack)),
+            "users": ex(users),
+        });
+        if shape.containers {
+            args["consumers"] = ex("{ for name, s in var.services : name => \"${s.name}-trigger\" if length(s.consume) > 0 }");
+        }
+        modules.insert(
+            "queues".into(),
+            module_call("queues", Some(&s.region.value), args),
         );
     }
     if shape.jobs {
@@ -404,7 +447,7 @@ fn iam_links(shape: Shape) -> String {
 /// What the jobs module needs for what jobs use (buckets, databases, links, tokens):
 /// `uses` from `var.jobs`, and the maps of the modules that make them.
 fn jobs_uses(call: &mut Value, envs: &[Stack], shape: Shape) {
-    let fields: Vec<String> = super::jobs::uses_fields()
+    let fields: Vec<String> = super::jobs::uses_fields(shape.queues)
         .map(|f| format!("{f} = j.{f}"))
         .collect();
     call["uses"] = ex(format!(
@@ -425,8 +468,17 @@ fn jobs_uses(call: &mut Value, envs: &[Stack], shape: Shape) {
         call["secret_key_ids"] = ex("module.iam.secret_key_ids");
         call["link_secret_keys"] = ex("module.iam.link_secret_keys");
         call["link_secret_key_ids"] = ex("module.iam.link_secret_key_ids");
+    }
+    if needs.derived() {
         call["secret_path"] = ex("var.names.secret_path");
         call["tags"] = ex("local.tags");
+    }
+    if needs.queues {
+        call["sqs_endpoint"] = ex("module.queues.endpoint");
+        call["queue_urls"] = ex("module.queues.urls");
+        call["sqs_credential_ids"] = ex("module.queues.credential_ids");
+        call["sqs_access_keys"] = ex("module.queues.access_keys");
+        call["sqs_secret_keys"] = ex("module.queues.secret_keys");
     }
     if needs.links {
         call["hosts"] = ex("module.containers.hosts");
@@ -557,7 +609,7 @@ fn variables(envs: &[Stack], shape: Shape) -> Map<String, Value> {
         vars.insert(
             "services".into(),
             Value::Object(variable(
-                &format!("map({SERVICE_TYPE})"),
+                &format!("map({})", service_type(shape.queues)),
                 "Each service's settings in this environment.",
             )),
         );
@@ -569,6 +621,15 @@ fn variables(envs: &[Stack], shape: Shape) -> Map<String, Value> {
         );
         a.insert("default".into(), json!([]));
         vars.insert("attached_domains".into(), Value::Object(a));
+    }
+    if shape.queues {
+        vars.insert(
+            "queues".into(),
+            Value::Object(variable(
+                &format!("map({})", super::queues::QUEUE_TYPE),
+                "Each Scaleway Queues (SQS) queue in this environment.",
+            )),
+        );
     }
     if shape.database {
         vars.insert(
@@ -583,7 +644,7 @@ fn variables(envs: &[Stack], shape: Shape) -> Map<String, Value> {
         vars.insert(
             "jobs".into(),
             Value::Object(variable(
-                &format!("map({})", super::jobs::job_type(true)),
+                &format!("map({})", super::jobs::job_type(true, shape.queues)),
                 "Serverless Job definitions of this environment: each service's `migrate`, keyed SERVICE-migrate, and each `job`, keyed by its name.",
             )),
         );
@@ -859,6 +920,18 @@ fn outputs(envs: &[Stack], shape: Shape) -> Map<String, Value> {
             format!("bucket_{}_name", ident(n)),
             ex(format!("module.storage.buckets[{}]", hcl::string(n))),
             format!("The name of bucket `{n}`."),
+        );
+    }
+    if shape.queues {
+        o(
+            "queues".into(),
+            ex("module.queues.urls"),
+            "Each queue's URL, by the stack's queue names (send to one with any SQS client, given credentials allowed to publish).".into(),
+        );
+        o(
+            "dead_letter_queues".into(),
+            ex("module.queues.dead_urls"),
+            "The URL of each dead-letter queue, by the name of the queue it serves: where messages that kept failing wait (14 days).".into(),
         );
     }
     if shape.containers {

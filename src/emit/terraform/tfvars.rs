@@ -3,7 +3,10 @@
 use super::Shape;
 use crate::emit::{json_bytes, Artifacts};
 use crate::model::duration::seconds;
-use crate::model::{BucketAccess, DatabaseUse, Image, Job, JobImage, Link, Service, Stack};
+use crate::model::names::registry_name;
+use crate::model::{
+    BucketAccess, DatabaseUse, Image, Job, JobImage, Link, QueueUse, Service, Stack,
+};
 use crate::span::Spanned;
 use crate::syntax::Value as Kdl;
 use serde_json::{json, Map, Value};
@@ -32,7 +35,32 @@ fn hosts_of(s: &Stack) -> HostsOf<'_> {
     hosts
 }
 
-fn service(s: &Stack, svc: &Service, hosts: &HostsOf) -> Value {
+/// `env key -> { queue, access }` of a service's or job's `queue` children.
+fn queue_uses<'a>(uses: impl IntoIterator<Item = &'a QueueUse>) -> Value {
+    uses.into_iter()
+        .map(|q| {
+            (
+                q.env.value.clone(),
+                json!({ "queue": q.queue.value, "access": q.access.value }),
+            )
+        })
+        .collect::<Map<String, Value>>()
+        .into()
+}
+
+/// A queue's name in Scaleway: `ENV-STACK-NAME` (then `-dead` for its dead-letter
+/// queue), with the `.fifo` suffix a FIFO queue's name must end with.
+pub fn queue_name(s: &Stack, q: &crate::model::Queue, dead: bool) -> String {
+    format!(
+        "{}-{}{}{}",
+        s.prefix(),
+        q.name.value,
+        if dead { "-dead" } else { "" },
+        if q.fifo { ".fifo" } else { "" }
+    )
+}
+
+fn service(s: &Stack, svc: &Service, hosts: &HostsOf, queues: bool) -> Value {
     let mut env = Map::new();
     let mut env_vars = Map::new();
     for e in &svc.env {
@@ -59,7 +87,7 @@ fn service(s: &Stack, svc: &Service, hosts: &HostsOf) -> Value {
         Image::Build { .. } => Value::Null,
         Image::Ref(r) => json!(r.value),
     };
-    json!({
+    let mut v = json!({
         "name": format!("{}-{}", s.prefix(), svc.name.value),
         "image": image,
         "port": svc.port.value,
@@ -96,7 +124,17 @@ fn service(s: &Stack, svc: &Service, hosts: &HostsOf) -> Value {
         "databases": svc.databases.iter().map(|d| (d.env.value.clone(), json!(d.database.value))).collect::<Map<String, Value>>(),
         "tokens": svc.links.iter().filter_map(|l| Some((l.token.as_ref()?.value.clone(), json!(l.target.value)))).collect::<Map<String, Value>>(),
         "domains": domains,
-    })
+    });
+    if queues {
+        v["queues"] = queue_uses(&svc.queues);
+        v["consume"] = svc
+            .consumes
+            .iter()
+            .map(|c| (c.queue.value.clone(), json!({ "path": c.path.value })))
+            .collect::<Map<String, Value>>()
+            .into();
+    }
+    v
 }
 
 /// What a job uses, as `var.jobs` says it (see `jobs::USES_FIELDS`): link URLs,
@@ -108,6 +146,8 @@ struct Uses<'a> {
     s3_keys: &'a (Spanned<String>, Spanned<String>),
     databases: Vec<&'a DatabaseUse>,
     schema: bool,
+    /// The queues it uses, when the stack has queues (else no `queues` field).
+    queues: Option<Vec<&'a QueueUse>>,
 }
 
 impl Uses<'_> {
@@ -144,6 +184,9 @@ impl Uses<'_> {
             .collect::<Map<String, Value>>()
             .into();
         job["schema"] = json!(self.schema);
+        if let Some(queues) = &self.queues {
+            job["queues"] = queue_uses(queues.iter().copied());
+        }
     }
 }
 
@@ -161,7 +204,7 @@ fn link(l: &Link, hosts: &HostsOf) -> Value {
 /// job sets itself replaces the one they bring) under an IAM application of its own,
 /// which may change the databases' schema. No links: a migration runs before the
 /// rollout, and a link would make it wait for the containers.
-fn migration(s: &Stack, svc: &Service, hosts: &HostsOf) -> Option<Value> {
+fn migration(s: &Stack, svc: &Service, hosts: &HostsOf, queues: bool) -> Option<Value> {
     let m = svc.migrate.as_ref()?;
     let mut env = Map::new();
     let mut env_vars = Map::new();
@@ -208,6 +251,7 @@ fn migration(s: &Stack, svc: &Service, hosts: &HostsOf) -> Option<Value> {
             .filter(|d| !own(&d.env.value))
             .collect(),
         schema: true,
+        queues: queues.then(|| svc.queues.iter().filter(|q| !own(&q.env.value)).collect()),
     }
     .insert(hosts, &mut job);
     Some(job)
@@ -215,7 +259,7 @@ fn migration(s: &Stack, svc: &Service, hosts: &HostsOf) -> Option<Value> {
 
 /// A `job`: its env, secret-env, links, buckets and databases, in its own image, a
 /// prebuilt one or a service's.
-fn job(s: &Stack, j: &Job, hosts: &HostsOf) -> Value {
+fn job(s: &Stack, j: &Job, hosts: &HostsOf, queues: bool) -> Value {
     let mut env = Map::new();
     let mut env_vars = Map::new();
     for e in &j.env {
@@ -260,6 +304,7 @@ fn job(s: &Stack, j: &Job, hosts: &HostsOf) -> Value {
         s3_keys: &j.s3_keys,
         databases: j.databases.iter().collect(),
         schema: false,
+        queues: queues.then(|| j.queues.iter().collect()),
     }
     .insert(hosts, &mut job);
     job
@@ -299,7 +344,7 @@ pub fn values(s: &Stack, shape: Shape) -> Map<String, Value> {
         let services: Map<String, Value> = s
             .services
             .iter()
-            .map(|x| (x.name.value.clone(), service(s, x, &hosts)))
+            .map(|x| (x.name.value.clone(), service(s, x, &hosts, shape.queues)))
             .collect();
         v.insert("services".into(), Value::Object(services));
     }
@@ -311,13 +356,13 @@ pub fn values(s: &Stack, shape: Shape) -> Map<String, Value> {
             .filter_map(|x| {
                 Some((
                     super::jobs::migrate_key(&x.name.value),
-                    migration(s, x, &hosts)?,
+                    migration(s, x, &hosts, shape.queues)?,
                 ))
             })
             .chain(
                 s.jobs
                     .iter()
-                    .map(|j| (j.name.value.clone(), job(s, j, &hosts))),
+                    .map(|j| (j.name.value.clone(), job(s, j, &hosts, shape.queues))),
             )
             .collect();
         v.insert("jobs".into(), Value::Object(jobs));
@@ -406,6 +451,27 @@ pub fn values(s: &Stack, shape: Shape) -> Map<String, Value> {
             })
             .collect();
         v.insert("databases".into(), Value::Object(databases));
+    }
+    if shape.queues {
+        let queues: Map<String, Value> = s
+            .queues
+            .iter()
+            .map(|q| {
+                let secs = |d: &str| crate::model::duration::seconds_or_days(d).unwrap_or(0);
+                (
+                    q.name.value.clone(),
+                    json!({
+                        "name": queue_name(s, q, false),
+                        "dead_name": q.dead_letter.as_ref().map(|_| queue_name(s, q, true)),
+                        "fifo": q.fifo,
+                        "retention": secs(&q.retention.value),
+                        "visibility_timeout": secs(&q.visibility_timeout.value),
+                        "dead_letter": q.dead_letter.as_ref().map(|n| n.value),
+                    }),
+                )
+            })
+            .collect();
+        v.insert("queues".into(), Value::Object(queues));
     }
     if shape.edge {
         let domains: Map<String, Value> = s
