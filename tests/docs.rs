@@ -543,6 +543,8 @@ fn limits_are_declared_once() {
     assert_eq!(children["timeout"].args[0].range.unwrap(), pair(TIMEOUT));
     assert_eq!(children["cpu"].args[0].range.unwrap(), pair(CPU));
     assert!(children["scale"].props["concurrency"].doc.contains("1..80"));
+}
+
 /// docs/queues.md's worked example (issue 23) checks with no diagnostic at all (not even
 /// a warning: it is the page's advice put in practice), and builds a trigger for the
 /// worker and SQS credentials for the web service and the job.
