@@ -95,6 +95,8 @@ codes! {
         "var log_level\nenvironment prod {\n    var log_level \"warn\" default=\"info\"\n}", "Keep the value in the environment; write `default=` at the top level.";
     "cellac::var::format", "error", "A literal value that breaks its variable's `format` or `pattern` (or a pattern that is not a regular expression).",
         "var admin_email format=email default=\"admin\"", "Write a value of the required form.";
+    "cellac::service::disabled", "error", "Something needs a service in an environment where the service is `enabled=#false` (it does not exist there): a `link` to it (from a service, job or site), a `domain service=`, a job's `image service=`. The service's own `migrate` goes away with it.",
+        "service worker\nservice web {\n    link worker env=WORKER_URL\n}\nenvironment staging {\n    service worker enabled=#false\n}", "Remove what needs the service in that environment (disable it there too), or enable the service.";
     "cellac::link::target", "error", "A `link` to a service that does not exist, or a link URL without `{host}` or `{url}`.",
         "service cdc {\n    link backnd env=API_URL\n}", "Link to a declared service; write url=\"wss://{host}/path\".";
     "cellac::link::private", "error", "A `link` to a private service, which callers outside its namespace cannot reach without a token.",

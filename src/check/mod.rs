@@ -24,6 +24,7 @@ mod preview;
 mod project;
 mod region;
 mod scale;
+pub mod service;
 pub mod schema;
 pub mod secret;
 pub mod secrets_file;
@@ -59,6 +60,7 @@ pub fn run(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     secret::check(ctx, out);
     var::check(ctx, out);
     link::check(ctx, out);
+    service::check(ctx, out);
     link::schemes(ctx, out);
     link::cycles(ctx, out);
     timeout::check(ctx, out);

@@ -56,6 +56,10 @@ pub struct Stack {
     pub secrets: Vec<Secret>,
     pub vars: Vec<Var>,
     pub services: Vec<Service>,
+    /// Services declared but `enabled=#false` in this environment: they do not exist
+    /// here (not in `services`), and whatever needs them here is an error
+    /// (`cellac::service::disabled`).
+    pub disabled: Vec<Disabled>,
     /// `job NAME`: Serverless Jobs run on a schedule or on demand.
     pub jobs: Vec<Job>,
     pub sites: Vec<Site>,
@@ -65,6 +69,41 @@ pub struct Stack {
     pub dns: Option<Spanned<String>>,
     pub domains: Vec<Domain>,
     pub load_balancers: Vec<Span>,
+}
+
+/// A service that is `enabled=#false` in an environment.
+#[derive(Clone, Debug)]
+pub struct Disabled {
+    pub name: Spanned<String>,
+    /// Where `enabled=#false` is written.
+    pub at: Span,
+}
+
+/// The environments (names, in order) where service `name` is declared but disabled
+/// (`enabled=#false`): what a check of something that needs the service there (a link,
+/// a domain, a job's image, a queue's consumer) reports as `cellac::service::disabled`.
+pub fn disabled_in<'a>(envs: &'a [Stack], name: &str) -> Vec<&'a str> {
+    envs.iter()
+        .filter(|e| e.disabled(name).is_some())
+        .map(|e| e.env.value.as_str())
+        .collect()
+}
+
+/// Every service enabled in some environment, each once (the first environment's
+/// lowering of it), in the order of the stack file; with whether it is absent from
+/// some environment (`enabled=#false` there), which makes it conditional in the output.
+pub fn all_services(envs: &[Stack]) -> Vec<(&Service, bool)> {
+    let mut out: Vec<(&Service, bool)> = Vec::new();
+    for e in envs {
+        for s in &e.services {
+            if !out.iter().any(|(x, _)| x.name.value == s.name.value) {
+                let partial = envs.iter().any(|o| o.service(&s.name.value).is_none());
+                out.push((s, partial));
+            }
+        }
+    }
+    out.sort_by_key(|(s, _)| s.name.span.start);
+    out
 }
 
 #[derive(Clone, Debug)]
@@ -127,6 +166,11 @@ pub struct Network {
 impl Stack {
     pub fn service(&self, name: &str) -> Option<&Service> {
         self.services.iter().find(|s| s.name.value == name)
+    }
+
+    /// The `enabled=#false` of service `name` in this environment, if it is disabled here.
+    pub fn disabled(&self, name: &str) -> Option<&Disabled> {
+        self.disabled.iter().find(|d| d.name.value == name)
     }
 
     pub fn job(&self, name: &str) -> Option<&Job> {
@@ -298,6 +342,11 @@ pub(crate) fn build_image(
     )
 }
 
+/// Whether a `service` node is enabled: `enabled=#false` removes it from its environment.
+fn enabled(node: &Node) -> bool {
+    bool_of(node.prop("enabled")).unwrap_or(true)
+}
+
 /// Lowers one environment's merged nodes.
 pub fn lower(tree: &EnvTree) -> Stack {
     let nodes = &tree.nodes;
@@ -365,7 +414,19 @@ pub fn lower(tree: &EnvTree) -> Stack {
         span: head,
         secrets: dedup("secret").filter_map(resources::secret).collect(),
         vars: dedup("var").filter_map(resources::var).collect(),
-        services: dedup("service").filter_map(service::lower).collect(),
+        services: dedup("service")
+            .filter(|n| enabled(n))
+            .filter_map(service::lower)
+            .collect(),
+        disabled: dedup("service")
+            .filter(|n| !enabled(n))
+            .filter_map(|n| {
+                Some(Disabled {
+                    name: str_of(n.arg(0))?,
+                    at: n.prop("enabled").map_or(n.head_span(), |v| v.span),
+                })
+            })
+            .collect(),
         jobs: dedup("job").filter_map(job::lower).collect(),
         sites: dedup("site").filter_map(resources::site).collect(),
         buckets: dedup("bucket").filter_map(resources::bucket).collect(),
