@@ -38,6 +38,8 @@ fail, naming the resource, when the output would not behave on Scaleway
                      and no name still holds `{id}`
   logs-token         with services, one Cockpit token that may query logs and
                      nothing else, whose secret is a sensitive root output
+  services           the containers planned are exactly the tfvars' services (a
+                     service `enabled=#false` in the environment has none)
   lifecycle          every bucket `expire` of the tfvars is an enabled lifecycle
                      rule with that prefix and expiration days
   project-shared     (per example) no project-scoped resource (alert manager,
@@ -376,7 +378,18 @@ def check_lifecycle(plan, tfvars, backend):
             yield f"{addr}: lifecycle rules {got}, the stack says {want}"
 
 
+def check_services(plan, tfvars, backend):
+    if "services" not in tfvars:
+        return  # not cellac's configuration, or no services
+    want = sorted(s["name"] for s in tfvars["services"].values() if "name" in s)
+    got = sorted(after.get("name") for ty, addr, after in resources(plan)
+                 if ty == "scaleway_container" and addr.startswith("module.containers."))
+    if want != got:
+        yield f"containers {got}, the environment's services are {want}"
+
+
 ENV_CHECKS = {
+    "services": check_services,
     "websocket-domain": check_websocket_domain,
     "public-acl": check_public_acl,
     "public-policy": check_public_policy,
@@ -624,7 +637,19 @@ def _mut_env_name(plan, tfvars):
     return False
 
 
+def _mut_extra_container(plan, tfvars):
+    for rc in plan["resource_changes"]:
+        if rc["type"] == "scaleway_container" and rc["address"].startswith("module.containers."):
+            extra = copy.deepcopy(rc)
+            extra["address"] += "_disabled"
+            extra["change"]["after"]["name"] = "disabled-" + str(rc["change"]["after"].get("name"))
+            plan["resource_changes"].append(extra)
+            return True
+    return False
+
+
 CONTROLS = [
+    ("services", _mut_extra_container),
     ("env-names", _mut_env_name),
     ("logs-token", _mut_token_write),
     ("websocket-domain", _mut_ws),

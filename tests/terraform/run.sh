@@ -3,7 +3,7 @@
 # generates for every example and environment, with the stub scaleway provider.
 # See tests/terraform/README.md.
 #
-# usage: tests/terraform/run.sh [--cellac PATH] [--provider PATH] [--keep] [--fixture-only]
+# usage: tests/terraform/run.sh [--cellac PATH] [--provider PATH] [--keep] [--fixture-only] [--only NAME]
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -17,14 +17,16 @@ CELLAC=""
 PROVIDER=""
 KEEP=0
 FIXTURE_ONLY=0
+ONLY=""
 
 usage() {
     sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
-    echo "usage: tests/terraform/run.sh [--cellac PATH] [--provider PATH] [--keep] [--fixture-only]"
+    echo "usage: tests/terraform/run.sh [--cellac PATH] [--provider PATH] [--keep] [--fixture-only] [--only NAME]"
     echo "  --cellac PATH     use this cellac binary instead of building it"
     echo "  --provider PATH   use this stub provider binary instead of building it"
     echo "  --keep            keep the temporary directory (its path is printed)"
     echo "  --fixture-only    only check tests/terraform/fixture (cellac is not needed)"
+    echo "  --only NAME       only this example or tests/terraform/NAME.stack.kdl (no fixture, no controls)"
 }
 
 while [ $# -gt 0 ]; do
@@ -33,6 +35,7 @@ while [ $# -gt 0 ]; do
         --provider) PROVIDER="${2:?--provider needs a path}"; shift 2 ;;
         --keep) KEEP=1; shift ;;
         --fixture-only) FIXTURE_ONLY=1; shift ;;
+        --only) ONLY="${2:?--only needs a name}"; shift 2 ;;
         -h | --help) usage; exit 0 ;;
         *) echo "run.sh: unknown argument: $1" >&2; usage >&2; exit 2 ;;
     esac
@@ -196,12 +199,13 @@ check() {
 
 # Cases: NAME<TAB>GENERATED-DIR, one per example (and the fixture).
 declare -a CASES=()
-CASES+=("fixture"$'\t'"$HERE/fixture")
+[ -n "$ONLY" ] || CASES+=("fixture"$'\t'"$HERE/fixture")
 if [ "$FIXTURE_ONLY" -eq 0 ]; then
     mkdir -p "$TMP/out"
     for stack in "$ROOT"/examples/*/stack.kdl; do
         [ -e "$stack" ] || continue
         example="$(basename "$(dirname "$stack")")"
+        [ -z "$ONLY" ] || [ "$ONLY" = "$example" ] || continue
         if "$CELLAC" build "$stack" -o "$TMP/out/$example" >"$TMP/out/$example.build.log" 2>&1; then
             CASES+=("$example"$'\t'"$TMP/out/$example")
         else
@@ -212,8 +216,10 @@ if [ "$FIXTURE_ONLY" -eq 0 ]; then
     done
     # The implicit-deployer case (no `deployer`: the running key is looked up), which
     # no example shows since examples must check clean; and a job whose only key is a
-    # `link token=` one (job:KEY->TARGET in modules/iam).
-    for extra in implicit job-token; do
+    # `link token=` one (job:KEY->TARGET in modules/iam); services per environment
+    # (`enabled=#false`).
+    for extra in implicit job-token worker; do
+        [ -z "$ONLY" ] || [ "$ONLY" = "$extra" ] || continue
         if "$CELLAC" build "$HERE/$extra.stack.kdl" -o "$TMP/out/$extra" >"$TMP/out/$extra.build.log" 2>&1; then
             CASES+=("$extra"$'\t'"$TMP/out/$extra")
         else
@@ -283,7 +289,7 @@ for extra in release-prod django-prod job-token-dev; do
         EXTRAS+=(--extra "$TMP/work/$extra.show.json:$TMP/work/$extra/environments/${extra##*-}.tfvars.json")
     fi
 done
-if [ -f "$TMP/work/cella-prod.show.json" ]; then
+if [ -z "$ONLY" ] && [ -f "$TMP/work/cella-prod.show.json" ]; then
     if python3 "$HERE/behaviour.py" selftest "$TMP/work/cella-prod.show.json" \
         "$TMP/work/cella-prod/environments/prod.tfvars.json" "$TMP/work/cella-prod/environments/prod.s3.tfbackend" \
         "${EXTRAS[@]}"; then
@@ -297,7 +303,9 @@ fi
 # Terraform's (or the provider's) own message (an extended regex). In JSON
 # syntax Terraform reports an unknown argument as "Extraneous JSON object
 # property" where native syntax says "Unsupported argument".
-if [ -n "$CONTROL_BASE" ]; then
+if [ -n "$ONLY" ]; then
+    echo "(--only $ONLY: no negative controls)"
+elif [ -n "$CONTROL_BASE" ]; then
     for control in "misspelt=Unsupported argument|Extraneous JSON object property" \
         "missing=Missing required argument" \
         "undeclared=Reference to undeclared input variable" \

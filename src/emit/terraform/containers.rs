@@ -35,14 +35,44 @@ pub const SERVICE_TYPE: &str = "object({
     domains = list(string)
   })";
 
+/// `{ "a" = EXPR, ... }`: an object of `${EXPR}` values as one Terraform expression.
+fn hcl_object(map: &Map<String, Value>) -> String {
+    let fields: Vec<String> = map
+        .iter()
+        .map(|(k, v)| {
+            let e = v.as_str().unwrap_or_default();
+            let e = e
+                .strip_prefix("${")
+                .and_then(|e| e.strip_suffix('}'))
+                .unwrap_or(e);
+            format!("{} = {e}", hcl::string(k))
+        })
+        .collect();
+    format!("{{ {} }}", fields.join(", "))
+}
+
 /// A resource address for a service name (`my-api` becomes `my_api`).
 pub fn ident(name: &str) -> String {
     name.replace('-', "_")
 }
 
+/// The address of service `name`'s container: `scaleway_container.NAME`, or its one
+/// instance `scaleway_container.NAME[0]` when the service is absent from some
+/// environment (`enabled=#false` there: the resource has `count`).
+fn container(name: &str, partial: bool) -> String {
+    if partial {
+        format!("scaleway_container.{}[0]", ident(name))
+    } else {
+        format!("scaleway_container.{}", ident(name))
+    }
+}
+
 pub fn module(envs: &[Stack], shape: Shape) -> Module {
     let mut m = Module::new("containers");
-    let first = &envs[0];
+    // Every service of some environment; a service `enabled=#false` in some environment
+    // is `partial`: its container exists where `var.services` has it (count 0 or 1).
+    let services = crate::model::all_services(envs);
+    let partial_of = |name: &str| services.iter().any(|(s, p)| *p && s.name.value == name);
     m.var(
         "namespace_name",
         "string",
@@ -186,9 +216,10 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
                 .extend(x.links.iter().map(|l| l.target.value.as_str()));
         }
     }
-    for svc in &first.services {
+    for &(svc, partial) in &services {
         let id = ident(&svc.name.value);
         let s = format!("var.services[{}]", hcl::string(&svc.name.value));
+        let this = container(&svc.name.value, partial);
         // Targets this service links to in any environment: only those are referenced.
         let targets = linked.remove(svc.name.value.as_str()).unwrap_or_default();
         // Object Storage access: the bucket names, the endpoint and the key id.
@@ -204,11 +235,17 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
             let hosts: Vec<String> = targets
                 .iter()
                 .map(|t| {
-                    format!(
-                        "{} = trimprefix(scaleway_container.{}.public_endpoint, \"https://\")",
-                        hcl::string(t),
-                        ident(t)
-                    )
+                    let endpoint = format!(
+                        "trimprefix({}.public_endpoint, \"https://\")",
+                        container(t, partial_of(t))
+                    );
+                    // A target absent here is never linked to here (cellac::service::disabled).
+                    let endpoint = if partial_of(t) {
+                        format!("try({endpoint}, \"\")")
+                    } else {
+                        endpoint
+                    };
+                    format!("{} = {endpoint}", hcl::string(t))
                 })
                 .collect();
             format!(
@@ -233,7 +270,7 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
             ),
             Image::Ref(_) => format!("{s}.image"),
         };
-        m.resource("scaleway_container", &id, json!({
+        let mut body = json!({
             "namespace_id": ex("scaleway_container_namespace.this.id"),
             "name": ex(format!("{s}.name")),
             "image": ex(image),
@@ -279,30 +316,45 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
                     },
                 },
             },
-        }));
+        });
+        if partial {
+            // Absent from the environments where the service is `enabled=#false`.
+            body["count"] = ex(format!(
+                "contains(keys(var.services), {}) ? 1 : 0",
+                hcl::string(&svc.name.value)
+            ));
+        }
+        m.resource("scaleway_container", &id, body);
+        let domains = if partial {
+            format!("try({s}.domains, [])")
+        } else {
+            format!("{s}.domains")
+        };
         m.resource(
             "scaleway_container_domain",
             &id,
             json!({
-                "for_each": ex(format!("var.manage_domains ? toset([for d in {s}.domains : d if contains(var.attached_domains, d)]) : toset([])")),
-                "container_id": ex(format!("scaleway_container.{id}.id")),
+                "for_each": ex(format!("var.manage_domains ? toset([for d in {domains} : d if contains(var.attached_domains, d)]) : toset([])")),
+                "container_id": ex(format!("{this}.id")),
                 "hostname": ex("each.value"),
             }),
         );
-        urls.insert(svc.name.value.clone(), ex(format!(
-            "length({s}.domains) > 0 ? \"https://${{{s}.domains[0]}}\" : scaleway_container.{id}.public_endpoint"
-        )));
-        ids.insert(
-            svc.name.value.clone(),
-            ex(format!("scaleway_container.{id}.id")),
+        let url = format!(
+            "length({s}.domains) > 0 ? \"https://${{{s}.domains[0]}}\" : {this}.public_endpoint"
         );
+        let (url, id_expr) = if partial {
+            (format!("try({url}, null)"), format!("try({this}.id, null)"))
+        } else {
+            (url, format!("{this}.id"))
+        };
+        urls.insert(svc.name.value.clone(), ex(url));
+        ids.insert(svc.name.value.clone(), ex(id_expr));
     }
     // Scaleway Logs: the plural data source gives an empty list, not an error, in a
     // project whose sources do not exist yet (created in the same apply: review 13).
-    let containers: Vec<String> = first
-        .services
+    let containers: Vec<String> = services
         .iter()
-        .map(|x| format!("scaleway_container.{}", ident(&x.name.value)))
+        .map(|(x, _)| format!("scaleway_container.{}", ident(&x.name.value)))
         .collect();
     m.main.insert(
         "data".into(),
@@ -314,28 +366,41 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
             "depends_on": containers,
         } } }),
     );
-    m.output(
-        "urls",
-        Value::Object(urls),
-        "Each service's https:// URL: its custom domain, else its public endpoint.",
-    );
-    m.output("ids", Value::Object(ids), "Each service's container id.");
-    let hosts: Map<String, Value> = first
-        .services
+    let hosts: Map<String, Value> = services
         .iter()
-        .map(|svc| {
-            (
-                svc.name.value.clone(),
-                ex(format!(
-                    "trimprefix(scaleway_container.{}.public_endpoint, \"https://\")",
-                    ident(&svc.name.value)
-                )),
-            )
+        .map(|&(svc, partial)| {
+            let host = format!(
+                "trimprefix({}.public_endpoint, \"https://\")",
+                container(&svc.name.value, partial)
+            );
+            let host = if partial {
+                format!("try({host}, null)")
+            } else {
+                host
+            };
+            (svc.name.value.clone(), ex(host))
         })
         .collect();
+    // With a service absent from some environment, its entries are null there: left out.
+    let present = |map: Map<String, Value>| {
+        if services.iter().any(|(_, p)| *p) {
+            ex(format!(
+                "{{ for k, v in {} : k => v if v != null }}",
+                hcl_object(&map)
+            ))
+        } else {
+            Value::Object(map)
+        }
+    };
+    m.output(
+        "urls",
+        present(urls),
+        "Each service's https:// URL: its custom domain, else its public endpoint.",
+    );
+    m.output("ids", present(ids), "Each service's container id.");
     m.output(
         "hosts",
-        Value::Object(hosts),
+        present(hosts),
         "Each service's default host name, the target of its custom domains' CNAME records.",
     );
     m.output(

@@ -798,17 +798,35 @@ fn outputs(envs: &[Stack], shape: Shape) -> Map<String, Value> {
             "Where deploy pushes images: rg.REGION.scw.cloud/NAMESPACE.".into(),
         );
     }
-    for svc in &s.services {
+    for (svc, partial) in crate::model::all_services(envs) {
         let n = &svc.name.value;
+        // A service `enabled=#false` in some environment: null there.
+        let of = |map: &str| {
+            if partial {
+                ex(format!(
+                    "lookup(module.containers.{map}, {}, null)",
+                    hcl::string(n)
+                ))
+            } else {
+                ex(format!("module.containers.{map}[{}]", hcl::string(n)))
+            }
+        };
+        let absent = if partial {
+            " (null where it is `enabled=#false`)"
+        } else {
+            ""
+        };
         o(
             format!("service_{}_url", ident(n)),
-            ex(format!("module.containers.urls[{}]", hcl::string(n))),
-            format!("The https:// URL of service `{n}`."),
+            of("urls"),
+            format!("The https:// URL of service `{n}`{absent}."),
         );
         o(
             format!("service_{}_id", ident(n)),
-            ex(format!("module.containers.ids[{}]", hcl::string(n))),
-            format!("The container id of service `{n}` (REGION/UUID), which health.sh polls."),
+            of("ids"),
+            format!(
+                "The container id of service `{n}` (REGION/UUID), which health.sh polls{absent}."
+            ),
         );
     }
     for site in &s.sites {
