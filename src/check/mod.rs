@@ -19,6 +19,7 @@ mod migrate;
 pub mod name;
 mod network;
 mod r#override;
+mod redis;
 pub mod port;
 mod preview;
 mod project;
@@ -73,6 +74,7 @@ pub fn run(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     load_balancer::check(ctx, out);
     bucket::check(ctx, out);
     database::check(ctx, out);
+    redis::check(ctx, out);
     deployer::check(ctx, out);
     edge::check(ctx, out);
     project::check(ctx, out);

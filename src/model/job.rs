@@ -32,6 +32,8 @@ pub struct Job {
     pub s3_keys: (Spanned<String>, Spanned<String>),
     /// Databases the job uses, with an IAM application of its own.
     pub databases: Vec<DatabaseUse>,
+    /// Redis clusters the job uses (their URLs by Secret Manager reference).
+    pub redis: Vec<super::service::RedisUse>,
     pub memory: Spanned<i128>,
     pub cpu: Option<Spanned<i128>>,
     /// A duration (`"15m"`); `timeout 600` (seconds, as a service writes it) reads `"600s"`.
@@ -116,6 +118,7 @@ pub(super) fn lower(node: &Node) -> Option<Job> {
         buckets: bucket_uses(node),
         s3_keys: s3_keys(node, head),
         databases: database_uses(node),
+        redis: super::service::redis_uses(node),
         memory: child("memory")
             .and_then(|c| int_of(c.arg(0)))
             .unwrap_or_else(|| default_at(1024, head)),

@@ -12,10 +12,11 @@ pub mod service;
 
 pub use job::{Job, JobImage, Schedule};
 pub use resources::{
-    Bucket, Cors, Database, Domain, Expire, Monitoring, Secret, Site, Source, Var,
+    Bucket, Cors, Database, Domain, Expire, Monitoring, Redis, Secret, Site, Source, Var,
+    REDIS_NODE_TYPE, REDIS_NODE_TYPES, REDIS_USER, REDIS_VERSION, REDIS_VERSIONS,
 };
 pub use service::{
-    BucketAccess, DatabaseUse, EnvVar, Health, Image, Link, Migrate, Scale, SecretEnv, Service,
+    BucketAccess, DatabaseUse, EnvVar, RedisUse, Health, Image, Link, Migrate, Scale, SecretEnv, Service,
 };
 
 use crate::envs::EnvTree;
@@ -65,6 +66,8 @@ pub struct Stack {
     pub sites: Vec<Site>,
     pub buckets: Vec<Bucket>,
     pub databases: Vec<Database>,
+    /// `redis NAME`: Managed Database for Redis clusters.
+    pub redis: Vec<Redis>,
     pub monitoring: Option<Monitoring>,
     pub dns: Option<Spanned<String>>,
     pub domains: Vec<Domain>,
@@ -408,7 +411,7 @@ pub fn lower(tree: &EnvTree) -> Stack {
                 .is_some_and(|s| seen.insert(s.value.to_string()))
         })
     };
-    Stack {
+    let mut stack = Stack {
         env: tree.name.clone(),
         preview: tree.preview,
         span: head,
@@ -431,6 +434,7 @@ pub fn lower(tree: &EnvTree) -> Stack {
         sites: dedup("site").filter_map(resources::site).collect(),
         buckets: dedup("bucket").filter_map(resources::bucket).collect(),
         databases: dedup("database").filter_map(resources::database).collect(),
+        redis: dedup("redis").filter_map(resources::redis).collect(),
         monitoring: last("monitoring").map(resources::monitoring),
         dns: last("dns").and_then(|n| str_of(n.prop("zone"))),
         domains: dedup("domain").filter_map(resources::domain).collect(),
@@ -445,5 +449,29 @@ pub fn lower(tree: &EnvTree) -> Stack {
         edge,
         registry,
         network,
+    };
+    redis_password_rules(&mut stack);
+    stack
+}
+
+/// The shortest Redis password Scaleway accepts: "between 8 and 128 characters"
+/// (docs/scaleway-facts.md, Managed Database for Redis).
+pub const REDIS_PASSWORD_MIN: i128 = 8;
+
+/// A secret that is a Redis cluster's `password=` is at least [`REDIS_PASSWORD_MIN`]
+/// characters: its `min-length` is raised to that (pointing at the `password=`), so
+/// that `check --secrets` and the Terraform variable's validation refuse a shorter value.
+fn redis_password_rules(stack: &mut Stack) {
+    let uses: Vec<Spanned<String>> = stack
+        .redis
+        .iter()
+        .filter_map(|r| r.password.clone())
+        .collect();
+    for used in uses {
+        if let Some(secret) = stack.secrets.iter_mut().find(|s| s.name.value == used.value) {
+            if secret.min_length.as_ref().is_none_or(|m| m.value < REDIS_PASSWORD_MIN) {
+                secret.min_length = Some(Spanned::new(REDIS_PASSWORD_MIN, used.span));
+            }
+        }
     }
 }

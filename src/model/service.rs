@@ -37,6 +37,8 @@ pub struct Service {
     pub args: Option<Spanned<Vec<String>>>,
     /// Databases the service uses.
     pub databases: Vec<DatabaseUse>,
+    /// Redis clusters the service uses.
+    pub redis: Vec<RedisUse>,
 }
 
 #[derive(Clone, Debug)]
@@ -295,6 +297,7 @@ pub(super) fn lower(node: &Node) -> Option<Service> {
         command: strings(node, "command"),
         args: strings(node, "args"),
         databases,
+        redis: redis_uses(node),
         name,
     })
 }
@@ -369,6 +372,29 @@ pub(super) fn bucket_uses(node: &Node) -> Vec<BucketAccess> {
 }
 
 /// The `database NAME env=` children of a service or job.
+/// `redis NAME env=KEY` on a service or a job: KEY (default `REDIS_URL`) gets the
+/// cluster's `rediss://` URL, a secret (it holds the password).
+#[derive(Clone, Debug)]
+pub struct RedisUse {
+    pub redis: Spanned<String>,
+    pub env: Spanned<String>,
+    pub span: Span,
+}
+
+pub(super) fn redis_uses(node: &Node) -> Vec<RedisUse> {
+    node.children()
+        .iter()
+        .filter(|c| c.name.value == "redis")
+        .filter_map(|d| {
+            Some(RedisUse {
+                redis: str_of(d.arg(0))?,
+                env: str_of(d.prop("env")).unwrap_or_else(|| default_at("REDIS_URL".into(), d.span)),
+                span: d.span,
+            })
+        })
+        .collect()
+}
+
 pub(super) fn database_uses(node: &Node) -> Vec<DatabaseUse> {
     node.children()
         .iter()

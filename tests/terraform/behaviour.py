@@ -40,6 +40,10 @@ fail, naming the resource, when the output would not behave on Scaleway
                      nothing else, whose secret is a sensitive root output
   services           the containers planned are exactly the tfvars' services (a
                      service `enabled=#false` in the environment has none)
+  redis              every Redis cluster has TLS on, no ACL and no public
+                     endpoint, one private network: the one the containers join
+                     (the redis and containers module calls take the same
+                     private_network_id expression)
   lifecycle          every bucket `expire` of the tfvars is an enabled lifecycle
                      rule with that prefix and expiration days
   project-shared     (per example) no project-scoped resource (alert manager,
@@ -388,7 +392,37 @@ def check_services(plan, tfvars, backend):
         yield f"containers {got}, the environment's services are {want}"
 
 
+def _module_call_refs(plan, name):
+    calls = (((plan.get("configuration") or {}).get("root_module") or {}).get("module_calls") or {})
+    expr = ((calls.get(name) or {}).get("expressions") or {}).get("private_network_id") or {}
+    return sorted(expr.get("references") or [])
+
+
+def check_redis(plan, tfvars, backend):
+    clusters = [(addr, rc) for rc in plan.get("resource_changes", [])
+                for addr in [rc["address"]]
+                if rc.get("mode") == "managed" and rc["type"] == "scaleway_redis_cluster"
+                and "delete" not in rc["change"]["actions"]]
+    for addr, rc in clusters:
+        after = rc["change"].get("after") or {}
+        unknown = rc["change"].get("after_unknown") or {}
+        if after.get("tls_enabled") is not True:
+            yield f"{addr}: tls_enabled is {after.get('tls_enabled')}, not true"
+        if after.get("acl"):
+            yield f"{addr}: has ACL rules (a public endpoint)"
+        if after.get("public_network"):
+            yield f"{addr}: has a public network endpoint"
+        pn = after.get("private_network") or unknown.get("private_network") or []
+        if not isinstance(pn, list) or len(pn) != 1:
+            yield f"{addr}: {len(pn) if isinstance(pn, list) else pn} private networks, not 1"
+    if clusters:
+        redis, containers = _module_call_refs(plan, "redis"), _module_call_refs(plan, "containers")
+        if not redis or redis != containers:
+            yield f"the Redis clusters' private network ({redis}) is not the containers' ({containers})"
+
+
 ENV_CHECKS = {
+    "redis": check_redis,
     "services": check_services,
     "websocket-domain": check_websocket_domain,
     "public-acl": check_public_acl,
@@ -612,7 +646,26 @@ def _mut_job_link(plan, tfvars):
     return len(plan["resource_changes"]) < before
 
 
+def _mut_redis_tls(plan, tfvars):
+    for rc in plan["resource_changes"]:
+        if rc["type"] == "scaleway_redis_cluster":
+            rc["change"]["after"]["tls_enabled"] = False
+            return True
+    return False
+
+
+def _mut_redis_network(plan, tfvars):
+    calls = plan.get("configuration", {}).get("root_module", {}).get("module_calls", {})
+    expr = calls.get("redis", {}).get("expressions", {}).get("private_network_id")
+    if not expr:
+        return False
+    expr["references"] = ["var.other_network_id"]
+    return True
+
+
 OPTIONAL_CONTROLS = [
+    ("redis", _mut_redis_tls),
+    ("redis", _mut_redis_network),
     ("private-access", _mut_job_link),
     ("job-secrets", _mut_job_secret),
     ("job-secrets", _mut_job_ref),

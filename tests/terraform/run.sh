@@ -282,9 +282,10 @@ done
 # of a good plan (the canonical stack's prod, which has every kind of resource).
 # examples/release and examples/django have what the optional controls break: jobs,
 # lifecycle rules, a database with a migration and a job of its own;
-# tests/terraform/job-token.stack.kdl a job whose only key is a link token= one.
+# tests/terraform/job-token.stack.kdl a job whose only key is a link token= one;
+# tests/terraform/worker.stack.kdl a Redis cluster.
 EXTRAS=()
-for extra in release-prod django-prod job-token-dev; do
+for extra in release-prod django-prod job-token-dev worker-prod; do
     if [ -f "$TMP/work/$extra.show.json" ]; then
         EXTRAS+=(--extra "$TMP/work/$extra.show.json:$TMP/work/$extra/environments/${extra##*-}.tfvars.json")
     fi

@@ -7,7 +7,17 @@ use crate::model::{Image, Stack};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
 
-/// The object type of one service in `var.services`.
+/// The object type of one service in `var.services`: [`SERVICE_TYPE`], with
+/// `redis = map(string)` (env key -> cluster) when the stack has Redis.
+pub fn service_type(shape: Shape) -> String {
+    if shape.redis {
+        SERVICE_TYPE.replace("    databases = map(string)\n", "    databases = map(string)\n    redis = map(string)\n")
+    } else {
+        SERVICE_TYPE.to_string()
+    }
+}
+
+/// The object type of one service in `var.services`, without Redis.
 pub const SERVICE_TYPE: &str = "object({
     name = string
     image = optional(string)
@@ -129,9 +139,18 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
     m.variables["link_secret_keys"]["sensitive"] = json!(true);
     m.var(
         "services",
-        &format!("map({SERVICE_TYPE})"),
+        &format!("map({})", service_type(shape)),
         "Each service's settings in this environment.",
     );
+    if shape.redis {
+        m.var(
+            "redis_urls",
+            "map(string)",
+            "Each Redis cluster's rediss:// URL (modules/redis), keyed by the stack's names.",
+        );
+        m.variables["redis_urls"]["default"] = json!({});
+        m.variables["redis_urls"]["sensitive"] = json!(true);
+    }
     m.var(
         "image_tag",
         "string",
@@ -172,7 +191,6 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
         "string",
         "The name of the read-only Cockpit token scripts/logs.sh reads the logs with.",
     );
-    let _ = shape;
     // Serverless Containers' logs go to Cockpit's built-in "Scaleway Logs" source, which
     // speaks Loki; a token that may only query logs reads them (scripts/logs.sh). The
     // write scopes default to true: each is set false.
@@ -259,8 +277,14 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
             "{{ for k, target in {s}.tokens : k => var.link_secret_keys[\"{}->${{target}}\"] }}",
             hcl::literal(&svc.name.value)
         );
+        // `redis NAME env=KEY`: the cluster's rediss:// URL (it holds the password).
+        let redis = if shape.redis {
+            format!(", {{ for k, r in {s}.redis : k => var.redis_urls[r] }}")
+        } else {
+            String::new()
+        };
         let secret_expr = format!(
-            "merge({{ for k, name in {s}.secret_env : k => var.secret_values[name] }}, length({s}.buckets) == 0 ? {{}} : {{ ({s}.s3_keys.secret) = var.secret_keys[{n}] }}, {{ for k, db in {s}.databases : k => \"postgres://${{var.application_ids[{n}]}}:${{var.secret_keys[{n}]}}@${{trimprefix(var.database_endpoints[db], \"postgres://\")}}\" }}, {tokens})",
+            "merge({{ for k, name in {s}.secret_env : k => var.secret_values[name] }}, length({s}.buckets) == 0 ? {{}} : {{ ({s}.s3_keys.secret) = var.secret_keys[{n}] }}, {{ for k, db in {s}.databases : k => \"postgres://${{var.application_ids[{n}]}}:${{var.secret_keys[{n}]}}@${{trimprefix(var.database_endpoints[db], \"postgres://\")}}\" }}, {tokens}{redis})",
             n = hcl::string(&svc.name.value),
         );
         let image = match &svc.image {

@@ -15,6 +15,7 @@ pub use jobs::migrate_key;
 mod monitoring;
 mod network;
 mod project;
+mod redis;
 mod registry;
 pub(crate) mod root;
 mod secrets;
@@ -38,6 +39,8 @@ pub struct Shape {
     pub iam: bool,
     /// Some environment declares a `database`.
     pub database: bool,
+    /// Some environment declares a `redis`.
+    pub redis: bool,
     pub registry: bool,
     pub secrets: bool,
     pub containers: bool,
@@ -64,6 +67,7 @@ impl Shape {
             network: any(&|s| s.network.declared),
             iam: any(&|s| s.uses_iam()),
             database: any(&|s| !s.databases.is_empty()),
+            redis: any(&|s| !s.redis.is_empty()),
             registry: any(&|s| s.registry.declared || s.builds_images()),
             // Secret Manager keeps a copy only for what reads secrets by reference
             // (migration and scheduled jobs); containers get values, so with no job
@@ -101,8 +105,9 @@ pub(crate) fn variable(ty: &str, description: &str) -> Map<String, Value> {
 /// overwrites it with the DNS zone's project, which is not the environment's when the
 /// configuration creates the project (docs/scaleway-facts.md, Convergence): setting it
 /// would replace every record on every plan after the first.
-const PROJECT_SCOPED: [&str; 17] = [
+const PROJECT_SCOPED: [&str; 18] = [
     "scaleway_sdb_sql_database",
+    "scaleway_redis_cluster",
     "scaleway_vpc",
     "scaleway_vpc_private_network",
     "scaleway_registry_namespace",
@@ -227,6 +232,9 @@ pub fn emit(envs: &[Stack], stack_path: &str) -> Artifacts {
     }
     if shape.iam {
         modules.push(iam::module());
+    }
+    if shape.redis {
+        modules.push(redis::module());
     }
     if shape.database {
         modules.push(database::module());

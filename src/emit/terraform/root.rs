@@ -1,7 +1,7 @@
 //! The root module: `main.tf.json`, `variables.tf.json`, `outputs.tf.json`, the backend
 //! files and the secrets template.
 
-use super::containers::{ident, SERVICE_TYPE};
+use super::containers::{ident, service_type};
 use super::storage::{BUCKET_TYPE, SITE_TYPE};
 use super::{ex, hcl, variable, Shape};
 use crate::emit::{json_bytes, Artifacts};
@@ -240,7 +240,27 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
         if shape.database {
             c["database_endpoints"] = ex("module.database.endpoints");
         }
+        if shape.redis {
+            c["redis_urls"] = ex("module.redis.urls");
+        }
         modules.insert("containers".into(), c);
+    }
+    if shape.redis {
+        // In the private network only: the stack declares `network` (cellac::redis::network).
+        let mut r = module_call(
+            "redis",
+            None,
+            json!({
+                "clusters": ex("var.redis"),
+                "passwords": ex("local.secrets"),
+                "zone": s.zone.value,
+                "tags": ex("local.tags"),
+            }),
+        );
+        if shape.network {
+            r["private_network_id"] = ex("module.network.private_network_id");
+        }
+        modules.insert("redis".into(), r);
     }
     if shape.database {
         modules.insert(
@@ -557,7 +577,7 @@ fn variables(envs: &[Stack], shape: Shape) -> Map<String, Value> {
         vars.insert(
             "services".into(),
             Value::Object(variable(
-                &format!("map({SERVICE_TYPE})"),
+                &format!("map({})", service_type(shape)),
                 "Each service's settings in this environment.",
             )),
         );
@@ -569,6 +589,15 @@ fn variables(envs: &[Stack], shape: Shape) -> Map<String, Value> {
         );
         a.insert("default".into(), json!([]));
         vars.insert("attached_domains".into(), Value::Object(a));
+    }
+    if shape.redis {
+        vars.insert(
+            "redis".into(),
+            Value::Object(variable(
+                super::redis::REDIS_TYPE,
+                "Each Managed Database for Redis cluster in this environment (`password`: the secret's name).",
+            )),
+        );
     }
     if shape.database {
         vars.insert(

@@ -300,7 +300,18 @@ pub fn values(s: &Stack, shape: Shape) -> Map<String, Value> {
         let services: Map<String, Value> = s
             .services
             .iter()
-            .map(|x| (x.name.value.clone(), service(s, x, &hosts)))
+            .map(|x| {
+                let mut v = service(s, x, &hosts);
+                if shape.redis {
+                    v["redis"] = x
+                        .redis
+                        .iter()
+                        .map(|r| (r.env.value.clone(), json!(r.redis.value)))
+                        .collect::<Map<String, Value>>()
+                        .into();
+                }
+                (x.name.value.clone(), v)
+            })
             .collect();
         v.insert("services".into(), Value::Object(services));
     }
@@ -382,6 +393,26 @@ pub fn values(s: &Stack, shape: Shape) -> Map<String, Value> {
     if shape.policies {
         // The principals every bucket policy grants full access (`deployer` nodes).
         v.insert("deployers".into(), json!(s.deployer_principals()));
+    }
+    if shape.redis {
+        let redis: Map<String, Value> = s
+            .redis
+            .iter()
+            .map(|r| {
+                (
+                    r.name.value.clone(),
+                    json!({
+                        "name": format!("{prefix}-{}", r.name.value),
+                        "version": r.version.value,
+                        "node_type": r.node_type.value,
+                        "cluster_size": r.nodes.value,
+                        "user_name": crate::model::REDIS_USER,
+                        "password": r.password.as_ref().map(|p| p.value.clone()),
+                    }),
+                )
+            })
+            .collect();
+        v.insert("redis".into(), Value::Object(redis));
     }
     if shape.database {
         let databases: Map<String, Value> = s
