@@ -319,6 +319,11 @@ fn service_changes(a: &Service, b: &Service) -> Vec<String> {
                     .map(|d| format!("{} (database {})", d.env.value, d.database.value)),
             )
             .chain(
+                s.redis
+                    .iter()
+                    .map(|d| format!("{} (redis {})", d.env.value, d.redis.value)),
+            )
+            .chain(
                 s.buckets
                     .iter()
                     .map(|b| format!("bucket {} {}", b.bucket.value, b.access.value)),
@@ -541,6 +546,55 @@ fn env_diff(old: Option<&Stack>, new: Option<&Stack>) -> EnvDiff {
             "removed database `{name}`: ⚠ its data is destroyed with it"
         ));
         r.removed.push(db_address(name));
+    }
+    // Redis clusters: a size change from 1 node, or down, replaces the cluster
+    // (provider cluster.go customizeDiffMigrateClusterSize); removing one loses its data.
+    let redis = |s: Option<&Stack>| -> Vec<(String, i128, String)> {
+        s.map(|s| {
+            s.redis
+                .iter()
+                .map(|r| {
+                    (
+                        r.name.value.clone(),
+                        r.nodes.value,
+                        format!(
+                            "{} x{} {}",
+                            r.node_type.value, r.nodes.value, r.version.value
+                        ),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+    };
+    let redis_address = |n: &str| format!("module.redis.scaleway_redis_cluster.this[\"{n}\"]");
+    let (ra, rb) = (redis(old), redis(new));
+    for (name, nodes, what) in &rb {
+        match ra.iter().find(|(n, ..)| n == name) {
+            None => {
+                changes.push(format!("new Redis `{name}` ({what})"));
+                r.added.push(redis_address(name));
+            }
+            Some((_, was_nodes, was)) if was != what => {
+                let replaced = (*was_nodes == 1 && *nodes != 1) || nodes < was_nodes;
+                changes.push(format!(
+                    "Redis `{name}`: {was} → {what}{}",
+                    if replaced {
+                        ": ⚠ the cluster is replaced (its data is lost)"
+                    } else {
+                        ""
+                    }
+                ));
+                r.changed.push(redis_address(name));
+            }
+            Some(_) => {}
+        }
+    }
+    for (name, ..) in ra.iter().filter(|(n, ..)| !rb.iter().any(|(m, ..)| m == n)) {
+        changes.push(format!(
+            "removed Redis `{name}`: ⚠ its data is destroyed with it"
+        ));
+        r.removed.push(redis_address(name));
     }
     let jobs = |s: Option<&Stack>| -> Vec<(String, String)> {
         s.map(|s| {

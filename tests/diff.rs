@@ -413,3 +413,57 @@ fn an_unnamed_change_is_never_unchanged() {
     assert!(!md.contains("Unchanged"), "{md}");
     assert!(md.contains("read `terraform plan`"), "{md}");
 }
+
+/// Issue 23: a new Redis, a size change that replaces the cluster (1 node to a
+/// cluster), and a removed one (with its data) are named, at modules/redis' address.
+#[test]
+fn redis_added_resized_removed() {
+    let old = example("minimal");
+    assert!(old.contains("service web {"), "{old}");
+    let with = |nodes: u8| {
+        edit(
+            &old,
+            &[(
+                "service web {",
+                &format!("network\nsecret cache_password\nredis cache nodes={nodes} password=cache_password\nservice web {{\n    redis cache"),
+            )],
+        )
+    };
+    let address = "module.redis.scaleway_redis_cluster.this[\"cache\"]".to_string();
+    let (md, json) = diff("redis_added", &old, &with(1));
+    assert!(
+        md.contains("new Redis `cache` (RED1-MICRO x1 7.0.5)"),
+        "{md}"
+    );
+    assert!(
+        strings(&json["environments"]["dev"]["resources"]["added"]).contains(&address),
+        "{md}"
+    );
+    let (md, json) = diff("redis_resized", &with(1), &with(3));
+    assert!(
+        md.contains(
+            "Redis `cache`: RED1-MICRO x1 7.0.5 → RED1-MICRO x3 7.0.5: ⚠ the cluster is replaced"
+        ),
+        "{md}"
+    );
+    assert!(
+        strings(&json["environments"]["dev"]["resources"]["changed"]).contains(&address),
+        "{md}"
+    );
+    // Growing a cluster keeps it.
+    let (md, _) = diff("redis_grown", &with(3), &with(4));
+    assert!(
+        md.contains("Redis `cache`: RED1-MICRO x3 7.0.5 → RED1-MICRO x4 7.0.5"),
+        "{md}"
+    );
+    assert!(!md.contains("replaced"), "{md}");
+    let (md, json) = diff("redis_removed", &with(1), &old);
+    assert!(
+        md.contains("removed Redis `cache`: ⚠ its data is destroyed"),
+        "{md}"
+    );
+    assert!(
+        strings(&json["environments"]["dev"]["resources"]["removed"]).contains(&address),
+        "{md}"
+    );
+}

@@ -57,7 +57,13 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 );
             }
         }
-        let secrets = Index::new(stack.secrets.iter().map(|s| s.name.value.as_str()).collect());
+        let secrets = Index::new(
+            stack
+                .secrets
+                .iter()
+                .map(|s| s.name.value.as_str())
+                .collect(),
+        );
         for r in &stack.redis {
             if !stack.network.declared {
                 out.push(
@@ -86,9 +92,16 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             if let Some(p) = &r.password {
                 if stack.secret(&p.value).is_none() {
                     let help = if secrets.names().is_empty() {
-                        format!("declare it: `secret {}`; its value comes from the secrets files", p.value)
+                        format!(
+                            "declare it: `secret {}`; its value comes from the secrets files",
+                            p.value
+                        )
                     } else {
-                        format!("{}; or declare `secret {}`", secrets.did_you_mean(&p.value), p.value)
+                        format!(
+                            "{}; or declare `secret {}`",
+                            secrets.did_you_mean(&p.value),
+                            p.value
+                        )
                     };
                     out.push(
                         Diagnostic::error(

@@ -16,7 +16,8 @@ pub use resources::{
     REDIS_NODE_TYPE, REDIS_NODE_TYPES, REDIS_USER, REDIS_VERSION, REDIS_VERSIONS,
 };
 pub use service::{
-    BucketAccess, DatabaseUse, EnvVar, RedisUse, Health, Image, Link, Migrate, Scale, SecretEnv, Service,
+    BucketAccess, DatabaseUse, EnvVar, Health, Image, Link, Migrate, RedisUse, Scale, SecretEnv,
+    Service,
 };
 
 use crate::envs::EnvTree;
@@ -468,8 +469,16 @@ fn redis_password_rules(stack: &mut Stack) {
         .filter_map(|r| r.password.clone())
         .collect();
     for used in uses {
-        if let Some(secret) = stack.secrets.iter_mut().find(|s| s.name.value == used.value) {
-            if secret.min_length.as_ref().is_none_or(|m| m.value < REDIS_PASSWORD_MIN) {
+        if let Some(secret) = stack
+            .secrets
+            .iter_mut()
+            .find(|s| s.name.value == used.value)
+        {
+            if secret
+                .min_length
+                .as_ref()
+                .is_none_or(|m| m.value < REDIS_PASSWORD_MIN)
+            {
                 secret.min_length = Some(Spanned::new(REDIS_PASSWORD_MIN, used.span));
             }
         }

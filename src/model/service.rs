@@ -388,7 +388,8 @@ pub(super) fn redis_uses(node: &Node) -> Vec<RedisUse> {
         .filter_map(|d| {
             Some(RedisUse {
                 redis: str_of(d.arg(0))?,
-                env: str_of(d.prop("env")).unwrap_or_else(|| default_at("REDIS_URL".into(), d.span)),
+                env: str_of(d.prop("env"))
+                    .unwrap_or_else(|| default_at("REDIS_URL".into(), d.span)),
                 span: d.span,
             })
         })

@@ -11,7 +11,10 @@ use std::collections::BTreeSet;
 /// `redis = map(string)` (env key -> cluster) when the stack has Redis.
 pub fn service_type(shape: Shape) -> String {
     if shape.redis {
-        SERVICE_TYPE.replace("    databases = map(string)\n", "    databases = map(string)\n    redis = map(string)\n")
+        SERVICE_TYPE.replace(
+            "    databases = map(string)\n",
+            "    databases = map(string)\n    redis = map(string)\n",
+        )
     } else {
         SERVICE_TYPE.to_string()
     }
