@@ -286,6 +286,15 @@ fn build(stack: &Stack) -> Graph {
             }
             crate::model::JobImage::Ref(_) => {}
         }
+        for r in &j.redis {
+            edge(
+                &mut g,
+                &node,
+                &id("redis", &r.redis.value),
+                &r.env.value,
+                false,
+            );
+        }
     }
     for s in stack.services.iter().filter(|s| s.migrate.is_some()) {
         let node = id("job", &format!("{}-migrate", s.name.value));

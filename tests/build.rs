@@ -108,9 +108,12 @@ fn snapshot_worker() {
     };
     assert_eq!(names("staging"), ["web"]);
     assert_eq!(names("prod"), ["web", "worker"]);
-    // No migration where the service does not exist.
+    // No migration where the service does not exist (the nightly job is everywhere).
     let jobs = |env: &str| tfvars(env)["jobs"].as_object().map_or(0, |m| m.len());
-    assert_eq!((jobs("staging"), jobs("prod")), (0, 1));
+    assert_eq!((jobs("staging"), jobs("prod")), (1, 2));
+    // Jobs get the Redis URL by Secret Manager reference: job_redis names them.
+    let redis = |env: &str| tfvars(env)["job_redis"].as_object().map_or(0, |m| m.len());
+    assert_eq!((redis("staging"), redis("prod")), (1, 2));
     let script = |path: &str| String::from_utf8(files[path].clone()).expect("UTF-8");
     for path in [
         "scripts/images.sh",

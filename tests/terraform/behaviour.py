@@ -26,9 +26,9 @@ fail, naming the resource, when the output would not behave on Scaleway
                      ContainersPrivateAccess on a project and nothing else
   backend-lock       every backend file sets use_lockfile = true
   job-secrets        every job definition gets its secrets by secret_reference
-                     (one per secret-env key of the tfvars' job, and one per
+                     (one per secret-env key of the tfvars' job, one per
                      database URL, bucket secret key and token it derives from
-                     its own IAM key), and no value of a sensitive root
+                     its own IAM key, one per Redis URL), and no value of a sensitive root
                      variable appears anywhere in a job
   database-rights    Serverless SQL rights: a migration's policy may change the
                      schema (ServerlessSQLDatabaseReadWrite), a job's may not, a
@@ -263,6 +263,9 @@ def sensitive_values(plan):
 def check_job_secrets(plan, tfvars, backend):
     secrets = list(sensitive_values(plan))
     jobs = {j["name"]: j for j in (tfvars.get("jobs") or {}).values()}
+    # `redis NAME env=KEY` of a job (or a migration): keyed as `jobs`.
+    redis = {(tfvars.get("jobs") or {})[k]["name"]: v for k, v in (tfvars.get("job_redis") or {}).items()
+             if k in (tfvars.get("jobs") or {})}
     seen = set()
     for ty, addr, after in resources(plan):
         if ty != "scaleway_job_definition":
@@ -287,6 +290,7 @@ def check_job_secrets(plan, tfvars, backend):
         derived = list(job.get("databases") or {}) + list(job.get("tokens") or {})
         if job.get("buckets"):
             derived.append(job["s3_keys"]["secret"])
+        derived += list(redis.get(job["name"]) or {})
         for key in derived:
             if key not in refs:
                 yield f"{addr}: {key} (from the job's own key) is not a secret_reference"
@@ -654,6 +658,20 @@ def _mut_redis_tls(plan, tfvars):
     return False
 
 
+def _mut_job_redis(plan, tfvars):
+    """A job that would get its Redis URL as a plain env value."""
+    names = {(tfvars.get("jobs") or {})[k]["name"]: v for k, v in (tfvars.get("job_redis") or {}).items()}
+    for rc in plan["resource_changes"]:
+        after = rc["change"].get("after") or {}
+        uses = names.get(after.get("name")) if rc["type"] == "scaleway_job_definition" else None
+        if uses:
+            key = next(iter(uses))
+            after["secret_reference"] = [r for r in after.get("secret_reference") or [] if r.get("environment") != key]
+            after.setdefault("env", {})[key] = "rediss://app:x@10.0.0.5:6379/0"
+            return True
+    return False
+
+
 def _mut_redis_network(plan, tfvars):
     calls = plan.get("configuration", {}).get("root_module", {}).get("module_calls", {})
     expr = calls.get("redis", {}).get("expressions", {}).get("private_network_id")
@@ -665,6 +683,7 @@ def _mut_redis_network(plan, tfvars):
 
 OPTIONAL_CONTROLS = [
     ("redis", _mut_redis_tls),
+    ("job-secrets", _mut_job_redis),
     ("redis", _mut_redis_network),
     ("private-access", _mut_job_link),
     ("job-secrets", _mut_job_secret),

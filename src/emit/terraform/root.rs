@@ -451,6 +451,12 @@ fn jobs_uses(call: &mut Value, envs: &[Stack], shape: Shape) {
     if needs.links {
         call["hosts"] = ex("module.containers.hosts");
     }
+    if needs.redis {
+        call["redis_uses"] = ex("var.job_redis");
+        call["redis_urls"] = ex("module.redis.urls");
+        call["secret_path"] = ex("var.names.secret_path");
+        call["tags"] = ex("local.tags");
+    }
 }
 
 /// A call of `./modules/NAME` in the environment's project, with `region` where the
@@ -589,6 +595,15 @@ fn variables(envs: &[Stack], shape: Shape) -> Map<String, Value> {
         );
         a.insert("default".into(), json!([]));
         vars.insert("attached_domains".into(), Value::Object(a));
+    }
+    if shape.jobs && shape.redis {
+        vars.insert(
+            "job_redis".into(),
+            Value::Object(variable(
+                "map(map(string))",
+                "Each job's (and migration's) Redis clusters, keyed as var.jobs: env key -> the stack's Redis name.",
+            )),
+        );
     }
     if shape.redis {
         vars.insert(

@@ -394,6 +394,28 @@ pub fn values(s: &Stack, shape: Shape) -> Map<String, Value> {
         // The principals every bucket policy grants full access (`deployer` nodes).
         v.insert("deployers".into(), json!(s.deployer_principals()));
     }
+    if shape.jobs && shape.redis {
+        // Keyed as `jobs`: a migration uses its service's clusters.
+        let uses = |u: &[crate::model::RedisUse]| -> Value {
+            u.iter()
+                .map(|r| (r.env.value.clone(), json!(r.redis.value)))
+                .collect::<Map<String, Value>>()
+                .into()
+        };
+        let job_redis: Map<String, Value> = s
+            .services
+            .iter()
+            .filter(|x| x.migrate.is_some() && !x.redis.is_empty())
+            .map(|x| (super::jobs::migrate_key(&x.name.value), uses(&x.redis)))
+            .chain(
+                s.jobs
+                    .iter()
+                    .filter(|j| !j.redis.is_empty())
+                    .map(|j| (j.name.value.clone(), uses(&j.redis))),
+            )
+            .collect();
+        v.insert("job_redis".into(), Value::Object(job_redis));
+    }
     if shape.redis {
         let redis: Map<String, Value> = s
             .redis
