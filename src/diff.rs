@@ -111,14 +111,29 @@ pub struct EnvDiff {
     pub cost_floor_eur: serde_json::Value,
 }
 
-fn container(s: &str) -> String {
-    format!("module.containers.scaleway_container.{s}")
+/// A service's container: `scaleway_container.NAME`, or `NAME[0]` when the service is
+/// `enabled=#false` in some environment (its container then has `count`).
+fn container(s: &str, partial: &[String]) -> String {
+    if partial.iter().any(|p| p == s) {
+        format!("module.containers.scaleway_container.{s}[0]")
+    } else {
+        format!("module.containers.scaleway_container.{s}")
+    }
+}
+
+/// The services of `envs` that are absent from some of them (`enabled=#false`).
+fn partial_services(envs: &[Stack]) -> Vec<String> {
+    crate::model::all_services(envs)
+        .into_iter()
+        .filter(|(_, p)| *p)
+        .map(|(s, _)| s.name.value.clone())
+        .collect()
 }
 
 /// The addresses a service brings (its container, its IAM application when it
 /// reads or writes buckets, and one IAM application per `link token=` target).
-fn service_addresses(s: &Service) -> Vec<String> {
-    let mut a = vec![container(&s.name.value)];
+fn service_addresses(s: &Service, partial: &[String]) -> Vec<String> {
+    let mut a = vec![container(&s.name.value, partial)];
     // An IAM application for buckets, databases and calls to private services (root.rs).
     if !s.buckets.is_empty() || !s.databases.is_empty() || s.links.iter().any(|l| l.token.is_some())
     {
@@ -356,7 +371,11 @@ fn list(items: &[&String]) -> String {
     items.iter().map(|s| code(s)).collect::<Vec<_>>().join(", ")
 }
 
-fn env_diff(old: Option<&Stack>, new: Option<&Stack>) -> EnvDiff {
+fn env_diff(
+    old: Option<&Stack>,
+    new: Option<&Stack>,
+    (old_partial, new_partial): (&[String], &[String]),
+) -> EnvDiff {
     let env = new.or(old).map(|s| s.env.value.clone()).unwrap_or_default();
     let mut changes = Vec::new();
     let mut r = Resources::default();
@@ -378,14 +397,17 @@ fn env_diff(old: Option<&Stack>, new: Option<&Stack>) -> EnvDiff {
                     scale(b),
                     b.memory.value
                 ));
-                r.added.extend(service_addresses(b));
+                r.added.extend(service_addresses(b, new_partial));
             }
             Some(a) => {
                 let c = service_changes(a, b);
                 if !c.is_empty() {
                     changes.push(format!("service `{}`: {}", b.name.value, c.join("; ")));
-                    r.changed.push(container(&b.name.value));
-                    let (ia, ib) = (service_addresses(a), service_addresses(b));
+                    r.changed.push(container(&b.name.value, new_partial));
+                    let (ia, ib) = (
+                        service_addresses(a, old_partial),
+                        service_addresses(b, new_partial),
+                    );
                     r.added
                         .extend(ib.iter().filter(|x| !ia.contains(x)).cloned());
                     r.removed
@@ -397,7 +419,7 @@ fn env_diff(old: Option<&Stack>, new: Option<&Stack>) -> EnvDiff {
     for a in old_services {
         if new.and_then(|n| n.service(&a.name.value)).is_none() {
             changes.push(format!("removed service `{}`", a.name.value));
-            r.removed.extend(service_addresses(a));
+            r.removed.extend(service_addresses(a, old_partial));
         }
     }
     // Sites and buckets.
@@ -738,12 +760,14 @@ pub fn diff(old: &[Stack], new: &[Stack]) -> Vec<EnvDiff> {
             names.push(&s.env.value);
         }
     }
+    let (old_partial, new_partial) = (partial_services(old), partial_services(new));
     names
         .into_iter()
         .map(|n| {
             env_diff(
                 old.iter().find(|s| s.env.value == n),
                 new.iter().find(|s| s.env.value == n),
+                (&old_partial, &new_partial),
             )
         })
         .collect()

@@ -467,3 +467,24 @@ fn redis_added_resized_removed() {
         "{md}"
     );
 }
+
+/// Issue 23: a service `enabled=#false` somewhere has a counted container: a change to
+/// it is named at `scaleway_container.NAME[0]`, and only where it exists.
+#[test]
+fn a_service_disabled_somewhere_is_counted() {
+    let old = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/terraform/worker.stack.kdl"),
+    )
+    .unwrap();
+    let new = edit(
+        &old,
+        &[("    port 8080\n    private", "    port 8081\n    private")],
+    );
+    let (md, json) = diff("disabled_changed", &old, &new);
+    let changed = |env: &str| strings(&json["environments"][env]["resources"]["changed"]);
+    assert!(
+        changed("prod").contains(&"module.containers.scaleway_container.worker[0]".to_string()),
+        "{md}"
+    );
+    assert!(changed("staging").is_empty(), "{md}");
+}
