@@ -97,6 +97,20 @@ codes! {
         "var log_level\nenvironment prod {\n    var log_level \"warn\" default=\"info\"\n}", "Keep the value in the environment; write `default=` at the top level.";
     "cellac::var::format", "error", "A literal value that breaks its variable's `format` or `pattern` (or a pattern that is not a regular expression).",
         "var admin_email format=email default=\"admin\"", "Write a value of the required form.";
+    "cellac::redis::unknown", "error", "A service's `redis NAME` names no declared `redis`.",
+        "redis cache password=redis_password\nservice api {\n    redis cahce env=REDIS_URL\n}", "Use the name of a declared `redis` (the nearest is suggested), or declare it.";
+    "cellac::redis::network", "error", "A `redis` in an environment without `network`: the cluster is only reachable in the stack's private network.",
+        "stack demo\nredis cache password=redis_password", "Add `network` at the top level: the containers join it and reach the cluster there.";
+    "cellac::redis::nodes", "error", "`nodes=2` on a `redis`: Scaleway runs 1 node (standalone) or 3 to 6 (cluster mode); outside 1..6 is `cellac::schema::range`.",
+        "redis cache nodes=2 password=redis_password", "Write `nodes=1` or `nodes=3` to `nodes=6`.";
+    "cellac::redis::password", "error", "A `redis` whose `password=` names no declared secret. The secret must be 8 to 128 characters with a digit, an uppercase and a lowercase letter and a special character (Scaleway's rule); cellac raises its `min-length` to 8.",
+        "redis cache password=redis_pasword\nsecret redis_password", "Name a declared secret (the nearest is suggested), or declare `secret NAME`.";
+    "cellac::redis::node-type", "warning", "A Redis `node-type=` that none of cellac's sources names (RED1-MICRO, RED1-XS, RED1-S: Scaleway's API quickstart and the provider 2.79.0's examples and tests).",
+        "redis cache node-type=RED1-HUGE password=redis_password", "Check the node type against Scaleway's list (GET /redis/v1/zones/ZONE/node-types); a misspelt one fails at apply.";
+    "cellac::redis::version", "warning", "A Redis `version=` that the provider 2.79.0's tests do not record as available (7.0.5, 6.2.7).",
+        "redis cache version=\"5.0\" password=redis_password", "Check the version against Scaleway's list (GET /redis/v1/zones/ZONE/cluster-versions).";
+    "cellac::service::disabled", "error", "Something needs a service in an environment where the service is `enabled=#false` (it does not exist there): a `link` to it (from a service, job or site), a `domain service=`, a job's `image service=`. The service's own `migrate` goes away with it.",
+        "service worker\nservice web {\n    link worker env=WORKER_URL\n}\nenvironment staging {\n    service worker enabled=#false\n}", "Remove what needs the service in that environment (disable it there too), or enable the service.";
     "cellac::link::target", "error", "A `link` to a service that does not exist, or a link URL without `{host}` or `{url}`.",
         "service cdc {\n    link backnd env=API_URL\n}", "Link to a declared service; write url=\"wss://{host}/path\".";
     "cellac::link::private", "error", "A `link` to a private service, which callers outside its namespace cannot reach without a token.",

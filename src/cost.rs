@@ -163,6 +163,21 @@ pub fn env_cost(stack: &Stack) -> EnvCost {
             "container_vcpu_second",
         ));
     }
+    // Issue 23: each Redis node exists all month (its price per node type is unknown).
+    for r in &stack.redis {
+        lines.push(line(
+            format!(
+                "redis {}: {} x {} node{}",
+                r.name.value,
+                r.nodes.value,
+                r.node_type.value,
+                if r.nodes.value == 1 { "" } else { "s" }
+            ),
+            "always-on",
+            r.nodes.value as f64 * month / 3600.0,
+            "redis_node_hour",
+        ));
+    }
     if stack.uses_edge() {
         let plan = stack.edge_plan();
         lines.push(line(

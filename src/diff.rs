@@ -111,14 +111,29 @@ pub struct EnvDiff {
     pub cost_floor_eur: serde_json::Value,
 }
 
-fn container(s: &str) -> String {
-    format!("module.containers.scaleway_container.{s}")
+/// A service's container: `scaleway_container.NAME`, or `NAME[0]` when the service is
+/// `enabled=#false` in some environment (its container then has `count`).
+fn container(s: &str, partial: &[String]) -> String {
+    if partial.iter().any(|p| p == s) {
+        format!("module.containers.scaleway_container.{s}[0]")
+    } else {
+        format!("module.containers.scaleway_container.{s}")
+    }
+}
+
+/// The services of `envs` that are absent from some of them (`enabled=#false`).
+fn partial_services(envs: &[Stack]) -> Vec<String> {
+    crate::model::all_services(envs)
+        .into_iter()
+        .filter(|(_, p)| *p)
+        .map(|(s, _)| s.name.value.clone())
+        .collect()
 }
 
 /// The addresses a service brings (its container, its IAM application when it
 /// reads or writes buckets, and one IAM application per `link token=` target).
-fn service_addresses(s: &Service) -> Vec<String> {
-    let mut a = vec![container(&s.name.value)];
+fn service_addresses(s: &Service, partial: &[String]) -> Vec<String> {
+    let mut a = vec![container(&s.name.value, partial)];
     // An IAM application for buckets, databases and calls to private services (root.rs).
     if !s.buckets.is_empty() || !s.databases.is_empty() || s.links.iter().any(|l| l.token.is_some())
     {
@@ -319,6 +334,11 @@ fn service_changes(a: &Service, b: &Service) -> Vec<String> {
                     .map(|d| format!("{} (database {})", d.env.value, d.database.value)),
             )
             .chain(
+                s.redis
+                    .iter()
+                    .map(|d| format!("{} (redis {})", d.env.value, d.redis.value)),
+            )
+            .chain(
                 s.buckets
                     .iter()
                     .map(|b| format!("bucket {} {}", b.bucket.value, b.access.value)),
@@ -362,7 +382,11 @@ fn list(items: &[&String]) -> String {
     items.iter().map(|s| code(s)).collect::<Vec<_>>().join(", ")
 }
 
-fn env_diff(old: Option<&Stack>, new: Option<&Stack>) -> EnvDiff {
+fn env_diff(
+    old: Option<&Stack>,
+    new: Option<&Stack>,
+    (old_partial, new_partial): (&[String], &[String]),
+) -> EnvDiff {
     let env = new.or(old).map(|s| s.env.value.clone()).unwrap_or_default();
     let mut changes = Vec::new();
     let mut r = Resources::default();
@@ -384,14 +408,17 @@ fn env_diff(old: Option<&Stack>, new: Option<&Stack>) -> EnvDiff {
                     scale(b),
                     b.memory.value
                 ));
-                r.added.extend(service_addresses(b));
+                r.added.extend(service_addresses(b, new_partial));
             }
             Some(a) => {
                 let c = service_changes(a, b);
                 if !c.is_empty() {
                     changes.push(format!("service `{}`: {}", b.name.value, c.join("; ")));
-                    r.changed.push(container(&b.name.value));
-                    let (ia, ib) = (service_addresses(a), service_addresses(b));
+                    r.changed.push(container(&b.name.value, new_partial));
+                    let (ia, ib) = (
+                        service_addresses(a, old_partial),
+                        service_addresses(b, new_partial),
+                    );
                     r.added
                         .extend(ib.iter().filter(|x| !ia.contains(x)).cloned());
                     r.removed
@@ -403,7 +430,7 @@ fn env_diff(old: Option<&Stack>, new: Option<&Stack>) -> EnvDiff {
     for a in old_services {
         if new.and_then(|n| n.service(&a.name.value)).is_none() {
             changes.push(format!("removed service `{}`", a.name.value));
-            r.removed.extend(service_addresses(a));
+            r.removed.extend(service_addresses(a, old_partial));
         }
     }
     // Sites and buckets.
@@ -603,6 +630,55 @@ fn env_diff(old: Option<&Stack>, new: Option<&Stack>) -> EnvDiff {
         ));
         r.removed.push(queue_address(name));
     }
+    // Redis clusters: a size change from 1 node, or down, replaces the cluster
+    // (provider cluster.go customizeDiffMigrateClusterSize); removing one loses its data.
+    let redis = |s: Option<&Stack>| -> Vec<(String, i128, String)> {
+        s.map(|s| {
+            s.redis
+                .iter()
+                .map(|r| {
+                    (
+                        r.name.value.clone(),
+                        r.nodes.value,
+                        format!(
+                            "{} x{} {}",
+                            r.node_type.value, r.nodes.value, r.version.value
+                        ),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+    };
+    let redis_address = |n: &str| format!("module.redis.scaleway_redis_cluster.this[\"{n}\"]");
+    let (ra, rb) = (redis(old), redis(new));
+    for (name, nodes, what) in &rb {
+        match ra.iter().find(|(n, ..)| n == name) {
+            None => {
+                changes.push(format!("new Redis `{name}` ({what})"));
+                r.added.push(redis_address(name));
+            }
+            Some((_, was_nodes, was)) if was != what => {
+                let replaced = (*was_nodes == 1 && *nodes != 1) || nodes < was_nodes;
+                changes.push(format!(
+                    "Redis `{name}`: {was} → {what}{}",
+                    if replaced {
+                        ": ⚠ the cluster is replaced (its data is lost)"
+                    } else {
+                        ""
+                    }
+                ));
+                r.changed.push(redis_address(name));
+            }
+            Some(_) => {}
+        }
+    }
+    for (name, ..) in ra.iter().filter(|(n, ..)| !rb.iter().any(|(m, ..)| m == n)) {
+        changes.push(format!(
+            "removed Redis `{name}`: ⚠ its data is destroyed with it"
+        ));
+        r.removed.push(redis_address(name));
+    }
     let jobs = |s: Option<&Stack>| -> Vec<(String, String)> {
         s.map(|s| {
             s.jobs
@@ -745,12 +821,14 @@ pub fn diff(old: &[Stack], new: &[Stack]) -> Vec<EnvDiff> {
             names.push(&s.env.value);
         }
     }
+    let (old_partial, new_partial) = (partial_services(old), partial_services(new));
     names
         .into_iter()
         .map(|n| {
             env_diff(
                 old.iter().find(|s| s.env.value == n),
                 new.iter().find(|s| s.env.value == n),
+                (&old_partial, &new_partial),
             )
         })
         .collect()

@@ -8,12 +8,12 @@ use crate::syntax::Node;
 use std::collections::HashMap;
 
 /// Top-level nodes identified by their first argument as well as their name.
-pub const IDENTIFIED: [&str; 9] = [
-    "service", "site", "bucket", "secret", "var", "domain", "database", "job", "queue",
+pub const IDENTIFIED: [&str; 10] = [
+    "service", "site", "bucket", "secret", "var", "domain", "database", "job", "queue", "redis",
 ];
 /// Identified nodes an environment may only override, never add.
-const DECLARED_ONLY: [&str; 8] = [
-    "service", "site", "bucket", "secret", "var", "database", "job", "queue",
+const DECLARED_ONLY: [&str; 9] = [
+    "service", "site", "bucket", "secret", "var", "database", "job", "queue", "redis",
 ];
 
 /// Top-level nodes an environment adds to rather than overrides: an environment's
@@ -217,7 +217,7 @@ fn merge_node(base: &mut Node, over: &Node, top_level: bool) {
                 children.retain(|c| c.name.value != "public" && c.name.value != "private");
                 children.push(added);
             }
-            "link" | "bucket" | "database" | "queue" | "consume" => {
+            "link" | "bucket" | "database" | "queue" | "consume" | "redis" => {
                 let target = child.first_str().map(|s| s.value);
                 match children
                     .iter_mut()

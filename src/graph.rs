@@ -248,6 +248,21 @@ fn build(stack: &Stack) -> Graph {
             group: None,
         });
     }
+    // Managed Database for Redis clusters, in the private network.
+    for r in &stack.redis {
+        g.nodes.push(Node {
+            id: id("redis", &r.name.value),
+            label: vec![
+                format!("redis {}", r.name.value),
+                format!(
+                    "{} x{} {}, TLS",
+                    r.node_type.value, r.nodes.value, r.version.value
+                ),
+            ],
+            kind: Kind::Database,
+            group: None,
+        });
+    }
     for j in &stack.jobs {
         let node = id("job", &j.name.value);
         g.nodes.push(Node {
@@ -273,6 +288,15 @@ fn build(stack: &Stack) -> Graph {
                 );
             }
             crate::model::JobImage::Ref(_) => {}
+        }
+        for r in &j.redis {
+            edge(
+                &mut g,
+                &node,
+                &id("redis", &r.redis.value),
+                &r.env.value,
+                false,
+            );
         }
     }
     for s in stack.services.iter().filter(|s| s.migrate.is_some()) {
@@ -393,6 +417,15 @@ fn build(stack: &Stack) -> Graph {
                 &node,
                 &id("database", &d.database.value),
                 &d.env.value,
+                false,
+            );
+        }
+        for r in &s.redis {
+            edge(
+                &mut g,
+                &node,
+                &id("redis", &r.redis.value),
+                &r.env.value,
                 false,
             );
         }
@@ -605,5 +638,17 @@ mod tests {
                 "{out}"
             );
         }
+    }
+
+    /// Issue 23: a Redis cluster is drawn, with the edge of each service that uses it.
+    #[test]
+    fn redis_is_drawn() {
+        let text = "stack s\nnetwork\nsecret pw\nredis cache password=pw\nservice web {\n    port 8080\n    redis cache env=CACHE\n}\n";
+        let checked = crate::check(text);
+        let stack = &checked.envs[0];
+        let out = graph(stack, GraphFormat::Mermaid);
+        assert!(out.contains("redis cache"), "{out}");
+        assert!(out.contains("RED1-MICRO x1 7.0.5, TLS"), "{out}");
+        assert!(out.contains("CACHE"), "{out}");
     }
 }

@@ -84,7 +84,9 @@ pub fn write_adopt(dir: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     }
     let tmp = format!(".{ADOPT}.tmp");
     ensure_clear(dir, &tmp)?;
-    write_synced(&dir.join(&tmp), bytes)?;
+    write_unsynced(&dir.join(&tmp), bytes)?
+        .sync_all()
+        .map_err(|e| io_err("sync", &dir.join(&tmp), e))?;
     ensure_clear(dir, ADOPT)?;
     fs::rename(dir.join(&tmp), dir.join(ADOPT))
         .map_err(|e| io_err("rename", &dir.join(ADOPT), e))?;

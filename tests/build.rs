@@ -89,6 +89,51 @@ fn snapshot_release() {
     snapshot("release");
 }
 
+/// Services per environment (issue 23): `worker` is `enabled=#false` in staging. Its
+/// container has `count` (absent where var.services lacks it), its outputs are null
+/// there, and the scripts ask ENV's tfvars before building, checking or probing it.
+#[test]
+fn snapshot_worker() {
+    let text = std::fs::read_to_string(root().join("tests/terraform/worker.stack.kdl"))
+        .expect("tests/terraform/worker.stack.kdl");
+    let (checked, files) = cellac::build(&text, STACK_PATH);
+    let files =
+        files.unwrap_or_else(|| panic!("worker does not build: {:#?}", checked.diagnostics));
+    let tfvars = |env: &str| json(&files, &format!("environments/{env}.tfvars.json"));
+    let names = |env: &str| -> Vec<String> {
+        tfvars(env)["services"]
+            .as_object()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(names("staging"), ["web"]);
+    assert_eq!(names("prod"), ["web", "worker"]);
+    // No migration where the service does not exist (the nightly job is everywhere).
+    let jobs = |env: &str| tfvars(env)["jobs"].as_object().map_or(0, |m| m.len());
+    assert_eq!((jobs("staging"), jobs("prod")), (1, 2));
+    // Jobs get the Redis URL by Secret Manager reference: job_redis names them.
+    let redis = |env: &str| tfvars(env)["job_redis"].as_object().map_or(0, |m| m.len());
+    assert_eq!((redis("staging"), redis("prod")), (1, 2));
+    let script = |path: &str| String::from_utf8(files[path].clone()).expect("UTF-8");
+    for path in [
+        "scripts/images.sh",
+        "scripts/health.sh",
+        "scripts/status.sh",
+    ] {
+        assert!(
+            script(path).contains("if service_enabled 'worker'; then"),
+            "{path} does not ask whether the worker exists in ENV"
+        );
+        assert!(
+            !script(path).contains("service_enabled 'web'"),
+            "{path} asks about web, which every environment has"
+        );
+    }
+    insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
+        insta::assert_snapshot!("build_worker", tree(&files));
+    });
+}
+
 fn cellac(cwd: &Path, args: &[&str], env: &[(String, String)]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cellac"));
     cmd.current_dir(cwd).args(args).env("NO_COLOR", "1");

@@ -231,3 +231,27 @@ fn queues_are_listed_never_guessed() {
     let v = cost_json("examples/minimal/stack.kdl", &[]);
     assert!(!v.to_string().contains("Scaleway Queues"), "{v}");
 }
+
+/// Issue 23: a Redis cluster is a line per environment, its nodes all month, its price
+/// unknown (never guessed): the floor says it is incomplete.
+#[test]
+fn redis_is_listed_with_an_unknown_price() {
+    let d = std::env::temp_dir().join(format!("cellac-cost-redis-{}", std::process::id()));
+    std::fs::create_dir_all(&d).unwrap();
+    let stack = d.join("stack.kdl");
+    std::fs::write(
+        &stack,
+        "stack s\nnetwork\nsecret pw\nredis cache nodes=3 password=pw\nservice web {\n    port 8080\n    redis cache\n}\n",
+    )
+    .unwrap();
+    let v = cost_json(&stack.to_string_lossy(), &[]);
+    let dev = &v["environments"]["dev"];
+    let lines = dev["lines"].as_array().unwrap();
+    let line = lines
+        .iter()
+        .find(|l| l["item"] == "redis cache: 3 x RED1-MICRO nodes")
+        .unwrap_or_else(|| panic!("no Redis line: {dev}"));
+    assert_eq!(line["quantity"].as_f64(), Some(3.0 * 730.0), "{line}");
+    assert!(line["monthly_eur"].is_null(), "{line}");
+    assert_eq!(dev["incomplete"], Value::Bool(true), "{dev}");
+}

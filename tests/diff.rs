@@ -453,3 +453,78 @@ fn queues() {
             .contains(&address.to_string())
     );
 }
+
+/// Issue 23: a new Redis, a size change that replaces the cluster (1 node to a
+/// cluster), and a removed one (with its data) are named, at modules/redis' address.
+#[test]
+fn redis_added_resized_removed() {
+    let old = example("minimal");
+    assert!(old.contains("service web {"), "{old}");
+    let with = |nodes: u8| {
+        edit(
+            &old,
+            &[(
+                "service web {",
+                &format!("network\nsecret cache_password\nredis cache nodes={nodes} password=cache_password\nservice web {{\n    redis cache"),
+            )],
+        )
+    };
+    let address = "module.redis.scaleway_redis_cluster.this[\"cache\"]".to_string();
+    let (md, json) = diff("redis_added", &old, &with(1));
+    assert!(
+        md.contains("new Redis `cache` (RED1-MICRO x1 7.0.5)"),
+        "{md}"
+    );
+    assert!(
+        strings(&json["environments"]["dev"]["resources"]["added"]).contains(&address),
+        "{md}"
+    );
+    let (md, json) = diff("redis_resized", &with(1), &with(3));
+    assert!(
+        md.contains(
+            "Redis `cache`: RED1-MICRO x1 7.0.5 → RED1-MICRO x3 7.0.5: ⚠ the cluster is replaced"
+        ),
+        "{md}"
+    );
+    assert!(
+        strings(&json["environments"]["dev"]["resources"]["changed"]).contains(&address),
+        "{md}"
+    );
+    // Growing a cluster keeps it.
+    let (md, _) = diff("redis_grown", &with(3), &with(4));
+    assert!(
+        md.contains("Redis `cache`: RED1-MICRO x3 7.0.5 → RED1-MICRO x4 7.0.5"),
+        "{md}"
+    );
+    assert!(!md.contains("replaced"), "{md}");
+    let (md, json) = diff("redis_removed", &with(1), &old);
+    assert!(
+        md.contains("removed Redis `cache`: ⚠ its data is destroyed"),
+        "{md}"
+    );
+    assert!(
+        strings(&json["environments"]["dev"]["resources"]["removed"]).contains(&address),
+        "{md}"
+    );
+}
+
+/// Issue 23: a service `enabled=#false` somewhere has a counted container: a change to
+/// it is named at `scaleway_container.NAME[0]`, and only where it exists.
+#[test]
+fn a_service_disabled_somewhere_is_counted() {
+    let old = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/terraform/worker.stack.kdl"),
+    )
+    .unwrap();
+    let new = edit(
+        &old,
+        &[("    port 8080\n    private", "    port 8081\n    private")],
+    );
+    let (md, json) = diff("disabled_changed", &old, &new);
+    let changed = |env: &str| strings(&json["environments"][env]["resources"]["changed"]);
+    assert!(
+        changed("prod").contains(&"module.containers.scaleway_container.worker[0]".to_string()),
+        "{md}"
+    );
+    assert!(changed("staging").is_empty(), "{md}");
+}

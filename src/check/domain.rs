@@ -61,7 +61,9 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             }
             match (&d.service, &d.site) {
                 (Some(svc), None) => {
-                    if !service_set.contains(svc.value.as_str()) {
+                    // A disabled service: `cellac::service::disabled` (service.rs).
+                    if !service_set.contains(svc.value.as_str()) && s.disabled(&svc.value).is_none()
+                    {
                         out.push(
                             Diagnostic::error(
                                 "cellac::domain::target",

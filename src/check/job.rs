@@ -209,7 +209,8 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 }
             }
             if let JobImage::Service(svc) = &job.image {
-                if stack.service(&svc.value).is_none() {
+                // A disabled service: `cellac::service::disabled` (service.rs).
+                if stack.service(&svc.value).is_none() && stack.disabled(&svc.value).is_none() {
                     let names: Vec<&str> = stack
                         .services
                         .iter()

@@ -28,7 +28,10 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         // A site's links set variables of its build.
         for site in &stack.sites {
             for link in &site.links {
-                if !services.contains_key(link.target.value.as_str()) {
+                // A disabled service: `cellac::service::disabled` (service.rs).
+                if !services.contains_key(link.target.value.as_str())
+                    && stack.disabled(&link.target.value).is_none()
+                {
                     out.push(
                         Diagnostic::error(
                             "cellac::link::target",
@@ -63,6 +66,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             for link in links {
                 let target = services.get(link.target.value.as_str()).copied();
                 match target {
+                None if stack.disabled(&link.target.value).is_some() => {}
                 None => {
                     // Only services this link may name: not this one, and public unless
                     // the link carries a token.

@@ -57,7 +57,7 @@ pub(super) fn run(args: &AdoptArgs) -> i32 {
             name: out.display().to_string(),
             text: String::new(),
         };
-        io_error(args.format, e.diagnostic(), &none, e.exit_code())
+        io_error(args.format, e.diagnostic(), &none, super::write_exit(&e))
     };
     if args.done {
         return match crate::write::remove_adopt(out) {

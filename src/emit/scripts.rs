@@ -312,10 +312,12 @@ fn output_name(kind: &str, name: &str, what: &str) -> String {
 /// The template data shared by the scripts and the README.
 fn data(envs: &[Stack], stack_path: &str) -> Value {
     let stack = &envs[0];
-    let images: Vec<Value> = stack
-        .services
+    // Every service of some environment; `partial`: `enabled=#false` in some, so the
+    // scripts ask ENV's tfvars whether it exists there (lib.sh's service_enabled).
+    let all = crate::model::all_services(envs);
+    let images: Vec<Value> = all
         .iter()
-        .filter_map(|s| match &s.image {
+        .filter_map(|&(s, partial)| match &s.image {
             Image::Build {
                 dockerfile,
                 context,
@@ -325,6 +327,7 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
                 "dockerfile": dockerfile.value,
                 "context": context.value,
                 "platform": platform.value,
+                "partial": partial,
             })),
             Image::Ref(_) => None,
         })
@@ -338,6 +341,7 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
                 "dockerfile": dockerfile.value,
                 "context": context.value,
                 "platform": platform.value,
+                "partial": false,
             })),
             _ => None,
         }))
@@ -351,11 +355,11 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
             }
         }
     }
-    let services: Vec<Value> = stack
-        .services
+    let services: Vec<Value> = all
         .iter()
-        .map(|s| {
+        .map(|&(s, partial)| {
             json!({
+                "partial": partial,
                 "name": s.name.value,
                 "url_output": output_name("service", &s.name.value, "url"),
                 "id_output": output_name("service", &s.name.value, "id"),
@@ -365,12 +369,12 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
             })
         })
         .collect();
-    let health: Vec<Value> = stack
-        .services
+    let health: Vec<Value> = all
         .iter()
-        .filter_map(|s| {
+        .filter_map(|&(s, partial)| {
             let h = s.health.as_ref()?;
             Some(json!({
+                "partial": partial,
                 "name": s.name.value,
                 "url_output": output_name("service", &s.name.value, "url"),
                 "id_output": output_name("service", &s.name.value, "id"),
@@ -404,10 +408,9 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
         .filter(|s| s.migrate.is_some())
         .map(|s| s.name.value.as_str())
         .collect();
-    let migrations: Vec<&str> = stack
-        .services
+    let migrations: Vec<&str> = all
         .iter()
-        .map(|s| s.name.value.as_str())
+        .map(|(s, _)| s.name.value.as_str())
         .filter(|name| migrating.contains(name))
         .collect();
     let buckets: Vec<Value> = stack
@@ -482,6 +485,7 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
         "migrations": migrations,
         "jobs": jobs,
         "tools": tools,
+        "partial_services": all.iter().any(|(_, p)| *p),
         "images": images,
         "services": services,
         "health": health,

@@ -34,6 +34,8 @@ pub struct Job {
     pub databases: Vec<DatabaseUse>,
     /// Queues the job sends to or receives from, with SQS credentials of its own.
     pub queues: Vec<QueueUse>,
+    /// Redis clusters the job uses (their URLs by Secret Manager reference).
+    pub redis: Vec<super::service::RedisUse>,
     pub memory: Spanned<i128>,
     pub cpu: Option<Spanned<i128>>,
     /// A duration (`"15m"`); `timeout 600` (seconds, as a service writes it) reads `"600s"`.
@@ -119,6 +121,7 @@ pub(super) fn lower(node: &Node) -> Option<Job> {
         s3_keys: s3_keys(node, head),
         databases: database_uses(node),
         queues: queue_uses(node),
+        redis: super::service::redis_uses(node),
         memory: child("memory")
             .and_then(|c| int_of(c.arg(0)))
             .unwrap_or_else(|| default_at(1024, head)),

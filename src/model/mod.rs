@@ -12,12 +12,13 @@ pub mod service;
 
 pub use job::{Job, JobImage, Schedule};
 pub use resources::{
-    Bucket, Cors, Database, Domain, Expire, Monitoring, Queue, Secret, Site, Source, Var,
-    QUEUE_RETENTION, QUEUE_VISIBILITY,
+    Bucket, Cors, Database, Domain, Expire, Monitoring, Queue, Redis, Secret, Site, Source, Var,
+    QUEUE_RETENTION, QUEUE_VISIBILITY, REDIS_NODE_TYPE, REDIS_NODE_TYPES, REDIS_USER,
+    REDIS_VERSION, REDIS_VERSIONS,
 };
 pub use service::{
-    BucketAccess, Consume, DatabaseUse, EnvVar, Health, Image, Link, Migrate, QueueUse, Scale,
-    SecretEnv, Service,
+    BucketAccess, Consume, DatabaseUse, EnvVar, Health, Image, Link, Migrate, QueueUse,
+    RedisUse, Scale, SecretEnv, Service,
 };
 
 use crate::envs::EnvTree;
@@ -58,6 +59,10 @@ pub struct Stack {
     pub secrets: Vec<Secret>,
     pub vars: Vec<Var>,
     pub services: Vec<Service>,
+    /// Services declared but `enabled=#false` in this environment: they do not exist
+    /// here (not in `services`), and whatever needs them here is an error
+    /// (`cellac::service::disabled`).
+    pub disabled: Vec<Disabled>,
     /// `job NAME`: Serverless Jobs run on a schedule or on demand.
     pub jobs: Vec<Job>,
     pub sites: Vec<Site>,
@@ -65,10 +70,47 @@ pub struct Stack {
     pub databases: Vec<Database>,
     /// `queue NAME`: Scaleway Queues (SQS) queues.
     pub queues: Vec<Queue>,
+    /// `redis NAME`: Managed Database for Redis clusters.
+    pub redis: Vec<Redis>,
     pub monitoring: Option<Monitoring>,
     pub dns: Option<Spanned<String>>,
     pub domains: Vec<Domain>,
     pub load_balancers: Vec<Span>,
+}
+
+/// A service that is `enabled=#false` in an environment.
+#[derive(Clone, Debug)]
+pub struct Disabled {
+    pub name: Spanned<String>,
+    /// Where `enabled=#false` is written.
+    pub at: Span,
+}
+
+/// The environments (names, in order) where service `name` is declared but disabled
+/// (`enabled=#false`): what a check of something that needs the service there (a link,
+/// a domain, a job's image, a queue's consumer) reports as `cellac::service::disabled`.
+pub fn disabled_in<'a>(envs: &'a [Stack], name: &str) -> Vec<&'a str> {
+    envs.iter()
+        .filter(|e| e.disabled(name).is_some())
+        .map(|e| e.env.value.as_str())
+        .collect()
+}
+
+/// Every service enabled in some environment, each once (the first environment's
+/// lowering of it), in the order of the stack file; with whether it is absent from
+/// some environment (`enabled=#false` there), which makes it conditional in the output.
+pub fn all_services(envs: &[Stack]) -> Vec<(&Service, bool)> {
+    let mut out: Vec<(&Service, bool)> = Vec::new();
+    for e in envs {
+        for s in &e.services {
+            if !out.iter().any(|(x, _)| x.name.value == s.name.value) {
+                let partial = envs.iter().any(|o| o.service(&s.name.value).is_none());
+                out.push((s, partial));
+            }
+        }
+    }
+    out.sort_by_key(|(s, _)| s.name.span.start);
+    out
 }
 
 #[derive(Clone, Debug)]
@@ -133,6 +175,11 @@ pub struct Network {
 impl Stack {
     pub fn service(&self, name: &str) -> Option<&Service> {
         self.services.iter().find(|s| s.name.value == name)
+    }
+
+    /// The `enabled=#false` of service `name` in this environment, if it is disabled here.
+    pub fn disabled(&self, name: &str) -> Option<&Disabled> {
+        self.disabled.iter().find(|d| d.name.value == name)
     }
 
     pub fn job(&self, name: &str) -> Option<&Job> {
@@ -341,6 +388,11 @@ pub(crate) fn build_image(
     )
 }
 
+/// Whether a `service` node is enabled: `enabled=#false` removes it from its environment.
+fn enabled(node: &Node) -> bool {
+    bool_of(node.prop("enabled")).unwrap_or(true)
+}
+
 /// Lowers one environment's merged nodes.
 pub fn lower(tree: &EnvTree) -> Stack {
     let nodes = &tree.nodes;
@@ -403,18 +455,31 @@ pub fn lower(tree: &EnvTree) -> Stack {
                 .is_some_and(|s| seen.insert(s.value.to_string()))
         })
     };
-    Stack {
+    let mut stack = Stack {
         env: tree.name.clone(),
         preview: tree.preview,
         span: head,
         secrets: dedup("secret").filter_map(resources::secret).collect(),
         vars: dedup("var").filter_map(resources::var).collect(),
-        services: dedup("service").filter_map(service::lower).collect(),
+        services: dedup("service")
+            .filter(|n| enabled(n))
+            .filter_map(service::lower)
+            .collect(),
+        disabled: dedup("service")
+            .filter(|n| !enabled(n))
+            .filter_map(|n| {
+                Some(Disabled {
+                    name: str_of(n.arg(0))?,
+                    at: n.prop("enabled").map_or(n.head_span(), |v| v.span),
+                })
+            })
+            .collect(),
         jobs: dedup("job").filter_map(job::lower).collect(),
         sites: dedup("site").filter_map(resources::site).collect(),
         buckets: dedup("bucket").filter_map(resources::bucket).collect(),
         databases: dedup("database").filter_map(resources::database).collect(),
         queues: dedup("queue").filter_map(resources::queue).collect(),
+        redis: dedup("redis").filter_map(resources::redis).collect(),
         monitoring: last("monitoring").map(resources::monitoring),
         dns: last("dns").and_then(|n| str_of(n.prop("zone"))),
         domains: dedup("domain").filter_map(resources::domain).collect(),
@@ -429,5 +494,37 @@ pub fn lower(tree: &EnvTree) -> Stack {
         edge,
         registry,
         network,
+    };
+    redis_password_rules(&mut stack);
+    stack
+}
+
+/// The shortest Redis password Scaleway accepts: "between 8 and 128 characters"
+/// (docs/scaleway-facts.md, Managed Database for Redis).
+pub const REDIS_PASSWORD_MIN: i128 = 8;
+
+/// A secret that is a Redis cluster's `password=` is at least [`REDIS_PASSWORD_MIN`]
+/// characters: its `min-length` is raised to that (pointing at the `password=`), so
+/// that `check --secrets` and the Terraform variable's validation refuse a shorter value.
+fn redis_password_rules(stack: &mut Stack) {
+    let uses: Vec<Spanned<String>> = stack
+        .redis
+        .iter()
+        .filter_map(|r| r.password.clone())
+        .collect();
+    for used in uses {
+        if let Some(secret) = stack
+            .secrets
+            .iter_mut()
+            .find(|s| s.name.value == used.value)
+        {
+            if secret
+                .min_length
+                .as_ref()
+                .is_none_or(|m| m.value < REDIS_PASSWORD_MIN)
+            {
+                secret.min_length = Some(Spanned::new(REDIS_PASSWORD_MIN, used.span));
+            }
+        }
     }
 }

@@ -27,7 +27,7 @@ pub fn site_bucket_name(prefix: &str, site: &str, suffix: &str) -> String {
 /// none of them. The emitter declares no other (`tests/coverage.rs`,
 /// `root_variables_are_all_listed`, builds every example and fails on one missing here);
 /// `image_digests` and `force_destroy` are the deploy scripts' inputs.
-pub const ROOT_VARIABLES: [&str; 22] = [
+pub const ROOT_VARIABLES: [&str; 24] = [
     "environment",
     "names",
     "subnet",
@@ -42,6 +42,8 @@ pub const ROOT_VARIABLES: [&str; 22] = [
     "attached_domains",
     "databases",
     "queues",
+    "redis",
+    "job_redis",
     "jobs",
     "sites",
     "buckets",

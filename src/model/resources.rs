@@ -27,6 +27,48 @@ pub struct Database {
     pub max_cpu: Spanned<i128>,
 }
 
+/// `redis NAME`: a Managed Database for Redis cluster in the stack's private network.
+#[derive(Clone, Debug)]
+pub struct Redis {
+    pub name: Spanned<String>,
+    pub span: Span,
+    /// The Redis version (`version=`), default [`REDIS_VERSION`].
+    pub version: Spanned<String>,
+    /// The node type (`node-type=`), default [`REDIS_NODE_TYPE`].
+    pub node_type: Spanned<String>,
+    /// `nodes=`: 1 (standalone), or 3..6 (cluster mode).
+    pub nodes: Spanned<i128>,
+    /// `password=SECRET`: the declared secret that holds the default user's password.
+    pub password: Option<Spanned<String>>,
+}
+
+/// The default Redis version: the newest of the versions the provider 2.79.0 tests
+/// record as available (docs/scaleway-facts.md, Managed Database for Redis).
+pub const REDIS_VERSION: &str = "7.0.5";
+/// The versions the provider 2.79.0 tests record as available (not deprecated).
+pub const REDIS_VERSIONS: [&str; 2] = ["7.0.5", "6.2.7"];
+/// The default node type: the smallest that Scaleway's API quickstart and the
+/// provider's examples name.
+pub const REDIS_NODE_TYPE: &str = "RED1-MICRO";
+/// The node types Scaleway's documentation and the provider's sources name, smallest first.
+pub const REDIS_NODE_TYPES: [&str; 3] = ["RED1-MICRO", "RED1-XS", "RED1-S"];
+/// The default user's name (1..63 letters, digits, `-`, `$`, `_`, starting with a letter).
+pub const REDIS_USER: &str = "app";
+
+pub(super) fn redis(node: &Node) -> Option<Redis> {
+    let head = node.head_span();
+    Some(Redis {
+        name: str_of(node.arg(0))?,
+        span: head,
+        version: str_of(node.prop("version"))
+            .unwrap_or_else(|| default_at(REDIS_VERSION.into(), head)),
+        node_type: str_of(node.prop("node-type"))
+            .unwrap_or_else(|| default_at(REDIS_NODE_TYPE.into(), head)),
+        nodes: int_of(node.prop("nodes")).unwrap_or_else(|| default_at(1, head)),
+        password: str_of(node.prop("password")),
+    })
+}
+
 pub(super) fn database(node: &Node) -> Option<Database> {
     let head = node.head_span();
     Some(Database {

@@ -41,6 +41,8 @@ pub struct Service {
     pub queues: Vec<QueueUse>,
     /// `consume QUEUE`: queues whose messages Scaleway POSTs to the service.
     pub consumes: Vec<Consume>,
+    /// Redis clusters the service uses.
+    pub redis: Vec<RedisUse>,
 }
 
 /// `queue NAME access=send|receive env=KEY` of a service or job.
@@ -361,6 +363,7 @@ pub(super) fn lower(node: &Node) -> Option<Service> {
         databases,
         queues: queue_uses(node),
         consumes: consumes(node),
+        redis: redis_uses(node),
         name,
     })
 }
@@ -435,6 +438,30 @@ pub(super) fn bucket_uses(node: &Node) -> Vec<BucketAccess> {
 }
 
 /// The `database NAME env=` children of a service or job.
+/// `redis NAME env=KEY` on a service or a job: KEY (default `REDIS_URL`) gets the
+/// cluster's `rediss://` URL, a secret (it holds the password).
+#[derive(Clone, Debug)]
+pub struct RedisUse {
+    pub redis: Spanned<String>,
+    pub env: Spanned<String>,
+    pub span: Span,
+}
+
+pub(super) fn redis_uses(node: &Node) -> Vec<RedisUse> {
+    node.children()
+        .iter()
+        .filter(|c| c.name.value == "redis")
+        .filter_map(|d| {
+            Some(RedisUse {
+                redis: str_of(d.arg(0))?,
+                env: str_of(d.prop("env"))
+                    .unwrap_or_else(|| default_at("REDIS_URL".into(), d.span)),
+                span: d.span,
+            })
+        })
+        .collect()
+}
+
 pub(super) fn database_uses(node: &Node) -> Vec<DatabaseUse> {
     node.children()
         .iter()

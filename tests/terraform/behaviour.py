@@ -26,9 +26,9 @@ fail, naming the resource, when the output would not behave on Scaleway
                      ContainersPrivateAccess on a project and nothing else
   backend-lock       every backend file sets use_lockfile = true
   job-secrets        every job definition gets its secrets by secret_reference
-                     (one per secret-env key of the tfvars' job, and one per
+                     (one per secret-env key of the tfvars' job, one per
                      database URL, bucket secret key and token it derives from
-                     its own IAM key), and no value of a sensitive root
+                     its own IAM key, one per Redis URL), and no value of a sensitive root
                      variable appears anywhere in a job
   database-rights    Serverless SQL rights: a migration's policy may change the
                      schema (ServerlessSQLDatabaseReadWrite), a job's may not, a
@@ -38,6 +38,12 @@ fail, naming the resource, when the output would not behave on Scaleway
                      and no name still holds `{id}`
   logs-token         with services, one Cockpit token that may query logs and
                      nothing else, whose secret is a sensitive root output
+  services           the containers planned are exactly the tfvars' services (a
+                     service `enabled=#false` in the environment has none)
+  redis              every Redis cluster has TLS on, no ACL and no public
+                     endpoint, one private network: the one the containers join
+                     (the redis and containers module calls take the same
+                     private_network_id expression)
   lifecycle          every bucket `expire` of the tfvars is an enabled lifecycle
                      rule with that prefix and expiration days
   queues             every `queue` of the tfvars is a queue of its name in the
@@ -267,6 +273,9 @@ def sensitive_values(plan):
 def check_job_secrets(plan, tfvars, backend):
     secrets = list(sensitive_values(plan))
     jobs = {j["name"]: j for j in (tfvars.get("jobs") or {}).values()}
+    # `redis NAME env=KEY` of a job (or a migration): keyed as `jobs`.
+    redis = {(tfvars.get("jobs") or {})[k]["name"]: v for k, v in (tfvars.get("job_redis") or {}).items()
+             if k in (tfvars.get("jobs") or {})}
     seen = set()
     for ty, addr, after in resources(plan):
         if ty != "scaleway_job_definition":
@@ -294,6 +303,7 @@ def check_job_secrets(plan, tfvars, backend):
         # SQS credentials of its own (issue 23).
         if job.get("queues"):
             derived += ["SQS_ACCESS_KEY_ID", "SQS_SECRET_ACCESS_KEY"]
+        derived += list(redis.get(job["name"]) or {})
         for key in derived:
             if key not in refs:
                 yield f"{addr}: {key} (from the job's own key) is not a secret_reference"
@@ -480,7 +490,48 @@ def check_lifecycle(plan, tfvars, backend):
             yield f"{addr}: lifecycle rules {got}, the stack says {want}"
 
 
+def check_services(plan, tfvars, backend):
+    if "services" not in tfvars:
+        return  # not cellac's configuration, or no services
+    want = sorted(s["name"] for s in tfvars["services"].values() if "name" in s)
+    got = sorted(after.get("name") for ty, addr, after in resources(plan)
+                 if ty == "scaleway_container" and addr.startswith("module.containers."))
+    if want != got:
+        yield f"containers {got}, the environment's services are {want}"
+
+
+def _module_call_refs(plan, name):
+    calls = (((plan.get("configuration") or {}).get("root_module") or {}).get("module_calls") or {})
+    expr = ((calls.get(name) or {}).get("expressions") or {}).get("private_network_id") or {}
+    return sorted(expr.get("references") or [])
+
+
+def check_redis(plan, tfvars, backend):
+    clusters = [(addr, rc) for rc in plan.get("resource_changes", [])
+                for addr in [rc["address"]]
+                if rc.get("mode") == "managed" and rc["type"] == "scaleway_redis_cluster"
+                and "delete" not in rc["change"]["actions"]]
+    for addr, rc in clusters:
+        after = rc["change"].get("after") or {}
+        unknown = rc["change"].get("after_unknown") or {}
+        if after.get("tls_enabled") is not True:
+            yield f"{addr}: tls_enabled is {after.get('tls_enabled')}, not true"
+        if after.get("acl"):
+            yield f"{addr}: has ACL rules (a public endpoint)"
+        if after.get("public_network"):
+            yield f"{addr}: has a public network endpoint"
+        pn = after.get("private_network") or unknown.get("private_network") or []
+        if not isinstance(pn, list) or len(pn) != 1:
+            yield f"{addr}: {len(pn) if isinstance(pn, list) else pn} private networks, not 1"
+    if clusters:
+        redis, containers = _module_call_refs(plan, "redis"), _module_call_refs(plan, "containers")
+        if not redis or redis != containers:
+            yield f"the Redis clusters' private network ({redis}) is not the containers' ({containers})"
+
+
 ENV_CHECKS = {
+    "redis": check_redis,
+    "services": check_services,
     "websocket-domain": check_websocket_domain,
     "public-acl": check_public_acl,
     "public-policy": check_public_policy,
@@ -744,7 +795,41 @@ def _mut_job_sqs_key(plan, tfvars):
     return False
 
 
+def _mut_redis_tls(plan, tfvars):
+    for rc in plan["resource_changes"]:
+        if rc["type"] == "scaleway_redis_cluster":
+            rc["change"]["after"]["tls_enabled"] = False
+            return True
+    return False
+
+
+def _mut_job_redis(plan, tfvars):
+    """A job that would get its Redis URL as a plain env value."""
+    names = {(tfvars.get("jobs") or {})[k]["name"]: v for k, v in (tfvars.get("job_redis") or {}).items()}
+    for rc in plan["resource_changes"]:
+        after = rc["change"].get("after") or {}
+        uses = names.get(after.get("name")) if rc["type"] == "scaleway_job_definition" else None
+        if uses:
+            key = next(iter(uses))
+            after["secret_reference"] = [r for r in after.get("secret_reference") or [] if r.get("environment") != key]
+            after.setdefault("env", {})[key] = "rediss://app:x@10.0.0.5:6379/0"
+            return True
+    return False
+
+
+def _mut_redis_network(plan, tfvars):
+    calls = plan.get("configuration", {}).get("root_module", {}).get("module_calls", {})
+    expr = calls.get("redis", {}).get("expressions", {}).get("private_network_id")
+    if not expr:
+        return False
+    expr["references"] = ["var.other_network_id"]
+    return True
+
+
 OPTIONAL_CONTROLS = [
+    ("redis", _mut_redis_tls),
+    ("job-secrets", _mut_job_redis),
+    ("redis", _mut_redis_network),
     ("queues", _mut_sqs_manage),
     ("queues", _mut_trigger_project),
     ("queues", _mut_dead_letter),
@@ -773,7 +858,19 @@ def _mut_env_name(plan, tfvars):
     return False
 
 
+def _mut_extra_container(plan, tfvars):
+    for rc in plan["resource_changes"]:
+        if rc["type"] == "scaleway_container" and rc["address"].startswith("module.containers."):
+            extra = copy.deepcopy(rc)
+            extra["address"] += "_disabled"
+            extra["change"]["after"]["name"] = "disabled-" + str(rc["change"]["after"].get("name"))
+            plan["resource_changes"].append(extra)
+            return True
+    return False
+
+
 CONTROLS = [
+    ("services", _mut_extra_container),
     ("env-names", _mut_env_name),
     ("logs-token", _mut_token_write),
     ("websocket-domain", _mut_ws),

@@ -3,7 +3,7 @@
 # generates for every example and environment, with the stub scaleway provider.
 # See tests/terraform/README.md.
 #
-# usage: tests/terraform/run.sh [--cellac PATH] [--provider PATH] [--keep] [--fixture-only]
+# usage: tests/terraform/run.sh [--cellac PATH] [--provider PATH] [--keep] [--fixture-only] [--only NAME]
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -17,14 +17,16 @@ CELLAC=""
 PROVIDER=""
 KEEP=0
 FIXTURE_ONLY=0
+ONLY=""
 
 usage() {
     sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
-    echo "usage: tests/terraform/run.sh [--cellac PATH] [--provider PATH] [--keep] [--fixture-only]"
+    echo "usage: tests/terraform/run.sh [--cellac PATH] [--provider PATH] [--keep] [--fixture-only] [--only NAME]"
     echo "  --cellac PATH     use this cellac binary instead of building it"
     echo "  --provider PATH   use this stub provider binary instead of building it"
     echo "  --keep            keep the temporary directory (its path is printed)"
     echo "  --fixture-only    only check tests/terraform/fixture (cellac is not needed)"
+    echo "  --only NAME       only this example or tests/terraform/NAME.stack.kdl (no fixture, no controls)"
 }
 
 while [ $# -gt 0 ]; do
@@ -33,6 +35,7 @@ while [ $# -gt 0 ]; do
         --provider) PROVIDER="${2:?--provider needs a path}"; shift 2 ;;
         --keep) KEEP=1; shift ;;
         --fixture-only) FIXTURE_ONLY=1; shift ;;
+        --only) ONLY="${2:?--only needs a name}"; shift 2 ;;
         -h | --help) usage; exit 0 ;;
         *) echo "run.sh: unknown argument: $1" >&2; usage >&2; exit 2 ;;
     esac
@@ -196,12 +199,13 @@ check() {
 
 # Cases: NAME<TAB>GENERATED-DIR, one per example (and the fixture).
 declare -a CASES=()
-CASES+=("fixture"$'\t'"$HERE/fixture")
+[ -n "$ONLY" ] || CASES+=("fixture"$'\t'"$HERE/fixture")
 if [ "$FIXTURE_ONLY" -eq 0 ]; then
     mkdir -p "$TMP/out"
     for stack in "$ROOT"/examples/*/stack.kdl; do
         [ -e "$stack" ] || continue
         example="$(basename "$(dirname "$stack")")"
+        [ -z "$ONLY" ] || [ "$ONLY" = "$example" ] || continue
         if "$CELLAC" build "$stack" -o "$TMP/out/$example" >"$TMP/out/$example.build.log" 2>&1; then
             CASES+=("$example"$'\t'"$TMP/out/$example")
         else
@@ -213,8 +217,10 @@ if [ "$FIXTURE_ONLY" -eq 0 ]; then
     # The implicit-deployer case (no `deployer`: the running key is looked up), which
     # no example shows since examples must check clean; and a job whose only key is a
     # `link token=` one (job:KEY->TARGET in modules/iam); queues (issue 23): a FIFO
-    # queue with a dead-letter queue, senders, a consumer (trigger), a receiving job.
-    for extra in implicit job-token queues; do
+    # queue with a dead-letter queue, senders, a consumer (trigger), a receiving job;
+    # services per environment (`enabled=#false`) and Redis.
+    for extra in implicit job-token queues worker; do
+        [ -z "$ONLY" ] || [ "$ONLY" = "$extra" ] || continue
         if "$CELLAC" build "$HERE/$extra.stack.kdl" -o "$TMP/out/$extra" >"$TMP/out/$extra.build.log" 2>&1; then
             CASES+=("$extra"$'\t'"$TMP/out/$extra")
         else
@@ -277,14 +283,15 @@ done
 # of a good plan (the canonical stack's prod, which has every kind of resource).
 # examples/release and examples/django have what the optional controls break: jobs,
 # lifecycle rules, a database with a migration and a job of its own;
-# tests/terraform/job-token.stack.kdl a job whose only key is a link token= one.
+# tests/terraform/job-token.stack.kdl a job whose only key is a link token= one;
+# tests/terraform/worker.stack.kdl a Redis cluster.
 EXTRAS=()
-for extra in release-prod django-prod job-token-dev queues-dev; do
+for extra in release-prod django-prod job-token-dev queues-dev worker-prod; do
     if [ -f "$TMP/work/$extra.show.json" ]; then
         EXTRAS+=(--extra "$TMP/work/$extra.show.json:$TMP/work/$extra/environments/${extra##*-}.tfvars.json")
     fi
 done
-if [ -f "$TMP/work/cella-prod.show.json" ]; then
+if [ -z "$ONLY" ] && [ -f "$TMP/work/cella-prod.show.json" ]; then
     if python3 "$HERE/behaviour.py" selftest "$TMP/work/cella-prod.show.json" \
         "$TMP/work/cella-prod/environments/prod.tfvars.json" "$TMP/work/cella-prod/environments/prod.s3.tfbackend" \
         "${EXTRAS[@]}"; then
@@ -298,7 +305,9 @@ fi
 # Terraform's (or the provider's) own message (an extended regex). In JSON
 # syntax Terraform reports an unknown argument as "Extraneous JSON object
 # property" where native syntax says "Unsupported argument".
-if [ -n "$CONTROL_BASE" ]; then
+if [ -n "$ONLY" ]; then
+    echo "(--only $ONLY: no negative controls)"
+elif [ -n "$CONTROL_BASE" ]; then
     for control in "misspelt=Unsupported argument|Extraneous JSON object property" \
         "missing=Missing required argument" \
         "undeclared=Reference to undeclared input variable" \

@@ -41,6 +41,14 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     }
     let mut used = std::collections::HashSet::new();
     for stack in ctx.envs {
+        // A Redis cluster's password (an undeclared one is `cellac::redis::password`).
+        used.extend(
+            stack
+                .redis
+                .iter()
+                .filter_map(|r| r.password.as_ref())
+                .map(|p| p.value.clone()),
+        );
         let declared = Index::new(
             stack
                 .secrets

@@ -7,7 +7,27 @@ use crate::model::{Image, Stack};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
 
-/// The object type of one service in `var.services`.
+/// The object type of one service in `var.services`: [`SERVICE_TYPE`], with
+/// `redis = map(string)` (env key -> cluster) when the stack has Redis.
+pub fn service_type(shape: Shape) -> String {
+    let mut ty = SERVICE_TYPE.to_string();
+    if shape.redis {
+        ty = ty.replace(
+            "    databases = map(string)\n",
+            "    databases = map(string)\n    redis = map(string)\n",
+        );
+    }
+    if shape.queues {
+        // Its queues (env key -> queue and access) and what it consumes (queue -> path).
+        ty = ty.replace(
+            "\n  })",
+            "\n    queues = map(object({ queue = string, access = string }))\n    consume = map(object({ path = string }))\n  })",
+        );
+    }
+    ty
+}
+
+/// The object type of one service in `var.services`, without Redis or queues.
 pub const SERVICE_TYPE: &str = "object({
     name = string
     image = optional(string)
@@ -35,17 +55,20 @@ pub const SERVICE_TYPE: &str = "object({
     domains = list(string)
   })";
 
-/// The object type of one service in `var.services`: [`SERVICE_TYPE`], with its queues
-/// (env key -> queue and access) and what it consumes (queue -> path) when the stack
-/// has queues.
-pub fn service_type(queues: bool) -> String {
-    if !queues {
-        return SERVICE_TYPE.to_string();
-    }
-    SERVICE_TYPE.replace(
-        "\n  })",
-        "\n    queues = map(object({ queue = string, access = string }))\n    consume = map(object({ path = string }))\n  })",
-    )
+/// `{ "a" = EXPR, ... }`: an object of `${EXPR}` values as one Terraform expression.
+fn hcl_object(map: &Map<String, Value>) -> String {
+    let fields: Vec<String> = map
+        .iter()
+        .map(|(k, v)| {
+            let e = v.as_str().unwrap_or_default();
+            let e = e
+                .strip_prefix("${")
+                .and_then(|e| e.strip_suffix('}'))
+                .unwrap_or(e);
+            format!("{} = {e}", hcl::string(k))
+        })
+        .collect();
+    format!("{{ {} }}", fields.join(", "))
 }
 
 /// A resource address for a service name (`my-api` becomes `my_api`).
@@ -53,9 +76,23 @@ pub fn ident(name: &str) -> String {
     name.replace('-', "_")
 }
 
+/// The address of service `name`'s container: `scaleway_container.NAME`, or its one
+/// instance `scaleway_container.NAME[0]` when the service is absent from some
+/// environment (`enabled=#false` there: the resource has `count`).
+fn container(name: &str, partial: bool) -> String {
+    if partial {
+        format!("scaleway_container.{}[0]", ident(name))
+    } else {
+        format!("scaleway_container.{}", ident(name))
+    }
+}
+
 pub fn module(envs: &[Stack], shape: Shape) -> Module {
     let mut m = Module::new("containers");
-    let first = &envs[0];
+    // Every service of some environment; a service `enabled=#false` in some environment
+    // is `partial`: its container exists where `var.services` has it (count 0 or 1).
+    let services = crate::model::all_services(envs);
+    let partial_of = |name: &str| services.iter().any(|(s, p)| *p && s.name.value == name);
     m.var(
         "namespace_name",
         "string",
@@ -112,9 +149,18 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
     m.variables["link_secret_keys"]["sensitive"] = json!(true);
     m.var(
         "services",
-        &format!("map({})", service_type(shape.queues)),
+        &format!("map({})", service_type(shape)),
         "Each service's settings in this environment.",
     );
+    if shape.redis {
+        m.var(
+            "redis_urls",
+            "map(string)",
+            "Each Redis cluster's rediss:// URL (modules/redis), keyed by the stack's names.",
+        );
+        m.variables["redis_urls"]["default"] = json!({});
+        m.variables["redis_urls"]["sensitive"] = json!(true);
+    }
     m.var(
         "image_tag",
         "string",
@@ -234,9 +280,10 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
                 .extend(x.links.iter().map(|l| l.target.value.as_str()));
         }
     }
-    for svc in &first.services {
+    for &(svc, partial) in &services {
         let id = ident(&svc.name.value);
         let s = format!("var.services[{}]", hcl::string(&svc.name.value));
+        let this = container(&svc.name.value, partial);
         // Targets this service links to in any environment: only those are referenced.
         let targets = linked.remove(svc.name.value.as_str()).unwrap_or_default();
         // Object Storage access: the bucket names, the endpoint and the key id.
@@ -263,11 +310,17 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
             let hosts: Vec<String> = targets
                 .iter()
                 .map(|t| {
-                    format!(
-                        "{} = trimprefix(scaleway_container.{}.public_endpoint, \"https://\")",
-                        hcl::string(t),
-                        ident(t)
-                    )
+                    let endpoint = format!(
+                        "trimprefix({}.public_endpoint, \"https://\")",
+                        container(t, partial_of(t))
+                    );
+                    // A target absent here is never linked to here (cellac::service::disabled).
+                    let endpoint = if partial_of(t) {
+                        format!("try({endpoint}, \"\")")
+                    } else {
+                        endpoint
+                    };
+                    format!("{} = {endpoint}", hcl::string(t))
                 })
                 .collect();
             format!(
@@ -281,8 +334,14 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
             "{{ for k, target in {s}.tokens : k => var.link_secret_keys[\"{}->${{target}}\"] }}",
             hcl::literal(&svc.name.value)
         );
+        // `redis NAME env=KEY`: the cluster's rediss:// URL (it holds the password).
+        let redis = if shape.redis {
+            format!(", {{ for k, r in {s}.redis : k => var.redis_urls[r] }}")
+        } else {
+            String::new()
+        };
         let secret_expr = format!(
-            "merge({{ for k, name in {s}.secret_env : k => var.secret_values[name] }}, length({s}.buckets) == 0 ? {{}} : {{ ({s}.s3_keys.secret) = var.secret_keys[{n}] }}, {{ for k, db in {s}.databases : k => \"postgres://${{var.application_ids[{n}]}}:${{var.secret_keys[{n}]}}@${{trimprefix(var.database_endpoints[db], \"postgres://\")}}\" }}, {tokens}{sqs_secret})",
+            "merge({{ for k, name in {s}.secret_env : k => var.secret_values[name] }}, length({s}.buckets) == 0 ? {{}} : {{ ({s}.s3_keys.secret) = var.secret_keys[{n}] }}, {{ for k, db in {s}.databases : k => \"postgres://${{var.application_ids[{n}]}}:${{var.secret_keys[{n}]}}@${{trimprefix(var.database_endpoints[db], \"postgres://\")}}\" }}, {tokens}{sqs_secret}{redis})",
             n = hcl::string(&svc.name.value),
         );
         let image = match &svc.image {
@@ -292,7 +351,7 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
             ),
             Image::Ref(_) => format!("{s}.image"),
         };
-        m.resource("scaleway_container", &id, json!({
+        let mut body = json!({
             "namespace_id": ex("scaleway_container_namespace.this.id"),
             "name": ex(format!("{s}.name")),
             "image": ex(image),
@@ -338,13 +397,26 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
                     },
                 },
             },
-        }));
+        });
+        if partial {
+            // Absent from the environments where the service is `enabled=#false`.
+            body["count"] = ex(format!(
+                "contains(keys(var.services), {}) ? 1 : 0",
+                hcl::string(&svc.name.value)
+            ));
+        }
+        m.resource("scaleway_container", &id, body);
+        let domains = if partial {
+            format!("try({s}.domains, [])")
+        } else {
+            format!("{s}.domains")
+        };
         m.resource(
             "scaleway_container_domain",
             &id,
             json!({
-                "for_each": ex(format!("var.manage_domains ? toset([for d in {s}.domains : d if contains(var.attached_domains, d)]) : toset([])")),
-                "container_id": ex(format!("scaleway_container.{id}.id")),
+                "for_each": ex(format!("var.manage_domains ? toset([for d in {domains} : d if contains(var.attached_domains, d)]) : toset([])")),
+                "container_id": ex(format!("{this}.id")),
                 "hostname": ex("each.value"),
             }),
         );
@@ -357,8 +429,8 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
                 "scaleway_container_trigger",
                 &id,
                 json!({
-                    "for_each": ex(format!("{s}.consume")),
-                    "container_id": ex(format!("scaleway_container.{id}.id")),
+                    "for_each": ex(if partial { format!("try({s}.consume, {{}})") } else { format!("{s}.consume") }),
+                    "container_id": ex(format!("{this}.id")),
                     "name": ex(format!("\"${{{s}.name}}-${{each.key}}\"")),
                     "description": ex(format!("\"Messages of queue ${{each.key}} to ${{{s}.name}}.\"")),
                     "tags": ex("var.tags"),
@@ -379,25 +451,27 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
                     // A container made private needs its queue triggers created again
                     // (docs/scaleway-facts.md, Queues): a privacy change replaces them.
                     "lifecycle": {
-                        "replace_triggered_by": [format!("scaleway_container.{id}.privacy")],
+                        "replace_triggered_by": [format!("{this}.privacy")],
                     },
                 }),
             );
         }
-        urls.insert(svc.name.value.clone(), ex(format!(
-            "length({s}.domains) > 0 ? \"https://${{{s}.domains[0]}}\" : scaleway_container.{id}.public_endpoint"
-        )));
-        ids.insert(
-            svc.name.value.clone(),
-            ex(format!("scaleway_container.{id}.id")),
+        let url = format!(
+            "length({s}.domains) > 0 ? \"https://${{{s}.domains[0]}}\" : {this}.public_endpoint"
         );
+        let (url, id_expr) = if partial {
+            (format!("try({url}, null)"), format!("try({this}.id, null)"))
+        } else {
+            (url, format!("{this}.id"))
+        };
+        urls.insert(svc.name.value.clone(), ex(url));
+        ids.insert(svc.name.value.clone(), ex(id_expr));
     }
     // Scaleway Logs: the plural data source gives an empty list, not an error, in a
     // project whose sources do not exist yet (created in the same apply: review 13).
-    let containers: Vec<String> = first
-        .services
+    let containers: Vec<String> = services
         .iter()
-        .map(|x| format!("scaleway_container.{}", ident(&x.name.value)))
+        .map(|(x, _)| format!("scaleway_container.{}", ident(&x.name.value)))
         .collect();
     m.main.insert(
         "data".into(),
@@ -409,28 +483,41 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
             "depends_on": containers,
         } } }),
     );
-    m.output(
-        "urls",
-        Value::Object(urls),
-        "Each service's https:// URL: its custom domain, else its public endpoint.",
-    );
-    m.output("ids", Value::Object(ids), "Each service's container id.");
-    let hosts: Map<String, Value> = first
-        .services
+    let hosts: Map<String, Value> = services
         .iter()
-        .map(|svc| {
-            (
-                svc.name.value.clone(),
-                ex(format!(
-                    "trimprefix(scaleway_container.{}.public_endpoint, \"https://\")",
-                    ident(&svc.name.value)
-                )),
-            )
+        .map(|&(svc, partial)| {
+            let host = format!(
+                "trimprefix({}.public_endpoint, \"https://\")",
+                container(&svc.name.value, partial)
+            );
+            let host = if partial {
+                format!("try({host}, null)")
+            } else {
+                host
+            };
+            (svc.name.value.clone(), ex(host))
         })
         .collect();
+    // With a service absent from some environment, its entries are null there: left out.
+    let present = |map: Map<String, Value>| {
+        if services.iter().any(|(_, p)| *p) {
+            ex(format!(
+                "{{ for k, v in {} : k => v if v != null }}",
+                hcl_object(&map)
+            ))
+        } else {
+            Value::Object(map)
+        }
+    };
+    m.output(
+        "urls",
+        present(urls),
+        "Each service's https:// URL: its custom domain, else its public endpoint.",
+    );
+    m.output("ids", present(ids), "Each service's container id.");
     m.output(
         "hosts",
-        Value::Object(hosts),
+        present(hosts),
         "Each service's default host name, the target of its custom domains' CNAME records.",
     );
     m.output(

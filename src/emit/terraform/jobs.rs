@@ -112,6 +112,8 @@ pub struct Needs {
     pub links: bool,
     /// The stack declares queues: jobs (migrations too) may use them.
     pub queues: bool,
+    /// Some job (or migration) uses a Redis cluster: its URL goes to Secret Manager.
+    pub redis: bool,
 }
 
 impl Needs {
@@ -122,6 +124,12 @@ impl Needs {
                 .iter()
                 .any(|e| e.jobs.iter().any(|j| !j.links.is_empty())),
             queues: envs.iter().any(|e| !e.queues.is_empty()),
+            redis: envs.iter().any(|e| {
+                e.jobs.iter().any(|j| !j.redis.is_empty())
+                    || e.services
+                        .iter()
+                        .any(|s| s.migrate.is_some() && !s.redis.is_empty())
+            }),
         }
     }
 
@@ -239,9 +247,9 @@ pub fn module(needs: Needs) -> Module {
         s3_env
     };
     let mut secrets = "each.value.secrets".to_string();
-    if needs.derived() {
-        // A secret a job derives (a database URL built from its own IAM key, the key
-        // itself) goes to Secret Manager, since a job reads secrets only by reference.
+    let mut locals = serde_json::Map::new();
+    let mut written: Vec<&str> = Vec::new();
+    if needs.derived() || needs.redis {
         m.var(
             "secret_path",
             "string",
@@ -249,7 +257,11 @@ pub fn module(needs: Needs) -> Module {
         );
         m.var("tags", "list(string)", "Tags on every secret.")
             .insert("default".into(), json!([]));
-        let mut locals = serde_json::Map::new();
+    }
+    if needs.derived() {
+        // A secret a job derives (a database URL built from its own IAM key, the key
+        // itself, SQS credentials) goes to Secret Manager, since a job reads secrets
+        // only by reference.
         // With queues, an entry also says which SQS key it is (`access`, `secret`), or "".
         let (sqs, sqs_entries) = if needs.queues {
             (
@@ -297,8 +309,6 @@ pub fn module(needs: Needs) -> Module {
         locals.insert("derived_versions".into(), ex(format!(
             "{{ for id, d in local.derived : id => parseint(substr(sha256({sqs_version}d.link != \"\" ? {link_key_id} : \"${{{key_id}}} ${{d.database == \"\" ? \"\" : var.database_endpoints[d.database]}}\"), 0, 8), 16) }}"
         )));
-        m.main
-            .insert("locals".into(), serde_json::Value::Object(locals));
         m.resource(
             "scaleway_secret",
             "derived",
@@ -321,6 +331,55 @@ pub fn module(needs: Needs) -> Module {
             }),
         );
         secrets = "merge({ for id, d in local.derived : d.env => scaleway_secret.derived[id].id if d.job == each.key }, each.value.secrets)".into();
+        written.push("scaleway_secret_version.derived");
+    }
+    if needs.redis {
+        // `redis NAME env=KEY`: the cluster's rediss:// URL (it holds the password) goes
+        // to Secret Manager, write-only, and the job reads it by reference. Its version
+        // is 32 bits of a hash of the URL, as modules/secrets versions stored secrets.
+        m.var(
+            "redis_uses",
+            "map(map(string))",
+            "Each job's Redis clusters, keyed as var.jobs: env key -> the stack's Redis name.",
+        )
+        .insert("default".into(), json!({}));
+        let urls = m.var(
+            "redis_urls",
+            "map(string)",
+            "Each Redis cluster's rediss:// URL (modules/redis), keyed by the stack's names.",
+        );
+        urls.insert("default".into(), json!({}));
+        urls.insert("sensitive".into(), json!(true));
+        locals.insert("redis".into(), ex(
+            "merge({}, [for key, u in var.redis_uses : { for env, r in u : \"${key}/${env}\" => { job = key, env = env, redis = r } }]...)",
+        ));
+        m.resource(
+            "scaleway_secret",
+            "redis",
+            json!({
+                "for_each": ex("local.redis"),
+                "name": "${var.jobs[each.value.job].name}-${lower(replace(each.value.env, \"_\", \"-\"))}",
+                "path": ex("var.secret_path"),
+                "description": "${each.value.env} of job ${var.jobs[each.value.job].name} (Redis ${each.value.redis}), written by Terraform.",
+                "tags": ex("var.tags"),
+            }),
+        );
+        m.resource(
+            "scaleway_secret_version",
+            "redis",
+            json!({
+                "for_each": ex("local.redis"),
+                "secret_id": ex("scaleway_secret.redis[each.key].id"),
+                "data_wo": ex("var.redis_urls[each.value.redis]"),
+                "data_wo_version": ex("parseint(substr(sha256(\"cellac:${each.key}:${var.redis_urls[each.value.redis]}\"), 0, 8), 16)"),
+            }),
+        );
+        secrets = format!("merge({{ for id, d in local.redis : d.env => scaleway_secret.redis[id].id if d.job == each.key }}, {secrets})");
+        written.push("scaleway_secret_version.redis");
+    }
+    if !locals.is_empty() {
+        m.main
+            .insert("locals".into(), serde_json::Value::Object(locals));
     }
     let definition = |for_each: &str, env: String| {
         let mut body = json!({
@@ -352,9 +411,9 @@ pub fn module(needs: Needs) -> Module {
                 },
             },
         });
-        if needs.derived() {
+        if !written.is_empty() {
             // A run reads the latest versions: they exist before the definition changes.
-            body["depends_on"] = json!(["scaleway_secret_version.derived"]);
+            body["depends_on"] = json!(written);
         }
         body
     };

@@ -17,6 +17,7 @@ mod monitoring;
 mod network;
 mod project;
 mod queues;
+mod redis;
 mod registry;
 pub(crate) mod root;
 mod secrets;
@@ -46,6 +47,8 @@ pub struct Shape {
     pub queue_users: bool,
     /// Some service `consume`s a queue: container triggers.
     pub consumers: bool,
+    /// Some environment declares a `redis`.
+    pub redis: bool,
     pub registry: bool,
     pub secrets: bool,
     pub containers: bool,
@@ -75,6 +78,7 @@ impl Shape {
             queues: any(&|s| !s.queues.is_empty()),
             queue_users: any(&Stack::uses_queues),
             consumers: any(&|s| s.services.iter().any(|x| !x.consumes.is_empty())),
+            redis: any(&|s| !s.redis.is_empty()),
             registry: any(&|s| s.registry.declared || s.builds_images()),
             // Secret Manager keeps a copy only for what reads secrets by reference
             // (migration and scheduled jobs); containers get values, so with no job
@@ -112,11 +116,12 @@ pub(crate) fn variable(ty: &str, description: &str) -> Map<String, Value> {
 /// overwrites it with the DNS zone's project, which is not the environment's when the
 /// configuration creates the project (docs/scaleway-facts.md, Convergence): setting it
 /// would replace every record on every plan after the first.
-const PROJECT_SCOPED: [&str; 20] = [
+const PROJECT_SCOPED: [&str; 21] = [
     "scaleway_mnq_sqs",
     "scaleway_mnq_sqs_credentials",
     "scaleway_mnq_sqs_queue",
     "scaleway_sdb_sql_database",
+    "scaleway_redis_cluster",
     "scaleway_vpc",
     "scaleway_vpc_private_network",
     "scaleway_registry_namespace",
@@ -241,6 +246,9 @@ pub fn emit(envs: &[Stack], stack_path: &str) -> Artifacts {
     }
     if shape.iam {
         modules.push(iam::module());
+    }
+    if shape.redis {
+        modules.push(redis::module());
     }
     if shape.database {
         modules.push(database::module());

@@ -248,7 +248,27 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
             c["trigger_access_keys"] = ex("module.queues.trigger_access_keys");
             c["trigger_secret_keys"] = ex("module.queues.trigger_secret_keys");
         }
+        if shape.redis {
+            c["redis_urls"] = ex("module.redis.urls");
+        }
         modules.insert("containers".into(), c);
+    }
+    if shape.redis {
+        // In the private network only: the stack declares `network` (cellac::redis::network).
+        let mut r = module_call(
+            "redis",
+            None,
+            json!({
+                "clusters": ex("var.redis"),
+                "passwords": ex("local.secrets"),
+                "zone": s.zone.value,
+                "tags": ex("local.tags"),
+            }),
+        );
+        if shape.network {
+            r["private_network_id"] = ex("module.network.private_network_id");
+        }
+        modules.insert("redis".into(), r);
     }
     if shape.database {
         modules.insert(
@@ -483,6 +503,12 @@ fn jobs_uses(call: &mut Value, envs: &[Stack], shape: Shape) {
     if needs.links {
         call["hosts"] = ex("module.containers.hosts");
     }
+    if needs.redis {
+        call["redis_uses"] = ex("var.job_redis");
+        call["redis_urls"] = ex("module.redis.urls");
+        call["secret_path"] = ex("var.names.secret_path");
+        call["tags"] = ex("local.tags");
+    }
 }
 
 /// A call of `./modules/NAME` in the environment's project, with `region` where the
@@ -609,7 +635,7 @@ fn variables(envs: &[Stack], shape: Shape) -> Map<String, Value> {
         vars.insert(
             "services".into(),
             Value::Object(variable(
-                &format!("map({})", service_type(shape.queues)),
+                &format!("map({})", service_type(shape)),
                 "Each service's settings in this environment.",
             )),
         );
@@ -628,6 +654,24 @@ fn variables(envs: &[Stack], shape: Shape) -> Map<String, Value> {
             Value::Object(variable(
                 &format!("map({})", super::queues::QUEUE_TYPE),
                 "Each Scaleway Queues (SQS) queue in this environment.",
+            )),
+        );
+    }
+    if shape.jobs && shape.redis {
+        vars.insert(
+            "job_redis".into(),
+            Value::Object(variable(
+                "map(map(string))",
+                "Each job's (and migration's) Redis clusters, keyed as var.jobs: env key -> the stack's Redis name.",
+            )),
+        );
+    }
+    if shape.redis {
+        vars.insert(
+            "redis".into(),
+            Value::Object(variable(
+                super::redis::REDIS_TYPE,
+                "Each Managed Database for Redis cluster in this environment (`password`: the secret's name).",
             )),
         );
     }
@@ -859,17 +903,35 @@ fn outputs(envs: &[Stack], shape: Shape) -> Map<String, Value> {
             "Where deploy pushes images: rg.REGION.scw.cloud/NAMESPACE.".into(),
         );
     }
-    for svc in &s.services {
+    for (svc, partial) in crate::model::all_services(envs) {
         let n = &svc.name.value;
+        // A service `enabled=#false` in some environment: null there.
+        let of = |map: &str| {
+            if partial {
+                ex(format!(
+                    "lookup(module.containers.{map}, {}, null)",
+                    hcl::string(n)
+                ))
+            } else {
+                ex(format!("module.containers.{map}[{}]", hcl::string(n)))
+            }
+        };
+        let absent = if partial {
+            " (null where it is `enabled=#false`)"
+        } else {
+            ""
+        };
         o(
             format!("service_{}_url", ident(n)),
-            ex(format!("module.containers.urls[{}]", hcl::string(n))),
-            format!("The https:// URL of service `{n}`."),
+            of("urls"),
+            format!("The https:// URL of service `{n}`{absent}."),
         );
         o(
             format!("service_{}_id", ident(n)),
-            ex(format!("module.containers.ids[{}]", hcl::string(n))),
-            format!("The container id of service `{n}` (REGION/UUID), which health.sh polls."),
+            of("ids"),
+            format!(
+                "The container id of service `{n}` (REGION/UUID), which health.sh polls{absent}."
+            ),
         );
     }
     for site in &s.sites {

@@ -3,7 +3,6 @@
 use super::Shape;
 use crate::emit::{json_bytes, Artifacts};
 use crate::model::duration::seconds;
-use crate::model::names::registry_name;
 use crate::model::{
     BucketAccess, DatabaseUse, Image, Job, JobImage, Link, QueueUse, Service, Stack,
 };
@@ -344,7 +343,18 @@ pub fn values(s: &Stack, shape: Shape) -> Map<String, Value> {
         let services: Map<String, Value> = s
             .services
             .iter()
-            .map(|x| (x.name.value.clone(), service(s, x, &hosts, shape.queues)))
+            .map(|x| {
+                let mut v = service(s, x, &hosts, shape.queues);
+                if shape.redis {
+                    v["redis"] = x
+                        .redis
+                        .iter()
+                        .map(|r| (r.env.value.clone(), json!(r.redis.value)))
+                        .collect::<Map<String, Value>>()
+                        .into();
+                }
+                (x.name.value.clone(), v)
+            })
             .collect();
         v.insert("services".into(), Value::Object(services));
     }
@@ -434,6 +444,48 @@ pub fn values(s: &Stack, shape: Shape) -> Map<String, Value> {
     if shape.policies {
         // The principals every bucket policy grants full access (`deployer` nodes).
         v.insert("deployers".into(), json!(s.deployer_principals()));
+    }
+    if shape.jobs && shape.redis {
+        // Keyed as `jobs`: a migration uses its service's clusters.
+        let uses = |u: &[crate::model::RedisUse]| -> Value {
+            u.iter()
+                .map(|r| (r.env.value.clone(), json!(r.redis.value)))
+                .collect::<Map<String, Value>>()
+                .into()
+        };
+        let job_redis: Map<String, Value> = s
+            .services
+            .iter()
+            .filter(|x| x.migrate.is_some() && !x.redis.is_empty())
+            .map(|x| (super::jobs::migrate_key(&x.name.value), uses(&x.redis)))
+            .chain(
+                s.jobs
+                    .iter()
+                    .filter(|j| !j.redis.is_empty())
+                    .map(|j| (j.name.value.clone(), uses(&j.redis))),
+            )
+            .collect();
+        v.insert("job_redis".into(), Value::Object(job_redis));
+    }
+    if shape.redis {
+        let redis: Map<String, Value> = s
+            .redis
+            .iter()
+            .map(|r| {
+                (
+                    r.name.value.clone(),
+                    json!({
+                        "name": format!("{prefix}-{}", r.name.value),
+                        "version": r.version.value,
+                        "node_type": r.node_type.value,
+                        "cluster_size": r.nodes.value,
+                        "user_name": crate::model::REDIS_USER,
+                        "password": r.password.as_ref().map(|p| p.value.clone()),
+                    }),
+                )
+            })
+            .collect();
+        v.insert("redis".into(), Value::Object(redis));
     }
     if shape.database {
         let databases: Map<String, Value> = s
