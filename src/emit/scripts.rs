@@ -25,7 +25,7 @@
 //! Sites' buckets are readable by everyone through their bucket policy: the
 //! scripts upload objects without ACLs.
 
-use crate::model::{Image, JobImage, Stack};
+use crate::model::{Image, Stack};
 use handlebars::{
     Context, Handlebars, Helper, HelperResult, Output, RenderContext, RenderErrorReason,
 };
@@ -296,36 +296,54 @@ fn output_name(kind: &str, name: &str, what: &str) -> String {
 /// The template data shared by the scripts and the README.
 fn data(envs: &[Stack], stack_path: &str) -> Value {
     let stack = &envs[0];
-    let images: Vec<Value> = stack
-        .services
-        .iter()
-        .filter_map(|s| match &s.image {
-            Image::Build {
-                dockerfile,
-                context,
-                platform,
-            } => Some(json!({
-                "name": s.name.value,
-                "dockerfile": dockerfile.value,
-                "context": context.value,
-                "platform": platform.value,
-            })),
-            Image::Ref(_) => None,
+    // Every image the stack builds, with each environment's build (src/model/build.rs).
+    let builds = crate::model::build::image_builds(envs);
+    let put = |i: &crate::model::build::ImageBuild, e: &crate::model::build::EnvBuild| {
+        json!({
+            "name": i.name,
+            "per_env": i.per_env,
+            "dockerfile": e.dockerfile,
+            "context": e.context,
+            "platform": e.platform,
+            "args": e.args.iter().map(|(k, v)| json!({ "key": k, "value": v })).collect::<Vec<_>>(),
+            "links": e.links.iter().map(|l| json!({ "key": l.key, "target": l.target, "url": l.url })).collect::<Vec<_>>(),
+            "needs_hosts": e.needs_hosts(),
         })
-        .chain(stack.jobs.iter().filter_map(|j| match &j.image {
-            JobImage::Build {
-                dockerfile,
-                context,
-                platform,
-            } => Some(json!({
-                "name": j.name.value,
-                "dockerfile": dockerfile.value,
-                "context": context.value,
-                "platform": platform.value,
-            })),
-            _ => None,
-        }))
+    };
+    // Each environment's `put` lines; images.sh builds those that need a service's
+    // host (known once the service runs) last.
+    let env_images: Vec<Value> = envs
+        .iter()
+        .map(|s| {
+            let mut lines: Vec<(bool, Value)> = builds
+                .iter()
+                .filter_map(|i| {
+                    let e = i.envs.iter().find(|e| e.env == s.env.value)?;
+                    Some((e.needs_hosts(), put(i, e)))
+                })
+                .collect();
+            lines.sort_by_key(|(late, _)| *late);
+            json!({ "env": s.env.value, "images": lines.into_iter().map(|(_, v)| v).collect::<Vec<_>>() })
+        })
         .collect();
+    // One list when every environment builds the same (the usual case), else one per
+    // environment.
+    let same = env_images
+        .windows(2)
+        .all(|w| w[0]["images"] == w[1]["images"]);
+    let images: Vec<Value> = env_images
+        .first()
+        .and_then(|e| e["images"].as_array().cloned())
+        .unwrap_or_default();
+    let per_env_images: Vec<Value> = builds
+        .iter()
+        .filter_map(|i| {
+            Some(json!({ "name": i.name, "why": i.why_per_env()? }))
+        })
+        .collect();
+    let image_hosts = builds
+        .iter()
+        .any(|i| i.envs.iter().any(|e| e.needs_hosts()));
     // The stack's jobs, in any environment, in the order first seen.
     let mut jobs: Vec<&str> = Vec::new();
     for e in envs {
@@ -467,6 +485,10 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
         "jobs": jobs,
         "tools": tools,
         "images": images,
+        // Set when the environments build different images: images.sh picks ENV's.
+        "env_images": if same { Value::Null } else { Value::Array(env_images) },
+        "per_env_images": per_env_images,
+        "image_hosts": image_hosts,
         "services": services,
         "health": health,
         "sites": sites,

@@ -4,6 +4,7 @@
 
 #![deny(clippy::arithmetic_side_effects)]
 
+pub mod build;
 pub mod duration;
 pub mod job;
 pub mod names;
@@ -15,7 +16,7 @@ pub use resources::{
     Bucket, Cors, Database, Domain, Expire, Monitoring, Secret, Site, Source, Var,
 };
 pub use service::{
-    BucketAccess, DatabaseUse, EnvVar, Health, Image, Link, Migrate, Scale, SecretEnv, Service,
+    BucketAccess, BuildArgs, DatabaseUse, EnvVar, Health, Image, Link, Migrate, Scale, SecretEnv, Service,
 };
 
 use crate::envs::EnvTree;
