@@ -63,8 +63,8 @@ codes! {
         "service backend {\n    env KEY=\"...1001 characters...\"\n}", "Shorten the key or value; keep large data in a bucket.";
     "cellac::env::unknown-override", "error", "An environment overrides a service, site, bucket, secret or var the top level does not declare.",
         "environment prod {\n    service backnd { scale min=2; }\n}", "Fix the name (the nearest declared one is suggested) or declare it at the top level.";
-    "cellac::override::shared", "error", "An environment gives another value to what every environment shares: a service's or job's `image` (built once, promoted between environments), a health check's path, a site's `build`, `dist`, `cache` or `html-cache` (the deploy scripts use one for all).",
-        "service api {\n    image dockerfile=\"Dockerfile\"\n}\nenvironment prod {\n    service api { image dockerfile=\"Dockerfile.prod\"; }\n}", "Write the value once at the top level; vary a build through the environment's `env` (build arguments, site variables) instead.";
+    "cellac::override::shared", "error", "An environment gives a health check another path: scripts/health.sh checks one path in every environment. (An `image` and a site's `build`, `dist`, `cache` and `html-cache` may differ per environment and are honoured there.)",
+        "service api {\n    health \"/health\"\n}\nenvironment prod {\n    service api { health \"/healthz\"; }\n}", "Write the path once at the top level (its `interval`, `failures`, `timeout` and `startup` may differ per environment).";
     "cellac::override::required", "error", "A node an environment adds (the top level has none to merge with) without a property it needs, e.g. `state` without `bucket=`.",
         "environment prod {\n    state region=nl-ams\n}", "Write the missing property in the environment, or declare the node at the top level.";
     "cellac::memory::tier", "error", "Memory that is not one of Scaleway's tiers.",

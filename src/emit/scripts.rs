@@ -382,23 +382,36 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
             }))
         })
         .collect();
-    let sites: Vec<Value> = stack
-        .sites
-        .iter()
-        .map(|s| {
-            json!({
-                "name": s.name.value,
-                "bucket_output": output_name("site", &s.name.value, "bucket"),
-                "url_output": output_name("site", &s.name.value, "url"),
-                "build": s.build.as_ref().map(|b| b.value.clone()),
-                "build_env_output": super::terraform::root::site_builds_with_env(envs, &s.name.value)
-                    .then(|| output_name("site", &s.name.value, "build_env")),
-                "dist": s.dist.value,
-                "cache": s.cache.value,
-                "html_cache": s.html_cache.value,
+    let sites_of = |e: &Stack| -> Vec<Value> {
+        e.sites
+            .iter()
+            .map(|s| {
+                json!({
+                    "name": s.name.value,
+                    "bucket_output": output_name("site", &s.name.value, "bucket"),
+                    "url_output": output_name("site", &s.name.value, "url"),
+                    "build": s.build.as_ref().map(|b| b.value.clone()),
+                    "build_env_output": super::terraform::root::site_builds_with_env(envs, &s.name.value)
+                        .then(|| output_name("site", &s.name.value, "build_env")),
+                    "dist": s.dist.value,
+                    "cache": s.cache.value,
+                    "html_cache": s.html_cache.value,
+                })
             })
-        })
+            .collect()
+    };
+    let sites: Vec<Value> = sites_of(stack);
+    // A site's build, folder and headers may differ per environment: then site.sh
+    // picks ENV's (null when every environment has the same).
+    let env_sites: Vec<Value> = envs
+        .iter()
+        .map(|e| json!({ "env": e.env.value, "sites": sites_of(e) }))
         .collect();
+    let env_sites = if env_sites.windows(2).all(|w| w[0]["sites"] == w[1]["sites"]) {
+        Value::Null
+    } else {
+        Value::Array(env_sites)
+    };
     // Services with a migration in some environment, in the stack's order.
     let migrating: std::collections::HashSet<&str> = envs
         .iter()
@@ -492,6 +505,7 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
         "services": services,
         "health": health,
         "sites": sites,
+        "env_sites": env_sites,
         "buckets": buckets,
     });
     // The key's own lookup (`deployer`) needs IAM read rights.

@@ -120,7 +120,7 @@ impl ImageBuild {
         Some(if why.is_empty() {
             "its build differs between environments".to_string()
         } else {
-            format!("{} differ between environments", why.join(" and "))
+            format!("what differs between environments: {}", why.join(", "))
         })
     }
 }
