@@ -308,6 +308,8 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
             "args": e.args.iter().map(|(k, v)| json!({ "key": k, "value": v })).collect::<Vec<_>>(),
             "links": e.links.iter().map(|l| json!({ "key": l.key, "target": l.target, "url": l.url })).collect::<Vec<_>>(),
             "needs_hosts": e.needs_hosts(),
+            // A `$` or backtick in a value is literal (single-quoted): said to shellcheck.
+            "literal_dollar": e.args.iter().map(|(_, v)| v).chain(e.links.iter().map(|l| &l.url)).any(|v| v.contains(['$', '`'])),
         })
     };
     // Each environment's `put` lines; images.sh builds those that need a service's
