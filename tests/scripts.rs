@@ -258,7 +258,7 @@ fn stack_values_are_quoted() {
     let images = &files["scripts/images.sh"];
     assert!(
         images
-            .contains("put 'api-v2' 'services/api v2/Dockerfile' 'services/api v2' 'linux/amd64'"),
+            .contains("put 'api-v2' no 'services/api v2/Dockerfile' 'services/api v2' 'linux/amd64'\n"),
         "{images}"
     );
     assert!(
