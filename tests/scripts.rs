@@ -3540,3 +3540,46 @@ fn promotion_rebuilds_an_image_built_per_environment() {
 fn shellcheck_build_args() {
     shellcheck("build-args", &envs_of(BUILD_ARGS));
 }
+
+/// A site's `build`, `dist` and cache headers may differ per environment: site.sh
+/// builds and uploads each environment's (issue 23; `cellac::override::shared` before).
+#[test]
+fn site_build_per_environment() {
+    let text = r#"stack shop region=nl-ams
+deployer application="5b2f4f0e-3c1a-4d8e-9f6a-2a7c1e9d4b13"
+site web {
+    build "pnpm build"
+    dist "web/dist"
+}
+environment staging {
+}
+environment prod {
+    site web {
+        build "pnpm build:prod"
+        dist "web/dist-prod"
+        cache "public, max-age=60"
+    }
+}
+"#;
+    let envs = envs_of(text);
+    let rig = Rig::new("site-per-env", &envs, &ALL_STUBS);
+    write(&rig.repo.join("web/dist-prod/index.html"), "<html></html>\n", false);
+    for env in ["staging", "prod"] {
+        let out = rig.run("site.sh", &[env], &[]);
+        assert!(out.status.success(), "{env}: {}", show(&out));
+    }
+    let log = rig.calls();
+    let builds: Vec<&str> = log
+        .lines()
+        .filter(|l| l.starts_with("pnpm "))
+        .map(|l| l.split("   [in ").next().unwrap_or(l))
+        .collect();
+    assert_eq!(builds, ["pnpm build", "pnpm build:prod"], "{log}");
+    let syncs: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains(" s3 sync ") && l.contains("--exclude *.html"))
+        .collect();
+    assert_eq!(syncs.len(), 2, "{log}");
+    assert!(syncs[0].contains("/web/dist s3://") && syncs[0].contains("max-age=31536000"), "{log}");
+    assert!(syncs[1].contains("/web/dist-prod s3://") && syncs[1].contains("public, max-age=60"), "{log}");
+}
