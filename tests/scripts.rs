@@ -3583,3 +3583,19 @@ environment prod {
     assert!(syncs[0].contains("/web/dist s3://") && syncs[0].contains("max-age=31536000"), "{log}");
     assert!(syncs[1].contains("/web/dist-prod s3://") && syncs[1].contains("public, max-age=60"), "{log}");
 }
+
+/// An image whose build argument needs a service's host is built after that service's
+/// own image (a first deploy creates the service's container from it), whatever the
+/// stack's order.
+#[test]
+fn images_with_links_follow_their_targets() {
+    let text = "stack shop\nservice web {\n    port 3000\n    image {\n        link api arg=API_URL\n    }\n}\nservice api {\n    port 8000\n    image {\n        link auth arg=AUTH_URL\n    }\n}\nservice auth {\n    port 8000\n}\nenvironment staging {\n}\nenvironment prod {\n}\n";
+    let files = scripts::render(&envs_of(text), "stack.kdl");
+    let images = &files["scripts/images.sh"];
+    let order: Vec<&str> = images
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("put '"))
+        .filter_map(|l| l.split('\'').next())
+        .collect();
+    assert_eq!(order, ["auth", "api", "web"], "{images}");
+}

@@ -317,15 +317,28 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
     let env_images: Vec<Value> = envs
         .iter()
         .map(|s| {
-            let mut lines: Vec<(bool, Value)> = builds
+            let mut pending: Vec<(&crate::model::build::ImageBuild, &crate::model::build::EnvBuild)> = builds
                 .iter()
-                .filter_map(|i| {
-                    let e = i.envs.iter().find(|e| e.env == s.env.value)?;
-                    Some((e.needs_hosts(), put(i, e)))
-                })
+                .filter_map(|i| Some((i, i.envs.iter().find(|e| e.env == s.env.value)?)))
                 .collect();
-            lines.sort_by_key(|(late, _)| *late);
-            json!({ "env": s.env.value, "images": lines.into_iter().map(|(_, v)| v).collect::<Vec<_>>() })
+            pending.sort_by_key(|(_, e)| e.needs_hosts());
+            // An image whose link needs a service's host comes after that service's own
+            // image: a first deploy creates the service's container from it (the link
+            // checks refuse cycles; were there one, the stack's order is kept).
+            let mut lines: Vec<Value> = Vec::new();
+            while !pending.is_empty() {
+                let ready = pending
+                    .iter()
+                    .position(|(_, e)| {
+                        !e.links.iter().any(|l| {
+                            l.needs_host() && pending.iter().any(|(other, _)| other.name == l.target)
+                        })
+                    })
+                    .unwrap_or(0);
+                let (i, e) = pending.remove(ready);
+                lines.push(put(i, e));
+            }
+            json!({ "env": s.env.value, "images": lines })
         })
         .collect();
     // One list when every environment builds the same (the usual case), else one per
