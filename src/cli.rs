@@ -1097,10 +1097,7 @@ fn build(args: &BuildArgs) -> i32 {
             // Images built per environment rather than once and promoted (issue 23).
             for i in crate::model::build::image_builds(&checked.envs) {
                 if let Some(why) = i.why_per_env() {
-                    eprintln!(
-                        "note: image `{}` is built per environment ({why})",
-                        i.name
-                    );
+                    eprintln!("note: image `{}` is built per environment ({why})", i.name);
                 }
             }
             // The manifest is not counted: it is bookkeeping, not output.

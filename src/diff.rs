@@ -239,9 +239,11 @@ fn build_args(b: &crate::model::BuildArgs) -> String {
         .args
         .iter()
         .map(|a| format!("{}={}", a.key.value, shown(&a.value)))
-        .chain(b.links.iter().map(|l| {
-            format!("{}=link {} {}", l.env.value, l.target.value, l.url.value)
-        }))
+        .chain(
+            b.links
+                .iter()
+                .map(|l| format!("{}=link {} {}", l.env.value, l.target.value, l.url.value)),
+        )
         .collect();
     if all.is_empty() {
         String::new()

@@ -1013,11 +1013,14 @@ fn build_notes_images_built_per_environment() {
     // prod builds admin from its own Dockerfile: honoured, not refused.
     let images = std::fs::read_to_string(out_dir.join("scripts/images.sh")).unwrap();
     assert!(
-        images.contains("put 'admin' yes 'admin/Dockerfile.prod' '.' 'linux/amd64' --arg 'MODE' 'admin'"),
+        images.contains(
+            "put 'admin' yes 'admin/Dockerfile.prod' '.' 'linux/amd64' --arg 'MODE' 'admin'"
+        ),
         "{images}"
     );
     assert!(
-        images.contains("put 'admin' yes 'admin/Dockerfile' '.' 'linux/amd64' --arg 'MODE' 'admin'"),
+        images
+            .contains("put 'admin' yes 'admin/Dockerfile' '.' 'linux/amd64' --arg 'MODE' 'admin'"),
         "{images}"
     );
 }

@@ -206,7 +206,12 @@ fn build_arguments_are_drawn() {
     )
     .unwrap();
     let o = run(&["graph", &stack.to_string_lossy()]);
-    assert_eq!(o.status.code(), Some(0), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
     let text = String::from_utf8(o.stdout).unwrap();
     assert!(
         text.contains(r#"registry -.->|"image, build args MODE API_URL"| service_web"#),
@@ -216,5 +221,8 @@ fn build_arguments_are_drawn() {
         text.contains(r#"service_web -.->|"build arg API_URL"| service_api"#),
         "{text}"
     );
-    assert!(text.contains(r#"registry -.->|"image"| service_api"#), "{text}");
+    assert!(
+        text.contains(r#"registry -.->|"image"| service_api"#),
+        "{text}"
+    );
 }

@@ -257,8 +257,9 @@ fn stack_values_are_quoted() {
     );
     let images = &files["scripts/images.sh"];
     assert!(
-        images
-            .contains("put 'api-v2' no 'services/api v2/Dockerfile' 'services/api v2' 'linux/amd64'\n"),
+        images.contains(
+            "put 'api-v2' no 'services/api v2/Dockerfile' 'services/api v2' 'linux/amd64'\n"
+        ),
         "{images}"
     );
     assert!(
@@ -3485,14 +3486,19 @@ fn a_build_argument_link_creates_its_target_first() {
         .iter()
         .enumerate()
         .skip(plan)
-        .find(|(_, c)| c.contains(" plan ") && c.contains("-target=module.containers.scaleway_container.api"))
+        .find(|(_, c)| {
+            c.contains(" plan ") && c.contains("-target=module.containers.scaleway_container.api")
+        })
         .map(|(i, _)| i)
         .unwrap_or_else(|| panic!("no targeted plan of api's container:\n{log}"));
     let apply = calls
         .iter()
         .position(|c| c.starts_with("terraform ") && c.contains(" apply "))
         .unwrap_or_else(|| panic!("no apply:\n{log}"));
-    let web = at(&calls, "docker build --platform linux/amd64 -f web/Dockerfile");
+    let web = at(
+        &calls,
+        "docker build --platform linux/amd64 -f web/Dockerfile",
+    );
     assert!(pushed_api < plan && plan < apply && apply < web, "{log}");
     // The container runs the image just built, by digest.
     assert!(
@@ -3500,7 +3506,8 @@ fn a_build_argument_link_creates_its_target_first() {
         "{log}"
     );
     assert!(
-        calls[web].contains("--build-arg API_URL=https://api-new.functions.fnc.nl-ams.scw.cloud/v1"),
+        calls[web]
+            .contains("--build-arg API_URL=https://api-new.functions.fnc.nl-ams.scw.cloud/v1"),
         "{log}"
     );
 }
@@ -3533,7 +3540,10 @@ fn promotion_rebuilds_an_image_built_per_environment() {
     );
     assert!(!log.contains("stagingcella/web"), "{log}");
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("images: web is built per environment"), "{stdout}");
+    assert!(
+        stdout.contains("images: web is built per environment"),
+        "{stdout}"
+    );
 }
 
 #[test]
@@ -3563,7 +3573,11 @@ environment prod {
 "#;
     let envs = envs_of(text);
     let rig = Rig::new("site-per-env", &envs, &ALL_STUBS);
-    write(&rig.repo.join("web/dist-prod/index.html"), "<html></html>\n", false);
+    write(
+        &rig.repo.join("web/dist-prod/index.html"),
+        "<html></html>\n",
+        false,
+    );
     for env in ["staging", "prod"] {
         let out = rig.run("site.sh", &[env], &[]);
         assert!(out.status.success(), "{env}: {}", show(&out));
@@ -3580,8 +3594,14 @@ environment prod {
         .filter(|l| l.contains(" s3 sync ") && l.contains("--exclude *.html"))
         .collect();
     assert_eq!(syncs.len(), 2, "{log}");
-    assert!(syncs[0].contains("/web/dist s3://") && syncs[0].contains("max-age=31536000"), "{log}");
-    assert!(syncs[1].contains("/web/dist-prod s3://") && syncs[1].contains("public, max-age=60"), "{log}");
+    assert!(
+        syncs[0].contains("/web/dist s3://") && syncs[0].contains("max-age=31536000"),
+        "{log}"
+    );
+    assert!(
+        syncs[1].contains("/web/dist-prod s3://") && syncs[1].contains("public, max-age=60"),
+        "{log}"
+    );
 }
 
 /// An image whose build argument needs a service's host is built after that service's

@@ -32,7 +32,9 @@ fn users(s: &crate::model::Stack) -> Vec<(String, Option<&'static str>, &BuildAr
         let why = match &j.image {
             JobImage::Build { .. } => None,
             JobImage::Ref(_) => Some("a `ref=` image is prebuilt"),
-            JobImage::Service(_) => Some("`image service=` runs that service's image as it is built"),
+            JobImage::Service(_) => {
+                Some("`image service=` runs that service's image as it is built")
+            }
         };
         (format!("job `{}`", j.name.value), why, &j.build_args)
     });
@@ -85,7 +87,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                         .help("a build argument's name is a letter or `_`, then letters, digits or `_`, as a Dockerfile's `ARG NAME` reads it"),
                     );
                 }
-                if let Some((_, first, _)) = keys[..i].iter().find(|(k, ..)| k == key) {
+                if let Some((_, first, _)) = keys.iter().take(i).find(|(k, ..)| k == key) {
                     out.push(
                         Diagnostic::error(
                             "cellac::image::duplicate-arg",

@@ -53,7 +53,14 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
         let users = stack
             .services
             .iter()
-            .map(|s| (format!("`{}`", s.name.value), Some(&s.name.value), &s.links, false))
+            .map(|s| {
+                (
+                    format!("`{}`", s.name.value),
+                    Some(&s.name.value),
+                    &s.links,
+                    false,
+                )
+            })
             .chain(
                 stack
                     .jobs

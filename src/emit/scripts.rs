@@ -317,7 +317,10 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
     let env_images: Vec<Value> = envs
         .iter()
         .map(|s| {
-            let mut pending: Vec<(&crate::model::build::ImageBuild, &crate::model::build::EnvBuild)> = builds
+            let mut pending: Vec<(
+                &crate::model::build::ImageBuild,
+                &crate::model::build::EnvBuild,
+            )> = builds
                 .iter()
                 .filter_map(|i| Some((i, i.envs.iter().find(|e| e.env == s.env.value)?)))
                 .collect();
@@ -331,7 +334,8 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
                     .iter()
                     .position(|(_, e)| {
                         !e.links.iter().any(|l| {
-                            l.needs_host() && pending.iter().any(|(other, _)| other.name == l.target)
+                            l.needs_host()
+                                && pending.iter().any(|(other, _)| other.name == l.target)
                         })
                     })
                     .unwrap_or(0);
@@ -352,9 +356,7 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
         .unwrap_or_default();
     let per_env_images: Vec<Value> = builds
         .iter()
-        .filter_map(|i| {
-            Some(json!({ "name": i.name, "why": i.why_per_env()? }))
-        })
+        .filter_map(|i| Some(json!({ "name": i.name, "why": i.why_per_env()? })))
         .collect();
     let image_hosts = builds
         .iter()

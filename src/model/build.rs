@@ -51,15 +51,13 @@ impl EnvBuild {
         self.links.iter().any(LinkArg::needs_host)
     }
 
-    /// What goes into the build, whatever the environment's name.
-    fn inputs(&self) -> (&str, &str, &str, &[(String, String)], &[LinkArg]) {
-        (
-            &self.dockerfile,
-            &self.context,
-            &self.platform,
-            &self.args,
-            &self.links,
-        )
+    /// Whether `other` builds the same image, whatever the environment's name.
+    fn same_inputs(&self, other: &EnvBuild) -> bool {
+        self.dockerfile == other.dockerfile
+            && self.context == other.context
+            && self.platform == other.platform
+            && self.args == other.args
+            && self.links == other.links
     }
 }
 
@@ -94,10 +92,10 @@ impl ImageBuild {
         let mut keys: Vec<&str> = Vec::new();
         for e in &self.envs {
             for (k, _) in &e.args {
-                let differs = self
-                    .envs
-                    .iter()
-                    .any(|o| o.args.iter().find(|(ok, _)| ok == k).map(|(_, v)| v) != e.args.iter().find(|(ek, _)| ek == k).map(|(_, v)| v));
+                let differs = self.envs.iter().any(|o| {
+                    o.args.iter().find(|(ok, _)| ok == k).map(|(_, v)| v)
+                        != e.args.iter().find(|(ek, _)| ek == k).map(|(_, v)| v)
+                });
                 if differs && !keys.contains(&k.as_str()) {
                     keys.push(k);
                 }
@@ -152,7 +150,13 @@ pub fn resolve_url(s: &Stack, target: &str, url: &str) -> String {
         .replace("{domain}", domain)
 }
 
-fn env_build(s: &Stack, dockerfile: &str, context: &str, platform: &str, b: &BuildArgs) -> EnvBuild {
+fn env_build(
+    s: &Stack,
+    dockerfile: &str,
+    context: &str,
+    platform: &str,
+    b: &BuildArgs,
+) -> EnvBuild {
     EnvBuild {
         env: s.env.value.clone(),
         dockerfile: dockerfile.to_string(),
@@ -197,7 +201,13 @@ pub fn image_builds(envs: &[Stack]) -> Vec<ImageBuild> {
             {
                 add(
                     &svc.name.value,
-                    env_build(s, &dockerfile.value, &context.value, &platform.value, &svc.build_args),
+                    env_build(
+                        s,
+                        &dockerfile.value,
+                        &context.value,
+                        &platform.value,
+                        &svc.build_args,
+                    ),
                 );
             }
         }
@@ -210,7 +220,13 @@ pub fn image_builds(envs: &[Stack]) -> Vec<ImageBuild> {
             {
                 add(
                     &j.name.value,
-                    env_build(s, &dockerfile.value, &context.value, &platform.value, &j.build_args),
+                    env_build(
+                        s,
+                        &dockerfile.value,
+                        &context.value,
+                        &platform.value,
+                        &j.build_args,
+                    ),
                 );
             }
         }
@@ -227,7 +243,7 @@ pub fn image_builds(envs: &[Stack]) -> Vec<ImageBuild> {
             continue;
         };
         i.per_env = several
-            && (i.envs.iter().any(|e| e.inputs() != first.inputs())
+            && (i.envs.iter().any(|e| !e.same_inputs(first))
                 || i.envs.iter().any(EnvBuild::needs_hosts));
     }
     out

@@ -16,7 +16,8 @@ pub use resources::{
     Bucket, Cors, Database, Domain, Expire, Monitoring, Secret, Site, Source, Var,
 };
 pub use service::{
-    BucketAccess, BuildArgs, DatabaseUse, EnvVar, Health, Image, Link, Migrate, Scale, SecretEnv, Service,
+    BucketAccess, BuildArgs, DatabaseUse, EnvVar, Health, Image, Link, Migrate, Scale, SecretEnv,
+    Service,
 };
 
 use crate::envs::EnvTree;
