@@ -3619,3 +3619,32 @@ fn images_with_links_follow_their_targets() {
         .collect();
     assert_eq!(order, ["auth", "api", "web"], "{images}");
 }
+
+/// A preview builds its template's images, `{id}` in a build argument's domain being
+/// the preview's id.
+#[test]
+fn a_preview_builds_with_its_id() {
+    let text = "stack shop\ndeployer application=\"5b2f4f0e-3c1a-4d8e-9f6a-2a7c1e9d4b13\"\nservice api {\n    port 8000\n}\nservice web {\n    port 3000\n    image {\n        link api arg=API_URL url=\"https://{domain}/v1\"\n    }\n}\nenvironment staging {\n}\nenvironment preview preview=#true {\n    domain \"api-{id}.shop.example\" service=api\n}\n";
+    let envs = envs_of(text);
+    let rig = Rig::new("build-args-preview", &envs, &ALL_STUBS);
+    write(
+        &rig.infra.join(".terraform/cellac-previews/p42.tfvars.json"),
+        "{\"names\": {\"registry\": \"p42shop\"}}\n",
+        false,
+    );
+    let out = rig.run(
+        "images.sh",
+        &["p42"],
+        &[("STUB_REGISTRY", "rg.nl-ams.scw.cloud/p42shop")],
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    let log = rig.calls();
+    assert_eq!(
+        builds(&log),
+        [
+            "docker build --platform linux/amd64 -f api/Dockerfile -t rg.nl-ams.scw.cloud/p42shop/api:0123456789ab .",
+            "docker build --platform linux/amd64 -f web/Dockerfile --build-arg API_URL=https://api-42.shop.example/v1 -t rg.nl-ams.scw.cloud/p42shop/web:0123456789ab .",
+        ],
+        "{log}"
+    );
+}
