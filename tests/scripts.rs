@@ -445,7 +445,14 @@ case "$me $*" in
     if [ -e "$STUB_LOG.registry-plan" ]; then : >"$STUB_LOG.registry"; fi
     if [ -e "$STUB_LOG.containers-plan" ]; then : >"$STUB_LOG.containers"; fi
     ;;
-  "terraform "*" state pull") printf '%s' "${STUB_STATE:-}" ;;
+  "terraform "*" state pull")
+    # After a targeted apply of a container: STUB_STATE_AFTER, when given.
+    if [ -e "$STUB_LOG.containers" ] && [ -n "${STUB_STATE_AFTER:-}" ]; then
+      printf '%s' "$STUB_STATE_AFTER"
+    else
+      printf '%s' "${STUB_STATE:-}"
+    fi
+    ;;
   "terraform "*" output "*)
     # As Terraform 1.11 does: `output -json NAME` prints the value as JSON,
     # `output -raw NAME` a string as it is. On a state with no outputs at all (a
@@ -471,14 +478,6 @@ case "$me $*" in
       environment) if [ -n "${STUB_STATE_ENV:-}" ]; then json="\"$STUB_STATE_ENV\""; fi ;;
       project_id) json="\"${STUB_PROJECT:-proj-1234}\"" ;;
       health_tokens) json="${STUB_HEALTH_TOKENS:-{\"cdc\": \"cdc-container-token\", \"worker\": \"worker-container-token\"\}}" ;;
-      service_hosts)
-        # Known once the containers exist: STUB_HOSTS, or after a targeted apply of one.
-        if [ -n "${STUB_HOSTS:-}" ]; then
-          json="$STUB_HOSTS"
-        elif [ -e "$STUB_LOG.containers" ]; then
-          json='{"api": "api-new.functions.fnc.nl-ams.scw.cloud"}'
-        fi
-        ;;
       service_*_id) name="${last#service_}"; json="\"nl-ams/uuid-${name%_id}\"" ;;
       service_*) name="${last#service_}"; json="\"https://${name%_url}.example\"" ;;
       site_*_url) name="${last#site_}"; json="\"https://${name%_url}.site.example\"" ;;
@@ -3400,7 +3399,12 @@ environment prod {
 }
 "#;
 
-const STAGING_HOSTS: &str = r#"{"api": "shopapi-x1.functions.fnc.nl-ams.scw.cloud"}"#;
+/// A state where container `api` runs at `host` (and another module's resource).
+fn state_with_api(host: &str) -> String {
+    format!(
+        r#"{{"version": 4, "resources": [{{"module": "module.registry", "mode": "managed", "type": "scaleway_registry_namespace", "name": "this", "instances": [{{"attributes": {{"endpoint": "rg"}}}}]}}, {{"module": "module.containers", "mode": "managed", "type": "scaleway_container", "name": "api", "instances": [{{"attributes": {{"public_endpoint": "https://{host}", "environment_variables": {{"X": "y"}}}}}}]}}]}}"#
+    )
+}
 
 /// The recorded `docker build` calls, without the folder they ran in.
 fn builds(log: &str) -> Vec<String> {
@@ -3424,7 +3428,10 @@ fn build_arguments_per_environment() {
         &["staging"],
         &[
             ("STUB_REGISTRY", "rg.nl-ams.scw.cloud/stagingcella"),
-            ("STUB_HOSTS", STAGING_HOSTS),
+            (
+                "STUB_STATE",
+                &state_with_api("shopapi-x1.functions.fnc.nl-ams.scw.cloud"),
+            ),
         ],
     );
     assert!(out.status.success(), "{}", show(&out));
@@ -3464,7 +3471,7 @@ fn build_arguments_per_environment() {
         ["docker build --platform linux/amd64 -f web/Dockerfile --build-arg NODE_ENV=production --build-arg PATH_PREFIX=/v2 --build-arg 'NOTE=it's \"quoted\" $HOME' --build-arg API_URL=https://api.shop.example/v1 -t rg.nl-ams.scw.cloud/prodcella/web:0123456789ab web"],
         "{prod}"
     );
-    assert!(!prod.contains("output -json service_hosts"), "{prod}");
+    assert!(!prod.contains("state pull"), "{prod}");
     assert!(!prod.contains("stagingcella/web"), "{prod}");
 }
 
@@ -3472,10 +3479,14 @@ fn build_arguments_per_environment() {
 fn a_build_argument_link_creates_its_target_first() {
     let envs = envs_of(BUILD_ARGS);
     let rig = Rig::new("build-args-first", &envs, &ALL_STUBS);
+    let after = state_with_api("api-new.functions.fnc.nl-ams.scw.cloud");
     let out = rig.run(
         "images.sh",
         &["staging"],
-        &[("STUB_REGISTRY", "rg.nl-ams.scw.cloud/stagingcella")],
+        &[
+            ("STUB_REGISTRY", "rg.nl-ams.scw.cloud/stagingcella"),
+            ("STUB_STATE_AFTER", &after),
+        ],
     );
     assert!(out.status.success(), "{}", show(&out));
     let log = rig.calls();

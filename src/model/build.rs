@@ -19,8 +19,8 @@ pub struct LinkArg {
     pub target: String,
     /// The URL with `{url}` written `https://{host}` and `{domain}` replaced by the
     /// target's custom domain in this environment (else `{host}`): what is left is
-    /// `{host}`, the target's own endpoint, which images.sh reads from the Terraform
-    /// output `service_hosts` (and `{id}` in a preview's domain, the preview's id).
+    /// `{host}`, the target's own endpoint, which images.sh reads from the state (its
+    /// container's `public_endpoint`), and `{id}` in a preview's domain, its id.
     pub url: String,
 }
 

@@ -811,18 +811,6 @@ fn outputs(envs: &[Stack], shape: Shape) -> Map<String, Value> {
             format!("The container id of service `{n}` (REGION/UUID), which health.sh polls."),
         );
     }
-    // `image { link TARGET arg=KEY }`: images.sh reads the targets' own hosts.
-    if shape.containers
-        && crate::model::build::image_builds(envs)
-            .iter()
-            .any(|i| i.envs.iter().any(|e| e.needs_hosts()))
-    {
-        o(
-            "service_hosts".into(),
-            ex("module.containers.hosts"),
-            "Each service's own endpoint host, which images.sh reads for the build arguments set by an image's `link`.".into(),
-        );
-    }
     for site in &s.sites {
         let n = &site.name.value;
         o(
