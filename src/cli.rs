@@ -1089,6 +1089,12 @@ fn build(args: &BuildArgs) -> i32 {
             for p in &removed {
                 eprintln!("removed {}", out.join(p).display());
             }
+            // Images built per environment rather than once and promoted (issue 23).
+            for i in crate::model::build::image_builds(&checked.envs) {
+                if let Some(why) = i.why_per_env() {
+                    eprintln!("note: image `{}` is built per environment ({why})", i.name);
+                }
+            }
             // The manifest is not counted: it is bookkeeping, not output.
             let changed = changed.len();
             if changed == 0 && removed.is_empty() {

@@ -65,8 +65,16 @@ codes! {
         "service backend {\n    env KEY=\"...1001 characters...\"\n}", "Shorten the key or value; keep large data in a bucket.";
     "cellac::env::unknown-override", "error", "An environment overrides a service, site, bucket, secret or var the top level does not declare.",
         "environment prod {\n    service backnd { scale min=2; }\n}", "Fix the name (the nearest declared one is suggested) or declare it at the top level.";
-    "cellac::override::shared", "error", "An environment gives another value to what every environment shares: a service's or job's `image` (built once, promoted between environments), a health check's path, a site's `build`, `dist`, `cache` or `html-cache` (the deploy scripts use one for all).",
-        "service api {\n    image dockerfile=\"Dockerfile\"\n}\nenvironment prod {\n    service api { image dockerfile=\"Dockerfile.prod\"; }\n}", "Write the value once at the top level; vary a build through the environment's `env` (build arguments, site variables) instead.";
+    "cellac::override::shared", "error", "An environment gives a health check another path: scripts/health.sh checks one path in every environment. (An `image` and a site's `build`, `dist`, `cache` and `html-cache` may differ per environment and are honoured there.)",
+        "service api {\n    health \"/health\"\n}\nenvironment prod {\n    service api { health \"/healthz\"; }\n}", "Write the path once at the top level (its `interval`, `failures`, `timeout` and `startup` may differ per environment).";
+    "cellac::image::ref-args", "error", "Build arguments (`image { arg ...; link ... }`) on an image that nothing builds: a `ref=` image, or a job's `image service=`.",
+        "service api {\n    image ref=\"rg.fr-par.scw.cloud/team/api:1.0\" {\n        arg MODE=prod\n    }\n}", "Remove the build arguments, or build the image (`image dockerfile=...`) to pass them.";
+    "cellac::image::arg-key", "error", "A build argument whose name a Dockerfile's `ARG` cannot read: not a letter or `_` followed by letters, digits or `_`.",
+        "service web {\n    image {\n        arg \"API-URL\"=\"https://api.example.com\"\n    }\n}", "Write the name as the Dockerfile's `ARG` does, e.g. `arg API_URL=...`.";
+    "cellac::image::duplicate-arg", "error", "The same build argument set twice in one image (two `arg` lines, or an `arg` and a `link ... arg=`).",
+        "service web {\n    image {\n        arg API_URL=\"https://a.example\"\n        link api arg=API_URL\n    }\n}", "Keep one of them.";
+    "cellac::image::secret-arg", "warning", "A build argument named like a secret (SECRET, TOKEN, PASSWORD, KEY, ...): a build argument stays in the image's layers and history, readable by anyone who can pull the image.",
+        "service web {\n    image {\n        arg STRIPE_SECRET_KEY=\"...\"\n    }\n}", "Pass a secret at run time with `secret-env`; rename the argument if it is not a secret.";
     "cellac::override::required", "error", "A node an environment adds (the top level has none to merge with) without a property it needs, e.g. `state` without `bucket=`.",
         "environment prod {\n    state region=nl-ams\n}", "Write the missing property in the environment, or declare the node at the top level.";
     "cellac::memory::tier", "error", "Memory that is not one of Scaleway's tiers.",

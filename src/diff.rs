@@ -239,8 +239,31 @@ fn scale(s: &Service) -> String {
 
 fn image(s: &Service) -> String {
     match &s.image {
-        Image::Build { dockerfile, .. } => format!("built from {}", dockerfile.value),
+        Image::Build { dockerfile, .. } => format!(
+            "built from {}{}",
+            dockerfile.value,
+            build_args(&s.build_args)
+        ),
         Image::Ref(r) => r.value.clone(),
+    }
+}
+
+/// ` with build args K=V, L=link api {url}` (empty without build arguments).
+fn build_args(b: &crate::model::BuildArgs) -> String {
+    let all: Vec<String> = b
+        .args
+        .iter()
+        .map(|a| format!("{}={}", a.key.value, shown(&a.value)))
+        .chain(
+            b.links
+                .iter()
+                .map(|l| format!("{}=link {} {}", l.env.value, l.target.value, l.url.value)),
+        )
+        .collect();
+    if all.is_empty() {
+        String::new()
+    } else {
+        format!(" with build args {}", all.join(", "))
     }
 }
 
@@ -686,7 +709,11 @@ fn env_diff(
                 .map(|j| {
                     let image = match &j.image {
                         crate::model::JobImage::Build { dockerfile, .. } => {
-                            format!("built from {}", dockerfile.value)
+                            format!(
+                                "built from {}{}",
+                                dockerfile.value,
+                                build_args(&j.build_args)
+                            )
                         }
                         crate::model::JobImage::Ref(r) => r.value.clone(),
                         crate::model::JobImage::Service(x) => {

@@ -212,7 +212,7 @@ fn merge_node(base: &mut Node, over: &Node, top_level: bool) {
         let mut added = child.clone();
         mark_layer(&mut added);
         match name {
-            "env" | "secret-env" => children.push(added),
+            "env" | "secret-env" | "arg" => children.push(added),
             "public" | "private" => {
                 children.retain(|c| c.name.value != "public" && c.name.value != "private");
                 children.push(added);

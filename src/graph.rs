@@ -277,7 +277,13 @@ fn build(stack: &Stack) -> Graph {
             group: None,
         });
         match &j.image {
-            crate::model::JobImage::Build { .. } => edge(&mut g, "registry", &node, "image", true),
+            crate::model::JobImage::Build { .. } => {
+                edge(&mut g, "registry", &node, &image_label(&j.build_args), true);
+                for l in &j.build_args.links {
+                    let label = format!("build arg {}", l.env.value);
+                    edge(&mut g, &node, &id("service", &l.target.value), &label, true);
+                }
+            }
             crate::model::JobImage::Service(svc) => {
                 edge(
                     &mut g,
@@ -445,10 +451,30 @@ fn build(stack: &Stack) -> Graph {
             edge(&mut g, &node, "postgres", &kinds.join(", "), false);
         }
         if matches!(s.image, Image::Build { .. }) {
-            edge(&mut g, "registry", &node, "image", true);
+            edge(&mut g, "registry", &node, &image_label(&s.build_args), true);
+            // A build argument holds the target's URL: the image depends on it.
+            for l in &s.build_args.links {
+                let label = format!("build arg {}", l.env.value);
+                edge(&mut g, &node, &id("service", &l.target.value), &label, true);
+            }
         }
     }
     g
+}
+
+/// `image`, or `image, build args A, B` (the names only: values stay in the stack).
+fn image_label(b: &crate::model::BuildArgs) -> String {
+    let keys: Vec<&str> = b
+        .args
+        .iter()
+        .map(|a| a.key.value.as_str())
+        .chain(b.links.iter().map(|l| l.env.value.as_str()))
+        .collect();
+    if keys.is_empty() {
+        "image".to_string()
+    } else {
+        format!("image, build args {}", keys.join(" "))
+    }
 }
 
 /// Mermaid's text in a quoted label: `"` and the characters it reads as markup.

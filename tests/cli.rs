@@ -1022,3 +1022,50 @@ fn secrets_file_is_read_by_the_bounded_reader() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+/// `cellac build` names the images built per environment (issue 23), and only those.
+#[test]
+fn build_notes_images_built_per_environment() {
+    let d = dir("per-env-images");
+    let stack = write(
+        &d,
+        "stack.kdl",
+        "stack shop\nservice api {\n    port 8000\n}\nservice web {\n    port 3000\n    image {\n        arg MODE=web\n        link api arg=API_URL\n    }\n}\nservice admin {\n    port 3000\n    image {\n        arg MODE=admin\n    }\n}\nenvironment staging {\n}\nenvironment prod {\n    service admin {\n        image dockerfile=\"admin/Dockerfile.prod\"\n    }\n}\n",
+    );
+    let out_dir = d.join("infra");
+    let o = run(&[
+        "build",
+        &stack.to_string_lossy(),
+        "-o",
+        &out_dir.to_string_lossy(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("note: image `web` is built per environment (what differs between environments: build argument API_URL)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("note: image `admin` is built per environment (what differs between environments: its dockerfile)"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("image `api`"), "{stderr}");
+    let readme = std::fs::read_to_string(out_dir.join("README.md")).unwrap();
+    assert!(
+        readme.contains("  - `web`: what differs between environments: build argument API_URL"),
+        "{readme}"
+    );
+    // prod builds admin from its own Dockerfile: honoured, not refused.
+    let images = std::fs::read_to_string(out_dir.join("scripts/images.sh")).unwrap();
+    assert!(
+        images.contains(
+            "put 'admin' yes 'admin/Dockerfile.prod' '.' 'linux/amd64' --arg 'MODE' 'admin'"
+        ),
+        "{images}"
+    );
+    assert!(
+        images
+            .contains("put 'admin' yes 'admin/Dockerfile' '.' 'linux/amd64' --arg 'MODE' 'admin'"),
+        "{images}"
+    );
+}

@@ -528,3 +528,28 @@ fn a_service_disabled_somewhere_is_counted() {
     );
     assert!(changed("staging").is_empty(), "{md}");
 }
+
+/// A build argument changed in prod only: prod's image changes (issue 23), the other
+/// environments' do not, and images.sh is the file that changes.
+#[test]
+fn build_argument_change() {
+    let old = edit(
+        &example("cella"),
+        &[(
+            "service backend { scale min=2 max=10; }",
+            "service backend {\n        scale min=2 max=10\n        image {\n            arg CHANNEL=stable\n        }\n    }",
+        )],
+    );
+    let new = edit(&old, &[("arg CHANNEL=stable", "arg CHANNEL=beta")]);
+    let (md, json) = diff("build_arg", &old, &new);
+    assert!(
+        md.contains("service `backend`: image `built from backend/Dockerfile with build args CHANNEL=stable` → `built from backend/Dockerfile with build args CHANNEL=beta`"),
+        "{md}"
+    );
+    assert_eq!(json["environments"]["prod"]["status"], "changed");
+    assert_eq!(json["environments"]["dev"]["status"], "unchanged");
+    assert!(
+        strings(&json["files"]["changed"]).contains(&"scripts/images.sh".to_string()),
+        "{json}"
+    );
+}

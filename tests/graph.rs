@@ -193,3 +193,36 @@ fn unknown_environment_and_broken_stack() {
     assert!(o.stdout.is_empty());
     assert!(String::from_utf8_lossy(&o.stderr).contains("cellac::port::reserved"));
 }
+
+/// An image's build arguments: named on the registry edge, and a `link` drawn as the
+/// image's dependency on its target (issue 23).
+#[test]
+fn build_arguments_are_drawn() {
+    let d = common::scratch("graph-build-args");
+    let stack = d.join("stack.kdl");
+    std::fs::write(
+        &stack,
+        "stack shop\nservice api {\n    port 8000\n}\nservice web {\n    port 3000\n    image {\n        arg MODE=web\n        link api arg=API_URL\n    }\n}\n",
+    )
+    .unwrap();
+    let o = run(&["graph", &stack.to_string_lossy()]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        text.contains(r#"registry -.->|"image, build args MODE API_URL"| service_web"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"service_web -.->|"build arg API_URL"| service_api"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"registry -.->|"image"| service_api"#),
+        "{text}"
+    );
+}

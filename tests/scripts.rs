@@ -257,8 +257,9 @@ fn stack_values_are_quoted() {
     );
     let images = &files["scripts/images.sh"];
     assert!(
-        images
-            .contains("put 'api-v2' 'services/api v2/Dockerfile' 'services/api v2' 'linux/amd64'"),
+        images.contains(
+            "put 'api-v2' no 'services/api v2/Dockerfile' 'services/api v2' 'linux/amd64'\n"
+        ),
         "{images}"
     );
     assert!(
@@ -434,6 +435,7 @@ case "$me $*" in
     # The plan file, where a real terraform writes it.
     printf 'plan\n' >"$chdir/$out"
     if [[ "$*" == *"-target=module.registry"* ]]; then : >"$STUB_LOG.registry-plan"; fi
+    if [[ "$*" == *"-target=module.containers.scaleway_container."* ]]; then : >"$STUB_LOG.containers-plan"; fi
     exit "${STUB_PLAN_EXIT:-2}"
     ;;
   "terraform "*" apply "*)
@@ -441,8 +443,16 @@ case "$me $*" in
     [ -f "$plan" ] || { echo "terraform stub: no plan file $plan" >&2; exit 1; }
     if [ "$(<"$plan")" != plan ]; then echo "terraform stub: not a plan" >&2; exit 1; fi
     if [ -e "$STUB_LOG.registry-plan" ]; then : >"$STUB_LOG.registry"; fi
+    if [ -e "$STUB_LOG.containers-plan" ]; then : >"$STUB_LOG.containers"; fi
     ;;
-  "terraform "*" state pull") printf '%s' "${STUB_STATE:-}" ;;
+  "terraform "*" state pull")
+    # After a targeted apply of a container: STUB_STATE_AFTER, when given.
+    if [ -e "$STUB_LOG.containers" ] && [ -n "${STUB_STATE_AFTER:-}" ]; then
+      printf '%s' "$STUB_STATE_AFTER"
+    else
+      printf '%s' "${STUB_STATE:-}"
+    fi
+    ;;
   "terraform "*" output "*)
     # As Terraform 1.11 does: `output -json NAME` prints the value as JSON,
     # `output -raw NAME` a string as it is. On a state with no outputs at all (a
@@ -462,7 +472,7 @@ case "$me $*" in
     case "$last" in
       registry_endpoint)
         if [ "${STUB_NO_REGISTRY:-}" != missing ] || [ -e "$STUB_LOG.registry" ]; then
-          json='"rg.nl-ams.scw.cloud/devcella"'
+          json="\"${STUB_REGISTRY:-rg.nl-ams.scw.cloud/devcella}\""
         fi
         ;;
       environment) if [ -n "${STUB_STATE_ENV:-}" ]; then json="\"$STUB_STATE_ENV\""; fi ;;
@@ -3359,4 +3369,293 @@ fn a_private_service_without_a_token_is_not_probed_with_the_key() {
     );
     let log = rig.calls();
     assert!(!log.contains("https://cdc.example/health"), "{log}");
+}
+
+// Build arguments (issue 23): `image { arg ...; link ... }`, built once per commit
+// unless they differ between environments.
+
+const BUILD_ARGS: &str = r#"stack shop region=nl-ams
+var api_path default="/v1"
+service api {
+    port 8000
+}
+service web {
+    port 3000
+    image dockerfile="web/Dockerfile" context="web" {
+        arg NODE_ENV=production PATH_PREFIX=(var)api_path NOTE="it's \"quoted\" $HOME"
+        link api arg=API_URL url="https://{domain}/v1"
+    }
+}
+job nightly {
+    image dockerfile="jobs/Dockerfile" {
+        arg MODE=nightly
+    }
+}
+environment staging {
+}
+environment prod {
+    var api_path "/v2"
+    domain "api.shop.example" service=api
+}
+"#;
+
+/// A state where container `api` runs at `host` (and another module's resource).
+fn state_with_api(host: &str) -> String {
+    format!(
+        r#"{{"version": 4, "resources": [{{"module": "module.registry", "mode": "managed", "type": "scaleway_registry_namespace", "name": "this", "instances": [{{"attributes": {{"endpoint": "rg"}}}}]}}, {{"module": "module.containers", "mode": "managed", "type": "scaleway_container", "name": "api", "instances": [{{"attributes": {{"public_endpoint": "https://{host}", "environment_variables": {{"X": "y"}}}}}}]}}]}}"#
+    )
+}
+
+/// The recorded `docker build` calls, without the folder they ran in.
+fn builds(log: &str) -> Vec<String> {
+    log.lines()
+        .filter(|l| l.starts_with("docker build "))
+        .map(|l| l.split("   [in ").next().unwrap_or(l).to_string())
+        .collect()
+}
+
+#[test]
+fn build_arguments_per_environment() {
+    let envs = envs_of(BUILD_ARGS);
+    let rig = Rig::new("build-args", &envs, &ALL_STUBS);
+    let images = std::fs::read_to_string(rig.infra.join("scripts/images.sh")).unwrap();
+    assert!(
+        images.contains("put 'web' yes 'web/Dockerfile' 'web' 'linux/amd64' --arg 'NODE_ENV' 'production' --arg 'PATH_PREFIX' '/v2' --arg 'NOTE' 'it'\"'\"'s \"quoted\" $HOME' --link 'API_URL' 'api' 'https://api.shop.example/v1'"),
+        "{images}"
+    );
+    let out = rig.run(
+        "images.sh",
+        &["staging"],
+        &[
+            ("STUB_REGISTRY", "rg.nl-ams.scw.cloud/stagingcella"),
+            (
+                "STUB_STATE",
+                &state_with_api("shopapi-x1.functions.fnc.nl-ams.scw.cloud"),
+            ),
+        ],
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    let staging = rig.calls();
+    assert_eq!(
+        builds(&staging),
+        [
+            "docker build --platform linux/amd64 -f api/Dockerfile -t rg.nl-ams.scw.cloud/stagingcella/api:0123456789ab .",
+            "docker build --platform linux/amd64 -f jobs/Dockerfile --build-arg MODE=nightly -t rg.nl-ams.scw.cloud/stagingcella/nightly:0123456789ab .",
+            "docker build --platform linux/amd64 -f web/Dockerfile --build-arg NODE_ENV=production --build-arg PATH_PREFIX=/v1 --build-arg 'NOTE=it's \"quoted\" $HOME' --build-arg API_URL=https://shopapi-x1.functions.fnc.nl-ams.scw.cloud/v1 -t rg.nl-ams.scw.cloud/stagingcella/web:0123456789ab web",
+        ],
+        "{staging}"
+    );
+    // No container was created for the URL: api runs in staging already.
+    assert!(!staging.contains("-target=module.containers"), "{staging}");
+
+    let out = rig.run(
+        "images.sh",
+        &["prod"],
+        &[("STUB_REGISTRY", "rg.nl-ams.scw.cloud/prodcella")],
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    let all = rig.calls();
+    let prod = &all[staging.len()..];
+    // api and nightly are built once for the commit: copied from staging by digest.
+    assert!(
+        prod.contains("docker buildx imagetools create --tag rg.nl-ams.scw.cloud/prodcella/api:0123456789ab rg.nl-ams.scw.cloud/stagingcella/api@sha256:digest-of-api"),
+        "{prod}"
+    );
+    assert!(
+        prod.contains("docker buildx imagetools create --tag rg.nl-ams.scw.cloud/prodcella/nightly:0123456789ab rg.nl-ams.scw.cloud/stagingcella/nightly@sha256:digest-of-nightly"),
+        "{prod}"
+    );
+    // web is built for prod, with prod's values: its domain is known, no host is read.
+    assert_eq!(
+        builds(prod),
+        ["docker build --platform linux/amd64 -f web/Dockerfile --build-arg NODE_ENV=production --build-arg PATH_PREFIX=/v2 --build-arg 'NOTE=it's \"quoted\" $HOME' --build-arg API_URL=https://api.shop.example/v1 -t rg.nl-ams.scw.cloud/prodcella/web:0123456789ab web"],
+        "{prod}"
+    );
+    assert!(!prod.contains("state pull"), "{prod}");
+    assert!(!prod.contains("stagingcella/web"), "{prod}");
+}
+
+#[test]
+fn a_build_argument_link_creates_its_target_first() {
+    let envs = envs_of(BUILD_ARGS);
+    let rig = Rig::new("build-args-first", &envs, &ALL_STUBS);
+    let after = state_with_api("api-new.functions.fnc.nl-ams.scw.cloud");
+    let out = rig.run(
+        "images.sh",
+        &["staging"],
+        &[
+            ("STUB_REGISTRY", "rg.nl-ams.scw.cloud/stagingcella"),
+            ("STUB_STATE_AFTER", &after),
+        ],
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    let log = rig.calls();
+    let calls: Vec<&str> = log.lines().collect();
+    let pushed_api = at(&calls, "docker push rg.nl-ams.scw.cloud/stagingcella/api:");
+    let plan = at(&calls, "terraform -chdir=");
+    let plan = calls
+        .iter()
+        .enumerate()
+        .skip(plan)
+        .find(|(_, c)| {
+            c.contains(" plan ") && c.contains("-target=module.containers.scaleway_container.api")
+        })
+        .map(|(i, _)| i)
+        .unwrap_or_else(|| panic!("no targeted plan of api's container:\n{log}"));
+    let apply = calls
+        .iter()
+        .position(|c| c.starts_with("terraform ") && c.contains(" apply "))
+        .unwrap_or_else(|| panic!("no apply:\n{log}"));
+    let web = at(
+        &calls,
+        "docker build --platform linux/amd64 -f web/Dockerfile",
+    );
+    assert!(pushed_api < plan && plan < apply && apply < web, "{log}");
+    // The container runs the image just built, by digest.
+    assert!(
+        calls[plan].contains(r#"image_digests={"api":"sha256:digest-of-api""#),
+        "{log}"
+    );
+    assert!(
+        calls[web]
+            .contains("--build-arg API_URL=https://api-new.functions.fnc.nl-ams.scw.cloud/v1"),
+        "{log}"
+    );
+}
+
+#[test]
+fn promotion_rebuilds_an_image_built_per_environment() {
+    let envs = envs_of(BUILD_ARGS);
+    let rig = Rig::new("build-args-promote", &envs, &ALL_STUBS);
+    let digests = r#"{"api":"sha256:digest-of-api","nightly":"sha256:digest-of-nightly","web":"sha256:digest-of-web"}"#;
+    let out = rig.run(
+        "images.sh",
+        &["prod"],
+        &[
+            ("STUB_REGISTRY", "rg.nl-ams.scw.cloud/prodcella"),
+            ("PROMOTE_FROM", "staging"),
+            ("PROMOTE_DIGESTS", digests),
+            ("IMAGE_TAG", "0123456789ab"),
+        ],
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    let log = rig.calls();
+    assert!(
+        log.contains("docker buildx imagetools create --tag rg.nl-ams.scw.cloud/prodcella/api:0123456789ab rg.nl-ams.scw.cloud/stagingcella/api@sha256:digest-of-api"),
+        "{log}"
+    );
+    assert_eq!(
+        builds(&log),
+        ["docker build --platform linux/amd64 -f web/Dockerfile --build-arg NODE_ENV=production --build-arg PATH_PREFIX=/v2 --build-arg 'NOTE=it's \"quoted\" $HOME' --build-arg API_URL=https://api.shop.example/v1 -t rg.nl-ams.scw.cloud/prodcella/web:0123456789ab web"],
+        "{log}"
+    );
+    assert!(!log.contains("stagingcella/web"), "{log}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("images: web is built per environment"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn shellcheck_build_args() {
+    shellcheck("build-args", &envs_of(BUILD_ARGS));
+}
+
+/// A site's `build`, `dist` and cache headers may differ per environment: site.sh
+/// builds and uploads each environment's (issue 23; `cellac::override::shared` before).
+#[test]
+fn site_build_per_environment() {
+    let text = r#"stack shop region=nl-ams
+deployer application="5b2f4f0e-3c1a-4d8e-9f6a-2a7c1e9d4b13"
+site web {
+    build "pnpm build"
+    dist "web/dist"
+}
+environment staging {
+}
+environment prod {
+    site web {
+        build "pnpm build:prod"
+        dist "web/dist-prod"
+        cache "public, max-age=60"
+    }
+}
+"#;
+    let envs = envs_of(text);
+    let rig = Rig::new("site-per-env", &envs, &ALL_STUBS);
+    write(
+        &rig.repo.join("web/dist-prod/index.html"),
+        "<html></html>\n",
+        false,
+    );
+    for env in ["staging", "prod"] {
+        let out = rig.run("site.sh", &[env], &[]);
+        assert!(out.status.success(), "{env}: {}", show(&out));
+    }
+    let log = rig.calls();
+    let builds: Vec<&str> = log
+        .lines()
+        .filter(|l| l.starts_with("pnpm "))
+        .map(|l| l.split("   [in ").next().unwrap_or(l))
+        .collect();
+    assert_eq!(builds, ["pnpm build", "pnpm build:prod"], "{log}");
+    let syncs: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains(" s3 sync ") && l.contains("--exclude *.html"))
+        .collect();
+    assert_eq!(syncs.len(), 2, "{log}");
+    assert!(
+        syncs[0].contains("/web/dist s3://") && syncs[0].contains("max-age=31536000"),
+        "{log}"
+    );
+    assert!(
+        syncs[1].contains("/web/dist-prod s3://") && syncs[1].contains("public, max-age=60"),
+        "{log}"
+    );
+}
+
+/// An image whose build argument needs a service's host is built after that service's
+/// own image (a first deploy creates the service's container from it), whatever the
+/// stack's order.
+#[test]
+fn images_with_links_follow_their_targets() {
+    let text = "stack shop\nservice web {\n    port 3000\n    image {\n        link api arg=API_URL\n    }\n}\nservice api {\n    port 8000\n    image {\n        link auth arg=AUTH_URL\n    }\n}\nservice auth {\n    port 8000\n}\nenvironment staging {\n}\nenvironment prod {\n}\n";
+    let files = scripts::render(&envs_of(text), "stack.kdl");
+    let images = &files["scripts/images.sh"];
+    let order: Vec<&str> = images
+        .lines()
+        .filter_map(|l| l.trim_start().strip_prefix("put '"))
+        .filter_map(|l| l.split('\'').next())
+        .collect();
+    assert_eq!(order, ["auth", "api", "web"], "{images}");
+}
+
+/// A preview builds its template's images, `{id}` in a build argument's domain being
+/// the preview's id.
+#[test]
+fn a_preview_builds_with_its_id() {
+    let text = "stack shop\ndeployer application=\"5b2f4f0e-3c1a-4d8e-9f6a-2a7c1e9d4b13\"\nservice api {\n    port 8000\n}\nservice web {\n    port 3000\n    image {\n        link api arg=API_URL url=\"https://{domain}/v1\"\n    }\n}\nenvironment staging {\n}\nenvironment preview preview=#true {\n    domain \"api-{id}.shop.example\" service=api\n}\n";
+    let envs = envs_of(text);
+    let rig = Rig::new("build-args-preview", &envs, &ALL_STUBS);
+    write(
+        &rig.infra.join(".terraform/cellac-previews/p42.tfvars.json"),
+        "{\"names\": {\"registry\": \"p42shop\"}}\n",
+        false,
+    );
+    let out = rig.run(
+        "images.sh",
+        &["p42"],
+        &[("STUB_REGISTRY", "rg.nl-ams.scw.cloud/p42shop")],
+    );
+    assert!(out.status.success(), "{}", show(&out));
+    let log = rig.calls();
+    assert_eq!(
+        builds(&log),
+        [
+            "docker build --platform linux/amd64 -f api/Dockerfile -t rg.nl-ams.scw.cloud/p42shop/api:0123456789ab .",
+            "docker build --platform linux/amd64 -f web/Dockerfile --build-arg API_URL=https://api-42.shop.example/v1 -t rg.nl-ams.scw.cloud/p42shop/web:0123456789ab .",
+        ],
+        "{log}"
+    );
 }

@@ -52,17 +52,41 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             }
         }
         // Services and jobs: who links, its own name (a service may not link to itself).
+        // An image's links (`image { link TARGET arg=KEY }`) too: its build gets the URL.
         let users = stack
             .services
             .iter()
-            .map(|s| (format!("`{}`", s.name.value), Some(&s.name.value), &s.links))
+            .map(|s| {
+                (
+                    format!("`{}`", s.name.value),
+                    Some(&s.name.value),
+                    &s.links,
+                    false,
+                )
+            })
             .chain(
                 stack
                     .jobs
                     .iter()
-                    .map(|j| (format!("job `{}`", j.name.value), None, &j.links)),
-            );
-        for (user, own, links) in users {
+                    .map(|j| (format!("job `{}`", j.name.value), None, &j.links, false)),
+            )
+            .chain(stack.services.iter().map(|s| {
+                (
+                    format!("the image of `{}`", s.name.value),
+                    Some(&s.name.value),
+                    &s.build_args.links,
+                    true,
+                )
+            }))
+            .chain(stack.jobs.iter().map(|j| {
+                (
+                    format!("the image of job `{}`", j.name.value),
+                    None,
+                    &j.build_args.links,
+                    true,
+                )
+            }));
+        for (user, own, links, in_image) in users {
             for link in links {
                 let target = services.get(link.target.value.as_str()).copied();
                 match target {
@@ -95,6 +119,13 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                             .fixes_with(fix),
                     )
                 }
+                Some(target) if target.private && in_image => out.push(
+                    Diagnostic::error("cellac::link::private", format!("{user} links to `{}`, a private service", target.name.value))
+                        .in_env(&stack.env.value)
+                        .at(link.target.span, "private service")
+                        .also(target.name.span, "declared here")
+                        .help(format!("a private service answers only requests that carry a token, and a URL built into an image is for code that calls it as it is (a browser): make `{}` public, or give the container its URL at run time with `link {} env=KEY token=TOKEN_KEY`", target.name.value, target.name.value)),
+                ),
                 Some(target) if target.private && link.token.is_none() => out.push(
                     Diagnostic::error("cellac::link::private", format!("{user} links to `{}`, a private service", target.name.value))
                         .in_env(&stack.env.value)
@@ -147,7 +178,9 @@ pub fn schemes(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             .iter()
             .flat_map(|s| &s.links)
             .chain(stack.services.iter().flat_map(|s| &s.links))
-            .chain(stack.jobs.iter().flat_map(|j| &j.links));
+            .chain(stack.jobs.iter().flat_map(|j| &j.links))
+            .chain(stack.services.iter().flat_map(|s| &s.build_args.links))
+            .chain(stack.jobs.iter().flat_map(|j| &j.build_args.links));
         for link in links {
             let url = &link.url.value;
             if !seen.insert(link.url.span)
@@ -207,7 +240,9 @@ pub fn cycles(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             else {
                 continue;
             };
-            for link in &svc.links {
+            // An image's link is an edge too: its build needs the target's container
+            // (created first on a first deploy, with its own image).
+            for link in svc.links.iter().chain(&svc.build_args.links) {
                 if let Some(&to) = index.get(link.target.value.as_str()) {
                     if !from.iter().any(|(t, _)| *t == to) {
                         from.push((to, link.target.span));

@@ -11,6 +11,7 @@ mod duration;
 mod edge;
 pub mod env;
 pub mod health;
+mod image;
 mod job;
 mod link;
 mod load_balancer;
@@ -61,6 +62,7 @@ pub fn run(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
     scale::check(ctx, out);
     secret::check(ctx, out);
     var::check(ctx, out);
+    image::check(ctx, out);
     link::check(ctx, out);
     service::check(ctx, out);
     link::schemes(ctx, out);

@@ -1,12 +1,12 @@
 //! `cellac::override::shared`, `cellac::override::required`: what an `environment` block
 //! writes that no environment's output could honour.
 //!
-//! The deploy scripts build each image once, for every environment (an image is
-//! promoted from one environment to the next, never rebuilt), upload each site with one
-//! build command, one folder and one set of cache headers, and call each service's
-//! health path as the stack writes it: those values are the same in every environment,
-//! so an environment may not give them another value (issue 22: they were accepted and
-//! ignored). A node an environment adds (not an override of a top-level one) needs every
+//! The deploy scripts call each service's health path as the stack writes it: that
+//! value is the same in every environment, so an environment may not give it another
+//! value (issue 22: it was accepted and ignored). An `image` may differ (an image whose
+//! build differs between environments is built per environment, src/model/build.rs),
+//! and so may a site's `build`, `dist`, `cache` and `html-cache` (site.sh builds and
+//! uploads each environment's site with that environment's values): issue 23. A node an environment adds (not an override of a top-level one) needs every
 //! property the schema requires, as it would at the top level.
 
 use super::Ctx;
@@ -16,50 +16,14 @@ use crate::syntax::{Node, Value};
 
 /// Per kind of top-level node, the children whose values every environment shares, and
 /// which of their arguments (`None`: every argument and property) the scripts read.
-const SHARED: [(&str, &str, Option<usize>, &str); 7] = [
-    (
-        "service",
-        "image",
-        None,
-        "scripts/images.sh builds each image once, for every environment",
-    ),
-    (
-        "service",
-        "health",
-        Some(0),
-        "scripts/health.sh checks one path in every environment",
-    ),
-    (
-        "job",
-        "image",
-        None,
-        "scripts/images.sh builds each image once, for every environment",
-    ),
-    (
-        "site",
-        "build",
-        None,
-        "scripts/site.sh builds the site with one command in every environment",
-    ),
-    (
-        "site",
-        "dist",
-        None,
-        "scripts/site.sh uploads one folder in every environment",
-    ),
-    (
-        "site",
-        "cache",
-        None,
-        "scripts/site.sh uploads with one Cache-Control in every environment",
-    ),
-    (
-        "site",
-        "html-cache",
-        None,
-        "scripts/site.sh uploads with one Cache-Control in every environment",
-    ),
-];
+/// (An `image` and a site's `build`, `dist`, `cache` and `html-cache` may differ: images.sh
+/// and site.sh pick each environment's, issue 23.)
+const SHARED: [(&str, &str, Option<usize>, &str); 1] = [(
+    "service",
+    "health",
+    Some(0),
+    "scripts/health.sh checks one path in every environment",
+)];
 
 fn same(a: &Value, b: &Value) -> bool {
     a.lit == b.lit && a.ty.as_ref().map(|t| &t.value) == b.ty.as_ref().map(|t| &t.value)
@@ -130,7 +94,7 @@ fn shared(env_name: &str, base: &Node, over: &Node, out: &mut Vec<Diagnostic>) {
         )
         .at(written.span, "not per environment")
         .help(format!(
-            "{why}: write it once at the top level (vary a build with the environment's `env` instead)"
+            "{why}: write it once at the top level"
         ));
         if let Some(t) = top {
             d = d.also(t.span, "the value every environment uses");

@@ -25,7 +25,7 @@
 //! Sites' buckets are readable by everyone through their bucket policy: the
 //! scripts upload objects without ACLs.
 
-use crate::model::{Image, JobImage, Stack};
+use crate::model::{Image, Stack};
 use handlebars::{
     Context, Handlebars, Helper, HelperResult, Output, RenderContext, RenderErrorReason,
 };
@@ -312,40 +312,73 @@ fn output_name(kind: &str, name: &str, what: &str) -> String {
 /// The template data shared by the scripts and the README.
 fn data(envs: &[Stack], stack_path: &str) -> Value {
     let stack = &envs[0];
-    // Every service of some environment; `partial`: `enabled=#false` in some, so the
-    // scripts ask ENV's tfvars whether it exists there (lib.sh's service_enabled).
+    // Every service of some environment; `partial`: `enabled=#false` in some.
     let all = crate::model::all_services(envs);
-    let images: Vec<Value> = all
-        .iter()
-        .filter_map(|&(s, partial)| match &s.image {
-            Image::Build {
-                dockerfile,
-                context,
-                platform,
-            } => Some(json!({
-                "name": s.name.value,
-                "dockerfile": dockerfile.value,
-                "context": context.value,
-                "platform": platform.value,
-                "partial": partial,
-            })),
-            Image::Ref(_) => None,
+    // Every image the stack builds, with each environment's build (src/model/build.rs).
+    let builds = crate::model::build::image_builds(envs);
+    let put = |i: &crate::model::build::ImageBuild, e: &crate::model::build::EnvBuild| {
+        json!({
+            "name": i.name,
+            "per_env": i.per_env,
+            "dockerfile": e.dockerfile,
+            "context": e.context,
+            "platform": e.platform,
+            "args": e.args.iter().map(|(k, v)| json!({ "key": k, "value": v })).collect::<Vec<_>>(),
+            "links": e.links.iter().map(|l| json!({ "key": l.key, "target": l.target, "url": l.url })).collect::<Vec<_>>(),
+            "needs_hosts": e.needs_hosts(),
+            // A `$` or backtick in a value is literal (single-quoted): said to shellcheck.
+            "literal_dollar": e.args.iter().map(|(_, v)| v).chain(e.links.iter().map(|l| &l.url)).any(|v| v.contains(['$', '`'])),
         })
-        .chain(stack.jobs.iter().filter_map(|j| match &j.image {
-            JobImage::Build {
-                dockerfile,
-                context,
-                platform,
-            } => Some(json!({
-                "name": j.name.value,
-                "dockerfile": dockerfile.value,
-                "context": context.value,
-                "platform": platform.value,
-                "partial": false,
-            })),
-            _ => None,
-        }))
+    };
+    // Each environment's `put` lines; images.sh builds those that need a service's
+    // host (known once the service runs) last.
+    let env_images: Vec<Value> = envs
+        .iter()
+        .map(|s| {
+            let mut pending: Vec<(
+                &crate::model::build::ImageBuild,
+                &crate::model::build::EnvBuild,
+            )> = builds
+                .iter()
+                .filter_map(|i| Some((i, i.envs.iter().find(|e| e.env == s.env.value)?)))
+                .collect();
+            pending.sort_by_key(|(_, e)| e.needs_hosts());
+            // An image whose link needs a service's host comes after that service's own
+            // image: a first deploy creates the service's container from it (the link
+            // checks refuse cycles; were there one, the stack's order is kept).
+            let mut lines: Vec<Value> = Vec::new();
+            while !pending.is_empty() {
+                let ready = pending
+                    .iter()
+                    .position(|(_, e)| {
+                        !e.links.iter().any(|l| {
+                            l.needs_host()
+                                && pending.iter().any(|(other, _)| other.name == l.target)
+                        })
+                    })
+                    .unwrap_or(0);
+                let (i, e) = pending.remove(ready);
+                lines.push(put(i, e));
+            }
+            json!({ "env": s.env.value, "images": lines })
+        })
         .collect();
+    // One list when every environment builds the same (the usual case), else one per
+    // environment.
+    let same = env_images
+        .windows(2)
+        .all(|w| w[0]["images"] == w[1]["images"]);
+    let images: Vec<Value> = env_images
+        .first()
+        .and_then(|e| e["images"].as_array().cloned())
+        .unwrap_or_default();
+    let per_env_images: Vec<Value> = builds
+        .iter()
+        .filter_map(|i| Some(json!({ "name": i.name, "why": i.why_per_env()? })))
+        .collect();
+    let image_hosts = builds
+        .iter()
+        .any(|i| i.envs.iter().any(|e| e.needs_hosts()));
     // The stack's jobs, in any environment, in the order first seen.
     let mut jobs: Vec<&str> = Vec::new();
     for e in envs {
@@ -384,23 +417,36 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
             }))
         })
         .collect();
-    let sites: Vec<Value> = stack
-        .sites
-        .iter()
-        .map(|s| {
-            json!({
-                "name": s.name.value,
-                "bucket_output": output_name("site", &s.name.value, "bucket"),
-                "url_output": output_name("site", &s.name.value, "url"),
-                "build": s.build.as_ref().map(|b| b.value.clone()),
-                "build_env_output": super::terraform::root::site_builds_with_env(envs, &s.name.value)
-                    .then(|| output_name("site", &s.name.value, "build_env")),
-                "dist": s.dist.value,
-                "cache": s.cache.value,
-                "html_cache": s.html_cache.value,
+    let sites_of = |e: &Stack| -> Vec<Value> {
+        e.sites
+            .iter()
+            .map(|s| {
+                json!({
+                    "name": s.name.value,
+                    "bucket_output": output_name("site", &s.name.value, "bucket"),
+                    "url_output": output_name("site", &s.name.value, "url"),
+                    "build": s.build.as_ref().map(|b| b.value.clone()),
+                    "build_env_output": super::terraform::root::site_builds_with_env(envs, &s.name.value)
+                        .then(|| output_name("site", &s.name.value, "build_env")),
+                    "dist": s.dist.value,
+                    "cache": s.cache.value,
+                    "html_cache": s.html_cache.value,
+                })
             })
-        })
+            .collect()
+    };
+    let sites: Vec<Value> = sites_of(stack);
+    // A site's build, folder and headers may differ per environment: then site.sh
+    // picks ENV's (null when every environment has the same).
+    let env_sites: Vec<Value> = envs
+        .iter()
+        .map(|e| json!({ "env": e.env.value, "sites": sites_of(e) }))
         .collect();
+    let env_sites = if env_sites.windows(2).all(|w| w[0]["sites"] == w[1]["sites"]) {
+        Value::Null
+    } else {
+        Value::Array(env_sites)
+    };
     // Services with a migration in some environment, in the stack's order.
     let migrating: std::collections::HashSet<&str> = envs
         .iter()
@@ -487,9 +533,14 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
         "tools": tools,
         "partial_services": all.iter().any(|(_, p)| *p),
         "images": images,
+        // Set when the environments build different images: images.sh picks ENV's.
+        "env_images": if same { Value::Null } else { Value::Array(env_images) },
+        "per_env_images": per_env_images,
+        "image_hosts": image_hosts,
         "services": services,
         "health": health,
         "sites": sites,
+        "env_sites": env_sites,
         "buckets": buckets,
     });
     // The key's own lookup (`deployer`) needs IAM read rights.

@@ -1,8 +1,8 @@
 //! `job NAME { ... }`: a Serverless Job, run on its schedule or on demand.
 
 use super::service::{
-    bucket_uses, cpu_of, database_uses, env_maps, links, queue_uses, s3_keys, strings,
-    BucketAccess, DatabaseUse, EnvVar, Link, QueueUse, SecretEnv,
+    bucket_uses, build_args, cpu_of, database_uses, env_maps, links, queue_uses, s3_keys,
+    strings, BucketAccess, BuildArgs, DatabaseUse, EnvVar, Link, QueueUse, SecretEnv,
 };
 use super::{build_image, default_at, int_of, str_of};
 use crate::span::{Span, Spanned};
@@ -41,6 +41,8 @@ pub struct Job {
     /// A duration (`"15m"`); `timeout 600` (seconds, as a service writes it) reads `"600s"`.
     pub timeout: Spanned<String>,
     pub schedule: Option<Schedule>,
+    /// `image { arg ...; link ... }`: the Docker build arguments of its own image.
+    pub build_args: BuildArgs,
 }
 
 /// What a job runs.
@@ -135,6 +137,7 @@ pub(super) fn lower(node: &Node) -> Option<Job> {
             })
             .unwrap_or_else(|| default_at(JOB_TIMEOUT.into(), head)),
         schedule,
+        build_args: build_args(child("image")),
         name,
     })
 }

@@ -4,6 +4,7 @@
 
 #![deny(clippy::arithmetic_side_effects)]
 
+pub mod build;
 pub mod duration;
 pub mod job;
 pub mod names;
@@ -17,8 +18,8 @@ pub use resources::{
     REDIS_VERSION, REDIS_VERSIONS,
 };
 pub use service::{
-    BucketAccess, Consume, DatabaseUse, EnvVar, Health, Image, Link, Migrate, QueueUse,
-    RedisUse, Scale, SecretEnv, Service,
+    BucketAccess, BuildArgs, Consume, DatabaseUse, EnvVar, Health, Image, Link, Migrate,
+    QueueUse, RedisUse, Scale, SecretEnv, Service,
 };
 
 use crate::envs::EnvTree;

@@ -43,6 +43,9 @@ pub struct Service {
     pub consumes: Vec<Consume>,
     /// Redis clusters the service uses.
     pub redis: Vec<RedisUse>,
+    /// `image { arg ...; link ... }`: the Docker build arguments (whatever the image's
+    /// form: a `ref=` image with some is an error, `cellac::image::args`).
+    pub build_args: BuildArgs,
 }
 
 /// `queue NAME access=send|receive env=KEY` of a service or job.
@@ -103,6 +106,62 @@ fn consumes(node: &Node) -> Vec<Consume> {
             })
         })
         .collect()
+}
+
+
+/// `image { arg KEY=value; link TARGET arg=KEY url="..." }`: Docker build arguments.
+#[derive(Clone, Debug, Default)]
+pub struct BuildArgs {
+    /// `arg KEY=value`: in the order written; a key an environment sets again
+    /// replaces the top level's (a key written twice at one level stays twice, for
+    /// `cellac::image::duplicate-arg`).
+    pub args: Vec<EnvVar>,
+    /// `link TARGET arg=KEY url=`: `env` holds the build argument's name.
+    pub links: Vec<Link>,
+}
+
+impl BuildArgs {
+    pub fn is_empty(&self) -> bool {
+        self.args.is_empty() && self.links.is_empty()
+    }
+}
+
+/// The build arguments of an `image` node.
+pub(super) fn build_args(img: Option<&Node>) -> BuildArgs {
+    let Some(img) = img else {
+        return BuildArgs::default();
+    };
+    let mut args: Vec<EnvVar> = Vec::new();
+    for c in img.children().iter().filter(|c| c.name.value == "arg") {
+        for p in &c.props {
+            let item = EnvVar {
+                key: p.key.clone(),
+                value: p.value.clone(),
+            };
+            match args
+                .iter_mut()
+                .find(|e| e.key.value == item.key.value && c.layer > 0)
+            {
+                Some(e) => *e = item,
+                None => args.push(item),
+            }
+        }
+    }
+    let links = img
+        .children()
+        .iter()
+        .filter(|c| c.name.value == "link")
+        .filter_map(|l| {
+            Some(Link {
+                target: str_of(l.arg(0))?,
+                env: str_of(l.prop("arg"))?,
+                url: str_of(l.prop("url")).unwrap_or_else(|| default_at("{url}".into(), l.span)),
+                token: None,
+                span: l.span,
+            })
+        })
+        .collect();
+    BuildArgs { args, links }
 }
 
 #[derive(Clone, Debug)]
@@ -364,6 +423,7 @@ pub(super) fn lower(node: &Node) -> Option<Service> {
         queues: queue_uses(node),
         consumes: consumes(node),
         redis: redis_uses(node),
+        build_args: build_args(child("image")),
         name,
     })
 }

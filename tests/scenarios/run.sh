@@ -11,7 +11,7 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
 PROVIDER_VERSION="2.79.0"
-ALL_SCENARIOS=(life health_rollback bucket_rename interleave preview rotation promote second_deployer implicit_deployer)
+ALL_SCENARIOS=(life health_rollback bucket_rename interleave preview rotation promote promote_args second_deployer implicit_deployer)
 
 CELLAC=""
 PROVIDER=""
@@ -524,6 +524,41 @@ scenario_promote() {
     s="$(jq -r '[.resources[] | select(.type == "scaleway_container") | .instances[].attributes.registry_sha256] | sort | join(",")' "$SC_DIR/state/staging.tfstate")"
     p="$(jq -r '[.resources[] | select(.type == "scaleway_container") | .instances[].attributes.registry_sha256] | sort | join(",")' "$SC_DIR/state/prod.tfstate")"
     expect "prod runs staging's digests ($s)" test -n "$s" -a "$s" = "$p"
+}
+
+# Issue 23: an image whose build arguments differ between environments is built
+# per environment: promote.sh rebuilds it for prod with prod's arguments, and copies
+# the others by digest. Negative control: promote (above) builds nothing.
+scenario_promote_args() {
+    new_repo cella
+    use_key user
+    python3 - "$REPO/stack.kdl" <<'PY' || { bad "cannot add build arguments to the stack"; return 0; }
+import sys
+p = sys.argv[1]
+s = open(p).read()
+s = s.replace('image dockerfile="backend/Dockerfile"', 'image dockerfile="backend/Dockerfile" {\n        arg RELEASE_CHANNEL=beta BUILD_NOTE="same everywhere"\n    }', 1)
+head, sep, prod = s.partition('environment prod {')
+# `service backend { scale ...; }` in prod: the image goes into that block.
+prod = prod.replace('service backend {', 'service backend {\n        image {\n            arg RELEASE_CHANNEL=stable\n        }\n       ', 1)
+s = head + sep + prod
+open(p, "w").write(s)
+PY
+    rebuild || { bad "cellac build with build arguments failed"; return 0; }
+    expect "build says backend is built per environment" grep -q "note: image \`backend\` is built per environment" "$SC_DIR/build.out"
+    git -C "$REPO" add -A
+    git -C "$REPO" commit -q -m "build arguments"
+    must_step deploy-staging "$INFRA/scripts/deploy.sh" staging || return 0
+    expect "staging's backend is built with RELEASE_CHANNEL=beta" test -n "$(calls 'select(.tool == "docker" and .argv[0] == "build" and any(.argv[]; . == "RELEASE_CHANNEL=beta"))')"
+    local v1
+    v1="$(git -C "$REPO" rev-parse --short=12 HEAD)"
+    commit_change "v2 not promoted"
+    git -C "$REPO" checkout -q "$v1"
+    must_step promote "$INFRA/scripts/promote.sh" staging prod --yes || return 0
+    local built
+    built="$(calls "select(.tool == \"docker\" and .argv[0] == \"build\" and (.step | startswith(\"$STEP_N-\")))")"
+    expect "promote rebuilds backend, with prod's RELEASE_CHANNEL=stable" test -n "$(jq -c 'select(any(.argv[]; . == "RELEASE_CHANNEL=stable") and any(.argv[]; . == "BUILD_NOTE=same everywhere"))' <<<"$built")"
+    expect "promote builds only backend (cdc is copied by digest)" test "$(jq -s 'length' <<<"$built")" = 1
+    expect "promote says why" grep -q "images: backend is built per environment" "$LAST_OUT"
 }
 
 # Issue 20.5: a user key applies, then an application key plans and applies;

@@ -73,6 +73,15 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     .jobs
                     .iter()
                     .map(|j| (j.secret_env.iter().collect(), &j.env[..])),
+            )
+            // Build arguments (`image { arg ... }`): kept in the image's layers.
+            .chain(
+                stack
+                    .services
+                    .iter()
+                    .map(|svc| &svc.build_args.args[..])
+                    .chain(stack.jobs.iter().map(|j| &j.build_args.args[..]))
+                    .map(|args| (Vec::new(), args)),
             );
         for (secret_env, env) in holders {
             for e in secret_env {
