@@ -115,11 +115,18 @@ fn snapshot_worker() {
     let redis = |env: &str| tfvars(env)["job_redis"].as_object().map_or(0, |m| m.len());
     assert_eq!((redis("staging"), redis("prod")), (1, 2));
     let script = |path: &str| String::from_utf8(files[path].clone()).expect("UTF-8");
-    for path in [
-        "scripts/images.sh",
-        "scripts/health.sh",
-        "scripts/status.sh",
-    ] {
+    // images.sh builds each environment's own list: the worker only in prod.
+    let images = script("scripts/images.sh");
+    let staging = &images[images.find("  'staging')").expect("a staging case")..];
+    let staging = &staging[..staging.find(";;").expect("its end")];
+    assert!(staging.contains("put 'web'"), "{staging}");
+    assert!(!staging.contains("put 'worker'"), "{staging}");
+    let prod = &images[images.find("  'prod')").expect("a prod case")..];
+    assert!(
+        prod[..prod.find(";;").unwrap()].contains("put 'worker'"),
+        "{prod}"
+    );
+    for path in ["scripts/health.sh", "scripts/status.sh"] {
         assert!(
             script(path).contains("if service_enabled 'worker'; then"),
             "{path} does not ask whether the worker exists in ENV"

@@ -50,6 +50,8 @@ const LAYERS: &[(&str, u8)] = &[
     // and `fix`, which runs `check` round after round.
     ("lib", 9),
     ("fix", 9),
+    // `cellac adopt`: matches a live state against the built stack, writes adopt.tf.json.
+    ("adopt", 9),
     // The front ends: the only ones that see a terminal or a client.
     ("cli", 10),
     ("lsp", 10),

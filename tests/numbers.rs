@@ -73,6 +73,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "database max-cpu",
         "stack demo\ndatabase main engine=serverless-sql max-cpu=N\n",
     ),
+    (
+        "redis nodes",
+        "stack demo\nnetwork\nsecret pw\nredis cache nodes=N password=pw\n",
+    ),
     ("queue dead-letter", "stack demo\nqueue q dead-letter=N\n"),
     (
         "service/consume batch",

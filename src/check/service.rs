@@ -1,6 +1,6 @@
 //! `cellac::service::disabled`: something needs a service in an environment where the
 //! service is `enabled=#false` (it does not exist there): a service's, job's or site's
-//! `link`, a `domain service=`, a job's `image service=`. The service's own `migrate`
+//! `link`, an image's build-argument `link`, a `domain service=`, a job's `image service=`. The service's own `migrate`
 //! goes away with it.
 
 use super::Ctx;
@@ -37,10 +37,28 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             for l in &s.links {
                 needs.push((format!("service `{}` links to", s.name.value), &l.target));
             }
+            for l in &s.build_args.links {
+                needs.push((
+                    format!(
+                        "the image of service `{}` takes a build argument from",
+                        s.name.value
+                    ),
+                    &l.target,
+                ));
+            }
         }
         for j in &stack.jobs {
             for l in &j.links {
                 needs.push((format!("job `{}` links to", j.name.value), &l.target));
+            }
+            for l in &j.build_args.links {
+                needs.push((
+                    format!(
+                        "the image of job `{}` takes a build argument from",
+                        j.name.value
+                    ),
+                    &l.target,
+                ));
             }
             if let crate::model::JobImage::Service(svc) = &j.image {
                 needs.push((format!("job `{}` runs the image of", j.name.value), svc));

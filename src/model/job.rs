@@ -1,8 +1,8 @@
 //! `job NAME { ... }`: a Serverless Job, run on its schedule or on demand.
 
 use super::service::{
-    bucket_uses, build_args, cpu_of, database_uses, env_maps, links, queue_uses, s3_keys,
-    strings, BucketAccess, BuildArgs, DatabaseUse, EnvVar, Link, QueueUse, SecretEnv,
+    bucket_uses, build_args, cpu_of, database_uses, env_maps, links, queue_uses, s3_keys, strings,
+    BucketAccess, BuildArgs, DatabaseUse, EnvVar, Link, QueueUse, SecretEnv,
 };
 use super::{build_image, default_at, int_of, str_of};
 use crate::span::{Span, Spanned};

@@ -18,8 +18,8 @@ pub use resources::{
     REDIS_VERSION, REDIS_VERSIONS,
 };
 pub use service::{
-    BucketAccess, BuildArgs, Consume, DatabaseUse, EnvVar, Health, Image, Link, Migrate,
-    QueueUse, RedisUse, Scale, SecretEnv, Service,
+    BucketAccess, BuildArgs, Consume, DatabaseUse, EnvVar, Health, Image, Link, Migrate, QueueUse,
+    RedisUse, Scale, SecretEnv, Service,
 };
 
 use crate::envs::EnvTree;

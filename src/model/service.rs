@@ -108,7 +108,6 @@ fn consumes(node: &Node) -> Vec<Consume> {
         .collect()
 }
 
-
 /// `image { arg KEY=value; link TARGET arg=KEY url="..." }`: Docker build arguments.
 #[derive(Clone, Debug, Default)]
 pub struct BuildArgs {
