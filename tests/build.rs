@@ -89,16 +89,23 @@ fn snapshot_release() {
     snapshot("release");
 }
 
+/// examples/worker (issue 23): queues, a consumer, Redis, build arguments, a service in
+/// prod only.
+#[test]
+fn snapshot_worker() {
+    snapshot("worker");
+}
+
 /// Services per environment (issue 23): `worker` is `enabled=#false` in staging. Its
 /// container has `count` (absent where var.services lacks it), its outputs are null
 /// there, and the scripts ask ENV's tfvars before building, checking or probing it.
 #[test]
-fn snapshot_worker() {
-    let text = std::fs::read_to_string(root().join("tests/terraform/worker.stack.kdl"))
-        .expect("tests/terraform/worker.stack.kdl");
+fn snapshot_enabled() {
+    let text = std::fs::read_to_string(root().join("tests/terraform/enabled.stack.kdl"))
+        .expect("tests/terraform/enabled.stack.kdl");
     let (checked, files) = cellac::build(&text, STACK_PATH);
     let files =
-        files.unwrap_or_else(|| panic!("worker does not build: {:#?}", checked.diagnostics));
+        files.unwrap_or_else(|| panic!("enabled does not build: {:#?}", checked.diagnostics));
     let tfvars = |env: &str| json(&files, &format!("environments/{env}.tfvars.json"));
     let names = |env: &str| -> Vec<String> {
         tfvars(env)["services"]
@@ -137,7 +144,7 @@ fn snapshot_worker() {
         );
     }
     insta::with_settings!({snapshot_path => "../snapshots", prepend_module_to_snapshot => false}, {
-        insta::assert_snapshot!("build_worker", tree(&files));
+        insta::assert_snapshot!("build_enabled", tree(&files));
     });
 }
 

@@ -384,7 +384,7 @@ fn raised_codes_match_the_registry() {
         .into_iter()
         .map(|p| (stem(&p), read(&p)))
         .collect();
-    for example in ["cella", "many", "minimal", "django", "release"] {
+    for example in ["cella", "many", "minimal", "django", "release", "worker"] {
         let path = Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("examples")
             .join(example)

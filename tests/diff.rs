@@ -513,7 +513,7 @@ fn redis_added_resized_removed() {
 #[test]
 fn a_service_disabled_somewhere_is_counted() {
     let old = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/terraform/worker.stack.kdl"),
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/terraform/enabled.stack.kdl"),
     )
     .unwrap();
     let new = edit(

@@ -224,7 +224,7 @@ fn keeps_what_the_author_wrote() {
 #[test]
 fn examples_and_init_output_pass_fmt_check() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    for name in ["cella", "django", "many", "minimal", "release"] {
+    for name in ["cella", "django", "many", "minimal", "release", "worker"] {
         let text =
             std::fs::read_to_string(root.join("examples").join(name).join("stack.kdl")).unwrap();
         assert_eq!(formatted(&text), text, "examples/{name} is not formatted");

@@ -189,6 +189,14 @@ fn shellcheck_django() {
     shellcheck("django", &envs_of(&text));
 }
 
+/// worker: queues, a consumer, Redis, build arguments (an image built per environment),
+/// a service only in prod.
+#[test]
+fn shellcheck_worker() {
+    let text = std::fs::read_to_string(manifest().join("examples/worker/stack.kdl")).unwrap();
+    shellcheck("worker", &envs_of(&text));
+}
+
 /// many: the largest example.
 #[test]
 fn shellcheck_many() {

@@ -219,7 +219,7 @@ if [ "$FIXTURE_ONLY" -eq 0 ]; then
     # `link token=` one (job:KEY->TARGET in modules/iam); queues (issue 23): a FIFO
     # queue with a dead-letter queue, senders, a consumer (trigger), a receiving job;
     # services per environment (`enabled=#false`) and Redis.
-    for extra in implicit job-token queues worker; do
+    for extra in implicit job-token queues enabled; do
         [ -z "$ONLY" ] || [ "$ONLY" = "$extra" ] || continue
         if "$CELLAC" build "$HERE/$extra.stack.kdl" -o "$TMP/out/$extra" >"$TMP/out/$extra.build.log" 2>&1; then
             CASES+=("$extra"$'\t'"$TMP/out/$extra")
@@ -284,9 +284,9 @@ done
 # examples/release and examples/django have what the optional controls break: jobs,
 # lifecycle rules, a database with a migration and a job of its own;
 # tests/terraform/job-token.stack.kdl a job whose only key is a link token= one;
-# tests/terraform/worker.stack.kdl a Redis cluster.
+# tests/terraform/enabled.stack.kdl a Redis cluster.
 EXTRAS=()
-for extra in release-prod django-prod job-token-dev queues-dev worker-prod; do
+for extra in release-prod django-prod job-token-dev queues-dev enabled-prod; do
     if [ -f "$TMP/work/$extra.show.json" ]; then
         EXTRAS+=(--extra "$TMP/work/$extra.show.json:$TMP/work/$extra/environments/${extra##*-}.tfvars.json")
     fi
