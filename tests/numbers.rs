@@ -74,6 +74,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "stack demo\ndatabase main engine=serverless-sql max-cpu=N\n",
     ),
     (
+        "redis nodes",
+        "stack demo\nnetwork\nsecret pw\nredis cache nodes=N password=pw\n",
+    ),
+    (
         "monitoring/logs retention-days",
         "stack demo\nmonitoring {\n    logs retention-days=N\n}\n",
     ),
