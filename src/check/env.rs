@@ -20,6 +20,7 @@ struct Holder<'a> {
     buckets: &'a [BucketAccess],
     s3_keys: &'a (Spanned<String>, Spanned<String>),
     databases: &'a [DatabaseUse],
+    redis: &'a [crate::model::RedisUse],
     /// Keys that only add to or replace the others (a migration's own): checked for
     /// reserved names and length, not for duplicates.
     extra: Vec<&'a Spanned<String>>,
@@ -51,6 +52,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 buckets: &svc.buckets,
                 s3_keys: &svc.s3_keys,
                 databases: &svc.databases,
+                redis: &svc.redis,
                 extra: migrate
                     .clone()
                     .flat_map(|m| {
@@ -76,6 +78,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     buckets: &job.buckets,
                     s3_keys: &job.s3_keys,
                     databases: &job.databases,
+                    redis: &job.redis,
                     extra: Vec::new(),
                     extra_env: Vec::new(),
                     container: false,
@@ -98,6 +101,7 @@ fn keys(h: &Holder, out: &mut Vec<Diagnostic>) {
         .chain(h.links.iter().filter_map(|l| l.token.as_ref()))
         .chain(h.buckets.iter().map(|b| &b.env))
         .chain(h.databases.iter().map(|d| &d.env))
+        .chain(h.redis.iter().map(|d| &d.env))
         .chain(
             [&h.s3_keys.0, &h.s3_keys.1]
                 .into_iter()
@@ -170,6 +174,7 @@ fn keys(h: &Holder, out: &mut Vec<Diagnostic>) {
         sources.push(("s3-keys", &h.s3_keys.1));
     }
     sources.extend(h.databases.iter().map(|d| ("database", &d.env)));
+    sources.extend(h.redis.iter().map(|d| ("redis", &d.env)));
     let implicit = implicit_keys(h.buckets);
     sources.extend(implicit.iter().map(|k| ("bucket", k)));
     let plain = |k: &str| matches!(k, "env" | "secret-env");
