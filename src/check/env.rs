@@ -102,6 +102,7 @@ fn keys(h: &Holder, out: &mut Vec<Diagnostic>) {
         .chain(h.buckets.iter().map(|b| &b.env))
         .chain(h.databases.iter().map(|d| &d.env))
         .chain(h.redis.iter().map(|d| &d.env))
+        .chain(h.redis.iter().filter_map(|d| d.certificate_env.as_ref()))
         .chain(
             [&h.s3_keys.0, &h.s3_keys.1]
                 .into_iter()
@@ -175,6 +176,11 @@ fn keys(h: &Holder, out: &mut Vec<Diagnostic>) {
     }
     sources.extend(h.databases.iter().map(|d| ("database", &d.env)));
     sources.extend(h.redis.iter().map(|d| ("redis", &d.env)));
+    sources.extend(
+        h.redis
+            .iter()
+            .filter_map(|d| d.certificate_env.as_ref().map(|k| ("redis", k))),
+    );
     let implicit = implicit_keys(h.buckets);
     sources.extend(implicit.iter().map(|k| ("bucket", k)));
     let plain = |k: &str| matches!(k, "env" | "secret-env");

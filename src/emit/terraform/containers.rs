@@ -13,7 +13,7 @@ pub fn service_type(shape: Shape) -> String {
     if shape.redis {
         SERVICE_TYPE.replace(
             "    databases = map(string)\n",
-            "    databases = map(string)\n    redis = map(string)\n",
+            "    databases = map(string)\n    redis = map(string)\n    redis_certificates = map(string)\n",
         )
     } else {
         SERVICE_TYPE.to_string()
@@ -153,6 +153,12 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
         );
         m.variables["redis_urls"]["default"] = json!({});
         m.variables["redis_urls"]["sensitive"] = json!(true);
+        m.var(
+            "redis_certificates",
+            "map(string)",
+            "Each Redis cluster's TLS certificate (PEM), keyed by the stack's names.",
+        )
+        .insert("default".into(), json!({}));
     }
     m.var(
         "image_tag",
@@ -244,10 +250,16 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
         // Targets this service links to in any environment: only those are referenced.
         let targets = linked.remove(svc.name.value.as_str()).unwrap_or_default();
         // Object Storage access: the bucket names, the endpoint and the key id.
-        let s3 = format!(
+        let mut s3 = format!(
             "{{ for k, b in {s}.buckets : k => var.bucket_names[b] }}, length({s}.buckets) == 0 ? {{}} : {{ S3_ENDPOINT = \"https://s3.${{var.region}}.scw.cloud\", S3_REGION = var.region, ({s}.s3_keys.id) = var.access_keys[{name}] }}",
             name = hcl::string(&svc.name.value)
         );
+        if shape.redis {
+            // `redis NAME certificate-env=KEY`: the cluster's TLS certificate, plain.
+            s3.push_str(&format!(
+                ", {{ for k, r in {s}.redis_certificates : k => var.redis_certificates[r] }}"
+            ));
+        }
         let env_expr = if targets.is_empty() {
             format!("merge({s}.env, {{ for k, v in {s}.env_vars : k => var.vars[v] }}, {s3})")
         } else {
