@@ -121,6 +121,15 @@ fn snapshot_enabled() {
     // Jobs get the Redis URL by Secret Manager reference: job_redis names them.
     let redis = |env: &str| tfvars(env)["job_redis"].as_object().map_or(0, |m| m.len());
     assert_eq!((redis("staging"), redis("prod")), (1, 2));
+    // `certificate-env=`: the cluster's TLS certificate, plain, for a service and a job.
+    assert_eq!(
+        tfvars("prod")["services"]["web"]["redis_certificates"],
+        serde_json::json!({ "REDIS_CA": "cache" })
+    );
+    assert_eq!(
+        tfvars("prod")["job_redis_certificates"],
+        serde_json::json!({ "nightly": { "CACHE_CA": "cache" } })
+    );
     let script = |path: &str| String::from_utf8(files[path].clone()).expect("UTF-8");
     // images.sh builds each environment's own list: the worker only in prod.
     let images = script("scripts/images.sh");

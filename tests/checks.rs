@@ -605,3 +605,26 @@ fn safe_fixes_never_flip_a_meaning() {
     let fixed = fix(&typo, Mode::Safe);
     assert!(fixed.text.contains("scale min=1 max=3"), "{}", fixed.text);
 }
+
+/// Issue 23: a secret used as a Redis password is at least 8 characters (Scaleway's
+/// rule): its `min-length` is raised to 8, never lowered (32 stays 32), and a secret
+/// no Redis uses keeps none.
+#[test]
+fn a_redis_password_is_at_least_8_characters() {
+    let text = "stack s\nnetwork\nsecret pw\nsecret long min-length=32\nsecret other\nredis a password=pw\nredis b password=long\nservice web {\n    port 8080\n    redis a\n    redis b env=B_URL\n    secret-env OTHER=other\n}\n";
+    let checked = cellac::check(text);
+    let stack = &checked.envs[0];
+    let min = |name: &str| {
+        stack
+            .secret(name)
+            .and_then(|s| s.min_length.as_ref())
+            .map(|m| m.value)
+    };
+    assert_eq!(min("pw"), Some(8));
+    assert_eq!(min("long"), Some(32));
+    assert_eq!(min("other"), None);
+    // The Terraform variable refuses a shorter value too.
+    let (_, files) = cellac::build(text, "../stack.kdl");
+    let vars = String::from_utf8(files.expect("builds")["variables.tf.json"].clone()).unwrap();
+    assert!(vars.contains("length(var.pw) >= 8"), "{vars}");
+}

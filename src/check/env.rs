@@ -21,6 +21,7 @@ struct Holder<'a> {
     s3_keys: &'a (Spanned<String>, Spanned<String>),
     databases: &'a [DatabaseUse],
     queues: &'a [QueueUse],
+    redis: &'a [crate::model::RedisUse],
     /// Keys that only add to or replace the others (a migration's own): checked for
     /// reserved names and length, not for duplicates.
     extra: Vec<&'a Spanned<String>>,
@@ -53,6 +54,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 s3_keys: &svc.s3_keys,
                 databases: &svc.databases,
                 queues: &svc.queues,
+                redis: &svc.redis,
                 extra: migrate
                     .clone()
                     .flat_map(|m| {
@@ -79,6 +81,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     s3_keys: &job.s3_keys,
                     databases: &job.databases,
                     queues: &job.queues,
+                    redis: &job.redis,
                     extra: Vec::new(),
                     extra_env: Vec::new(),
                     container: false,
@@ -102,6 +105,8 @@ fn keys(h: &Holder, out: &mut Vec<Diagnostic>) {
         .chain(h.buckets.iter().map(|b| &b.env))
         .chain(h.databases.iter().map(|d| &d.env))
         .chain(h.queues.iter().map(|q| &q.env))
+        .chain(h.redis.iter().map(|d| &d.env))
+        .chain(h.redis.iter().filter_map(|d| d.certificate_env.as_ref()))
         .chain(
             [&h.s3_keys.0, &h.s3_keys.1]
                 .into_iter()
@@ -175,6 +180,12 @@ fn keys(h: &Holder, out: &mut Vec<Diagnostic>) {
     }
     sources.extend(h.databases.iter().map(|d| ("database", &d.env)));
     sources.extend(h.queues.iter().map(|q| ("queue", &q.env)));
+    sources.extend(h.redis.iter().map(|d| ("redis", &d.env)));
+    sources.extend(
+        h.redis
+            .iter()
+            .filter_map(|d| d.certificate_env.as_ref().map(|k| ("redis", k))),
+    );
     let implicit = implicit_keys(h.buckets);
     sources.extend(implicit.iter().map(|k| ("bucket", k)));
     let implicit_sqs = implicit_queue_keys(h.queues);

@@ -83,7 +83,7 @@ fn value_items(values: &[String], replace: Span, detail: &str) -> Vec<Item> {
 /// Values of a given type or list: references for `secret`, `service`, `site` types.
 fn typed_values(text: &str, ty: &str, values: &[String], replace: Span, detail: &str) -> Vec<Item> {
     match ty {
-        "secret" | "service" | "site" | "queue" => {
+        "secret" | "service" | "site" | "queue" | "redis" => {
             reference_items(declared(text, ty), ty, replace, "")
         }
         _ => value_items(values, replace, detail),
@@ -214,5 +214,19 @@ mod tests {
             .map(|i| i.label)
             .collect();
         assert_eq!(labels[..2], ["emails", "orders"]);
+    }
+
+    /// Issue 23: `redis |` in a service completes the declared Redis clusters.
+    #[test]
+    fn redis_names() {
+        let text = "stack s\nnetwork\nsecret pw\nredis cache password=pw\nredis sessions password=pw\nservice web {\n    redis \n}\n";
+        let offset = text.find("redis \n").unwrap() + "redis ".len();
+        let labels: Vec<String> = super::complete(text, offset)
+            .into_iter()
+            .map(|i| i.label)
+            .collect();
+        assert!(labels.contains(&"cache".to_string()), "{labels:?}");
+        assert!(labels.contains(&"sessions".to_string()), "{labels:?}");
+        assert!(!labels.contains(&"web".to_string()), "{labels:?}");
     }
 }

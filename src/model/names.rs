@@ -27,7 +27,7 @@ pub fn site_bucket_name(prefix: &str, site: &str, suffix: &str) -> String {
 /// none of them. The emitter declares no other (`tests/coverage.rs`,
 /// `root_variables_are_all_listed`, builds every example and fails on one missing here);
 /// `image_digests` and `force_destroy` are the deploy scripts' inputs.
-pub const ROOT_VARIABLES: [&str; 24] = [
+pub const ROOT_VARIABLES: [&str; 25] = [
     "environment",
     "names",
     "subnet",
@@ -44,6 +44,7 @@ pub const ROOT_VARIABLES: [&str; 24] = [
     "queues",
     "redis",
     "job_redis",
+    "job_redis_certificates",
     "jobs",
     "sites",
     "buckets",

@@ -503,6 +503,9 @@ pub(super) fn bucket_uses(node: &Node) -> Vec<BucketAccess> {
 pub struct RedisUse {
     pub redis: Spanned<String>,
     pub env: Spanned<String>,
+    /// `certificate-env=KEY2`: KEY2 gets the cluster's TLS certificate (PEM), for clients
+    /// that verify the server against it.
+    pub certificate_env: Option<Spanned<String>>,
     pub span: Span,
 }
 
@@ -515,6 +518,7 @@ pub(super) fn redis_uses(node: &Node) -> Vec<RedisUse> {
                 redis: str_of(d.arg(0))?,
                 env: str_of(d.prop("env"))
                     .unwrap_or_else(|| default_at("REDIS_URL".into(), d.span)),
+                certificate_env: str_of(d.prop("certificate-env")),
                 span: d.span,
             })
         })

@@ -14,7 +14,7 @@ pub fn service_type(shape: Shape) -> String {
     if shape.redis {
         ty = ty.replace(
             "    databases = map(string)\n",
-            "    databases = map(string)\n    redis = map(string)\n",
+            "    databases = map(string)\n    redis = map(string)\n    redis_certificates = map(string)\n",
         );
     }
     if shape.queues {
@@ -160,6 +160,12 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
         );
         m.variables["redis_urls"]["default"] = json!({});
         m.variables["redis_urls"]["sensitive"] = json!(true);
+        m.var(
+            "redis_certificates",
+            "map(string)",
+            "Each Redis cluster's TLS certificate (PEM), keyed by the stack's names.",
+        )
+        .insert("default".into(), json!({}));
     }
     m.var(
         "image_tag",
@@ -301,7 +307,13 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
         } else {
             (String::new(), String::new())
         };
-        let s3 = format!("{s3}{sqs}");
+        let mut s3 = format!("{s3}{sqs}");
+        if shape.redis {
+            // `redis NAME certificate-env=KEY`: the cluster's TLS certificate, plain.
+            s3.push_str(&format!(
+                ", {{ for k, r in {s}.redis_certificates : k => var.redis_certificates[r] }}"
+            ));
+        }
         let env_expr = if targets.is_empty() {
             format!("merge({s}.env, {{ for k, v in {s}.env_vars : k => var.vars[v] }}, {s3})")
         } else {

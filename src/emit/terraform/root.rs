@@ -250,6 +250,7 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
         }
         if shape.redis {
             c["redis_urls"] = ex("module.redis.urls");
+            c["redis_certificates"] = ex("module.redis.certificates");
         }
         modules.insert("containers".into(), c);
     }
@@ -332,11 +333,17 @@ fn main(envs: &[Stack], shape: Shape, banner: &str) -> Value {
         } else {
             "{}"
         };
+        // `redis NAME certificate-env=KEY`: the cluster's TLS certificate, plain env.
+        let certificates = if shape.redis {
+            ", { for k, r in lookup(var.job_redis_certificates, key, {}) : k => module.redis.certificates[r] }"
+        } else {
+            ""
+        };
         let mut call = module_call(
             "jobs",
             Some(&s.region.value),
             json!({
-                "jobs": ex(format!("{{ for key, j in var.jobs : key => {{ name = j.name, image = {image}, command = j.command, args = j.args, env = merge(j.env, {{ for k, v in j.env_vars : k => local.vars[v] }}), secrets = {secrets}, cpu_limit = j.cpu_limit, memory_limit = j.memory_limit, local_storage_capacity = j.local_storage_capacity, timeout = j.timeout, cron = j.cron }} }}")),
+                "jobs": ex(format!("{{ for key, j in var.jobs : key => {{ name = j.name, image = {image}, command = j.command, args = j.args, env = merge(j.env, {{ for k, v in j.env_vars : k => local.vars[v] }}{certificates}), secrets = {secrets}, cpu_limit = j.cpu_limit, memory_limit = j.memory_limit, local_storage_capacity = j.local_storage_capacity, timeout = j.timeout, cron = j.cron }} }}")),
             }),
         );
         if shape.secrets {
@@ -663,6 +670,13 @@ fn variables(envs: &[Stack], shape: Shape) -> Map<String, Value> {
             Value::Object(variable(
                 "map(map(string))",
                 "Each job's (and migration's) Redis clusters, keyed as var.jobs: env key -> the stack's Redis name.",
+            )),
+        );
+        vars.insert(
+            "job_redis_certificates".into(),
+            Value::Object(variable(
+                "map(map(string))",
+                "Each job's (and migration's) `certificate-env` keys, keyed as var.jobs: env key -> the stack's Redis name.",
             )),
         );
     }

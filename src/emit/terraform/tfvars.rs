@@ -352,6 +352,7 @@ pub fn values(s: &Stack, shape: Shape) -> Map<String, Value> {
                         .map(|r| (r.env.value.clone(), json!(r.redis.value)))
                         .collect::<Map<String, Value>>()
                         .into();
+                    v["redis_certificates"] = certificates(&x.redis);
                 }
                 (x.name.value.clone(), v)
             })
@@ -466,6 +467,27 @@ pub fn values(s: &Stack, shape: Shape) -> Map<String, Value> {
             )
             .collect();
         v.insert("job_redis".into(), Value::Object(job_redis));
+        let job_certificates: Map<String, Value> = s
+            .services
+            .iter()
+            .filter(|x| x.migrate.is_some() && x.redis.iter().any(|r| r.certificate_env.is_some()))
+            .map(|x| {
+                (
+                    super::jobs::migrate_key(&x.name.value),
+                    certificates(&x.redis),
+                )
+            })
+            .chain(
+                s.jobs
+                    .iter()
+                    .filter(|j| j.redis.iter().any(|r| r.certificate_env.is_some()))
+                    .map(|j| (j.name.value.clone(), certificates(&j.redis))),
+            )
+            .collect();
+        v.insert(
+            "job_redis_certificates".into(),
+            Value::Object(job_certificates),
+        );
     }
     if shape.redis {
         let redis: Map<String, Value> = s
@@ -593,6 +615,19 @@ pub fn values(s: &Stack, shape: Shape) -> Map<String, Value> {
         }
     }
     v
+}
+
+/// `certificate-env` keys of `redis` uses: env key -> the stack's Redis name.
+fn certificates(uses: &[crate::model::RedisUse]) -> Value {
+    uses.iter()
+        .filter_map(|r| {
+            Some((
+                r.certificate_env.as_ref()?.value.clone(),
+                json!(r.redis.value),
+            ))
+        })
+        .collect::<Map<String, Value>>()
+        .into()
 }
 
 pub fn emit(envs: &[Stack], shape: Shape, banner: &str, files: &mut Artifacts) {
