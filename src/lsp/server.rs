@@ -30,6 +30,12 @@ pub use super::uri::{encode_uri, file_path, is_secrets, secrets_beside, SECRETS_
 /// one reader of [`crate::textfile`], which the CLI uses too.
 pub use crate::textfile::MAX_SECRETS_FILE;
 
+/// Documents larger than this (about 800 services) are checked [`DEBOUNCE`] after the
+/// last edit of a burst rather than at once: their check takes tens of milliseconds or
+/// more. Smaller ones are checked as soon as the messages that arrived are handled.
+const DEBOUNCE_BYTES: usize = 256 << 10;
+const DEBOUNCE: std::time::Duration = std::time::Duration::from_millis(50);
+
 /// The outline sent for a document holds at most this many symbols (a 10 MB stack
 /// would otherwise give a reply of over 100 MB).
 pub const MAX_SYMBOLS: usize = 20_000;
@@ -417,8 +423,22 @@ impl Server<'_> {
         }
     }
 
-    /// Publishes the diagnostics of every changed stack.
+    /// Publishes the diagnostics of every changed stack. When one of them is large
+    /// (a check of it takes long enough to matter), waits [`DEBOUNCE`] for the next
+    /// message first: a burst of keystrokes on a large document is checked once, after
+    /// it. A check a newer version overtakes anyway is dropped (`check_and_publish`).
     fn flush(&mut self) {
+        let large = self.dirty.iter().any(|u| {
+            self.docs
+                .get(u)
+                .is_some_and(|d| d.text.len() > DEBOUNCE_BYTES)
+        });
+        if large {
+            if let Ok(m) = self.conn.receiver.recv_timeout(DEBOUNCE) {
+                self.inbox.push_back(m);
+                return;
+            }
+        }
         for uri in std::mem::take(&mut self.dirty) {
             let _ = catch_unwind(AssertUnwindSafe(|| self.check_and_publish(&uri)));
         }
