@@ -70,10 +70,10 @@ codes! {
     "cellac::override::required", "error", "A node an environment adds (the top level has none to merge with) without a property it needs, e.g. `state` without `bucket=`.",
         "environment prod {\n    state region=nl-ams\n}", "Write the missing property in the environment, or declare the node at the top level.";
     "cellac::memory::tier", "error", "Memory that is not one of Scaleway's tiers.",
-        "service backend {\n    memory 1000\n}", "Use a tier: 128 256 512 1024 2048 3072 4096 (the help names the nearest two).";
+        "service backend {\n    memory 1000\n}", "Use a tier: {limit:memory.tiers} (the help names the nearest two).";
     "cellac::cpu::range", "error", "CPU outside {limit:cpu} mvCPU.",
         "service backend {\n    cpu 10000\n}", "Write a value in range, or remove `cpu` to use the memory tier's pair.";
-    "cellac::cpu::mismatch", "warning", "CPU that is not the memory tier's pair (70 140 280 560 1120 1680 2240).",
+    "cellac::cpu::mismatch", "warning", "CPU that is not the memory tier's pair ({limit:cpu.pairs}).",
         "service backend {\n    memory 1024\n    cpu 1000\n}", "Write the pair the help names, or remove `cpu`.";
     "cellac::scale::range", "error", "`min` outside {limit:scale.min}, `max` outside {limit:scale.max}, or `concurrency` outside {limit:scale.concurrency}.",
         "service backend {\n    scale max=100\n}", "Write values within the bounds.";
@@ -234,6 +234,11 @@ impl Code {
     pub fn summary(&self) -> std::borrow::Cow<'static, str> {
         crate::limits::expand(self.summary)
     }
+
+    /// How to fix it, with its limits' values filled in.
+    pub fn fix(&self) -> std::borrow::Cow<'static, str> {
+        crate::limits::expand(self.fix)
+    }
 }
 
 pub fn find(code: &str) -> Option<&'static Code> {
@@ -256,6 +261,6 @@ pub fn explain(c: &Code) -> String {
         c.severity,
         c.summary(),
         example,
-        c.fix
+        c.fix()
     )
 }
