@@ -79,8 +79,37 @@ pub const MEMORY: Limit = Limit {
     max: TIERS[TIERS.len() - 1].0,
 };
 
+/// A container environment variable's key, in bytes.
+pub const ENV_KEY: Limit = Limit {
+    name: "env.key",
+    min: 1,
+    max: 100,
+};
+/// A container environment variable's literal value, in bytes.
+pub const ENV_VALUE: Limit = Limit {
+    name: "env.value",
+    min: 0,
+    max: 1000,
+};
+/// A container secret's value, in bytes (UTF-8); `min-length` is counted against it.
+pub const SECRET_VALUE: Limit = Limit {
+    name: "secret.value",
+    min: 1,
+    max: 1000,
+};
+
 /// Every limit, for lookups by name.
-pub const ALL: [Limit; 6] = [SCALE_MIN, SCALE_MAX, CONCURRENCY, TIMEOUT, CPU, MEMORY];
+pub const ALL: [Limit; 9] = [
+    SCALE_MIN,
+    SCALE_MAX,
+    CONCURRENCY,
+    TIMEOUT,
+    CPU,
+    MEMORY,
+    ENV_KEY,
+    ENV_VALUE,
+    SECRET_VALUE,
+];
 
 /// The lists of values a property may take, by name: `memory.tiers` (the tiers, MB)
 /// and `cpu.pairs` (their default mvCPU).
@@ -95,8 +124,15 @@ pub fn list(name: &str) -> Option<Vec<i128>> {
 /// What `{limit:NAME}` stands for: a limit's `min..max`, or a list's values separated
 /// by spaces.
 fn text_of(name: &str) -> Option<String> {
+    let bound = |suffix: &str, pick: fn(&Limit) -> i128| {
+        name.strip_suffix(suffix)
+            .and_then(find)
+            .map(|l| pick(l).to_string())
+    };
     find(name)
         .map(Limit::text)
+        .or_else(|| bound(".max", |l| l.max))
+        .or_else(|| bound(".min", |l| l.min))
         .or_else(|| list(name).map(|l| l.iter().map(i128::to_string).collect::<Vec<_>>().join(" ")))
 }
 
@@ -155,6 +191,8 @@ mod tests {
         );
         assert_eq!(expand("{limit:cpu.pairs}"), "70 140 280 560 1120 1680 2240");
         assert_eq!(expand("{limit:memory}"), "128..4096");
+        assert_eq!(expand("over {limit:env.key.max}"), "over 100");
+        assert_eq!(expand("{limit:secret.value.min}"), "1");
     }
 
     #[test]

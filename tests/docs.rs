@@ -566,4 +566,24 @@ fn limits_are_declared_once() {
         .unwrap()
         .summary();
     assert!(mismatch.contains(&pairs.join(" ")), "{mismatch}");
+    // The value limits: the checks' constants are the published ones.
+    let env = cellac::codes::find("cellac::env::too-long")
+        .unwrap()
+        .summary();
+    assert!(
+        env.contains(&format!("over {} characters", cellac::check::env::MAX_KEY)),
+        "{env}"
+    );
+    assert!(
+        env.contains(&format!("over {}.", cellac::check::env::MAX_VALUE)),
+        "{env}"
+    );
+    let secret = cellac::codes::find("cellac::secrets-file::too-long")
+        .unwrap()
+        .summary();
+    let max = cellac::check::secrets_file::MAX_VALUE;
+    assert!(
+        secret.contains(&format!("over {max} characters")),
+        "{secret}"
+    );
 }
