@@ -35,7 +35,7 @@ codes! {
         "service backend {\n    port \"4000\"\n}", "Write the type the help names: `port 4000`, `public=#true`.";
     "cellac::schema::unknown-value", "error", "A value outside a closed list (protocol, postgres, format, platform, each of CORS `methods`).",
         "service backend {\n    protocol http2\n}", "Use one of the accepted values, e.g. `protocol h2c`.";
-    "cellac::schema::range", "error", "An integer outside the range its property accepts: `min-length` 1..1000, `failures` 1..100, `max-age` 0..86400, `retention-days` 1..365 (ports, memory, cpu, scale and timeout have their own codes).",
+    "cellac::schema::range", "error", "An integer outside the range its property accepts: `min-length` {limit:secret.value}, `failures` 1..100, `max-age` 0..86400, `retention-days` 1..365 (ports, memory, cpu, scale and timeout have their own codes).",
         "secret cookie_secret min-length=-5", "Write a value within the range the message gives.";
     "cellac::schema::duplicate", "error", "The same node declared twice, or the same property set twice on one node.",
         "service backend\nservice backend", "Merge the two declarations into one.";
@@ -61,7 +61,7 @@ codes! {
         "service backend {\n    env PORT=4000\n}", "Remove the key; the container receives PORT from `port`.";
     "cellac::env::duplicate", "error", "The same key twice in one service or job: in `env` and `secret-env`, or set by one of them and a `link`, a `bucket`, the S3 keys a bucket brings or a `database`, or by two of those.",
         "service backend {\n    env MODE=a\n    env MODE=b\n}", "Keep one; in an environment, an override replaces the top level's value.";
-    "cellac::env::too-long", "error", "An environment key over 100 characters or a literal value over 1000.",
+    "cellac::env::too-long", "error", "An environment key over {limit:env.key.max} characters or a literal value over {limit:env.value.max}.",
         "service backend {\n    env KEY=\"...1001 characters...\"\n}", "Shorten the key or value; keep large data in a bucket.";
     "cellac::env::unknown-override", "error", "An environment overrides a service, site, bucket, secret or var the top level does not declare.",
         "environment prod {\n    service backnd { scale min=2; }\n}", "Fix the name (the nearest declared one is suggested) or declare it at the top level.";
@@ -78,10 +78,10 @@ codes! {
     "cellac::override::required", "error", "A node an environment adds (the top level has none to merge with) without a property it needs, e.g. `state` without `bucket=`.",
         "environment prod {\n    state region=nl-ams\n}", "Write the missing property in the environment, or declare the node at the top level.";
     "cellac::memory::tier", "error", "Memory that is not one of Scaleway's tiers.",
-        "service backend {\n    memory 1000\n}", "Use a tier: 128 256 512 1024 2048 3072 4096 (the help names the nearest two).";
+        "service backend {\n    memory 1000\n}", "Use a tier: {limit:memory.tiers} (the help names the nearest two).";
     "cellac::cpu::range", "error", "CPU outside {limit:cpu} mvCPU.",
         "service backend {\n    cpu 10000\n}", "Write a value in range, or remove `cpu` to use the memory tier's pair.";
-    "cellac::cpu::mismatch", "warning", "CPU that is not the memory tier's pair (70 140 280 560 1120 1680 2240).",
+    "cellac::cpu::mismatch", "warning", "CPU that is not the memory tier's pair ({limit:cpu.pairs}).",
         "service backend {\n    memory 1024\n    cpu 1000\n}", "Write the pair the help names, or remove `cpu`.";
     "cellac::scale::range", "error", "`min` outside {limit:scale.min}, `max` outside {limit:scale.max}, or `concurrency` outside {limit:scale.concurrency}.",
         "service backend {\n    scale max=100\n}", "Write values within the bounds.";
@@ -233,7 +233,7 @@ codes! {
         "secret cookie_secret   # and no cookie_secret line in the file", "Add `NAME = \"...\"` to the secrets file.";
     "cellac::secrets-file::min-length", "error", "A secret value (in the secrets file or TF_VAR_NAME) shorter than its `min-length`.",
         "secret argon_secret min-length=32", "Generate a longer value, e.g. `openssl rand -hex 16`.";
-    "cellac::secrets-file::too-long", "error", "A secret value over 1000 characters, Scaleway's limit for container secrets.",
+    "cellac::secrets-file::too-long", "error", "A secret value over {limit:secret.value.max} characters, Scaleway's limit for container secrets.",
         "a 2 kB certificate as a secret", "Keep large values in a bucket.";
     "cellac::secrets-file::postgres", "error", "A `postgres=` secret that is not a PostgreSQL URL, uses the wrong endpoint kind, or has no sslmode.",
         "secret database_url postgres=pooled", "Paste Neon's pooled (host has -pooler) or direct connection string with ?sslmode=require.";
@@ -286,6 +286,11 @@ impl Code {
     pub fn summary(&self) -> std::borrow::Cow<'static, str> {
         crate::limits::expand(self.summary)
     }
+
+    /// How to fix it, with its limits' values filled in.
+    pub fn fix(&self) -> std::borrow::Cow<'static, str> {
+        crate::limits::expand(self.fix)
+    }
 }
 
 pub fn find(code: &str) -> Option<&'static Code> {
@@ -308,6 +313,6 @@ pub fn explain(c: &Code) -> String {
         c.severity,
         c.summary(),
         example,
-        c.fix
+        c.fix()
     )
 }

@@ -59,8 +59,82 @@ pub const CPU: Limit = Limit {
     max: 6000,
 };
 
+/// A container's memory tiers (MB), each with its default mvCPU (Containers
+/// limitations; docs/scaleway-facts.md). `memory` takes one of them; `cpu` defaults
+/// to the tier's pair.
+pub const TIERS: [(i128, i128); 7] = [
+    (128, 70),
+    (256, 140),
+    (512, 280),
+    (1024, 560),
+    (2048, 1120),
+    (3072, 1680),
+    (4096, 2240),
+];
+
+/// A container's `memory`, in MB: the lowest tier to the highest.
+pub const MEMORY: Limit = Limit {
+    name: "memory",
+    min: TIERS[0].0,
+    max: TIERS[TIERS.len() - 1].0,
+};
+
+/// A container environment variable's key, in bytes.
+pub const ENV_KEY: Limit = Limit {
+    name: "env.key",
+    min: 1,
+    max: 100,
+};
+/// A container environment variable's literal value, in bytes.
+pub const ENV_VALUE: Limit = Limit {
+    name: "env.value",
+    min: 0,
+    max: 1000,
+};
+/// A container secret's value, in bytes (UTF-8); `min-length` is counted against it.
+pub const SECRET_VALUE: Limit = Limit {
+    name: "secret.value",
+    min: 1,
+    max: 1000,
+};
+
 /// Every limit, for lookups by name.
-pub const ALL: [Limit; 5] = [SCALE_MIN, SCALE_MAX, CONCURRENCY, TIMEOUT, CPU];
+pub const ALL: [Limit; 9] = [
+    SCALE_MIN,
+    SCALE_MAX,
+    CONCURRENCY,
+    TIMEOUT,
+    CPU,
+    MEMORY,
+    ENV_KEY,
+    ENV_VALUE,
+    SECRET_VALUE,
+];
+
+/// The lists of values a property may take, by name: `memory.tiers` (the tiers, MB)
+/// and `cpu.pairs` (their default mvCPU).
+pub fn list(name: &str) -> Option<Vec<i128>> {
+    match name {
+        "memory.tiers" => Some(TIERS.iter().map(|(m, _)| *m).collect()),
+        "cpu.pairs" => Some(TIERS.iter().map(|(_, c)| *c).collect()),
+        _ => None,
+    }
+}
+
+/// What `{limit:NAME}` stands for: a limit's `min..max`, or a list's values separated
+/// by spaces.
+fn text_of(name: &str) -> Option<String> {
+    let bound = |suffix: &str, pick: fn(&Limit) -> i128| {
+        name.strip_suffix(suffix)
+            .and_then(find)
+            .map(|l| pick(l).to_string())
+    };
+    find(name)
+        .map(Limit::text)
+        .or_else(|| bound(".max", |l| l.max))
+        .or_else(|| bound(".min", |l| l.min))
+        .or_else(|| list(name).map(|l| l.iter().map(i128::to_string).collect::<Vec<_>>().join(" ")))
+}
 
 /// The limit called `name`.
 pub fn find(name: &str) -> Option<&'static Limit> {
@@ -82,10 +156,10 @@ pub fn expand(text: &str) -> Cow<'_, str> {
         let inner = &after[OPEN.len()..];
         match inner
             .find('}')
-            .and_then(|end| Some((end, find(&inner[..end])?)))
+            .and_then(|end| Some((end, text_of(&inner[..end])?)))
         {
-            Some((end, limit)) => {
-                out.push_str(&limit.text());
+            Some((end, text)) => {
+                out.push_str(&text);
                 rest = &inner[end + 1..];
             }
             None => {
@@ -111,6 +185,14 @@ mod tests {
         assert_eq!(expand("{limit:nope} {limit:cpu}"), "{limit:nope} 70..6000");
         assert_eq!(expand("{limit:cpu"), "{limit:cpu");
         assert!(matches!(expand("plain"), Cow::Borrowed(_)));
+        assert_eq!(
+            expand("{limit:memory.tiers}"),
+            "128 256 512 1024 2048 3072 4096"
+        );
+        assert_eq!(expand("{limit:cpu.pairs}"), "70 140 280 560 1120 1680 2240");
+        assert_eq!(expand("{limit:memory}"), "128..4096");
+        assert_eq!(expand("over {limit:env.key.max}"), "over 100");
+        assert_eq!(expand("{limit:secret.value.min}"), "1");
     }
 
     #[test]

@@ -52,7 +52,8 @@ pub struct ArgSpec {
     pub doc: String,
     #[serde(default)]
     pub default: Option<String>,
-    #[serde(default)]
+    /// Written as a list, or the name of a list of [`crate::limits::list`].
+    #[serde(default, deserialize_with = "values")]
     pub values: Vec<String>,
     /// Only the listed `values` are accepted.
     #[serde(default)]
@@ -84,7 +85,8 @@ pub struct PropSpec {
     pub var: bool,
     #[serde(default)]
     pub default: Option<String>,
-    #[serde(default)]
+    /// Written as a list, or the name of a list of [`crate::limits::list`].
+    #[serde(default, deserialize_with = "values")]
     pub values: Vec<String>,
     /// Only the listed `values` are accepted.
     #[serde(default)]
@@ -97,6 +99,22 @@ pub struct PropSpec {
     /// than `cellac::schema::range`.
     #[serde(default)]
     pub range_code: Option<String>,
+}
+
+/// `values`: a list of strings, or the name of a list of [`crate::limits::list`].
+fn values<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Values {
+        List(Vec<String>),
+        Named(String),
+    }
+    match Values::deserialize(d)? {
+        Values::List(l) => Ok(l),
+        Values::Named(name) => crate::limits::list(&name)
+            .map(|l| l.iter().map(i128::to_string).collect())
+            .ok_or_else(|| serde::de::Error::custom(format!("no list named `{name}`"))),
+    }
 }
 
 /// A `range`: `[min, max]`, or the name of a [`crate::limits::Limit`] (declared once).

@@ -472,7 +472,7 @@ fn explain_a_code() {
     for line in code.example.lines() {
         assert!(out.contains(line), "{out}");
     }
-    assert!(out.contains(code.fix), "{out}");
+    assert!(out.contains(&*code.fix()), "{out}");
     // The prefix is optional.
     assert_eq!(run(&["explain", "scale::singleton"]).stdout, o.stdout);
     // Without a code: the list of every code.

@@ -86,7 +86,7 @@ fn checks_md() -> String {
         out.push_str(&format!("**{}**. {}\n\n", c.severity, c.summary()));
         out.push_str("Example that triggers it:\n\n");
         out.push_str(&fence(c.example, ""));
-        out.push_str(&format!("\nFix: {}\n", c.fix));
+        out.push_str(&format!("\nFix: {}\n", c.fix()));
     }
     out
 }
@@ -509,6 +509,7 @@ fn limits_are_declared_once() {
             c.code,
             c.summary()
         );
+        assert!(!c.fix().contains("{limit:"), "{}: {}", c.code, c.fix());
     }
     fn docs(node: &NodeSpec, out: &mut Vec<String>) {
         out.push(node.doc.clone());
@@ -543,6 +544,48 @@ fn limits_are_declared_once() {
     assert_eq!(children["timeout"].args[0].range.unwrap(), pair(TIMEOUT));
     assert_eq!(children["cpu"].args[0].range.unwrap(), pair(CPU));
     assert!(children["scale"].props["concurrency"].doc.contains("1..80"));
+    // The memory tiers and their cpu pairs: one table (limits::TIERS) for the checks,
+    // the schema's values and the codes' summaries.
+    let tiers: Vec<String> = cellac::limits::TIERS
+        .iter()
+        .map(|(m, _)| m.to_string())
+        .collect();
+    let pairs: Vec<String> = cellac::limits::TIERS
+        .iter()
+        .map(|(_, c)| c.to_string())
+        .collect();
+    assert_eq!(children["memory"].args[0].values, tiers);
+    assert_eq!(children["cpu"].args[0].values, pairs);
+    assert_eq!(
+        children["memory"].args[0].range.unwrap(),
+        pair(cellac::limits::MEMORY)
+    );
+    let tier = cellac::codes::find("cellac::memory::tier").unwrap().fix();
+    assert!(tier.contains(&tiers.join(" ")), "{tier}");
+    let mismatch = cellac::codes::find("cellac::cpu::mismatch")
+        .unwrap()
+        .summary();
+    assert!(mismatch.contains(&pairs.join(" ")), "{mismatch}");
+    // The value limits: the checks' constants are the published ones.
+    let env = cellac::codes::find("cellac::env::too-long")
+        .unwrap()
+        .summary();
+    assert!(
+        env.contains(&format!("over {} characters", cellac::check::env::MAX_KEY)),
+        "{env}"
+    );
+    assert!(
+        env.contains(&format!("over {}.", cellac::check::env::MAX_VALUE)),
+        "{env}"
+    );
+    let secret = cellac::codes::find("cellac::secrets-file::too-long")
+        .unwrap()
+        .summary();
+    let max = cellac::check::secrets_file::MAX_VALUE;
+    assert!(
+        secret.contains(&format!("over {max} characters")),
+        "{secret}"
+    );
 }
 
 /// docs/queues.md's worked example (issue 23) checks with no diagnostic at all (not even

@@ -1080,3 +1080,41 @@ fn a_build_killed_at_every_rename_is_completed_by_the_next_call() {
         "no kill left the folder torn: the test tests nothing"
     );
 }
+
+/// Issue 24: the writer no longer waits for the journal's removal to reach the disk, so
+/// after a crash a completed build's journal may come back (with the staging folder
+/// gone). The next call carries it out again, and that is a no-op: every staged file is
+/// gone (already moved), every removed file already removed; the folder stays exactly
+/// the new output, and `--check` calls it up to date.
+#[test]
+fn a_journal_that_outlives_its_build_is_carried_out_as_a_no_op() {
+    let old_stack = cella();
+    let new_stack = cella_without_domains().replace("    memory 1024\n", "    memory 2048\n");
+    let new = expected_tree(&build(&new_stack));
+    // The journal of the old -> new build, as committed: killed right after its commit.
+    let killed = Scratch::with_stack("journal-source", &old_stack);
+    assert_eq!(killed.cellac(&[]).status.code(), Some(0));
+    killed.stack(&new_stack);
+    let o = spawn_build(
+        &killed.0,
+        "stack.kdl",
+        &[],
+        &[("CELLAC_TEST_ABORT_AFTER_RENAME", "1")],
+    )
+    .wait_with_output()
+    .unwrap();
+    assert_eq!(o.status.code(), None, "not killed: {}", show(&o));
+    let journal = std::fs::read(killed.infra().join(write::JOURNAL)).unwrap();
+    // The same build, completed; then its journal comes back.
+    let tmp = Scratch::with_stack("journal-back", &old_stack);
+    assert_eq!(tmp.cellac(&[]).status.code(), Some(0));
+    tmp.stack(&new_stack);
+    assert_eq!(tmp.cellac(&[]).status.code(), Some(0));
+    assert_tree_eq(&output(&tmp.infra()), &new, "built");
+    std::fs::write(tmp.infra().join(write::JOURNAL), &journal).unwrap();
+    let o = tmp.cellac(&["--check"]);
+    assert_eq!(o.status.code(), Some(0), "{}", show(&o));
+    assert!(!tmp.infra().join(write::JOURNAL).exists());
+    assert!(!tmp.infra().join(STAGING).exists());
+    assert_tree_eq(&output(&tmp.infra()), &new, "after the journal came back");
+}

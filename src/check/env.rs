@@ -9,8 +9,9 @@ use crate::span::Spanned;
 use crate::syntax::Node;
 use std::collections::HashMap;
 
-pub const MAX_KEY: usize = 100;
-pub const MAX_VALUE: usize = 1000;
+/// Scaleway's limits for an environment variable (declared in [`crate::limits`]).
+pub const MAX_KEY: usize = crate::limits::ENV_KEY.max as usize;
+pub const MAX_VALUE: usize = crate::limits::ENV_VALUE.max as usize;
 
 /// What sets the environment of one service or job, for the checks of its keys.
 struct Holder<'a> {
@@ -157,7 +158,7 @@ fn keys(h: &Holder, out: &mut Vec<Diagnostic>) {
                         ),
                     )
                     .at(e.value.span, "too long")
-                    .help("keep values at 1000 characters or fewer; move large data to a bucket"),
+                    .help(format!("keep values at {MAX_VALUE} characters or fewer; move large data to a bucket")),
                 );
             }
         }

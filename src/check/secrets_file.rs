@@ -6,8 +6,8 @@ use crate::model::Secret;
 use crate::span::Span;
 use crate::syntax::lex;
 
-/// Scaleway's limit for a container secret's value.
-pub const MAX_VALUE: usize = 1000;
+/// Scaleway's limit for a container secret's value (declared in [`crate::limits`]).
+pub const MAX_VALUE: usize = crate::limits::SECRET_VALUE.max as usize;
 
 /// One `key = "value"` entry, with spans of the key and of the value's content.
 /// An entry that could not be read (`readable: false`) has no value, but its span still

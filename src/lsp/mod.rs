@@ -9,13 +9,16 @@ pub mod completion;
 pub mod context;
 pub mod definition;
 pub mod diagnostics;
+mod disk;
 pub mod documents;
 pub mod format;
 pub mod hover;
+mod lenient;
 pub mod position;
 pub mod server;
 pub mod symbols;
 pub mod transport;
+mod uri;
 
 pub use server::serve;
 

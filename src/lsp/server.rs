@@ -1,5 +1,6 @@
-//! The transport: the main loop over an `lsp_server::Connection`, dispatch, and the
-//! little IO the server does (reading `secrets.auto.tfvars` beside a stack).
+//! The transport: the main loop over an `lsp_server::Connection` and dispatch. URIs
+//! live in `uri.rs`, leniency towards clients in `lenient.rs`, the little IO the server
+//! does (reading `secrets.auto.tfvars` beside a stack) in `disk.rs`.
 
 use super::analysis::Analysis;
 use super::documents::{Document, Documents};
@@ -13,55 +14,31 @@ use lsp_types::notification::{self as notif, Notification as _};
 use lsp_types::request::{self as req, Request as _};
 use serde::Deserialize;
 use serde_json::Value;
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::rc::Rc;
 use std::str::FromStr;
 
-/// The file checked beside a stack, when it exists.
-pub const SECRETS_FILE: &str = "secrets.auto.tfvars";
-
-/// The outline sent for a document holds at most this many symbols (a 10 MB stack
-/// would otherwise give a reply of over 100 MB).
-pub const MAX_SYMBOLS: usize = 20_000;
+use super::disk::{read_regular, DiskFile};
+pub use super::lenient::lenient;
+use super::lenient::restore_aliases;
+pub use super::uri::{encode_uri, file_path, is_secrets, secrets_beside, SECRETS_FILE};
 
 /// The secrets file is read from disk only when it is a regular file (after following
 /// symbolic links: not a FIFO, a device or `/dev/zero`) of at most this many bytes: the
 /// one reader of [`crate::textfile`], which the CLI uses too.
 pub use crate::textfile::MAX_SECRETS_FILE;
 
-/// A file read from disk, kept until its modification time or size changes.
-struct DiskFile {
-    key: (Option<std::time::SystemTime>, u64, bool),
-    text: Option<String>,
-}
+/// Documents larger than this (about 800 services) are checked [`DEBOUNCE`] after the
+/// last edit of a burst rather than at once: their check takes tens of milliseconds or
+/// more. Smaller ones are checked as soon as the messages that arrived are handled.
+const DEBOUNCE_BYTES: usize = 256 << 10;
+const DEBOUNCE: std::time::Duration = std::time::Duration::from_millis(50);
 
-/// Reads a regular file of at most `MAX_SECRETS_FILE` bytes, from `cache` when its
-/// modification time and size did not change. Refusals are logged once per change.
-fn read_regular(path: &std::path::Path, cache: &mut HashMap<PathBuf, DiskFile>) -> Option<String> {
-    let meta = std::fs::metadata(path).ok()?;
-    let key = (meta.modified().ok(), meta.len(), meta.is_file());
-    if let Some(f) = cache.get(path).filter(|f| f.key == key) {
-        return f.text.clone();
-    }
-    let text = match crate::textfile::read_secrets_file(path) {
-        Ok(text) => Some(text),
-        Err(why) => {
-            eprintln!("cellac lsp: {} not read: {why}", path.display());
-            None
-        }
-    };
-    cache.insert(
-        path.to_path_buf(),
-        DiskFile {
-            key,
-            text: text.clone(),
-        },
-    );
-    text
-}
+/// The outline sent for a document holds at most this many symbols (a 10 MB stack
+/// would otherwise give a reply of over 100 MB).
+pub const MAX_SYMBOLS: usize = 20_000;
 
 /// Why the server stopped other than by `shutdown` then `exit`.
 #[derive(Debug)]
@@ -275,98 +252,6 @@ struct Server<'c> {
     inbox: std::collections::VecDeque<Message>,
 }
 
-/// Percent-encodes what a URI cannot hold as is (spaces, non-ASCII, quotes...), so that
-/// `file:///tmp/my stack.kdl` and `file:///tmp/日本.kdl` are accepted. `%` is kept.
-pub fn encode_uri(s: &str) -> Cow<'_, str> {
-    let keep = |b: u8| b.is_ascii_alphanumeric() || b"-._~:/?#[]@!$&'()*+,;=%".contains(&b);
-    if s.bytes().all(keep) {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 16);
-    for b in s.bytes() {
-        if keep(b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    Cow::Owned(out)
-}
-
-/// Clamps a number to `lo..=hi` (dropping a fraction); leaves anything else.
-fn clamp_number(v: &mut Value, lo: f64, hi: f64) {
-    if let Some(f) = v.as_f64() {
-        *v = Value::from(f.clamp(lo, hi).trunc() as i64);
-    }
-}
-
-fn clamp_position(mut p: Option<&mut Value>) {
-    for k in ["line", "character"] {
-        if let Some(v) = p.as_deref_mut().and_then(|p| p.get_mut(k)) {
-            clamp_number(v, 0.0, u32::MAX as f64);
-        }
-    }
-}
-
-fn clamp_range(r: Option<&mut Value>) {
-    if let Some(r) = r {
-        clamp_position(r.get_mut("start"));
-        clamp_position(r.get_mut("end"));
-    }
-}
-
-/// Makes params that a strict reading would refuse readable where that is safe: a URI
-/// that is not percent-encoded (remembered in `aliases`), a version outside `i32`,
-/// lines and characters outside `u32` (clamped), a `rangeLength` (unused) of any kind.
-pub fn lenient(params: &mut Value, aliases: &mut HashMap<String, String>) {
-    if let Some(td) = params.get_mut("textDocument") {
-        if let Some(Value::String(u)) = td.get_mut("uri") {
-            if let Cow::Owned(enc) = encode_uri(u) {
-                aliases.insert(enc.clone(), std::mem::replace(u, enc));
-            }
-        }
-        if let Some(v) = td.get_mut("version") {
-            clamp_number(v, i32::MIN as f64, i32::MAX as f64);
-        }
-    }
-    clamp_position(params.get_mut("position"));
-    clamp_range(params.get_mut("range"));
-    if let Some(Value::Array(changes)) = params.get_mut("contentChanges") {
-        for c in changes {
-            if let Some(o) = c.as_object_mut() {
-                o.remove("rangeLength");
-                clamp_range(o.get_mut("range"));
-            }
-        }
-    }
-}
-
-/// Puts back the URIs as the client sent them.
-fn restore_aliases(v: &mut Value, aliases: &HashMap<String, String>) {
-    match v {
-        Value::String(s) => {
-            if let Some(orig) = aliases.get(s.as_str()) {
-                *s = orig.clone();
-            }
-        }
-        Value::Array(a) => a.iter_mut().for_each(|v| restore_aliases(v, aliases)),
-        Value::Object(o) => {
-            let renamed: Vec<String> = o
-                .keys()
-                .filter(|k| aliases.contains_key(k.as_str()))
-                .cloned()
-                .collect();
-            for k in renamed {
-                if let Some(v) = o.remove(&k) {
-                    o.insert(aliases[&k].clone(), v);
-                }
-            }
-            o.values_mut().for_each(|v| restore_aliases(v, aliases));
-        }
-        _ => {}
-    }
-}
-
 /// Decodes params, or answers InvalidParams.
 fn params<R: req::Request>(r: &Request) -> Result<R::Params, Response> {
     R::Params::deserialize(&r.params).map_err(|e| {
@@ -380,56 +265,6 @@ fn params<R: req::Request>(r: &Request) -> Result<R::Params, Response> {
 
 fn ok<T: serde::Serialize>(id: RequestId, v: T) -> Response {
     Response::new_ok(id, v)
-}
-
-/// The local path of a `file://` URI.
-pub fn file_path(uri: &lsp::Uri) -> Option<PathBuf> {
-    let rest = uri.as_str().strip_prefix("file://")?;
-    let path = &rest[rest.find('/')?..];
-    let path = path.split(['?', '#']).next().unwrap_or(path);
-    let bytes = path.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: u8| (b as char).to_digit(16);
-        match (
-            bytes[i],
-            bytes.get(i + 1).copied().and_then(hex),
-            bytes.get(i + 2).copied().and_then(hex),
-        ) {
-            (b'%', Some(h), Some(l)) => {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-            }
-            (b, _, _) => {
-                out.push(b);
-                i += 1;
-            }
-        }
-    }
-    let mut s = String::from_utf8(out).ok()?;
-    // file:///C:/dir on Windows.
-    if s.len() > 2 && s.as_bytes()[2] == b':' {
-        s.remove(0);
-    }
-    Some(PathBuf::from(s))
-}
-
-/// Whether a URI names a secrets file rather than a stack.
-pub fn is_secrets(uri: &lsp::Uri) -> bool {
-    let s = uri.as_str();
-    s.ends_with(".tfvars") || s.ends_with(".tfvars.json")
-}
-
-/// The secrets file beside a stack: its URI and path.
-pub fn secrets_beside(uri: &lsp::Uri) -> Option<(lsp::Uri, PathBuf)> {
-    let path = file_path(uri)?.parent()?.join(SECRETS_FILE);
-    let s = uri.as_str();
-    let dir = &s[..s.rfind('/')? + 1];
-    Some((
-        lsp::Uri::from_str(&format!("{dir}{SECRETS_FILE}")).ok()?,
-        path,
-    ))
 }
 
 impl Server<'_> {
@@ -588,8 +423,22 @@ impl Server<'_> {
         }
     }
 
-    /// Publishes the diagnostics of every changed stack.
+    /// Publishes the diagnostics of every changed stack. When one of them is large
+    /// (a check of it takes long enough to matter), waits [`DEBOUNCE`] for the next
+    /// message first: a burst of keystrokes on a large document is checked once, after
+    /// it. A check a newer version overtakes anyway is dropped (`check_and_publish`).
     fn flush(&mut self) {
+        let large = self.dirty.iter().any(|u| {
+            self.docs
+                .get(u)
+                .is_some_and(|d| d.text.len() > DEBOUNCE_BYTES)
+        });
+        if large {
+            if let Ok(m) = self.conn.receiver.recv_timeout(DEBOUNCE) {
+                self.inbox.push_back(m);
+                return;
+            }
+        }
         for uri in std::mem::take(&mut self.dirty) {
             let _ = catch_unwind(AssertUnwindSafe(|| self.check_and_publish(&uri)));
         }

@@ -282,16 +282,8 @@ pub struct Link {
     pub span: Span,
 }
 
-/// The memory tiers (MB) and their default mvCPU.
-pub const TIERS: [(i128, i128); 7] = [
-    (128, 70),
-    (256, 140),
-    (512, 280),
-    (1024, 560),
-    (2048, 1120),
-    (3072, 1680),
-    (4096, 2240),
-];
+/// The memory tiers (MB) and their default mvCPU, declared once in [`crate::limits`].
+pub use crate::limits::TIERS;
 
 /// The mvCPU of a container or a job: `cpu` as set, or the pair of the `memory` tier.
 pub(super) fn cpu_of(cpu: Option<&Spanned<i128>>, memory: &Spanned<i128>) -> i128 {

@@ -58,7 +58,7 @@ fn rule(code: &str) -> Value {
                 "fullDescription": { "text": c.summary() },
                 "help": {
                     "text": crate::codes::explain(c),
-                    "markdown": format!("{}\n\nExample that triggers it:\n\n{example}\nFix: {}\n", c.summary(), c.fix),
+                    "markdown": format!("{}\n\nExample that triggers it:\n\n{example}\nFix: {}\n", c.summary(), c.fix()),
                 },
                 "defaultConfiguration": { "level": c.severity },
             })
