@@ -161,7 +161,10 @@ pub fn declared(text: &str) -> Vec<(String, String)> {
     scan(text, |path, s| {
         if path.is_empty() {
             if let (Some(node), Some(name)) = (s.name(text), s.arg(text)) {
-                if ["secret", "var", "service", "site", "bucket", "queue", "redis"].contains(&node)
+                if [
+                    "secret", "var", "service", "site", "bucket", "queue", "redis",
+                ]
+                .contains(&node)
                     && !name.starts_with('(')
                 {
                     out.push((node.to_string(), name.to_string()));

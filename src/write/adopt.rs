@@ -68,4 +68,3 @@ pub fn remove_adopt(dir: &Path) -> Result<bool, WriteError> {
     sync_dir(dir)?;
     Ok(true)
 }
-
