@@ -7,7 +7,7 @@
     reason = "test code: a panic is the failure"
 )]
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

@@ -9,7 +9,7 @@
     reason = "test code: a panic is the failure"
 )]
 
-mod common;
+use crate::common;
 
 use common::cellac as run;
 use serde_json::Value;

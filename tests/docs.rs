@@ -4,7 +4,7 @@
 //! regenerate with
 //!
 //! ```sh
-//! CELLAC_UPDATE_DOCS=1 cargo test --test docs
+//! CELLAC_UPDATE_DOCS=1 cargo test --test integration docs::
 //! ```
 //!
 //! and commit the result. Nothing else writes these files.
@@ -20,7 +20,7 @@ use cellac::syntax::Node;
 use std::path::Path;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-const REGENERATE: &str = "CELLAC_UPDATE_DOCS=1 cargo test --test docs";
+const REGENERATE: &str = "CELLAC_UPDATE_DOCS=1 cargo test --test integration docs::";
 /// Where examples come from, in order of preference.
 const EXAMPLES: [&str; 3] = ["cella", "many", "minimal"];
 

@@ -10,7 +10,7 @@
     reason = "test code: a panic is the failure"
 )]
 
-mod common;
+use crate::common;
 
 use common::invariants;
 use std::path::PathBuf;

@@ -8,7 +8,7 @@
     reason = "test code: a panic is the failure"
 )]
 
-mod common;
+use crate::common;
 
 use common::cellac_in as run;
 use std::path::{Path, PathBuf};

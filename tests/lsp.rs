@@ -6,7 +6,7 @@
     clippy::expect_used,
     reason = "test code: a panic is the failure"
 )]
-mod common;
+use crate::common;
 
 use cellac::lsp::server::ServeError;
 use common::lsp::Client;

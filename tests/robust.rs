@@ -7,7 +7,7 @@
     reason = "test code: a panic is the failure"
 )]
 
-mod common;
+use crate::common;
 
 use cellac::diagnostic::Diagnostic;
 use cellac::render::{self, Files};

@@ -10,7 +10,7 @@
     reason = "test code: a panic is the failure"
 )]
 
-mod common;
+use crate::common;
 
 use cellac::emit::scripts;
 use cellac::model::Stack;

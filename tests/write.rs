@@ -9,7 +9,7 @@
     reason = "test code: a panic is the failure"
 )]
 
-mod common;
+use crate::common;
 
 use cellac::emit::Artifacts;
 use cellac::write::{self, WriteError, MANIFEST};

@@ -42,19 +42,17 @@ pub fn example(name: &str) -> String {
 }
 
 /// A fresh, empty folder under the system's temporary folder, by its canonical path:
-/// `cellac-BINARY-NAME-PID`, so that test binaries and processes running at once never
-/// share one. Left behind for a look after a failure; see [`Scratch`] for one that is not.
+/// `cellac-NAME-PID-N` (N counts this process's folders), so that tests, test modules
+/// and processes running at once never share one, even when two ask for the same NAME. Left behind for a look after a failure; see [`Scratch`] for one that is not.
 pub fn scratch(name: &str) -> PathBuf {
     scratch_in(&std::env::temp_dir(), name)
 }
 
 /// [`scratch`] under `parent`.
 pub fn scratch_in(parent: &Path, name: &str) -> PathBuf {
-    let dir = parent.join(format!(
-        "cellac-{}-{name}-{}",
-        env!("CARGO_CRATE_NAME"),
-        std::process::id()
-    ));
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = parent.join(format!("cellac-{name}-{}-{n}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir.canonicalize().unwrap()
