@@ -3,6 +3,12 @@
 //! Each file of `tests/` is a module here; run one with `cargo test --test integration
 //! MODULE::` (for instance `cargo test --test integration docs::`).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    reason = "test code: a panic is the failure"
+)]
+
 mod common;
 
 mod adopt;
