@@ -23,19 +23,6 @@ pub struct Resources {
     pub replaced: Vec<String>,
 }
 
-/// Resource types whose destruction loses data (what `scripts/apply.sh` guards).
-pub const DATA_BEARING: [&str; 10] = [
-    "scaleway_object_bucket",
-    "scaleway_registry_namespace",
-    "scaleway_sdb_sql_database",
-    "scaleway_rdb_instance",
-    "scaleway_redis_cluster",
-    "scaleway_mnq_sqs_queue",
-    "scaleway_secret",
-    "scaleway_secret_version",
-    "scaleway_vpc_private_network",
-    "scaleway_domain_record",
-];
 
 /// Every resource block of a generated configuration, read from it (not from a list of
 /// known kinds): `module.M.TYPE.NAME` (`module.M[0]` for a counted module) for each
@@ -925,7 +912,7 @@ pub fn whole(
             );
             let lost: Vec<&str> = blocks
                 .iter()
-                .filter(|(_, ty)| DATA_BEARING.contains(&ty.as_str()))
+                .filter(|(_, ty)| crate::provider::DATA_TYPES.contains(&ty.as_str()))
                 .map(|(addr, _)| addr.as_str())
                 .collect();
             if !lost.is_empty() {

@@ -22,6 +22,7 @@ pub mod init;
 pub mod limits;
 pub mod lsp;
 pub mod model;
+pub mod provider;
 pub mod render;
 pub mod schema;
 pub mod span;

@@ -9,6 +9,7 @@
     reason = "test code: a panic is the failure"
 )]
 
+use crate::common;
 use serde_json::{json, Value};
 
 const STACK_PATH: &str = "../stack.kdl";
@@ -309,15 +310,17 @@ fn a_data_source_becomes_an_import_block() {
     assert!(!a.moved.iter().any(|(f, _)| f.contains("private_uploads")));
 }
 
-/// The destroy guard's list of types that hold data is the one adopt reports by.
+/// The destroy guard's list of types that hold data (generated lib.sh) is the one
+/// adopt and diff report by.
 #[test]
 fn data_types_are_the_destroy_guards() {
-    let lib = include_str!("../templates/lib.sh.hbs");
+    let files = cellac::emit_checked(&cellac::check(&common::example("cella")), "stack.kdl").unwrap();
+    let lib = std::str::from_utf8(&files["scripts/lib.sh"]).unwrap();
     let start = lib.find("DATA_TYPES=(").unwrap();
     let list = &lib[start + "DATA_TYPES=(".len()..];
     let list = &list[..list.find(')').unwrap()];
     let guard: Vec<&str> = list.split_whitespace().collect();
-    assert_eq!(guard, cellac::adopt::DATA_TYPES);
+    assert_eq!(guard, cellac::provider::DATA_TYPES);
 }
 
 fn scratch(test: &str) -> std::path::PathBuf {

@@ -28,6 +28,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("suggest", 0),
     ("schema", 0),
     ("limits", 0),
+    ("provider", 0),
     ("diagnostic", 1),
     ("textfile", 1),
     // Reading text.

@@ -22,20 +22,7 @@ use serde_json::{json, Map, Value};
 use state::Live;
 use std::collections::BTreeMap;
 
-/// Resource types that hold data: the same list as `DATA_TYPES` in the deploy scripts'
-/// destroy guard (templates/lib.sh.hbs; tests/adopt.rs checks they agree).
-pub const DATA_TYPES: [&str; 10] = [
-    "scaleway_object_bucket",
-    "scaleway_registry_namespace",
-    "scaleway_sdb_sql_database",
-    "scaleway_rdb_instance",
-    "scaleway_redis_cluster",
-    "scaleway_mnq_sqs_queue",
-    "scaleway_secret",
-    "scaleway_secret_version",
-    "scaleway_vpc_private_network",
-    "scaleway_domain_record",
-];
+use crate::provider::DATA_TYPES;
 
 /// Types whose `project_id` cannot change in place (schema/forcenew.json) among those
 /// cellac plans: a live one in another project would be replaced.

@@ -522,6 +522,8 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
         "envs": env_names,
         "preview": preview,
         "state": stack.state.is_some(),
+        // The destroy guard's list (lib.sh): the one list adopt and diff use too.
+        "data_types": crate::provider::DATA_TYPES,
         "deployer": envs.iter().any(Stack::implicit_deployer),
         "per_env_secrets": stack.secrets.iter().filter(|x| x.per_environment).map(|x| x.name.value.clone()).collect::<Vec<_>>(),
         "state_bucket": stack.state.as_ref().map(|s| s.bucket.value.clone()),
