@@ -1,3 +1,3 @@
-fn main() {
-    std::process::exit(cellac::cli::main());
+fn main() -> std::process::ExitCode {
+    cellac::cli::main().into()
 }

@@ -263,7 +263,7 @@ fn the_scanner_sees_every_form() {
         uses("use crate::emit::terraform::migrate_key;"),
         set(&["emit"])
     );
-    assert_eq!(uses("x == crate::cli::EXIT_USAGE"), set(&["cli"]));
+    assert_eq!(uses("x == crate::cli::Exit::Usage"), set(&["cli"]));
     assert_eq!(
         uses("use crate::{check::replace, diagnostic::{Diagnostic, Fix}, Checked};"),
         set(&["check", "diagnostic", "lib"])

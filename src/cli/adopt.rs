@@ -2,9 +2,10 @@
 //! output folder, reports (and with `--fix` applies) the stack edits that keep live
 //! resources. The logic is `crate::adopt`; this file only reads, writes and prints.
 
-use super::{
-    io_error, read, replace_file, report, Format, Input, EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE,
-};
+use super::error::CliError;
+use super::input::{pick_env, read, replace_file};
+use super::report::{fail, report, Format};
+use super::Exit;
 use crate::diagnostic::Diagnostic;
 use crate::render::Files;
 use std::path::PathBuf;
@@ -39,48 +40,38 @@ pub(super) struct AdoptArgs {
 /// How many edits `--fix` makes at most: one per live bucket, namespace and project.
 const ROUNDS: usize = 64;
 
-fn state_error(format: Format, message: String) -> i32 {
+fn state_error(format: Format, message: String) -> Exit {
     let d = Diagnostic::error("cellac::adopt::state", message).help(
         "give the environment's state: `terraform state pull > ENV.tfstate`, or `terraform show -json > ENV.json`",
     );
-    let none = Input {
-        name: "<state>".into(),
-        text: String::new(),
-    };
-    io_error(format, d, &none, EXIT_USAGE)
+    CliError::named(d, "<state>").report(format)
 }
 
-pub(super) fn run(args: &AdoptArgs) -> i32 {
+pub(super) fn run(args: &AdoptArgs) -> Exit {
     let out = &args.out;
-    let write_error = |e: crate::write::WriteError| {
-        let none = Input {
-            name: out.display().to_string(),
-            text: String::new(),
-        };
-        io_error(args.format, e.diagnostic(), &none, super::write_exit(&e))
-    };
+    let write_error = |e: crate::write::WriteError| CliError::write(&e, out).report(args.format);
     if args.done {
         return match crate::write::remove_adopt(out) {
             Ok(true) => {
                 eprintln!("removed {}", out.join(crate::write::ADOPT).display());
-                EXIT_OK
+                Exit::Ok
             }
             Ok(false) => {
                 eprintln!("no {} to remove", out.join(crate::write::ADOPT).display());
-                EXIT_OK
+                Exit::Ok
             }
             Err(e) => write_error(e),
         };
     }
     let (Some(env), Some(state_path)) = (&args.env, &args.state) else {
-        return super::fail("--env and --state are required");
+        return fail("--env and --state are required");
     };
     let mut input = match read(&args.stack) {
         Ok(i) => i,
-        Err(e) => return io_error(args.format, e.0, &e.1, EXIT_USAGE),
+        Err(e) => return e.report(args.format),
     };
     if args.fix && args.stack.as_os_str() == "-" {
-        return super::fail("--fix edits the stack file: name it (not `-`)");
+        return fail("--fix edits the stack file: name it (not `-`)");
     }
     // The state: read whole, kept by identity only; its text is never shown.
     let live = match std::fs::read(state_path) {
@@ -127,10 +118,10 @@ pub(super) fn run(args: &AdoptArgs) -> i32 {
         };
         report(args.format, &errors, &files);
         eprintln!("error: the stack has errors; fix them first (`cellac check`)");
-        return EXIT_PROBLEMS;
+        return Exit::Problems;
     }
-    if let Err(code) = super::pick_env(&checked, Some(env), &input) {
-        return code;
+    if let Err(e) = pick_env(&checked, Some(env), &input) {
+        return e.report(args.format);
     }
     let mut adoption = crate::adopt::adopt(&input.text, &checked, env, &live);
     if args.fix {
@@ -167,7 +158,7 @@ pub(super) fn run(args: &AdoptArgs) -> i32 {
                     input.name,
                     crate::diagnostic::in_words(&e)
                 );
-                return EXIT_USAGE;
+                return Exit::Usage;
             }
             eprintln!("fixed {applied} in {}", input.name);
             input.text = text;
@@ -203,7 +194,7 @@ pub(super) fn run(args: &AdoptArgs) -> i32 {
                 "; `cellac adopt --fix` applies the edits that keep it"
             }
         );
-        return EXIT_PROBLEMS;
+        return Exit::Problems;
     }
-    EXIT_OK
+    Exit::Ok
 }

@@ -1,7 +1,8 @@
 //! Secrets files for `check`: one reader for `--secrets FILE` and the files of
 //! `--secrets-dir DIR`, whose text is never shown but masked.
 
-use super::{read, Input};
+use super::error::CliError;
+use super::input::{read, Input};
 use crate::diagnostic::Diagnostic;
 use std::path::Path;
 
@@ -9,17 +10,16 @@ use std::path::Path;
 /// reader of secrets files ([`crate::textfile::read_secrets_file`]: a regular file of at
 /// most 1 MiB, as the language server reads it). An error shows none of its text: a
 /// secrets file only ever appears masked.
-pub(super) fn read_secrets(path: &Path) -> Result<Input, Box<(Diagnostic, Input)>> {
+pub(super) fn read_secrets(path: &Path) -> Result<Input, CliError> {
     use crate::textfile::ReadError;
     if path.as_os_str() == "-" {
-        return read(path).map_err(|e| {
-            let (d, mut input) = *e;
-            input.text.clear();
-            let d = Diagnostic {
-                labels: Vec::new(),
-                ..d
-            };
-            Box::new((d, input))
+        return read(path).map_err(|e| match e {
+            CliError::File(mut f) => {
+                f.input.text.clear();
+                f.diagnostic.labels.clear();
+                CliError::File(f)
+            }
+            usage => usage,
         });
     }
     let name = path.display().to_string();
@@ -35,13 +35,7 @@ pub(super) fn read_secrets(path: &Path) -> Result<Input, Box<(Diagnostic, Input)
                 _ => Diagnostic::error("cellac::io::read", format!("cannot read {name}: {e}"))
                     .help("give the path of a regular file of `name = \"value\"` lines or JSON, at most 1 MiB"),
             };
-            Err(Box::new((
-                d,
-                Input {
-                    name,
-                    text: String::new(),
-                },
-            )))
+            Err(CliError::named(d, name))
         }
     }
 }
