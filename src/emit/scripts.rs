@@ -435,7 +435,7 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
                     "bucket_output": output_name("site", &s.name.value, "bucket"),
                     "url_output": output_name("site", &s.name.value, "url"),
                     "build": s.build.as_ref().map(|b| b.value.clone()),
-                    "build_env_output": super::terraform::root::site_builds_with_env(envs, &s.name.value)
+                    "build_env_output": super::terraform::site_builds_with_env(envs, &s.name.value)
                         .then(|| output_name("site", &s.name.value, "build_env")),
                     "dist": s.dist.value,
                     "cache": s.cache.value,

@@ -2,7 +2,7 @@
 //! domains. One resource block per service, so that a link from one service to another
 //! is a plain reference, as it would be written by hand.
 
-use super::{ex, hcl, Module, Shape};
+use super::{ex, hcl, module_call, output, variable, Child, Cx, Module, Shape};
 use crate::model::{Image, Stack};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeSet;
@@ -551,4 +551,174 @@ pub fn module(envs: &[Stack], shape: Shape) -> Module {
         "The container namespace.",
     );
     m
+}
+
+pub(super) const CHILD: Child = Child {
+    name: "containers",
+    wanted: |shape| shape.containers,
+    module: |cx| module(cx.envs, cx.shape),
+    call,
+    variables,
+    outputs,
+};
+
+/// The namespace and its containers, given what the other modules make for them.
+fn call(cx: Cx) -> Value {
+    let s = cx.first();
+    let shape = cx.shape;
+    let mut c = module_call(
+        "containers",
+        Some(&s.region.value),
+        json!({
+            "namespace_name": ex("var.names.containers"),
+            "logs_token_name": format!("${{var.environment}}-{}-logs", hcl::literal(&s.name.value)),
+            "attached_domains": ex("var.attached_domains"),
+            "services": ex("var.services"),
+            "vars": ex("local.vars"),
+            "secret_values": ex("local.secrets"),
+            "tags": ex("local.tags"),
+            "image_digests": ex("var.image_digests"),
+        }),
+    );
+    if shape.registry {
+        c["registry_endpoint"] = ex("module.registry.endpoint");
+        c["image_tag"] = ex("var.image_tag");
+    }
+    if shape.dns {
+        c["manage_domains"] = ex("var.dns_zone == null");
+    }
+    if shape.network {
+        c["private_network_id"] = ex("module.network.private_network_id");
+    }
+    if shape.iam {
+        // The services' IAM policies exist before any container starts: a container
+        // that reaches Object Storage or its database at boot is allowed from its
+        // first start (review 19).
+        c["depends_on"] = json!(["module.iam"]);
+        c["access_keys"] = ex("module.iam.access_keys");
+        c["secret_keys"] = ex("module.iam.secret_keys");
+        c["application_ids"] = ex("module.iam.application_ids");
+        c["link_secret_keys"] = ex("module.iam.link_secret_keys");
+    }
+    if shape.storage {
+        c["bucket_names"] = ex("module.storage.buckets");
+    }
+    if shape.database {
+        c["database_endpoints"] = ex("module.database.endpoints");
+    }
+    if shape.queues {
+        c["sqs_endpoint"] = ex("module.queues.endpoint");
+        c["queue_urls"] = ex("module.queues.urls");
+        c["sqs_access_keys"] = ex("module.queues.access_keys");
+        c["sqs_secret_keys"] = ex("module.queues.secret_keys");
+        c["trigger_access_keys"] = ex("module.queues.trigger_access_keys");
+        c["trigger_secret_keys"] = ex("module.queues.trigger_secret_keys");
+    }
+    if shape.redis {
+        c["redis_urls"] = ex("module.redis.urls");
+        c["redis_certificates"] = ex("module.redis.certificates");
+    }
+    c
+}
+
+/// The root variables of services: their settings, the digests of their images, and
+/// the custom domains ready to attach.
+fn variables(cx: Cx, vars: &mut Map<String, Value>) {
+    let mut d = variable(
+        "map(string)",
+        "Service name -> sha256:HEX, the digest of the image to run (scripts pass it with -var): a new digest redeploys the container even under the same tag.",
+    );
+    d.insert("default".into(), json!({}));
+    vars.insert("image_digests".into(), Value::Object(d));
+    vars.insert(
+        "services".into(),
+        Value::Object(variable(
+            &format!("map({})", service_type(cx.shape)),
+            "Each service's settings in this environment.",
+        )),
+    );
+    let mut a = variable(
+        "list(string)",
+        "Custom container domains to attach: those whose CNAME record exists (scripts/apply.sh passes them).",
+    );
+    a.insert("default".into(), json!([]));
+    vars.insert("attached_domains".into(), Value::Object(a));
+}
+
+/// The root outputs of services: each one's URL and id, the logs' endpoint and token,
+/// the CNAME records to create by hand, and the health probes' tokens.
+fn outputs(cx: Cx, out: &mut Map<String, Value>) {
+    service_outputs(cx, out);
+    output(
+        out,
+        "logs_url".into(),
+        ex("module.containers.logs_url"),
+        "The Loki endpoint of the containers' logs (Cockpit, Scaleway Logs), which logs.sh queries.",
+    );
+    let manual = super::dns::records(cx);
+    let value = if cx.shape.dns {
+        format!("var.dns_zone == null ? {manual} : {{}}")
+    } else {
+        manual
+    };
+    output(
+        out,
+        "dns_records_to_create".into(),
+        ex(value),
+        "CNAME records to create by hand (host -> target) when the stack has no `dns` zone.",
+    );
+    out.insert(
+        "health_tokens".into(),
+        json!({
+            "value": ex(if cx.shape.iam { "{ for name, s in var.services : name => module.iam.prober_secret_key if s.privacy == \"private\" }" } else { "{}" }),
+            "description": "Service name -> for each private service (empty when none), the secret key of this environment's prober IAM application, which may only call private containers (ContainersPrivateAccess on the project): health.sh and status.sh send it as X-Auth-Token.",
+            "sensitive": true,
+        }),
+    );
+    // Sensitive: `terraform output` shows it only when asked by name.
+    out.insert(
+        "logs_token".into(),
+        json!({
+            "value": ex("module.containers.logs_token"),
+            "description": "A read-only Cockpit token (query logs only) for logs.sh.",
+            "sensitive": true,
+        }),
+    );
+}
+
+/// `service_NAME_url` and `service_NAME_id` for every service of some environment.
+fn service_outputs(cx: Cx, out: &mut Map<String, Value>) {
+    for (svc, partial) in crate::model::all_services(cx.envs) {
+        let n = &svc.name.value;
+        // A service `enabled=#false` in some environment: null there.
+        let of = |map: &str| {
+            if partial {
+                ex(format!(
+                    "lookup(module.containers.{map}, {}, null)",
+                    hcl::string(n)
+                ))
+            } else {
+                ex(format!("module.containers.{map}[{}]", hcl::string(n)))
+            }
+        };
+        let absent = if partial {
+            " (null where it is `enabled=#false`)"
+        } else {
+            ""
+        };
+        output(
+            out,
+            format!("service_{}_url", ident(n)),
+            of("urls"),
+            &format!("The https:// URL of service `{n}`{absent}."),
+        );
+        output(
+            out,
+            format!("service_{}_id", ident(n)),
+            of("ids"),
+            &format!(
+                "The container id of service `{n}` (REGION/UUID), which health.sh polls{absent}."
+            ),
+        );
+    }
 }

@@ -2,8 +2,8 @@
 //! `database` and environment. Services connect with their own IAM application and key
 //! (the application id as the user, the secret key as the password).
 
-use super::{ex, Module};
-use serde_json::json;
+use super::{ex, module_call, nothing, variable, Child, Cx, Module};
+use serde_json::{json, Map, Value};
 
 pub fn module() -> Module {
     let mut m = Module::new("database");
@@ -30,4 +30,33 @@ pub fn module() -> Module {
         "Each database's endpoint, postgres://HOST:PORT/NAME?sslmode=require.",
     );
     m
+}
+
+pub(super) const CHILD: Child = Child {
+    name: "database",
+    wanted: |shape| shape.database,
+    module: |_| module(),
+    call,
+    variables,
+    outputs: nothing,
+};
+
+fn call(cx: Cx) -> Value {
+    module_call(
+        "database",
+        Some(&cx.first().region.value),
+        json!({
+            "databases": ex("var.databases"),
+        }),
+    )
+}
+
+fn variables(_: Cx, vars: &mut Map<String, Value>) {
+    vars.insert(
+        "databases".into(),
+        Value::Object(variable(
+            "map(object({ name = string, min_cpu = number, max_cpu = number }))",
+            "Each Serverless SQL Database in this environment.",
+        )),
+    );
 }

@@ -2,8 +2,8 @@
 //! (managed certificate) -> cache stage -> optional waf stage -> backend stage (the
 //! site's bucket, as a website), plus the head stage.
 
-use super::{ex, Module};
-use serde_json::json;
+use super::{ex, module_call, nothing, validation, variable, Child, Cx, Module};
+use serde_json::{json, Map, Value};
 
 pub fn module() -> Module {
     let mut m = Module::new("edge");
@@ -102,4 +102,52 @@ pub fn module() -> Module {
         "Each site domain's Edge Services host, the target of its CNAME record.",
     );
     m
+}
+
+pub(super) const CHILD: Child = Child {
+    name: "edge",
+    wanted: |shape| shape.edge,
+    module: |_| module(),
+    call,
+    variables,
+    outputs: nothing,
+};
+
+fn call(cx: Cx) -> Value {
+    let mut edge = module_call(
+        "edge",
+        Some(&cx.first().region.value),
+        json!({
+            "plan": ex("var.edge_plan"),
+            "domains": ex("{ for host, d in var.site_domains : host => { bucket_name = var.sites[d.site].bucket_name, waf = d.waf } }"),
+        }),
+    );
+    // The pipelines' backend stages name the site buckets by name (from variables):
+    // the buckets exist before the stages are created (review 22).
+    if cx.shape.storage {
+        edge["depends_on"] = json!(["module.storage"]);
+    }
+    edge
+}
+
+fn variables(_: Cx, vars: &mut Map<String, Value>) {
+    vars.insert(
+        "site_domains".into(),
+        Value::Object(variable(
+            "map(object({ site = string, waf = bool }))",
+            "Custom domains served by Edge Services, host -> site.",
+        )),
+    );
+    let mut plan = variable(
+        "string",
+        "The Edge Services plan of this environment's project.",
+    );
+    plan.insert(
+        "validation".into(),
+        json!([validation(
+            "contains([\"starter\", \"professional\", \"advanced\"], var.edge_plan)".into(),
+            "The Edge Services plan must be starter, professional or advanced.".into(),
+        )]),
+    );
+    vars.insert("edge_plan".into(), Value::Object(plan));
 }

@@ -11,7 +11,7 @@
 //! (`link`, keyed `CALLER->TARGET`, so each can be revoked alone), and the health probes
 //! one `prober` application per environment with a private service.
 
-use super::{ex, Module};
+use super::{ex, hcl, module_call, nothing, Child, Cx, Module, Shape};
 use serde_json::{json, Value};
 
 /// Permission sets for object access (docs/scaleway-facts.md, IAM).
@@ -225,4 +225,60 @@ fn private_access(
         }
         m.resource(ty, name, body.take());
     }
+}
+
+pub(super) const CHILD: Child = Child {
+    name: "iam",
+    wanted: |shape| shape.iam,
+    module: |_| module(),
+    call,
+    variables: nothing,
+    outputs: nothing,
+};
+
+fn call(cx: Cx) -> Value {
+    module_call(
+        "iam",
+        None,
+        json!({
+            "applications": ex(applications(cx.shape)),
+            // One application per `link TARGET token=KEY`, keyed CALLER->TARGET
+            // (review 10); IAM names are at most 64 characters.
+            "links": ex(links(cx.shape)),
+            "prober_name": ex(format!("anytrue([for s in values(var.services) : s.privacy == \"private\"]) ? \"${{var.environment}}-{}-prober\" : null", hcl::literal(&cx.first().name.value))),
+            "tags": ex("local.tags"),
+        }),
+    )
+}
+
+/// `modules/iam`'s applications: each service with a key, and each job (a migration
+/// too) with one, keyed `job:KEY`. A migration may change its databases' schema; a
+/// service may only when no migration in the environment changes that database's (it
+/// migrates at boot); a `job` never (docs/scaleway-facts.md, IAM).
+fn applications(shape: Shape) -> String {
+    let schema = if shape.jobs {
+        "length(setsubtract(toset(values(s.databases)), toset(flatten([for j in var.jobs : values(j.databases) if j.schema])))) > 0"
+    } else {
+        "length(s.databases) > 0"
+    };
+    let services = format!("{{ for name, s in var.services : name => {{ name = s.name, access = s.bucket_access, databases = length(s.databases) > 0, schema = {schema} }} if length(s.bucket_access) + length(s.databases) > 0 }}");
+    if !shape.jobs {
+        return services;
+    }
+    let p = super::jobs::IAM_PREFIX;
+    format!("merge({services}, {{ for key, j in var.jobs : \"{p}${{key}}\" => {{ name = j.name, access = j.bucket_access, databases = length(j.databases) > 0, schema = j.schema }} if length(j.bucket_access) + length(j.databases) > 0 }})")
+}
+
+/// `modules/iam`'s `links`: one application per `link TARGET token=KEY` of a service
+/// (keyed `CALLER->TARGET`) or of a job (keyed `job:KEY->TARGET`), whose key may only
+/// call private containers (review 10).
+fn links(shape: Shape) -> String {
+    let services = "[for name, s in var.services : [for t in values(s.tokens) : { key = \"${name}->${t}\", name = substr(\"${s.name}-calls-${t}\", 0, 64), caller = s.name, target = var.services[t].name }]]";
+    let callers = if shape.jobs {
+        let p = super::jobs::IAM_PREFIX;
+        format!("{services}, [for key, j in var.jobs : [for t in values(j.tokens) : {{ key = \"{p}${{key}}->${{t}}\", name = substr(\"${{j.name}}-calls-${{t}}\", 0, 64), caller = j.name, target = var.services[t].name }}]]")
+    } else {
+        services.to_string()
+    };
+    format!("{{ for l in distinct(flatten([{callers}])) : l.key => {{ name = l.name, caller = l.caller, target = l.target }} }}")
 }

@@ -11,9 +11,9 @@
 //! their URLs need the containers, and `this` (migrations among them) must not, so that
 //! applying a migration alone never rolls the containers out first.
 
-use super::{ex, Module};
+use super::{ex, module_call, output, variable, Child, Cx, Module};
 use crate::model::Stack;
-use serde_json::json;
+use serde_json::{json, Map, Value};
 
 /// The object type of one job in `var.jobs`: the module's, or (`root`) the root's
 /// (environments/ENV.tfvars.json), which names vars and secrets for the root module to
@@ -456,4 +456,157 @@ pub fn module(needs: Needs) -> Module {
         "Each migration's job definition id (REGION/UUID), keyed SERVICE-migrate.",
     );
     m
+}
+
+pub(super) const CHILD: Child = Child {
+    name: "jobs",
+    wanted: |shape| shape.jobs,
+    module: |cx| module(Needs::of(cx.envs)),
+    call,
+    variables,
+    outputs,
+};
+
+fn call(cx: Cx) -> Value {
+    let shape = cx.shape;
+    // The image a job runs: a prebuilt one, or the service's, built by images.sh
+    // and tagged with the release (so a migration runs the new code).
+    let image = if shape.registry {
+        "j.image != null ? j.image : \"${module.registry.endpoint}/${j.image_name}:${var.image_tag}\""
+    } else {
+        "j.image"
+    };
+    // Secrets by Secret Manager id, never by value (cellac::migrate::secret-store
+    // makes sure each one is stored).
+    let secrets = if shape.secrets {
+        "{ for k, name in j.secret_env : k => module.secrets.ids[name] }"
+    } else {
+        "{}"
+    };
+    // `redis NAME certificate-env=KEY`: the cluster's TLS certificate, plain env.
+    let certificates = if shape.redis {
+        ", { for k, r in lookup(var.job_redis_certificates, key, {}) : k => module.redis.certificates[r] }"
+    } else {
+        ""
+    };
+    let mut call = module_call(
+        "jobs",
+        Some(&cx.first().region.value),
+        json!({
+            "jobs": ex(format!("{{ for key, j in var.jobs : key => {{ name = j.name, image = {image}, command = j.command, args = j.args, env = merge(j.env, {{ for k, v in j.env_vars : k => local.vars[v] }}{certificates}), secrets = {secrets}, cpu_limit = j.cpu_limit, memory_limit = j.memory_limit, local_storage_capacity = j.local_storage_capacity, timeout = j.timeout, cron = j.cron }} }}")),
+        }),
+    );
+    if shape.secrets {
+        // A run reads the secrets' latest versions: they must be written first.
+        call["depends_on"] = json!(["module.secrets"]);
+    }
+    uses(&mut call, cx);
+    call
+}
+
+/// What the jobs module needs for what jobs use (buckets, databases, links, tokens):
+/// `uses` from `var.jobs`, and the maps of the modules that make them.
+fn uses(call: &mut Value, cx: Cx) {
+    let shape = cx.shape;
+    let fields: Vec<String> = uses_fields(shape.queues)
+        .map(|f| format!("{f} = j.{f}"))
+        .collect();
+    call["uses"] = ex(format!(
+        "{{ for key, j in var.jobs : key => {{ {} }} }}",
+        fields.join(", ")
+    ));
+    let needs = Needs::of(cx.envs);
+    if shape.storage {
+        call["bucket_names"] = ex("module.storage.buckets");
+    }
+    if shape.database {
+        call["database_endpoints"] = ex("module.database.endpoints");
+    }
+    if needs.iam {
+        call["access_keys"] = ex("module.iam.access_keys");
+        call["application_ids"] = ex("module.iam.application_ids");
+        call["secret_keys"] = ex("module.iam.secret_keys");
+        call["secret_key_ids"] = ex("module.iam.secret_key_ids");
+        call["link_secret_keys"] = ex("module.iam.link_secret_keys");
+        call["link_secret_key_ids"] = ex("module.iam.link_secret_key_ids");
+    }
+    if needs.derived() {
+        call["secret_path"] = ex("var.names.secret_path");
+        call["tags"] = ex("local.tags");
+    }
+    if needs.queues {
+        call["sqs_endpoint"] = ex("module.queues.endpoint");
+        call["queue_urls"] = ex("module.queues.urls");
+        call["sqs_credential_ids"] = ex("module.queues.credential_ids");
+        call["sqs_access_keys"] = ex("module.queues.access_keys");
+        call["sqs_secret_keys"] = ex("module.queues.secret_keys");
+    }
+    if needs.links {
+        call["hosts"] = ex("module.containers.hosts");
+    }
+    if needs.redis {
+        call["redis_uses"] = ex("var.job_redis");
+        call["redis_urls"] = ex("module.redis.urls");
+        call["secret_path"] = ex("var.names.secret_path");
+        call["tags"] = ex("local.tags");
+    }
+}
+
+fn variables(cx: Cx, vars: &mut Map<String, Value>) {
+    vars.insert(
+        "jobs".into(),
+        Value::Object(variable(
+            &format!("map({})", job_type(true, cx.shape.queues)),
+            "Serverless Job definitions of this environment: each service's `migrate`, keyed SERVICE-migrate, and each `job`, keyed by its name.",
+        )),
+    );
+    if cx.shape.redis {
+        vars.insert(
+            "job_redis".into(),
+            Value::Object(variable(
+                "map(map(string))",
+                "Each job's (and migration's) Redis clusters, keyed as var.jobs: env key -> the stack's Redis name.",
+            )),
+        );
+        vars.insert(
+            "job_redis_certificates".into(),
+            Value::Object(variable(
+                "map(map(string))",
+                "Each job's (and migration's) `certificate-env` keys, keyed as var.jobs: env key -> the stack's Redis name.",
+            )),
+        );
+    }
+}
+
+fn outputs(cx: Cx, out: &mut Map<String, Value>) {
+    if cx.envs.iter().any(Stack::migrates) {
+        output(
+            out,
+            "migrations".into(),
+            ex("{ for name, s in var.services : name => module.jobs.migration_ids[\"${name}-migrate\"] if contains(keys(module.jobs.migration_ids), \"${name}-migrate\") }"),
+            "Each migrating service's job definition id (REGION/UUID), which migrate.sh runs before the rollout.",
+        );
+    }
+    // The stack's `job`s, by name, in any environment: job.sh starts one of them.
+    let mut names: Vec<&str> = Vec::new();
+    for s in cx.envs {
+        for j in &s.jobs {
+            if !names.contains(&j.name.value.as_str()) {
+                names.push(&j.name.value);
+            }
+        }
+    }
+    if !names.is_empty() {
+        output(
+            out,
+            "jobs".into(),
+            ex(format!(
+                // Only those defined: a targeted apply (the migrations alone, before the
+                // rollout) leaves a new job undefined, and an index would fail the plan.
+                "{{ for name in {} : name => module.jobs.ids[name] if contains(keys(module.jobs.ids), name) }}",
+                serde_json::to_string(&names).unwrap_or_default()
+            )),
+            "Each `job`'s definition id (REGION/UUID), which job.sh starts.",
+        );
+    }
 }

@@ -13,6 +13,7 @@ mod iam;
 mod jobs;
 pub use containers::ident as containers_ident;
 pub use jobs::migrate_key;
+pub use storage::site_builds_with_env;
 mod monitoring;
 mod network;
 mod project;
@@ -94,6 +95,87 @@ impl Shape {
             jobs: any(&|s| s.has_jobs()),
         }
     }
+}
+
+/// What the Terraform configuration is made from: every environment (at least one) and
+/// the shape they share.
+#[derive(Clone, Copy)]
+pub(crate) struct Cx<'a> {
+    pub envs: &'a [Stack],
+    pub shape: Shape,
+}
+
+impl<'a> Cx<'a> {
+    /// The first environment: what is the same in all of them (name, region, vars).
+    pub fn first(&self) -> &'a Stack {
+        &self.envs[0]
+    }
+}
+
+/// A child module and its wiring, in one place: whether the stack needs it, its files,
+/// its `module` block in the root module (what it takes from root variables, locals and
+/// the other modules' outputs), and the root variables and outputs that exist for it.
+/// The root module iterates over [`CHILDREN`]; it tests no module's flags itself.
+pub(crate) struct Child {
+    pub name: &'static str,
+    /// Whether some environment needs the module.
+    pub wanted: fn(Shape) -> bool,
+    /// Its three files under `modules/NAME/`.
+    pub module: fn(Cx) -> Module,
+    /// Its `module "NAME"` block in the root `main.tf.json`.
+    pub call: fn(Cx) -> Value,
+    /// Adds the root variables it reads to `variables.tf.json`.
+    pub variables: fn(Cx, &mut Map<String, Value>),
+    /// Adds the root outputs it gives to `outputs.tf.json`.
+    pub outputs: fn(Cx, &mut Map<String, Value>),
+}
+
+/// No root variables, or no root outputs.
+pub(crate) fn nothing(_: Cx, _: &mut Map<String, Value>) {}
+
+/// Every child module, in the order they are emitted.
+pub(crate) static CHILDREN: [Child; 14] = [
+    project::CHILD,
+    network::CHILD,
+    iam::CHILD,
+    redis::CHILD,
+    database::CHILD,
+    queues::CHILD,
+    registry::CHILD,
+    secrets::CHILD,
+    jobs::CHILD,
+    containers::CHILD,
+    storage::CHILD,
+    edge::CHILD,
+    dns::CHILD,
+    monitoring::CHILD,
+];
+
+/// The child modules the stack needs.
+pub(crate) fn wanted(shape: Shape) -> impl Iterator<Item = &'static Child> {
+    CHILDREN.iter().filter(move |c| (c.wanted)(shape))
+}
+
+/// A call of `./modules/NAME` in the environment's project, with `region` where the
+/// module takes one, and `args` (an object).
+pub(crate) fn module_call(name: &str, region: Option<&str>, args: Value) -> Value {
+    let mut call = args;
+    call["source"] = json!(format!("./modules/{name}"));
+    call["project_id"] = ex("local.project_id");
+    if let Some(region) = region {
+        call["region"] = json!(region);
+    }
+    call
+}
+
+/// A root output.
+pub(crate) fn output(out: &mut Map<String, Value>, name: String, value: Value, description: &str) {
+    out.insert(name, json!({ "value": value, "description": description }));
+}
+
+/// A variable's `validation` block.
+pub(crate) fn validation(condition: String, message: String) -> Value {
+    json!({ "condition": ex(condition), "error_message": message })
 }
 
 /// `${expr}`: a Terraform expression in JSON syntax.
@@ -234,55 +316,13 @@ pub fn emit(envs: &[Stack], stack_path: &str) -> Artifacts {
     let banner = super::banner(stack_path);
     let shape = Shape::of(envs);
     let mut files = Artifacts::new();
-    let Some(first) = envs.first() else {
+    if envs.is_empty() {
         return files;
-    };
-    let mut modules = Vec::new();
-    if shape.project {
-        modules.push(project::module());
     }
-    if shape.network {
-        modules.push(network::module(first));
-    }
-    if shape.iam {
-        modules.push(iam::module());
-    }
-    if shape.redis {
-        modules.push(redis::module());
-    }
-    if shape.database {
-        modules.push(database::module());
-    }
-    if shape.queues {
-        modules.push(queues::module());
-    }
-    if shape.registry {
-        modules.push(registry::module());
-    }
-    if shape.secrets {
-        modules.push(secrets::module());
-    }
-    if shape.jobs {
-        modules.push(jobs::module(jobs::Needs::of(envs)));
-    }
-    if shape.containers {
-        modules.push(containers::module(envs, shape));
-    }
-    if shape.storage {
-        modules.push(storage::module(shape));
-    }
-    if shape.edge {
-        modules.push(edge::module());
-    }
-    if shape.dns {
-        modules.push(dns::module());
-    }
-    if shape.monitoring {
-        modules.push(monitoring::module());
-    }
-    root::emit(envs, shape, &banner, &mut files);
-    for m in modules {
-        m.write(&banner, &mut files);
+    let cx = Cx { envs, shape };
+    root::emit(cx, &banner, &mut files);
+    for child in wanted(shape) {
+        (child.module)(cx).write(&banner, &mut files);
     }
     tfvars::emit(envs, shape, &banner, &mut files);
     files

@@ -3,8 +3,8 @@
 //! Scaleway products' own logs and metrics go to Cockpit's built-in sources; the sources
 //! created here hold only what the application pushes to them.
 
-use super::{ex, Module};
-use serde_json::json;
+use super::{ex, hcl, module_call, output, variable, Child, Cx, Module};
+use serde_json::{json, Map, Value};
 
 pub fn module() -> Module {
     let mut m = Module::new("monitoring");
@@ -79,4 +79,49 @@ pub fn module() -> Module {
         "Cockpit's Grafana.",
     );
     m
+}
+
+pub(super) const CHILD: Child = Child {
+    name: "monitoring",
+    wanted: |shape| shape.monitoring,
+    module: |_| module(),
+    call,
+    variables,
+    outputs,
+};
+
+pub const MONITORING_TYPE: &str =
+    "object({ sources = map(number), alert_emails = list(string), alert_vars = list(string), preconfigured = bool })";
+
+fn call(cx: Cx) -> Value {
+    let s = cx.first();
+    module_call(
+        "monitoring",
+        Some(&s.region.value),
+        json!({
+            "count": ex("var.monitoring == null ? 0 : 1"),
+            "preconfigured": ex("var.monitoring.preconfigured"),
+            "name_prefix": format!("${{var.environment}}-{}", hcl::literal(&s.name.value)),
+            "sources": ex("try(var.monitoring.sources, {})"),
+            "alert_emails": ex("try(distinct(concat(var.monitoring.alert_emails, [for v in var.monitoring.alert_vars : local.vars[v]])), [])"),
+        }),
+    )
+}
+
+fn variables(_: Cx, vars: &mut Map<String, Value>) {
+    let mut m = variable(
+        MONITORING_TYPE,
+        "Cockpit sources and alert contacts, or null.",
+    );
+    m.insert("default".into(), Value::Null);
+    vars.insert("monitoring".into(), Value::Object(m));
+}
+
+fn outputs(_: Cx, out: &mut Map<String, Value>) {
+    output(
+        out,
+        "grafana_url".into(),
+        ex("try(module.monitoring[0].grafana_url, null)"),
+        "Cockpit's Grafana, where logs, metrics and alerts are.",
+    );
 }

@@ -1,8 +1,8 @@
 //! `modules/network`: the VPC and the private network every container joins.
 
-use super::{ex, Module};
+use super::{ex, module_call, output, validation, variable, Child, Cx, Module};
 use crate::model::Stack;
-use serde_json::json;
+use serde_json::{json, Map, Value};
 
 pub fn module(_stack: &Stack) -> Module {
     let mut m = Module::new("network");
@@ -39,4 +39,47 @@ pub fn module(_stack: &Stack) -> Module {
     );
     m.output("vpc_id", ex("scaleway_vpc.this.id"), "The VPC.");
     m
+}
+
+pub(super) const CHILD: Child = Child {
+    name: "network",
+    wanted: |shape| shape.network,
+    module: |cx| module(cx.first()),
+    call,
+    variables,
+    outputs,
+};
+
+fn call(_: Cx) -> Value {
+    module_call(
+        "network",
+        None,
+        json!({
+            "vpc_name": ex("var.names.vpc"),
+            "private_network_name": ex("var.names.private_network"),
+            "subnet": ex("var.subnet"),
+            "tags": ex("local.tags"),
+        }),
+    )
+}
+
+fn variables(_: Cx, vars: &mut Map<String, Value>) {
+    let mut subnet = variable("string", "The private network's IPv4 CIDR.");
+    subnet.insert(
+        "validation".into(),
+        json!([validation(
+            "can(cidrhost(var.subnet, 0))".into(),
+            "The subnet must be an IPv4 CIDR such as 10.0.0.0/24.".into(),
+        )]),
+    );
+    vars.insert("subnet".into(), Value::Object(subnet));
+}
+
+fn outputs(_: Cx, out: &mut Map<String, Value>) {
+    output(
+        out,
+        "private_network_id".into(),
+        ex("module.network.private_network_id"),
+        "The private network every service joins.",
+    );
 }

@@ -12,8 +12,8 @@
 //! SQS credentials are per project, not per queue (docs/scaleway-facts.md, Queues): a
 //! service allowed to send may send to every queue of its environment's project.
 
-use super::{ex, Module};
-use serde_json::json;
+use super::{ex, hcl, module_call, output, variable, Child, Cx, Module};
+use serde_json::{json, Map, Value};
 
 /// The object type of one queue in `var.queues` (names are final: `.fifo` included).
 pub const QUEUE_TYPE: &str = "object({ name = string, dead_name = optional(string), fifo = bool, retention = number, visibility_timeout = number, dead_letter = optional(number) })";
@@ -185,4 +185,72 @@ pub fn module() -> Module {
         );
     }
     m
+}
+
+pub(super) const CHILD: Child = Child {
+    name: "queues",
+    wanted: |shape| shape.queues,
+    module: |_| module(),
+    call,
+    variables,
+    outputs,
+};
+
+/// SQS credentials: each service and job (a migration too) with `queue NAME access=`
+/// gets its own, allowed to publish where it sends and to receive where it receives;
+/// each consuming service one for its triggers, receive only.
+fn call(cx: Cx) -> Value {
+    let s = cx.first();
+    let allowed = |m: &str, access: &str| {
+        format!("anytrue([for q in values({m}.queues) : q.access == \"{access}\"])")
+    };
+    let services = format!(
+        "{{ for name, s in var.services : name => {{ name = \"${{s.name}}-sqs\", publish = {}, receive = {} }} if length(s.queues) > 0 }}",
+        allowed("s", "send"),
+        allowed("s", "receive")
+    );
+    let users = if cx.shape.jobs {
+        let p = super::jobs::IAM_PREFIX;
+        format!(
+            "merge({services}, {{ for key, j in var.jobs : \"{p}${{key}}\" => {{ name = \"${{j.name}}-sqs\", publish = {}, receive = {} }} if length(j.queues) > 0 }})",
+            allowed("j", "send"),
+            allowed("j", "receive")
+        )
+    } else {
+        services
+    };
+    let mut args = json!({
+        "queues": ex("var.queues"),
+        "manager_name": format!("${{var.environment}}-{}-queues", hcl::literal(&s.name.value)),
+        "users": ex(users),
+    });
+    if cx.shape.containers {
+        args["consumers"] = ex("{ for name, s in var.services : name => \"${s.name}-trigger\" if length(s.consume) > 0 }");
+    }
+    module_call("queues", Some(&s.region.value), args)
+}
+
+fn variables(_: Cx, vars: &mut Map<String, Value>) {
+    vars.insert(
+        "queues".into(),
+        Value::Object(variable(
+            &format!("map({QUEUE_TYPE})"),
+            "Each Scaleway Queues (SQS) queue in this environment.",
+        )),
+    );
+}
+
+fn outputs(_: Cx, out: &mut Map<String, Value>) {
+    output(
+        out,
+        "queues".into(),
+        ex("module.queues.urls"),
+        "Each queue's URL, by the stack's queue names (send to one with any SQS client, given credentials allowed to publish).",
+    );
+    output(
+        out,
+        "dead_letter_queues".into(),
+        ex("module.queues.dead_urls"),
+        "The URL of each dead-letter queue, by the name of the queue it serves: where messages that kept failing wait (14 days).",
+    );
 }

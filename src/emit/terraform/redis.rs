@@ -5,8 +5,8 @@
 //! `connection_string` (`rediss://USER:PASSWORD@IP:PORT/0`, the password URL-escaped by
 //! the provider) as a secret env (docs/scaleway-facts.md, Managed Database for Redis).
 
-use super::{ex, Module};
-use serde_json::json;
+use super::{ex, module_call, nothing, variable, Child, Cx, Module};
+use serde_json::{json, Map, Value};
 
 /// The object type of one cluster in `var.redis`.
 pub const REDIS_TYPE: &str = "map(object({ name = string, version = string, node_type = string, cluster_size = number, user_name = string, password = string }))";
@@ -63,4 +63,41 @@ pub fn module() -> Module {
         "Each cluster's TLS certificate (PEM), for clients that verify it.",
     );
     m
+}
+
+pub(super) const CHILD: Child = Child {
+    name: "redis",
+    wanted: |shape| shape.redis,
+    module: |_| module(),
+    call,
+    variables,
+    outputs: nothing,
+};
+
+/// In the private network only: the stack declares `network` (cellac::redis::network).
+fn call(cx: Cx) -> Value {
+    let mut r = module_call(
+        "redis",
+        None,
+        json!({
+            "clusters": ex("var.redis"),
+            "passwords": ex("local.secrets"),
+            "zone": cx.first().zone.value,
+            "tags": ex("local.tags"),
+        }),
+    );
+    if cx.shape.network {
+        r["private_network_id"] = ex("module.network.private_network_id");
+    }
+    r
+}
+
+fn variables(_: Cx, vars: &mut Map<String, Value>) {
+    vars.insert(
+        "redis".into(),
+        Value::Object(variable(
+            REDIS_TYPE,
+            "Each Managed Database for Redis cluster in this environment (`password`: the secret's name).",
+        )),
+    );
 }

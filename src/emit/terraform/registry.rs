@@ -1,7 +1,7 @@
 //! `modules/registry`: one Container Registry namespace per environment.
 
-use super::{ex, Module};
-use serde_json::json;
+use super::{ex, module_call, output, validation, variable, Child, Cx, Module};
+use serde_json::{json, Map, Value};
 
 pub fn module() -> Module {
     let mut m = Module::new("registry");
@@ -31,4 +31,52 @@ pub fn module() -> Module {
         "The registry namespace.",
     );
     m
+}
+
+pub(super) const CHILD: Child = Child {
+    name: "registry",
+    wanted: |shape| shape.registry,
+    module: |_| module(),
+    call,
+    variables,
+    outputs,
+};
+
+fn call(_: Cx) -> Value {
+    module_call(
+        "registry",
+        None,
+        json!({
+            "name": ex("var.names.registry"),
+            "public": ex("var.registry_public"),
+        }),
+    )
+}
+
+fn variables(_: Cx, vars: &mut Map<String, Value>) {
+    vars.insert(
+        "registry_public".into(),
+        Value::Object(variable("bool", "Whether anyone may pull the images.")),
+    );
+    let mut tag = variable(
+        "string",
+        "The tag of the images to run: the git commit they were built from.",
+    );
+    tag.insert(
+        "validation".into(),
+        json!([validation(
+            "can(regex(\"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$\", var.image_tag))".into(),
+            "The image tag must be a Docker tag, such as a git commit.".into(),
+        )]),
+    );
+    vars.insert("image_tag".into(), Value::Object(tag));
+}
+
+fn outputs(_: Cx, out: &mut Map<String, Value>) {
+    output(
+        out,
+        "registry_endpoint".into(),
+        ex("module.registry.endpoint"),
+        "Where deploy pushes images: rg.REGION.scw.cloud/NAMESPACE.",
+    );
 }

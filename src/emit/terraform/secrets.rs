@@ -6,8 +6,8 @@
 //! version is the first 32 bits of `sha256("cellac:NAME:VALUE")`, which the state keeps
 //! in clear: see docs/language.md ("Rotating a secret") for what that reveals.
 
-use super::{ex, Module};
-use serde_json::json;
+use super::{ex, module_call, nothing, variable, Child, Cx, Module};
+use serde_json::{json, Map, Value};
 
 /// A secret version's number: 32 bits of a hash of the secret's name and value. The name
 /// separates secrets, so two secrets with one value do not show it by equal versions.
@@ -57,4 +57,36 @@ pub fn module() -> Module {
         "Secret Manager ids, keyed by the stack's secret names.",
     );
     m
+}
+
+pub(super) const CHILD: Child = Child {
+    name: "secrets",
+    wanted: |shape| shape.secrets,
+    module: |_| module(),
+    call,
+    variables,
+    outputs: nothing,
+};
+
+fn call(_: Cx) -> Value {
+    module_call(
+        "secrets",
+        None,
+        json!({
+            "path": ex("var.names.secret_path"),
+            "names": ex("var.stored_secrets"),
+            "values": ex("local.secrets"),
+            "tags": ex("local.tags"),
+        }),
+    )
+}
+
+fn variables(_: Cx, vars: &mut Map<String, Value>) {
+    vars.insert(
+        "stored_secrets".into(),
+        Value::Object(variable(
+            "map(string)",
+            "Secrets also kept in Secret Manager: stack name -> Secret Manager name.",
+        )),
+    );
 }

@@ -1,7 +1,9 @@
 //! `modules/storage`: site buckets with website hosting, and plain buckets.
 
-use super::{ex, Module, Shape};
-use serde_json::json;
+use super::containers::ident;
+use super::{ex, hcl, module_call, output, variable, Child, Cx, Module, Shape};
+use crate::model::Stack;
+use serde_json::{json, Map, Value};
 
 pub const SITE_TYPE: &str = "object({
     bucket_name = string
@@ -170,4 +172,146 @@ pub fn module(shape: Shape) -> Module {
         "Each bucket's name.",
     );
     m
+}
+
+pub(super) const CHILD: Child = Child {
+    name: "storage",
+    wanted: |shape| shape.storage,
+    module: |cx| module(cx.shape),
+    call,
+    variables,
+    outputs,
+};
+
+/// The sites and buckets, who deploys them, and (with IAM) who else may use each bucket.
+fn call(cx: Cx) -> Value {
+    let shape = cx.shape;
+    let deployers = if shape.implicit_deployer {
+        ex("local.deployers")
+    } else if shape.policies {
+        ex("var.deployers")
+    } else {
+        json!([])
+    };
+    let mut call = module_call(
+        "storage",
+        Some(&cx.first().region.value),
+        json!({
+            "sites": ex("var.sites"),
+            "buckets": ex("var.buckets"),
+            "force_destroy": ex("var.force_destroy"),
+            "deployers": deployers,
+            "tags": ex("local.bucket_tags"),
+        }),
+    );
+    if shape.iam {
+        call["access"] = ex(access(shape));
+    }
+    call
+}
+
+/// Each bucket's policy names every service and job (a migration too) that uses it,
+/// with its access: the policy denies everyone else.
+fn access(shape: Shape) -> String {
+    let services = "[for name, s in var.services : { principal = \"application_id:${module.iam.application_ids[name]}\", access = s.bucket_access[b] } if contains(keys(s.bucket_access), b)]";
+    let users = if shape.jobs {
+        let p = super::jobs::IAM_PREFIX;
+        format!("concat({services}, [for key, j in var.jobs : {{ principal = \"application_id:${{module.iam.application_ids[\"{p}${{key}}\"]}}\", access = j.bucket_access[b] }} if contains(keys(j.bucket_access), b)])")
+    } else {
+        services.to_string()
+    };
+    format!("{{ for b, _ in var.buckets : b => {users} }}")
+}
+
+/// The root variables of sites and buckets, and whether to empty buckets on destroy.
+fn variables(_: Cx, vars: &mut Map<String, Value>) {
+    let mut f = variable(
+        "bool",
+        "Delete buckets with their objects on destroy: true in a preview's tfvars, so that `preview.sh down` removes everything; false elsewhere.",
+    );
+    f.insert("default".into(), json!(false));
+    vars.insert("force_destroy".into(), Value::Object(f));
+    vars.insert(
+        "sites".into(),
+        Value::Object(variable(
+            &format!("map({SITE_TYPE})"),
+            "Each static site in this environment.",
+        )),
+    );
+    vars.insert(
+        "buckets".into(),
+        Value::Object(variable(
+            &format!("map({BUCKET_TYPE})"),
+            "Each bucket in this environment.",
+        )),
+    );
+}
+
+/// The root outputs of sites (bucket, URL, build variables) and buckets (name).
+fn outputs(cx: Cx, out: &mut Map<String, Value>) {
+    for site in &cx.first().sites {
+        let n = &site.name.value;
+        output(
+            out,
+            format!("site_{}_bucket", ident(n)),
+            ex(format!("module.storage.site_buckets[{}]", hcl::string(n))),
+            &format!("The bucket deploy uploads site `{n}` to."),
+        );
+        let custom = if cx.shape.edge {
+            format!("try([for host, d in var.site_domains : \"https://${{host}}\" if d.site == {}][0], module.storage.site_urls[{}])", hcl::string(n), hcl::string(n))
+        } else {
+            format!("module.storage.site_urls[{}]", hcl::string(n))
+        };
+        output(
+            out,
+            format!("site_{}_url", ident(n)),
+            ex(custom),
+            &format!("The URL of site `{n}`: its custom domain, else its website endpoint."),
+        );
+        if site_builds_with_env(cx.envs, n) {
+            build_env_output(cx, n, out);
+        }
+    }
+    for b in &cx.first().buckets {
+        let n = &b.name.value;
+        output(
+            out,
+            format!("bucket_{}_name", ident(n)),
+            ex(format!("module.storage.buckets[{}]", hcl::string(n))),
+            &format!("The name of bucket `{n}`."),
+        );
+    }
+}
+
+/// `site_NAME_build_env`: what site.sh exports to the build of site `n`.
+fn build_env_output(cx: Cx, n: &str, out: &mut Map<String, Value>) {
+    let sv = format!("var.sites[{}]", hcl::string(n));
+    let links = if cx.shape.containers
+        && cx.envs.iter().any(|e| {
+            e.sites
+                .iter()
+                .any(|x| x.name.value == n && !x.links.is_empty())
+        }) {
+        // As for services: {host} is the target's own endpoint, {domain} its custom
+        // domain here (else {host}), {url} is https://{host}.
+        format!(", {{ for k, l in {sv}.build_links : k => replace(replace(replace(l.url, \"{{url}}\", \"https://{{host}}\"), \"{{domain}}\", try(var.services[l.target].domains[0], module.containers.hosts[l.target])), \"{{host}}\", module.containers.hosts[l.target]) }}")
+    } else {
+        String::new()
+    };
+    output(
+        out,
+        format!("site_{}_build_env", ident(n)),
+        ex(format!("merge({sv}.build_env, {{ for k, v in {sv}.build_env_vars : k => local.vars[v] }}{links})")),
+        &format!("The variables site.sh exports to the build of site `{n}` (its `env`, and its `link`s' URLs in this environment)."),
+    );
+}
+
+/// Whether site `name` has a `link` or an `env` in some environment: then its build
+/// gets them from the output `site_NAME_build_env`.
+pub fn site_builds_with_env(envs: &[Stack], name: &str) -> bool {
+    envs.iter().any(|e| {
+        e.sites
+            .iter()
+            .any(|x| x.name.value == name && (!x.links.is_empty() || !x.env.is_empty()))
+    })
 }
