@@ -23,7 +23,6 @@ pub struct Resources {
     pub replaced: Vec<String>,
 }
 
-
 /// Every resource block of a generated configuration, read from it (not from a list of
 /// known kinds): `module.M.TYPE.NAME` (`module.M[0]` for a counted module) for each
 /// module the root calls, with the block's type.

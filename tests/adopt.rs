@@ -314,12 +314,13 @@ fn a_data_source_becomes_an_import_block() {
 /// adopt and diff report by.
 #[test]
 fn data_types_are_the_destroy_guards() {
-    let files = cellac::emit_checked(&cellac::check(&common::example("cella")), "stack.kdl").unwrap();
+    let files =
+        cellac::emit_checked(&cellac::check(&common::example("cella")), "stack.kdl").unwrap();
     let lib = std::str::from_utf8(&files["scripts/lib.sh"]).unwrap();
     let start = lib.find("DATA_TYPES=(").unwrap();
     let list = &lib[start + "DATA_TYPES=(".len()..];
     let list = &list[..list.find(')').unwrap()];
-    let guard: Vec<&str> = list.split_whitespace().collect();
+    let guard: Vec<&str> = list.split_whitespace().map(|t| t.trim_matches('\'')).collect();
     assert_eq!(guard, cellac::provider::DATA_TYPES);
 }
 
