@@ -320,7 +320,10 @@ fn data_types_are_the_destroy_guards() {
     let start = lib.find("DATA_TYPES=(").unwrap();
     let list = &lib[start + "DATA_TYPES=(".len()..];
     let list = &list[..list.find(')').unwrap()];
-    let guard: Vec<&str> = list.split_whitespace().map(|t| t.trim_matches('\'')).collect();
+    let guard: Vec<&str> = list
+        .split_whitespace()
+        .map(|t| t.trim_matches('\''))
+        .collect();
     assert_eq!(guard, cellac::provider::DATA_TYPES);
 }
 
