@@ -5,7 +5,7 @@
 #![deny(clippy::arithmetic_side_effects)]
 
 use super::Ctx;
-use crate::check::migrate::MAX_SECONDS;
+use crate::check::migrate::{not_stored, over_24h};
 use crate::diagnostic::Applicability::{Safe, Unsafe};
 use crate::diagnostic::{Diagnostic, Fix};
 use crate::model::duration::seconds;
@@ -274,6 +274,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     .help("give the job another name"),
                 );
             }
+            let who = format!("job `{}`", job.name.value);
             match seconds(&job.timeout.value) {
                 // `timeout 0` (seconds), read as "0s".
                 Some(0) if job.timeout.value == "0s" => out.push(
@@ -285,18 +286,7 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     .help("write a timeout of 1 second to 24h, such as timeout 600 or timeout \"15m\""),
                 ),
                 None | Some(0) => super::duration::check(&job.timeout, out),
-                Some(s) if s > MAX_SECONDS => out.push(
-                    Diagnostic::error(
-                        "cellac::job::timeout",
-                        format!(
-                            "job `{}` may run {}, longer than Serverless Jobs allow (24h)",
-                            job.name.value, job.timeout.value
-                        ),
-                    )
-                    .at(job.timeout.span, "over 24h")
-                    .help("write a timeout of at most \"24h\", such as timeout \"15m\""),
-                ),
-                Some(_) => {}
+                Some(_) => over_24h("cellac::job::timeout", &who, &job.timeout, "timeout ", out),
             }
             // The job reads its secrets from Secret Manager: each must be kept there.
             for e in &job.secret_env {
@@ -306,22 +296,14 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 if secret.store {
                     continue;
                 }
-                out.push(
-                    Diagnostic::error(
-                        "cellac::job::secret-store",
-                        format!(
-                            "job `{}` reads secret `{}`, which `store=#false` keeps out of Secret Manager",
-                            job.name.value, secret.name.value
-                        ),
-                    )
-                    .in_env(&stack.env.value)
-                    .at(e.secret.span, "read by reference from Secret Manager")
-                    .also(secret.name.span, "not stored")
-                    .help(format!(
-                        "remove `store=#false` from `secret {}`: a job gets secrets by Secret Manager reference, never by value",
-                        secret.name.value
-                    )),
-                );
+                out.push(not_stored(
+                    "cellac::job::secret-store",
+                    &who,
+                    &stack.env.value,
+                    e.secret.span,
+                    None,
+                    secret,
+                ));
             }
         }
     }
