@@ -1,4 +1,6 @@
-//! The transport: the main loop over an `lsp_server::Connection` and dispatch. URIs
+//! The main loop over an `lsp_server::Connection` and dispatch. Handlers produce what
+//! the server sends as data (`Server::outbox`: replies, diagnostics to publish); the
+//! loop alone writes it to the connection (`Server::send`). URIs
 //! live in `uri.rs`, leniency towards clients in `lenient.rs`, the little IO the server
 //! does (reading `secrets.auto.tfvars` beside a stack) in `disk.rs`.
 
@@ -123,17 +125,7 @@ pub fn capabilities(enc: Encoding) -> lsp::ServerCapabilities {
 
 /// Serves one client on `conn` until `exit`. Usable with `Connection::memory()`.
 pub fn serve(conn: Connection) -> Result<(), ServeError> {
-    let mut server = Server {
-        conn: &conn,
-        docs: Documents::default(),
-        enc: Encoding::Utf16,
-        cache: HashMap::new(),
-        secrets: HashMap::new(),
-        dirty: Vec::new(),
-        disk: HashMap::new(),
-        aliases: HashMap::new(),
-        inbox: std::collections::VecDeque::new(),
-    };
+    let mut server = Server::new(&conn);
     let mut initialized = false;
     let mut shutdown = false;
     loop {
@@ -166,6 +158,7 @@ pub fn serve(conn: Connection) -> Result<(), ServeError> {
                         ErrorCode::InvalidRequest as i32,
                         "already initialized".into(),
                     ));
+                    server.send();
                     continue;
                 }
                 let params: lsp::InitializeParams =
@@ -218,6 +211,7 @@ pub fn serve(conn: Connection) -> Result<(), ServeError> {
                 server.reply(resp);
             }
             Message::Notification(n) if n.method == notif::Exit::METHOD => {
+                server.send();
                 return if shutdown {
                     Ok(())
                 } else {
@@ -229,6 +223,7 @@ pub fn serve(conn: Connection) -> Result<(), ServeError> {
             }
             Message::Notification(_) | Message::Response(_) => {}
         }
+        server.send();
     }
     Err(ServeError::Disconnected)
 }
@@ -250,6 +245,9 @@ struct Server<'c> {
     aliases: HashMap<String, String>,
     /// Messages that arrived while a check ran, handled before any newer one.
     inbox: std::collections::VecDeque<Message>,
+    /// What the handlers produced and is not sent yet: replies and notifications as
+    /// data. Handlers never write to the connection; [`Server::send`] alone does.
+    outbox: Vec<Message>,
 }
 
 /// Decodes params, or answers InvalidParams.
@@ -267,20 +265,49 @@ fn ok<T: serde::Serialize>(id: RequestId, v: T) -> Response {
     Response::new_ok(id, v)
 }
 
-impl Server<'_> {
-    fn reply(&self, mut resp: Response) {
-        if let (Some(r), false) = (resp.result.as_mut(), self.aliases.is_empty()) {
-            restore_aliases(r, &self.aliases);
+impl<'c> Server<'c> {
+    fn new(conn: &'c Connection) -> Self {
+        Server {
+            conn,
+            docs: Documents::default(),
+            enc: Encoding::Utf16,
+            cache: HashMap::new(),
+            secrets: HashMap::new(),
+            dirty: Vec::new(),
+            disk: HashMap::new(),
+            aliases: HashMap::new(),
+            inbox: std::collections::VecDeque::new(),
+            outbox: Vec::new(),
         }
-        let _ = self.conn.sender.send(resp.into());
     }
 
-    fn notify<N: notif::Notification>(&self, params: N::Params) {
-        let mut n = Notification::new(N::METHOD.to_string(), params);
-        if !self.aliases.is_empty() {
-            restore_aliases(&mut n.params, &self.aliases);
+    /// Answers a request (sent by [`Server::send`]).
+    fn reply(&mut self, resp: Response) {
+        self.outbox.push(resp.into());
+    }
+
+    /// Sends a notification (by [`Server::send`]).
+    fn notify<N: notif::Notification>(&mut self, params: N::Params) {
+        self.outbox
+            .push(Notification::new(N::METHOD.to_string(), params).into());
+    }
+
+    /// Sends what the handlers produced, in order, naming each URI as the client does.
+    fn send(&mut self) {
+        for mut m in std::mem::take(&mut self.outbox) {
+            if !self.aliases.is_empty() {
+                match &mut m {
+                    Message::Response(r) => {
+                        if let Some(r) = r.result.as_mut() {
+                            restore_aliases(r, &self.aliases);
+                        }
+                    }
+                    Message::Notification(n) => restore_aliases(&mut n.params, &self.aliases),
+                    Message::Request(_) => {}
+                }
+            }
+            let _ = self.conn.sender.send(m);
         }
-        let _ = self.conn.sender.send(n.into());
     }
 
     /// Tells the user (and stderr) that a message about a document could not be read.
@@ -440,7 +467,23 @@ impl Server<'_> {
             }
         }
         for uri in std::mem::take(&mut self.dirty) {
-            let _ = catch_unwind(AssertUnwindSafe(|| self.check_and_publish(&uri)));
+            self.check_one(&uri);
+            // Each stack's diagnostics as soon as they are known.
+            self.send();
+        }
+    }
+
+    /// Checks a changed stack, its diagnostics left in the outbox; a panic in a check
+    /// loses that check, never the server.
+    fn check_one(&mut self, uri: &lsp::Uri) {
+        let _ = catch_unwind(AssertUnwindSafe(|| self.check_and_publish(uri)));
+    }
+
+    /// Checks every changed stack at once, leaving what to publish in the outbox.
+    #[cfg(test)]
+    fn flush_checks(&mut self) {
+        for uri in std::mem::take(&mut self.dirty) {
+            self.check_one(&uri);
         }
     }
 
@@ -482,7 +525,7 @@ impl Server<'_> {
         }
     }
 
-    fn publish(&self, uri: &lsp::Uri, diagnostics: Vec<lsp::Diagnostic>, version: Option<i32>) {
+    fn publish(&mut self, uri: &lsp::Uri, diagnostics: Vec<lsp::Diagnostic>, version: Option<i32>) {
         self.notify::<notif::PublishDiagnostics>(lsp::PublishDiagnosticsParams {
             uri: uri.clone(),
             diagnostics,
@@ -857,4 +900,54 @@ pub fn with_secrets(checked: &crate::Checked, text: &str) -> (Vec<Diagnostic>, V
     c.diagnostics
         .into_iter()
         .partition(|d| d.source == Source::Stack)
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "test code: a panic is the failure")]
+    use super::*;
+
+    fn open(uri: &str, text: &str) -> Notification {
+        Notification::new(
+            notif::DidOpenTextDocument::METHOD.into(),
+            lsp::DidOpenTextDocumentParams {
+                text_document: lsp::TextDocumentItem {
+                    uri: lsp::Uri::from_str(uri).unwrap(),
+                    language_id: "kdl".into(),
+                    version: 3,
+                    text: text.into(),
+                },
+            },
+        )
+    }
+
+    /// A handler writes nothing: what it produces waits in the outbox, as data, until
+    /// `send`; the diagnostics of an opened stack are published for its version.
+    #[test]
+    fn handlers_produce_messages_as_data() {
+        let (conn, client) = Connection::memory();
+        let mut server = Server::new(&conn);
+        server.notification(open("file:///p/stack.kdl", "stack \"x\" {\n  bogus 1\n}\n"));
+        server.flush_checks();
+        assert!(
+            client.receiver.try_recv().is_err(),
+            "nothing sent before send()"
+        );
+        let published: Vec<lsp::PublishDiagnosticsParams> = server
+            .outbox
+            .iter()
+            .filter_map(|m| match m {
+                Message::Notification(n) if n.method == notif::PublishDiagnostics::METHOD => {
+                    serde_json::from_value(n.params.clone()).ok()
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(published.len(), 1);
+        assert_eq!(published[0].version, Some(3));
+        assert!(!published[0].diagnostics.is_empty());
+        server.send();
+        assert!(server.outbox.is_empty());
+        assert!(client.receiver.try_recv().is_ok());
+    }
 }
