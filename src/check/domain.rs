@@ -4,6 +4,7 @@
 use super::Ctx;
 use crate::diagnostic::Applicability::Unsafe;
 use crate::diagnostic::Diagnostic;
+use crate::span::Spanned;
 use crate::suggest::Index;
 
 /// Whether `host` is a valid DNS host name with at least two labels.
@@ -64,42 +65,12 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                     // A disabled service: `cellac::service::disabled` (service.rs).
                     if !service_set.contains(svc.value.as_str()) && s.disabled(&svc.value).is_none()
                     {
-                        out.push(
-                            Diagnostic::error(
-                                "cellac::domain::target",
-                                format!(
-                                    "domain `{}` points at `{}`, which is not a service",
-                                    d.host.value, svc.value
-                                ),
-                            )
-                            .at(svc.span, "unknown service")
-                            .help(services.did_you_mean(&svc.value))
-                            .fixes_with(
-                                services
-                                    .nearest(&svc.value)
-                                    .map(|n| super::rename(Unsafe, svc.span, n)),
-                            ),
-                        );
+                        out.push(unknown_target(&d.host.value, svc, "service", &services));
                     }
                 }
                 (None, Some(site)) => {
                     if !site_set.contains(site.value.as_str()) {
-                        out.push(
-                            Diagnostic::error(
-                                "cellac::domain::target",
-                                format!(
-                                    "domain `{}` points at `{}`, which is not a site",
-                                    d.host.value, site.value
-                                ),
-                            )
-                            .at(site.span, "unknown site")
-                            .help(sites.did_you_mean(&site.value))
-                            .fixes_with(
-                                sites
-                                    .nearest(&site.value)
-                                    .map(|n| super::rename(Unsafe, site.span, n)),
-                            ),
-                        );
+                        out.push(unknown_target(&d.host.value, site, "site", &sites));
                     }
                 }
                 (None, None) => out.push(
@@ -181,4 +152,23 @@ pub fn shared(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             "move `domain {host} ...` into the `environment` block that owns it"
         )));
     }
+}
+
+/// `domain HOST` points at `used`, which is no `kind` (service, site) of `declared`:
+/// did-you-mean, with the nearest name as an unsafe fix.
+fn unknown_target(host: &str, used: &Spanned<String>, kind: &str, declared: &Index) -> Diagnostic {
+    Diagnostic::error(
+        "cellac::domain::target",
+        format!(
+            "domain `{host}` points at `{}`, which is not a {kind}",
+            used.value
+        ),
+    )
+    .at(used.span, format!("unknown {kind}"))
+    .help(declared.did_you_mean(&used.value))
+    .fixes_with(
+        declared
+            .nearest(&used.value)
+            .map(|n| super::rename(Unsafe, used.span, n)),
+    )
 }
