@@ -4,7 +4,7 @@
 
 use super::error::CliError;
 use super::input::{pick_env, read, replace_file};
-use super::report::{fail, report, Format};
+use super::report::{fail, report, report_errors, Format};
 use super::Exit;
 use crate::diagnostic::Diagnostic;
 use crate::render::Files;
@@ -105,18 +105,7 @@ pub(super) fn run(args: &AdoptArgs) -> Exit {
     };
     let mut checked = crate::check(&input.text);
     if checked.has_errors() || checked.envs.is_empty() {
-        let errors: Vec<Diagnostic> = checked
-            .diagnostics
-            .iter()
-            .filter(|d| d.is_error())
-            .cloned()
-            .collect();
-        let files = Files {
-            stack_name: &input.name,
-            stack: &input.text,
-            secrets: None,
-        };
-        report(args.format, &errors, &files);
+        report_errors(args.format, &checked, &input);
         eprintln!("error: the stack has errors; fix them first (`cellac check`)");
         return Exit::Problems;
     }

@@ -1,10 +1,8 @@
 //! `cellac diff`: what a change to the stack does to each environment.
 
 use super::input::{read, Input};
-use super::report::{fail, hidden_values, report, Format};
+use super::report::{fail, hidden_values, report_errors, Format};
 use super::Exit;
-use crate::diagnostic::Diagnostic;
-use crate::render::Files;
 use clap::ValueEnum;
 use std::path::Path;
 
@@ -74,18 +72,7 @@ pub(super) fn run(args: &DiffArgs) -> Exit {
         };
         let (checked, files) = crate::build(&input.text, "../stack.kdl");
         let Some(files) = files else {
-            let view = Files {
-                stack_name: &input.name,
-                stack: &input.text,
-                secrets: None,
-            };
-            let errors: Vec<Diagnostic> = checked
-                .diagnostics
-                .iter()
-                .filter(|d| d.is_error())
-                .cloned()
-                .collect();
-            report(Format::Human, &errors, &view);
+            report_errors(Format::Human, &checked, &input);
             eprintln!("error: {} has errors; fix them to compare", input.name);
             return Exit::Problems;
         };

@@ -2,10 +2,9 @@
 //! stack with its environment, and the one way a file is replaced.
 
 use super::error::CliError;
-use super::report::{report, Format};
+use super::report::{report_errors, Format};
 use super::Exit;
 use crate::diagnostic::Diagnostic;
-use crate::render::Files;
 use std::path::Path;
 
 /// A file read for cellac: its name as shown, its text, or why it could not be read.
@@ -109,18 +108,7 @@ pub(super) fn checked_stack(path: &Path) -> Result<(Input, crate::Checked), Exit
     };
     let checked = crate::check(&input.text);
     if checked.has_errors() || checked.envs.is_empty() {
-        let files = Files {
-            stack_name: &input.name,
-            stack: &input.text,
-            secrets: None,
-        };
-        let errors: Vec<Diagnostic> = checked
-            .diagnostics
-            .iter()
-            .filter(|d| d.is_error())
-            .cloned()
-            .collect();
-        report(Format::Human, &errors, &files);
+        report_errors(Format::Human, &checked, &input);
         return Err(Exit::Problems);
     }
     Ok((input, checked))

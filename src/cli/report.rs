@@ -2,6 +2,7 @@
 //! and the values a report hides.
 
 use super::error::CliError;
+use super::input::Input;
 use super::Exit;
 use crate::diagnostic::Diagnostic;
 use crate::render::{self, Files};
@@ -20,6 +21,22 @@ pub(super) enum Format {
 /// Reports a usage error (see [`CliError::Usage`]) and gives the exit status.
 pub(super) fn fail(message: impl std::fmt::Display) -> Exit {
     CliError::usage(message).report(Format::Human)
+}
+
+/// Prints the errors of a stack that a command needs clean (its warnings are `check`'s).
+pub(super) fn report_errors(format: Format, checked: &crate::Checked, input: &Input) {
+    let errors: Vec<Diagnostic> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .cloned()
+        .collect();
+    let files = Files {
+        stack_name: &input.name,
+        stack: &input.text,
+        secrets: None,
+    };
+    report(format, &errors, &files);
 }
 
 /// Prints diagnostics in the chosen format: human on stderr, the others on stdout.
