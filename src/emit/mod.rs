@@ -72,15 +72,17 @@ pub fn emit_reusing(
         return (Artifacts::new(), renders);
     }
     let mut files = terraform::emit(envs, stack_path);
-    let (readme, rendered) = scripts::readme_reusing(
+    // The template data, gathered once for the scripts and the README.
+    let data = scripts::data(envs, stack_path);
+    let (scripts, rendered) = scripts::render_data(&data, earlier);
+    renders.insert("scripts".into(), rendered);
+    let (readme, rendered) = scripts::readme_data(
         envs,
-        stack_path,
+        data,
         files.get("outputs.tf.json").map(Vec::as_slice),
         earlier,
     );
     renders.insert("readme".into(), rendered);
-    let (scripts, rendered) = scripts::render_reusing(envs, stack_path, earlier);
-    renders.insert("scripts".into(), rendered);
     for (path, text) in scripts {
         files.insert(path, text.into_bytes());
     }

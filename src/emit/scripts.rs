@@ -371,7 +371,7 @@ fn output_name(kind: &str, name: &str, what: &str) -> String {
 }
 
 /// The template data shared by the scripts and the README.
-fn data(envs: &[Stack], stack_path: &str) -> Value {
+pub(crate) fn data(envs: &[Stack], stack_path: &str) -> Value {
     let stack = &envs[0];
     // Every service of some environment; `partial`: `enabled=#false` in some.
     let all = crate::model::all_services(envs);
@@ -628,15 +628,23 @@ pub fn render_reusing(
     stack_path: &str,
     earlier: Option<Earlier>,
 ) -> (BTreeMap<String, String>, Rendered) {
-    let mut files = BTreeMap::new();
     if envs.is_empty() {
-        return (files, Rendered::default());
+        return (BTreeMap::new(), Rendered::default());
     }
-    let data = data(envs, stack_path);
-    let fp = fingerprint("scripts", &data);
+    render_data(&data(envs, stack_path), earlier)
+}
+
+/// [`render_reusing`], given the template data ([`data`]) of environments that are
+/// not none.
+pub(crate) fn render_data(
+    data: &Value,
+    earlier: Option<Earlier>,
+) -> (BTreeMap<String, String>, Rendered) {
+    let mut files = BTreeMap::new();
+    let fp = fingerprint("scripts", data);
     let wanted: Vec<(&str, &str)> = SCRIPTS
         .iter()
-        .filter(|(_, name, _)| wanted(name, &data))
+        .filter(|(_, name, _)| wanted(name, data))
         .map(|(path, name, _)| (*path, *name))
         .collect();
     let mut paths: Vec<String> = wanted.iter().map(|(p, _)| p.to_string()).collect();
@@ -652,7 +660,7 @@ pub fn render_reusing(
         }
     }
     for (path, name) in wanted {
-        files.insert(path.to_string(), render_template(name, &data));
+        files.insert(path.to_string(), render_template(name, data));
     }
     (files, rendered)
 }
@@ -722,7 +730,17 @@ pub(crate) fn readme_reusing(
     if envs.is_empty() {
         return (String::new(), Rendered::default());
     }
-    let mut data = data(envs, stack_path);
+    readme_data(envs, data(envs, stack_path), outputs_tf, earlier)
+}
+
+/// [`readme_reusing`], given the scripts' template data ([`data`]) of `envs` (not none),
+/// to which the README's own is added.
+pub(crate) fn readme_data(
+    envs: &[Stack],
+    mut data: Value,
+    outputs_tf: Option<&[u8]>,
+    earlier: Option<Earlier>,
+) -> (String, Rendered) {
     data["outputs"] = root_outputs(outputs_tf);
     // Each environment's architecture, as a Mermaid diagram (GitHub renders it).
     data["diagrams"] = Value::Array(
