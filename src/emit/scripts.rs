@@ -201,7 +201,9 @@ pub type Earlier<'a> = &'a dyn Fn(&str, &str) -> Option<BTreeMap<String, Vec<u8>
 /// paths of the files it gave, sorted.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Rendered {
+    /// [`fingerprint`] of the group's template data.
     pub fingerprint: String,
+    /// The files the group gave (or would give), sorted.
     pub paths: Vec<String>,
 }
 
