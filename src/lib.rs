@@ -225,8 +225,19 @@ pub fn build(text: &str, stack_path: &str) -> (Checked, Option<emit::Artifacts>)
 
 /// The files of a checked stack: none when it has errors (or no environment).
 pub fn emit_checked(checked: &Checked, stack_path: &str) -> Option<emit::Artifacts> {
+    emit_checked_reusing(checked, stack_path, None).map(|(files, _)| files)
+}
+
+/// [`emit_checked`], taking rendered scripts and README from an earlier build when
+/// their data is unchanged (see [`emit::emit_reusing`]; `write::earlier` reads them
+/// from an output folder). Also returns what was rendered, for `write::remember`.
+pub fn emit_checked_reusing(
+    checked: &Checked,
+    stack_path: &str,
+    earlier: Option<emit::scripts::Earlier>,
+) -> Option<(emit::Artifacts, emit::Renders)> {
     if checked.has_errors() || checked.envs.is_empty() {
         return None;
     }
-    Some(emit::emit(&checked.envs, stack_path))
+    Some(emit::emit_reusing(&checked.envs, stack_path, earlier))
 }

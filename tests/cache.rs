@@ -161,3 +161,76 @@ fn the_shortcut_is_taken() {
     assert!(text(&o).contains("wrote 1 of"), "{}", text(&o));
     assert_eq!(std::fs::read(&outputs).unwrap(), old);
 }
+
+/// The stack with its port changed: other inputs, the same scripts.
+fn with_port(port: u16) -> String {
+    STACK.replace("8080", &port.to_string())
+}
+
+/// After a change that leaves the scripts' data as it was, the scripts are taken from
+/// the folder rather than rendered: a script made to look like the earlier build's
+/// render (its bytes, its manifest hash and the cache's hash of it changed together)
+/// is kept. Without the cache, it is rendered and written again.
+#[test]
+fn unchanged_scripts_are_taken_from_the_folder() {
+    use cellac::write::sha256;
+    let s = Scratch::new("cache-renders");
+    std::fs::write(s.0.join("stack.kdl"), STACK).unwrap();
+    assert_eq!(build(&s.0, &[]).status.code(), Some(0));
+    let infra = s.0.join("infra");
+    let deploy = infra.join("scripts/deploy.sh");
+    let rendered = std::fs::read(&deploy).unwrap();
+    let forged = b"#!/bin/sh\necho forged\n";
+    std::fs::write(&deploy, forged).unwrap();
+    for own in [".cellac-manifest.json", ".cellac-cache"] {
+        let p = infra.join(own);
+        let text = std::fs::read_to_string(&p)
+            .unwrap()
+            .replace(&sha256(&rendered), &sha256(forged));
+        std::fs::write(&p, text).unwrap();
+    }
+    std::fs::write(s.0.join("stack.kdl"), with_port(8081)).unwrap();
+    let o = build(&s.0, &[]);
+    assert!(text(&o).contains("wrote "), "{}", text(&o));
+    assert_eq!(
+        std::fs::read(&deploy).unwrap(),
+        forged,
+        "taken from the folder"
+    );
+    std::fs::remove_file(infra.join(".cellac-cache")).unwrap();
+    std::fs::write(s.0.join("stack.kdl"), STACK).unwrap();
+    let o = build(&s.0, &[]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(std::fs::read(&deploy).unwrap(), rendered, "rendered again");
+}
+
+/// A script edited by hand is never taken for a render: after a change the build
+/// refuses it as edited, exactly as without a cache, and `--force` writes what the
+/// templates render (the same bytes as a build into an empty folder).
+#[test]
+fn an_edited_script_is_never_taken_for_a_render() {
+    let s = Scratch::new("cache-renders-edited");
+    std::fs::write(s.0.join("stack.kdl"), STACK).unwrap();
+    assert_eq!(build(&s.0, &[]).status.code(), Some(0));
+    let deploy = s.0.join("infra/scripts/deploy.sh");
+    let rendered = std::fs::read(&deploy).unwrap();
+    std::fs::write(&deploy, b"#!/bin/sh\necho edited\n").unwrap();
+    std::fs::write(s.0.join("stack.kdl"), with_port(8081)).unwrap();
+    let o = build(&s.0, &[]);
+    assert_ne!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("scripts/deploy.sh"), "{}", text(&o));
+    let o = build(&s.0, &["--force"]);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(std::fs::read(&deploy).unwrap(), rendered);
+    // `--check` agrees with a folder built from nothing.
+    let fresh = cellac_in(&s.0, &["build", "stack.kdl", "-o", "fresh"]);
+    assert_eq!(fresh.status.code(), Some(0), "{}", text(&fresh));
+    let strip = |mut t: std::collections::BTreeMap<String, Vec<u8>>| {
+        t.remove(".cellac-cache");
+        t
+    };
+    assert_eq!(
+        strip(read_tree(&s.0.join("infra"))),
+        strip(read_tree(&s.0.join("fresh")))
+    );
+}

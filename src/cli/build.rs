@@ -151,7 +151,11 @@ pub(super) fn run(args: &BuildArgs) -> Exit {
         }
         return Exit::Ok;
     }
-    let Some(files) = crate::emit_checked(&checked, &stack_path) else {
+    // Scripts and README whose template data did not change since the last build are
+    // taken from the folder (hash-checked) rather than rendered again.
+    let earlier = inputs.as_ref().map(|_| crate::write::earlier(out));
+    let earlier = earlier.as_ref().map(|f| f as crate::emit::scripts::Earlier);
+    let Some((files, renders)) = crate::emit_checked_reusing(&checked, &stack_path, earlier) else {
         eprintln!("error: the stack has errors; nothing was written");
         return Exit::Problems;
     };
@@ -200,7 +204,7 @@ pub(super) fn run(args: &BuildArgs) -> Exit {
     match crate::write::write_changes(out, &files, &stack_path, args.force) {
         Ok(crate::write::Written { changed, removed }) => {
             if let Some(i) = &inputs {
-                crate::write::remember(out, i);
+                crate::write::remember(out, i, &renders);
             }
             for p in &removed {
                 eprintln!("removed {}", out.join(p).display());

@@ -51,17 +51,39 @@ pub fn json_bytes(value: &Value) -> Vec<u8> {
 /// Everything `cellac build` writes, for environments that checked without errors.
 /// `stack_path` names the stack file relative to the output folder's parent, as users see it.
 pub fn emit(envs: &[Stack], stack_path: &str) -> Artifacts {
+    emit_reusing(envs, stack_path, None).0
+}
+
+/// What each group of rendered files (`scripts`, `readme`) was rendered from, by group.
+pub type Renders = BTreeMap<String, scripts::Rendered>;
+
+/// [`emit`], taking the scripts and the README from `earlier` (an earlier build's
+/// files, see [`scripts::Earlier`]) when their template data has not changed, instead
+/// of compiling and rendering their templates. Also returns what the templates
+/// rendered, for the next build to ask for. The files are the same bytes either way.
+pub fn emit_reusing(
+    envs: &[Stack],
+    stack_path: &str,
+    earlier: Option<scripts::Earlier>,
+) -> (Artifacts, Renders) {
+    let mut renders = Renders::new();
     if envs.is_empty() {
         // Nothing checked clean: nothing to write (never a panic on an empty slice).
-        return Artifacts::new();
+        return (Artifacts::new(), renders);
     }
     let mut files = terraform::emit(envs, stack_path);
-    let readme = scripts::readme_with(
+    // The template data, gathered once for the scripts and the README.
+    let data = scripts::data(envs, stack_path);
+    let (scripts, rendered) = scripts::render_data(&data, earlier);
+    renders.insert("scripts".into(), rendered);
+    let (readme, rendered) = scripts::readme_data(
         envs,
-        stack_path,
+        data,
         files.get("outputs.tf.json").map(Vec::as_slice),
+        earlier,
     );
-    for (path, text) in scripts::render(envs, stack_path) {
+    renders.insert("readme".into(), rendered);
+    for (path, text) in scripts {
         files.insert(path, text.into_bytes());
     }
     files.insert("README.md".into(), readme.into_bytes());
@@ -73,7 +95,7 @@ pub fn emit(envs: &[Stack], stack_path: &str) -> Artifacts {
         )
         .into_bytes(),
     );
-    files
+    (files, renders)
 }
 
 #[cfg(test)]

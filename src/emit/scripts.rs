@@ -148,33 +148,87 @@ fn sh_helper(
     Ok(())
 }
 
-/// The templates, parsed once per process.
-fn registry() -> &'static Handlebars<'static> {
-    static REGISTRY: std::sync::OnceLock<Handlebars<'static>> = std::sync::OnceLock::new();
-    REGISTRY.get_or_init(build_registry)
-}
+/// The templates compiled so far: each is compiled the first time it renders, once per
+/// process (a build whose scripts are reused from the last one compiles none).
+static REGISTRY: std::sync::Mutex<Option<Handlebars<'static>>> = std::sync::Mutex::new(None);
 
+/// Renders the template `name` (a script's, or `readme`) with `data`, compiling it first
+/// when this process has not yet.
 #[allow(
     clippy::expect_used,
     reason = "the templates are embedded at compile time, and every build test renders them"
 )]
-fn build_registry() -> Handlebars<'static> {
-    let mut hb = Handlebars::new();
-    hb.set_strict_mode(true);
-    hb.register_escape_fn(handlebars::no_escape);
-    hb.register_helper("sh", Box::new(sh_helper));
-    hb.register_partial("header", HEADER)
-        .expect("templates/header.hbs parses");
-    // Compiled in pieces: the same templates, several times sooner (see `template`).
-    for (_, name, text) in SCRIPTS {
+fn render_template(name: &str, data: &Value) -> String {
+    // A panic while rendering (a template bug) leaves nothing half-registered: the
+    // registry is still usable.
+    let mut guard = REGISTRY
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let hb = guard.get_or_insert_with(|| {
+        let mut hb = Handlebars::new();
+        hb.set_strict_mode(true);
+        hb.register_escape_fn(handlebars::no_escape);
+        hb.register_helper("sh", Box::new(sh_helper));
+        hb.register_partial("header", HEADER)
+            .expect("templates/header.hbs parses");
+        hb
+    });
+    if !hb.has_template(name) {
+        let text = if name == "readme" {
+            README
+        } else {
+            SCRIPTS
+                .iter()
+                .find(|(_, n, _)| *n == name)
+                .map(|(_, _, t)| *t)
+                .unwrap_or_else(|| panic!("no template named {name}"))
+        };
+        // Compiled in pieces: the same templates, several times sooner (see `template`).
         let t = super::template::compile(name, text)
-            .unwrap_or_else(|e| panic!("templates/{name}.sh.hbs: {e}"));
+            .unwrap_or_else(|e| panic!("templates/{name}: {e}"));
         hb.register_template(name, t);
     }
-    let readme =
-        super::template::compile("readme", README).expect("templates/README.md.hbs parses");
-    hb.register_template("readme", readme);
-    hb
+    hb.render(name, data)
+        .unwrap_or_else(|e| panic!("rendering templates/{name}: {e}"))
+}
+
+/// Text an earlier build rendered, asked for by group (`scripts`, `readme`) and the
+/// fingerprint of the data it was rendered from: the files (path -> bytes) when they
+/// are known, as they were rendered. See [`fingerprint`].
+pub type Earlier<'a> = &'a dyn Fn(&str, &str) -> Option<BTreeMap<String, Vec<u8>>>;
+
+/// What the templates rendered in one group: the fingerprint of their data, and the
+/// paths of the files it gave, sorted.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Rendered {
+    /// [`fingerprint`] of the group's template data.
+    pub fingerprint: String,
+    /// The files the group gave (or would give), sorted.
+    pub paths: Vec<String>,
+}
+
+/// The fingerprint of a group's template data: rendering is a pure function of the
+/// templates (the same cellac) and this data, so text rendered from data with the same
+/// fingerprint by the same cellac is the text a render would give. The caller vouches
+/// for "the same cellac" (`write::earlier` checks the binary).
+pub fn fingerprint(group: &str, data: &Value) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for part in [env!("CARGO_PKG_VERSION"), group, &data.to_string()] {
+        h.update(part.len().to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The earlier build's files for (`group`, `fp`), as text; `None` when there are none
+/// or one is not UTF-8 (then the group renders).
+fn reuse(earlier: Option<Earlier>, group: &str, fp: &str) -> Option<BTreeMap<String, String>> {
+    let files = earlier?(group, fp)?;
+    files
+        .into_iter()
+        .map(|(p, b)| Some((p, String::from_utf8(b).ok()?)))
+        .collect()
 }
 
 /// One permission set a deploy needs, and why (for bootstrap.sh and the README).
@@ -319,7 +373,7 @@ fn output_name(kind: &str, name: &str, what: &str) -> String {
 }
 
 /// The template data shared by the scripts and the README.
-fn data(envs: &[Stack], stack_path: &str) -> Value {
+pub(crate) fn data(envs: &[Stack], stack_path: &str) -> Value {
     let stack = &envs[0];
     // Every service of some environment; `partial`: `enabled=#false` in some.
     let all = crate::model::all_services(envs);
@@ -568,34 +622,67 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
 /// every header. Empty when `envs` is. `images.sh`, `site.sh` and `health.sh` are
 /// written only when the stack builds an image, has a site, has a health check.
 pub fn render(envs: &[Stack], stack_path: &str) -> BTreeMap<String, String> {
-    let mut files = BTreeMap::new();
+    render_reusing(envs, stack_path, None).0
+}
+
+/// [`render`], taking the scripts from `earlier` when it knows those of the same data;
+/// also returns what was rendered (or reused), for the next build.
+pub fn render_reusing(
+    envs: &[Stack],
+    stack_path: &str,
+    earlier: Option<Earlier>,
+) -> (BTreeMap<String, String>, Rendered) {
     if envs.is_empty() {
-        return files;
+        return (BTreeMap::new(), Rendered::default());
     }
-    let hb = registry();
-    let data = data(envs, stack_path);
-    let has = |key: &str| data[key].as_array().is_some_and(|a| !a.is_empty());
-    for (path, name, _) in SCRIPTS {
-        let wanted = match name {
-            "images" => has("images"),
-            "site" => has("sites"),
-            "health" => has("health"),
-            "migrate" => has("migrations"),
-            "job" => has("jobs"),
-            "logs" => has("services"),
-            "preview" => data["preview"].is_string(),
-            "promote" => data["several_envs"] == Value::Bool(true),
-            _ => true,
-        };
-        if !wanted {
-            continue;
+    render_data(&data(envs, stack_path), earlier)
+}
+
+/// [`render_reusing`], given the template data ([`data`]) of environments that are
+/// not none.
+pub(crate) fn render_data(
+    data: &Value,
+    earlier: Option<Earlier>,
+) -> (BTreeMap<String, String>, Rendered) {
+    let mut files = BTreeMap::new();
+    let fp = fingerprint("scripts", data);
+    let wanted: Vec<(&str, &str)> = SCRIPTS
+        .iter()
+        .filter(|(_, name, _)| wanted(name, data))
+        .map(|(path, name, _)| (*path, *name))
+        .collect();
+    let mut paths: Vec<String> = wanted.iter().map(|(p, _)| p.to_string()).collect();
+    paths.sort();
+    let rendered = Rendered {
+        fingerprint: fp.clone(),
+        paths,
+    };
+    // Reused only when the earlier build gave exactly these files.
+    if let Some(old) = reuse(earlier, "scripts", &fp) {
+        if old.keys().eq(rendered.paths.iter()) {
+            return (old, rendered);
         }
-        let text = hb
-            .render(name, &data)
-            .unwrap_or_else(|e| panic!("rendering templates/{name}.sh.hbs: {e}"));
-        files.insert(path.to_string(), text);
     }
-    files
+    for (path, name) in wanted {
+        files.insert(path.to_string(), render_template(name, data));
+    }
+    (files, rendered)
+}
+
+/// Whether the stack gets the script of template `name`.
+fn wanted(name: &str, data: &Value) -> bool {
+    let has = |key: &str| data[key].as_array().is_some_and(|a| !a.is_empty());
+    match name {
+        "images" => has("images"),
+        "site" => has("sites"),
+        "health" => has("health"),
+        "migrate" => has("migrations"),
+        "job" => has("jobs"),
+        "logs" => has("services"),
+        "preview" => data["preview"].is_string(),
+        "promote" => data["several_envs"] == Value::Bool(true),
+        _ => true,
+    }
 }
 
 /// Every root output, `{name, description}` sorted by name, read from the
@@ -634,10 +721,30 @@ pub fn readme(envs: &[Stack], stack_path: &str) -> String {
 /// [`readme`], given the `outputs.tf.json` already emitted for `envs` (so that the
 /// Terraform is not emitted a second time).
 pub(crate) fn readme_with(envs: &[Stack], stack_path: &str, outputs_tf: Option<&[u8]>) -> String {
+    readme_reusing(envs, stack_path, outputs_tf, None).0
+}
+
+/// [`readme_with`], taken from `earlier` when it knows the README of the same data.
+pub(crate) fn readme_reusing(
+    envs: &[Stack],
+    stack_path: &str,
+    outputs_tf: Option<&[u8]>,
+    earlier: Option<Earlier>,
+) -> (String, Rendered) {
     if envs.is_empty() {
-        return String::new();
+        return (String::new(), Rendered::default());
     }
-    let mut data = data(envs, stack_path);
+    readme_data(envs, data(envs, stack_path), outputs_tf, earlier)
+}
+
+/// [`readme_reusing`], given the scripts' template data ([`data`]) of `envs` (not none),
+/// to which the README's own is added.
+pub(crate) fn readme_data(
+    envs: &[Stack],
+    mut data: Value,
+    outputs_tf: Option<&[u8]>,
+    earlier: Option<Earlier>,
+) -> (String, Rendered) {
     data["outputs"] = root_outputs(outputs_tf);
     // Each environment's architecture, as a Mermaid diagram (GitHub renders it).
     data["diagrams"] = Value::Array(
@@ -650,9 +757,16 @@ pub(crate) fn readme_with(envs: &[Stack], stack_path: &str, outputs_tf: Option<&
             })
             .collect(),
     );
-    registry()
-        .render("readme", &data)
-        .unwrap_or_else(|e| panic!("rendering templates/README.md.hbs: {e}"))
+    let rendered = Rendered {
+        fingerprint: fingerprint("readme", &data),
+        paths: vec!["README.md".to_string()],
+    };
+    if let Some(mut old) = reuse(earlier, "readme", &rendered.fingerprint) {
+        if let (1, Some(text)) = (old.len(), old.remove("README.md")) {
+            return (text, rendered);
+        }
+    }
+    (render_template("readme", &data), rendered)
 }
 
 #[cfg(test)]

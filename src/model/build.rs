@@ -183,13 +183,18 @@ fn env_build(
 /// each environment's build.
 pub fn image_builds(envs: &[Stack]) -> Vec<ImageBuild> {
     let mut out: Vec<ImageBuild> = Vec::new();
-    let mut add = |name: &str, build: EnvBuild| match out.iter_mut().find(|i| i.name == name) {
-        Some(i) => i.envs.push(build),
-        None => out.push(ImageBuild {
-            name: name.to_string(),
-            per_env: false,
-            envs: vec![build],
-        }),
+    // Where each image is in `out`, by name (a scan per service was quadratic).
+    let mut at: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    let mut add = |name: &str, build: EnvBuild| match at.get(name) {
+        Some(&i) => out[i].envs.push(build),
+        None => {
+            at.insert(name.to_string(), out.len());
+            out.push(ImageBuild {
+                name: name.to_string(),
+                per_env: false,
+                envs: vec![build],
+            });
+        }
     };
     for s in envs {
         for svc in &s.services {
@@ -232,11 +237,11 @@ pub fn image_builds(envs: &[Stack]) -> Vec<ImageBuild> {
         }
     }
     // Services first, then jobs, as images.sh has always listed them.
-    let first = |name: &str| {
-        envs.iter()
-            .any(|s| s.services.iter().any(|x| x.name.value == name))
-    };
-    out.sort_by_key(|i| !first(&i.name));
+    let services: std::collections::HashSet<&str> = envs
+        .iter()
+        .flat_map(|s| s.services.iter().map(|x| x.name.value.as_str()))
+        .collect();
+    out.sort_by_key(|i| !services.contains(i.name.as_str()));
     for i in &mut out {
         let several = i.envs.len() > 1;
         let Some(first) = i.envs.first() else {

@@ -101,15 +101,32 @@ pub fn disabled_in<'a>(envs: &'a [Stack], name: &str) -> Vec<&'a str> {
 /// lowering of it), in the order of the stack file; with whether it is absent from
 /// some environment (`enabled=#false` there), which makes it conditional in the output.
 pub fn all_services(envs: &[Stack]) -> Vec<(&Service, bool)> {
-    let mut out: Vec<(&Service, bool)> = Vec::new();
+    use std::collections::{HashMap, HashSet};
+    // By name, not by scanning: this runs for every build over every service.
+    let mut firsts: Vec<&Service> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
+    // How many environments have each service.
+    let mut counts: HashMap<&str, usize> = HashMap::new();
     for e in envs {
+        let mut here: HashSet<&str> = HashSet::new();
         for s in &e.services {
-            if !out.iter().any(|(x, _)| x.name.value == s.name.value) {
-                let partial = envs.iter().any(|o| o.service(&s.name.value).is_none());
-                out.push((s, partial));
+            let name = s.name.value.as_str();
+            if seen.insert(name) {
+                firsts.push(s);
+            }
+            if here.insert(name) {
+                let n = counts.entry(name).or_insert(0);
+                *n = n.saturating_add(1);
             }
         }
     }
+    let mut out: Vec<(&Service, bool)> = firsts
+        .into_iter()
+        .map(|s| {
+            let n = counts.get(s.name.value.as_str()).copied().unwrap_or(0);
+            (s, n < envs.len())
+        })
+        .collect();
     out.sort_by_key(|(s, _)| s.name.span.start);
     out
 }

@@ -28,8 +28,12 @@
 //!   the folder (cellac's version and binary, the stack's path and text: [`inputs`]) and
 //!   the manifest it left. A build with the same inputs over a folder whose every file
 //!   still has its manifest hash has nothing to write ([`up_to_date`]) and skips
-//!   emitting altogether. The cache is only ever a shortcut: missing, stale or unreadable,
-//!   the build takes the long way.
+//!   emitting altogether. It also records, per group of rendered files (the scripts,
+//!   the README), the fingerprint of the data their templates were given and the hash
+//!   of each file: after a change that leaves a group's data as it was, the same cellac
+//!   takes those files from the folder, each only if it still has that hash
+//!   ([`earlier`]), instead of compiling and rendering the templates. The cache is only
+//!   ever a shortcut: missing, stale or unreadable, the build takes the long way.
 
 use crate::emit::Artifacts;
 use serde_json::{json, Map, Value};
@@ -46,7 +50,7 @@ mod lock;
 mod paths;
 
 pub use adopt::{remove_adopt, write_adopt, ADOPT, ADOPT_MARK};
-pub use cache::{inputs, remember, up_to_date};
+pub use cache::{earlier, inputs, remember, up_to_date};
 pub use journal::recover;
 use journal::*;
 pub use lock::{lock, lock_timeout, Lock};
