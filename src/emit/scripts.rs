@@ -552,7 +552,6 @@ fn data(envs: &[Stack], stack_path: &str) -> Value {
         "migrations": migrations,
         "jobs": jobs,
         "tools": tools,
-        "partial_services": all.iter().any(|(_, p)| *p),
         "images": images,
         // Set when the environments build different images: images.sh picks ENV's.
         "env_images": if same { Value::Null } else { Value::Array(env_images) },
