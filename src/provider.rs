@@ -1,6 +1,6 @@
 //! What cellac knows of the scaleway/scaleway provider's resource types and that
 //! several layers use, declared once: `diff` warns by it, `adopt` reports by it, and
-//! the deploy scripts' destroy guard (`DATA_TYPES` in `scripts/lib.sh`) is rendered
+//! the deploy scripts' destroy guard (`DATA_TYPES` in `scripts/stack.sh`) is rendered
 //! from it. Sources: docs/scaleway-facts.md.
 
 /// Resource types whose destruction loses data or something a user cannot get back

@@ -310,13 +310,13 @@ fn a_data_source_becomes_an_import_block() {
     assert!(!a.moved.iter().any(|(f, _)| f.contains("private_uploads")));
 }
 
-/// The destroy guard's list of types that hold data (generated lib.sh) is the one
+/// The destroy guard's list of types that hold data (generated stack.sh) is the one
 /// adopt and diff report by.
 #[test]
 fn data_types_are_the_destroy_guards() {
     let files =
         cellac::emit_checked(&cellac::check(&common::example("cella")), "stack.kdl").unwrap();
-    let lib = std::str::from_utf8(&files["scripts/lib.sh"]).unwrap();
+    let lib = std::str::from_utf8(&files["scripts/stack.sh"]).unwrap();
     let start = lib.find("DATA_TYPES=(").unwrap();
     let list = &lib[start + "DATA_TYPES=(".len()..];
     let list = &list[..list.find(')').unwrap()];

@@ -98,9 +98,9 @@ fn declared_deployers_are_the_bucket_policy_principals() {
     assert!(main["data"].get("scaleway_iam_api_key").is_none());
     assert!(main["locals"].get("owner").is_none());
     // The scripts do not export the deploy key's id for Terraform.
-    let lib = text(&files, "scripts/lib.sh");
+    let values = text(&files, "scripts/stack.sh");
     assert!(
-        !lib.lines().any(|l| l.trim() == "deployer_key"),
+        values.contains("\nDEPLOYER_LOOKUP=no\n"),
         "lib.sh still exports TF_VAR_deployer_access_key"
     );
 }
@@ -122,8 +122,8 @@ fn without_deployers_the_running_key_is_looked_up_and_an_application_key_plans()
     assert!(!deployers.contains("coalesce"), "{deployers}");
     assert!(deployers.contains("application_id:${k.application_id}"));
     assert_eq!(main["module"]["storage"]["deployers"], "${local.deployers}");
-    let lib = text(&files, "scripts/lib.sh");
-    assert!(lib.lines().any(|l| l.trim() == "deployer_key"));
+    let values = text(&files, "scripts/stack.sh");
+    assert!(values.contains("\nDEPLOYER_LOOKUP=yes\n"));
     // With one environment declaring a deployer, only the others look the key up.
     let files = build(&stack_with_policies(
         "",

@@ -3,7 +3,10 @@
 //!
 //! Templates render in strict mode (a missing field is an error, not an empty
 //! string) with HTML escaping off. In the scripts, every value that comes from the
-//! stack goes through `{{sh x}}`, which single-quotes it for bash.
+//! stack goes through `{{sh x}}`, which single-quotes it for bash. `scripts/lib.sh`,
+//! which every script sources, is no template: the same file for every stack
+//! (`templates/lib.sh`), it sources `scripts/stack.sh`, the stack's values as shell
+//! variables, and tests them at run time.
 //!
 //! The scripts rely on this contract with the Terraform emitter: root outputs
 //! `registry_endpoint` (when some service builds its image), `service_NAME_url`,
@@ -32,12 +35,17 @@ use handlebars::{
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
+/// `scripts/lib.sh`, sourced by every script: not a template, the same bytes for every
+/// stack. It reads the stack's values from `scripts/stack.sh` (`templates/stack.sh.hbs`)
+/// and tests them at run time.
+const LIB: &str = include_str!("../../templates/lib.sh");
+
 /// The scripts: (path in the output folder, template name, template text).
 const SCRIPTS: [(&str, &str, &str); 16] = [
     (
-        "scripts/lib.sh",
-        "lib",
-        include_str!("../../templates/lib.sh.hbs"),
+        "scripts/stack.sh",
+        "stack",
+        include_str!("../../templates/stack.sh.hbs"),
     ),
     (
         "scripts/deploy.sh",
@@ -576,7 +584,7 @@ pub(crate) fn data(envs: &[Stack], stack_path: &str) -> Value {
         "envs": env_names,
         "preview": preview,
         "state": stack.state.is_some(),
-        // The destroy guard's list (lib.sh): the one list adopt and diff use too.
+        // The destroy guard's list (stack.sh): the one list adopt and diff use too.
         "data_types": crate::provider::DATA_TYPES,
         "deployer": envs.iter().any(Stack::implicit_deployer),
         "per_env_secrets": stack.secrets.iter().filter(|x| x.per_environment).map(|x| x.name.value.clone()).collect::<Vec<_>>(),
@@ -584,6 +592,8 @@ pub(crate) fn data(envs: &[Stack], stack_path: &str) -> Value {
         "state_region": stack.state.as_ref().map(|s| s.region.value.clone()),
         "s3": stack.state.is_some() || !sites.is_empty(),
         "has_buckets": has_buckets,
+        // What destroy.sh and preview.sh empty (empty_buckets, lib.sh).
+        "bucket_outputs": buckets.iter().map(|b| &b["name_output"]).chain(sites.iter().map(|s| &s["bucket_output"])).collect::<Vec<_>>(),
         "aws": stack.state.is_some() || has_buckets,
         "bootstrap_name": format!("{}-deployer", stack.name.value),
         "project_ids": project_ids,
@@ -596,7 +606,6 @@ pub(crate) fn data(envs: &[Stack], stack_path: &str) -> Value {
         "migrations": migrations,
         "jobs": jobs,
         "tools": tools,
-        "partial_services": all.iter().any(|(_, p)| *p),
         "images": images,
         // Set when the environments build different images: images.sh picks ENV's.
         "env_images": if same { Value::Null } else { Value::Array(env_images) },
@@ -615,7 +624,8 @@ pub(crate) fn data(envs: &[Stack], stack_path: &str) -> Value {
 }
 
 /// The deploy scripts, keyed by path relative to the output folder
-/// (`scripts/deploy.sh`, `scripts/lib.sh`, `scripts/init.sh`, `scripts/images.sh`,
+/// (`scripts/deploy.sh`, `scripts/lib.sh` with the stack's values in
+/// `scripts/stack.sh`, `scripts/init.sh`, `scripts/images.sh`,
 /// `scripts/apply.sh`, `scripts/site.sh`, `scripts/health.sh`). `envs` are the
 /// per-environment stacks (structure from the first, names from all); `stack_path`
 /// is the stack file's path relative to the output folder's repository, named in
@@ -644,7 +654,6 @@ pub(crate) fn render_data(
     data: &Value,
     earlier: Option<Earlier>,
 ) -> (BTreeMap<String, String>, Rendered) {
-    let mut files = BTreeMap::new();
     let fp = fingerprint("scripts", data);
     let wanted: Vec<(&str, &str)> = SCRIPTS
         .iter()
@@ -658,14 +667,15 @@ pub(crate) fn render_data(
         paths,
     };
     // Reused only when the earlier build gave exactly these files.
-    if let Some(old) = reuse(earlier, "scripts", &fp) {
-        if old.keys().eq(rendered.paths.iter()) {
-            return (old, rendered);
-        }
-    }
-    for (path, name) in wanted {
-        files.insert(path.to_string(), render_template(name, data));
-    }
+    let mut files: BTreeMap<String, String> = match reuse(earlier, "scripts", &fp) {
+        Some(old) if old.keys().eq(rendered.paths.iter()) => old,
+        _ => wanted
+            .into_iter()
+            .map(|(path, name)| (path.to_string(), render_template(name, data)))
+            .collect(),
+    };
+    // Not a template: the same bytes for every stack.
+    files.insert("scripts/lib.sh".to_string(), LIB.to_string());
     (files, rendered)
 }
 

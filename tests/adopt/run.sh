@@ -141,7 +141,7 @@ plan() {
 # doomed PLAN_JSON: the data-bearing resources the plan deletes or replaces.
 doomed() {
     local types
-    types="$(sed -n '/^DATA_TYPES=(/,/)/p' "$WORK/infra/scripts/lib.sh" | tr -d "()'" | sed 's/DATA_TYPES=//' | tr -s ' \n' '\n' | jq -R 'select(. != "")' | jq -sc .)"
+    types="$(sed -n '/^DATA_TYPES=(/,/)/p' "$WORK/infra/scripts/stack.sh" | tr -d "()'" | sed 's/DATA_TYPES=//' | tr -s ' \n' '\n' | jq -R 'select(. != "")' | jq -sc .)"
     jq -r --argjson types "$types" '(.resource_changes // [])[]
         | select((.change.actions // []) | index("delete"))
         | select(.type as $t | $types | index($t))

@@ -147,7 +147,7 @@ new_repo() {
     rebuild
     # The state bucket (its releases record) is in the key's preferred project.
     local state_bucket
-    state_bucket="$(sed -n "s/^STATE_BUCKET='\(.*\)'$/\1/p" "$INFRA/scripts/lib.sh")"
+    state_bucket="$(sed -n "s/^STATE_BUCKET='\(.*\)'$/\1/p" "$INFRA/scripts/stack.sh")"
     [ -z "$state_bucket" ] || printf '%s' "$PREFERRED_PROJECT" >"$SC_WORLD/s3owners/$state_bucket"
     # The provider lock file, as scripts/init.sh would write it, but for the
     # stub (the mirror has linux_amd64 only) and committed.
