@@ -57,6 +57,18 @@ struct Graph {
     edges: Vec<Edge>,
 }
 
+impl Graph {
+    /// Adds a node drawn outside every group.
+    fn node(&mut self, id: String, label: Vec<String>, kind: Kind) {
+        self.nodes.push(Node {
+            id,
+            label,
+            kind,
+            group: None,
+        });
+    }
+}
+
 fn id(kind: &str, name: &str) -> String {
     let name: String = name
         .chars()
@@ -97,12 +109,7 @@ fn build(stack: &Stack) -> Graph {
             dashed,
         });
     };
-    g.nodes.push(Node {
-        id: "users".into(),
-        label: vec!["users".into()],
-        kind: Kind::Users,
-        group: None,
-    });
+    g.node("users".into(), vec!["users".into()], Kind::Users);
     // Domains, in their zone when the stack manages it.
     let zone = stack.dns.as_ref().map(|z| {
         g.groups
@@ -111,15 +118,14 @@ fn build(stack: &Stack) -> Graph {
     });
     let site_domains = stack.domains.iter().any(|d| d.site.is_some());
     if site_domains {
-        g.nodes.push(Node {
-            id: "edge_services".into(),
-            label: vec![
+        g.node(
+            "edge_services".into(),
+            vec![
                 "Edge Services".into(),
                 format!("plan {}", stack.edge_plan()),
             ],
-            kind: Kind::Edge,
-            group: None,
-        });
+            Kind::Edge,
+        );
     }
     for d in &stack.domains {
         let node = id("domain", &d.host.value);
@@ -178,12 +184,7 @@ fn build(stack: &Stack) -> Graph {
         if site.spa {
             label.push("single-page app".into());
         }
-        g.nodes.push(Node {
-            id: node.clone(),
-            label,
-            kind: Kind::Site,
-            group: None,
-        });
+        g.node(node.clone(), label, Kind::Site);
         let has_domain = stack
             .domains
             .iter()
@@ -197,17 +198,12 @@ fn build(stack: &Stack) -> Graph {
         if b.public {
             label.push("public read".into());
         }
-        g.nodes.push(Node {
-            id: id("bucket", &b.name.value),
-            label,
-            kind: Kind::Bucket,
-            group: None,
-        });
+        g.node(id("bucket", &b.name.value), label, Kind::Bucket);
     }
     if stack.registry.declared || stack.builds_images() {
-        g.nodes.push(Node {
-            id: "registry".into(),
-            label: vec![
+        g.node(
+            "registry".into(),
+            vec![
                 "Container Registry".into(),
                 if stack.registry.public {
                     "public"
@@ -216,9 +212,8 @@ fn build(stack: &Stack) -> Graph {
                 }
                 .into(),
             ],
-            kind: Kind::Registry,
-            group: None,
-        });
+            Kind::Registry,
+        );
     }
     let postgres: Vec<_> = stack
         .secrets
@@ -226,56 +221,52 @@ fn build(stack: &Stack) -> Graph {
         .filter(|s| s.postgres.is_some())
         .collect();
     if !postgres.is_empty() {
-        g.nodes.push(Node {
-            id: "postgres".into(),
-            label: vec!["PostgreSQL".into(), "external".into()],
-            kind: Kind::Database,
-            group: None,
-        });
+        g.node(
+            "postgres".into(),
+            vec!["PostgreSQL".into(), "external".into()],
+            Kind::Database,
+        );
     }
     // Serverless SQL Databases, and the jobs (migrations included) with their schedule.
     for db in &stack.databases {
-        g.nodes.push(Node {
-            id: id("database", &db.name.value),
-            label: vec![
+        g.node(
+            id("database", &db.name.value),
+            vec![
                 format!("database {}", db.name.value),
                 format!(
                     "Serverless SQL, {}-{} vCPU",
                     db.min_cpu.value, db.max_cpu.value
                 ),
             ],
-            kind: Kind::Database,
-            group: None,
-        });
+            Kind::Database,
+        );
     }
     // Managed Database for Redis clusters, in the private network.
     for r in &stack.redis {
-        g.nodes.push(Node {
-            id: id("redis", &r.name.value),
-            label: vec![
+        g.node(
+            id("redis", &r.name.value),
+            vec![
                 format!("redis {}", r.name.value),
                 format!(
                     "{} x{} {}, TLS",
                     r.node_type.value, r.nodes.value, r.version.value
                 ),
             ],
-            kind: Kind::Database,
-            group: None,
-        });
+            Kind::Database,
+        );
     }
     for j in &stack.jobs {
         let node = id("job", &j.name.value);
-        g.nodes.push(Node {
-            id: node.clone(),
-            label: vec![
+        g.node(
+            node.clone(),
+            vec![
                 format!("job {}", j.name.value),
                 j.schedule.as_ref().map_or("on demand".to_string(), |x| {
                     format!("{} {}", x.cron.value, x.timezone.value)
                 }),
             ],
-            kind: Kind::Job,
-            group: None,
-        });
+            Kind::Job,
+        );
         match &j.image {
             crate::model::JobImage::Build { .. } => {
                 edge(&mut g, "registry", &node, &image_label(&j.build_args), true);
@@ -307,15 +298,14 @@ fn build(stack: &Stack) -> Graph {
     }
     for s in stack.services.iter().filter(|s| s.migrate.is_some()) {
         let node = id("job", &format!("{}-migrate", s.name.value));
-        g.nodes.push(Node {
-            id: node.clone(),
-            label: vec![
+        g.node(
+            node.clone(),
+            vec![
                 format!("job {}-migrate", s.name.value),
                 "before each deploy".into(),
             ],
-            kind: Kind::Job,
-            group: None,
-        });
+            Kind::Job,
+        );
         edge(
             &mut g,
             &id("service", &s.name.value),
@@ -329,23 +319,17 @@ fn build(stack: &Stack) -> Graph {
         let node = id("queue", &q.name.value);
         let mut label = vec![format!("queue {}", q.name.value)];
         label.push(if q.fifo { "FIFO" } else { "standard" }.into());
-        g.nodes.push(Node {
-            id: node.clone(),
-            label,
-            kind: Kind::Queue,
-            group: None,
-        });
+        g.node(node.clone(), label, Kind::Queue);
         if let Some(n) = &q.dead_letter {
             let dead = id("queue", &format!("{}-dead", q.name.value));
-            g.nodes.push(Node {
-                id: dead.clone(),
-                label: vec![
+            g.node(
+                dead.clone(),
+                vec![
                     format!("queue {}-dead", q.name.value),
                     "dead letters".into(),
                 ],
-                kind: Kind::Queue,
-                group: None,
-            });
+                Kind::Queue,
+            );
             edge(
                 &mut g,
                 &node,

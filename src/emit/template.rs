@@ -78,10 +78,11 @@ pub fn compile(name: &str, text: &str) -> Result<Template, TemplateError> {
     Ok(whole)
 }
 
-/// Moves the line numbers of the templates inside an element (a block's body, its
-/// `else`) down by `lines`.
-fn shift_inner(e: &mut TemplateElement, lines: usize) {
-    let inner: Vec<&mut Template> = match e {
+/// The templates inside an element: a block's body and its `else`, a decorator's or
+/// partial block's body. None in raw text and comments (nor in any later kind: the
+/// tests compare with handlebars' compile of the whole).
+fn inner(e: &mut TemplateElement) -> Vec<&mut Template> {
+    match e {
         TemplateElement::HtmlExpression(h)
         | TemplateElement::Expression(h)
         | TemplateElement::HelperBlock(h) => {
@@ -91,10 +92,14 @@ fn shift_inner(e: &mut TemplateElement, lines: usize) {
         | TemplateElement::DecoratorBlock(d)
         | TemplateElement::PartialExpression(d)
         | TemplateElement::PartialBlock(d) => d.template.iter_mut().collect(),
-        // Raw text and comments (and any later kind: the tests compare with the whole).
         _ => Vec::new(),
-    };
-    for t in inner {
+    }
+}
+
+/// Moves the line numbers of the templates inside an element (a block's body, its
+/// `else`) down by `lines`.
+fn shift_inner(e: &mut TemplateElement, lines: usize) {
+    for t in inner(e) {
         for m in &mut t.mapping {
             m.0 += lines;
         }
@@ -333,24 +338,10 @@ impl Back<'_> {
             (m.0, m.1) = self.position(m.0, m.1)?;
         }
         for e in &mut t.elements {
-            let inner: Vec<&mut Template> = match e {
-                TemplateElement::RawString(s) => {
-                    self.raw(s)?;
-                    Vec::new()
-                }
-                TemplateElement::HtmlExpression(h)
-                | TemplateElement::Expression(h)
-                | TemplateElement::HelperBlock(h) => {
-                    h.template.iter_mut().chain(h.inverse.iter_mut()).collect()
-                }
-                TemplateElement::DecoratorExpression(d)
-                | TemplateElement::DecoratorBlock(d)
-                | TemplateElement::PartialExpression(d)
-                | TemplateElement::PartialBlock(d) => d.template.iter_mut().collect(),
-                // Comments (and any later kind: the tests compare with the whole).
-                _ => Vec::new(),
-            };
-            for t in inner {
+            if let TemplateElement::RawString(s) = e {
+                self.raw(s)?;
+            }
+            for t in inner(e) {
                 self.template(t)?;
             }
         }
