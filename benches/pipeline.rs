@@ -103,6 +103,22 @@ fn pipeline(c: &mut Criterion) {
     group.bench_with_input(BenchmarkId::new("check", "broken-1000"), &broken, |b, t| {
         b.iter(|| cellac::check(black_box(t)))
     });
+    // The reports of a broken stack's diagnostics, as `cellac check` prints them:
+    // every position and snippet found through a line index, every hidden value in
+    // one pass (gen::broken(200): ~240 KB, ~9,600 diagnostics).
+    let small = gen::broken(200);
+    let checked = cellac::check(&small);
+    let files = cellac::render::Files {
+        stack_name: "stack.kdl",
+        stack: &small,
+        secrets: None,
+    };
+    group.bench_function(BenchmarkId::new("report human", "broken-200"), |b| {
+        b.iter(|| cellac::render::human(&checked.diagnostics, &files, false))
+    });
+    group.bench_function(BenchmarkId::new("report json", "broken-200"), |b| {
+        b.iter(|| cellac::render::json(&checked.diagnostics, &files))
+    });
     group.finish();
 }
 

@@ -74,7 +74,8 @@ impl<T> std::ops::Deref for Spanned<T> {
     }
 }
 
-/// Line and column (both 1-based, column in characters) of a byte offset.
+/// Line and column (both 1-based, column in characters) of a byte offset. Scans the
+/// text up to `offset`: for many offsets into one text, use a [`LineIndex`].
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = floor_char_boundary(text, offset.min(text.len()));
     let before = &text[..offset];
@@ -91,4 +92,64 @@ pub fn floor_char_boundary(text: &str, mut i: usize) -> usize {
         i -= 1;
     }
     i
+}
+
+/// Where each line of a text starts, for [`line_col`] answers in logarithmic time: a
+/// report of thousands of diagnostics would otherwise scan the text once for each.
+pub struct LineIndex<'a> {
+    text: &'a str,
+    /// Offset of each line's first byte (after a `\n`); the first is 0.
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineIndex { text, starts }
+    }
+
+    /// The text indexed.
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
+    /// What [`line_col`] gives for `offset`.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = floor_char_boundary(self.text, offset.min(self.text.len()));
+        // The number of line starts at or before `offset` is its line.
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let start = self.starts[line - 1];
+        (line, self.text[start..offset].chars().count() + 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The index answers what the scan answers, at every offset of a text with CRLF,
+    /// lone CRs, multi-byte characters and empty lines.
+    #[test]
+    fn line_index_agrees_with_the_scan() {
+        for text in [
+            "",
+            "a",
+            "\n",
+            "ab\r\ncd\n\n\u{e9}t\u{e9}\rx\n\u{1f600}z",
+            "x\n\ny\n",
+        ] {
+            let index = super::LineIndex::new(text);
+            for offset in 0..=text.len() + 2 {
+                assert_eq!(
+                    index.line_col(offset),
+                    super::line_col(text, offset),
+                    "{text:?} at {offset}"
+                );
+            }
+        }
+    }
 }

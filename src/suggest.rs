@@ -324,8 +324,16 @@ impl<'a> Index<'a> {
     /// The closest name, by the same rule as [`nearest`] (without substring matches
     /// once the list is long).
     pub fn nearest(&self, name: &str) -> Option<&'a str> {
+        self.nearest_except(name, None)
+    }
+
+    /// [`Index::nearest`] among the names other than `except`.
+    pub fn nearest_except(&self, name: &str, except: Option<&str>) -> Option<&'a str> {
         if self.names.len() <= SCAN {
-            return nearest(name, self.names.iter().copied());
+            return nearest(
+                name,
+                self.names.iter().copied().filter(|n| Some(*n) != except),
+            );
         }
         let tree = self.tree();
         let limit = (name.chars().count() / 3).max(1) + 1;
@@ -344,6 +352,7 @@ impl<'a> Index<'a> {
             let d = distance_within(&query, &tree.lower[*item], reach).unwrap_or(reach + 1);
             let candidate = self.names[*item];
             if d <= limit
+                && Some(candidate) != except
                 && d < candidate.chars().count().max(2)
                 && best.is_none_or(|(bd, bn)| (d, candidate) < (bd, bn))
             {
@@ -360,10 +369,30 @@ impl<'a> Index<'a> {
 
     /// Help for an unknown name, as [`did_you_mean`] writes it.
     pub fn did_you_mean(&self, name: &str) -> String {
-        match self.nearest(name) {
-            Some(n) => format!("did you mean `{n}`? Valid here: {}", listing(&self.names)),
-            None if self.names.is_empty() => "nothing is declared that could go here".to_string(),
-            None => format!("valid here: {}", listing(&self.names)),
+        self.did_you_mean_except(name, None)
+    }
+
+    /// [`Index::did_you_mean`] with the names other than `except`: what
+    /// [`did_you_mean`] writes for that list, without copying it.
+    pub fn did_you_mean_except(&self, name: &str, except: Option<&str>) -> String {
+        let valid = || {
+            self.names
+                .iter()
+                .copied()
+                .filter(move |n| Some(*n) != except)
+        };
+        let count = self.names.len() - self.names.iter().filter(|n| Some(**n) == except).count();
+        let shown: Vec<&str> = valid().take(LISTED + 1).collect();
+        let listed = if count <= LISTED {
+            one_of(&shown)
+        } else {
+            let quoted: Vec<String> = shown[..LISTED].iter().map(|s| format!("`{s}`")).collect();
+            format!("{} and {} more", quoted.join(", "), count - LISTED)
+        };
+        match self.nearest_except(name, except) {
+            Some(n) => format!("did you mean `{n}`? Valid here: {listed}"),
+            None if count == 0 => "nothing is declared that could go here".to_string(),
+            None => format!("valid here: {listed}"),
         }
     }
 }
@@ -399,6 +428,32 @@ mod index_tests {
                 .min()
                 .map(|(_, c)| c);
             assert_eq!(index.nearest(q), scan, "query {q}");
+            // Leaving a name out gives what a list without it gives.
+            for except in [scan, Some("svc12"), Some("api")] {
+                let rest: Vec<&str> = refs
+                    .iter()
+                    .copied()
+                    .filter(|n| Some(*n) != except)
+                    .collect();
+                let without = Index::new(rest.clone());
+                assert_eq!(
+                    index.nearest_except(q, except),
+                    without.nearest(q),
+                    "{q} without {except:?}"
+                );
+                assert_eq!(
+                    index.did_you_mean_except(q, except),
+                    did_you_mean(q, &rest),
+                    "{q} without {except:?}"
+                );
+            }
         }
+        // Short lists are scanned: the same there.
+        let few = Index::new(vec!["api", "app", "web"]);
+        assert_eq!(few.nearest_except("apx", Some("api")), Some("app"));
+        assert_eq!(
+            few.did_you_mean_except("apx", Some("api")),
+            did_you_mean("apx", &["app", "web"])
+        );
     }
 }

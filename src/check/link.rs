@@ -25,6 +25,15 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             services.entry(s.name.value.as_str()).or_insert(s);
         }
         let names = Index::new(names(stack));
+        // What a link may name: any service with a token, else a public one.
+        let public = Index::new(
+            stack
+                .services
+                .iter()
+                .filter(|s| !s.private)
+                .map(|s| s.name.value.as_str())
+                .collect(),
+        );
         // A site's links set variables of its build.
         for site in &stack.sites {
             for link in &site.links {
@@ -94,23 +103,15 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
                 None => {
                     // Only services this link may name: not this one, and public unless
                     // the link carries a token.
-                    let ok: Vec<&str> = names
-                        .names()
-                        .iter()
-                        .copied()
-                        .filter(|n| {
-                            Some(*n) != own.map(String::as_str)
-                                && services
-                                    .get(n)
-                                    .is_some_and(|s| !s.private || link.token.is_some())
-                        })
-                        .collect();
-                    let help = if ok.is_empty() {
+                    let ok = if link.token.is_some() { &names } else { &public };
+                    let own = own.map(String::as_str);
+                    let help = if ok.names().iter().all(|n| Some(*n) == own) {
                         "declare the service to link to: no other public service is declared".to_string()
                     } else {
-                        crate::suggest::did_you_mean(&link.target.value, &ok)
+                        ok.did_you_mean_except(&link.target.value, own)
                     };
-                    let fix = crate::suggest::nearest(&link.target.value, ok.iter().copied())
+                    let fix = ok
+                        .nearest_except(&link.target.value, own)
                         .map(|n| super::rename(Unsafe, link.target.span, n));
                     out.push(
                         Diagnostic::error("cellac::link::target", format!("{user} links to `{}`, which is not a service", link.target.value))

@@ -2,6 +2,8 @@
 //! repeats one.
 
 use super::*;
+use aho_corasick::AhoCorasick;
+use std::borrow::Cow;
 
 /// `text` with each of `spans` (sorted or not, overlapping or not) replaced by [`MASK`],
 /// line breaks kept; and a function from offsets in `text` to offsets in the result.
@@ -65,16 +67,16 @@ impl Masked {
     /// Where an offset of the original text is in the masked one (inside a masked span:
     /// its start for a start, its end for an end).
     fn map(&self, o: usize, end: bool) -> usize {
-        let mut delta: isize = 0;
-        for (old, new) in &self.moved {
-            if o <= old.start {
-                break;
-            }
-            if o < old.end {
-                return if end { new.end } else { new.start };
-            }
-            delta = new.end as isize - old.end as isize;
+        // The masked spans are sorted and apart: only the last one that starts before
+        // `o` matters (found by binary search, for reports of many diagnostics).
+        let before = self.moved.partition_point(|(old, _)| old.start < o);
+        let Some((old, new)) = before.checked_sub(1).map(|i| self.moved[i]) else {
+            return o;
+        };
+        if o < old.end {
+            return if end { new.end } else { new.start };
         }
+        let delta = new.end as isize - old.end as isize;
         (o as isize + delta).max(0) as usize
     }
 
@@ -123,18 +125,7 @@ pub fn values(text: &str, extra: impl IntoIterator<Item = Span>) -> Vec<String> 
 /// written `KEY": "value"`, `KEY = "value"` or `KEY=value` under a key named like a secret
 /// when they look random.
 pub fn hide_in(text: &str, known: &[String]) -> String {
-    let mut out = text.to_string();
-    let mut known: Vec<&str> = known
-        .iter()
-        .map(|v| v.trim())
-        .filter(|v| v.chars().count() >= 4)
-        .collect();
-    known.sort_by_key(|v| std::cmp::Reverse(v.len()));
-    for v in known {
-        if out.contains(v) {
-            out = out.replace(v, MASK);
-        }
-    }
+    let out = Known::new(known.iter().map(String::as_str)).hide(text);
     let sep = |c: char| {
         c.is_whitespace()
             || matches!(
@@ -169,34 +160,83 @@ pub fn hide_in(text: &str, known: &[String]) -> String {
     hidden
 }
 
+/// Values to hide (of 4 characters or more, trimmed), found in a text in one pass
+/// whatever their number: a report of thousands of diagnostics over a stack of
+/// thousands of credentials stays linear.
+pub struct Known {
+    /// `None` when no value is long enough to hide.
+    matcher: Option<AhoCorasick>,
+}
+
+impl Known {
+    pub fn new<'a>(values: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut values: Vec<&str> = values
+            .into_iter()
+            .map(str::trim)
+            .filter(|v| v.chars().count() >= 4)
+            .collect();
+        values.sort_unstable();
+        values.dedup();
+        // Every occurrence of every value, overlapping ones included (see `hide`).
+        let matcher = (!values.is_empty())
+            .then(|| AhoCorasick::new(&values).ok())
+            .flatten();
+        Known { matcher }
+    }
+
+    /// Whether `text` holds one of the values.
+    pub fn in_text(&self, text: &str) -> bool {
+        self.matcher.as_ref().is_some_and(|m| m.is_match(text))
+    }
+
+    /// `text` with every occurrence of a value replaced by [`MASK`]; occurrences that
+    /// overlap (a value inside or across another) become one mask, so that no part of
+    /// either shows.
+    pub fn hide<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        let Some(m) = self.matcher.as_ref().filter(|m| m.is_match(text)) else {
+            return Cow::Borrowed(text);
+        };
+        let mut found: Vec<(usize, usize)> = m
+            .find_overlapping_iter(text)
+            .map(|f| (f.start(), f.end()))
+            .collect();
+        found.sort_unstable();
+        let mut out = String::with_capacity(text.len());
+        let mut from = 0;
+        let mut i = 0;
+        while i < found.len() {
+            let (start, mut end) = found[i];
+            i += 1;
+            while i < found.len() && found[i].0 < end {
+                end = end.max(found[i].1);
+                i += 1;
+            }
+            out.push_str(&text[from..start]);
+            out.push_str(MASK);
+            from = end;
+        }
+        out.push_str(&text[from..]);
+        Cow::Owned(out)
+    }
+}
+
 /// Replaces every occurrence of `values` (of 4 characters or more) in the words of
 /// `diags` (message, help, labels) by [`MASK`].
 pub fn scrub<'a>(diags: &mut [Diagnostic], values: impl IntoIterator<Item = &'a str>) {
-    let mut values: Vec<&str> = values
-        .into_iter()
-        .map(str::trim)
-        .filter(|v| v.chars().count() >= 4)
-        .collect();
-    if values.is_empty() {
+    let known = Known::new(values);
+    if known.matcher.is_none() {
         return;
     }
-    // Longest first, so that a value inside another is not left half-hidden.
-    values.sort_by_key(|v| std::cmp::Reverse(v.len()));
-    values.dedup();
     let clean = |s: &mut String| {
-        for v in &values {
-            if s.contains(v) {
-                *s = s.replace(v, MASK);
-            }
+        if let Cow::Owned(hidden) = known.hide(s) {
+            *s = hidden;
         }
     };
     for d in diags {
         // A fix cannot be masked (applied, it would write the mask): one that holds a
         // hidden value is dropped.
         d.fixes.retain(|f| {
-            !values
-                .iter()
-                .any(|v| f.title.contains(v) || f.edits.iter().any(|e| e.text.contains(v)))
+            !known.in_text(&f.title) && !f.edits.iter().any(|e| known.in_text(&e.text))
         });
         clean(&mut d.message);
         if let Some(h) = &mut d.help {

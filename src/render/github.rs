@@ -2,7 +2,6 @@
 
 use super::Files;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::span::line_col;
 
 /// Escapes a workflow command's data (`%`, CR, LF) or property (also `:` and `,`).
 fn escape(s: &str, property: bool) -> String {
@@ -18,12 +17,14 @@ fn escape(s: &str, property: bool) -> String {
 
 pub fn github(diags: &[Diagnostic], files: &Files) -> String {
     let diags = &super::unmeasured(files.stack, diags);
+    let lines = files.lines();
     let mut out = String::new();
     for d in diags {
         let (name, text) = files.get(d);
         let span = d.span().clamp(text.len());
-        let (line, col) = line_col(text, span.start);
-        let (end_line, end_col) = line_col(text, span.end);
+        let index = lines.get(d);
+        let (line, col) = index.line_col(span.start);
+        let (end_line, end_col) = index.line_col(span.end);
         let level = match d.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",

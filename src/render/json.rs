@@ -18,25 +18,27 @@
 
 use super::Files;
 use crate::diagnostic::Diagnostic;
-use crate::span::line_col;
 use serde_json::{json as j, Value};
 
 pub const JSON_FORMAT_VERSION: u32 = 1;
 
 pub fn json(diags: &[Diagnostic], files: &Files) -> String {
     let diags = &super::unmeasured(files.stack, diags);
+    let lines = files.lines();
     let items: Vec<Value> = diags
         .iter()
         .map(|d| {
             let (name, text) = files.get(d);
+            let index = lines.get(d);
+            let line_col = |o| index.line_col(o);
             let span = d.span().clamp(text.len());
-            let (line, column) = line_col(text, span.start);
+            let (line, column) = line_col(span.start);
             let labels: Vec<Value> = d
                 .labels
                 .iter()
                 .map(|l| {
                     let s = l.span.clamp(text.len());
-                    let (line, column) = line_col(text, s.start);
+                    let (line, column) = line_col(s.start);
                     j!({ "message": l.message, "primary": l.primary, "line": line, "column": column,
                          "span": { "start": s.start, "end": s.end } })
                 })
@@ -50,7 +52,7 @@ pub fn json(diags: &[Diagnostic], files: &Files) -> String {
                         .iter()
                         .map(|e| {
                             let s = e.span.clamp(text.len());
-                            let (line, column) = line_col(text, s.start);
+                            let (line, column) = line_col(s.start);
                             j!({ "line": line, "column": column,
                                  "span": { "start": s.start, "end": s.end }, "text": e.text })
                         })

@@ -13,7 +13,7 @@ pub use sarif::{sarif, SARIF_SCHEMA};
 
 use crate::credential;
 use crate::diagnostic::{Diagnostic, Source};
-use crate::span::Span;
+use crate::span::{LineIndex, Span};
 
 /// The texts diagnostics point into, as they may be shown.
 pub struct Files<'a> {
@@ -28,6 +28,31 @@ impl<'a> Files<'a> {
         match (d.source, self.secrets) {
             (Source::Secrets, Some(s)) => s,
             _ => (self.stack_name, self.stack),
+        }
+    }
+
+    /// Line indexes of both texts, built once for a whole report.
+    pub fn lines(&self) -> Lines<'a> {
+        Lines {
+            stack: LineIndex::new(self.stack),
+            secrets: self.secrets.map(|(_, t)| LineIndex::new(t)),
+        }
+    }
+}
+
+/// The line index of each text of [`Files`]: positions of thousands of diagnostics
+/// without scanning a text once for each.
+pub struct Lines<'a> {
+    stack: LineIndex<'a>,
+    secrets: Option<LineIndex<'a>>,
+}
+
+impl<'a> Lines<'a> {
+    /// The index of the text `d` points into (the one [`Files::get`] gives).
+    pub fn get(&self, d: &Diagnostic) -> &LineIndex<'a> {
+        match (d.source, &self.secrets) {
+            (Source::Secrets, Some(s)) => s,
+            _ => &self.stack,
         }
     }
 }
@@ -64,21 +89,20 @@ pub fn mask_stack(stack: &str, diags: &[Diagnostic]) -> credential::Masked {
 /// whole node that holds a secret keeps its extent.) A fix that would edit a hidden
 /// value is left out, since its edit would show or measure it.
 pub fn unmeasured(stack: &str, diags: &[Diagnostic]) -> Vec<Diagnostic> {
-    let secrets = secret_spans(stack, diags);
+    let secrets = Hidden::new(secret_spans(stack, diags));
     diags
         .iter()
         .map(|d| {
             let mut d = d.clone();
             if d.source == Source::Stack {
                 d.fixes.retain(|f| {
-                    f.edits.iter().all(|e| {
-                        secrets
-                            .iter()
-                            .all(|s| e.span.end <= s.start || e.span.start >= s.end)
-                    })
+                    f.edits
+                        .iter()
+                        .all(|e| secrets.overlapping(e.span).next().is_none())
                 });
                 for l in &mut d.labels {
-                    for s in secrets.iter().filter(|s| !s.is_empty()) {
+                    for s in secrets.overlapping(l.span).filter(|s| !s.is_empty()) {
+                        // Still overlapping once an earlier one moved the label.
                         let overlaps = l.span.start < s.end && l.span.end > s.start;
                         if !overlaps {
                             continue;
@@ -96,4 +120,49 @@ pub fn unmeasured(stack: &str, diags: &[Diagnostic]) -> Vec<Diagnostic> {
             d
         })
         .collect()
+}
+
+/// The spans of hidden values, to ask which overlap a span without going through them
+/// all (a report can have thousands of diagnostics over thousands of values).
+struct Hidden {
+    spans: Vec<Span>,
+    /// Indexes into `spans`, by start.
+    by_start: Vec<usize>,
+    /// The longest span's length: one that overlaps `a..b` starts after `a - longest`.
+    longest: usize,
+}
+
+impl Hidden {
+    fn new(spans: Vec<Span>) -> Self {
+        let mut by_start: Vec<usize> = (0..spans.len()).collect();
+        by_start.sort_by_key(|&i| spans[i].start);
+        let longest = spans.iter().map(Span::len).max().unwrap_or(0);
+        Hidden {
+            spans,
+            by_start,
+            longest,
+        }
+    }
+
+    /// The spans that overlap `span` (share a byte with it, or an empty one strictly
+    /// inside it), in their order in the list.
+    fn overlapping(&self, span: Span) -> impl Iterator<Item = Span> + '_ {
+        let from = span.start.saturating_sub(self.longest);
+        let lo = self
+            .by_start
+            .partition_point(|&i| self.spans[i].start < from);
+        let hi = self
+            .by_start
+            .partition_point(|&i| self.spans[i].start < span.end);
+        let mut found: Vec<usize> = self.by_start[lo..hi.max(lo)]
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let s = self.spans[i];
+                s.start < span.end && s.end > span.start
+            })
+            .collect();
+        found.sort_unstable();
+        found.into_iter().map(|i| self.spans[i])
+    }
 }

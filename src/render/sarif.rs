@@ -8,7 +8,7 @@
 
 use super::Files;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::span::{line_col, Span};
+use crate::span::{LineIndex, Span};
 use serde_json::{json as j, Value};
 
 pub const SARIF_SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -29,10 +29,10 @@ fn uri(name: &str) -> String {
     out
 }
 
-fn region(text: &str, span: Span) -> Value {
-    let span = span.clamp(text.len());
-    let (start_line, start_column) = line_col(text, span.start);
-    let (end_line, end_column) = line_col(text, span.end);
+fn region(index: &LineIndex, span: Span) -> Value {
+    let span = span.clamp(index.text().len());
+    let (start_line, start_column) = index.line_col(span.start);
+    let (end_line, end_column) = index.line_col(span.end);
     j!({ "startLine": start_line, "startColumn": start_column,
          "endLine": end_line, "endColumn": end_column })
 }
@@ -69,6 +69,7 @@ fn rule(code: &str) -> Value {
 
 pub fn sarif(diags: &[Diagnostic], files: &Files) -> String {
     let diags = &super::unmeasured(files.stack, diags);
+    let lines = files.lines();
     let mut rules: Vec<&str> = Vec::new();
     let results: Vec<Value> = diags
         .iter()
@@ -80,7 +81,8 @@ pub fn sarif(diags: &[Diagnostic], files: &Files) -> String {
                     rules.len() - 1
                 }
             };
-            let (name, text) = files.get(d);
+            let (name, _) = files.get(d);
+            let text = lines.get(d);
             let artifact = j!({ "uri": uri(name) });
             let related: Vec<Value> = d
                 .labels
