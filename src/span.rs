@@ -94,6 +94,20 @@ pub fn floor_char_boundary(text: &str, mut i: usize) -> usize {
     i
 }
 
+/// Where each line of `text` starts (the first at 0), lines ending at `\n`, `\r\n` or a
+/// lone `\r`, as LSP and miette end them.
+pub fn line_starts(text: &str) -> Vec<usize> {
+    let b = text.as_bytes();
+    let mut starts = vec![0];
+    starts.extend(
+        b.iter()
+            .enumerate()
+            .filter(|&(i, &c)| c == b'\n' || (c == b'\r' && b.get(i + 1) != Some(&b'\n')))
+            .map(|(i, _)| i + 1),
+    );
+    starts
+}
+
 /// Where each line of a text starts, for [`line_col`] answers in logarithmic time: a
 /// report of thousands of diagnostics would otherwise scan the text once for each.
 pub struct LineIndex<'a> {

@@ -39,16 +39,8 @@ pub struct LineIndex {
 impl LineIndex {
     /// Lines end at `\n`, `\r\n` or a lone `\r`, as in LSP.
     pub fn new(text: &str) -> LineIndex {
-        let b = text.as_bytes();
-        let mut starts = vec![0];
-        starts.extend(
-            b.iter()
-                .enumerate()
-                .filter(|&(i, &c)| c == b'\n' || (c == b'\r' && b.get(i + 1) != Some(&b'\n')))
-                .map(|(i, _)| i + 1),
-        );
         LineIndex {
-            starts,
+            starts: crate::span::line_starts(text),
             len: text.len(),
         }
     }

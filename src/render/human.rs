@@ -25,20 +25,17 @@ const JOINED: usize = 2;
 struct Source<'a> {
     name: &'a str,
     text: &'a str,
-    /// Where each line starts, lines ending as miette ends them: `\n`, `\r\n`, or a
-    /// lone `\r`.
+    /// Where each line starts ([`crate::span::line_starts`]: as miette ends lines).
     starts: Vec<usize>,
 }
 
 impl<'a> Source<'a> {
     fn new(name: &'a str, text: &'a str) -> Self {
-        let b = text.as_bytes();
-        let mut starts = vec![0];
-        starts.extend((0..b.len()).filter_map(|i| {
-            let ends = b[i] == b'\n' || (b[i] == b'\r' && b.get(i + 1) != Some(&b'\n'));
-            ends.then_some(i + 1)
-        }));
-        Source { name, text, starts }
+        Source {
+            name,
+            text,
+            starts: crate::span::line_starts(text),
+        }
     }
 
     /// The line (0-based) that holds byte `offset`.
