@@ -95,7 +95,7 @@ codes! {
         "secret legacy_token", "Use it with `secret-env KEY=NAME` or remove it.";
     "cellac::secret::inline", "error", "A secret value written in the stack file: after `secret NAME`, or where `secret-env` names a secret (anything but a name, or what looks like a credential). Never shown in any report.",
         "secret cookie_secret \"hunter2...\"\nservice api {\n    secret-env STRIPE_KEY=\"sk_live_...\"\n}", "Remove the value (and rotate it); put it in secrets.auto.tfvars or TF_VAR_NAME.";
-    "cellac::secret::literal", "warning", "What looks like a credential (a URL with a password, a known key prefix such as sk_live_, ghp_, AKIA or SCW, a random-looking value under a key named like SECRET, TOKEN, KEY or PASSWORD) in a `var` default, an environment's var value or `env`. Never shown in any report.",
+    "cellac::secret::literal", "warning", "What looks like a credential (a URL with a password, a known key prefix such as sk_live_, ghp_, AKIA or SCW, a random-looking value under a key named like SECRET, TOKEN, KEY or PASSWORD) in a `var` default, an environment's var value, `env`, or any other string of the stack (a command, a health path, a build argument, a URL), whole or inside it. Never shown in any report.",
         "service api {\n    env DATABASE_URL=\"postgres://app:hunter2@db/app\"\n}", "Rotate it, declare `secret NAME`, pass it with `secret-env KEY=NAME` and keep its value in secrets.auto.tfvars or TF_VAR_NAME.";
     "cellac::var::undeclared", "error", "A `(var)` reference to a variable that is not declared.",
         "service backend {\n    env ADMIN=(var)admin_mail\n}", "Fix the name or declare `var NAME`.";

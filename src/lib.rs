@@ -208,7 +208,7 @@ pub fn check(text: &str) -> Checked {
 fn hide_credentials(text: &str, diags: &mut [Diagnostic]) {
     let secret = diags
         .iter()
-        .filter(|d| render::SECRET_VALUE_CODES.contains(&d.code))
+        .filter(|d| credential::SECRET_VALUE_CODES.contains(&d.code))
         .map(Diagnostic::span)
         .collect::<Vec<_>>();
     let values = credential::values(text, secret);

@@ -59,7 +59,7 @@ pub(super) fn hidden_values(text: &str, checked: &crate::Checked) -> Vec<String>
     let secret: Vec<crate::span::Span> = checked
         .diagnostics
         .iter()
-        .filter(|d| crate::render::SECRET_VALUE_CODES.contains(&d.code))
+        .filter(|d| crate::credential::SECRET_VALUE_CODES.contains(&d.code))
         .map(Diagnostic::span)
         .collect();
     crate::credential::values(text, secret)

@@ -17,6 +17,10 @@ use crate::syntax::lex;
 /// show.
 pub const MASK: &str = "*****";
 
+/// Codes whose primary label covers a secret value written in the stack file: every
+/// report hides the value they point at.
+pub const SECRET_VALUE_CODES: [&str; 2] = ["cellac::secret::inline", "cellac::secret::literal"];
+
 mod hide;
 mod looks;
 mod scan;

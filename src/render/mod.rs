@@ -57,9 +57,6 @@ impl<'a> Lines<'a> {
     }
 }
 
-/// Codes whose primary label covers a secret value written in the stack file.
-pub const SECRET_VALUE_CODES: [&str; 2] = ["cellac::secret::inline", "cellac::secret::literal"];
-
 /// Everything to hide in a stack file's text: what looks like a credential (found
 /// without parsing, see [`credential::spans`]) and every value a diagnostic calls secret.
 pub fn secret_spans(stack: &str, diags: &[Diagnostic]) -> Vec<Span> {
@@ -70,7 +67,9 @@ pub fn secret_spans(stack: &str, diags: &[Diagnostic]) -> Vec<Span> {
     spans.extend(
         diags
             .iter()
-            .filter(|d| d.source == Source::Stack && SECRET_VALUE_CODES.contains(&d.code))
+            .filter(|d| {
+                d.source == Source::Stack && credential::SECRET_VALUE_CODES.contains(&d.code)
+            })
             .map(|d| credential::content(stack, d.span())),
     );
     spans

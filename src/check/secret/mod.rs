@@ -19,6 +19,39 @@ fn literal(message: String, span: Span, key: &str) -> Diagnostic {
         ))
 }
 use crate::suggest::Index;
+use crate::syntax::Node;
+
+/// `cellac::secret::literal` for a string anywhere in `nodes` (arguments and properties,
+/// at any depth) that looks like a credential or holds one (`curl -H "Authorization:
+/// Bearer ..."`, `/health?token=...`), unless a diagnostic in `reported` covers it.
+fn anywhere(nodes: &[Node], reported: &std::collections::HashSet<Span>, out: &mut Vec<Diagnostic>) {
+    for n in nodes {
+        let values = n.args.iter().chain(n.props.iter().map(|p| &p.value));
+        for v in values {
+            let Some(s) = v.as_str() else {
+                continue;
+            };
+            let holds = credential::looks_like(s) || !credential::inner(s).is_empty();
+            if !holds || reported.contains(&v.span) {
+                continue;
+            }
+            out.push(
+                Diagnostic::warning(
+                    "cellac::secret::literal",
+                    format!("`{}` holds what looks like a credential", n.name.value),
+                )
+                .at(v.span, "looks like a credential (not shown)")
+                .help(format!(
+                    "if it is one, rotate it, and give it to the code at run time instead: declare a `secret`, pass it with `secret-env KEY=NAME` and read KEY's value where `{}` needs it; values in the stack file end up in Terraform files, scripts and logs",
+                    n.name.value
+                )),
+            );
+        }
+        if let Some(children) = &n.children {
+            anywhere(children, reported, out);
+        }
+    }
+}
 
 /// Whether a `secret-env` value reads as a secret's name (lives with the credential
 /// heuristics, which mask the values that do not).
@@ -156,6 +189,14 @@ pub fn check(ctx: &Ctx, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+    // Every other string of the stack (a command, a health path, a build argument, a
+    // URL): a credential there ends up in the generated files too.
+    let reported: std::collections::HashSet<Span> = out
+        .iter()
+        .filter(|d| credential::SECRET_VALUE_CODES.contains(&d.code))
+        .map(Diagnostic::span)
+        .collect();
+    anywhere(ctx.nodes, &reported, out);
     if let Some(first) = ctx.envs.first() {
         for secret in &first.secrets {
             if !used.contains(&secret.name.value) && secret.inline.is_none() {
