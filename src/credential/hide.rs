@@ -164,16 +164,21 @@ pub fn hide_in(text: &str, known: &[String]) -> String {
 /// whatever their number: a report of thousands of diagnostics over a stack of
 /// thousands of credentials stays linear.
 pub struct Known {
-    /// `None` when no value is long enough to hide.
+    /// The values, sorted; empty when none is long enough to hide.
+    values: Vec<String>,
+    /// All of them at once; `None` only if the automaton could not be built (a limit
+    /// of aho-corasick's), and then each value is searched on its own: never a value
+    /// left shown.
     matcher: Option<AhoCorasick>,
 }
 
 impl Known {
     pub fn new<'a>(values: impl IntoIterator<Item = &'a str>) -> Self {
-        let mut values: Vec<&str> = values
+        let mut values: Vec<String> = values
             .into_iter()
             .map(str::trim)
             .filter(|v| v.chars().count() >= 4)
+            .map(str::to_string)
             .collect();
         values.sort_unstable();
         values.dedup();
@@ -181,25 +186,47 @@ impl Known {
         let matcher = (!values.is_empty())
             .then(|| AhoCorasick::new(&values).ok())
             .flatten();
-        Known { matcher }
+        Known { values, matcher }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.values.is_empty()
     }
 
     /// Whether `text` holds one of the values.
     pub fn in_text(&self, text: &str) -> bool {
-        self.matcher.as_ref().is_some_and(|m| m.is_match(text))
+        match &self.matcher {
+            Some(m) => m.is_match(text),
+            None => self.values.iter().any(|v| text.contains(v.as_str())),
+        }
+    }
+
+    /// Where the values occur in `text`, overlapping occurrences included.
+    fn occurrences(&self, text: &str) -> Vec<(usize, usize)> {
+        match &self.matcher {
+            Some(m) => m
+                .find_overlapping_iter(text)
+                .map(|f| (f.start(), f.end()))
+                .collect(),
+            None => self
+                .values
+                .iter()
+                .flat_map(|v| {
+                    text.match_indices(v.as_str())
+                        .map(|(i, _)| (i, i + v.len()))
+                })
+                .collect(),
+        }
     }
 
     /// `text` with every occurrence of a value replaced by [`MASK`]; occurrences that
     /// overlap (a value inside or across another) become one mask, so that no part of
     /// either shows.
     pub fn hide<'t>(&self, text: &'t str) -> Cow<'t, str> {
-        let Some(m) = self.matcher.as_ref().filter(|m| m.is_match(text)) else {
+        if !self.in_text(text) {
             return Cow::Borrowed(text);
-        };
-        let mut found: Vec<(usize, usize)> = m
-            .find_overlapping_iter(text)
-            .map(|f| (f.start(), f.end()))
-            .collect();
+        }
+        let mut found = self.occurrences(text);
         found.sort_unstable();
         let mut out = String::with_capacity(text.len());
         let mut from = 0;
@@ -224,7 +251,7 @@ impl Known {
 /// `diags` (message, help, labels) by [`MASK`].
 pub fn scrub<'a>(diags: &mut [Diagnostic], values: impl IntoIterator<Item = &'a str>) {
     let known = Known::new(values);
-    if known.matcher.is_none() {
+    if known.is_empty() {
         return;
     }
     let clean = |s: &mut String| {
@@ -246,6 +273,26 @@ pub fn scrub<'a>(diags: &mut [Diagnostic], values: impl IntoIterator<Item = &'a 
             if let Some(m) = &mut l.message {
                 clean(m);
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Known, MASK};
+
+    /// Every occurrence is hidden, overlapping ones as one mask, whether the values are
+    /// searched at once or one by one (the fallback).
+    #[test]
+    fn known_values_are_hidden_whole() {
+        let known = Known::new(["abcdef", "xabc", "zz", " long-value-1 "]);
+        let mut plain = Known::new(["abcdef", "xabc", "zz", " long-value-1 "]);
+        plain.matcher = None;
+        for k in [&known, &plain] {
+            assert_eq!(k.hide("1 xabcdef 2"), format!("1 {MASK} 2"));
+            assert_eq!(k.hide("long-value-1long-value-1"), format!("{MASK}{MASK}"));
+            assert_eq!(k.hide("zz stays: too short"), "zz stays: too short");
+            assert!(k.in_text("a abcdef") && !k.in_text("abcde"));
         }
     }
 }
