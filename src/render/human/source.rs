@@ -145,7 +145,7 @@ impl<'a> Source<'a> {
         };
         let moved = spans
             .iter()
-            .map(|s| Span::new(cut.to_cut(s.start), cut.to_cut(s.end)))
+            .map(|s| Span::new(cut.moved(s.start, true), cut.moved(s.end, true)))
             .collect();
         Some((
             Source {
@@ -160,24 +160,22 @@ impl<'a> Source<'a> {
 }
 
 impl Cut<'_> {
-    /// Where offset `o` of the file is in the cut text (`o` is in a kept piece).
-    fn to_cut(&self, o: usize) -> usize {
+    /// Where offset `o` is on the other side: in the cut text for an offset of the file
+    /// (`from_file`), else in the file. `o` is in a kept piece.
+    fn moved(&self, o: usize, from_file: bool) -> usize {
+        let ends = |&(file, cut, _): &(usize, usize, usize)| {
+            if from_file {
+                (file, cut)
+            } else {
+                (cut, file)
+            }
+        };
         let i = self
             .pieces
-            .partition_point(|&(from, _, _)| from <= o)
+            .partition_point(|p| ends(p).0 <= o)
             .saturating_sub(1);
-        let (from, at, len) = self.pieces[i];
-        at + o.saturating_sub(from).min(len)
-    }
-
-    /// Where offset `o` of the cut text is in the file.
-    fn to_file(&self, o: usize) -> usize {
-        let i = self
-            .pieces
-            .partition_point(|&(_, at, _)| at <= o)
-            .saturating_sub(1);
-        let (from, at, len) = self.pieces[i];
-        from + o.saturating_sub(at).min(len)
+        let (here, there) = ends(&self.pieces[i]);
+        there + o.saturating_sub(here).min(self.pieces[i].2)
     }
 }
 
@@ -214,7 +212,7 @@ impl SourceCode for Source<'_> {
                 let column = if c.column() == 0 {
                     0
                 } else {
-                    let o = cut.to_file(start);
+                    let o = cut.moved(start, false);
                     o - cut.file.starts[cut.file.line_of(o)]
                 };
                 (c.line() + from + cut.base, column)
