@@ -403,18 +403,21 @@ pub(crate) fn data(envs: &[Stack], stack_path: &str) -> Value {
     let env_images: Vec<Value> = envs
         .iter()
         .map(|s| {
-            let mut pending: Vec<(
+            let pending: Vec<(
                 &crate::model::build::ImageBuild,
                 &crate::model::build::EnvBuild,
             )> = builds
                 .iter()
                 .filter_map(|i| Some((i, i.envs.iter().find(|e| e.env == s.env.value)?)))
                 .collect();
-            pending.sort_by_key(|(_, e)| e.needs_hosts());
+            // Images that need no service's host first, in the stack's order (taken as
+            // they are: no need to search among them, which was quadratic at 10,000).
+            let (first, mut pending): (Vec<_>, Vec<_>) =
+                pending.into_iter().partition(|(_, e)| !e.needs_hosts());
+            let mut lines: Vec<Value> = first.into_iter().map(|(i, e)| put(i, e)).collect();
             // An image whose link needs a service's host comes after that service's own
             // image: a first deploy creates the service's container from it (the link
             // checks refuse cycles; were there one, the stack's order is kept).
-            let mut lines: Vec<Value> = Vec::new();
             while !pending.is_empty() {
                 let ready = pending
                     .iter()
