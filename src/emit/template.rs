@@ -116,31 +116,22 @@ fn cuts(text: &str) -> Vec<usize> {
         return Vec::new();
     }
     // Every tag: where it starts and ends, and how it changes the block depth.
-    let mut tags: Vec<(usize, usize, i32)> = Vec::new();
-    let mut at = 0;
-    while let Some(found) = text[at..].find("{{") {
-        let start = at + found;
-        let rest = &text[start..];
-        let close = if rest.starts_with("{{!--") {
-            "--}}"
-        } else if rest.starts_with("{{{") {
-            "}}}"
-        } else {
-            "}}"
-        };
-        let Some(len) = rest.find(close).map(|i| i + close.len()) else {
-            // Unclosed: let handlebars report it on the whole text.
-            return Vec::new();
-        };
-        let inner = rest[2..].trim_start_matches('~').trim_start();
-        let depth = match inner.as_bytes().first() {
-            Some(b'#') => 1,
-            Some(b'/') => -1,
-            _ => 0,
-        };
-        tags.push((start, start + len, depth));
-        at = start + len;
-    }
+    // Unclosed: let handlebars report it on the whole text.
+    let Some(spans) = tag_spans(text) else {
+        return Vec::new();
+    };
+    let tags: Vec<(usize, usize, i32)> = spans
+        .into_iter()
+        .map(|(start, end)| {
+            let inner = text[start + 2..end].trim_start_matches('~').trim_start();
+            let depth = match inner.as_bytes().first() {
+                Some(b'#') => 1,
+                Some(b'/') => -1,
+                _ => 0,
+            };
+            (start, end, depth)
+        })
+        .collect();
     // Each line: its start, end (after the newline), and whether it holds no tag.
     let mut lines: Vec<(usize, usize, bool)> = Vec::new();
     let mut start = 0;
