@@ -145,35 +145,42 @@ pub fn check(
             out,
         );
     }
-    // Terraform refuses a key set twice.
-    for (i, e) in entries.iter().enumerate() {
+    // Terraform refuses a key set twice (first settings by key: linear in the file).
+    let mut firsts = std::collections::HashMap::new();
+    for e in &entries {
         if e.key.is_empty() {
             continue;
         }
-        if let Some(first) = entries.iter().take(i).find(|f| f.key == e.key) {
-            out.push(
-                Diagnostic::error(
-                    "cellac::secrets-file::duplicate",
-                    format!("`{}` is set twice in the secrets file", e.key),
-                )
-                .at(e.key_span, "set again here")
-                .also(first.key_span, "first set here")
-                .help(
-                    "keep one line for it: Terraform refuses a variable defined twice in one file",
-                )
-                .in_source(Source::Secrets),
-            );
-        }
+        let first = match firsts.entry(e.key.as_str()) {
+            std::collections::hash_map::Entry::Occupied(first) => *first.get(),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(e);
+                continue;
+            }
+        };
+        out.push(
+            Diagnostic::error(
+                "cellac::secrets-file::duplicate",
+                format!("`{}` is set twice in the secrets file", e.key),
+            )
+            .at(e.key_span, "set again here")
+            .also(first.key_span, "first set here")
+            .help("keep one line for it: Terraform refuses a variable defined twice in one file")
+            .in_source(Source::Secrets),
+        );
     }
+    let declared: std::collections::HashSet<&str> =
+        secrets.iter().map(|s| s.name.value.as_str()).collect();
+    // What an unknown key may be renamed to: only secrets with no value here (renaming
+    // the key to one that has a value would set it twice). The same for every key.
+    let set: std::collections::HashSet<&str> = entries.iter().map(|x| x.key.as_str()).collect();
+    let names: Vec<&str> = secrets
+        .iter()
+        .map(|s| s.name.value.as_str())
+        .filter(|n| !set.contains(n))
+        .collect();
     for e in &entries {
-        if !e.key.is_empty() && !secrets.iter().any(|s| s.name.value == e.key) {
-            // Only secrets with no value here: renaming the key to one that has a value
-            // would set it twice.
-            let names: Vec<&str> = secrets
-                .iter()
-                .map(|s| s.name.value.as_str())
-                .filter(|n| !entries.iter().any(|x| x.key == *n))
-                .collect();
+        if !e.key.is_empty() && !declared.contains(e.key.as_str()) {
             let help = if names.is_empty() {
                 format!(
                     "remove the line, or declare `secret {}` in the stack",
